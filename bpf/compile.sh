@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Compiles every bpf/*.c into OUT_DIR/NAME.o (BTF included for libbpf and the layout test).
+set -euo pipefail
+out=${1:?usage: compile.sh OUT_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+arch_include=/usr/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+for src in "$here"/*.c; do
+  obj="$out/$(basename "${src%.c}").o"
+  if [[ ! -e "$obj" || "$src" -nt "$obj" || "$here/xdprecon.h" -nt "$obj" ]]; then
+    clang -O2 -g -Wall -Werror -target bpf -I"$here" -I"$arch_include" -c "$src" -o "$obj"
+    echo "compiled $(basename "$src") -> $obj"
+  fi
+done

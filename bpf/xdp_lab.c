@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Programs for the lab and the benchmarks, never for production:
+ * - xdp_pass: on the far end of a veth, so frames redirected or bounced into it are delivered
+ *   (a veth delivers redirected frames only
+ *   when the receiving end runs NAPI, which an attached XDP program turns on);
+ * - xdp_ceiling: the same parse and header rewrite as xdp_main with no map lookup at all, then
+ *   XDP_TX: the cost floor the real program is measured against.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("xdp")
+int xdp_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_ceiling(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(iph + 1);
+	unsigned char mac[ETH_ALEN];
+
+	if ((void *)(udp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    iph->ihl != 5 || iph->protocol != IPPROTO_UDP)
+		return XDP_PASS;
+	if (iph->ttl <= 1)
+		return XDP_PASS;
+
+	/* Swap addresses and ports: checksums stay valid, no lookup, same bytes touched. */
+	__u32 ip = iph->saddr;
+	iph->saddr = iph->daddr;
+	iph->daddr = ip;
+	__u16 port = udp->source;
+	udp->source = udp->dest;
+	udp->dest = port;
+	__u16 ttl_word_old = *(__u16 *)&iph->ttl;
+	iph->ttl -= 1;
+	__u16 ttl_word_new = *(__u16 *)&iph->ttl;
+	__u32 sum = (__u16)~iph->check + (__u16)~ttl_word_old + (__u32)ttl_word_new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	iph->check = (__u16)~sum;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
