@@ -1,0 +1,32 @@
+package io.xdprecon.dataplane.maps;
+
+/**
+ * A UDP flow as it arrives on (or, in a rewrite, leaves through) an interface: mirrors
+ * {@code struct flow_key}. Addresses are {@link Ipv4} ints, ports 0..65535; the codec puts both in
+ * network order.
+ */
+public record FlowKey(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort) {
+    public FlowKey {
+        if (ifindex < 0) {
+            throw new IllegalArgumentException("ifindex must not be negative: " + ifindex);
+        }
+        checkPort("source", srcPort);
+        checkPort("destination", dstPort);
+    }
+
+    private static void checkPort(String which, int port) {
+        if (port < 0 || port > 0xffff) {
+            throw new IllegalArgumentException(which + " port out of range 0..65535: " + port);
+        }
+    }
+
+    /** A key from dotted-quad addresses: for tests, the demo and the lab. */
+    public static FlowKey of(int ifindex, String src, int srcPort, String dst, int dstPort) {
+        return new FlowKey(ifindex, Ipv4.parse(src), Ipv4.parse(dst), srcPort, dstPort);
+    }
+
+    @Override
+    public String toString() {
+        return "if" + ifindex + " " + Ipv4.format(srcIp) + ":" + srcPort + " -> " + Ipv4.format(dstIp) + ":" + dstPort;
+    }
+}
