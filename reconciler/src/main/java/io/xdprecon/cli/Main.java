@@ -1,0 +1,74 @@
+package io.xdprecon.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code xdprecon} command line. Each subcommand is its own class, registered in
+ * {@code subcommands = {...}} below.
+ */
+@Command(
+    name = "xdprecon",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    usageHelpAutoWidth = true,
+    synopsisSubcommandLabel = "COMMAND",
+    commandListHeading = "%nCommands:%n",
+    optionListHeading = "%nOptions:%n",
+    description = {
+        "Declarative XDP offload of UDP relay flows.",
+        "",
+        "Edge nodes that relay UDP (RTP/VoIP, game and TURN/QUIC relays) rewrite the IP/UDP headers of every"
+            + " packet. xdprecon keeps known flows in the kernel: an XDP program rewrites and forwards them"
+            + " using rules held in pinned BPF maps, and only the first packet of a new session and control"
+            + " traffic reach userspace.",
+        "",
+        "The rules are declared in a YAML file kept in Git. xdprecon compares that desired state with the"
+            + " live maps, shows a plan of exactly what will change, and applies it: adds and changes"
+            + " before deletes, so no live flow is ever without a rule.",
+    },
+    subcommands = {
+        // Subcommands are added here as they are written.
+    })
+public final class Main implements Callable<Integer> {
+
+    /** Used when the classes do not come from a jar with an Implementation-Version. */
+    static final String FALLBACK_VERSION = "0.1.0";
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; main and the tests use the same one. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    /** {@code xdprecon} alone: say what is missing, print the usage, exit 2. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    /** Version from the jar manifest, else {@link #FALLBACK_VERSION}; plus the JVM and OS, for bug reports. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {
+                "xdprecon " + (v == null || v.isBlank() ? FALLBACK_VERSION : v),
+                "JVM: " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
+                    + ", " + System.getProperty("java.vm.name") + ")",
+                "OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                    + System.getProperty("os.arch"),
+            };
+        }
+    }
+}

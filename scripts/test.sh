@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command: sets the machine up, builds, and runs every module's tests.
+#   sudo ./scripts/test.sh [extra mvn arguments, e.g. -pl reconciler -Dtest=MainTest]
+# Root is required: the end-to-end tests create network namespaces and load XDP programs.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+
+if [[ $EUID -ne 0 ]]; then
+  echo "test.sh: the tests need root (network namespaces, XDP, bpffs): sudo $0${*:+ $*}" >&2
+  exit 1
+fi
+
+bash "$here/setup.sh"
+# shellcheck source=env.sh
+. "$here/env.sh"
+cd "$XDPRECON_ROOT"
+echo "test.sh: mvn -B verify $*"
+mvn -B verify "$@"
