@@ -47,7 +47,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XDP_STAT_MAX);
-	__type(key, __u32);
+	__type(key, enum xdp_stat);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPRECON_COUNTERS_MAP SEC(".maps");
@@ -60,14 +60,14 @@ struct {
 	__type(value, __u32);
 } XDPRECON_XSKS_MAP SEC(".maps");
 
-static __always_inline void count(__u32 stat)
+static __always_inline void count(enum xdp_stat stat)
 {
 	__u64 *slot = bpf_map_lookup_elem(&xdp_counters, &stat);
 	if (slot)
 		*slot += 1; /* per-CPU slot: no other writer */
 }
 
-static __always_inline int pass(__u32 reason)
+static __always_inline int pass(enum xdp_stat reason)
 {
 	count(reason);
 	count(XDP_STAT_PASS_TO_KERNEL);

@@ -43,7 +43,7 @@ enum rule_owner {
  */
 struct flow_rule {
 	struct flow_key rewrite;
-	__u32 owner;     /* enum rule_owner */
+	enum rule_owner owner; /* 4 bytes, as the layout test checks */
 	__u32 reserved;  /* zero; keeps the value 8-byte aligned for batch ops */
 };
 
@@ -61,7 +61,7 @@ struct ip_counter {
 	__u64 packets;
 };
 
-/* Index of xdp_counters (per-CPU array of __u64). The first seven are the seed's dashboard. */
+/* Key of xdp_counters (per-CPU array of __u64). The first seven are the seed's dashboard. */
 enum xdp_stat {
 	XDP_STAT_REWRITE_HIT = 0,   /* rule matched, packet rewritten */
 	XDP_STAT_REWRITE_MISS,      /* UDP on the fast path, no rule */

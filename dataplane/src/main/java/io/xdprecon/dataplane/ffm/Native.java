@@ -1,0 +1,84 @@
+package io.xdprecon.dataplane.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The one place where native symbols are found and bound. Libraries are looked up once; each binding
+ * is a {@link MethodHandle} built from a {@link FunctionDescriptor} that mirrors the C prototype.
+ *
+ * <p>libbpf 1.x returns {@code -errno} from its low-level calls, so most bindings need no errno
+ * capture; calls that return a pointer (NULL on failure) or libc calls bind with
+ * {@link #withErrno}, whose first argument is a {@link #callState} segment.
+ */
+public final class Native {
+    public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    public static final ValueLayout POINTER = ValueLayout.ADDRESS;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final SymbolLookup LIBBPF = load("libbpf.so.1", "install libbpf1 (apt-get install libbpf1)");
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+
+    private Native() {}
+
+    private static SymbolLookup load(String library, String hint) {
+        try {
+            return SymbolLookup.libraryLookup(library, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new UnsatisfiedLinkError("cannot load " + library + ": " + hint);
+        }
+    }
+
+    public static MethodHandle libbpf(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(LIBBPF, "libbpf", name), descriptor);
+    }
+
+    public static MethodHandle libbpfWithErrno(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(LIBBPF, "libbpf", name), descriptor, CAPTURE_ERRNO);
+    }
+
+    public static MethodHandle libc(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor);
+    }
+
+    public static MethodHandle libcWithErrno(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor, CAPTURE_ERRNO);
+    }
+
+    private static MemorySegment find(SymbolLookup lookup, String library, String name) {
+        return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(library + " has no symbol " + name));
+    }
+
+    /** A segment to pass as the first argument of a {@code ...WithErrno} binding. */
+    public static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    public static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    /** Rethrows what a downcall can only throw as {@link Throwable}: nothing checked is expected. */
+    public static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+}

@@ -1,0 +1,132 @@
+package io.xdprecon.dataplane.maps;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * The Java mirror of {@code bpf/xdprecon.h}: one {@link StructLayout} per C struct, with the C field
+ * names, and the codecs that read and write the records through them. A test compares these layouts
+ * with the compiled object's BTF, so the two cannot drift apart silently.
+ *
+ * <pre>
+ * struct flow_key (16)        struct flow_rule (24)       struct flow_counters (16)  struct ip_counter (8)
+ *  0 ifindex   u32 host        0 rewrite  flow_key         0 packets u64 host         0 packets u64 host
+ *  4 src_ip    u32 network    16 owner    u32 host         8 bytes   u64 host
+ *  8 dst_ip    u32 network    20 reserved u32 (zero)
+ * 12 src_port  u16 network
+ * 14 dst_port  u16 network
+ * </pre>
+ */
+public final class Abi {
+    private Abi() {}
+
+    private static final ValueLayout.OfInt U32_HOST = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfInt U32_NET = ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16_NET = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64_HOST = ValueLayout.JAVA_LONG;
+    // Access goes through unaligned twins: page buffers pack elements at any offset.
+    private static final ValueLayout.OfInt GET_U32_HOST = U32_HOST.withByteAlignment(1);
+    private static final ValueLayout.OfInt GET_U32_NET = U32_NET.withByteAlignment(1);
+    private static final ValueLayout.OfShort GET_U16_NET = U16_NET.withByteAlignment(1);
+    private static final ValueLayout.OfLong GET_U64_HOST = U64_HOST.withByteAlignment(1);
+
+    public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
+            U32_HOST.withName("ifindex"),
+            U32_NET.withName("src_ip"),
+            U32_NET.withName("dst_ip"),
+            U16_NET.withName("src_port"),
+            U16_NET.withName("dst_port")).withName("flow_key");
+
+    public static final StructLayout FLOW_RULE = MemoryLayout.structLayout(
+            FLOW_KEY.withName("rewrite"),
+            U32_HOST.withName("owner"),
+            U32_HOST.withName("reserved")).withName("flow_rule");
+
+    public static final StructLayout FLOW_COUNTERS = MemoryLayout.structLayout(
+            U64_HOST.withName("packets"),
+            U64_HOST.withName("bytes")).withName("flow_counters");
+
+    public static final StructLayout IP_COUNTER = MemoryLayout.structLayout(
+            U64_HOST.withName("packets")).withName("ip_counter");
+
+    /** Every layout by its C struct name, for the BTF comparison. */
+    public static final Map<String, StructLayout> STRUCTS = Map.of(
+            "flow_key", FLOW_KEY, "flow_rule", FLOW_RULE, "flow_counters", FLOW_COUNTERS, "ip_counter", IP_COUNTER);
+
+    public static final int FLOW_KEY_SIZE = (int) FLOW_KEY.byteSize();
+    public static final int FLOW_RULE_SIZE = (int) FLOW_RULE.byteSize();
+    public static final int FLOW_COUNTERS_SIZE = (int) FLOW_COUNTERS.byteSize();
+    public static final int IP_SIZE = 4;
+    public static final int IP_COUNTER_SIZE = (int) IP_COUNTER.byteSize();
+
+    private static final long KEY_IFINDEX = offset(FLOW_KEY, "ifindex");
+    private static final long KEY_SRC_IP = offset(FLOW_KEY, "src_ip");
+    private static final long KEY_DST_IP = offset(FLOW_KEY, "dst_ip");
+    private static final long KEY_SRC_PORT = offset(FLOW_KEY, "src_port");
+    private static final long KEY_DST_PORT = offset(FLOW_KEY, "dst_port");
+    private static final long RULE_REWRITE = offset(FLOW_RULE, "rewrite");
+    private static final long RULE_OWNER = offset(FLOW_RULE, "owner");
+    private static final long RULE_RESERVED = offset(FLOW_RULE, "reserved");
+    private static final long COUNTERS_PACKETS = offset(FLOW_COUNTERS, "packets");
+    private static final long COUNTERS_BYTES = offset(FLOW_COUNTERS, "bytes");
+
+    private static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    public static void writeKey(MemorySegment segment, long at, FlowKey key) {
+        segment.set(GET_U32_HOST, at + KEY_IFINDEX, key.ifindex());
+        segment.set(GET_U32_NET, at + KEY_SRC_IP, key.srcIp());
+        segment.set(GET_U32_NET, at + KEY_DST_IP, key.dstIp());
+        segment.set(GET_U16_NET, at + KEY_SRC_PORT, (short) key.srcPort());
+        segment.set(GET_U16_NET, at + KEY_DST_PORT, (short) key.dstPort());
+    }
+
+    public static FlowKey readKey(MemorySegment segment, long at) {
+        return new FlowKey(
+                segment.get(GET_U32_HOST, at + KEY_IFINDEX),
+                segment.get(GET_U32_NET, at + KEY_SRC_IP),
+                segment.get(GET_U32_NET, at + KEY_DST_IP),
+                Short.toUnsignedInt(segment.get(GET_U16_NET, at + KEY_SRC_PORT)),
+                Short.toUnsignedInt(segment.get(GET_U16_NET, at + KEY_DST_PORT)));
+    }
+
+    public static void writeRule(MemorySegment segment, long at, FlowRule rule) {
+        writeKey(segment, at + RULE_REWRITE, rule.rewrite());
+        segment.set(GET_U32_HOST, at + RULE_OWNER, rule.owner().code());
+        segment.set(GET_U32_HOST, at + RULE_RESERVED, 0);
+    }
+
+    public static FlowRule readRule(MemorySegment segment, long at) {
+        return new FlowRule(readKey(segment, at + RULE_REWRITE),
+                Owner.ofCode(segment.get(GET_U32_HOST, at + RULE_OWNER)));
+    }
+
+    /** Sums a per-CPU {@code flow_counters} value of {@code cpus} slots of {@code slotSize} bytes. */
+    public static FlowCounters sumCounters(MemorySegment segment, long at, int cpus, int slotSize) {
+        long packets = 0;
+        long bytes = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            long slot = at + (long) cpu * slotSize;
+            packets += segment.get(GET_U64_HOST, slot + COUNTERS_PACKETS);
+            bytes += segment.get(GET_U64_HOST, slot + COUNTERS_BYTES);
+        }
+        return new FlowCounters(packets, bytes);
+    }
+
+    public static void writeIp(MemorySegment segment, long at, int ip) {
+        segment.set(GET_U32_NET, at, ip);
+    }
+
+    public static int readIp(MemorySegment segment, long at) {
+        return segment.get(GET_U32_NET, at);
+    }
+
+    public static long readU64(MemorySegment segment, long at) {
+        return segment.get(GET_U64_HOST, at);
+    }
+}

@@ -1,0 +1,175 @@
+package io.xdprecon.dataplane.maps;
+
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.UpdateMode;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed view of {@code xdp_fwd_rules} and its companion {@code xdp_flow_stats}. The control plane
+ * writes only rules; the datapath creates and bumps counters. Removing a rule removes its counters,
+ * so a key re-added later starts from zero, while replacing a rule's target keeps them.
+ *
+ * <p>Bulk operations go page by page through native buffers allocated once per view. Not
+ * thread-safe.
+ */
+public final class RulesMap {
+    /** Elements per batch syscall: large enough to amortise the call, small enough to stay in cache. */
+    public static final int PAGE = 8192;
+
+    private final BpfMap rules;
+    private final BpfMap stats;
+    private final Arena arena = Arena.ofAuto();
+    private final MemorySegment key = arena.allocate(Abi.FLOW_KEY);
+    private final MemorySegment rule = arena.allocate(Abi.FLOW_RULE);
+    private final MemorySegment counters;
+    private MemorySegment pageKeys;
+    private MemorySegment pageRules;
+
+    public RulesMap(BpfMap rules, BpfMap stats) {
+        this.rules = rules;
+        this.stats = stats;
+        this.counters = arena.allocate(stats.valueSize(), 8);
+    }
+
+    public int capacity() {
+        return rules.maxEntries();
+    }
+
+    public Optional<FlowRule> get(FlowKey flow) {
+        Abi.writeKey(key, 0, flow);
+        return rules.lookup(key, rule) ? Optional.of(Abi.readRule(rule, 0)) : Optional.empty();
+    }
+
+    /** Creates or replaces one rule. */
+    public void put(FlowKey flow, FlowRule target) {
+        Abi.writeKey(key, 0, flow);
+        Abi.writeRule(rule, 0, target);
+        rules.update(key, rule, UpdateMode.ANY);
+    }
+
+    /** Removes one rule and its counters; false when there was no rule. */
+    public boolean remove(FlowKey flow) {
+        Abi.writeKey(key, 0, flow);
+        boolean existed = rules.delete(key);
+        stats.delete(key);
+        return existed;
+    }
+
+    /** Counters of one flow summed over CPUs; zero when the flow has seen no packet. */
+    public FlowCounters counters(FlowKey flow) {
+        Abi.writeKey(key, 0, flow);
+        if (!stats.lookup(key, counters)) {
+            return FlowCounters.ZERO;
+        }
+        return Abi.sumCounters(counters, 0, BpfMap.possibleCpus(), stats.slotSize());
+    }
+
+    /**
+     * Creates or replaces every rule, {@link #PAGE} per batch syscall, in the map's iteration order of
+     * {@code targets}. On failure the exception says how many landed: see {@link BulkWriteException}.
+     */
+    public void putAll(Map<FlowKey, FlowRule> targets) {
+        ensurePages();
+        int done = 0;
+        Iterator<Map.Entry<FlowKey, FlowRule>> it = targets.entrySet().iterator();
+        while (it.hasNext()) {
+            int n = 0;
+            while (n < PAGE && it.hasNext()) {
+                Map.Entry<FlowKey, FlowRule> entry = it.next();
+                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, entry.getKey());
+                Abi.writeRule(pageRules, (long) n * Abi.FLOW_RULE_SIZE, entry.getValue());
+                n++;
+            }
+            try {
+                rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
+            } catch (RuntimeException e) {
+                throw new BulkWriteException("write rules", done + rules.lastBatchDone(), targets.size(), e);
+            }
+            done += n;
+        }
+    }
+
+    /** Removes the rules and their counters; keys already absent are skipped. Returns rules removed. */
+    public int removeAll(Collection<FlowKey> flows) {
+        ensurePages();
+        int removed = 0;
+        int done = 0;
+        Iterator<FlowKey> it = flows.iterator();
+        while (it.hasNext()) {
+            int n = 0;
+            while (n < PAGE && it.hasNext()) {
+                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, it.next());
+                n++;
+            }
+            try {
+                removed += rules.deleteBatch(pageKeys, n);
+                stats.deleteBatch(pageKeys, n);
+            } catch (RuntimeException e) {
+                throw new BulkWriteException("remove rules", done + rules.lastBatchDone(), flows.size(), e);
+            }
+            done += n;
+        }
+        return removed;
+    }
+
+    /** Every rule, read with batch lookups. */
+    public Map<FlowKey, FlowRule> readAll() {
+        ensurePages();
+        Map<FlowKey, FlowRule> all = new HashMap<>();
+        rules.forEach(pageKeys, pageRules, (keys, values, n) -> {
+            for (int i = 0; i < n; i++) {
+                all.put(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE), Abi.readRule(values, (long) i * Abi.FLOW_RULE_SIZE));
+            }
+        });
+        return all;
+    }
+
+    /** Every flow's counters summed over CPUs, read with batch lookups. */
+    public Map<FlowKey, FlowCounters> readAllCounters() {
+        ensurePages();
+        int page = 1024;
+        MemorySegment keys = arena.allocate((long) page * Abi.FLOW_KEY_SIZE, 8);
+        MemorySegment values = arena.allocate((long) page * stats.valueSize(), 8);
+        int cpus = BpfMap.possibleCpus();
+        int slot = stats.slotSize();
+        int stride = stats.valueSize();
+        Map<FlowKey, FlowCounters> all = new HashMap<>();
+        stats.forEach(keys, values, (k, v, n) -> {
+            for (int i = 0; i < n; i++) {
+                all.put(Abi.readKey(k, (long) i * Abi.FLOW_KEY_SIZE), Abi.sumCounters(v, (long) i * stride, cpus, slot));
+            }
+        });
+        return all;
+    }
+
+    /** Keys of every rule with the given owner. */
+    public List<FlowKey> keysOwnedBy(Owner owner) {
+        List<FlowKey> owned = new ArrayList<>();
+        readAll().forEach((k, v) -> {
+            if (v.owner() == owner) {
+                owned.add(k);
+            }
+        });
+        return owned;
+    }
+
+    /** The underlying maps, for benchmarks that compare write strategies. */
+    public BpfMap rulesMap() {
+        return rules;
+    }
+
+    private void ensurePages() {
+        if (pageKeys == null) {
+            pageKeys = arena.allocate((long) PAGE * Abi.FLOW_KEY_SIZE, 8);
+            pageRules = arena.allocate((long) PAGE * Abi.FLOW_RULE_SIZE, 8);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.xdprecon.dataplane.maps;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+class AbiCodecTest {
+
+    @Test
+    void keyIsWrittenWithAddressesAndPortsInNetworkOrder() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Abi.FLOW_KEY);
+            FlowKey key = FlowKey.of(7, "10.0.1.50", 20000, "10.0.0.100", 30000);
+            Abi.writeKey(segment, 0, key);
+            byte[] bytes = segment.toArray(ValueLayout.JAVA_BYTE);
+            byte[] ifindex = new byte[4];
+            MemorySegment.ofArray(ifindex).set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), 0, 7);
+            byte[] expected = {ifindex[0], ifindex[1], ifindex[2], ifindex[3],
+                10, 0, 1, 50, 10, 0, 0, 100, (byte) 0x4e, 0x20, 0x75, 0x30};
+            assertArrayEquals(expected, bytes);
+            assertEquals(key, Abi.readKey(segment, 0));
+        }
+    }
+
+    @Test
+    void ruleRoundTripsAtAnUnalignedOffset() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(64);
+            FlowRule rule = new FlowRule(FlowKey.of(4, "10.0.2.1", 40000, "10.0.2.2", 50000), Owner.SESSION);
+            Abi.writeRule(segment, 3, rule);
+            assertEquals(rule, Abi.readRule(segment, 3));
+        }
+    }
+
+    @Test
+    void portsAndAddressesCoverTheFullUnsignedRange() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Abi.FLOW_KEY);
+            FlowKey key = new FlowKey(1, Ipv4.parse("255.255.255.255"), Ipv4.parse("128.0.0.1"), 65535, 0);
+            Abi.writeKey(segment, 0, key);
+            assertEquals(key, Abi.readKey(segment, 0));
+        }
+    }
+
+    @Test
+    void badAddressesAndPortsAreRefusedWithTheValue() {
+        IllegalArgumentException octet = assertThrows(IllegalArgumentException.class, () -> Ipv4.parse("10.0.0.256"));
+        assertEquals("not an IPv4 address: '10.0.0.256' (octet 256 > 255)", octet.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Ipv4.parse("10.0.0"));
+        assertThrows(IllegalArgumentException.class, () -> Ipv4.parse("10.0.0.-1"));
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+                () -> new FlowKey(1, 0, 0, 70000, 1));
+        assertEquals("source port out of range 0..65535: 70000", port.getMessage());
+        assertEquals("10.0.1.50", Ipv4.format(Ipv4.parse("10.0.1.50")));
+    }
+}
