@@ -12,3 +12,5 @@ for src in "$here"/*.c; do
     echo "compiled $(basename "$src") -> $obj"
   fi
 done
+# The header ships too: the layout test reads the enums the BTF does not carry from it.
+cp -p "$here/xdprecon.h" "$out/xdprecon.h"

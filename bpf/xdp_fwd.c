@@ -47,7 +47,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XDP_STAT_MAX);
-	__type(key, enum xdp_stat);
+	__type(key, __u32); /* enum xdp_stat; array keys must be BTF ints */
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPRECON_COUNTERS_MAP SEC(".maps");

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
             + " before deletes, so no live flow is ever without a rule.",
     },
     subcommands = {
-        // Subcommands are added here as they are written.
+        StatsCommand.class,
+        FlowsCommand.class,
     })
 public final class Main implements Callable<Integer> {
 
@@ -48,7 +49,16 @@ public final class Main implements Callable<Integer> {
 
     /** The configured command line; main and the tests use the same one. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CliException) {
+                commandLine.getErr().println("xdprecon " + commandLine.getCommandName() + ": " + e.getMessage());
+                commandLine.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     /** {@code xdprecon} alone: say what is missing, print the usage, exit 2. */

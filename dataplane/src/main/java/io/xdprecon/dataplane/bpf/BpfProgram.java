@@ -12,12 +12,36 @@ public record BpfProgram(String name, int fd) {
     /** The kernel's id of this program, as {@code bpftool prog} and XDP queries show it. */
     public int id() {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment info = scratch.allocate(232, 8); // struct bpf_prog_info
-            MemorySegment len = scratch.allocate(ValueLayout.JAVA_INT);
-            len.set(ValueLayout.JAVA_INT, 0, (int) info.byteSize());
-            int rc = BpfMap.call(() -> (int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, len));
-            BpfException.check(rc, "read program info of", name);
-            return info.get(ValueLayout.JAVA_INT, 4);
+            return info(scratch).get(ValueLayout.JAVA_INT, 4);
+        }
+    }
+
+    /** struct bpf_prog_info: id @4, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
+    private MemorySegment info(Arena scratch) {
+        MemorySegment info = scratch.allocate(232, 8);
+        MemorySegment len = scratch.allocate(ValueLayout.JAVA_INT);
+        len.set(ValueLayout.JAVA_INT, 0, (int) info.byteSize());
+        int rc = BpfMap.call(() -> (int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, len));
+        BpfException.check(rc, "read program info of", name);
+        return info;
+    }
+
+    /** Cumulative run time and run count, which the kernel keeps while {@code kernel.bpf_stats_enabled=1}. */
+    public record RunStats(long runTimeNs, long runCount) {
+        public RunStats minus(RunStats earlier) {
+            return new RunStats(runTimeNs - earlier.runTimeNs, runCount - earlier.runCount);
+        }
+
+        /** Average nanoseconds per run, NaN without runs. */
+        public double nsPerRun() {
+            return runCount == 0 ? Double.NaN : (double) runTimeNs / runCount;
+        }
+    }
+
+    public RunStats runStats() {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment info = info(scratch);
+            return new RunStats(info.get(ValueLayout.JAVA_LONG, 192), info.get(ValueLayout.JAVA_LONG, 200));
         }
     }
 
