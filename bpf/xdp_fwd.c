@@ -97,6 +97,20 @@ static __always_inline __u16 csum_apply(__u16 check, __u32 delta)
 	return (__u16)~sum;
 }
 
+/* Ones' complement sum of the 20-byte header, checksum included, is 0xffff when it is intact. */
+static __always_inline int ipv4_header_valid(const struct iphdr *iph)
+{
+	const __u16 *word = (const __u16 *)iph;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*iph) / 2); i++)
+		sum += word[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* A miss: destinations the application owns go to its AF_XDP socket, the rest to the kernel. */
 static __always_inline int steer(struct xdp_md *ctx, __u32 daddr)
 {
@@ -180,9 +194,18 @@ int xdp_main(struct xdp_md *ctx)
 		return steer(ctx, iph->daddr);
 	}
 
-	/* The kernel sends the ICMP time-exceeded; we never forward a packet that must die here. */
-	if (iph->ttl <= 1)
-		return pass(XDP_STAT_TTL_EXPIRED);
+	/*
+	 * Never rewrite a header the kernel would refuse: a bad IPv4 checksum would otherwise travel
+	 * on, its error preserved by the incremental update. Only hits pay for this check.
+	 */
+	if (!ipv4_header_valid(iph))
+		return pass(XDP_STAT_MALFORMED);
+
+	/* A packet that cannot be forwarded with a TTL left is the slow path's or the kernel's. */
+	if (iph->ttl <= 1) {
+		count(XDP_STAT_TTL_EXPIRED);
+		return steer(ctx, iph->daddr);
+	}
 
 	struct flow_key to = rule->rewrite;
 	__u32 l3 = csum_delta32(iph->saddr, to.src_ip) + csum_delta32(iph->daddr, to.dst_ip);
@@ -221,7 +244,9 @@ int xdp_main(struct xdp_md *ctx)
 		/*
 		 * No neighbour yet, MTU exceeded, forwarding off, no route...: the kernel forwards the
 		 * rewritten packet itself (resolving the neighbour, or answering with ICMP), and it
-		 * decrements the TTL then, so we do not.
+		 * decrements the TTL then, so we do not. Its source is now one of this host's addresses:
+		 * the kernel accepts that on input only with accept_local=1 on the ingress interface,
+		 * which attaching the datapath sets.
 		 */
 		iph->check = csum_apply(iph->check, l3);
 		return pass(XDP_STAT_FIB_PASS);

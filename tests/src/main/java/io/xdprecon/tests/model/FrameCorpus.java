@@ -48,7 +48,8 @@ public final class FrameCorpus {
         TTL_EDGE(4, "rule hit with TTL 0, 1, 2 or 255"),
         UDP_CHECKSUM_ZERO(4, "rule hit whose sender sent no UDP checksum (0)"),
         UDP_CHECKSUM_BECOMES_ZERO(2, "rule hit whose rewritten UDP checksum computes to 0, so must go out as 0xffff"),
-        WRONG_CHECKSUM(5, "rule hit with a wrong IP and/or UDP checksum"),
+        WRONG_UDP_CHECKSUM(3, "rule hit with a wrong UDP checksum: rewritten, the error carried over"),
+        WRONG_IP_CHECKSUM(3, "a rule's flow with a wrong IPv4 header checksum (and maybe UDP): never rewritten"),
         NO_RULE_LOCAL(6, "valid UDP to a local IP, no rule"),
         NO_RULE_REMOTE(6, "valid UDP to a non-local IP, no rule"),
         NEAR_MISS(4, "a rule's key with one field changed (ingress, address or port)"),
@@ -219,17 +220,17 @@ public final class FrameCorpus {
                 FrameBuilder frame = withZeroRewrittenUdpChecksum(hit(key), bytes(random.nextInt(2, 40)), scenario.rules().get(key).rewrite());
                 yield draft("hit, rewritten udp checksum computes to 0", frame, key);
             }
-            case WRONG_CHECKSUM -> {
+            case WRONG_UDP_CHECKSUM -> {
                 FlowKey key = pickFrom(random, ruleKeys);
-                FrameBuilder frame = hit(key);
-                int which = random.nextInt(3);
-                if (which != 1) {
-                    frame.ipChecksumError(random.nextInt(1, 0xffff));
-                }
-                if (which != 0) {
+                yield draft("hit, wrong udp checksum", hit(key).udpChecksumError(random.nextInt(1, 0xffff)), key);
+            }
+            case WRONG_IP_CHECKSUM -> {
+                FlowKey key = pickFrom(random, ruleKeys);
+                FrameBuilder frame = hit(key).ipChecksumError(random.nextInt(1, 0xffff));
+                if (random.nextBoolean()) {
                     frame.udpChecksumError(random.nextInt(1, 0xffff));
                 }
-                yield draft("hit, wrong " + List.of("ip", "udp", "ip and udp").get(which) + " checksum", frame, key);
+                yield draft("rule's flow, wrong ip checksum", frame, key);
             }
             case NO_RULE_LOCAL -> miss("no rule, to a local IP", pickFrom(random, localIps));
             case NO_RULE_REMOTE -> miss("no rule, to a non-local IP", nonLocalIp());

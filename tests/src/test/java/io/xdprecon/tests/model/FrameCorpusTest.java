@@ -77,7 +77,8 @@ class FrameCorpusTest {
         for (FrameCorpus.Case c : cases) {
             Outcome outcome = model.evaluate(c.frame(), c.ingressIfindex(), c.rxQueue(), false);
             Stat expected = switch (c.category()) {
-                case RULE_HIT, LARGE_RULE_HIT, UDP_CHECKSUM_ZERO, UDP_CHECKSUM_BECOMES_ZERO, WRONG_CHECKSUM -> Stat.REWRITE_HIT;
+                case RULE_HIT, LARGE_RULE_HIT, UDP_CHECKSUM_ZERO, UDP_CHECKSUM_BECOMES_ZERO, WRONG_UDP_CHECKSUM -> Stat.REWRITE_HIT;
+                case WRONG_IP_CHECKSUM -> Stat.MALFORMED;
                 case NO_RULE_LOCAL, NO_RULE_REMOTE, NEAR_MISS -> Stat.REWRITE_MISS;
                 case VLAN, IPV6, ARP, RUNT, OTHER_ETHERTYPE -> Stat.NOT_IPV4;
                 case NON_UDP -> Stat.SLOW_PATH;
