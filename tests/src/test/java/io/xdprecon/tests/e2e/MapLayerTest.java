@@ -1,0 +1,195 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.ffm.BpfException;
+import io.xdprecon.dataplane.maps.BulkWriteException;
+import io.xdprecon.dataplane.maps.FlowCounters;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.lab.PinRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The typed map layer on real kernel maps, each test under a pin root of its own. No namespace and no
+ * traffic: the counters side (a replaced rule keeps its counters) is in {@link RelayEndToEndTest}.
+ */
+class MapLayerTest {
+    private static final int BULK = 100_000;
+    /** Room for {@link #BULK}; smaller than the compiled 524288, so each load preallocates less. */
+    private static final int BULK_CAPACITY = 1 << 17;
+    private static final int SMALL = 1024;
+
+    private PinRoot pins;
+
+    @BeforeEach
+    void createPinRoot() {
+        pins = PinRoot.create();
+    }
+
+    @AfterEach
+    void removePinRoot() {
+        pins.close();
+        assertFalse(Files.exists(pins.path()), "pin root left behind");
+    }
+
+    @Test
+    void putGetRemoveOneRule() {
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL)) {
+            RulesMap rules = datapath.rules();
+            FlowKey key = FlowKey.of(7, "10.0.0.1", 1000, "10.0.0.100", 2000);
+            FlowRule rule = new FlowRule(FlowKey.of(8, "10.0.1.1", 3000, "10.0.1.2", 4000), Owner.CONFIG);
+            assertEquals(Optional.empty(), rules.get(key));
+
+            rules.put(key, rule);
+            assertEquals(Optional.of(rule), rules.get(key));
+            FlowRule changed = new FlowRule(FlowKey.of(8, "10.0.1.1", 3001, "10.0.1.2", 4000), Owner.SESSION);
+            rules.put(key, changed);
+            assertEquals(Optional.of(changed), rules.get(key));
+            assertEquals(FlowCounters.ZERO, rules.counters(key), "no packet, no counters");
+
+            assertTrue(rules.remove(key));
+            assertEquals(Optional.empty(), rules.get(key));
+            assertFalse(rules.remove(key), "second remove");
+        }
+    }
+
+    @Test
+    void putAllReadAllRemoveAllThroughBatchOps() {
+        try (Datapath datapath = Datapath.load(pins.path(), BULK_CAPACITY)) {
+            roundTrip(datapath.rules());
+        }
+    }
+
+    @Test
+    void putAllReadAllRemoveAllThroughElementFallback() {
+        try (Datapath datapath = Datapath.load(pins.path(), BULK_CAPACITY);
+                BpfMap rules = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP)).withoutBatchOps();
+                BpfMap stats = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_STATS_MAP)).withoutBatchOps()) {
+            RulesMap fallback = new RulesMap(rules, stats);
+            roundTrip(fallback);
+            // Both views see the same kernel map.
+            assertEquals(Map.of(), datapath.rules().readAll());
+        }
+    }
+
+    private static void roundTrip(RulesMap rules) {
+        Map<FlowKey, FlowRule> written = rules(BULK, i -> i % 3 == 0 ? Owner.SESSION : Owner.CONFIG);
+        rules.putAll(written);
+        Map<FlowKey, FlowRule> read = rules.readAll();
+        assertEquals(BULK, read.size());
+        assertEquals(written, read);
+        assertEquals(written.keySet().stream().filter(k -> written.get(k).owner() == Owner.SESSION).count(),
+                rules.keysOwnedBy(Owner.SESSION).size());
+
+        List<FlowKey> half = written.keySet().stream().limit(BULK / 2).toList();
+        assertEquals(BULK / 2, rules.removeAll(half));
+        assertEquals(BULK / 2, rules.readAll().size());
+        assertEquals(BULK / 2, rules.removeAll(written.keySet()), "keys already gone are skipped");
+        assertEquals(Map.of(), rules.readAll());
+    }
+
+    @Test
+    void overfillingASmallMapThroughBatchOpsReportsExactlyWhatLanded() {
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL)) {
+            overfill(datapath.rules());
+        }
+    }
+
+    @Test
+    void overfillingASmallMapThroughElementFallbackReportsExactlyWhatLanded() {
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL);
+                BpfMap rules = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP)).withoutBatchOps();
+                BpfMap stats = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_STATS_MAP)).withoutBatchOps()) {
+            RulesMap fallback = new RulesMap(rules, stats);
+            overfill(fallback);
+            assertEquals(datapath.rules().readAll(), fallback.readAll(), "both views read the same kernel map");
+        }
+    }
+
+    private static void overfill(RulesMap rules) {
+        assertEquals(SMALL, rules.capacity());
+        Map<FlowKey, FlowRule> preexisting = rules(100, i -> Owner.CONFIG);
+        rules.putAll(preexisting);
+        // 1500 new keys on top of 100: the map takes 924 more, then says E2BIG.
+        Map<FlowKey, FlowRule> more = new LinkedHashMap<>();
+        rules(1600, i -> Owner.SESSION).entrySet().stream().skip(100).forEach(e -> more.put(e.getKey(), e.getValue()));
+
+        BulkWriteException e = assertThrows(BulkWriteException.class, () -> rules.putAll(more));
+        assertInstanceOf(BpfException.CapacityExceeded.class, e.getCause(), e.getMessage());
+        assertEquals(more.size(), e.total());
+        Map<FlowKey, FlowRule> live = rules.readAll();
+        assertEquals(SMALL, live.size(), "the map is full");
+        assertEquals(live.size() - preexisting.size(), e.landed(), e.getMessage());
+        Map<FlowKey, FlowRule> expected = new LinkedHashMap<>(preexisting);
+        more.entrySet().stream().limit(e.landed()).forEach(en -> expected.put(en.getKey(), en.getValue()));
+        assertEquals(expected, live, "exactly the first landed() rules, in write order, are in the map");
+    }
+
+    @Test
+    void openPinnedOfAMissingPathNamesIt() {
+        Path missing = pins.path().resolve("no_such_map");
+        BpfException.NotFound e = assertThrows(BpfException.NotFound.class, () -> BpfMap.openPinned(missing));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        BpfException.NotFound dp = assertThrows(BpfException.NotFound.class, () -> Datapath.openPinned(pins.path()));
+        assertTrue(dp.getMessage().contains(pins.path().resolve(Datapath.RULES_MAP).toString()), dp.getMessage());
+    }
+
+    @Test
+    void loadingTwiceOnOnePinRootAdoptsTheSameMaps() {
+        FlowKey key = FlowKey.of(3, "10.1.0.1", 1, "10.1.0.2", 2);
+        FlowRule rule = new FlowRule(FlowKey.of(4, "10.1.1.1", 3, "10.1.1.2", 4), Owner.CONFIG);
+        try (Datapath first = Datapath.load(pins.path(), SMALL)) {
+            assertTrue(Datapath.isPinned(pins.path()));
+            first.rules().put(key, rule);
+            first.localIps().add(0x0A010064);
+            try (Datapath second = Datapath.load(pins.path(), SMALL)) {
+                assertEquals(first.rules().rulesMap().id(), second.rules().rulesMap().id(), "same kernel map");
+                assertEquals(Optional.of(rule), second.rules().get(key));
+                assertEquals(Map.of(0x0A010064, 0L), second.localIps().readAll());
+                FlowKey other = FlowKey.of(3, "10.1.0.1", 5, "10.1.0.2", 6);
+                second.rules().put(other, rule);
+                assertEquals(Optional.of(rule), first.rules().get(other), "writes through the second are seen by the first");
+            }
+            // A pinned map of another shape is never silently adopted.
+            BpfException mismatch = assertThrows(BpfException.class, () -> Datapath.load(pins.path(), 2 * SMALL));
+            assertTrue(mismatch.getMessage().contains("load BPF object"), mismatch.getMessage());
+            assertEquals(Optional.of(rule), first.rules().get(key), "the failed load left the pinned map alone");
+        }
+        // Maps outlive the objects while pinned: a third process adopts them too.
+        try (Datapath reopened = Datapath.openPinned(pins.path())) {
+            assertEquals(2, reopened.rules().readAll().size());
+        }
+        Datapath.unpin(pins.path());
+        assertFalse(Datapath.isPinned(pins.path()));
+    }
+
+    /** {@code n} distinct rules in a stable order; every field varies so a codec slip shows. */
+    private static Map<FlowKey, FlowRule> rules(int n, Function<Integer, Owner> owner) {
+        Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            FlowKey key = new FlowKey(2 + i % 5, 0x0A000000 | i, 0xC0A80000 | (i * 7 & 0xffff), 1024 + i % 60000, 53 + i % 11);
+            FlowKey target = new FlowKey(3 + i % 7, 0xAC100000 | (i & 0xfffff), 0x0B000000 | (i * 13), (i * 31) & 0xffff,
+                    0xffff - (i % 1000));
+            rules.put(key, new FlowRule(target, owner.apply(i)));
+        }
+        return rules;
+    }
+}
