@@ -12,5 +12,12 @@ for src in "$here"/*.c; do
     echo "compiled $(basename "$src") -> $obj"
   fi
 done
+# Benchmark variant: the same program without per-flow counters, to price them.
+variant="$out/xdp_fwd_nocounters.o"
+if [[ ! -e "$variant" || "$here/xdp_fwd.c" -nt "$variant" || "$here/xdprecon.h" -nt "$variant" ]]; then
+  clang -O2 -g -Wall -Werror -Wno-unused-function -target bpf -DXDPRECON_BENCH_NO_FLOW_COUNTERS -I"$here" -I"$arch_include" \
+    -c "$here/xdp_fwd.c" -o "$variant"
+  echo "compiled xdp_fwd.c (no flow counters) -> $variant"
+fi
 # The header ships too: the layout test reads the enums the BTF does not carry from it.
 cp -p "$here/xdprecon.h" "$out/xdprecon.h"
