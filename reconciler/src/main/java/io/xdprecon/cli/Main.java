@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         StatsCommand.class,
         FlowsCommand.class,
+        DemoCommand.class,
     })
 public final class Main implements Callable<Integer> {
 
