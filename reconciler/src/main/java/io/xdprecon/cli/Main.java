@@ -62,6 +62,20 @@ public final class Main implements Callable<Integer> {
         return cli;
     }
 
+    /** What one in-process run printed, and its exit code. */
+    public record Captured(int exit, String out, String err) {}
+
+    /** Runs the command line in this process with its output captured: for tests and embedding. */
+    public static Captured capture(String... args) {
+        CommandLine cli = commandLine();
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Captured(exit, out.toString(), err.toString());
+    }
+
     /** {@code xdprecon} alone: say what is missing, print the usage, exit 2. */
     @Override
     public Integer call() {

@@ -3,32 +3,22 @@ package io.xdprecon.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The datapath commands' handling of bad input and a missing datapath; no privileges needed. */
 class DatapathCommandsTest {
     @TempDir
     Path empty;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args), out.toString(), err.toString());
+    private static Main.Captured run(String... args) {
+        return Main.capture(args);
     }
 
     @Test
     void statsWithoutALiveDatapathSaysWhereItLookedAndExitsOne() {
-        Run r = run("stats", "--pin-root", empty.toString());
+        Main.Captured r = run("stats", "--pin-root", empty.toString());
         assertEquals(1, r.exit());
         assertEquals("", r.out());
         assertTrue(r.err().startsWith("xdprecon stats: no live datapath under " + empty), r.err());
@@ -37,21 +27,21 @@ class DatapathCommandsTest {
 
     @Test
     void flowsRefusesANegativeIntervalBeforeTouchingAnything() {
-        Run r = run("flows", "--interval", "-1", "--pin-root", empty.toString());
+        Main.Captured r = run("flows", "--interval", "-1", "--pin-root", empty.toString());
         assertEquals(1, r.exit());
         assertEquals("xdprecon flows: --interval must be between 0 and 3600 seconds, got -1.0\n", r.err());
     }
 
     @Test
     void aNonNumericOptionIsAUsageError() {
-        Run r = run("demo", "--datagrams", "many");
+        Main.Captured r = run("demo", "--datagrams", "many");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("Invalid value for option '--datagrams': 'many' is not an int"), r.err());
     }
 
     @Test
     void demoRefusesAnAbsurdCountBeforeBuildingAnything() {
-        Run r = run("demo", "--datagrams", "0");
+        Main.Captured r = run("demo", "--datagrams", "0");
         assertEquals(1, r.exit());
         assertEquals("xdprecon demo: --datagrams must be between 1 and 1000000, got 0\n", r.err());
     }
@@ -59,7 +49,7 @@ class DatapathCommandsTest {
     @Test
     void everyDatapathCommandTeachesInItsHelp() {
         for (String command : new String[] {"stats", "flows", "demo"}) {
-            Run r = run(command, "--help");
+            Main.Captured r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: xdprecon " + command), r.out());
         }

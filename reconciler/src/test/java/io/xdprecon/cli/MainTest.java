@@ -3,29 +3,18 @@ package io.xdprecon.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class MainTest {
 
-    /** Exit code, stdout and stderr of one run. */
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static Main.Captured run(String... args) {
+        return Main.capture(args);
     }
 
     @Test
     void helpPrintsUsageAndDescription() {
-        Run r = run("--help");
+        Main.Captured r = run("--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().startsWith("Usage: xdprecon [-hV]"), r.out());
         assertTrue(r.out().contains("Declarative XDP offload of UDP relay flows."), r.out());
@@ -36,7 +25,7 @@ class MainTest {
 
     @Test
     void versionPrintsNameVersionJvmAndOs() {
-        Run r = run("--version");
+        Main.Captured r = run("--version");
         assertEquals(0, r.exit());
         String[] lines = r.out().split("\\R");
         // Tests run from target/classes, which has no manifest: the fallback version shows.
@@ -48,7 +37,7 @@ class MainTest {
 
     @Test
     void noCommandIsAUsageError() {
-        Run r = run();
+        Main.Captured r = run();
         assertEquals(CommandLine.ExitCode.USAGE, r.exit());
         assertTrue(r.err().startsWith("Missing required subcommand"), r.err());
         assertTrue(r.err().contains("Usage: xdprecon"), r.err());
@@ -57,7 +46,7 @@ class MainTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Run r = run("--no-such-option");
+        Main.Captured r = run("--no-such-option");
         assertEquals(CommandLine.ExitCode.USAGE, r.exit());
         assertTrue(r.err().contains("--no-such-option"), r.err());
     }

@@ -10,26 +10,16 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.lab.Lab;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The CLI's datapath commands against a live lab, and the demo a new user runs first. */
 class CliEndToEndTest {
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args), out.toString(), err.toString());
+    private static Main.Captured run(String... args) {
+        return Main.capture(args);
     }
 
     @Test
@@ -47,13 +37,13 @@ class CliEndToEndTest {
             }
             String pinRoot = lab.pinRoot().toString();
 
-            Run stats = run("stats", "--json", "--pin-root", pinRoot);
+            Main.Captured stats = run("stats", "--json", "--pin-root", pinRoot);
             assertEquals(0, stats.exit(), stats.err());
             JsonNode counters = new ObjectMapper().readTree(stats.out());
             assertEquals(7, counters.get("rewrite_hit").asLong());
             assertEquals(7, counters.get("redirect_out").asLong());
 
-            Run flows = run("flows", "--json", "--pin-root", pinRoot);
+            Main.Captured flows = run("flows", "--json", "--pin-root", pinRoot);
             assertEquals(0, flows.exit(), flows.err());
             JsonNode list = new ObjectMapper().readTree(flows.out());
             assertEquals(1, list.size());
@@ -64,14 +54,14 @@ class CliEndToEndTest {
             assertEquals(7, flow.get("packets").asLong());
             assertEquals(7 * (14 + 20 + 8 + 100), flow.get("bytes").asLong());
 
-            Run table = run("stats", "--pin-root", pinRoot);
+            Main.Captured table = run("stats", "--pin-root", pinRoot);
             assertTrue(table.out().contains("  Rewrite hits         7\n"), table.out());
         }
     }
 
     @Test
     void theDemoRelaysEveryDatagramAndCleansUp() {
-        Run demo = run("demo", "--datagrams", "50");
+        Main.Captured demo = run("demo", "--datagrams", "50");
         assertEquals(0, demo.exit(), demo.out() + demo.err());
         assertTrue(demo.out().contains("Sent 50 datagrams: 50 echoed. The server saw them from /10.210.2.1:40000;"
                 + " the client got the replies from /10.210.1.100:30000"), demo.out());
