@@ -16,7 +16,25 @@ public record BpfProgram(String name, int fd) {
         }
     }
 
-    /** struct bpf_prog_info: id @4, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
+    /** What the kernel says about a loaded program it knows by id (e.g. the one attached to a device). */
+    public record Info(int id, String name) {}
+
+    /** The kernel's description of program {@code id}; empty when no such program is loaded any more. */
+    public static java.util.Optional<Info> describe(int id) {
+        int fd = BpfMap.call(() -> (int) Libbpf.PROG_GET_FD_BY_ID.invokeExact(id));
+        if (fd == -io.xdprecon.dataplane.ffm.Errno.ENOENT) {
+            return java.util.Optional.empty();
+        }
+        BpfException.check(fd, "open program", "id " + id);
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment info = new BpfProgram("id " + id, fd).info(scratch);
+            return java.util.Optional.of(new Info(id, info.asSlice(64, 16).getString(0)));
+        } finally {
+            Libbpf.closeFd(fd);
+        }
+    }
+
+    /** struct bpf_prog_info: id @4, name[16] @64, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
     private MemorySegment info(Arena scratch) {
         MemorySegment info = scratch.allocate(232, 8);
         MemorySegment len = scratch.allocate(ValueLayout.JAVA_INT);
