@@ -6,26 +6,20 @@ import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.netns.NetNs;
-import java.io.File;
+import io.xdprecon.host.Command;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -88,7 +82,6 @@ public final class Lab implements AutoCloseable {
     public static final String PIN_PREFIX = "xdprecon-test-";
 
     private static final Path RUN_NETNS = Path.of("/run/netns");
-    private static final long COMMAND_TIMEOUT_SECONDS = 20;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long ID_SPACE = 36L * 36 * 36 * 36 * 36 * 36;
 
@@ -322,46 +315,13 @@ public final class Lab implements AutoCloseable {
 
     /** Runs {@code command}, bounded by a timeout; throws naming it and showing its stderr unless it exits 0. */
     public static String run(List<String> command) {
-        Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new LabException("cannot run `" + String.join(" ", command) + "`: " + e.getMessage(), e);
-        }
-        CompletableFuture<String> out = drain(process.getInputStream());
-        CompletableFuture<String> err = drain(process.getErrorStream());
-        try {
-            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new LabException("`" + String.join(" ", command) + "` did not finish in " + COMMAND_TIMEOUT_SECONDS + " s");
-            }
-            String stdout = out.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            String stderr = err.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (process.exitValue() != 0) {
-                throw new LabException("`" + String.join(" ", command) + "` exited with " + process.exitValue()
-                        + (stderr.isBlank() ? "" : ": " + stderr.strip()));
-            }
-            return stdout;
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted while running `" + String.join(" ", command) + "`", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new LabException("cannot read the output of `" + String.join(" ", command) + "`", e);
+            return Command.run(command);
+        } catch (Command.Failed e) {
+            throw new LabException(e.getMessage(), e);
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream in) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (in) {
-                result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
-    }
 
     /**
      * Tears everything down: sockets, XDP attachments, BPF objects, namespaces, pins and the pin

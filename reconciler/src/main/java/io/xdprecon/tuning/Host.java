@@ -1,6 +1,6 @@
 package io.xdprecon.tuning;
 
-import io.xdprecon.lab.Lab;
+import io.xdprecon.host.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +29,13 @@ interface Host {
     /** Names of the entries of a directory, sorted; empty when it does not exist. */
     List<String> list(Path dir) throws IOException;
 
-    /** The real node. Commands run through {@link Lab#run(List)} (20 s timeout, stderr in the failure). */
+    /** The real node. Commands run through {@link Command#run(List)} (20 s timeout, stderr in the failure). */
     Host SYSTEM = new Host() {
         @Override
         public String run(List<String> command) {
             try {
-                return Lab.run(command);
-            } catch (Lab.LabException e) {
+                return Command.run(command);
+            } catch (Command.Failed e) {
                 throw new CommandFailedException(command, e.getMessage(), e);
             }
         }

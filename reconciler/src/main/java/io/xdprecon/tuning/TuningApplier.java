@@ -24,7 +24,7 @@ import java.util.function.Function;
  *   <li>RSS key: {@code ethtool -X DEV hkey XX:XX:…}; the key must have the device's key length.
  * </ul>
  * A value already live is left alone (no command runs). Interfaces are kernel names in the calling thread's
- * network namespace. Commands run with a 20 s timeout ({@code Lab.run}).
+ * network namespace. Commands run with a 20 s timeout ({@code Command.run}).
  */
 public final class TuningApplier {
     private final Host host;
