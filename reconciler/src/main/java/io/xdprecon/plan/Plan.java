@@ -1,0 +1,154 @@
+package io.xdprecon.plan;
+
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.state.DatapathSettings;
+import io.xdprecon.state.LiveState;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * What one reconciliation of a node would do, as a value: computed by {@link Planner}, printed by
+ * {@link PlanRenderer}, saved by {@link PlanFile}, and applied — after {@link #matches} confirms the live
+ * state is still the one it was computed against.
+ *
+ * <p>Only what the config owns is in it: config-owned rules, local IPs, the tuning the config names and
+ * the datapath itself. A session-owned rule appears only when a config rule claims its key
+ * ({@link Change.Kind#REPLACE}, with a warning).
+ *
+ * @param node            the node planned for
+ * @param source          where the desired state came from (file path, later a Git revision)
+ * @param mode            how the datapath runs; in DPDK mode there are never datapath changes
+ * @param datapathAbsent  no live maps were found: this is the full create plan
+ * @param interfaces      kernel name → ifindex of the config's interfaces, to show keys by name
+ * @param datapath        load and attach actions, in the order to run them
+ * @param localIps        adds, then deletes, each by address
+ * @param flows           named flows by name, then unnamed (removed) flows by key
+ * @param tuning          in config order
+ * @param guard           the mass-delete verdict
+ * @param warnings        things to know that do not block an apply
+ * @param errors          reasons the plan cannot be applied at all
+ * @param fingerprint     of the live facts this plan depends on
+ */
+public record Plan(String node, String source, DatapathSettings.Mode mode, boolean datapathAbsent,
+        Map<String, Integer> interfaces, List<DatapathChange> datapath, List<LocalIpChange> localIps,
+        List<FlowChange> flows, List<TuningChange> tuning, MassDeleteGuard guard, List<String> warnings,
+        List<String> errors, Fingerprint fingerprint) {
+
+    /** The flag a disruptive tuning change needs. */
+    public static final String DISRUPTIVE_FLAG = "--allow-disruptive";
+
+    public Plan {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(mode, "mode");
+        interfaces = Map.copyOf(interfaces);
+        datapath = List.copyOf(datapath);
+        localIps = List.copyOf(localIps);
+        flows = List.copyOf(flows);
+        tuning = List.copyOf(tuning);
+        Objects.requireNonNull(guard, "guard");
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+        Objects.requireNonNull(fingerprint, "fingerprint");
+    }
+
+    /** Resources to add, change and destroy, as the summary line counts them. */
+    public record Summary(int add, int change, int destroy) {
+        public boolean isEmpty() {
+            return add == 0 && change == 0 && destroy == 0;
+        }
+
+        /** {@code Plan: N to add, N to change, N to destroy.} or {@code No changes.} — stable wording. */
+        public String line() {
+            return isEmpty() ? "No changes."
+                    : "Plan: " + add + " to add, " + change + " to change, " + destroy + " to destroy.";
+        }
+    }
+
+    /**
+     * Counts flows, local IPs, tuning settings and datapath actions as resources (a flow's two legs are
+     * one resource); a {@link Change.Kind#REPLACE} counts as a change: the key keeps a rule throughout.
+     */
+    public Summary summary() {
+        int add = 0;
+        int change = 0;
+        int destroy = 0;
+        for (Change c : changes()) {
+            switch (c.kind()) {
+                case ADD -> add++;
+                case CHANGE, REPLACE -> change++;
+                case DELETE -> destroy++;
+            }
+        }
+        return new Summary(add, change, destroy);
+    }
+
+    /** Every change, in display order: datapath, local IPs, flows, tuning. */
+    public List<Change> changes() {
+        return Stream.of(datapath, localIps, flows, tuning).<Change>flatMap(List::stream).toList();
+    }
+
+    public boolean hasChanges() {
+        return !summary().isEmpty();
+    }
+
+    /** Whether applying needs {@link #DISRUPTIVE_FLAG}: some tuning change interrupts traffic. */
+    public boolean disruptive() {
+        return tuning.stream().anyMatch(TuningChange::disruptive);
+    }
+
+    /** Whether the mass-delete guard trips (the refusal text is {@code guard().refusal()}). */
+    public boolean massDelete() {
+        return guard.trips();
+    }
+
+    /** Every rule change of every flow, flows in plan order. */
+    public List<RuleChange> ruleChanges() {
+        return flows.stream().flatMap(f -> f.rules().stream()).toList();
+    }
+
+    /** The keys this plan writes or deletes: what the {@link #fingerprint} pins besides the config rules. */
+    public Set<FlowKey> touchedKeys() {
+        Set<FlowKey> keys = new LinkedHashSet<>();
+        ruleChanges().forEach(r -> keys.add(r.key()));
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /** Whether {@code live} still has every fact this plan was computed against. */
+    public boolean matches(LiveState live) {
+        return fingerprint.equals(Fingerprint.of(live, touchedKeys()));
+    }
+
+    /**
+     * Why applying this plan must not start, in the words both {@code plan} and {@code apply} print:
+     * the errors, then the mass-delete refusal and each disruptive change unless their flags were given.
+     * Empty means go.
+     */
+    public List<String> refusals(boolean allowMassDelete, boolean allowDisruptive) {
+        List<String> reasons = new ArrayList<>(errors);
+        if (!allowMassDelete) {
+            guard.refusal().ifPresent(reasons::add);
+        }
+        if (!allowDisruptive) {
+            tuning.stream().filter(TuningChange::disruptive)
+                    .map(t -> "disruptive: " + t.id() + " " + PlanRenderer.valueOrUnknown(t) + " -> "
+                            + t.after().value() + " " + t.disruption() + "; refusing without " + DISRUPTIVE_FLAG)
+                    .forEach(reasons::add);
+        }
+        return List.copyOf(reasons);
+    }
+
+    /** {@code --detailed-exitcode}: 1 when the plan has errors, 2 when it has changes, 0 otherwise. */
+    public int detailedExitCode() {
+        if (!errors.isEmpty()) {
+            return 1;
+        }
+        return hasChanges() ? 2 : 0;
+    }
+}

@@ -1,0 +1,84 @@
+package io.xdprecon.plan;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** A saved plan ({@code xdprecon plan --out FILE}): the {@link PlanJson} document in a file. */
+public final class PlanFile {
+    private PlanFile() {}
+
+    /**
+     * Writes the plan atomically: to a temporary file beside the target, flushed to disk, then moved over
+     * it — a reader (or a crash) sees the old file or the new one, never half of one.
+     */
+    public static void save(Plan plan, Path file) {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        byte[] bytes = PlanJson.write(plan).getBytes(StandardCharsets.UTF_8);
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+        } catch (NoSuchFileException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.MISSING,
+                    "cannot write plan file " + file + ": directory " + dir + " does not exist", e);
+        } catch (IOException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.IO,
+                    "cannot write plan file " + file + ": " + describe(e), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // The write already failed; that error is the one to report.
+                }
+            }
+        }
+    }
+
+    /** Reads a plan saved by {@link #save}; every failure names the file and what is wrong with it. */
+    public static Plan load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.MISSING,
+                    "plan file " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.IO,
+                    "cannot read plan file " + file + ": " + describe(e), e);
+        }
+        try {
+            return PlanJson.read(text);
+        } catch (PlanFormatException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.FORMAT,
+                    "plan file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        return switch (e) {
+            case AccessDeniedException _ -> "permission denied";
+            case CharacterCodingException _ -> "not UTF-8 text";
+            default -> e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        };
+    }
+}

@@ -1,0 +1,163 @@
+package io.xdprecon.plan;
+
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The text plan, terraform-like: a header, one block per kind of resource with {@code +} (add),
+ * {@code ~} (change), {@code -/+} (session rule replaced) and {@code -} (destroy), warnings and errors,
+ * and as its last line exactly {@code Plan: N to add, N to change, N to destroy.} or {@code No changes.},
+ * which scripts may match.
+ *
+ * <pre>
+ * Node edge-1, config edge.yaml, datapath mode xdp.
+ * No live datapath under /sys/fs/bpf: this is the full create plan.
+ *
+ * Datapath:
+ *   + load xdp_main and its maps (room for 1024 rules)
+ *   + attach xdp_main to ens3 (ifindex 3, native)
+ *
+ * Local IPs:
+ *   + 203.0.113.10
+ *
+ * Flows:
+ *   + flow rtp-1
+ *       + ens3 198.51.100.20:40000 -> 203.0.113.10:30000 => ens4 10.0.0.1:40000 -> 10.0.0.20:5004
+ *       + ens4 10.0.0.20:5004 -> 10.0.0.1:40000 => ens3 203.0.113.10:30000 -> 198.51.100.20:40000
+ *   ~ flow rtp-2
+ *       ~ ens3 198.51.100.21:40000 -> 203.0.113.10:30002
+ *           was => ens4 10.0.0.1:40002 -> 10.0.0.20:5006
+ *           now => ens4 10.0.0.1:40002 -> 10.0.0.21:5006
+ *
+ * Tuning:
+ *   ~ queues ens5: 2 -> 4 (disruptive: resets the NIC; needs --allow-disruptive)
+ *
+ * Plan: 4 to add, 2 to change, 0 to destroy.
+ * </pre>
+ */
+public final class PlanRenderer {
+    private static final String INDENT = "  ";
+
+    private PlanRenderer() {}
+
+    /** The plan, naming no pin root in the "no live datapath" line. */
+    public static String render(Plan plan) {
+        return render(plan, Optional.empty());
+    }
+
+    /** The plan, naming the bpffs directory where no maps were found when the datapath is absent. */
+    public static String render(Plan plan, Path pinRoot) {
+        return render(plan, Optional.of(pinRoot));
+    }
+
+    private static String render(Plan plan, Optional<Path> pinRoot) {
+        InterfaceNames names = new InterfaceNames(plan.interfaces());
+        StringBuilder out = new StringBuilder();
+        out.append("Node ").append(plan.node()).append(", config ").append(plan.source()).append(", datapath mode ")
+                .append(plan.mode().name().toLowerCase(Locale.ROOT)).append(".\n");
+        if (plan.datapathAbsent()) {
+            out.append("No live datapath").append(pinRoot.map(p -> " under " + p).orElse(""))
+                    .append(": this is the full create plan.\n");
+        }
+
+        if (!plan.datapath().isEmpty()) {
+            out.append("\nDatapath:\n");
+            for (DatapathChange change : plan.datapath()) {
+                out.append(INDENT).append(change.kind().symbol()).append(' ').append(describe(change)).append('\n');
+            }
+        }
+        if (!plan.localIps().isEmpty()) {
+            out.append("\nLocal IPs:\n");
+            for (LocalIpChange change : plan.localIps()) {
+                out.append(INDENT).append(change.kind().symbol()).append(' ').append(Ipv4.format(change.ip()))
+                        .append('\n');
+            }
+        }
+        if (!plan.flows().isEmpty()) {
+            out.append("\nFlows:\n");
+            for (FlowChange flow : plan.flows()) {
+                out.append(INDENT).append(flow.kind().symbol()).append(' ')
+                        .append(flow.flow().map(name -> "flow " + name).orElse("flow not in the config"))
+                        .append('\n');
+                for (RuleChange rule : flow.rules()) {
+                    appendRule(out, rule, names);
+                }
+            }
+        }
+        if (!plan.tuning().isEmpty()) {
+            out.append("\nTuning:\n");
+            for (TuningChange change : plan.tuning()) {
+                out.append(INDENT).append(change.kind().symbol()).append(' ').append(change.id()).append(": ")
+                        .append(valueOrUnknown(change)).append(" -> ").append(change.after().value());
+                if (change.disruptive()) {
+                    out.append(" (disruptive: ").append(change.disruption()).append("; needs ")
+                            .append(Plan.DISRUPTIVE_FLAG).append(')');
+                }
+                out.append('\n');
+            }
+        }
+        appendMessages(out, "Warnings:", plan.warnings());
+        appendMessages(out, "Errors:", plan.errors());
+        plan.guard().refusal().ifPresent(refusal -> out.append('\n').append(refusal).append('\n'));
+
+        out.append('\n').append(plan.summary().line()).append('\n');
+        return out.toString();
+    }
+
+    private static void appendRule(StringBuilder out, RuleChange rule, InterfaceNames names) {
+        String legIndent = INDENT + INDENT + INDENT;
+        out.append(legIndent).append(rule.kind().symbol()).append(' ').append(names.format(rule.key()));
+        switch (rule.kind()) {
+            case ADD -> out.append(" => ").append(names.format(rule.after().orElseThrow().rewrite())).append('\n');
+            case DELETE -> out.append(" => ").append(names.format(rule.before().orElseThrow().rewrite())).append('\n');
+            case CHANGE, REPLACE -> {
+                // Owners are shown only where they differ, i.e. for a replace: session → config.
+                boolean showOwner = rule.kind() == Change.Kind.REPLACE;
+                String beforeAfterIndent = legIndent + INDENT + INDENT;
+                out.append('\n');
+                out.append(beforeAfterIndent).append("was => ")
+                        .append(describe(rule.before().orElseThrow(), names, showOwner)).append('\n');
+                out.append(beforeAfterIndent).append("now => ")
+                        .append(describe(rule.after().orElseThrow(), names, showOwner)).append('\n');
+            }
+        }
+    }
+
+    private static String describe(FlowRule rule, InterfaceNames names, boolean showOwner) {
+        String target = names.format(rule.rewrite());
+        return showOwner ? target + " (" + rule.owner().name().toLowerCase(Locale.ROOT) + "-owned)" : target;
+    }
+
+    private static String describe(DatapathChange change) {
+        return switch (change) {
+            case DatapathChange.Load load ->
+                    "load " + Planner.PROGRAM_NAME + " and its maps (room for " + load.maxRules() + " rules)";
+            case DatapathChange.Attach attach -> "attach " + Planner.PROGRAM_NAME + " to " + attach.iface()
+                    + " (ifindex " + attach.ifindex() + ", " + modeName(attach.mode()) + ")"
+                    + (attach.replacesProgramId().isPresent()
+                            ? ", replacing program id " + attach.replacesProgramId().getAsInt() : "");
+        };
+    }
+
+    private static String modeName(XdpMode mode) {
+        return mode == XdpMode.AUTO ? "native if supported, else generic" : mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void appendMessages(StringBuilder out, String heading, List<String> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        out.append('\n').append(heading).append('\n');
+        messages.forEach(m -> out.append(INDENT).append("- ").append(m).append('\n'));
+    }
+
+    /** The live value as shown, {@code (unknown)} when the node could not report it. */
+    static String valueOrUnknown(TuningChange change) {
+        return change.before().map(b -> b.value()).orElse("(unknown)");
+    }
+}

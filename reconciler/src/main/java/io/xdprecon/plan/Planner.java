@@ -1,0 +1,236 @@
+package io.xdprecon.plan;
+
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.state.DatapathSettings;
+import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.LiveState;
+import io.xdprecon.state.TuningSetting;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Computes the {@link Plan} that takes a node from its live state to the desired one. A pure function:
+ * same inputs, same plan, in the same order, in any JVM.
+ *
+ * <p>Rules: a config-owned live rule the config does not have is deleted; a desired rule with no live
+ * entry is added; a desired rule whose live entry differs is changed — or, when that entry is
+ * session-owned, replaced (the config claims the key, with a warning); an identical one is left alone.
+ * Session-owned rules the config does not claim are never in the plan.
+ */
+public final class Planner {
+    /** The name the kernel reports for our program; anything else on an interface is someone else's. */
+    public static final String PROGRAM_NAME = "xdp_main";
+
+    /** The error a DPDK-mode plan carries when the datapath is not up; the applier refuses on it. */
+    public static final String DPDK_NOT_RUNNING = "datapath not running: start the DPDK loop";
+
+    private Planner() {}
+
+    public static Plan plan(DesiredState desired, LiveState live) {
+        InterfaceNames names = new InterfaceNames(desired.datapath().attachTo());
+        List<String> warnings = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+
+        List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
+        List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
+        List<FlowChange> flows = planFlows(desired.rules(), live.rules(), names, warnings);
+        List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), warnings, errors);
+        checkCapacity(desired.datapath(), live, flows, errors);
+
+        int liveConfigRules = (int) live.rules().values().stream().filter(r -> r.owner() == Owner.CONFIG).count();
+        int deletes = (int) flows.stream().flatMap(f -> f.rules().stream())
+                .filter(r -> r.kind() == Change.Kind.DELETE).count();
+        MassDeleteGuard guard = new MassDeleteGuard(desired.rules().isEmpty(), liveConfigRules, deletes);
+
+        Set<FlowKey> touched = new HashSet<>();
+        flows.forEach(f -> touched.addAll(f.keys()));
+        return new Plan(desired.node(), desired.source(), desired.datapath().mode(), !live.datapathPresent(),
+                desired.datapath().attachTo(), datapath, localIps, flows, tuning, guard, warnings, errors,
+                Fingerprint.of(live, touched));
+    }
+
+    private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,
+            List<String> errors) {
+        if (live.datapathPresent() && live.rulesCapacity() != settings.maxRules()) {
+            warnings.add("the live rules map holds " + live.rulesCapacity() + " entries but the config asks for "
+                    + settings.maxRules() + ": resizing needs a reload of the datapath; apply keeps the live size");
+        }
+        if (settings.mode() == DatapathSettings.Mode.DPDK) {
+            // The PMD loads and attaches the program; without it there are no maps to write to.
+            if (!live.datapathPresent()) {
+                errors.add(DPDK_NOT_RUNNING);
+            }
+            return List.of();
+        }
+        List<DatapathChange> changes = new ArrayList<>();
+        boolean loading = !live.datapathPresent();
+        if (loading) {
+            changes.add(new DatapathChange.Load(settings.maxRules()));
+        }
+        for (Map.Entry<String, Integer> iface : new TreeMap<>(settings.attachTo()).entrySet()) {
+            Optional<LiveState.AttachedProgram> running = live.attached().getOrDefault(iface.getKey(), Optional.empty());
+            if (running.isEmpty()) {
+                changes.add(new DatapathChange.Attach(iface.getKey(), iface.getValue(), settings.attachMode(),
+                        OptionalInt.empty()));
+            } else if (!running.get().name().equals(PROGRAM_NAME)) {
+                errors.add("interface " + iface.getKey() + " already runs XDP program '" + running.get().name()
+                        + "' (id " + running.get().id() + "), not " + PROGRAM_NAME
+                        + ": refusing to replace a program xdprecon did not load; detach it first");
+            } else if (loading) {
+                // Our program runs but its maps are gone (unpinned): the new program must take its place,
+                // or it would keep forwarding with maps nobody can update.
+                changes.add(new DatapathChange.Attach(iface.getKey(), iface.getValue(), settings.attachMode(),
+                        OptionalInt.of(running.get().id())));
+                warnings.add("interface " + iface.getKey() + " runs " + PROGRAM_NAME + " (id " + running.get().id()
+                        + ") whose maps are not pinned: the newly loaded program replaces it");
+            }
+        }
+        return changes;
+    }
+
+    private static List<LocalIpChange> planLocalIps(Set<Integer> desired, Set<Integer> live) {
+        List<LocalIpChange> changes = new ArrayList<>();
+        desired.stream().filter(ip -> !live.contains(ip)).sorted(Integer::compareUnsigned)
+                .forEach(ip -> changes.add(new LocalIpChange(Change.Kind.ADD, ip)));
+        live.stream().filter(ip -> !desired.contains(ip)).sorted(Integer::compareUnsigned)
+                .forEach(ip -> changes.add(new LocalIpChange(Change.Kind.DELETE, ip)));
+        return changes;
+    }
+
+    private static List<FlowChange> planFlows(Map<FlowKey, DesiredRule> desired, Map<FlowKey, FlowRule> live,
+            InterfaceNames names, List<String> warnings) {
+        // Named flows: every leg the config asks for, forward leg first.
+        Map<String, List<RuleChange>> named = new TreeMap<>();
+        Map<String, Integer> legsPerFlow = new HashMap<>();
+        List<Map.Entry<FlowKey, DesiredRule>> desiredSorted = new ArrayList<>(desired.entrySet());
+        desiredSorted.sort(Comparator.<Map.Entry<FlowKey, DesiredRule>, String>comparing(e -> e.getValue().flow())
+                .thenComparing(e -> e.getValue().direction())
+                .thenComparing(Map.Entry::getKey, FlowKeyOrder.INSTANCE));
+        for (Map.Entry<FlowKey, DesiredRule> entry : desiredSorted) {
+            FlowKey key = entry.getKey();
+            String flow = entry.getValue().flow();
+            legsPerFlow.merge(flow, 1, Integer::sum);
+            // What the config writes is config-owned by definition, whatever the input carried.
+            FlowRule after = new FlowRule(entry.getValue().rule().rewrite(), Owner.CONFIG);
+            FlowRule before = live.get(key);
+            RuleChange change;
+            if (before == null) {
+                change = RuleChange.add(key, after);
+            } else if (before.owner() == Owner.SESSION) {
+                change = RuleChange.replace(key, before, after);
+                warnings.add("flow " + flow + ": the config claims " + names.format(key)
+                        + " from a session-owned rule; it becomes config-owned");
+            } else if (!before.equals(after)) {
+                change = RuleChange.change(key, before, after);
+            } else {
+                continue;
+            }
+            named.computeIfAbsent(flow, f -> new ArrayList<>()).add(change);
+        }
+
+        // Config-owned live rules the config no longer has. The maps keep no flow names, so a leg is
+        // shown with the desired flow its reverse leg belongs to (the flow changed a key), else with
+        // its own orphaned reverse leg (a removed flow), else alone.
+        List<Map.Entry<FlowKey, FlowRule>> orphans = live.entrySet().stream()
+                .filter(e -> e.getValue().owner() == Owner.CONFIG && !desired.containsKey(e.getKey()))
+                .sorted(Map.Entry.comparingByKey(FlowKeyOrder.INSTANCE))
+                .toList();
+        Set<FlowKey> orphanKeys = new HashSet<>();
+        orphans.forEach(e -> orphanKeys.add(e.getKey()));
+        Set<FlowKey> placed = new HashSet<>();
+        List<FlowChange> unnamed = new ArrayList<>();
+        for (Map.Entry<FlowKey, FlowRule> orphan : orphans) {
+            FlowKey key = orphan.getKey();
+            if (!placed.add(key)) {
+                continue;
+            }
+            RuleChange delete = RuleChange.delete(key, orphan.getValue());
+            FlowKey partner = reverseKey(orphan.getValue());
+            if (desired.containsKey(partner)) {
+                named.computeIfAbsent(desired.get(partner).flow(), f -> new ArrayList<>()).add(delete);
+            } else if (orphanKeys.contains(partner) && placed.add(partner)) {
+                List<RuleChange> pair = new ArrayList<>(List.of(delete, RuleChange.delete(partner, live.get(partner))));
+                pair.sort(Comparator.comparing(RuleChange::key, FlowKeyOrder.INSTANCE));
+                unnamed.add(new FlowChange(Change.Kind.DELETE, Optional.empty(), pair));
+            } else {
+                unnamed.add(new FlowChange(Change.Kind.DELETE, Optional.empty(), List.of(delete)));
+            }
+        }
+        unnamed.sort(Comparator.comparing(f -> f.rules().getFirst().key(), FlowKeyOrder.INSTANCE));
+
+        List<FlowChange> flows = new ArrayList<>();
+        named.forEach((flow, rules) -> flows.add(new FlowChange(flowKind(rules, legsPerFlow.get(flow)),
+                Optional.of(flow), rules)));
+        flows.addAll(unnamed);
+        return flows;
+    }
+
+    /**
+     * A named flow is added only when none of its legs lived before; a flow that keeps living while
+     * something in it changes is a change, or a replace when it takes over a session's rule.
+     */
+    private static Change.Kind flowKind(List<RuleChange> rules, int desiredLegs) {
+        if (rules.stream().anyMatch(r -> r.kind() == Change.Kind.REPLACE)) {
+            return Change.Kind.REPLACE;
+        }
+        boolean allNew = rules.size() == desiredLegs && rules.stream().allMatch(r -> r.kind() == Change.Kind.ADD);
+        return allNew ? Change.Kind.ADD : Change.Kind.CHANGE;
+    }
+
+    /** The key of the packets that answer a rewritten packet: the other leg of the same relay flow. */
+    static FlowKey reverseKey(FlowRule rule) {
+        FlowKey r = rule.rewrite();
+        return new FlowKey(r.ifindex(), r.dstIp(), r.srcIp(), r.dstPort(), r.srcPort());
+    }
+
+    private static List<TuningChange> planTuning(List<TuningSetting> desired, List<TuningSetting> live,
+            List<String> warnings, List<String> errors) {
+        Map<String, TuningSetting> liveById = new HashMap<>();
+        live.forEach(t -> liveById.putIfAbsent(t.id(), t));
+        Set<String> seen = new HashSet<>();
+        List<TuningChange> changes = new ArrayList<>();
+        for (TuningSetting want : desired) {
+            if (!seen.add(want.id())) {
+                errors.add("tuning " + want.id() + " is set twice in the config");
+                continue;
+            }
+            Optional<TuningSetting> have = Optional.ofNullable(liveById.get(want.id()));
+            if (have.isPresent() && have.get().equals(want)) {
+                continue;
+            }
+            if (have.isEmpty()) {
+                warnings.add(want.id() + ": the current value is unknown on this node (unsupported, or the"
+                        + " interface is missing); apply will try to set it to " + want.value());
+            }
+            changes.add(new TuningChange(have, want, want.disruptive()));
+        }
+        return changes;
+    }
+
+    /**
+     * Adds run before deletes (make before break), so the map must hold every live rule plus every added
+     * one at the peak; a plan that cannot fit would fail half-way, so it is an error before any write.
+     */
+    private static void checkCapacity(DatapathSettings settings, LiveState live, List<FlowChange> flows,
+            List<String> errors) {
+        int capacity = live.datapathPresent() ? live.rulesCapacity() : settings.maxRules();
+        int liveRules = live.datapathPresent() ? live.rules().size() : 0;
+        long adds = flows.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.ADD).count();
+        if (capacity > 0 && liveRules + adds > capacity) {
+            errors.add("the rules map holds at most " + capacity + " entries but this plan needs "
+                    + (liveRules + adds) + " at its peak (" + liveRules + " live + " + adds
+                    + " added before any delete)");
+        }
+    }
+}
