@@ -46,6 +46,16 @@ public record Fingerprint(String sha256) {
         return new Fingerprint(sha256(canonicalText(live, touched)));
     }
 
+    /**
+     * The fingerprint over only the tuning settings in {@code tuningIds}: those a plan changes. A saved
+     * plan knows no others, so apply can re-read exactly these and compare.
+     */
+    public static Fingerprint of(LiveState live, Set<FlowKey> touched, Set<String> tuningIds) {
+        LiveState relevant = new LiveState(live.datapathPresent(), live.rulesCapacity(), live.rules(), live.localIps(),
+                live.tuning().stream().filter(t -> tuningIds.contains(t.id())).toList(), live.attached());
+        return of(relevant, touched);
+    }
+
     /** The exact text hashed; package-private so tests can show what differs. */
     static String canonicalText(LiveState live, Set<FlowKey> touched) {
         StringBuilder text = new StringBuilder("xdprecon-fingerprint/v1\n");

@@ -122,7 +122,12 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
 
     /** Whether {@code live} still has every fact this plan was computed against. */
     public boolean matches(LiveState live) {
-        return fingerprint.equals(Fingerprint.of(live, touchedKeys()));
+        return fingerprint.equals(Fingerprint.of(live, touchedKeys(), tuningIds()));
+    }
+
+    /** Ids of the tuning settings this plan changes: the only tuning its fingerprint covers. */
+    public Set<String> tuningIds() {
+        return tuning.stream().map(TuningChange::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /**

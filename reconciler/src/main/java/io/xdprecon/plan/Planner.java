@@ -57,7 +57,7 @@ public final class Planner {
         flows.forEach(f -> touched.addAll(f.keys()));
         return new Plan(desired.node(), desired.source(), desired.datapath().mode(), !live.datapathPresent(),
                 desired.datapath().attachTo(), datapath, localIps, flows, tuning, guard, warnings, errors,
-                Fingerprint.of(live, touched));
+                Fingerprint.of(live, touched, tuning.stream().map(TuningChange::id).collect(java.util.stream.Collectors.toSet())));
     }
 
     private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,

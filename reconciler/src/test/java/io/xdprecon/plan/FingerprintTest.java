@@ -54,7 +54,7 @@ class FingerprintTest {
     void thePlanTouchesTheKeysItWritesOrDeletes() {
         assertEquals(Set.of(B.forwardKey(), B.reverseKey(), C.forwardKey(), C.reverseKey()), PLAN.touchedKeys());
         assertTrue(PLAN.matches(BASELINE));
-        assertEquals(Fingerprint.of(BASELINE, PLAN.touchedKeys()), PLAN.fingerprint());
+        assertEquals(Fingerprint.of(BASELINE, PLAN.touchedKeys(), PLAN.tuningIds()), PLAN.fingerprint());
     }
 
     @Test
@@ -90,8 +90,14 @@ class FingerprintTest {
         Map<FlowKey, FlowRule> rules = BASELINE.rules();
         assertFalse(PLAN.matches(new LiveState(true, MAX_RULES, rules, Set.of(), List.of(QUEUES), attachedEverywhere())),
                 "local IP gone");
-        assertFalse(PLAN.matches(new LiveState(true, MAX_RULES, rules, LOCAL,
-                List.of(new TuningSetting.QueueCount("ens5", 3)), attachedEverywhere())), "tuning moved");
+        // Only the tuning a plan changes is pinned: a saved plan knows no other settings to re-read.
+        assertTrue(PLAN.matches(new LiveState(true, MAX_RULES, rules, LOCAL,
+                List.of(new TuningSetting.QueueCount("ens5", 3)), attachedEverywhere())), "unplanned tuning moved");
+        Plan retune = Planner.plan(desired(merge(A.desired(), B.desired()), LOCAL,
+                List.of(new TuningSetting.QueueCount("ens5", 8)), xdp()), BASELINE);
+        assertTrue(retune.matches(BASELINE));
+        assertFalse(retune.matches(new LiveState(true, MAX_RULES, rules, LOCAL,
+                List.of(new TuningSetting.QueueCount("ens5", 3)), attachedEverywhere())), "planned tuning moved");
         assertFalse(PLAN.matches(new LiveState(true, MAX_RULES, rules, LOCAL, List.of(QUEUES),
                 Map.of("ens3", Optional.empty(), "ens4", Optional.of(new LiveState.AttachedProgram(41, "xdp_main"))))),
                 "program detached");
