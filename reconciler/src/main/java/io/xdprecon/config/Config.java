@@ -1,0 +1,181 @@
+package io.xdprecon.config;
+
+import io.xdprecon.config.Spec.At;
+import io.xdprecon.config.Spec.EndpointSpec;
+import io.xdprecon.config.Spec.FlowSpec;
+import io.xdprecon.config.Spec.HugepageSpec;
+import io.xdprecon.config.Spec.InterfaceSpec;
+import io.xdprecon.config.Spec.InterfaceTuningSpec;
+import io.xdprecon.config.Spec.NodeSpec;
+import io.xdprecon.config.Spec.ServiceSpec;
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.state.DatapathSettings;
+import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.TuningSetting;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * A loaded, valid config: the base and every node's merged view have passed the schema and the semantic
+ * checks (see {@link ConfigLoader}). What is left to check is what only a node can tell: whether its
+ * devices exist, which {@link #forNode} asks through an {@link InterfaceResolver}.
+ *
+ * <p>Immutable and free of I/O, except {@link #defaultNode()}, which reads the host name.
+ */
+public final class Config {
+    /** The format version this build reads. */
+    public static final String API_VERSION = "xdprecon.io/v1";
+    /** Every apiVersion this build reads, oldest first. */
+    public static final List<String> SUPPORTED_API_VERSIONS = List.of(API_VERSION);
+
+    private final Path file;
+    private final SourceMap sourceMap;
+    private final NodeSpec base;
+    private final Map<String, NodeSpec> nodes;
+    private final List<String> nodeOrder;
+
+    Config(Path file, SourceMap sourceMap, NodeSpec base, Map<String, NodeSpec> nodes) {
+        this.file = file;
+        this.sourceMap = sourceMap;
+        this.base = base;
+        this.nodes = Map.copyOf(nodes);
+        this.nodeOrder = List.copyOf(nodes.keySet());
+    }
+
+    /** The file it was read from (or the name it was given). */
+    public Path file() {
+        return file;
+    }
+
+    /** The nodes with an override under {@code nodes}, in file order. Any other node gets the base. */
+    public List<String> nodes() {
+        return nodeOrder;
+    }
+
+    /** The static flows node {@code node} gets, in file order (base entries first, then the node's new ones). */
+    public List<Flow> flows(String node) {
+        NodeSpec spec = spec(node);
+        return spec.flows().stream().map(f -> flow(spec, f)).toList();
+    }
+
+    /** The services node {@code node} gets, for the DPDK loop. */
+    public List<Service> services(String node) {
+        NodeSpec spec = spec(node);
+        return spec.services().stream().map(s -> service(spec, s)).toList();
+    }
+
+    /**
+     * What node {@code node} should hold: its rules (two per flow), local IPs, tuning and datapath settings,
+     * with each kernel device resolved to its ifindex. A node without an override gets the base.
+     *
+     * @throws ConfigException naming the {@code device:} line of every device the resolver does not know
+     */
+    public DesiredState forNode(String node, InterfaceResolver resolver) {
+        NodeSpec spec = spec(node);
+        Map<String, Integer> ifindexByDevice = new LinkedHashMap<>();
+        List<ConfigError> missing = new ArrayList<>();
+        for (InterfaceSpec iface : spec.interfaces().values()) {
+            OptionalInt ifindex = resolver.ifindex(iface.device().value());
+            if (ifindex.isPresent()) {
+                ifindexByDevice.put(iface.device().value(), ifindex.getAsInt());
+            } else {
+                missing.add(ConfigLoader.error(file, sourceMap, new Problem.AtValue(iface.device().pointer(),
+                        "there is no device '" + iface.device().value() + "' on node '" + node + "' (interface '"
+                                + iface.name() + "')")));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException(missing);
+        }
+        Map<FlowKey, DesiredRule> rules = new LinkedHashMap<>();
+        for (FlowSpec f : spec.flows()) {
+            Flow flow = flow(spec, f);
+            rules.putAll(flow.rules(ifindexByDevice.get(flow.listen().device()), ifindexByDevice.get(flow.egress().device())));
+        }
+        DatapathSettings datapath = new DatapathSettings(
+                spec.datapath().mode().map(At::value).orElse(DatapathSettings.Mode.XDP),
+                spec.datapath().attachMode().map(At::value).orElse(XdpMode.NATIVE),
+                spec.datapath().maxRules().map(At::value).orElse(Checks.DEFAULT_MAX_RULES),
+                ifindexByDevice);
+        return new DesiredState(node, file.toString(), rules, localIps(spec), tuning(spec), datapath);
+    }
+
+    /**
+     * This host's node name: the kernel's host name (as {@code hostname} prints it), which is what
+     * {@code --node} defaults to.
+     */
+    public static String defaultNode() {
+        for (Path source : List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname"))) {
+            try {
+                String name = Files.readString(source).strip();
+                if (!name.isEmpty()) {
+                    return name;
+                }
+            } catch (IOException e) {
+                // not Linux, or a container without it: try the next source
+            }
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private NodeSpec spec(String node) {
+        return nodes.getOrDefault(node, base);
+    }
+
+    private static Set<Integer> localIps(NodeSpec spec) {
+        Set<Integer> ips = new LinkedHashSet<>();
+        spec.localIps().forEach(ip -> ips.add(ip.value()));
+        for (ServiceSpec service : spec.services()) {
+            ips.add(service.listen().address().value()); // clients' first packets must reach the DPDK loop
+            ips.add(service.egressAddress().value()); // and so must backends' answers to a new session
+        }
+        return ips;
+    }
+
+    private static List<TuningSetting> tuning(NodeSpec spec) {
+        List<TuningSetting> settings = new ArrayList<>();
+        for (HugepageSpec pages : spec.tuning().hugepages().orElse(List.of())) {
+            settings.add(new TuningSetting.Hugepages(pages.pageSizeKb().value(),
+                    pages.numaNode().map(n -> OptionalInt.of(n.value())).orElse(OptionalInt.empty()), pages.count().value()));
+        }
+        for (InterfaceTuningSpec iface : spec.tuning().interfaces().values()) {
+            String device = spec.interfaces().get(iface.name()).device().value();
+            iface.queues().ifPresent(q -> settings.add(new TuningSetting.QueueCount(device, q.value())));
+            iface.rssKey().ifPresent(k -> settings.add(new TuningSetting.RssKey(device, k.value())));
+        }
+        return settings;
+    }
+
+    private static Flow flow(NodeSpec spec, FlowSpec f) {
+        return new Flow(f.name().value(), f.client().value(), attachment(spec, f.listen()), attachment(spec, f.egress()),
+                f.server().value());
+    }
+
+    private static Service service(NodeSpec spec, ServiceSpec s) {
+        String egressIface = s.egressIface().value();
+        return new Service(s.name().value(), attachment(spec, s.listen()), s.backends().stream().map(At::value).toList(),
+                new Service.Egress(egressIface, spec.interfaces().get(egressIface).device().value(),
+                        s.egressAddress().value(), s.egressPorts().value()),
+                s.idleTimeout().map(At::value).orElse(Service.DEFAULT_IDLE_TIMEOUT));
+    }
+
+    private static Attachment attachment(NodeSpec spec, EndpointSpec endpoint) {
+        String iface = endpoint.iface().value();
+        return new Attachment(iface, spec.interfaces().get(iface).device().value(), endpoint.endpoint());
+    }
+}

@@ -1,0 +1,42 @@
+package io.xdprecon.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One problem in a config file, where it is and what is wrong: {@code file:line:col: message}, as compilers
+ * print it so editors and terminals jump to the spot. Lines and columns count from 1; a problem with the
+ * file as a whole (it cannot be read) has line and column 0 and prints as {@code file: message}.
+ *
+ * @param message  names the place (e.g. {@code flows[2].listen.port}) and quotes the offending value
+ */
+public record ConfigError(Path file, int line, int column, String message) implements Comparable<ConfigError> {
+    public ConfigError {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(message, "message");
+        if (line < 0 || column < 0) {
+            throw new IllegalArgumentException("line and column count from 1 (0: the whole file): " + line + ":" + column);
+        }
+    }
+
+    /** A problem with the file as a whole, not at a position in it. */
+    public static ConfigError ofFile(Path file, String message) {
+        return new ConfigError(file, 0, 0, message);
+    }
+
+    /** Errors of one file read top to bottom. */
+    @Override
+    public int compareTo(ConfigError other) {
+        int byLine = Integer.compare(line, other.line);
+        if (byLine != 0) {
+            return byLine;
+        }
+        int byColumn = Integer.compare(column, other.column);
+        return byColumn != 0 ? byColumn : message.compareTo(other.message);
+    }
+
+    @Override
+    public String toString() {
+        return line == 0 ? file + ": " + message : file + ":" + line + ":" + column + ": " + message;
+    }
+}

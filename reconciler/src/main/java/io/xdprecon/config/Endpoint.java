@@ -1,0 +1,21 @@
+package io.xdprecon.config;
+
+import io.xdprecon.dataplane.maps.Ipv4;
+
+/** An IPv4 address ({@link Ipv4} int) and a UDP port 1..65535: one end of a flow as packets carry it. */
+public record Endpoint(int address, int port) {
+    public Endpoint {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range 1..65535: " + port);
+        }
+    }
+
+    public static Endpoint of(String address, int port) {
+        return new Endpoint(Ipv4.parse(address), port);
+    }
+
+    @Override
+    public String toString() {
+        return Ipv4.format(address) + ":" + port;
+    }
+}

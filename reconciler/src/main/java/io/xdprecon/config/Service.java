@@ -1,0 +1,32 @@
+package io.xdprecon.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A service for dynamic sessions, run by the DPDK loop: the first packet of a new client session to
+ * {@code listen} reaches userspace, which picks a backend and a free port of the egress pool and installs
+ * the session's two rules (owner: session); they go when the session has been silent for {@code idleTimeout}.
+ */
+public record Service(String name, Attachment listen, List<Endpoint> backends, Egress egress, Duration idleTimeout) {
+    /** The default idle timeout when the config does not say. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    public Service {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(listen, "listen");
+        backends = List.copyOf(backends);
+        Objects.requireNonNull(egress, "egress");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+    }
+
+    /** Where sessions leave toward the backends from: an interface, a source address, a pool of source ports. */
+    public record Egress(String iface, String device, int address, PortRange ports) {
+        public Egress {
+            Objects.requireNonNull(iface, "iface");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(ports, "ports");
+        }
+    }
+}

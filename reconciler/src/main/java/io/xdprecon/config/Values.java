@@ -1,0 +1,162 @@
+package io.xdprecon.config;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parsers for the textual values of a config (addresses, address:port, port ranges, durations, sizes, RSS
+ * keys). Each returns the value or a message that quotes the text and says what is wrong with it; the
+ * caller prefixes the path. The schema checks their shape too (for editors); these check the meaning.
+ */
+final class Values {
+    static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(24);
+    static final int HUGEPAGE_2M_KB = 2048;
+    static final int HUGEPAGE_1G_KB = 1048576;
+    /** RSS key lengths drivers use: 40 bytes (Toeplitz on most NICs), 52 (some, e.g. mlx5). */
+    static final int RSS_KEY_BYTES = 40;
+    static final int RSS_KEY_BYTES_LONG = 52;
+
+    private static final Pattern ENDPOINT = Pattern.compile("(.*):([0-9]+)");
+    private static final Pattern RANGE = Pattern.compile("([0-9]+)-([0-9]+)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,9})(Ki|Mi|Gi)");
+    private static final Pattern HEX_KEY = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})*");
+
+    private Values() {}
+
+    /** A parsed value, or what is wrong with the text. */
+    sealed interface Parsed<T> {
+        record Ok<T>(T value) implements Parsed<T> {}
+
+        record Bad<T>(String message) implements Parsed<T> {}
+    }
+
+    static Parsed<Integer> ipv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return bad("'" + text + "' is not an IPv4 address, like 10.0.0.1");
+        }
+        int address = 0;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return bad("'" + text + "' is not an IPv4 address, like 10.0.0.1");
+            }
+            int octet = Integer.parseInt(part);
+            if (octet > 255) {
+                return bad("'" + text + "' is not an IPv4 address (octet " + octet + " > 255)");
+            }
+            address = (address << 8) | octet;
+        }
+        return new Parsed.Ok<>(address);
+    }
+
+    static Parsed<Endpoint> endpoint(String text) {
+        Matcher m = ENDPOINT.matcher(text);
+        if (!m.matches()) {
+            return bad("'" + text + "' is not address:port, like 10.0.0.20:5004");
+        }
+        return switch (ipv4(m.group(1))) {
+            case Parsed.Bad<Integer> b -> bad(b.message() + " in '" + text + "'");
+            case Parsed.Ok<Integer> address -> {
+                long port = m.group(2).length() > 6 ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+                yield port < 1 || port > 65535
+                        ? bad("port " + m.group(2) + " of '" + text + "' is out of range 1..65535")
+                        : new Parsed.Ok<>(new Endpoint(address.value(), (int) port));
+            }
+        };
+    }
+
+    static Parsed<PortRange> portRange(String text) {
+        Matcher m = RANGE.matcher(text);
+        if (!m.matches() || m.group(1).length() > 6 || m.group(2).length() > 6) {
+            return bad("'" + text + "' is not a port range first-last, like 50000-59999");
+        }
+        int first = Integer.parseInt(m.group(1));
+        int last = Integer.parseInt(m.group(2));
+        if (first < 1 || first > 65535 || last < 1 || last > 65535) {
+            return bad("'" + text + "' is out of range 1..65535");
+        }
+        if (first > last) {
+            return bad("'" + text + "' is empty: its first port is above its last");
+        }
+        return new Parsed.Ok<>(new PortRange(first, last));
+    }
+
+    static Parsed<Duration> duration(String text) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            return bad("'" + text + "' is not a duration like 60s, 5m or 1h");
+        }
+        long amount = Long.parseLong(m.group(1));
+        Duration duration = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (duration.compareTo(MIN_IDLE_TIMEOUT) < 0 || duration.compareTo(MAX_IDLE_TIMEOUT) > 0) {
+            return bad("'" + text + "' is out of range 1s..24h");
+        }
+        return new Parsed.Ok<>(duration);
+    }
+
+    /** A huge page size in kB; only the sizes x86-64 (and most arm64 kernels) offer: 2Mi and 1Gi. */
+    static Parsed<Integer> pageSizeKb(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            return bad("'" + text + "' is not a size like 2Mi or 1Gi");
+        }
+        long kb = Long.parseLong(m.group(1)) * switch (m.group(2)) {
+            case "Ki" -> 1L;
+            case "Mi" -> 1024L;
+            default -> 1024L * 1024;
+        };
+        if (kb != HUGEPAGE_2M_KB && kb != HUGEPAGE_1G_KB) {
+            return bad("'" + text + "' is not a huge page size; use 2Mi or 1Gi");
+        }
+        return new Parsed.Ok<>((int) kb);
+    }
+
+    static Parsed<byte[]> rssKey(String text) {
+        if (text.equals("symmetric")) {
+            return new Parsed.Ok<>(symmetricRssKey());
+        }
+        if (!HEX_KEY.matcher(text).matches()) {
+            return bad("'" + text + "' is not 'symmetric' nor hex bytes separated by ':'");
+        }
+        byte[] key = HexFormat.ofDelimiter(":").parseHex(text);
+        if (key.length != RSS_KEY_BYTES && key.length != RSS_KEY_BYTES_LONG) {
+            return bad("'" + abbreviate(text) + "' has " + key.length + " bytes; an RSS key has "
+                    + RSS_KEY_BYTES + " or " + RSS_KEY_BYTES_LONG);
+        }
+        return new Parsed.Ok<>(key);
+    }
+
+    /**
+     * 0x6d, 0x5a repeated over 40 bytes: with this Toeplitz key the hash of (a, b) equals that of (b, a), so
+     * both directions of a flow land on the same RX queue (Woo and Park, "Scalable TCP Session Monitoring
+     * with Symmetric Receive-side Scaling").
+     */
+    static byte[] symmetricRssKey() {
+        byte[] key = new byte[RSS_KEY_BYTES];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) (i % 2 == 0 ? 0x6d : 0x5a);
+        }
+        return key;
+    }
+
+    static String formatPageSize(int kb) {
+        return kb % (1024 * 1024) == 0 ? kb / (1024 * 1024) + "Gi" : kb % 1024 == 0 ? kb / 1024 + "Mi" : kb + "Ki";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 30 ? text : text.substring(0, 24) + "...";
+    }
+
+    private static <T> Parsed<T> bad(String message) {
+        return new Parsed.Bad<>(message);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The config: a versioned YAML document (see {@code schema/flows.schema.json} and {@code examples/}) read
+ * by {@link io.xdprecon.config.ConfigLoader} into a {@link io.xdprecon.config.Config}, from which
+ * {@link io.xdprecon.config.Config#forNode} derives the {@link io.xdprecon.state.DesiredState} of one node.
+ * Every problem is a {@link io.xdprecon.config.ConfigError} at {@code file:line:col}; all of a file's
+ * problems are reported at once, and loading writes nothing.
+ */
+package io.xdprecon.config;
