@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
         StatsCommand.class,
         FlowsCommand.class,
         DemoCommand.class,
+        ValidateCommand.class,
     })
 public final class Main implements Callable<Integer> {
 
