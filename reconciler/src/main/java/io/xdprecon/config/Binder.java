@@ -61,13 +61,19 @@ final class Binder {
     }
 
     private Layer layer(JsonNode node, String pointer, boolean override) {
+        String flowsPointer = Pointer.child(pointer, "flows");
+        int skippedBefore = skipped.size();
+        Optional<List<FlowEntry>> flows =
+                list(node.path("flows"), flowsPointer, (item, p) -> flowEntry(item, p, override));
+        int unreadFlows = skipped.size() - skippedBefore;
         return new Layer(pointer,
                 interfaces(node.path("interfaces"), Pointer.child(pointer, "interfaces")),
                 list(node.path("localIps"), Pointer.child(pointer, "localIps"), (item, p) -> parsed(item, p, Values::ipv4)),
                 datapath(node.path("datapath"), Pointer.child(pointer, "datapath")),
-                list(node.path("flows"), Pointer.child(pointer, "flows"), (item, p) -> flowEntry(item, p, override)),
+                flows,
                 list(node.path("services"), Pointer.child(pointer, "services"), (item, p) -> serviceEntry(item, p, override)),
-                tuning(node.path("tuning"), Pointer.child(pointer, "tuning")));
+                tuning(node.path("tuning"), Pointer.child(pointer, "tuning")),
+                unreadFlows);
     }
 
     private Map<String, InterfaceSpec> interfaces(JsonNode node, String pointer) {

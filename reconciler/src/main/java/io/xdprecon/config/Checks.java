@@ -209,12 +209,15 @@ final class Checks {
 
     private void capacity() {
         int maxRules = spec.datapath().maxRules().map(At::value).orElse(DEFAULT_MAX_RULES);
-        long rules = 2L * spec.flows().size();
+        int flows = spec.flows().size() + spec.unreadFlows(); // the wrong ones will take room once fixed
+        long rules = 2L * flows;
         if (rules > maxRules) {
-            String message = spec.flows().size() + " flows need " + rules + " rules, more than maxRules " + maxRules;
+            String message = flows + " flows need " + rules + " rules, more than maxRules " + maxRules;
+            // At maxRules when written, else at the first flow that does not fit.
+            String pointer = spec.flows().isEmpty() ? Pointer.ROOT
+                    : spec.flows().get(Math.min(maxRules / 2, spec.flows().size() - 1)).pointer();
             spec.datapath().maxRules().ifPresentOrElse(m -> add(m, message),
-                    () -> problems.add(new Problem.AtValue(spec.flows().get(maxRules / 2).pointer(),
-                            message + " (the default; raise datapath.maxRules)")));
+                    () -> problems.add(new Problem.AtValue(pointer, message + " (the default; raise datapath.maxRules)")));
         }
         Set<Integer> local = new LinkedHashSet<>();
         spec.localIps().forEach(ip -> local.add(ip.value()));

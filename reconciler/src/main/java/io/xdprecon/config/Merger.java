@@ -36,7 +36,7 @@ final class Merger {
     static NodeSpec base(Layer base) {
         return new NodeSpec("", base.interfaces(), base.localIps().orElse(List.of()), base.datapath(),
                 only(base.flows().orElse(List.of()), FlowSpec.class),
-                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning());
+                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning(), base.unreadFlows());
     }
 
     /** The base with {@code layer} (node {@code node}'s override) merged over it; problems go to {@code sink}. */
@@ -54,7 +54,8 @@ final class Merger {
         layer.tuning().interfaces().forEach((name, over) -> tuned.merge(name, over, (under, o) ->
                 new InterfaceTuningSpec(name, o.keyPointer(), o.queues().or(under::queues), o.rssKey().or(under::rssKey))));
         TuningSpec tuning = new TuningSpec(layer.tuning().hugepages().or(() -> base.tuning().hugepages()), tuned);
-        return new NodeSpec(node, interfaces, layer.localIps().orElse(base.localIps()), datapath, flows, services, tuning);
+        return new NodeSpec(node, interfaces, layer.localIps().orElse(base.localIps()), datapath, flows, services, tuning,
+                base.unreadFlows() + layer.unreadFlows());
     }
 
     private static <E, T extends E> List<T> byName(List<T> base, Optional<List<E>> layer, Class<T> type,

@@ -70,13 +70,14 @@ final class Spec {
      */
     record Layer(String pointer, Map<String, InterfaceSpec> interfaces, Optional<List<At<Integer>>> localIps,
             DatapathSpec datapath, Optional<List<FlowEntry>> flows, Optional<List<ServiceEntry>> services,
-            TuningSpec tuning) {}
+            TuningSpec tuning, int unreadFlows) {}
 
     /**
      * What one node gets: the base, or the base with a node's layer merged over it.
      *
-     * @param node  the node's name, or "" for the base as written
+     * @param node         the node's name, or "" for the base as written
+     * @param unreadFlows  flow entries left out because they are wrong (and reported): counted for capacity
      */
     record NodeSpec(String node, Map<String, InterfaceSpec> interfaces, List<At<Integer>> localIps,
-            DatapathSpec datapath, List<FlowSpec> flows, List<ServiceSpec> services, TuningSpec tuning) {}
+            DatapathSpec datapath, List<FlowSpec> flows, List<ServiceSpec> services, TuningSpec tuning, int unreadFlows) {}
 }

@@ -42,10 +42,16 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * what they look like to a person.
  */
 final class YamlReader {
-    /** Values after alias expansion; a real config has a few thousand, a flow is about 15. */
-    static final int MAX_VALUES = 200_000;
-    /** Aliases of collections the composer accepts at all; expansion is bounded separately by MAX_VALUES. */
+    /**
+     * Values produced by expanding aliases. Written values are bounded by the file size; these are not: ten
+     * lines of nested aliases can stand for a billion values. A config that shares a backends list or an
+     * endpoint through aliases stays far below.
+     */
+    static final int MAX_ALIAS_VALUES = 100_000;
+    /** Aliases of collections the composer accepts at all; expansion is bounded by MAX_ALIAS_VALUES. */
     static final int MAX_COLLECTION_ALIASES = 200;
+    /** The largest config read: 32 Mi characters, some 100,000 static flows. */
+    static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
 
     /** A tree when the text was YAML with one mapping at the root; the problems found either way. */
     record Result(Optional<JsonNode> root, SourceMap sourceMap, List<Problem> problems) {}
@@ -54,7 +60,9 @@ final class YamlReader {
     private final SourceMap sourceMap = new SourceMap();
     private final List<Problem> problems = new ArrayList<>();
     private final Set<Node> expanding = Collections.newSetFromMap(new IdentityHashMap<>());
-    private int values;
+    private final Set<Node> converted = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int aliasDepth;
+    private int aliasValues;
 
     private YamlReader() {}
 
@@ -67,6 +75,7 @@ final class YamlReader {
         options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
         options.setAllowDuplicateKeys(true); // checked below, with both positions
         options.setMergeOnCompose(false);
+        options.setCodePointLimit(MAX_CODE_POINTS);
         Yaml yaml = new Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options),
                 new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
                 new org.yaml.snakeyaml.DumperOptions(), options, new CoreSchemaResolver());
@@ -102,7 +111,7 @@ final class YamlReader {
         try {
             return done(convert(document, Pointer.ROOT));
         } catch (TooLarge e) {
-            problems.add(at(e.mark, "the document expands to more than " + MAX_VALUES
+            problems.add(at(e.mark, "aliases expand to more than " + MAX_ALIAS_VALUES
                     + " values; an alias (*name) is repeated too often"));
             return done(null);
         }
@@ -113,12 +122,17 @@ final class YamlReader {
     }
 
     private JsonNode convert(Node node, String pointer) {
-        if (++values > MAX_VALUES) {
+        boolean viaAlias = !converted.add(node); // the composer hands out the anchored node again for each alias
+        if (viaAlias) {
+            aliasDepth++;
+        }
+        if (aliasDepth > 0 && ++aliasValues > MAX_ALIAS_VALUES) {
             throw new TooLarge(node.getStartMark());
         }
         sourceMap.value(pointer, position(node.getStartMark()));
         if (!expanding.add(node)) {
             problems.add(at(node.getStartMark(), "an alias refers to a value that contains it (a recursive alias)"));
+            aliasDepth -= viaAlias ? 1 : 0;
             return json.nullNode();
         }
         try {
@@ -130,6 +144,7 @@ final class YamlReader {
             };
         } finally {
             expanding.remove(node);
+            aliasDepth -= viaAlias ? 1 : 0;
         }
     }
 
