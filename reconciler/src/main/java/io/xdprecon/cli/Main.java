@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
             + " before deletes, so no live flow is ever without a rule.",
     },
     subcommands = {
+        PlanCommand.class,
+        ApplyCommand.class,
         StatsCommand.class,
         FlowsCommand.class,
         DemoCommand.class,

@@ -36,9 +36,14 @@ public final class LiveStateReader {
 
     /** A snapshot of what {@code desired} talks about. */
     public LiveState read(DesiredState desired) {
+        return read(desired.datapath().attachTo(), desired.tuning());
+    }
+
+    /** A snapshot of the maps, of the programs on {@code interfaces} (name → ifindex), and of {@code tuning}. */
+    public LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings) {
         Map<String, Optional<LiveState.AttachedProgram>> attached = new HashMap<>();
-        desired.datapath().attachTo().forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
-        List<TuningSetting> tuning = tuningReader.apply(desired.tuning());
+        interfaces.forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
+        List<TuningSetting> tuning = tuningReader.apply(tuningSettings);
         if (!Datapath.isPinned(pinRoot)) {
             return LiveState.absent(tuning, attached);
         }

@@ -92,7 +92,7 @@ public final class RuleWriteBench {
         return rules;
     }
 
-    private static void writeBpftoolBatch(Path file, Path pin, Map<FlowKey, FlowRule> rules) throws IOException {
+    static void writeBpftoolBatch(Path file, Path pin, Map<FlowKey, FlowRule> rules) throws IOException {
         HexFormat hex = HexFormat.ofDelimiter(" ");
         try (Arena arena = Arena.ofConfined(); BufferedWriter out = Files.newBufferedWriter(file)) {
             MemorySegment key = arena.allocate(Abi.FLOW_KEY);
@@ -106,7 +106,7 @@ public final class RuleWriteBench {
         }
     }
 
-    private static void bpftool(Path batchFile) throws IOException, InterruptedException {
+    static void bpftool(Path batchFile) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bpftool", "batch", "file", batchFile.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         int rc = p.waitFor();
@@ -129,7 +129,7 @@ public final class RuleWriteBench {
         seconds.forEach((name, s) -> System.out.println("  " + name + " runs: " + Arrays.toString(s)));
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];

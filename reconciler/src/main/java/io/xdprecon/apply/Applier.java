@@ -1,0 +1,240 @@
+package io.xdprecon.apply;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Change;
+import io.xdprecon.plan.DatapathChange;
+import io.xdprecon.plan.LocalIpChange;
+import io.xdprecon.plan.Plan;
+import io.xdprecon.plan.RuleChange;
+import io.xdprecon.plan.TuningChange;
+import io.xdprecon.state.LiveState;
+import io.xdprecon.state.TuningSetting;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Carries out a {@link Plan} against the live node, make before break:
+ * <ol>
+ *   <li>refuse before any write: plan errors, the mass-delete guard, disruptive changes without
+ *       their flags, and a live state that moved since the plan was computed;</li>
+ *   <li>load the datapath and attach the program (XDP mode), then tuning;</li>
+ *   <li>local IPs added, then every rule added, changed or taken over, in batches;</li>
+ *   <li>rules deleted, in batches; local IPs removed last.</li>
+ * </ol>
+ * A failing step stops the apply; the node is read again and {@link ApplyFailedException} says which
+ * changes landed and which did not. Applying the same config again converges.
+ */
+public final class Applier {
+    private final LiveStateReader reader;
+    private final TuningWriter tuning;
+    private final Consumer<String> progress;
+
+    /** Applies one tuning setting (the real one is {@code io.xdprecon.tuning.TuningApplier::apply}). */
+    @FunctionalInterface
+    public interface TuningWriter {
+        void apply(TuningSetting target);
+    }
+
+    public record Options(boolean allowMassDelete, boolean allowDisruptive) {}
+
+    /** What one step did: e.g. "write rules", 524288 of 524288, in 312 ms. */
+    public record Step(String name, int done, long micros) {}
+
+    public Applier(LiveStateReader reader, TuningWriter tuning, Consumer<String> progress) {
+        this.reader = reader;
+        this.tuning = tuning;
+        this.progress = progress;
+    }
+
+    /**
+     * Applies {@code plan}; returns the steps taken (none when the plan has no changes).
+     *
+     * @throws ApplyRefusedException before any write, with every reason
+     * @throws ApplyFailedException  when a step failed part way, with what landed
+     */
+    public List<Step> apply(Plan plan, Options options) {
+        List<String> refusals = new ArrayList<>(plan.refusals(options.allowMassDelete(), options.allowDisruptive()));
+        if (!refusals.isEmpty()) {
+            throw new ApplyRefusedException(refusals);
+        }
+        if (!plan.hasChanges()) {
+            return List.of();
+        }
+        LiveState live = readLive(plan);
+        if (!plan.matches(live)) {
+            throw new ApplyRefusedException(List.of("the live state changed since this plan was made"
+                    + " (rules, local IPs, tuning or programs it depends on): run plan again"));
+        }
+        List<Step> steps = new ArrayList<>();
+        String current = "start";
+        try {
+            current = "load and attach the datapath";
+            runDatapathChanges(plan, live, steps);
+            current = "tuning";
+            runTuning(plan, steps);
+            try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
+                current = "add local IPs";
+                runLocalIps(plan, datapath, Change.Kind.ADD, steps);
+                current = "write rules";
+                runRuleWrites(plan, datapath, steps);
+                current = "delete rules";
+                runRuleDeletes(plan, datapath, steps);
+                current = "remove local IPs";
+                runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
+            }
+            return steps;
+        } catch (RuntimeException e) {
+            throw failed(plan, current, e);
+        }
+    }
+
+    private LiveState readLive(Plan plan) {
+        return reader.read(plan.interfaces(), plan.tuning().stream().map(TuningChange::after).toList());
+    }
+
+    private void runDatapathChanges(Plan plan, LiveState live, List<Step> steps) {
+        if (plan.datapath().isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        int capacity = plan.datapath().stream()
+                .filter(DatapathChange.Load.class::isInstance).map(DatapathChange.Load.class::cast)
+                .mapToInt(DatapathChange.Load::maxRules).findFirst()
+                .orElse(live.rulesCapacity()); // adopt the pinned maps at the size they have
+        // Loading creates the pinned maps, or adopts them; the attachment keeps the program alive after close.
+        try (Datapath loaded = Datapath.load(reader.pinRoot(), capacity)) {
+            BpfProgram program = loaded.program().orElseThrow();
+            int done = 0;
+            for (DatapathChange change : plan.datapath()) {
+                switch (change) {
+                    case DatapathChange.Load load -> progress.accept("  + datapath: maps pinned under " + reader.pinRoot()
+                            + " (" + load.maxRules() + " rules)");
+                    case DatapathChange.Attach attach -> {
+                        if (attach.replacesProgramId().isPresent()) {
+                            Xdp.replace(attach.ifindex(), attach.replacesProgramId().getAsInt(), program, attach.mode());
+                        } else {
+                            Xdp.attach(attach.ifindex(), program, attach.mode());
+                        }
+                        progress.accept("  + datapath: " + program.name() + " attached to " + attach.iface()
+                                + " (" + attach.mode().name().toLowerCase() + ")");
+                    }
+                }
+                done++;
+            }
+            steps.add(new Step("load and attach the datapath", done, micros(start)));
+        }
+    }
+
+    private void runTuning(Plan plan, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (TuningChange change : plan.tuning()) {
+            tuning.apply(change.after());
+            progress.accept("  ~ " + change.id() + " = " + change.after().value());
+            done++;
+        }
+        if (done > 0) {
+            steps.add(new Step("tuning", done, micros(start)));
+        }
+    }
+
+    private void runLocalIps(Plan plan, Datapath datapath, Change.Kind kind, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (LocalIpChange change : plan.localIps()) {
+            if (change.kind() != kind) {
+                continue;
+            }
+            if (kind == Change.Kind.ADD) {
+                datapath.localIps().add(change.ip());
+            } else {
+                datapath.localIps().remove(change.ip());
+            }
+            done++;
+        }
+        if (done > 0) {
+            String name = kind == Change.Kind.ADD ? "add local IPs" : "remove local IPs";
+            steps.add(new Step(name, done, micros(start)));
+            progress.accept("  " + (kind == Change.Kind.ADD ? "+ " : "- ") + done + " local IPs");
+        }
+    }
+
+    private void runRuleWrites(Plan plan, Datapath datapath, List<Step> steps) {
+        Map<FlowKey, FlowRule> writes = new LinkedHashMap<>();
+        for (RuleChange change : plan.ruleChanges()) {
+            if (change.kind() != Change.Kind.DELETE) {
+                writes.put(change.key(), change.after().orElseThrow());
+            }
+        }
+        if (writes.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        datapath.rules().putAll(writes);
+        steps.add(new Step("write rules", writes.size(), micros(start)));
+        progress.accept("  + ~ " + writes.size() + " rules written");
+    }
+
+    private void runRuleDeletes(Plan plan, Datapath datapath, List<Step> steps) {
+        List<FlowKey> deletes = plan.ruleChanges().stream()
+                .filter(c -> c.kind() == Change.Kind.DELETE).map(RuleChange::key).toList();
+        if (deletes.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        datapath.rules().removeAll(deletes);
+        steps.add(new Step("delete rules", deletes.size(), micros(start)));
+        progress.accept("  - " + deletes.size() + " rules deleted");
+    }
+
+    /** Re-reads the node after a failure and sorts every planned change into landed and not landed. */
+    private ApplyFailedException failed(Plan plan, String step, RuntimeException cause) {
+        LiveState after;
+        try {
+            after = readLive(plan);
+        } catch (RuntimeException reread) {
+            cause.addSuppressed(reread);
+            return new ApplyFailedException(step, cause, List.of(), List.of("(the node could not be read again: "
+                    + reread.getMessage() + ")"));
+        }
+        List<String> landed = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (RuleChange change : plan.ruleChanges()) {
+            Optional<FlowRule> now = Optional.ofNullable(after.rules().get(change.key()));
+            boolean done = change.kind() == Change.Kind.DELETE ? now.isEmpty() : now.equals(change.after());
+            (done ? landed : missing).add(change.kind().symbol() + " rule " + change.key());
+        }
+        for (LocalIpChange change : plan.localIps()) {
+            boolean present = after.localIps().contains(change.ip());
+            boolean done = change.kind() == Change.Kind.ADD ? present : !present;
+            (done ? landed : missing).add(change.kind().symbol() + " local IP " + Ipv4.format(change.ip()));
+        }
+        for (TuningChange change : plan.tuning()) {
+            boolean done = after.tuning().contains(change.after());
+            (done ? landed : missing).add("~ " + change.id() + " = " + change.after().value());
+        }
+        for (DatapathChange change : plan.datapath()) {
+            boolean done = switch (change) {
+                case DatapathChange.Load load -> after.datapathPresent();
+                case DatapathChange.Attach attach -> after.attached().getOrDefault(attach.iface(), Optional.empty())
+                        .filter(p -> p.name().equals(io.xdprecon.plan.Planner.PROGRAM_NAME)).isPresent();
+            };
+            (done ? landed : missing).add("+ datapath " + change);
+        }
+        return new ApplyFailedException(step, cause, landed, missing);
+    }
+
+    private static long micros(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1000;
+    }
+}

@@ -1,0 +1,68 @@
+package io.xdprecon.cli;
+
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Plan;
+import io.xdprecon.plan.PlanFile;
+import io.xdprecon.plan.PlanJson;
+import io.xdprecon.plan.PlanRenderer;
+import io.xdprecon.plan.Planner;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.tuning.TuningReader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Show exactly what apply would change on this node, and change nothing.",
+            "",
+            "Compares the config (resolved for --node, interfaces looked up on this host) with the live pinned maps,"
+                + " the XDP programs on the config's interfaces and the tuning it names. Lines: + add, ~ change,"
+                + " - destroy, -/+ replace (a config rule taking over a session rule). The last line is"
+                + " 'Plan: N to add, N to change, N to destroy.' or 'No changes.'. Rules owned by DPDK sessions are"
+                + " never shown unless the config claims their key.",
+            "",
+            "Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present"
+                + " (--detailed-exitcode only)."
+        })
+final class PlanCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Mixin
+    DatapathOptions datapath;
+
+    @Option(names = "--json", description = "Print the plan as JSON (format xdprecon-plan/v1, see docs/plan-json.md).")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also save the plan, for `xdprecon apply FILE`.")
+    Path out;
+
+    @Option(names = "--detailed-exitcode", description = "Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.")
+    boolean detailedExitCode;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        DesiredState desired = config.desired();
+        Plan plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(json ? PlanJson.write(plan) + "\n" : PlanRenderer.render(plan, datapath.pinRoot));
+        stdout.flush();
+        if (out != null) {
+            PlanFile.save(plan, out);
+            spec.commandLine().getErr().println("Saved the plan to " + out + ": apply it with `xdprecon apply " + out + "`.");
+        }
+        if (!plan.errors().isEmpty()) {
+            return 1;
+        }
+        return detailedExitCode ? plan.detailedExitCode() : 0;
+    }
+}

@@ -1,0 +1,155 @@
+package io.xdprecon.tests.bench;
+
+import io.xdprecon.apply.Applier;
+import io.xdprecon.config.Config;
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Plan;
+import io.xdprecon.plan.Planner;
+import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.LiveState;
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reconciler at full scale, in the lab's proxy namespace: a config of 262,144 static flows
+ * (524,288 rules), applied cold to empty maps, beside {@code bpftool batch file} doing the same 524,288
+ * writes; then one flow changed among them: read live state, plan, apply. Prints a table per phase.
+ *
+ * <p>Usage: {@code ReconcileBench [flows]}; needs root.
+ */
+public final class ReconcileBench {
+    private static final int EGRESS_ADDRESSES = 8;
+
+    public static void main(String[] args) throws Exception {
+        int flows = args.length > 0 ? Integer.parseInt(args[0]) : 262_144;
+        Path dir = Files.createTempDirectory("xdprecon-reconcile-bench");
+        try (Lab lab = Lab.start()) {
+            Path config = dir.resolve("flows.yaml");
+            writeConfig(config, flows);
+            NetNs.run(lab.proxyNs(), () -> run(lab, config, dir, flows));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(Lab lab, Path configFile, Path dir, int flows) throws Exception {
+        Map<String, Double> cold = new LinkedHashMap<>();
+        long t = System.nanoTime();
+        Config config = ConfigLoader.load(configFile);
+        cold.put("load + validate config (YAML, schema, checks)", ms(t));
+        t = System.nanoTime();
+        DesiredState desired = config.forNode("bench", InterfaceResolver.currentNetns());
+        cold.put("resolve for the node (expand to rules)", ms(t));
+        LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+        t = System.nanoTime();
+        LiveState live = reader.read(desired);
+        cold.put("read live state", ms(t));
+        t = System.nanoTime();
+        Plan plan = Planner.plan(desired, live);
+        cold.put("plan", ms(t));
+        Applier applier = new Applier(reader, setting -> { }, line -> { });
+        t = System.nanoTime();
+        applier.apply(plan, new Applier.Options(false, false));
+        double applyMs = ms(t);
+        cold.put("apply (" + desired.rules().size() + " rules written in batches)", applyMs);
+        double total = cold.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (lab.datapath().rules().readAll().size() != 2 * flows) {
+            throw new IllegalStateException("cold apply left " + lab.datapath().rules().readAll().size() + " rules");
+        }
+
+        // The same 524,288 writes through bpftool, into the emptied map.
+        Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
+        desired.rules().forEach((key, rule) -> rules.put(key, rule.rule()));
+        lab.datapath().rules().removeAll(new ArrayList<>(rules.keySet()));
+        Path batch = dir.resolve("rules.bpftool");
+        RuleWriteBench.writeBpftoolBatch(batch, lab.pinRoot().resolve("xdp_fwd_rules"), rules);
+        t = System.nanoTime();
+        RuleWriteBench.bpftool(batch);
+        double bpftoolMs = ms(t);
+        if (!lab.datapath().rules().readAll().equals(rules)) {
+            throw new IllegalStateException("bpftool did not write the same rules");
+        }
+
+        // One flow changed among all of them: the daemon's everyday case (desired state in memory).
+        Map<FlowKey, DesiredRule> changed = new HashMap<>(desired.rules());
+        FlowKey first = desired.rules().keySet().iterator().next();
+        DesiredRule old = changed.get(first);
+        FlowKey target = old.rule().rewrite();
+        changed.put(first, new DesiredRule(new FlowRule(new FlowKey(target.ifindex(), target.srcIp(), target.dstIp(),
+                target.srcPort(), (target.dstPort() + 1) & 0xffff), old.rule().owner()), old.flow(), old.direction()));
+        DesiredState edited = new DesiredState(desired.node(), desired.source(), changed, desired.localIps(),
+                desired.tuning(), desired.datapath());
+        Map<String, Double> one = new LinkedHashMap<>();
+        t = System.nanoTime();
+        LiveState liveNow = reader.read(edited);
+        one.put("read live state (" + liveNow.rules().size() + " rules)", ms(t));
+        t = System.nanoTime();
+        Plan onePlan = Planner.plan(edited, liveNow);
+        one.put("plan (" + onePlan.summary().line() + ")", ms(t));
+        t = System.nanoTime();
+        applier.apply(onePlan, new Applier.Options(false, false));
+        one.put("apply (re-reads live state to check the plan, writes 1 rule)", ms(t));
+        double oneTotal = one.values().stream().mapToDouble(Double::doubleValue).sum();
+
+        System.out.printf("%nCold apply of %,d flows (%,d rules) into empty maps, in-process phases%n", flows, 2 * flows);
+        table(cold);
+        System.out.printf("| %-58s | %10.1f |%n", "total, config file to rules in the kernel", total);
+        System.out.printf("| %-58s | %10.1f |%n", "bpftool batch file, the same " + 2 * flows + " writes", bpftoolMs);
+        System.out.printf("%nbpftool / xdprecon apply step: %.1fx; bpftool / xdprecon total: %.1fx%n", bpftoolMs / applyMs,
+                bpftoolMs / total);
+        System.out.printf("%nOne flow changed among %,d (desired state in memory, as the daemon holds it)%n", flows);
+        table(one);
+        System.out.printf("| %-58s | %10.1f |%n", "total read + plan + apply", oneTotal);
+    }
+
+    private static void table(Map<String, Double> rows) {
+        System.out.printf("| %-58s | %10s |%n", "phase", "ms");
+        System.out.printf("|%s|%s|%n", "-".repeat(60), "-".repeat(12));
+        rows.forEach((name, ms) -> System.out.printf("| %-58s | %10.1f |%n", name, ms));
+    }
+
+    private static double ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    /** 262,144 flows: distinct clients, 8 egress addresses with distinct ports, 64 servers. */
+    static void writeConfig(Path file, int flows) throws Exception {
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            out.write("""
+                    apiVersion: xdprecon.io/v1
+                    interfaces:
+                      public: { device: pc }
+                      private: { device: ps }
+                    localIps: [%s]
+                    datapath: { mode: xdp, attachMode: native, maxRules: 524288 }
+                    flows:
+                    """.formatted(Lab.VIP));
+            for (int i = 0; i < flows; i++) {
+                int egressAddress = i % EGRESS_ADDRESSES;
+                int egressPort = 1024 + i / EGRESS_ADDRESSES;
+                out.write("  - name: f" + i + "\n");
+                out.write("    client: 10." + (64 + (i >>> 16)) + "." + ((i >>> 8) & 0xff) + "." + (i & 0xff) + ":" + (10000 + (i & 0x3ff)) + "\n");
+                out.write("    listen: { interface: public, address: " + Lab.VIP + ", port: 30000 }\n");
+                out.write("    egress: { interface: private, address: 10.210.2." + (1 + egressAddress) + ", port: " + egressPort + " }\n");
+                out.write("    server: 10.210.3." + (1 + (i & 63)) + ":5004\n");
+            }
+        }
+    }
+
+    private ReconcileBench() {}
+}

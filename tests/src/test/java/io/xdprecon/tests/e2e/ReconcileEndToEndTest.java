@@ -1,0 +1,240 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.cli.Main;
+import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowCounters;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.Stat;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.host.Command;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reconciler on the lab: a config applied makes traffic flow; an edit shows in the plan exactly
+ * and applies while a sequence-numbered stream on an untouched flow loses nothing; a second plan says
+ * "No changes."; a rule deleted behind xdprecon's back is drift; guards refuse and write nothing.
+ */
+class ReconcileEndToEndTest {
+    private static final String NODE = "lab-node";
+
+    @TempDir
+    Path dir;
+
+    private Lab lab;
+
+    @BeforeEach
+    void startLab() {
+        lab = Lab.start();
+    }
+
+    @AfterEach
+    void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** A flow through the lab: client .1.2:20000+n → VIP:30000+n, relayed as .2.1:40000+n → server .2.2:serverPort. */
+    private static String flow(String name, int n, int serverPort) {
+        return """
+                  - name: %s
+                    client: %s:%d
+                    listen: { interface: public, address: %s, port: %d }
+                    egress: { interface: private, address: %s, port: %d }
+                    server: %s:%d
+                """.formatted(name, Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n, Lab.PROXY_SERVER_SIDE_IP, 40000 + n,
+                Lab.SERVER_IP, serverPort);
+    }
+
+    private Path config(String name, List<String> localIps, String... flows) throws Exception {
+        String text = """
+                apiVersion: xdprecon.io/v1
+                interfaces:
+                  public: { device: pc }
+                  private: { device: ps }
+                localIps: [%s]
+                datapath: { mode: xdp, attachMode: native, maxRules: 524288 }
+                flows:
+                %s""".formatted(String.join(", ", localIps), String.join("", flows));
+        if (flows.length == 0) {
+            text = text.replace("flows:\n", "flows: []\n");
+        }
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    /** Runs the CLI inside the proxy namespace, where the config's devices pc and ps live. */
+    private Main.Captured cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--pin-root", lab.pinRoot().toString()));
+        all.addAll(List.of("--node", NODE));
+        return NetNs.call(lab.proxyNs(), () -> Main.capture(all.toArray(String[]::new)));
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    /** Sends one datagram on flow n and returns where the server socket saw it come from. */
+    private String relayOnce(int n, DatagramSocket client, DatagramSocket server) throws Exception {
+        byte[] payload = ("flow " + n).getBytes();
+        client.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(Lab.VIP, 30000 + n)));
+        DatagramPacket got = new DatagramPacket(new byte[100], 100);
+        server.receive(got);
+        return got.getSocketAddress().toString();
+    }
+
+    private FlowKey forwardKey(int n) {
+        return FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n);
+    }
+
+    @Test
+    void applyEditPlanApplyWithZeroLossOnUntouchedFlowsThenNoChangesThenDrift() throws Exception {
+        Path v1 = config("v1", List.of(Lab.VIP), flow("steady", 0, 50000), flow("changing", 1, 50001), flow("leaving", 2, 50002));
+        Main.Captured plan1 = cli("plan", "-c", v1.toString(), "--detailed-exitcode");
+        assertEquals(2, plan1.exit(), plan1.out() + plan1.err());
+        assertEquals("Plan: 4 to add, 0 to change, 0 to destroy.", lastLine(plan1.out()), plan1.out());
+        assertTrue(plan1.out().contains("+ flow steady"), plan1.out());
+
+        Main.Captured apply1 = cli("apply", "-c", v1.toString());
+        assertEquals(0, apply1.exit(), apply1.out() + apply1.err());
+        assertTrue(apply1.out().contains("Apply complete: 4 added, 0 changed, 0 destroyed"), apply1.out());
+
+        DatagramSocket client1 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20001);
+        DatagramSocket server1 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50001);
+        assertEquals("/10.210.2.1:40001", relayOnce(1, client1, server1));
+        FlowCounters changingBefore = lab.datapath().rules().counters(forwardKey(1));
+        assertEquals(1, changingBefore.packets());
+
+        // An untouched flow carries a numbered stream through the edit and the apply.
+        DatagramSocket client0 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server0 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client0, new InetSocketAddress(Lab.VIP, 30000), server0, 200_000, 20_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the stream flows before the edit");
+
+        // Edit: change a flow's server port, delete a flow, add a flow and a local IP.
+        Path v2 = config("v2", List.of(Lab.VIP, Lab.PROXY_CLIENT_SIDE_IP),
+                flow("steady", 0, 50000), flow("changing", 1, 50011), flow("joining", 3, 50003));
+        Main.Captured plan2 = cli("plan", "-c", v2.toString());
+        assertEquals(0, plan2.exit(), plan2.err());
+        assertEquals("Plan: 2 to add, 1 to change, 1 to destroy.", lastLine(plan2.out()), plan2.out());
+        assertTrue(plan2.out().contains("+ flow joining"), plan2.out());
+        assertTrue(plan2.out().contains("~ flow changing"), plan2.out());
+        assertTrue(plan2.out().contains("- flow not in the config") || plan2.out().contains("- flow leaving"), plan2.out());
+        assertTrue(plan2.out().contains("+ " + Lab.PROXY_CLIENT_SIDE_IP), plan2.out());
+        assertFalse(plan2.out().contains("flow steady"), "an untouched flow is not in the plan:\n" + plan2.out());
+
+        Main.Captured apply2 = cli("apply", "-c", v2.toString());
+        assertEquals(0, apply2.exit(), apply2.out() + apply2.err());
+        SequencedStream.Report report = stream.stop();
+        assertTrue(report.lossless(), "untouched flow through the apply: " + report);
+        assertTrue(report.sent() > 1000, "the stream ran: " + report);
+
+        DatagramSocket server11 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50011);
+        assertEquals("/10.210.2.1:40001", relayOnce(1, client1, server11), "the changed flow follows its new server");
+        assertEquals(changingBefore.packets() + 1, lab.datapath().rules().counters(forwardKey(1)).packets(),
+                "a changed rule keeps its counters");
+        DatagramSocket client3 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20003);
+        DatagramSocket server3 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50003);
+        assertEquals("/10.210.2.1:40003", relayOnce(3, client3, server3), "the added flow works");
+        assertTrue(lab.datapath().rules().get(forwardKey(2)).isEmpty(), "the deleted flow's rule is gone");
+        assertTrue(lab.datapath().localIps().readAll().containsKey(Ipv4.parse(Lab.PROXY_CLIENT_SIDE_IP)));
+
+        Main.Captured again = cli("plan", "-c", v2.toString(), "--detailed-exitcode");
+        assertEquals(0, again.exit(), again.out());
+        assertEquals("No changes.", lastLine(again.out()));
+
+        // Drift: a rule deleted by hand with bpftool shows in the next plan, and apply restores it.
+        bpftoolDelete(forwardKey(0));
+        Main.Captured drift = cli("plan", "-c", v2.toString(), "--detailed-exitcode");
+        assertEquals(2, drift.exit(), drift.out());
+        assertTrue(drift.out().contains("flow steady"), drift.out());
+        assertEquals("Plan: 0 to add, 1 to change, 0 to destroy.", lastLine(drift.out()), drift.out());
+        assertEquals(0, cli("apply", "-c", v2.toString()).exit());
+        assertEquals("No changes.", lastLine(cli("plan", "-c", v2.toString()).out()));
+    }
+
+    @Test
+    void aSavedPlanIsRefusedOnceTheNodeMovedAndNothingIsWritten() throws Exception {
+        Path v1 = config("v1", List.of(Lab.VIP), flow("one", 0, 50000));
+        Path saved = dir.resolve("one.plan");
+        assertEquals(0, cli("plan", "-c", v1.toString(), "--out", saved.toString()).exit());
+        // Someone else writes a config rule meanwhile.
+        lab.datapath().rules().put(forwardKey(9), new FlowRule(forwardKey(8), Owner.CONFIG));
+        Map<FlowKey, FlowRule> before = lab.datapath().rules().readAll();
+        Main.Captured refused = cli("apply", saved.toString());
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains("the live state changed since this plan was made"), refused.err());
+        assertEquals(before, lab.datapath().rules().readAll(), "nothing was written");
+
+        lab.datapath().rules().remove(forwardKey(9));
+        Main.Captured applied = cli("apply", saved.toString());
+        assertEquals(0, applied.exit(), applied.out() + applied.err());
+        assertEquals(2, lab.datapath().rules().readAll().size());
+    }
+
+    @Test
+    void emptyingTheConfigIsAMassDeleteThatNeedsItsFlag() throws Exception {
+        Path v1 = config("v1", List.of(Lab.VIP), flow("a", 0, 50000), flow("b", 1, 50001));
+        assertEquals(0, cli("apply", "-c", v1.toString()).exit());
+        Path empty = config("empty", List.of(Lab.VIP));
+        Main.Captured refused = cli("apply", "-c", empty.toString());
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("--allow-mass-delete"), refused.err());
+        assertEquals(4, lab.datapath().rules().readAll().size(), "nothing was deleted");
+        Main.Captured forced = cli("apply", "-c", empty.toString(), "--allow-mass-delete");
+        assertEquals(0, forced.exit(), forced.out() + forced.err());
+        assertTrue(lab.datapath().rules().readAll().isEmpty());
+    }
+
+    @Test
+    void anInvalidConfigWritesNothingAndNamesFileLineAndColumn() throws Exception {
+        Path bad = config("bad", List.of(Lab.VIP), flow("a", 0, 70000));
+        Main.Captured refused = cli("apply", "-c", bad.toString());
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains(bad + ":"), refused.err());
+        assertTrue(refused.err().contains("70000"), refused.err());
+        assertTrue(lab.datapath().rules().readAll().isEmpty(), "nothing was written");
+        assertEquals(0, lab.datapath().stats().read().get(Stat.REWRITE_HIT));
+    }
+
+    /** Deletes one rule the way an operator would by hand: bpftool on the pinned map. */
+    private void bpftoolDelete(FlowKey key) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Abi.FLOW_KEY);
+            Abi.writeKey(segment, 0, key);
+            List<String> command = new ArrayList<>(List.of("bpftool", "map", "delete", "pinned",
+                    lab.pinRoot().resolve("xdp_fwd_rules").toString(), "key", "hex"));
+            command.addAll(List.of(HexFormat.ofDelimiter(" ").formatHex(segment.toArray(ValueLayout.JAVA_BYTE)).split(" ")));
+            Command.run(command);
+        }
+        assertTrue(lab.datapath().rules().get(key).isEmpty(), "bpftool deleted " + key);
+    }
+}
