@@ -50,8 +50,8 @@ final class YamlReader {
     static final int MAX_ALIAS_VALUES = 100_000;
     /** Aliases of collections the composer accepts at all; expansion is bounded by MAX_ALIAS_VALUES. */
     static final int MAX_COLLECTION_ALIASES = 200;
-    /** The largest config read: 32 Mi characters, some 100,000 static flows. */
-    static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
+    /** The largest config read: 128 Mi characters, some 500,000 static flows (a full 524,288-rule map is 262,144). */
+    static final int MAX_CODE_POINTS = 128 * 1024 * 1024;
 
     /** A tree when the text was YAML with one mapping at the root; the problems found either way. */
     record Result(Optional<JsonNode> root, SourceMap sourceMap, List<Problem> problems) {}
