@@ -26,11 +26,16 @@ import picocli.CommandLine.Spec;
             "List the live rules with their counters: match (ingress ifindex, source -> destination as it"
                 + " arrives), rewrite (expected egress ifindex, source -> destination as it leaves), owner"
                 + " (config or session), packets and Ethernet bytes rewritten.",
-            "With --interval the counters are sampled twice and PPS / BPS (bits per second) are shown."
+            "With --interval the counters are sampled twice and PPS / BPS (bits per second) are shown.",
+            "With -c CONFIG each rule the config declares is shown with its flow's name and leg"
+                + " (forward: client to server, reverse: the replies)."
         })
 final class FlowsCommand implements Callable<Integer> {
     @Mixin
     DatapathOptions datapath;
+
+    @Mixin
+    ConfigOptions config;
 
     @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0",
             description = "Sample twice this many seconds apart to show rates (default: no rates).")
@@ -42,12 +47,17 @@ final class FlowsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    record Row(FlowKey match, FlowRule rule, FlowCounters counters, Double pps, Double bps) {}
+    record Row(FlowKey match, FlowRule rule, FlowCounters counters, Double pps, Double bps, String name) {}
 
     @Override
     public Integer call() throws Exception {
         if (intervalSeconds < 0 || intervalSeconds > 3600) {
             throw new CliException("--interval must be between 0 and 3600 seconds, got " + intervalSeconds);
+        }
+        Map<FlowKey, String> names = new java.util.HashMap<>();
+        if (config.config != null) {
+            config.desired().rules().forEach((key, rule) ->
+                    names.put(key, rule.flow() + " (" + rule.direction().name().toLowerCase() + ")"));
         }
         List<Row> rows = new ArrayList<>();
         try (Datapath live = datapath.open()) {
@@ -63,7 +73,7 @@ final class FlowsCommand implements Callable<Integer> {
                 FlowCounters before = first.getOrDefault(e.getKey(), FlowCounters.ZERO);
                 Double pps = intervalSeconds > 0 ? (now.packets() - before.packets()) / intervalSeconds : null;
                 Double bps = intervalSeconds > 0 ? 8 * (now.bytes() - before.bytes()) / intervalSeconds : null;
-                rows.add(new Row(e.getKey(), e.getValue(), now, pps, bps));
+                rows.add(new Row(e.getKey(), e.getValue(), now, pps, bps, names.get(e.getKey())));
             }
         }
         rows.sort(Comparator.comparing((Row r) -> r.match().ifindex())
@@ -76,6 +86,9 @@ final class FlowsCommand implements Callable<Integer> {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Row r : rows) {
                 Map<String, Object> m = new LinkedHashMap<>();
+                if (r.name() != null) {
+                    m.put("flow", r.name());
+                }
                 m.put("match", endpoint(r.match()));
                 m.put("rewrite", endpoint(r.rule().rewrite()));
                 m.put("owner", r.rule().owner().name().toLowerCase());
@@ -90,10 +103,12 @@ final class FlowsCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
         } else {
             String rates = intervalSeconds > 0 ? String.format(" %12s %14s", "PPS", "BPS") : "";
-            out.printf("%-46s %-46s %-7s %14s %16s%s%n", "MATCH", "REWRITE", "OWNER", "PACKETS", "BYTES", rates);
+            String nameHeader = names.isEmpty() ? "" : String.format("%-28s ", "FLOW");
+            out.printf("%s%-46s %-46s %-7s %14s %16s%s%n", nameHeader, "MATCH", "REWRITE", "OWNER", "PACKETS", "BYTES", rates);
             for (Row r : rows) {
                 String rate = r.pps() == null ? "" : String.format(" %12.0f %14.0f", r.pps(), r.bps());
-                out.printf("%-46s %-46s %-7s %14d %16d%s%n", r.match(), r.rule().rewrite(),
+                String name = names.isEmpty() ? "" : String.format("%-28s ", r.name() == null ? "-" : r.name());
+                out.printf("%s%-46s %-46s %-7s %14d %16d%s%n", name, r.match(), r.rule().rewrite(),
                         r.rule().owner().name().toLowerCase(), r.counters().packets(), r.counters().bytes(), rate);
             }
             out.printf("%d rules%n", rows.size());

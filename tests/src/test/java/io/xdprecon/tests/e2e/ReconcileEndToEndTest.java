@@ -167,6 +167,13 @@ class ReconcileEndToEndTest {
         assertTrue(lab.datapath().rules().get(forwardKey(2)).isEmpty(), "the deleted flow's rule is gone");
         assertTrue(lab.datapath().localIps().readAll().containsKey(Ipv4.parse(Lab.PROXY_CLIENT_SIDE_IP)));
 
+        Main.Captured named = cli("flows", "-c", v2.toString(), "--json");
+        assertEquals(0, named.exit(), named.err());
+        assertTrue(named.out().contains("\"flow\" : \"steady (forward)\""), named.out());
+        Main.Captured table = cli("flows", "-c", v2.toString());
+        assertTrue(table.out().contains("changing (reverse)"), table.out());
+        assertTrue(table.out().contains("6 rules"), table.out());
+
         Main.Captured again = cli("plan", "-c", v2.toString(), "--detailed-exitcode");
         assertEquals(0, again.exit(), again.out());
         assertEquals("No changes.", lastLine(again.out()));
