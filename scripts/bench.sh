@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and prints their tables (root needed: BPF maps, namespaces).
 #   rules   writing 524,288 rules: one update per rule vs batch from Java vs `bpftool batch file`
-#   packet  the XDP program's cost per packet beside a no-lookup ceiling program
-# Usage: sudo scripts/bench.sh [rules|packet|all]   (default all)
+#   packet     the XDP program's cost per packet beside a no-lookup ceiling program
+#   reconcile  262,144 flows from config to kernel phase by phase vs bpftool; one changed flow among them
+#   plan       `xdprecon plan` cold start (new JVM) on the example
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|all]   (default all)
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/scripts/env.sh"
@@ -16,7 +18,27 @@ run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" "$@";
 what=${1:-all}
 case $what in
   rules|all) run io.xdprecon.tests.bench.RuleWriteBench "${RULES:-524288}" "${REPS:-3}" ;;&
-  packet|all) run io.xdprecon.tests.bench.PacketCostBench "${DATAGRAMS:-200000}" "${REPEAT:-2000000}" ;;
-  rules) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet or all)" >&2; exit 2 ;;
+  packet|all) run io.xdprecon.tests.bench.PacketCostBench "${DATAGRAMS:-200000}" "${REPEAT:-2000000}" ;;&
+  reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-262144}" ;;&
+  plan|all)
+    # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
+    # (a veth pair) carry the example's names; a new JVM per run, as an operator would run it.
+    ns=xr-bench-plan-$$
+    ip netns add "$ns"
+    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+    ip -n "$ns" link add ens5 type veth peer name ens6
+    runs=${PLAN_RUNS:-5}
+    times=()
+    for ((i = 0; i < runs; i++)); do
+      t0=$(date +%s%N)
+      ip netns exec "$ns" "$root/xdprecon" plan -c "$root/examples/flows.yaml" --node edge-3 >/dev/null
+      times+=($(( ($(date +%s%N) - t0) / 1000000 )))
+    done
+    sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+    printf '\n`xdprecon plan -c examples/flows.yaml --node edge-3`, new JVM each run (%d runs)\n' "$runs"
+    printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
+    printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
+    ;;
+  rules|packet|reconcile) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan or all)" >&2; exit 2 ;;
 esac
