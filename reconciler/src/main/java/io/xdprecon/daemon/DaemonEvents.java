@@ -1,0 +1,24 @@
+package io.xdprecon.daemon;
+
+import java.time.Duration;
+
+/**
+ * What the daemon tells the outside after each step: metrics, systemd, logs listen here. Every method
+ * has a default that does nothing, so a listener implements what it needs.
+ */
+public interface DaemonEvents {
+    /** A reconcile finished. */
+    default void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {}
+
+    /** The daemon is ready (first reconcile done or the datapath adopted) — systemd READY=1. */
+    default void ready(DaemonStatus status) {}
+
+    /** A reload (SIGHUP / webhook) started — systemd RELOADING=1. */
+    default void reloading() {}
+
+    /** Shutting down — systemd STOPPING=1. */
+    default void stopping() {}
+
+    /** Still alive: the loop completed an iteration — systemd WATCHDOG=1. */
+    default void alive() {}
+}

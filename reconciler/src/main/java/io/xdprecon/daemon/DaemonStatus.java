@@ -1,0 +1,37 @@
+package io.xdprecon.daemon;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the daemon knows about itself, published after every reconcile: status lines, metrics and
+ * {@code xdprecon status} all read this one value.
+ *
+ * @param lastAttemptedRevision the newest revision the daemon tried (valid or not)
+ * @param lastAppliedRevision   the revision whose config is live now
+ * @param lastError             why the last attempt did not apply, if it did not
+ * @param rulesByOwner          live rules per owner ("config", "session")
+ * @param rulesCapacity         max entries of the rules map (0 when no datapath)
+ * @param datapathCounters      xdp_counters summed over CPUs, by lower-case stat name
+ */
+public record DaemonStatus(String node, String source, Optional<String> lastAttemptedRevision,
+        Optional<String> lastAppliedRevision, Optional<String> lastError, Optional<Instant> lastReconcile,
+        boolean suspended, long reconciles, long driftCorrections, Map<String, Long> rulesByOwner, int rulesCapacity,
+        Map<String, Long> datapathCounters) {
+
+    /** One line for systemd's STATUS= and logs. */
+    public String line() {
+        String applied = lastAppliedRevision.map(r -> "applied " + abbreviate(r)).orElse("nothing applied yet");
+        String attempted = lastAttemptedRevision.filter(r -> !lastAppliedRevision.equals(Optional.of(r)))
+                .map(r -> ", rejected " + abbreviate(r)).orElse("");
+        long config = rulesByOwner.getOrDefault("config", 0L);
+        long session = rulesByOwner.getOrDefault("session", 0L);
+        return (suspended ? "SUSPENDED, " : "") + applied + attempted + "; " + config + " config rules, " + session
+                + " session rules" + lastError.map(e -> "; error: " + e.lines().findFirst().orElse(e)).orElse("");
+    }
+
+    private static String abbreviate(String revision) {
+        return revision.length() > 12 ? revision.substring(0, 12) : revision;
+    }
+}
