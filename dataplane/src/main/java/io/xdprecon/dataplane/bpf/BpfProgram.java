@@ -17,7 +17,7 @@ public record BpfProgram(String name, int fd) {
     }
 
     /** What the kernel says about a loaded program it knows by id (e.g. the one attached to a device). */
-    public record Info(int id, String name) {}
+    public record Info(int id, String name, String tag) {}
 
     /** The kernel's description of program {@code id}; empty when no such program is loaded any more. */
     public static java.util.Optional<Info> describe(int id) {
@@ -28,13 +28,27 @@ public record BpfProgram(String name, int fd) {
         BpfException.check(fd, "open program", "id " + id);
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment info = new BpfProgram("id " + id, fd).info(scratch);
-            return java.util.Optional.of(new Info(id, info.asSlice(64, 16).getString(0)));
+            return java.util.Optional.of(new Info(id, info.asSlice(64, 16).getString(0), tagOf(info)));
         } finally {
             Libbpf.closeFd(fd);
         }
     }
 
-    /** struct bpf_prog_info: id @4, name[16] @64, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
+    /**
+     * The kernel's tag of this program: a hash of its instructions, equal for two loads of the same
+     * build whatever their map descriptors; how a restart tells "same program" from "new build".
+     */
+    public String tag() {
+        try (Arena scratch = Arena.ofConfined()) {
+            return tagOf(info(scratch));
+        }
+    }
+
+    private static String tagOf(MemorySegment info) {
+        return java.util.HexFormat.of().formatHex(info.asSlice(8, 8).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** struct bpf_prog_info: id @4, tag[8] @8, name[16] @64, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
     private MemorySegment info(Arena scratch) {
         MemorySegment info = scratch.allocate(232, 8);
         MemorySegment len = scratch.allocate(ValueLayout.JAVA_INT);
