@@ -50,6 +50,18 @@ public final class Native {
         return LINKER.downcallHandle(find(LIBBPF, "libbpf", name), descriptor, CAPTURE_ERRNO);
     }
 
+    /**
+     * A binding from libsystemd.so.0 (sd_notify and friends). The library is loaded on first use, so a
+     * process that never talks to systemd does not need it.
+     */
+    public static MethodHandle libsystemd(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(Libsystemd.LOOKUP, "libsystemd", name), descriptor);
+    }
+
+    private static final class Libsystemd {
+        static final SymbolLookup LOOKUP = load("libsystemd.so.0", "install libsystemd0 (apt-get install libsystemd0)");
+    }
+
     public static MethodHandle libc(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor);
     }
