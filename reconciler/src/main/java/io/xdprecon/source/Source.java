@@ -1,0 +1,27 @@
+package io.xdprecon.source;
+
+/**
+ * Where the desired config comes from: a local file or directory ({@link FileSource}) or a path in a Git
+ * repository ({@link GitSource}).
+ *
+ * <p>The daemon calls {@link #poll()} on its interval, on SIGHUP and on a webhook, and compares
+ * {@link Revision#id()} with the last one it saw to know whether anything changed. Implementations are safe to
+ * poll from several threads (calls are serialised).
+ */
+public sealed interface Source extends AutoCloseable permits FileSource, GitSource {
+
+    /**
+     * The newest revision; a remote source fetches first.
+     *
+     * @throws UntrustedRevisionException the newest revision is not trusted and must not be applied
+     * @throws SourceException            no revision could be read (missing file, path or ref; unreachable remote; …)
+     */
+    Revision poll() throws SourceException;
+
+    /** What this source reads, for status lines: {@code file /etc/xdprecon/flows.yaml}, {@code git URL REF:PATH}. */
+    String describe();
+
+    /** Releases watchers and transports; never throws. */
+    @Override
+    void close();
+}

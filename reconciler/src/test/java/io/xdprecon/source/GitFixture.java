@@ -1,0 +1,60 @@
+package io.xdprecon.source;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+
+import org.eclipse.jgit.api.CommitCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.RefSpec;
+
+/** A bare "remote" repository and a working repository that commits and pushes to it, both made with JGit. */
+final class GitFixture implements AutoCloseable {
+    static final PersonIdent ALICE = new PersonIdent("Alice Operator", "alice@example.com",
+            Instant.parse("2026-01-02T03:04:05Z"), ZoneId.of("UTC"));
+
+    final Path remote;
+    final Path work;
+    final Git git;
+
+    GitFixture(Path root) throws GitAPIException, IOException {
+        remote = root.resolve("remote.git");
+        work = root.resolve("work");
+        Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call().close();
+        git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call();
+    }
+
+    String url() {
+        return remote.toString();
+    }
+
+    RevCommit commit(String path, String text, String message) throws GitAPIException, IOException {
+        return commit(path, text, message, c -> { });
+    }
+
+    RevCommit commit(String path, String text, String message, java.util.function.Consumer<CommitCommand> tweak)
+            throws GitAPIException, IOException {
+        Path f = work.resolve(path);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, text);
+        git.add().addFilepattern(path).call();
+        CommitCommand c = git.commit().setMessage(message).setAuthor(ALICE).setCommitter(ALICE).setSign(false);
+        tweak.accept(c);
+        return c.call();
+    }
+
+    void push() throws GitAPIException {
+        git.push().setRemote(url()).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"),
+                new RefSpec("+refs/tags/*:refs/tags/*")).call();
+    }
+
+    @Override
+    public void close() {
+        git.close();
+    }
+}
