@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
         FlowsCommand.class,
         DemoCommand.class,
         ValidateCommand.class,
+        StatusCommand.class,
     })
 public final class Main implements Callable<Integer> {
 

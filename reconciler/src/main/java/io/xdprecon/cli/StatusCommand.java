@@ -1,0 +1,195 @@
+package io.xdprecon.cli;
+
+import io.xdprecon.daemon.DaemonStatus;
+import io.xdprecon.daemon.admin.StatusJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {
+            "Ask the running daemon (xdprecon run) how it is doing, over its admin endpoint.",
+            "",
+            "Prints the node and source, the applied and the last attempted revision, the last error, how long"
+                + " ago the last reconcile was, whether reconciling is suspended, the live rules by owner against"
+                + " the map capacity, drift corrections and the main datapath counters. The same facts are on"
+                + " /metrics for Prometheus."
+        })
+final class StatusCommand implements Callable<Integer> {
+    /** The counters shown first, in this order; any others follow. */
+    private static final List<String> KEY_COUNTERS =
+            List.of("rewrite_hit", "rewrite_miss", "hairpin_tx", "redirect_out", "afxdp_redirect", "pass_to_kernel",
+                    "fib_pass", "fib_drop");
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
+            description = "The daemon's admin address (default: ${DEFAULT-VALUE}). IPv6 as [::1]:9477.")
+    String admin;
+
+    @Option(names = "--json", description = "Print the daemon's JSON status document as served by GET /status.")
+    boolean json;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT3S", hidden = true,
+            converter = DurationConverter.class)
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        URI uri = statusUri(admin);
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable("did not answer within " + timeout.toMillis() + " ms");
+        } catch (HttpTimeoutException e) {
+            throw unreachable("accepted the connection but did not answer within " + timeout.toMillis() + " ms");
+        } catch (ConnectException e) {
+            throw unreachable("refused the connection");
+        } catch (IOException e) {
+            throw unreachable("failed: " + e);
+        } finally {
+            client.close();
+        }
+        if (response.statusCode() != 200) {
+            throw new CliException("the daemon at " + admin + " answered " + response.statusCode() + ": "
+                    + response.body().strip());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(response.body().strip());
+        } else {
+            StatusJson.Parsed parsed;
+            try {
+                parsed = StatusJson.read(response.body());
+            } catch (IOException e) {
+                throw new CliException("the daemon at " + admin + " sent a status that is not JSON: " + e.getMessage());
+            }
+            print(out, parsed.status(), parsed.lastReconcileAge());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private CliException unreachable(String why) {
+        return new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + admin + " "
+                + why);
+    }
+
+    static URI statusUri(String hostPort) {
+        String hp = hostPort.strip();
+        int colon = hp.lastIndexOf(':');
+        if (colon <= 0 || colon == hp.length() - 1 || (hp.indexOf(':') != colon && !hp.startsWith("["))) {
+            throw new CliException("--admin wants HOST:PORT (IPv6 as [::1]:9477), not '" + hostPort + "'");
+        }
+        try {
+            int port = Integer.parseInt(hp.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            URI uri = URI.create("http://" + hp + "/status");
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--admin wants HOST:PORT with a port 1..65535, not '" + hostPort + "'");
+        }
+    }
+
+    static void print(PrintWriter out, DaemonStatus s, Optional<Duration> age) {
+        out.printf("xdprecon on %s%n", s.node().isEmpty() ? "(unnamed node)" : s.node());
+        row(out, "source", s.source());
+        row(out, "applied", s.lastAppliedRevision().orElse("nothing applied yet"));
+        String attempted = s.lastAttemptedRevision().orElse("none yet");
+        if (s.lastAttemptedRevision().isPresent() && !s.lastAttemptedRevision().equals(s.lastAppliedRevision())) {
+            attempted += "  (not applied)";
+        }
+        row(out, "attempted", attempted);
+        if (s.lastError().isPresent()) {
+            List<String> lines = s.lastError().get().lines().toList();
+            row(out, "last error", lines.isEmpty() ? "" : lines.getFirst());
+            lines.stream().skip(1).forEach(l -> out.printf("  %-18s %s%n", "", l));
+        } else {
+            row(out, "last error", "none");
+        }
+        row(out, "last reconcile", s.lastReconcile()
+                .map(t -> age.map(StatusCommand::ago).orElse("") + " (" + t.truncatedTo(ChronoUnit.SECONDS) + "), " + s.reconciles()
+                        + " reconciles since start")
+                .orElse("none yet"));
+        row(out, "suspended", s.suspended() ? "YES: changes are not applied until `resume`" : "no");
+        long all = s.rulesByOwner().values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder rules = new StringBuilder();
+        s.rulesByOwner().forEach((owner, n) -> rules.append(rules.isEmpty() ? "" : ", ").append(owner).append(' ')
+                .append(n));
+        if (rules.isEmpty()) {
+            rules.append("none");
+        }
+        if (s.rulesCapacity() > 0) {
+            rules.append(String.format(" — %d of %d (%.1f %% full)", all, s.rulesCapacity(),
+                    100.0 * all / s.rulesCapacity()));
+        } else {
+            rules.append(" (no datapath)");
+        }
+        row(out, "rules", rules.toString());
+        row(out, "drift corrections", Long.toString(s.driftCorrections()));
+        Map<String, Long> counters = s.datapathCounters();
+        if (counters.isEmpty()) {
+            row(out, "datapath", "no counters");
+        } else {
+            out.println("  datapath counters:");
+            KEY_COUNTERS.stream().filter(counters::containsKey)
+                    .forEach(k -> out.printf("    %-18s %d%n", k, counters.get(k)));
+            counters.forEach((k, v) -> {
+                if (!KEY_COUNTERS.contains(k)) {
+                    out.printf("    %-18s %d%n", k, v);
+                }
+            });
+        }
+    }
+
+    private static void row(PrintWriter out, String label, String value) {
+        out.printf("  %-18s %s%n", label + ":", value);
+    }
+
+    static String ago(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 120) {
+            return s + " s ago";
+        }
+        if (s < 7200) {
+            return s / 60 + " min ago";
+        }
+        if (s < 172800) {
+            return s / 3600 + " h ago";
+        }
+        return s / 86400 + " days ago";
+    }
+
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Duration.parse(value);
+        }
+    }
+}

@@ -1,0 +1,439 @@
+package io.xdprecon.daemon.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.xdprecon.daemon.DaemonStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The daemon's admin HTTP endpoint (JDK {@link HttpServer}), by default on {@code 127.0.0.1:9477}:
+ * <dl>
+ *   <dt>{@code GET /metrics}</dt><dd>Prometheus text exposition of the registry (content type of
+ *       {@link PrometheusTextFormatWriter}).</dd>
+ *   <dt>{@code GET /healthz}</dt><dd>200 {@code ok} when the loop is alive and the last reconcile is younger
+ *       than {@link Builder#maxReconcileAge}; else 503 with the reason on one line.</dd>
+ *   <dt>{@code GET /status}</dt><dd>the {@link DaemonStatus} as JSON ({@link StatusJson} documents the
+ *       fields); 503 before the daemon has a status.</dd>
+ *   <dt>{@code POST /webhook}</dt><dd>a Git host's push hook: body ≤ 1 MiB, header
+ *       {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>} (GitHub, Gitea and Forgejo all
+ *       send it); 202 and the trigger runs on a good signature; 401 on a bad or missing one; 413 over the
+ *       limit; 503 when no secret is configured (an unauthenticated trigger is refused, not allowed).</dd>
+ *   <dt>{@code POST /suspend}, {@code POST /resume}</dt><dd>204 after calling the hook. Only served when the
+ *       server is bound to a loopback address (else 403): they carry no authentication, and on a routable
+ *       address anyone who can reach the port could freeze reconciling fleet-wide; on loopback only local
+ *       users can, who could as well stop the service. The webhook needs no such rule: it is signed.</dd>
+ * </dl>
+ * Any other method on these paths gets 405 with {@code Allow}; an unknown path 404. Requests run on a small
+ * bounded pool ({@link Builder#threads}, default 2, with a short queue): a flood of scrapes or hooks cannot
+ * grow threads without bound; beyond the queue, connections are closed.
+ *
+ * <p>The hooks are called on a request thread and must not block: the webhook trigger should only wake the
+ * daemon's loop (its fetch then runs on the loop's thread).
+ */
+public final class AdminServer implements AutoCloseable {
+    /** The default admin address. */
+    public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 9477);
+    /** Largest webhook body accepted; push events with many commits stay well below. */
+    public static final int MAX_WEBHOOK_BODY = 1 << 20;
+    /** The signature header, as GitHub, Gitea and Forgejo send it. */
+    public static final String SIGNATURE_HEADER = "X-Hub-Signature-256";
+
+    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private static final String SIGNATURE_PREFIX = "sha256=";
+
+    private final HttpServer server;
+    private final ThreadPoolExecutor executor;
+    private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
+    private final Builder b;
+    private final boolean loopback;
+
+    private AdminServer(Builder b) throws IOException {
+        this.b = b;
+        AtomicInteger n = new AtomicInteger();
+        executor = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                r -> {
+                    Thread t = new Thread(r, "xdprecon-admin-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        server = HttpServer.create(b.address, 16);
+        loopback = server.getAddress().getAddress().isLoopbackAddress();
+        server.setExecutor(executor);
+        context("/metrics", this::metrics);
+        context("/healthz", this::healthz);
+        context("/status", this::status);
+        context("/webhook", this::webhook);
+        context("/suspend", ex -> control(ex, b.onSuspend, "suspend"));
+        context("/resume", ex -> control(ex, b.onResume, "resume"));
+        context("/", AdminServer::notFound);
+        server.start();
+    }
+
+    /** A builder for a server on {@code address} (port 0 picks a free port; see {@link #address()}). */
+    public static Builder builder(InetSocketAddress address) {
+        return new Builder(address);
+    }
+
+    /** The bound address: the actual port when built with port 0. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** Stops accepting, gives requests in flight up to a second, and stops the pool. Idempotent. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- handlers
+
+    private void metrics(HttpExchange ex) throws IOException {
+        if (!method(ex, "GET")) {
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        textFormat.write(body, b.registry.scrape());
+        ex.getResponseHeaders().set("Content-Type", textFormat.getContentType());
+        send(ex, 200, body.toByteArray());
+    }
+
+    private void healthz(HttpExchange ex) throws IOException {
+        if (!method(ex, "GET")) {
+            return;
+        }
+        Optional<String> problem = unhealthy();
+        if (problem.isPresent()) {
+            send(ex, 503, problem.get());
+        } else {
+            send(ex, 200, "ok");
+        }
+    }
+
+    /** Why {@code /healthz} fails, or empty when healthy. */
+    Optional<String> unhealthy() {
+        if (!b.loopAlive.getAsBoolean()) {
+            return Optional.of("reconcile loop is not running");
+        }
+        Optional<Instant> last = b.status.get().flatMap(DaemonStatus::lastReconcile);
+        if (last.isEmpty()) {
+            return Optional.of("no reconcile yet");
+        }
+        Duration age = Duration.between(last.get(), b.clock.instant());
+        if (age.compareTo(b.maxReconcileAge) > 0) {
+            return Optional.of("last reconcile " + age.toSeconds() + " s ago, more than " + b.maxReconcileAge.toSeconds()
+                    + " s");
+        }
+        return Optional.empty();
+    }
+
+    private void status(HttpExchange ex) throws IOException {
+        if (!method(ex, "GET")) {
+            return;
+        }
+        Optional<DaemonStatus> s = b.status.get();
+        if (s.isEmpty()) {
+            send(ex, 503, "daemon starting: no status yet");
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, 200, StatusJson.write(s.get(), b.clock.instant()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void webhook(HttpExchange ex) throws IOException {
+        if (!method(ex, "POST")) {
+            return;
+        }
+        if (b.webhookSecret == null) {
+            send(ex, 503, "webhook disabled: no secret configured");
+            return;
+        }
+        byte[] body = readLimited(ex, MAX_WEBHOOK_BODY);
+        if (body == null) {
+            send(ex, 413, "body over " + MAX_WEBHOOK_BODY + " bytes");
+            return;
+        }
+        String header = ex.getRequestHeaders().getFirst(SIGNATURE_HEADER);
+        if (header == null) {
+            LOG.log(System.Logger.Level.WARNING, "webhook from {0} refused: no " + SIGNATURE_HEADER + " header",
+                    ex.getRemoteAddress());
+            send(ex, 401, "missing " + SIGNATURE_HEADER);
+            return;
+        }
+        if (!signatureMatches(b.webhookSecret, body, header)) {
+            LOG.log(System.Logger.Level.WARNING, "webhook from {0} refused: bad signature", ex.getRemoteAddress());
+            send(ex, 401, "bad signature");
+            return;
+        }
+        b.onWebhook.run();
+        send(ex, 202, "fetch triggered");
+    }
+
+    private void control(HttpExchange ex, Runnable hook, String what) throws IOException {
+        if (!method(ex, "POST")) {
+            return;
+        }
+        if (!loopback) {
+            send(ex, 403, what + " is only served on a loopback admin address");
+            return;
+        }
+        drain(ex);
+        hook.run();
+        LOG.log(System.Logger.Level.INFO, "reconciling {0} requested over the admin endpoint",
+                what.equals("suspend") ? "suspension" : "resumption");
+        send(ex, 204, (byte[]) null);
+    }
+
+    // ---- signature
+
+    /**
+     * Whether {@code header} ({@code sha256=<hex>}) is the HMAC-SHA256 of {@code body} under {@code secret}.
+     * The MACs are compared in constant time ({@link MessageDigest#isEqual}), so timing does not reveal how
+     * many leading bytes of a forged signature were right.
+     */
+    public static boolean signatureMatches(byte[] secret, byte[] body, String header) {
+        if (header == null || !header.regionMatches(true, 0, SIGNATURE_PREFIX, 0, SIGNATURE_PREFIX.length())) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = HexFormat.of().parseHex(header.substring(SIGNATURE_PREFIX.length()).trim());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return MessageDigest.isEqual(hmacSha256(secret, body), given);
+    }
+
+    /** The header value a Git host would send for {@code body}: {@code sha256=} and the lower-case hex MAC. */
+    public static String sign(byte[] secret, byte[] body) {
+        return SIGNATURE_PREFIX + HexFormat.of().formatHex(hmacSha256(secret, body));
+    }
+
+    private static byte[] hmacSha256(byte[] secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return mac.doFinal(body);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e); // every JDK has it
+        }
+    }
+
+    // ---- plumbing
+
+    /** Reads the body, or returns null as soon as it exceeds {@code limit} (never buffers more than limit+1). */
+    private static byte[] readLimited(HttpExchange ex, int limit) throws IOException {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > limit) {
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                // chunked or odd: the counted read below decides
+            }
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] body = in.readNBytes(limit + 1);
+            return body.length > limit ? null : body;
+        }
+    }
+
+    private static void drain(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            in.skip(64 * 1024);
+        }
+    }
+
+    private static boolean method(HttpExchange ex, String allowed) throws IOException {
+        if (ex.getRequestMethod().equals(allowed)
+                || (allowed.equals("GET") && ex.getRequestMethod().equals("HEAD"))) {
+            return true;
+        }
+        ex.getResponseHeaders().set("Allow", allowed.equals("GET") ? "GET, HEAD" : allowed);
+        send(ex, 405, "method " + ex.getRequestMethod() + " not allowed; use " + allowed);
+        return false;
+    }
+
+    private static void send(HttpExchange ex, int code, String text) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        send(ex, code, (text + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
+        boolean noBody = body == null || code == 204 || ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(code, noBody ? -1 : body.length);
+        if (!noBody) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        ex.close();
+    }
+
+    private interface Handler {
+        void handle(HttpExchange ex) throws IOException;
+    }
+
+    /** Serves exactly {@code path} (the JDK server matches contexts by prefix: {@code /metricsx} is a 404). */
+    private void context(String path, Handler h) {
+        server.createContext(path, guarded(ex -> {
+            if (ex.getRequestURI().getPath().equals(path)) {
+                h.handle(ex);
+            } else {
+                notFound(ex);
+            }
+        }));
+    }
+
+    private static void notFound(HttpExchange ex) throws IOException {
+        send(ex, 404, "not found: " + ex.getRequestURI().getPath()
+                + " (serving /metrics, /healthz, /status, /webhook, /suspend, /resume)");
+    }
+
+    private static HttpHandler guarded(Handler h) {
+        return ex -> {
+            try {
+                h.handle(ex);
+            } catch (IOException e) {
+                ex.close(); // the client went away
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "admin request " + ex.getRequestURI() + " failed", e);
+                try {
+                    send(ex, 500, "internal error: " + e);
+                } catch (IOException | RuntimeException ignored) {
+                    ex.close();
+                }
+            }
+        };
+    }
+
+    /** Configuration of an {@link AdminServer}; every hook defaults to "not available". */
+    public static final class Builder {
+        private final InetSocketAddress address;
+        private PrometheusRegistry registry = new PrometheusRegistry();
+        private Supplier<Optional<DaemonStatus>> status = Optional::empty;
+        private BooleanSupplier loopAlive = () -> true;
+        private Duration maxReconcileAge = Duration.ofMinutes(5);
+        private byte[] webhookSecret;
+        private Runnable onWebhook = () -> {};
+        private Runnable onSuspend = () -> {};
+        private Runnable onResume = () -> {};
+        private Clock clock = Clock.systemUTC();
+        private int threads = 2;
+
+        private Builder(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+        }
+
+        /** What {@code /metrics} serves, e.g. {@link DaemonMetrics#registry()}. */
+        public Builder registry(PrometheusRegistry registry) {
+            this.registry = Objects.requireNonNull(registry);
+            return this;
+        }
+
+        /** The latest status for {@code /status} and {@code /healthz}, e.g. {@link DaemonMetrics#status()}. */
+        public Builder status(Supplier<Optional<DaemonStatus>> status) {
+            this.status = Objects.requireNonNull(status);
+            return this;
+        }
+
+        /** Whether the daemon's reconcile loop thread is alive; {@code /healthz} fails when not. */
+        public Builder loopAlive(BooleanSupplier loopAlive) {
+            this.loopAlive = Objects.requireNonNull(loopAlive);
+            return this;
+        }
+
+        /** {@code /healthz} fails when the last reconcile is older: a few poll intervals (default 5 min). */
+        public Builder maxReconcileAge(Duration maxReconcileAge) {
+            if (maxReconcileAge.isNegative() || maxReconcileAge.isZero()) {
+                throw new IllegalArgumentException("maxReconcileAge must be positive: " + maxReconcileAge);
+            }
+            this.maxReconcileAge = maxReconcileAge;
+            return this;
+        }
+
+        /** The shared webhook secret (UTF-8 bytes of the string typed into the Git host); none disables it. */
+        public Builder webhookSecret(String secret) {
+            return webhookSecret(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The shared webhook secret as bytes; null or empty disables the webhook (503). */
+        public Builder webhookSecret(byte[] secret) {
+            this.webhookSecret = secret == null || secret.length == 0 ? null : secret.clone();
+            return this;
+        }
+
+        /** Called on a correctly signed webhook: should wake the loop for an immediate fetch, not block. */
+        public Builder onWebhook(Runnable trigger) {
+            this.onWebhook = Objects.requireNonNull(trigger);
+            return this;
+        }
+
+        /** Called on {@code POST /suspend} (loopback only). */
+        public Builder onSuspend(Runnable suspend) {
+            this.onSuspend = Objects.requireNonNull(suspend);
+            return this;
+        }
+
+        /** Called on {@code POST /resume} (loopback only). */
+        public Builder onResume(Runnable resume) {
+            this.onResume = Objects.requireNonNull(resume);
+            return this;
+        }
+
+        /** The clock for ages (tests pin it); default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Request threads (default 2; 1..16). */
+        public Builder threads(int threads) {
+            if (threads < 1 || threads > 16) {
+                throw new IllegalArgumentException("threads must be 1..16: " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Binds and starts serving. */
+        public AdminServer start() throws IOException {
+            return new AdminServer(this);
+        }
+    }
+}
