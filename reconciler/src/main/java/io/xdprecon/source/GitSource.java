@@ -215,9 +215,11 @@ public final class GitSource implements Source {
         }
 
         /**
-         * An SSH signature ({@code gpg.format=ssh}) by a key listed for the committer's e-mail in
-         * {@code allowedSigners} (OpenSSH {@code allowed_signers} format, as {@code gpg.ssh.allowedSignersFile}),
-         * verified by JGit's {@code org.eclipse.jgit.ssh.apache} signing support.
+         * An SSH signature ({@code gpg.format=ssh}) by a key listed in {@code allowedSigners} (OpenSSH
+         * {@code allowed_signers} format, as git's {@code gpg.ssh.allowedSignersFile}), verified by JGit's
+         * {@code org.eclipse.jgit.ssh.apache} signing support. As with {@code git verify-commit}, the key is what
+         * is trusted: the principal it is listed under is not matched against the committer's e-mail, but its
+         * {@code namespaces=} and validity options are honoured. Re-read on every poll.
          */
         record SshSigners(Path allowedSigners) implements Trust {
             public SshSigners {
@@ -425,7 +427,13 @@ public final class GitSource implements Source {
         try {
             fetch.call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new SourceException("cannot fetch " + displayUrl + ": " + rootMessage(e), e);
+            String message = rootMessage(e);
+            for (String prefix : List.of(settings.url() + ": ", displayUrl + ": ")) {
+                if (message.startsWith(prefix)) {
+                    message = message.substring(prefix.length()); // JGit starts with the URL; say it once
+                }
+            }
+            throw new SourceException("cannot fetch " + displayUrl + ": " + message, e);
         }
     }
 
@@ -528,14 +536,14 @@ public final class GitSource implements Source {
         switch (trust) {
             case Trust.Gpg gpg -> {
                 if (format != GpgConfig.GpgFormat.OPENPGP) {
-                    throw new UntrustedRevisionException(id, what + " carries " + format.name() + " signature, not an OpenPGP one; "
+                    throw new UntrustedRevisionException(id, what + " carries " + formatName(format) + " signature, not an OpenPGP one; "
                             + expectation(trust));
                 }
                 verifyOpenPgp(id, what, commit, signature, gpg.publicKeyring());
             }
             case Trust.SshSigners ssh -> {
                 if (format != GpgConfig.GpgFormat.SSH) {
-                    throw new UntrustedRevisionException(id, what + " carries " + format.name() + " signature, not an SSH one; "
+                    throw new UntrustedRevisionException(id, what + " carries " + formatName(format) + " signature, not an SSH one; "
                             + expectation(trust));
                 }
                 if (!Files.isReadable(ssh.allowedSigners())) {
@@ -556,7 +564,7 @@ public final class GitSource implements Source {
                 if (!v.verified()) {
                     throw new UntrustedRevisionException(id, what + " has an SSH signature that is not trusted"
                             + (v.keyFingerprint() != null ? " (key " + v.keyFingerprint() + ")" : "")
-                            + (v.message() != null ? ": " + v.message() : "") + "; " + expectation(trust));
+                            + (v.message() != null ? ": " + stripPeriod(v.message()) : "") + "; " + expectation(trust));
                 }
                 if (v.expired()) {
                     throw new UntrustedRevisionException(id, what + " is signed by an expired SSH key "
@@ -564,6 +572,18 @@ public final class GitSource implements Source {
                 }
             }
         }
+    }
+
+    private static String formatName(GpgConfig.GpgFormat format) {
+        return switch (format) {
+            case OPENPGP -> "an OpenPGP";
+            case SSH -> "an SSH";
+            case X509 -> "an X.509";
+        };
+    }
+
+    private static String stripPeriod(String s) {
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static String expectation(Trust trust) {
