@@ -9,6 +9,7 @@ import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Change;
 import io.xdprecon.plan.DatapathChange;
+import io.xdprecon.plan.Fingerprint;
 import io.xdprecon.plan.LocalIpChange;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.RuleChange;
@@ -70,8 +71,12 @@ public final class Applier {
         if (!plan.hasChanges()) {
             return List.of();
         }
-        LiveState live = readLive(plan);
-        if (!plan.matches(live)) {
+        // The staleness check walks the live rules into the fingerprint without collecting them: a map of
+        // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
+        // the steps below use only its other facts.
+        Fingerprint.Walk walk = new Fingerprint.Walk(plan.touchedKeys(), plan.tuningIds());
+        LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
+        if (!plan.fingerprint().equals(walk.finish(live))) {
             throw new ApplyRefusedException(List.of("the live state changed since this plan was made"
                     + " (rules, local IPs, tuning or programs it depends on): run plan again"));
         }
@@ -99,7 +104,11 @@ public final class Applier {
     }
 
     private LiveState readLive(Plan plan) {
-        return reader.read(plan.interfaces(), plan.tuning().stream().map(TuningChange::after).toList());
+        return reader.read(plan.interfaces(), desiredTuning(plan));
+    }
+
+    private static List<TuningSetting> desiredTuning(Plan plan) {
+        return plan.tuning().stream().map(TuningChange::after).toList();
     }
 
     private void runDatapathChanges(Plan plan, LiveState live, List<Step> steps) {

@@ -3,6 +3,8 @@ package io.xdprecon.live;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
@@ -10,7 +12,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -41,6 +45,21 @@ public final class LiveStateReader {
 
     /** A snapshot of the maps, of the programs on {@code interfaces} (name → ifindex), and of {@code tuning}. */
     public LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings) {
+        return read(interfaces, tuningSettings, null);
+    }
+
+    /**
+     * Like {@link #read(Map, List)}, but every live rule goes to {@code rules} as it is read instead of
+     * into the snapshot, whose {@link LiveState#rules()} is then empty: a check over half a million rules
+     * (apply's staleness check) needs no map of them, and building one costs far more than the check.
+     */
+    public LiveState readStreamingRules(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
+            BiConsumer<FlowKey, FlowRule> rules) {
+        return read(interfaces, tuningSettings, Objects.requireNonNull(rules, "rules"));
+    }
+
+    private LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
+            BiConsumer<FlowKey, FlowRule> streamRules) {
         Map<String, Optional<LiveState.AttachedProgram>> attached = new HashMap<>();
         interfaces.forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
         List<TuningSetting> tuning = tuningReader.apply(tuningSettings);
@@ -48,8 +67,15 @@ public final class LiveStateReader {
             return LiveState.absent(tuning, attached);
         }
         try (Datapath live = Datapath.openPinned(pinRoot)) {
-            return new LiveState(true, live.rules().capacity(), live.rules().readAll(),
-                    live.localIps().readAll().keySet(), tuning, attached);
+            Map<FlowKey, FlowRule> rules;
+            if (streamRules == null) {
+                rules = live.rules().readAll();
+            } else {
+                live.rules().forEach(streamRules);
+                rules = Map.of();
+            }
+            return new LiveState(true, live.rules().capacity(), rules, live.localIps().readAll().keySet(), tuning,
+                    attached);
         }
     }
 

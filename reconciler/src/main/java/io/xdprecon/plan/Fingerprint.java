@@ -2,21 +2,25 @@ package io.xdprecon.plan;
 
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +32,15 @@ import java.util.regex.Pattern;
  * <p>Session rules at keys the plan does not touch are left out on purpose: the DPDK loop adds and
  * expires them all the time, and a saved plan must survive that churn.
  *
- * <p>The hashed text is canonical — sorted, one fact per line, versioned — so the same facts give the
- * same hash in any JVM regardless of map iteration order.
+ * <p>The hashed bytes are canonical — versioned, fixed-width big-endian numbers, length-prefixed
+ * strings, small sets sorted — so the same facts give the same hash in any JVM regardless of map
+ * iteration order. The two large sets (config rules, touched keys: up to the whole 524,288-entry map)
+ * are not sorted but folded into an order-independent {@link EntrySetDigest}, which costs one pass
+ * without allocation; see there for why that is as good as hashing them sorted.
  */
 public record Fingerprint(String sha256) {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final String VERSION = "xdprecon-fingerprint/v2";
 
     public Fingerprint {
         Objects.requireNonNull(sha256, "sha256");
@@ -43,7 +51,7 @@ public record Fingerprint(String sha256) {
 
     /** The fingerprint of {@code live} for a plan that writes or deletes the {@code touched} keys. */
     public static Fingerprint of(LiveState live, Set<FlowKey> touched) {
-        return new Fingerprint(sha256(canonicalText(live, touched)));
+        return new Fingerprint(sha256(canonicalBytes(live, touched)));
     }
 
     /**
@@ -51,58 +59,194 @@ public record Fingerprint(String sha256) {
      * plan knows no others, so apply can re-read exactly these and compare.
      */
     public static Fingerprint of(LiveState live, Set<FlowKey> touched, Set<String> tuningIds) {
-        LiveState relevant = new LiveState(live.datapathPresent(), live.rulesCapacity(), live.rules(), live.localIps(),
-                live.tuning().stream().filter(t -> tuningIds.contains(t.id())).toList(), live.attached());
-        return of(relevant, touched);
+        Walk walk = new Walk(touched, tuningIds);
+        live.rules().forEach(walk::rule);
+        return walk.finish(live);
     }
 
-    /** The exact text hashed; package-private so tests can show what differs. */
-    static String canonicalText(LiveState live, Set<FlowKey> touched) {
-        StringBuilder text = new StringBuilder("xdprecon-fingerprint/v1\n");
-        text.append("datapath-present ").append(live.datapathPresent()).append('\n');
-        text.append("rules-capacity ").append(live.rulesCapacity()).append('\n');
-        live.rules().entrySet().stream()
-                .filter(e -> e.getValue().owner() == Owner.CONFIG)
-                .sorted(Map.Entry.comparingByKey(FlowKeyOrder.INSTANCE))
-                .forEach(e -> text.append("config-rule ").append(describe(e.getKey()))
-                        .append(" => ").append(describe(e.getValue())).append('\n'));
-        TreeSet<FlowKey> sortedTouched = new TreeSet<>(FlowKeyOrder.INSTANCE);
-        sortedTouched.addAll(touched);
-        for (FlowKey key : sortedTouched) {
-            FlowRule rule = live.rules().get(key);
-            text.append("touched ").append(describe(key)).append(" => ")
-                    .append(rule == null ? "absent" : describe(rule)).append('\n');
+    /** The exact bytes hashed; package-private so tests can pin them. */
+    static byte[] canonicalBytes(LiveState live, Set<FlowKey> touched) {
+        Walk walk = new Walk(touched, null);
+        live.rules().forEach(walk::rule);
+        return walk.canonicalBytes(live);
+    }
+
+    /**
+     * The fingerprint computed while the rules stream past, one at a time, instead of from a map of all
+     * of them: apply checks half a million live rules this way without collecting them (see
+     * {@code RulesMap.forEach}). Feed every live rule to {@link #rule}, then {@link #finish} with the
+     * other facts; the result equals {@link #of(LiveState, Set, Set)} over the same rules.
+     */
+    public static final class Walk {
+        private final Set<FlowKey> touched;
+        private final Set<String> tuningIds; // null: every setting
+        private final EntrySetDigest configRules = new EntrySetDigest();
+        private final Map<FlowKey, FlowRule> touchedRules = new HashMap<>();
+
+        public Walk(Set<FlowKey> touched, Set<String> tuningIds) {
+            this.touched = Objects.requireNonNull(touched, "touched");
+            this.tuningIds = tuningIds;
         }
-        live.localIps().stream().sorted(Integer::compareUnsigned)
-                .forEach(ip -> text.append("local-ip ").append(Ipv4.format(ip)).append('\n'));
-        live.tuning().stream().sorted(Comparator.comparing(TuningSetting::id))
-                .forEach(t -> text.append("tuning ").append(t.id()).append(" = ").append(t.value()).append('\n'));
-        live.attached().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> text.append("attached ").append(e.getKey()).append(" = ")
-                        .append(describe(e.getValue())).append('\n'));
-        return text.toString();
+
+        /** One live rule; a key seen twice (a walk racing a writer) changes the result, so apply refuses. */
+        public void rule(FlowKey key, FlowRule rule) {
+            if (rule.owner() == Owner.CONFIG) {
+                configRules.add(EntrySetDigest.CONFIG_RULE, key, rule);
+            }
+            if (touched.contains(key) && touchedRules.put(key, rule) != null) {
+                configRules.add(EntrySetDigest.REPEATED_KEY, key, rule);
+            }
+        }
+
+        /** The fingerprint of the rules walked and of the other facts of {@code facts}, whose rules are ignored. */
+        public Fingerprint finish(LiveState facts) {
+            return new Fingerprint(sha256(canonicalBytes(facts)));
+        }
+
+        private byte[] canonicalBytes(LiveState facts) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                writeString(out, VERSION);
+                out.writeBoolean(facts.datapathPresent());
+                out.writeInt(facts.rulesCapacity());
+                configRules.writeTo(out);
+
+                EntrySetDigest touchedKeys = new EntrySetDigest();
+                for (FlowKey key : touched) {
+                    FlowRule rule = touchedRules.get(key);
+                    touchedKeys.add(rule == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, key,
+                            rule);
+                }
+                touchedKeys.writeTo(out);
+
+                int[] localIps = facts.localIps().stream().mapToInt(Integer::intValue).sorted().toArray();
+                out.writeInt(localIps.length);
+                for (int ip : localIps) {
+                    out.writeInt(ip); // signed order is as canonical as unsigned: only a fixed order matters
+                }
+
+                List<TuningSetting> tuning = new ArrayList<>(facts.tuning());
+                if (tuningIds != null) {
+                    tuning.removeIf(t -> !tuningIds.contains(t.id()));
+                }
+                tuning.sort(Comparator.comparing(TuningSetting::id).thenComparing(TuningSetting::value));
+                out.writeInt(tuning.size());
+                for (TuningSetting t : tuning) {
+                    writeString(out, t.id());
+                    writeString(out, t.value());
+                }
+
+                // Raw ids rather than anything derived: the hash must not depend on how things are displayed.
+                List<Map.Entry<String, Optional<LiveState.AttachedProgram>>> attached =
+                        new ArrayList<>(facts.attached().entrySet());
+                attached.sort(Map.Entry.comparingByKey());
+                out.writeInt(attached.size());
+                for (Map.Entry<String, Optional<LiveState.AttachedProgram>> entry : attached) {
+                    writeString(out, entry.getKey());
+                    out.writeBoolean(entry.getValue().isPresent());
+                    if (entry.getValue().isPresent()) {
+                        out.writeInt(entry.getValue().get().id());
+                        writeString(out, entry.getValue().get().name());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing to memory cannot fail", e);
+            }
+            return bytes.toByteArray();
+        }
     }
 
-    // Raw numbers rather than display names: the hash must not depend on how interfaces are named.
-    private static String describe(FlowKey key) {
-        return key.ifindex() + " " + Ipv4.format(key.srcIp()) + ":" + key.srcPort() + " " + Ipv4.format(key.dstIp())
-                + ":" + key.dstPort();
+    /** Length-prefixed UTF-8, so that no two different sequences of strings encode alike. */
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
     }
 
-    private static String describe(FlowRule rule) {
-        return describe(rule.rewrite()) + " " + rule.owner().name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String describe(Optional<LiveState.AttachedProgram> program) {
-        return program.map(p -> p.id() + " " + p.name()).orElse("none");
-    }
-
-    private static String sha256(String text) {
+    private static String sha256(byte[] bytes) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+    }
+
+    /**
+     * An order-independent 128-bit digest of a set of rules-map entries: the count, and per lane the sum
+     * (mod 2^64) of a per-entry hash. Sorting half a million entries to hash them in order costs more
+     * than a plan of one changed flow may take; a sum needs no order and no allocation.
+     *
+     * <p>Why a collision is not a concern. Each entry is first packed injectively into four 64-bit words
+     * plus a tag (the key's and the rewrite's fields are fixed-width, so different entries give different
+     * words). Each lane hashes those words with a different full-avalanche 64-bit finalizer (MurmurHash3's
+     * {@code fmix64}, Stafford's Mix13 of SplitMix64), chained so every word reaches every output bit.
+     * Two different sets differ by at least one entry present in one and not the other (keys are unique,
+     * so every coefficient of the difference is ±1); modelling the per-entry hashes as random, the sums
+     * then agree in one lane with probability 2^-64, and in both with about 2^-128 — far below anything
+     * that matters for noticing that the live map moved between {@code plan} and {@code apply}. The
+     * threat is accidental change (the daemon, another operator), not forgery: whoever can write the
+     * pinned maps is root on the node and needs no fingerprint collision. The result, with the count,
+     * goes into the SHA-256 with the other facts.
+     */
+    static final class EntrySetDigest {
+        static final long CONFIG_RULE = 1;
+        static final long TOUCHED_PRESENT = 2;
+        static final long TOUCHED_ABSENT = 3;
+        /** A touched key a walk saw twice: never part of a consistent snapshot. */
+        static final long REPEATED_KEY = 4;
+
+        private long lane1;
+        private long lane2;
+        private int count;
+
+        /** Adds one entry; {@code rule} is null only for {@link #TOUCHED_ABSENT}. */
+        void add(long tag, FlowKey key, FlowRule rule) {
+            long t = rule == null ? tag : tag << 8 | rule.owner().ordinal();
+            long k1 = high(key);
+            long k2 = low(key);
+            long r1 = rule == null ? 0 : high(rule.rewrite());
+            long r2 = rule == null ? 0 : low(rule.rewrite());
+            lane1 += chain(LANE1_SEED, t, k1, k2, r1, r2, true);
+            lane2 += chain(LANE2_SEED, t, k1, k2, r1, r2, false);
+            count++;
+        }
+
+        void writeTo(DataOutputStream out) throws IOException {
+            out.writeInt(count);
+            out.writeLong(lane1);
+            out.writeLong(lane2);
+        }
+
+        private static final long LANE1_SEED = 0x9e3779b97f4a7c15L;
+        private static final long LANE2_SEED = 0xd1b54a32d192ed03L;
+
+        private static long chain(long seed, long t, long k1, long k2, long r1, long r2, boolean murmur) {
+            long x = seed;
+            x = mix(x ^ t, murmur);
+            x = mix(x ^ k1, murmur);
+            x = mix(x ^ k2, murmur);
+            x = mix(x ^ r1, murmur);
+            return mix(x ^ r2, murmur);
+        }
+
+        private static long mix(long z, boolean murmur) {
+            if (murmur) {
+                z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+                z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+                return z ^ (z >>> 33);
+            }
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            return z ^ (z >>> 31);
+        }
+
+        // ifindex and source address; then destination address and both 16-bit ports: injective.
+        private static long high(FlowKey k) {
+            return (long) k.ifindex() << 32 | (k.srcIp() & 0xffffffffL);
+        }
+
+        private static long low(FlowKey k) {
+            return (long) k.dstIp() << 32 | (long) k.srcPort() << 16 | k.dstPort();
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,34 +111,22 @@ public final class Planner {
 
     private static List<FlowChange> planFlows(Map<FlowKey, DesiredRule> desired, Map<FlowKey, FlowRule> live,
             InterfaceNames names, List<String> warnings) {
-        // Named flows: every leg the config asks for, forward leg first.
-        Map<String, List<RuleChange>> named = new TreeMap<>();
-        Map<String, Integer> legsPerFlow = new HashMap<>();
-        List<Map.Entry<FlowKey, DesiredRule>> desiredSorted = new ArrayList<>(desired.entrySet());
-        desiredSorted.sort(Comparator.<Map.Entry<FlowKey, DesiredRule>, String>comparing(e -> e.getValue().flow())
-                .thenComparing(e -> e.getValue().direction())
-                .thenComparing(Map.Entry::getKey, FlowKeyOrder.INSTANCE));
-        for (Map.Entry<FlowKey, DesiredRule> entry : desiredSorted) {
-            FlowKey key = entry.getKey();
-            String flow = entry.getValue().flow();
-            legsPerFlow.merge(flow, 1, Integer::sum);
-            // What the config writes is config-owned by definition, whatever the input carried.
-            FlowRule after = new FlowRule(entry.getValue().rule().rewrite(), Owner.CONFIG);
-            FlowRule before = live.get(key);
-            RuleChange change;
-            if (before == null) {
-                change = RuleChange.add(key, after);
-            } else if (before.owner() == Owner.SESSION) {
-                change = RuleChange.replace(key, before, after);
-                warnings.add("flow " + flow + ": the config claims " + names.format(key)
+        // Diff first, in hash order, and sort only what changed: one changed flow among 262,144 must not
+        // cost a sort of all of them. Named flows: every leg the config asks for, forward leg first.
+        List<NamedChange> changed = new ArrayList<>();
+        desired.forEach((key, wanted) -> diff(key, wanted, live.get(key)).ifPresent(
+                change -> changed.add(new NamedChange(wanted, change))));
+        changed.sort(NamedChange.ORDER);
+        // Filled in name order, so a hash map keeps that order without a tree's string comparisons.
+        Map<String, List<RuleChange>> named = new LinkedHashMap<>();
+        for (NamedChange c : changed) {
+            if (c.change().kind() == Change.Kind.REPLACE) {
+                warnings.add("flow " + c.desired().flow() + ": the config claims " + names.format(c.change().key())
                         + " from a session-owned rule; it becomes config-owned");
-            } else if (!before.equals(after)) {
-                change = RuleChange.change(key, before, after);
-            } else {
-                continue;
             }
-            named.computeIfAbsent(flow, f -> new ArrayList<>()).add(change);
+            named.computeIfAbsent(c.desired().flow(), f -> new ArrayList<>()).add(c.change());
         }
+        int namedBeforeOrphans = named.size();
 
         // Config-owned live rules the config no longer has. The maps keep no flow names, so a leg is
         // shown with the desired flow its reverse leg belongs to (the flow changed a key), else with
@@ -169,11 +158,53 @@ public final class Planner {
         }
         unnamed.sort(Comparator.comparing(f -> f.rules().getFirst().key(), FlowKeyOrder.INSTANCE));
 
+        if (named.size() != namedBeforeOrphans) {
+            // A deleted leg put an otherwise unchanged named flow in the plan, at the end: restore name order.
+            named = new TreeMap<>(named);
+        }
+        // Counted after the orphans, for the same reason.
+        Map<String, Integer> legsPerFlow = legsOf(named.keySet(), desired);
         List<FlowChange> flows = new ArrayList<>();
         named.forEach((flow, rules) -> flows.add(new FlowChange(flowKind(rules, legsPerFlow.get(flow)),
                 Optional.of(flow), rules)));
         flows.addAll(unnamed);
         return flows;
+    }
+
+    /** A desired rule's change, with the flow and leg it belongs to for ordering and grouping. */
+    private record NamedChange(DesiredRule desired, RuleChange change) {
+        static final Comparator<NamedChange> ORDER = Comparator.comparing((NamedChange c) -> c.desired().flow())
+                .thenComparing(c -> c.desired().direction())
+                .thenComparing(c -> c.change().key(), FlowKeyOrder.INSTANCE);
+    }
+
+    /** What writing {@code wanted} at {@code key} does to the live rule {@code before}; empty when nothing. */
+    private static Optional<RuleChange> diff(FlowKey key, DesiredRule wanted, FlowRule before) {
+        // A config-owned rule with the same rewrite is already what the config writes: no allocation for
+        // the common case of an unchanged rule.
+        if (before != null && before.owner() == Owner.CONFIG && before.rewrite().equals(wanted.rule().rewrite())) {
+            return Optional.empty();
+        }
+        // What the config writes is config-owned by definition, whatever the input carried.
+        FlowRule after = new FlowRule(wanted.rule().rewrite(), Owner.CONFIG);
+        if (before == null) {
+            return Optional.of(RuleChange.add(key, after));
+        }
+        return Optional.of(before.owner() == Owner.SESSION ? RuleChange.replace(key, before, after)
+                : RuleChange.change(key, before, after));
+    }
+
+    /** How many legs the config gives each of {@code flows}: only changed flows need counting. */
+    private static Map<String, Integer> legsOf(Set<String> flows, Map<FlowKey, DesiredRule> desired) {
+        // A hash map to probe, not the caller's sorted set: this runs once per desired rule.
+        Map<String, Integer> legs = HashMap.newHashMap(flows.size());
+        flows.forEach(flow -> legs.put(flow, 0));
+        if (!legs.isEmpty()) {
+            for (DesiredRule rule : desired.values()) {
+                legs.computeIfPresent(rule.flow(), (flow, n) -> n + 1);
+            }
+        }
+        return legs;
     }
 
     /**

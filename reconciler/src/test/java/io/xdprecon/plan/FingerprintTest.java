@@ -8,6 +8,7 @@ import static io.xdprecon.plan.Fixtures.live;
 import static io.xdprecon.plan.Fixtures.merge;
 import static io.xdprecon.plan.Fixtures.sessionRule;
 import static io.xdprecon.plan.Fixtures.xdp;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,11 @@ import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,28 +115,58 @@ class FingerprintTest {
     }
 
     @Test
-    void theHashedTextIsCanonicalAndVersioned() {
-        LiveState live = new LiveState(true, 8, merge(A.live(Owner.CONFIG), sessionRule(1)),
-                Set.of(Ipv4.parse("203.0.113.10"), Ipv4.parse("10.0.0.1")), List.of(QUEUES),
-                Map.of("ens4", Optional.empty(), "ens3", Optional.of(new LiveState.AttachedProgram(41, "xdp_main"))));
-        String expected = """
-                xdprecon-fingerprint/v1
-                datapath-present true
-                rules-capacity 8
-                config-rule 3 198.51.100.20:40001 203.0.113.10:30001 => 4 10.0.0.1:40001 10.0.0.20:5005 config
-                config-rule 4 10.0.0.20:5005 10.0.0.1:40001 => 3 203.0.113.10:30001 198.51.100.20:40001 config
-                touched 4 10.0.0.20:5005 10.0.0.1:40001 => 3 203.0.113.10:30001 198.51.100.20:40001 config
-                touched 4 10.0.0.20:5099 10.0.0.1:1 => absent
-                local-ip 10.0.0.1
-                local-ip 203.0.113.10
-                tuning queues ens5 = 2
-                attached ens3 = 41 xdp_main
-                attached ens4 = none
-                """;
+    void theHashedBytesAreCanonicalAndVersioned() {
+        Map<FlowKey, FlowRule> rules = merge(A.live(Owner.CONFIG), sessionRule(1));
+        Set<Integer> localIps = Set.of(Ipv4.parse("203.0.113.10"), Ipv4.parse("10.0.0.1"));
+        Map<String, Optional<LiveState.AttachedProgram>> attached =
+                Map.of("ens4", Optional.empty(), "ens3", Optional.of(new LiveState.AttachedProgram(41, "xdp_main")));
+        LiveState live = new LiveState(true, 8, rules, localIps, List.of(QUEUES), attached);
         Set<FlowKey> touched = Set.of(FlowKey.of(4, "10.0.0.20", 5099, "10.0.0.1", 1), A.reverseKey());
+        byte[] bytes = Fingerprint.canonicalBytes(live, touched);
 
-        assertEquals(expected, Fingerprint.canonicalText(live, touched));
-        assertEquals(sha256(expected), Fingerprint.of(live, touched).sha256());
+        // Versioned: a length-prefixed tag first, so a new encoding never matches an old saved plan.
+        byte[] version = "xdprecon-fingerprint/v2".getBytes(StandardCharsets.UTF_8);
+        assertEquals(version.length, java.nio.ByteBuffer.wrap(bytes).getInt());
+        assertArrayEquals(version, Arrays.copyOfRange(bytes, 4, 4 + version.length));
+        assertEquals(sha256(bytes), Fingerprint.of(live, touched).sha256());
+
+        // Canonical: the same facts inserted in other orders encode to the same bytes.
+        Map<FlowKey, FlowRule> reversed = new LinkedHashMap<>();
+        new ArrayList<>(rules.keySet()).reversed().forEach(k -> reversed.put(k, rules.get(k)));
+        LinkedHashSet<FlowKey> touchedReversed = new LinkedHashSet<>(new ArrayList<>(touched).reversed());
+        LiveState reordered = new LiveState(true, 8, reversed, new LinkedHashSet<>(List.copyOf(localIps).reversed()),
+                List.of(QUEUES), new LinkedHashMap<>(attached));
+        assertArrayEquals(bytes, Fingerprint.canonicalBytes(reordered, touchedReversed));
+
+        // Stable across JVMs and releases: a saved plan is checked by another process, maybe later.
+        assertEquals("8c310a4cf7b7379a6de8035c5c6e46d722a9b2de8a6d38a28fdad6414f62d227", Fingerprint.of(live, touched).sha256());
+
+        // Each kind of fact is in the bytes: the control above, then one fact moved at a time.
+        assertFalse(Arrays.equals(bytes, Fingerprint.canonicalBytes(live, Set.of(A.reverseKey()))), "touched absent key");
+        assertArrayEquals(bytes, Fingerprint.canonicalBytes(new LiveState(true, 8, A.live(Owner.CONFIG), localIps,
+                List.of(QUEUES), attached), touched), "an untouched session rule is not a fact");
+        assertFalse(Arrays.equals(bytes, Fingerprint.canonicalBytes(new LiveState(true, 8,
+                merge(A.live(Owner.CONFIG), sessionRule(1), Relay.of("new", 9).live(Owner.CONFIG)), localIps,
+                List.of(QUEUES), attached), touched)), "a config rule at an untouched key");
+        assertFalse(Arrays.equals(bytes, Fingerprint.canonicalBytes(new LiveState(true, 8, rules, localIps,
+                List.of(new TuningSetting.QueueCount("ens5", 3)), attached), touched)), "tuning");
+        assertFalse(Arrays.equals(bytes, Fingerprint.canonicalBytes(new LiveState(true, 8, rules, localIps,
+                List.of(QUEUES), Map.of("ens4", Optional.empty(), "ens3", Optional.empty())), touched)), "attachment");
+    }
+
+    @Test
+    void aWalkOverTheRulesGivesTheSameFingerprintAsTheMap() {
+        // What apply does: the rules stream past, the snapshot it finishes with has none.
+        LiveState factsOnly = new LiveState(true, MAX_RULES, Map.of(), LOCAL, List.of(QUEUES), attachedEverywhere());
+        Fingerprint.Walk walk = new Fingerprint.Walk(PLAN.touchedKeys(), PLAN.tuningIds());
+        BASELINE.rules().forEach(walk::rule);
+        assertEquals(PLAN.fingerprint(), walk.finish(factsOnly));
+
+        // A walk that met a touched key twice (it raced a writer) is no consistent snapshot: no match.
+        Fingerprint.Walk racing = new Fingerprint.Walk(PLAN.touchedKeys(), PLAN.tuningIds());
+        BASELINE.rules().forEach(racing::rule);
+        racing.rule(B.forwardKey(), SESSION_AT_B);
+        assertFalse(PLAN.fingerprint().equals(racing.finish(factsOnly)));
     }
 
     @Test
@@ -141,9 +176,9 @@ class FingerprintTest {
         assertEquals("a".repeat(64), new Fingerprint("a".repeat(64)).sha256());
     }
 
-    private static String sha256(String text) {
+    private static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

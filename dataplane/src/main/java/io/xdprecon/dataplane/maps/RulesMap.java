@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Typed view of {@code xdp_fwd_rules} and its companion {@code xdp_flow_stats}. The control plane
@@ -122,14 +123,24 @@ public final class RulesMap {
 
     /** Every rule, read with batch lookups. */
     public Map<FlowKey, FlowRule> readAll() {
-        ensurePages();
         Map<FlowKey, FlowRule> all = new HashMap<>();
+        forEach(all::put);
+        return all;
+    }
+
+    /**
+     * Visits every rule, read with batch lookups, without collecting them: a pass over a full map (a
+     * checksum, a count) then leaves only short-lived garbage instead of half a million retained entries.
+     * A key may repeat or be missed if the map is written meanwhile, as in any walk of a live hash map.
+     */
+    public void forEach(BiConsumer<FlowKey, FlowRule> visitor) {
+        ensurePages();
         rules.forEach(pageKeys, pageRules, (keys, values, n) -> {
             for (int i = 0; i < n; i++) {
-                all.put(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE), Abi.readRule(values, (long) i * Abi.FLOW_RULE_SIZE));
+                visitor.accept(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE),
+                        Abi.readRule(values, (long) i * Abi.FLOW_RULE_SIZE));
             }
         });
-        return all;
     }
 
     /** Every flow's counters summed over CPUs, read with batch lookups. */
