@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
         PlanCommand.class,
+        RunCommand.class,
         ApplyCommand.class,
         StatsCommand.class,
         FlowsCommand.class,

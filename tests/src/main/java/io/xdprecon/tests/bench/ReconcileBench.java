@@ -8,6 +8,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.lab.LabConfigs;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.Planner;
@@ -130,15 +131,7 @@ public final class ReconcileBench {
     /** 262,144 flows: distinct clients, 8 egress addresses with distinct ports, 64 servers. */
     static void writeConfig(Path file, int flows) throws Exception {
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
-            out.write("""
-                    apiVersion: xdprecon.io/v1
-                    interfaces:
-                      public: { device: pc }
-                      private: { device: ps }
-                    localIps: [%s]
-                    datapath: { mode: xdp, attachMode: native, maxRules: 524288 }
-                    flows:
-                    """.formatted(Lab.VIP));
+            out.write(LabConfigs.header(List.of(Lab.VIP), 524288));
             for (int i = 0; i < flows; i++) {
                 int egressAddress = i % EGRESS_ADDRESSES;
                 int egressPort = 1024 + i / EGRESS_ADDRESSES;

@@ -15,6 +15,7 @@ import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.host.Command;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,33 +60,13 @@ class ReconcileEndToEndTest {
         }
     }
 
-    /** A flow through the lab: client .1.2:20000+n → VIP:30000+n, relayed as .2.1:40000+n → server .2.2:serverPort. */
     private static String flow(String name, int n, int serverPort) {
-        return """
-                  - name: %s
-                    client: %s:%d
-                    listen: { interface: public, address: %s, port: %d }
-                    egress: { interface: private, address: %s, port: %d }
-                    server: %s:%d
-                """.formatted(name, Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n, Lab.PROXY_SERVER_SIDE_IP, 40000 + n,
-                Lab.SERVER_IP, serverPort);
+        return LabConfigs.flow(name, n, serverPort);
     }
 
     private Path config(String name, List<String> localIps, String... flows) throws Exception {
-        String text = """
-                apiVersion: xdprecon.io/v1
-                interfaces:
-                  public: { device: pc }
-                  private: { device: ps }
-                localIps: [%s]
-                datapath: { mode: xdp, attachMode: native, maxRules: 524288 }
-                flows:
-                %s""".formatted(String.join(", ", localIps), String.join("", flows));
-        if (flows.length == 0) {
-            text = text.replace("flows:\n", "flows: []\n");
-        }
         Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, text);
+        Files.writeString(file, LabConfigs.document(localIps, flows));
         return file;
     }
 

@@ -1,0 +1,219 @@
+package io.xdprecon.cli;
+
+import io.xdprecon.apply.Applier;
+import io.xdprecon.daemon.CompositeEvents;
+import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.JournalLogging;
+import io.xdprecon.daemon.ReconcileOutcome;
+import io.xdprecon.daemon.SystemdEvents;
+import io.xdprecon.daemon.admin.AdminServer;
+import io.xdprecon.daemon.admin.DaemonMetrics;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.FileSource;
+import io.xdprecon.source.GitSource;
+import io.xdprecon.source.Source;
+import io.xdprecon.source.SourceException;
+import io.xdprecon.tuning.TuningApplier;
+import io.xdprecon.tuning.TuningReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Run the GitOps daemon: keep this node converged on the config in a file or a Git repository.",
+            "",
+            "Every interval (with jitter), on SIGHUP, on a signed webhook or when the file changes, the daemon"
+                + " fetches the newest revision, validates and plans it before any write, and applies it; a bad"
+                + " revision is rejected once with its errors while the last good one stays applied and enforced."
+                + " Each interval it also re-reads the node and corrects drift (--drift enforce) or reports it"
+                + " (--drift warn). On start it adopts the pinned maps and the attached program (a new build is"
+                + " swapped in atomically); an unchanged config makes no write.",
+            "",
+            "Admin HTTP (--admin): /metrics (Prometheus), /healthz, /status (see `xdprecon status`), POST /webhook"
+                + " (X-Hub-Signature-256 HMAC of the body with --webhook-secret-file), POST /suspend and /resume."
+                + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
+        })
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL",
+            description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
+                    + " (ssh://, https://, file://).")
+    String source;
+
+    @Option(names = "--ref", defaultValue = "main", description = "Git branch or tag (default: ${DEFAULT-VALUE}).")
+    String ref;
+
+    @Option(names = "--path", defaultValue = "flows.yaml", description = "Config path inside the repository (default: ${DEFAULT-VALUE}).")
+    String path;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "Which node's overrides apply (default: this host's name).")
+    String node;
+
+    @Mixin
+    DatapathOptions datapath;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/xdprecon",
+            description = "Where the Git clone lives (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
+            description = "Admin HTTP address (default: ${DEFAULT-VALUE}); 'off' for none.")
+    String admin;
+
+    @Option(names = "--interval", converter = DurationConverter.class, defaultValue = "30s",
+            description = "Fetch and drift-check interval (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--jitter", defaultValue = "0.1", description = "Random spread of each interval, 0..0.9 (default: ${DEFAULT-VALUE}).")
+    double jitter;
+
+    @Option(names = "--drift", defaultValue = "enforce", description = "enforce: correct drift; warn: only report it (default: ${DEFAULT-VALUE}).")
+    String drift;
+
+    @Option(names = "--webhook-secret-file", paramLabel = "FILE", description = "Shared secret for POST /webhook (first line).")
+    Path webhookSecretFile;
+
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Private key for ssh:// repositories (with --known-hosts).")
+    Path sshKey;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for ssh:// repositories.")
+    Path knownHosts;
+
+    @Option(names = "--https-user", paramLabel = "USER", description = "User for https:// repositories (with --https-token-file).")
+    String httpsUser;
+
+    @Option(names = "--https-token-file", paramLabel = "FILE", description = "Password or token for https:// repositories (first line).")
+    Path httpsTokenFile;
+
+    @Option(names = "--trust-gpg-keyring", paramLabel = "FILE",
+            description = "Apply only commits signed by a key in this OpenPGP public keyring (gpg --export output).")
+    Path trustGpgKeyring;
+
+    @Option(names = "--trust-ssh-signers", paramLabel = "FILE",
+            description = "Apply only commits SSH-signed by a key in this allowed_signers file.")
+    Path trustSshSigners;
+
+    @Option(names = "--allow-mass-delete", description = "Let a revision delete every config rule, or more than half.")
+    boolean allowMassDelete;
+
+    @Option(names = "--allow-disruptive", description = "Let a revision change NIC queue counts (resets the NIC).")
+    boolean allowDisruptive;
+
+    @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
+    boolean once;
+
+    @Override
+    public Integer call() throws Exception {
+        Daemon.DriftMode driftMode = switch (drift) {
+            case "enforce" -> Daemon.DriftMode.ENFORCE;
+            case "warn" -> Daemon.DriftMode.WARN;
+            default -> throw new CliException("--drift must be enforce or warn, got '" + drift + "'");
+        };
+        if (jitter < 0 || jitter > 0.9) {
+            throw new CliException("--jitter must be between 0 and 0.9, got " + jitter);
+        }
+        Optional<InetSocketAddress> adminAddress = parseAdmin();
+        JournalLogging.install();
+        String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
+        SystemdEvents systemd = SystemdEvents.fromEnvironment();
+        DaemonMetrics metrics = new DaemonMetrics();
+        Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
+        try (Source configSource = openSource()) {
+            LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
+            Applier applier = new Applier(reader, new TuningApplier()::apply, line -> { });
+            Daemon daemon = new Daemon(configSource,
+                    new Daemon.Settings(nodeName, datapath.pinRoot, interval, jitter, driftMode, Duration.ofMinutes(5),
+                            allowMassDelete, allowDisruptive, heartbeat),
+                    reader, applier, new CompositeEvents(List.of(metrics, systemd)));
+            if (once) {
+                ReconcileOutcome outcome = daemon.reconcileOnce();
+                System.out.println(outcome.name().toLowerCase() + ": " + daemon.status().line());
+                return outcome == ReconcileOutcome.APPLIED || outcome == ReconcileOutcome.UNCHANGED ? 0 : 1;
+            }
+            if (configSource instanceof FileSource file) {
+                file.watch(daemon::trigger);
+            }
+            installSignals(daemon);
+            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon)) {
+                daemon.run();
+            }
+            return 0;
+        } catch (SourceException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    private Source openSource() throws SourceException {
+        if (source.startsWith("file:")) {
+            return new FileSource(Path.of(source.substring("file:".length())));
+        }
+        if (!source.startsWith("git:")) {
+            throw new CliException("--source must start with file: or git:, got '" + source + "'");
+        }
+        GitSource.Auth auth = new GitSource.Auth.None();
+        if (sshKey != null || knownHosts != null) {
+            if (sshKey == null || knownHosts == null) {
+                throw new CliException("--ssh-key and --known-hosts go together");
+            }
+            auth = new GitSource.Auth.SshKey(sshKey, knownHosts);
+        } else if (httpsUser != null || httpsTokenFile != null) {
+            if (httpsUser == null || httpsTokenFile == null) {
+                throw new CliException("--https-user and --https-token-file go together");
+            }
+            auth = GitSource.Auth.Https.fromFile(httpsUser, httpsTokenFile);
+        }
+        if (trustGpgKeyring != null && trustSshSigners != null) {
+            throw new CliException("choose one of --trust-gpg-keyring and --trust-ssh-signers");
+        }
+        Optional<GitSource.Trust> trust = trustGpgKeyring != null ? Optional.of(new GitSource.Trust.Gpg(trustGpgKeyring))
+                : trustSshSigners != null ? Optional.of(new GitSource.Trust.SshSigners(trustSshSigners)) : Optional.empty();
+        return new GitSource(new GitSource.Settings(source.substring("git:".length()), ref, path, stateDir, auth, trust,
+                Duration.ofSeconds(30)));
+    }
+
+    private Optional<InetSocketAddress> parseAdmin() {
+        if (admin.equals("off")) {
+            return Optional.empty();
+        }
+        int colon = admin.lastIndexOf(':');
+        try {
+            return Optional.of(new InetSocketAddress(admin.substring(0, colon).replace("[", "").replace("]", ""),
+                    Integer.parseInt(admin.substring(colon + 1))));
+        } catch (RuntimeException e) {
+            throw new CliException("--admin must be HOST:PORT or off, got '" + admin + "'");
+        }
+    }
+
+    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon) throws IOException {
+        AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
+                .loopAlive(daemon::alive).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
+                .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
+        if (webhookSecretFile != null) {
+            builder.webhookSecret(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
+        }
+        return builder.start();
+    }
+
+    /** SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the datapath stays). */
+    @SuppressWarnings("sunapi")
+    private static void installSignals(Daemon daemon) {
+        // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.trigger());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            try {
+                daemon.awaitStopped(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "xdprecon-stop"));
+    }
+}

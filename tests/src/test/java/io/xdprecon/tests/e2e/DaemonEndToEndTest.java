@@ -1,0 +1,235 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.apply.Applier;
+import io.xdprecon.daemon.CompositeEvents;
+import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.DaemonStatus;
+import io.xdprecon.daemon.admin.AdminServer;
+import io.xdprecon.daemon.admin.DaemonMetrics;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.GitSource;
+import io.xdprecon.tests.lab.LabConfigs;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon on the lab with a real Git repository (bare + a working clone, JGit): pushes are applied
+ * on the poll interval and within a second of a signed webhook; a bad commit is rejected while the
+ * last good config stays live (a numbered stream on it loses nothing) and the next good commit
+ * applies; an unreachable remote keeps the state and recovers; metrics are scraped over HTTP.
+ */
+class DaemonEndToEndTest {
+    private static final String SECRET = "s3cret";
+
+    @TempDir
+    Path dir;
+
+    private Lab lab;
+    private Path bare;
+    private Git work;
+    private Daemon daemon;
+    private AdminServer admin;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = Lab.start();
+        bare = dir.resolve("flows.git");
+        Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
+        work = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(dir.resolve("work").toFile()).call();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+            assertTrue(daemon.awaitStopped(Duration.ofSeconds(30)), "the loop stopped");
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (work != null) {
+            work.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private String push(String config, String message) throws Exception {
+        Files.writeString(work.getRepository().getWorkTree().toPath().resolve("flows.yaml"), config);
+        work.add().addFilepattern("flows.yaml").call();
+        RevCommit commit = work.commit().setMessage(message).setAuthor("ops", "ops@example.org")
+                .setCommitter("ops", "ops@example.org").setSign(false).call();
+        work.push().setRemote("origin").setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+        return commit.getName();
+    }
+
+    private static String config(String... flows) {
+        return LabConfigs.document(List.of(Lab.VIP), flows);
+    }
+
+    private void startDaemon(Duration interval) throws Exception {
+        GitSource source = new GitSource(new GitSource.Settings(bare.toUri().toString(), "main", "flows.yaml",
+                dir.resolve("state"), new GitSource.Auth.None(), Optional.empty(), Duration.ofSeconds(10)));
+        LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+        DaemonMetrics metrics = new DaemonMetrics();
+        daemon = new Daemon(source, new Daemon.Settings("lab", lab.pinRoot(), interval, 0, Daemon.DriftMode.ENFORCE,
+                Duration.ofSeconds(2), false, false, Duration.ofSeconds(1)),
+                reader, new Applier(reader, setting -> { }, line -> { }), new CompositeEvents(List.of(metrics)));
+        Daemon running = daemon;
+        current = daemon;
+        Thread.ofPlatform().name("daemon-in-" + lab.proxyNs()).start(() -> {
+            NetNs.enter(lab.proxyNs()); // the config's devices pc and ps live there
+            running.run();
+        });
+        admin = AdminServer.builder(new InetSocketAddress("127.0.0.1", 0)).registry(metrics.registry())
+                .status(metrics::status).loopAlive(daemon::alive).webhookSecret(SECRET).onWebhook(daemon::trigger).start();
+    }
+
+    private FlowKey forward(int n) {
+        return FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n);
+    }
+
+    private static Daemon current;
+
+    private static String describeDaemon() {
+        return current == null ? "" : "; daemon: alive " + current.alive() + ", " + current.status();
+    }
+
+    /** Waits until the condition holds; returns how long it took. */
+    private static Duration await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + within + ": " + what + describeDaemon());
+            }
+            Thread.sleep(10); // polling a kernel map: there is nothing to wait on
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private boolean hasRule(int n) {
+        return lab.datapath().rules().get(forward(n)).isPresent();
+    }
+
+    private int webhook() throws Exception {
+        byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + "/webhook"))
+                .header(AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private Map<String, Double> scrape() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + "/metrics")).build();
+        String text = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        Pattern sample = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$", Pattern.MULTILINE);
+        Matcher m = sample.matcher(text);
+        Map<String, Double> samples = new java.util.HashMap<>();
+        while (m.find()) {
+            samples.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return samples;
+    }
+
+    @Test
+    void aPushIsAppliedWithinThePollInterval() throws Exception {
+        push(config(LabConfigs.flow("zero", 0, 50000)), "first flow");
+        startDaemon(Duration.ofSeconds(1));
+        await("the first revision is applied", Duration.ofSeconds(10), () -> hasRule(0));
+        push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001)), "second flow");
+        Duration took = await("a push is applied on the next poll", Duration.ofSeconds(5), () -> hasRule(1));
+        assertTrue(took.toMillis() < 3000, "applied " + took.toMillis() + " ms after the push, interval 1 s");
+    }
+
+    @Test
+    void webhookBadCommitUnreachableRemoteAndMetrics() throws Exception {
+        String v1 = push(config(LabConfigs.flow("steady", 0, 50000)), "steady flow");
+        startDaemon(Duration.ofMinutes(10)); // only the first reconcile and webhooks move it
+        await("v1 applied", Duration.ofSeconds(10), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v1)));
+
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 10_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS));
+
+        String v2 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("two", 2, 50002)), "add two");
+        assertEquals(202, webhook());
+        Duration took = await("webhook push applied", Duration.ofSeconds(5), () -> hasRule(2));
+        assertTrue(took.toMillis() < 1000, "applied " + took.toMillis() + " ms after the webhook");
+
+        String bad = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("two", 2, 70000)), "typo");
+        assertEquals(202, webhook());
+        await("the bad revision is attempted", Duration.ofSeconds(5),
+                () -> daemon.status().lastAttemptedRevision().equals(Optional.of(bad)));
+        DaemonStatus rejected = daemon.status();
+        assertEquals(Optional.of(v2), rejected.lastAppliedRevision(), "the last good revision stays applied");
+        String error = rejected.lastError().orElseThrow();
+        assertTrue(error.contains("flows.yaml:") && error.contains("70000"), error);
+        assertTrue(hasRule(2) && hasRule(0), "rules unchanged");
+
+        String v3 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("two", 2, 50002),
+                LabConfigs.flow("three", 3, 50003)), "fix and add three");
+        assertEquals(202, webhook());
+        await("the fixing revision applies", Duration.ofSeconds(5), () -> hasRule(3));
+        await("status follows", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v3)));
+        assertEquals(Optional.empty(), daemon.status().lastError());
+
+        Path moved = dir.resolve("moved.git");
+        Files.move(bare, moved);
+        assertEquals(202, webhook());
+        await("the fetch failure is reported", Duration.ofSeconds(10),
+                () -> daemon.status().lastError().filter(e -> e.startsWith("source:")).isPresent());
+        assertEquals(Optional.of(v3), daemon.status().lastAppliedRevision());
+        assertTrue(hasRule(3), "state kept while the remote is away");
+        Files.move(moved, bare);
+        String v4 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("two", 2, 50002),
+                LabConfigs.flow("four", 4, 50004)), "swap three for four");
+        assertEquals(202, webhook());
+        await("recovers when the remote is back", Duration.ofSeconds(10), () -> hasRule(4) && !hasRule(3));
+        await("status follows", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v4)));
+
+        SequencedStream.Report report = stream.stop();
+        assertTrue(report.lossless(), "the steady flow through four revisions, a bad one and an outage: " + report);
+
+        Map<String, Double> metrics = scrape();
+        assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"applied\"}", 0.0) >= 4, metrics.toString());
+        assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"rejected\"}", 0.0) >= 1, metrics.toString());
+        assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"source_failed\"}", 0.0) >= 1, metrics.toString());
+        assertEquals(6.0, metrics.get("xdprecon_rules{owner=\"config\"}"), metrics.keySet().stream()
+                .filter(k -> k.startsWith("xdprecon_rules")).collect(Collectors.joining(", ")));
+        assertTrue(metrics.keySet().stream().anyMatch(k -> k.startsWith("xdprecon_revision_info") && k.contains(v4)),
+                metrics.keySet().toString());
+    }
+}
