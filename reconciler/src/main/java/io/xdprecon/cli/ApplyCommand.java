@@ -56,7 +56,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((planFile == null) == (config.config == null)) {
+        if ((planFile == null) == !config.given()) {
             throw new CliException("give either -c CONFIG or a saved PLANFILE, not " + (planFile == null ? "neither" : "both"));
         }
         LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);

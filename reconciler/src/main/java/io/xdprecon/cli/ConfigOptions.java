@@ -4,6 +4,9 @@ import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.source.GitSource;
+import io.xdprecon.source.Revision;
+import io.xdprecon.source.SourceException;
 import io.xdprecon.state.DesiredState;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -13,6 +16,17 @@ final class ConfigOptions {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "The flows config (YAML, see examples/flows.yaml and schema/flows.schema.json).")
     Path config;
+
+    @Option(names = "--git", paramLabel = "URL",
+            description = "Read the config from a Git repository instead (with --ref and --git-path), as the daemon would.")
+    String git;
+
+    @Option(names = "--ref", defaultValue = "main", description = "With --git: branch or tag (default: ${DEFAULT-VALUE}).")
+    String ref;
+
+    @Option(names = "--git-path", defaultValue = "flows.yaml",
+            description = "With --git: the config's path in the repository (default: ${DEFAULT-VALUE}).")
+    String gitPath;
 
     @Option(names = "--node", paramLabel = "NAME",
             description = "Which node's overrides apply (default: this host's name).")
@@ -27,15 +41,52 @@ final class ConfigOptions {
      * network namespace. Every config error becomes one line of the CLI failure.
      */
     DesiredState desired() {
-        if (config == null) {
-            throw new CliException("no config given: use -c FILE");
+        return desired(InterfaceResolver.currentNetns());
+    }
+
+    /** Whether a config was named at all (-c or --git). */
+    boolean given() {
+        return config != null || git != null;
+    }
+
+    /** As {@link #desired()}, resolving interfaces with {@code resolver}. */
+    DesiredState desired(InterfaceResolver resolver) {
+        if (config == null && git == null) {
+            throw new CliException("no config given: use -c FILE or --git URL");
+        }
+        if (config != null && git != null) {
+            throw new CliException("give either -c FILE or --git URL, not both");
         }
         try {
-            return ConfigLoader.load(config).forNode(node(), InterfaceResolver.currentNetns());
+            Config loaded = config != null ? ConfigLoader.load(config) : fromGit();
+            return loaded.forNode(node(), resolver);
         } catch (ConfigException e) {
             StringBuilder text = new StringBuilder("invalid config, nothing was changed:");
             e.errors().forEach(error -> text.append("\n  ").append(error));
             throw new CliException(text.toString());
+        }
+    }
+
+    /** Fetches the revision the daemon would see into a throw-away clone. */
+    private Config fromGit() {
+        Path state;
+        try {
+            state = java.nio.file.Files.createTempDirectory("xdprecon-git");
+        } catch (java.io.IOException e) {
+            throw new CliException("cannot create a temporary clone directory: " + e.getMessage());
+        }
+        try (GitSource source = new GitSource(new GitSource.Settings(git, ref, gitPath, state, new GitSource.Auth.None(),
+                java.util.Optional.empty(), java.time.Duration.ofSeconds(30)))) {
+            Revision revision = source.poll();
+            return ConfigLoader.parse(Path.of(revision.name()), revision.text());
+        } catch (SourceException e) {
+            throw new CliException(e.getMessage());
+        } finally {
+            try (var files = java.nio.file.Files.walk(state)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // a temporary directory left behind is harmless
+            }
         }
     }
 }

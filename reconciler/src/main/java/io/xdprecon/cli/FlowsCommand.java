@@ -55,7 +55,7 @@ final class FlowsCommand implements Callable<Integer> {
             throw new CliException("--interval must be between 0 and 3600 seconds, got " + intervalSeconds);
         }
         Map<FlowKey, String> names = new java.util.HashMap<>();
-        if (config.config != null) {
+        if (config.given()) {
             config.desired().rules().forEach((key, rule) ->
                     names.put(key, rule.flow() + " (" + rule.direction().name().toLowerCase() + ")"));
         }

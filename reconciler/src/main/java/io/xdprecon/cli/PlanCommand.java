@@ -43,6 +43,11 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also save the plan, for `xdprecon apply FILE`.")
     Path out;
 
+    @Option(names = "--offline",
+            description = "Plan another node's config away from it: its interfaces are not looked up here and the live state"
+                    + " is taken as empty, so the plan is that node's full create plan (interfaces shown by name).")
+    boolean offline;
+
     @Option(names = "--detailed-exitcode", description = "Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.")
     boolean detailedExitCode;
 
@@ -51,8 +56,17 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DesiredState desired = config.desired();
-        Plan plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
+        Plan plan;
+        if (offline) {
+            // Stand-in ifindexes, one per device name, only so rules can be shown; nothing is read or written.
+            java.util.Map<String, Integer> standIns = new java.util.HashMap<>();
+            DesiredState desired = config.desired(device -> java.util.OptionalInt.of(
+                    standIns.computeIfAbsent(device, d -> 1_000_000 + standIns.size())));
+            plan = Planner.plan(desired, io.xdprecon.state.LiveState.absent(java.util.List.of(), java.util.Map.of()));
+        } else {
+            DesiredState desired = config.desired();
+            plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(json ? PlanJson.write(plan) + "\n" : PlanRenderer.render(plan, datapath.pinRoot));
         stdout.flush();
