@@ -1,19 +1,30 @@
 package io.xdprecon.cli;
 
-import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.apply.Applier;
+import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.DaemonEvents;
+import io.xdprecon.daemon.JournalLogging;
 import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Ipv4;
-import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.GitSource;
 import java.io.PrintWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.transport.RefSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,82 +32,168 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Build a throw-away lab of three network namespaces (client, proxy, server), attach the XDP datapath"
-                + " to the proxy, offload one UDP relay flow, send datagrams through it and back, show the counters,"
-                + " and remove everything again. Nothing outside the lab's namespaces is touched. Needs root.",
+            "GitOps on a throw-away lab: three network namespaces (client, proxy, server) with the XDP datapath on the"
+                + " proxy, a local Git repository holding the flows config, and the daemon (`xdprecon run`) following it."
+                + " The demo relays datagrams through a flow, commits a second flow, shows the plan, lets the daemon"
+                + " apply it, relays through both and shows the counters, then removes everything. Nothing outside the"
+                + " lab's namespaces is touched. Needs root.",
         })
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--datagrams", paramLabel = "N", defaultValue = "1000",
-            description = "Datagrams the client sends through the relay, each answered by the server (default: ${DEFAULT-VALUE}).")
+            description = "Datagrams the client sends through each flow, each answered by the server (default: ${DEFAULT-VALUE}).")
     int datagrams;
 
     @Spec
     CommandSpec spec;
+
+    private PrintWriter out;
 
     @Override
     public Integer call() throws Exception {
         if (datagrams < 1 || datagrams > 1_000_000) {
             throw new CliException("--datagrams must be between 1 and 1000000, got " + datagrams);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("== Building the lab (namespaces xr-ID-c, xr-ID-p, xr-ID-s; XDP on the proxy's two veths)");
-        out.flush();
-        try (Lab lab = Lab.start()) {
-            out.printf("   client %s ── pc [xdp_main] proxy, VIP %s [xdp_main] ps ── server %s%n",
-                    Lab.CLIENT_IP, Lab.VIP, Lab.SERVER_IP);
-            out.printf("   maps pinned under %s%n%n", lab.pinRoot());
+        out = spec.commandLine().getOut();
+        JournalLogging.install();
+        Path dir = Files.createTempDirectory("xdprecon-demo");
+        step("Building the lab (namespaces xr-ID-c, xr-ID-p, xr-ID-s; XDP on the proxy's two veths)");
+        try (Lab lab = Lab.start(); Git work = Git.init().setInitialBranch("main").setDirectory(dir.resolve("work").toFile()).call()) {
+            out.printf("   client %s ── pc [xdp_main] proxy, VIP %s [xdp_main] ps ── server %s; maps under %s%n",
+                    Lab.CLIENT_IP, Lab.VIP, Lab.SERVER_IP, lab.pinRoot());
+            String repository = work.getRepository().getDirectory().toURI().toString();
 
-            FlowKey fromClient = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000, Lab.VIP, 30000);
-            FlowKey toServer = FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40000, Lab.SERVER_IP, 50000);
-            FlowKey fromServer = FlowKey.of(lab.ps().ifindex(), Lab.SERVER_IP, 50000, Lab.PROXY_SERVER_SIDE_IP, 40000);
-            FlowKey toClient = FlowKey.of(lab.pc().ifindex(), Lab.VIP, 30000, Lab.CLIENT_IP, 20000);
-            Datapath datapath = lab.datapath();
-            datapath.localIps().add(Ipv4.parse(Lab.VIP));
-            datapath.rules().put(fromClient, new FlowRule(toServer, Owner.CONFIG));
-            datapath.rules().put(fromServer, new FlowRule(toClient, Owner.CONFIG));
-            out.printf("== Offloaded one relay flow: %s:20000 -> VIP %s:30000 is relayed as %s:40000 -> %s:50000,"
-                    + " and the replies back%n", Lab.CLIENT_IP, Lab.VIP, Lab.PROXY_SERVER_SIDE_IP, Lab.SERVER_IP);
+            String first = flowsYaml(flow("relay-1", 0));
+            commit(work, first, "relay-1: the first relayed flow");
+            step("A Git repository holds the config (" + repository + "):");
+            out.print(first.indent(4));
 
-            DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
-            DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000);
-            InetSocketAddress vip = new InetSocketAddress(Lab.VIP, 30000);
-            byte[] buffer = new byte[2048];
-            DatagramPacket received = new DatagramPacket(buffer, buffer.length);
-            String seenByServer = "";
-            String seenByClient = "";
-            int echoed = 0;
+            LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+            GitSource source = new GitSource(new GitSource.Settings(repository, "main", "flows.yaml", dir.resolve("state"),
+                    new GitSource.Auth.None(), Optional.empty(), Duration.ofSeconds(10)));
+            Daemon daemon = new Daemon(source, new Daemon.Settings("demo", lab.pinRoot(), Duration.ofSeconds(2), 0.1,
+                    Daemon.DriftMode.ENFORCE, Duration.ofSeconds(5), false, false, Duration.ofSeconds(1)),
+                    reader, new Applier(reader, setting -> { }, line -> { }), new DaemonEvents() { });
+            step("Starting the daemon on it (xdprecon run --source git:" + repository + " --interval 2s)");
+            Thread loop = Thread.ofPlatform().name("xdprecon-daemon").start(() -> {
+                NetNs.enter(lab.proxyNs()); // where the config's devices pc and ps live
+                daemon.run();
+            });
             try {
-                for (int i = 0; i < datagrams; i++) {
-                    byte[] payload = ("datagram " + i).getBytes(StandardCharsets.US_ASCII);
-                    client.send(new DatagramPacket(payload, payload.length, vip));
-                    server.receive(received);
-                    seenByServer = received.getSocketAddress().toString();
-                    server.send(new DatagramPacket(buffer, received.getLength(), received.getSocketAddress()));
-                    client.receive(received);
-                    seenByClient = received.getSocketAddress().toString();
-                    echoed++;
-                }
-            } catch (SocketTimeoutException e) {
-                out.printf("   datagram %d was not relayed within the socket timeout%n", echoed);
-            }
-            out.printf("== Sent %d datagrams: %d echoed. The server saw them from %s; the client got the replies from %s%n%n",
-                    datagrams, echoed, seenByServer, seenByClient);
-            out.flush();
+                await(() -> daemon.status().lastAppliedRevision().isPresent(), "the daemon applies the first revision");
+                boolean ok = relay(lab, 0);
 
-            CommandLine cli = Main.commandLine();
-            cli.setOut(out);
-            cli.setErr(spec.commandLine().getErr());
-            out.println("== xdprecon flows --pin-root " + lab.pinRoot());
+                String second = flowsYaml(flow("relay-1", 0) + flow("relay-2", 1));
+                commit(work, second, "relay-2: a second flow");
+                step("Committed a second flow. `xdprecon plan --git ... --node demo` now says:");
+                Main.Captured plan = NetNs.call(lab.proxyNs(), () -> Main.capture("plan", "--git", repository, "--node", "demo",
+                        "--pin-root", lab.pinRoot().toString()));
+                out.print(plan.out().indent(4));
+                step("The daemon fetches the commit and applies it (here: woken at once, as a webhook would)");
+                daemon.trigger();
+                FlowKey second2 = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20001, Lab.VIP, 30001);
+                await(() -> lab.datapath().rules().get(second2).isPresent(), "the daemon applies the second revision");
+                out.println("   " + daemon.status().line());
+                ok &= relay(lab, 0);
+                ok &= relay(lab, 1);
+
+                step("xdprecon flows --git ... (rules by flow name, with their counters)");
+                Main.Captured flows = NetNs.call(lab.proxyNs(), () -> Main.capture("flows", "--git", repository, "--node", "demo",
+                        "--pin-root", lab.pinRoot().toString()));
+                out.print(flows.out().indent(4));
+                step("xdprecon stats");
+                out.print(Main.capture("stats", "--pin-root", lab.pinRoot().toString()).out().indent(4));
+                step("Stopping the daemon and removing the lab");
+                return ok ? 0 : 1;
+            } finally {
+                daemon.close();
+                daemon.awaitStopped(Duration.ofSeconds(30));
+                loop.join(Duration.ofSeconds(5));
+                source.close();
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
             out.flush();
-            cli.execute("flows", "--pin-root", lab.pinRoot().toString());
-            out.println();
-            out.println("== xdprecon stats --pin-root " + lab.pinRoot());
-            out.flush();
-            cli.execute("stats", "--pin-root", lab.pinRoot().toString());
-            out.println();
-            out.println("== Removing the lab");
-            out.flush();
-            return echoed == datagrams ? 0 : 1;
         }
+    }
+
+    private void step(String text) {
+        out.println();
+        out.println("== " + text);
+        out.flush();
+    }
+
+    private static String flow(String name, int n) {
+        return """
+                  - name: %s
+                    client: %s:%d
+                    listen: { interface: public, address: %s, port: %d }
+                    egress: { interface: private, address: %s, port: %d }
+                    server: %s:%d
+                """.formatted(name, Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n, Lab.PROXY_SERVER_SIDE_IP, 40000 + n,
+                Lab.SERVER_IP, 50000 + n);
+    }
+
+    private static String flowsYaml(String flows) {
+        return """
+                # yaml-language-server: $schema=../schema/flows.schema.json
+                apiVersion: xdprecon.io/v1
+                interfaces:
+                  public: { device: pc }    # the lab proxy's veth toward the client
+                  private: { device: ps }   # ... and toward the server
+                localIps: [%s]
+                datapath: { mode: xdp, attachMode: native }
+                flows:
+                %s""".formatted(Lab.VIP, flows);
+    }
+
+    private static void commit(Git work, String config, String message) throws Exception {
+        Files.writeString(work.getRepository().getWorkTree().toPath().resolve("flows.yaml"), config);
+        work.add().addFilepattern("flows.yaml").call();
+        work.commit().setMessage(message).setAuthor("demo", "demo@example.org").setCommitter("demo", "demo@example.org")
+                .setSign(false).call();
+    }
+
+    private void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException("timed out waiting until " + what);
+            }
+            Thread.sleep(20); // polling the daemon's status and the kernel map
+        }
+    }
+
+    /** Echoes the datagrams of flow n through the relay and says what each side saw. */
+    private boolean relay(Lab lab, int n) throws Exception {
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000 + n);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000 + n);
+        InetSocketAddress vip = new InetSocketAddress(Lab.VIP, 30000 + n);
+        byte[] buffer = new byte[2048];
+        DatagramPacket received = new DatagramPacket(buffer, buffer.length);
+        String seenByServer = "";
+        String seenByClient = "";
+        int echoed = 0;
+        try {
+            for (int i = 0; i < datagrams; i++) {
+                byte[] payload = ("datagram " + i).getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(payload, payload.length, vip));
+                server.receive(received);
+                seenByServer = received.getSocketAddress().toString();
+                server.send(new DatagramPacket(buffer, received.getLength(), received.getSocketAddress()));
+                client.receive(received);
+                seenByClient = received.getSocketAddress().toString();
+                echoed++;
+            }
+        } catch (SocketTimeoutException e) {
+            out.printf("   datagram %d was not relayed within the socket timeout%n", echoed);
+        } finally {
+            client.close();
+            server.close();
+        }
+        step(String.format("Flow %d: sent %d datagrams, %d echoed. The server saw them from %s; the client got the"
+                + " replies from %s", n + 1, datagrams, echoed, seenByServer, seenByClient));
+        return echoed == datagrams;
     }
 }

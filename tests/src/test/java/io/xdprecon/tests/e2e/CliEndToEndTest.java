@@ -60,14 +60,19 @@ class CliEndToEndTest {
     }
 
     @Test
-    void theDemoRelaysEveryDatagramAndCleansUp() {
+    void theDemoFollowsGitRelaysEveryDatagramAndCleansUp() {
         Main.Captured demo = run("demo", "--datagrams", "50");
         assertEquals(0, demo.exit(), demo.out() + demo.err());
-        assertTrue(demo.out().contains("Sent 50 datagrams: 50 echoed. The server saw them from /10.210.2.1:40000;"
+        assertTrue(demo.out().contains("Flow 1: sent 50 datagrams, 50 echoed. The server saw them from /10.210.2.1:40000;"
                 + " the client got the replies from /10.210.1.100:30000"), demo.out());
-        assertTrue(demo.out().contains("  Redirect out         100\n"), demo.out());
-        assertTrue(demo.out().contains("2 rules"), demo.out());
-        String lab = demo.out().replaceAll("(?s).*maps pinned under (\\S+).*", "$1");
+        assertTrue(demo.out().contains("Flow 2: sent 50 datagrams, 50 echoed. The server saw them from /10.210.2.1:40001;"),
+                demo.out());
+        assertTrue(demo.out().contains("+ flow relay-2"), "the plan of the second commit:\n" + demo.out());
+        assertTrue(demo.out().contains("Plan: 1 to add, 0 to change, 0 to destroy."), demo.out());
+        assertTrue(demo.out().contains("relay-2 (reverse)"), demo.out());
+        assertTrue(demo.out().contains("  Redirect out         300\n"), demo.out());
+        String lab = demo.out().replaceAll("(?s).*maps under (\\S+)\\n.*", "$1");
+        assertTrue(lab.startsWith("/sys/fs/bpf/xdprecon-test-"), lab);
         assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(lab)), "pins removed: " + lab);
     }
 }
