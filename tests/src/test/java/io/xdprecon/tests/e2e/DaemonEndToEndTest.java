@@ -99,11 +99,15 @@ class DaemonEndToEndTest {
     }
 
     private void startDaemon(Duration interval) throws Exception {
+        startDaemon(interval, Daemon.DriftMode.ENFORCE);
+    }
+
+    private void startDaemon(Duration interval, Daemon.DriftMode drift) throws Exception {
         GitSource source = new GitSource(new GitSource.Settings(bare.toUri().toString(), "main", "flows.yaml",
                 dir.resolve("state"), new GitSource.Auth.None(), Optional.empty(), Duration.ofSeconds(10)));
         LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
         DaemonMetrics metrics = new DaemonMetrics();
-        daemon = new Daemon(source, new Daemon.Settings("lab", lab.pinRoot(), interval, 0, Daemon.DriftMode.ENFORCE,
+        daemon = new Daemon(source, new Daemon.Settings("lab", lab.pinRoot(), interval, 0, drift,
                 Duration.ofSeconds(2), false, false, Duration.ofSeconds(1)),
                 reader, new Applier(reader, setting -> { }, line -> { }), new CompositeEvents(List.of(metrics)));
         Daemon running = daemon;
@@ -231,5 +235,44 @@ class DaemonEndToEndTest {
                 .filter(k -> k.startsWith("xdprecon_rules")).collect(Collectors.joining(", ")));
         assertTrue(metrics.keySet().stream().anyMatch(k -> k.startsWith("xdprecon_revision_info") && k.contains(v4)),
                 metrics.keySet().toString());
+    }
+
+    /** Waits until the daemon has reconciled {@code n} more times. */
+    private void awaitReconciles(int n) throws InterruptedException {
+        long target = daemon.status().reconciles() + n;
+        await(n + " more reconciles", Duration.ofSeconds(15), () -> daemon.status().reconciles() >= target);
+    }
+
+    @Test
+    void driftIsCorrectedButNotWhileSuspended() throws Exception {
+        push(config(LabConfigs.flow("zero", 0, 50000)), "one flow");
+        startDaemon(Duration.ofMillis(300));
+        await("applied", Duration.ofSeconds(10), () -> hasRule(0));
+
+        lab.datapath().rules().remove(forward(0)); // drift: a rule deleted behind the daemon's back
+        await("drift corrected", Duration.ofSeconds(5), () -> hasRule(0));
+        assertTrue(daemon.status().driftCorrections() >= 1, daemon.status().toString());
+
+        daemon.suspend();
+        awaitReconciles(1);
+        lab.datapath().rules().remove(forward(0));
+        awaitReconciles(3);
+        assertTrue(!hasRule(0), "suspended: nothing is written");
+        assertTrue(daemon.status().suspended());
+        daemon.resume();
+        await("corrected once resumed", Duration.ofSeconds(5), () -> hasRule(0));
+    }
+
+    @Test
+    void driftWarnReportsWithoutWriting() throws Exception {
+        push(config(LabConfigs.flow("zero", 0, 50000)), "one flow");
+        startDaemon(Duration.ofMillis(300), Daemon.DriftMode.WARN);
+        await("applied", Duration.ofSeconds(10), () -> hasRule(0));
+        lab.datapath().rules().remove(forward(0));
+        awaitReconciles(3);
+        assertTrue(!hasRule(0), "drift: warn only reports");
+        assertEquals(0, daemon.status().driftCorrections());
+        Map<String, Double> metrics = scrape();
+        assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"drift_reported\"}", 0.0) >= 1, metrics.toString());
     }
 }
