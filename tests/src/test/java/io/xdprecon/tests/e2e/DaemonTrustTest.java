@@ -1,0 +1,271 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.xdprecon.apply.Applier;
+import io.xdprecon.daemon.CompositeEvents;
+import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.DaemonStatus;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.GitSource;
+import io.xdprecon.tests.lab.LabConfigs;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.api.CommitCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.GpgConfig;
+import org.eclipse.jgit.lib.GpgSignature;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.Signer;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Signed-commit trust at the daemon level, on the lab with a real Git repository: with
+ * {@code GitSource.Trust.Gpg(keyring)} an unsigned head and a head signed by a key outside the keyring are
+ * refused (recorded as attempted, status says why, the last applied revision stays and its rules stay live),
+ * a numbered stream on the applied flow loses nothing, and the next head signed by the trusted key applies.
+ * Keys are made by GnuPG in a private GNUPGHOME; commits are signed by {@code gpg --detach-sign} plugged into
+ * JGit as a {@link Signer} (as in the reconciler's GitSourceTrustTest); the daemon reads only the exported keyring.
+ */
+class DaemonTrustTest {
+    private static final String TRUSTED = "ops@example.org";
+    private static final String UNTRUSTED = "mallory@example.org";
+
+    @TempDir
+    Path dir;
+
+    private Path gnupgHome;
+    private Path keyring;
+    private Lab lab;
+    private Path bare;
+    private Git work;
+    private Daemon daemon;
+    private SequencedStream stream;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gpg")), "gpg is not installed (apt-get install gnupg)");
+        gnupgHome = Files.createDirectory(dir.resolve("gnupg"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        gpg(null, "--quick-gen-key", "Ops <" + TRUSTED + ">", "ed25519", "sign", "never");
+        gpg(null, "--quick-gen-key", "Mallory <" + UNTRUSTED + ">", "ed25519", "sign", "never");
+        keyring = Files.write(dir.resolve("trusted.gpg"), gpg(null, "--export", TRUSTED));
+        assertTrue(Files.size(keyring) > 0, "the trusted public key was exported");
+
+        lab = Lab.start();
+        bare = dir.resolve("flows.git");
+        Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
+        work = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(dir.resolve("work").toFile()).call();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (stream != null) {
+                stream.stop();
+            }
+            if (daemon != null) {
+                daemon.close();
+                assertTrue(daemon.awaitStopped(Duration.ofSeconds(30)), "the loop stopped");
+            }
+        } finally {
+            if (work != null) {
+                work.close();
+            }
+            if (lab != null) {
+                lab.close();
+            }
+            if (gnupgHome != null) {
+                Process kill = new ProcessBuilder("gpgconf", "--homedir", gnupgHome.toString(), "--kill", "gpg-agent")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+                    kill.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    @Test
+    void unsignedAndUntrustedHeadsAreRefusedWhileTheLastGoodStaysLive() throws Exception {
+        String steady = LabConfigs.flow("steady", 0, 50000);
+        String second = LabConfigs.flow("second", 1, 50001);
+
+        String v1 = push(config(steady), "steady flow", signedBy(TRUSTED));
+        startDaemon();
+        await("v1 applied", Duration.ofSeconds(15),
+                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v1)) && hasRule(0));
+        assertEquals(Optional.empty(), daemon.status().lastError());
+
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 10_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the steady flow relays");
+
+        String v2 = push(config(steady, second), "unsigned: add second", c -> c.setSign(false));
+        daemon.trigger();
+        assertRefused(v2, v1, "untrusted revision " + v2 + ": commit " + v2.substring(0, 12) + " at main is not signed; "
+                + "a signature by a key in " + keyring + " is required");
+
+        String v3 = push(config(steady, second), "signed by an untrusted key: add second", signedBy(UNTRUSTED));
+        daemon.trigger();
+        assertRefused(v3, v1, ", which is not in the trusted keyring " + keyring);
+
+        String v4 = push(config(steady, second), "signed by the trusted key: add second", signedBy(TRUSTED));
+        daemon.trigger();
+        await("v4 applied", Duration.ofSeconds(15),
+                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v4)) && hasRule(1));
+        DaemonStatus applied = daemon.status();
+        assertEquals(Optional.of(v4), applied.lastAttemptedRevision());
+        assertEquals(Optional.empty(), applied.lastError(), "the refusal is cleared once a trusted head applies");
+        assertTrue(hasRule(0), "the steady flow's rule stays");
+
+        SequencedStream.Report report = stream.stop();
+        stream = null;
+        assertTrue(report.lossless(), "the steady flow through an unsigned and an untrusted head: " + report);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** The head {@code refused} is attempted but not applied: {@code good} stays, its rules stay, status says why. */
+    private void assertRefused(String refused, String good, String because) throws InterruptedException {
+        await("the refused revision is attempted", Duration.ofSeconds(15),
+                () -> daemon.status().lastAttemptedRevision().equals(Optional.of(refused)));
+        DaemonStatus status = daemon.status();
+        assertEquals(Optional.of(good), status.lastAppliedRevision(), "the last good revision stays applied");
+        String error = status.lastError().orElseThrow(() -> new AssertionError("no lastError for " + refused + ": " + status));
+        assertTrue(error.startsWith("untrusted revision " + refused + ": "), error);
+        assertTrue(error.contains(because), error);
+        assertFalse(hasRule(1), "the refused revision's flow is not applied");
+        assertTrue(hasRule(0), "the last good revision's flow stays");
+    }
+
+    private static String config(String... flows) {
+        return LabConfigs.document(List.of(Lab.VIP), flows);
+    }
+
+    private String push(String config, String message, java.util.function.Consumer<CommitCommand> sign) throws Exception {
+        Files.writeString(work.getRepository().getWorkTree().toPath().resolve("flows.yaml"), config);
+        work.add().addFilepattern("flows.yaml").call();
+        CommitCommand commit = work.commit().setMessage(message).setAuthor("ops", TRUSTED).setCommitter("ops", TRUSTED);
+        sign.accept(commit);
+        RevCommit made = commit.call();
+        work.push().setRemote("origin").setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
+        return made.getName();
+    }
+
+    private java.util.function.Consumer<CommitCommand> signedBy(String uid) {
+        Signer signer = new Signer() {
+            @Override
+            public GpgSignature sign(Repository repository, GpgConfig config, byte[] data, PersonIdent committer,
+                                     String signingKey, CredentialsProvider credentialsProvider) throws IOException {
+                return new GpgSignature(gpg(data, "-u", uid, "--detach-sign", "--armor"));
+            }
+
+            @Override
+            public boolean canLocateSigningKey(Repository repository, GpgConfig config, PersonIdent committer,
+                                               String signingKey, CredentialsProvider credentialsProvider) {
+                return true;
+            }
+        };
+        return c -> c.setSign(true).setSigner(signer).setSigningKey(uid);
+    }
+
+    private void startDaemon() {
+        GitSource source = new GitSource(new GitSource.Settings(bare.toUri().toString(), "main", "flows.yaml",
+                dir.resolve("state"), new GitSource.Auth.None(), Optional.of(new GitSource.Trust.Gpg(keyring)),
+                Duration.ofSeconds(10)));
+        LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+        // A long interval: only the first reconcile and trigger() move it.
+        daemon = new Daemon(source, new Daemon.Settings("lab", lab.pinRoot(), Duration.ofMinutes(10), 0,
+                Daemon.DriftMode.ENFORCE, Duration.ofSeconds(2), false, false, Duration.ofSeconds(1)),
+                reader, new Applier(reader, setting -> { }, line -> { }), new CompositeEvents(List.of()));
+        Daemon running = daemon;
+        Thread.ofPlatform().name("daemon-in-" + lab.proxyNs()).start(() -> {
+            NetNs.enter(lab.proxyNs()); // the config's devices pc and ps live there
+            running.run();
+        });
+    }
+
+    private FlowKey forward(int n) {
+        return FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n);
+    }
+
+    private boolean hasRule(int n) {
+        return lab.datapath().rules().get(forward(n)).isPresent();
+    }
+
+    private void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + within + ": " + what
+                        + (daemon == null ? "" : "; daemon: alive " + daemon.alive() + ", " + daemon.status()));
+            }
+            Thread.sleep(10); // polling a kernel map and the status: there is nothing to wait on
+        }
+    }
+
+    /** Runs gpg in the test's GNUPGHOME (no passphrase, no pinentry) and returns its stdout. */
+    private byte[] gpg(byte[] stdin, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("gpg", "--homedir", gnupgHome.toString(), "--batch",
+                "--pinentry-mode", "loopback", "--passphrase", ""));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin);
+            }
+        }
+        byte[] out = p.getInputStream().readAllBytes();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(cmd + " did not finish within 60 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(cmd + " exited " + p.exitValue() + ": " + new String(err.join(), StandardCharsets.UTF_8));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return out;
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+}
