@@ -41,7 +41,7 @@ fi
 #   dpdk-testpmd; recommends bring the mempool ring driver, so keep recommends on): FFM targets.
 # bpftool, iproute2, tcpdump, ethtool, kmod, procps: the tests and for looking at a live node.
 packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev
-          iproute2 tcpdump ethtool kmod procps)
+          iproute2 tcpdump ethtool kmod procps gnupg systemd)
 command -v mvn >/dev/null || packages+=(maven)
 
 missing=()

@@ -3,7 +3,6 @@ package io.xdprecon.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +102,7 @@ class GitSourceTrustTest {
 
     @Test
     void gpgTrustedHeadIsAcceptedOthersAreRefused() throws Exception {
-        assumeTrue(haveGpg, "gpg is not installed");
+        assertTrue(haveGpg, "gpg is not installed: scripts/setup.sh installs gnupg");
         RevCommit trusted = fx.commit("flows.yaml", "flows: []\n", "signed by alice", gpgSigned("alice@example.com", false));
         fx.push();
         try (GitSource source = source(new GitSource.Trust.Gpg(aliceKeyring))) {
@@ -146,7 +145,7 @@ class GitSourceTrustTest {
 
     @Test
     void anArmoredKeyringWorksAndAMissingOneIsNamed() throws Exception {
-        assumeTrue(haveGpg, "gpg is not installed");
+        assertTrue(haveGpg, "gpg is not installed: scripts/setup.sh installs gnupg");
         RevCommit c = fx.commit("flows.yaml", "flows: []\n", "signed", gpgSigned("alice@example.com", false));
         fx.push();
         try (GitSource source = source(new GitSource.Trust.Gpg(aliceArmoredKeyring))) {
