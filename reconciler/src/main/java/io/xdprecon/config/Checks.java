@@ -51,6 +51,17 @@ final class Checks {
 
     /** A rule key with the interface still a kernel device name: equal devices mean equal ifindexes. */
     private record RuleKey(String device, int srcIp, int dstIp, int srcPort, int dstPort) {
+        /** Mixed: keys of neighbouring addresses and ports would share buckets with a record's own hash. */
+        @Override
+        public int hashCode() {
+            long h = device.hashCode();
+            h = h * 0x9E3779B97F4A7C15L + srcIp;
+            h = h * 0x9E3779B97F4A7C15L + dstIp;
+            h = h * 0x9E3779B97F4A7C15L + ((long) srcPort << 16 | dstPort);
+            h *= 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
         @Override
         public String toString() {
             return device + " " + Ipv4.format(srcIp) + ":" + srcPort + " -> " + Ipv4.format(dstIp) + ":" + dstPort;

@@ -14,6 +14,13 @@ public record Endpoint(int address, int port) {
         return new Endpoint(Ipv4.parse(address), port);
     }
 
+    /** Mixed, unlike a record's 31 * address + port: neighbouring addresses and ports would share buckets. */
+    @Override
+    public int hashCode() {
+        int h = address * 0x9E3779B1 + port;
+        return h ^ (h >>> 15);
+    }
+
     @Override
     public String toString() {
         return Ipv4.format(address) + ":" + port;

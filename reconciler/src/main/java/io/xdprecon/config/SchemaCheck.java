@@ -2,6 +2,7 @@ package io.xdprecon.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -35,7 +36,120 @@ final class SchemaCheck {
     private static final Schema SCHEMA =
             SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(SCHEMA_NODE);
 
+    /** The flow definition as a {@link Shape}; null if it uses a keyword {@link Shape} does not know. */
+    private static final Shape FLOW = Shape.of(SCHEMA_NODE.path("properties").path("flows").path("items"));
+
     private SchemaCheck() {}
+
+    /**
+     * A subschema that uses only type, pattern, minimum, maximum, required, properties and
+     * {@code additionalProperties: false} (plus local {@code $ref}s and annotations), as a predicate that is
+     * true only for values the schema certainly accepts. Conservative where validators may differ: a string
+     * with a character outside printable ASCII, an integer beyond a long or a number written as a float is
+     * never vouched for.
+     */
+    private interface Shape {
+        Set<String> ANNOTATIONS = Set.of("description", "title", "examples", "patternErrorMessage",
+                "markdownDescription", "$comment", "default");
+
+        boolean accepts(JsonNode value);
+
+        static Shape of(JsonNode schema) {
+            return of(schema, 0);
+        }
+
+        private static Shape of(JsonNode schema, int depth) {
+            if (!schema.isObject() || depth > 16) {
+                return null;
+            }
+            List<String> keywords = new ArrayList<>();
+            schema.fieldNames().forEachRemaining(k -> {
+                if (!ANNOTATIONS.contains(k)) {
+                    keywords.add(k);
+                }
+            });
+            if (keywords.contains("$ref")) {
+                String ref = schema.get("$ref").asText();
+                return keywords.size() == 1 && ref.startsWith("#/definitions/")
+                        ? of(SCHEMA_NODE.at(ref.substring(1)), depth + 1) : null;
+            }
+            JsonNode type = schema.get("type");
+            if (type == null || !type.isTextual()) {
+                return null;
+            }
+            return switch (type.asText()) {
+                case "string" -> {
+                    if (!Set.of("type", "pattern").containsAll(keywords)) {
+                        yield null;
+                    }
+                    java.util.regex.Pattern pattern = schema.has("pattern")
+                            ? java.util.regex.Pattern.compile(schema.get("pattern").asText()) : null;
+                    yield value -> value.isTextual() && printableAscii(value.textValue())
+                            && (pattern == null || pattern.matcher(value.textValue()).find());
+                }
+                case "integer" -> {
+                    if (!Set.of("type", "minimum", "maximum").containsAll(keywords)
+                            || schema.has("minimum") && !schema.get("minimum").canConvertToExactIntegral()
+                            || schema.has("maximum") && !schema.get("maximum").canConvertToExactIntegral()) {
+                        yield null;
+                    }
+                    long min = schema.has("minimum") ? schema.get("minimum").asLong() : Long.MIN_VALUE;
+                    long max = schema.has("maximum") ? schema.get("maximum").asLong() : Long.MAX_VALUE;
+                    yield value -> (value.isInt() || value.isLong()) && value.longValue() >= min && value.longValue() <= max;
+                }
+                case "object" -> {
+                    JsonNode additional = schema.get("additionalProperties");
+                    if (!Set.of("type", "properties", "required", "additionalProperties").containsAll(keywords)
+                            || additional == null || !additional.isBoolean() || additional.booleanValue()) {
+                        yield null;
+                    }
+                    Map<String, Shape> properties = new LinkedHashMap<>();
+                    for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+                        Shape shape = of(property.getValue(), depth + 1);
+                        if (shape == null) {
+                            yield null;
+                        }
+                        properties.put(property.getKey(), shape);
+                    }
+                    List<String> required = new ArrayList<>();
+                    for (JsonNode name : schema.path("required")) {
+                        if (!name.isTextual()) {
+                            yield null;
+                        }
+                        required.add(name.textValue());
+                    }
+                    yield value -> {
+                        if (!value.isObject()) {
+                            return false;
+                        }
+                        for (String name : required) {
+                            if (!value.has(name)) {
+                                return false;
+                            }
+                        }
+                        for (Map.Entry<String, JsonNode> field : value.properties()) {
+                            Shape shape = properties.get(field.getKey());
+                            if (shape == null || !shape.accepts(field.getValue())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    };
+                }
+                default -> null;
+            };
+        }
+
+        private static boolean printableAscii(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 || c > 0x7e) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     /** The schema as JSON, e.g. for tests that check every property is described. */
     static JsonNode schemaNode() {
@@ -51,10 +165,41 @@ final class SchemaCheck {
     record Result(List<Problem> problems, Set<String> rejected) {}
 
     static Result check(JsonNode document) {
+        return check(document, SCHEMA.validate(withoutValidFlows(document)));
+    }
+
+    /** As {@link #check}, every flow through the general validator: what the shortcut must agree with. */
+    static Result checkWhole(JsonNode document) {
+        return check(document, SCHEMA.validate(document));
+    }
+
+    /**
+     * The document with its {@code flows} emptied when every flow is certainly valid, else the document.
+     * Validating a full rules map of flows one by one through the general validator is most of the time a
+     * large config takes; {@link #FLOW} decides the common case, a flow the schema accepts, at a fraction of
+     * that, and nothing at the root depends on the flows' contents. Any flow it cannot vouch for sends the
+     * whole document through the validator, so every message comes from the one validator as before.
+     */
+    static JsonNode withoutValidFlows(JsonNode document) {
+        JsonNode flows = document.get("flows");
+        if (FLOW == null || !(document instanceof ObjectNode object) || flows == null || !flows.isArray() || flows.isEmpty()) {
+            return document;
+        }
+        for (JsonNode flow : flows) {
+            if (!FLOW.accepts(flow)) {
+                return document;
+            }
+        }
+        ObjectNode copy = object.objectNode();
+        object.properties().forEach(e -> copy.set(e.getKey(), e.getKey().equals("flows") ? copy.arrayNode() : e.getValue()));
+        return copy;
+    }
+
+    private static Result check(JsonNode document, List<Error> errors) {
         Set<String> rejected = new HashSet<>();
         Set<Problem> problems = new LinkedHashSet<>(); // if/then/else and $ref can report one violation twice
         Map<String, List<String>> missing = new LinkedHashMap<>(); // one message per mapping, not per property
-        for (Error error : SCHEMA.validate(document)) {
+        for (Error error : errors) {
             if (error.getKeyword() == null || error.getKeyword().equals("if")) {
                 continue; // "if" itself never fails: only the then/else branch does, reported on its own
             }

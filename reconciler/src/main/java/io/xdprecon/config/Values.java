@@ -35,6 +35,10 @@ final class Values {
     }
 
     static Parsed<Integer> ipv4(String text) {
+        long fast = ipv4(text, 0, text.length());
+        if (fast >= 0) {
+            return new Parsed.Ok<>((int) fast);
+        }
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
             return bad("'" + text + "' is not an IPv4 address, like 10.0.0.1");
@@ -53,7 +57,47 @@ final class Values {
         return new Parsed.Ok<>(address);
     }
 
+    /**
+     * The address in {@code text[from, to)} when it is a plain dotted quad (1 to 3 digits per octet, each at
+     * most 255), else -1: the common case without splitting or regexes; anything else takes the general way.
+     */
+    private static long ipv4(String text, int from, int to) {
+        long address = 0;
+        int octets = 0;
+        int i = from;
+        while (octets < 4) {
+            int start = i;
+            int octet = 0;
+            while (i < to && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                octet = octet * 10 + (text.charAt(i++) - '0');
+            }
+            if (i == start || octet > 255) {
+                return -1;
+            }
+            address = (address << 8) | octet;
+            if (++octets < 4) {
+                if (i >= to || text.charAt(i) != '.') {
+                    return -1;
+                }
+                i++;
+            }
+        }
+        return i == to ? address : -1;
+    }
+
     static Parsed<Endpoint> endpoint(String text) {
+        int colon = text.indexOf(':');
+        if (colon > 0 && colon < text.length() - 1 && text.length() - colon <= 6) {
+            long address = ipv4(text, 0, colon);
+            int port = 0;
+            for (int i = colon + 1; i < text.length() && port >= 0; i++) {
+                char c = text.charAt(i);
+                port = c >= '0' && c <= '9' ? port * 10 + (c - '0') : -1;
+            }
+            if (address >= 0 && port >= 1 && port <= 65535) {
+                return new Parsed.Ok<>(new Endpoint((int) address, port));
+            }
+        }
         Matcher m = ENDPOINT.matcher(text);
         if (!m.matches()) {
             return bad("'" + text + "' is not address:port, like 10.0.0.20:5004");

@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -63,6 +64,10 @@ final class YamlReader {
     private final Set<Node> converted = Collections.newSetFromMap(new IdentityHashMap<>());
     private int aliasDepth;
     private int aliasValues;
+    /** The entry being converted, from the root down: a key, or an index for a list item; for messages. */
+    private final List<Object> path = new ArrayList<>();
+    /** Where the value converted last stands, for its parent to keep. */
+    private SourceMap.Place placed;
 
     private YamlReader() {}
 
@@ -109,7 +114,9 @@ final class YamlReader {
             return done(null);
         }
         try {
-            return done(convert(document, Pointer.ROOT));
+            JsonNode root = convert(document);
+            sourceMap.root(placed);
+            return done(root);
         } catch (TooLarge e) {
             problems.add(at(e.mark, "aliases expand to more than " + MAX_ALIAS_VALUES
                     + " values; an alias (*name) is repeated too often"));
@@ -121,34 +128,46 @@ final class YamlReader {
         return new Result(Optional.ofNullable(root), sourceMap, List.copyOf(problems));
     }
 
-    private JsonNode convert(Node node, String pointer) {
-        boolean viaAlias = !converted.add(node); // the composer hands out the anchored node again for each alias
+    private JsonNode convert(Node node) {
+        // The composer hands out the anchored node again for each alias: only an anchored node comes twice.
+        boolean anchored = node.getAnchor() != null;
+        boolean viaAlias = anchored && !converted.add(node);
         if (viaAlias) {
             aliasDepth++;
         }
         if (aliasDepth > 0 && ++aliasValues > MAX_ALIAS_VALUES) {
             throw new TooLarge(node.getStartMark());
         }
-        sourceMap.value(pointer, position(node.getStartMark()));
-        if (!expanding.add(node)) {
+        SourceMap.Position position = position(node.getStartMark());
+        if (anchored && !expanding.add(node)) { // recursion goes through an alias, to an anchored node
+            placed = new SourceMap.Place(position);
             problems.add(at(node.getStartMark(), "an alias refers to a value that contains it (a recursive alias)"));
             aliasDepth -= viaAlias ? 1 : 0;
             return json.nullNode();
         }
         try {
             return switch (node) {
-                case MappingNode mapping -> convertMapping(mapping, pointer);
-                case SequenceNode sequence -> convertSequence(sequence, pointer);
-                case ScalarNode scalar -> convertScalar(scalar);
+                case MappingNode mapping -> convertMapping(mapping, position);
+                case SequenceNode sequence -> convertSequence(sequence, position);
+                case ScalarNode scalar -> {
+                    placed = new SourceMap.Place(position);
+                    yield convertScalar(scalar);
+                }
                 default -> throw new IllegalStateException("unexpected YAML node " + node.getNodeId());
             };
         } finally {
-            expanding.remove(node);
+            if (anchored) {
+                expanding.remove(node);
+            }
             aliasDepth -= viaAlias ? 1 : 0;
         }
     }
 
-    private JsonNode convertMapping(MappingNode mapping, String pointer) {
+    private JsonNode convertMapping(MappingNode mapping, SourceMap.Position position) {
+        SourceMap.MapPlace place = new SourceMap.MapPlace(position, mapping.getValue().size());
+        if (path.isEmpty()) {
+            sourceMap.root(place); // positions are there for messages while the rest is converted
+        }
         if (!mapping.getTag().equals(Tag.MAP)) {
             problems.add(at(mapping.getStartMark(), "YAML tag " + mapping.getTag() + " is not supported here; write a plain mapping"));
         }
@@ -169,29 +188,45 @@ final class YamlReader {
                         + ", not a string; quote it (\"" + key.getValue() + "\") if it is a name"));
             }
             String name = key.getValue();
-            String child = Pointer.child(pointer, name);
             if (object.has(name)) {
-                SourceMap.Position first = sourceMap.keyAt(child);
-                problems.add(at(key.getStartMark(), prefix(pointer) + "duplicate key '" + name + "' (first at line "
+                SourceMap.Position first = place.keyAt(name);
+                problems.add(at(key.getStartMark(), prefix() + "duplicate key '" + name + "' (first at line "
                         + first.line() + ")"));
                 continue;
             }
-            sourceMap.key(child, position(key.getStartMark()));
-            object.set(name, convert(entry.getValueNode(), child));
+            int slot = place.add(name, position(key.getStartMark()));
+            path.add(name);
+            try {
+                object.set(name, convert(entry.getValueNode()));
+            } finally {
+                path.removeLast();
+            }
+            place.place(slot, placed);
         }
+        placed = place;
         return object;
     }
 
-    private JsonNode convertSequence(SequenceNode sequence, String pointer) {
+    private JsonNode convertSequence(SequenceNode sequence, SourceMap.Position position) {
         if (!sequence.getTag().equals(Tag.SEQ)) {
             problems.add(at(sequence.getStartMark(), "YAML tag " + sequence.getTag() + " is not supported here; write a plain list"));
         }
-        sourceMap.sequence(pointer);
-        ArrayNode array = json.arrayNode();
         List<Node> items = sequence.getValue();
-        for (int i = 0; i < items.size(); i++) {
-            array.add(convert(items.get(i), Pointer.child(pointer, i)));
+        SourceMap.SeqPlace place = new SourceMap.SeqPlace(position, items.size());
+        if (path.isEmpty()) {
+            sourceMap.root(place);
         }
+        ArrayNode array = json.arrayNode(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            path.add(i);
+            try {
+                array.add(convert(items.get(i)));
+            } finally {
+                path.removeLast();
+            }
+            place.place(i, placed);
+        }
+        placed = place;
         return array;
     }
 
@@ -238,8 +273,13 @@ final class YamlReader {
         }
     }
 
-    private String prefix(String pointer) {
-        return pointer.isEmpty() ? "" : sourceMap.path(pointer) + ": ";
+    /** The readable path of the mapping being converted, as a message prefix. */
+    private String prefix() {
+        StringBuilder readable = new StringBuilder();
+        for (Object segment : path) {
+            SourceMap.appendSegment(readable, String.valueOf(segment), segment instanceof Integer);
+        }
+        return path.isEmpty() ? "" : readable + ": ";
     }
 
     private static String kind(Node node) {
@@ -284,6 +324,39 @@ final class YamlReader {
 
     /** YAML 1.2 core schema resolution of plain scalars (SnakeYAML's default follows YAML 1.1). */
     private static final class CoreSchemaResolver extends Resolver {
+        /** Every character any of the patterns below can match; a scalar with another one is a string. */
+        private static final boolean[] RESOLVABLE = new boolean[128];
+
+        static {
+            for (char c : "0123456789+-.~<abcdefilnorstuxABCDEFILNRSTU".toCharArray()) {
+                RESOLVABLE[c] = true;
+            }
+        }
+
+        /** Most values (names, addresses with ports) hold a character no pattern allows: skip the regexes. */
+        @Override
+        public Tag resolve(NodeId kind, String value, boolean implicit) {
+            if (kind == NodeId.scalar && implicit && !value.isEmpty()) {
+                char first = value.charAt(0);
+                // Only numbers start with one of -+.0-9; booleans, null and '<<' hold no digit.
+                boolean number = first == '-' || first == '+' || first == '.' || first >= '0' && first <= '9';
+                int dots = 0;
+                boolean digitsAndDots = true;
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if (c >= RESOLVABLE.length || !RESOLVABLE[c] || !number && c >= '0' && c <= '9') {
+                        return Tag.STR;
+                    }
+                    dots += c == '.' ? 1 : 0;
+                    digitsAndDots &= c == '.' || c >= '0' && c <= '9';
+                }
+                if (digitsAndDots && dots >= 2) {
+                    return Tag.STR; // an address: a float has one point at most
+                }
+            }
+            return super.resolve(kind, value, implicit);
+        }
+
         @Override
         protected void addImplicitResolvers() {
             addImplicitResolver(Tag.BOOL, Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
