@@ -139,4 +139,35 @@ class DaemonRestartTest {
         }
         return true;
     }
+
+    /** What `systemctl restart` does: SIGTERM (the daemon finishes its reconcile and exits), then a new start. */
+    @Test
+    void aGracefulRestartUnderTrafficLosesNothingAndWritesNothing() throws Exception {
+        Path config = dir.resolve("flows.yaml");
+        Files.writeString(config, LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("steady", 0, 50000)));
+        Path firstLog = dir.resolve("first.log");
+        Process first = startDaemon(config, firstLog);
+        awaitLog(firstLog, "applied revision", first);
+
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 10_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS));
+        int program = attachedToPc();
+
+        first.destroy(); // SIGTERM: the shutdown hook lets the loop finish, the datapath stays
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the daemon stopped on SIGTERM");
+        assertEquals(143, first.exitValue(), "the JVM's exit status on SIGTERM (the unit's SuccessExitStatus)");
+        Map<FlowKey, FlowRule> rulesBefore = lab.datapath().rules().readAll();
+
+        Path secondLog = dir.resolve("second.log");
+        Process second = startDaemon(config, secondLog);
+        awaitLog(secondLog, "kept program id " + program + " (same build)", second);
+        awaitLog(secondLog, "is live (no changes needed)", second);
+        assertEquals(rulesBefore, lab.datapath().rules().readAll(), "the restart wrote no rule");
+        assertEquals(program, attachedToPc());
+
+        SequencedStream.Report report = stream.stop();
+        assertTrue(report.lossless(), "stop and start under traffic: " + report);
+    }
 }
