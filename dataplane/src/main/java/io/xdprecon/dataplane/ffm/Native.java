@@ -62,6 +62,35 @@ public final class Native {
         static final SymbolLookup LOOKUP = load("libsystemd.so.0", "install libsystemd0 (apt-get install libsystemd0)");
     }
 
+    /**
+     * A binding from DPDK 22.11's shared libraries (EAL, ethdev, mbuf, mempool), loaded on first use,
+     * so a process that never runs the DPDK loop does not need them.
+     */
+    public static MethodHandle dpdk(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(dpdkSymbol(name), descriptor);
+    }
+
+    /**
+     * The address of DPDK symbol {@code name} as {@code dlsym} resolves it on the calling thread: for a
+     * thread-local variable ({@code per_lcore__rte_errno}) that is the calling thread's instance.
+     */
+    public static MemorySegment dpdkSymbol(String name) {
+        return find(Dpdk.LOOKUP, "DPDK", name);
+    }
+
+    /** A binding to a C function pointer read from memory (DPDK's per-port burst functions). */
+    public static MethodHandle functionPointer(MemorySegment function, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(function, descriptor);
+    }
+
+    private static final class Dpdk {
+        static final String HINT = "install DPDK 22.11 (apt-get install dpdk libdpdk-dev)";
+        static final SymbolLookup LOOKUP = load("librte_eal.so.23", HINT)
+                .or(load("librte_ethdev.so.23", HINT))
+                .or(load("librte_mbuf.so.23", HINT))
+                .or(load("librte_mempool.so.23", HINT));
+    }
+
     public static MethodHandle libc(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor);
     }
