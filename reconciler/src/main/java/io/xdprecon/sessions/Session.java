@@ -1,0 +1,145 @@
+package io.xdprecon.sessions;
+
+import io.xdprecon.config.Endpoint;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+
+/**
+ * One client session of a service: its backend, its egress port and its two rules, derived exactly like
+ * a static flow's legs:
+ * <pre>
+ * FORWARD (listenIf, client, VIP, clientPort, listenPort)        → (egressIf, egressAddr, backend, egressPort, backendPort)
+ * REVERSE (egressIf, backend, egressAddr, backendPort, egressPort) → (listenIf, VIP, client, listenPort, clientPort)
+ * </pre>
+ * Mutable, owned by the session loop's thread; other threads may read it for status.
+ */
+public final class Session {
+    private SessionKey key;
+    private final SessionService service;
+    private final Endpoint backend;
+    private final int egressPort;
+    private FlowKey forwardKey;
+    private FlowRule forwardRule;
+    private final FlowKey reverseKey;
+    private FlowRule reverseRule;
+    private final long createdNanos;
+    private long lastActiveNanos;
+    private long lastCount = -1;
+    private long slowPathPackets;
+    private boolean installed;
+    private final boolean adopted;
+
+    Session(SessionKey key, SessionService service, Endpoint backend, int egressPort, long nowNanos, boolean adopted) {
+        this.key = key;
+        this.service = service;
+        this.backend = backend;
+        this.egressPort = egressPort;
+        this.createdNanos = nowNanos;
+        this.lastActiveNanos = nowNanos;
+        this.adopted = adopted;
+        this.reverseKey = new FlowKey(service.egressIfindex(), backend.address(), service.egressAddress(), backend.port(),
+                egressPort);
+        derive();
+    }
+
+    private void derive() {
+        SessionService s = service;
+        forwardKey = forwardKey(s, key.clientIp(), key.clientPort());
+        forwardRule = new FlowRule(new FlowKey(s.egressIfindex(), s.egressAddress(), backend.address(), egressPort,
+                backend.port()), Owner.SESSION);
+        reverseRule = new FlowRule(new FlowKey(s.listenIfindex(), s.vip(), key.clientIp(), s.listenPort(),
+                key.clientPort()), Owner.SESSION);
+    }
+
+    static FlowKey forwardKey(SessionService s, int clientIp, int clientPort) {
+        return new FlowKey(s.listenIfindex(), clientIp, s.vip(), clientPort, s.listenPort());
+    }
+
+    void rebind(SessionKey newKey) {
+        this.key = newKey;
+        derive();
+    }
+
+    public SessionKey key() {
+        return key;
+    }
+
+    public SessionService service() {
+        return service;
+    }
+
+    public Endpoint backend() {
+        return backend;
+    }
+
+    public int egressPort() {
+        return egressPort;
+    }
+
+    public FlowKey forwardKey() {
+        return forwardKey;
+    }
+
+    public FlowRule forwardRule() {
+        return forwardRule;
+    }
+
+    public FlowKey reverseKey() {
+        return reverseKey;
+    }
+
+    public FlowRule reverseRule() {
+        return reverseRule;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public long lastActiveNanos() {
+        return lastActiveNanos;
+    }
+
+    /** Packets this session's packets userspace forwarded itself (first packet, before the rules land, map full). */
+    public long slowPathPackets() {
+        return slowPathPackets;
+    }
+
+    /** Packets of both rules at the last sweep, plus the slow path's. */
+    public long lastCount() {
+        return lastCount;
+    }
+
+    /** Whether both rules are in the map; false while the map refuses them (the session stays on the slow path). */
+    public boolean installed() {
+        return installed;
+    }
+
+    public boolean adopted() {
+        return adopted;
+    }
+
+    void installed(boolean installed) {
+        this.installed = installed;
+    }
+
+    void slowPathPacket() {
+        slowPathPackets++;
+    }
+
+    /** Records the counters seen at a sweep; true when they moved since the last one (the session is active). */
+    boolean observe(long count, long nowNanos) {
+        if (count != lastCount) {
+            lastCount = count;
+            lastActiveNanos = nowNanos;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return key + " -> " + backend + " via :" + egressPort + (installed ? "" : " (slow path)");
+    }
+}

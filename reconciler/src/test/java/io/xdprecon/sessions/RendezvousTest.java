@@ -1,0 +1,88 @@
+package io.xdprecon.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.config.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RendezvousTest {
+    static final int CLIENTS = 100_000;
+
+    static List<Endpoint> backends(int n) {
+        List<Endpoint> b = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            b.add(Endpoint.of("10.9.0." + (i + 1), 7000));
+        }
+        return b;
+    }
+
+    static int[][] clients() {
+        Random r = new Random(42);
+        int[][] c = new int[CLIENTS][];
+        for (int i = 0; i < CLIENTS; i++) {
+            // clients behind few NATs: neighbouring addresses and ports, the hard case for a weak mix
+            c[i] = new int[] {0xC6336400 + r.nextInt(16), 1024 + r.nextInt(64512)};
+        }
+        return c;
+    }
+
+    @Test
+    void spreadsClientsEvenly() {
+        List<Endpoint> b = backends(8);
+        int[] load = new int[8];
+        for (int[] c : clients()) {
+            load[Rendezvous.choose(b, c[0], c[1])]++;
+        }
+        double expected = CLIENTS / 8.0;
+        for (int l : load) {
+            assertTrue(Math.abs(l - expected) < expected * 0.05, "load " + l + " vs " + expected);
+        }
+    }
+
+    @Test
+    void removingABackendMovesOnlyItsClients() {
+        List<Endpoint> before = backends(8);
+        List<Endpoint> after = new ArrayList<>(before);
+        Endpoint gone = after.remove(3);
+        int moved = 0;
+        for (int[] c : clients()) {
+            Endpoint was = before.get(Rendezvous.choose(before, c[0], c[1]));
+            Endpoint now = after.get(Rendezvous.choose(after, c[0], c[1]));
+            if (!was.equals(now)) {
+                assertEquals(gone, was, "a client of a remaining backend moved");
+                moved++;
+            }
+        }
+        assertTrue(Math.abs(moved - CLIENTS / 8.0) < CLIENTS / 8.0 * 0.05, "moved " + moved);
+    }
+
+    @Test
+    void addingABackendMovesAboutOneInNAndOnlyToIt() {
+        List<Endpoint> before = backends(8);
+        List<Endpoint> after = backends(9);
+        int moved = 0;
+        for (int[] c : clients()) {
+            Endpoint was = before.get(Rendezvous.choose(before, c[0], c[1]));
+            Endpoint now = after.get(Rendezvous.choose(after, c[0], c[1]));
+            if (!was.equals(now)) {
+                assertEquals(after.get(8), now, "a client moved between old backends");
+                moved++;
+            }
+        }
+        assertTrue(Math.abs(moved - CLIENTS / 9.0) < CLIENTS / 9.0 * 0.05, "moved " + moved);
+    }
+
+    @Test
+    void orderOfBackendsDoesNotMatterAndNoneGivesMinusOne() {
+        List<Endpoint> b = backends(5);
+        List<Endpoint> reversed = new ArrayList<>(b.reversed());
+        for (int[] c : clients()) {
+            assertEquals(b.get(Rendezvous.choose(b, c[0], c[1])), reversed.get(Rendezvous.choose(reversed, c[0], c[1])));
+        }
+        assertEquals(-1, Rendezvous.choose(List.of(), 1, 2));
+    }
+}

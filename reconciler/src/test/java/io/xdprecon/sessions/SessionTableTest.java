@@ -1,0 +1,240 @@
+package io.xdprecon.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.config.Endpoint;
+import io.xdprecon.config.PortRange;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SessionTableTest {
+    static final int LISTEN_IF = 4;
+    static final int EGRESS_IF = 5;
+    static final int VIP = Ipv4.parse("10.0.0.1");
+    static final int EGRESS = Ipv4.parse("10.1.0.1");
+    static final long S = 1_000_000_000L;
+
+    /** A rules map with a capacity and counters the test sets. */
+    static final class FakeMap implements RuleSink, CounterSource {
+        final Map<FlowKey, FlowRule> rules = new HashMap<>();
+        final Map<FlowKey, Long> packets = new HashMap<>();
+        int capacity = Integer.MAX_VALUE;
+
+        @Override
+        public boolean put(FlowKey key, FlowRule rule) {
+            if (!rules.containsKey(key) && rules.size() >= capacity) {
+                return false;
+            }
+            rules.put(key, rule);
+            return true;
+        }
+
+        @Override
+        public boolean remove(FlowKey key) {
+            packets.remove(key);
+            return rules.remove(key) != null;
+        }
+
+        @Override
+        public long packets(FlowKey rule) {
+            return packets.getOrDefault(rule, 0L);
+        }
+
+        void hit(FlowKey key, long n) {
+            assertTrue(rules.containsKey(key), "no rule for " + key);
+            packets.merge(key, n, Long::sum);
+        }
+    }
+
+    static SessionService service(int ports, Endpoint... backends) {
+        return new SessionService("relay", LISTEN_IF, VIP, 3478, EGRESS_IF, EGRESS, new PortRange(40000, 40000 + ports - 1),
+                List.of(backends), Duration.ofSeconds(30));
+    }
+
+    static final Endpoint B1 = Endpoint.of("10.2.0.1", 7000);
+    static final Endpoint B2 = Endpoint.of("10.2.0.2", 7000);
+
+    final FakeMap map = new FakeMap();
+
+    static int client(int i) {
+        return Ipv4.parse("198.51.100.1") + i;
+    }
+
+    @Test
+    void firstPacketCreatesASessionWithBothRulesDerivedLikeAStaticFlow() {
+        SessionTable t = new SessionTable(List.of(service(100, B1, B2)), map, map);
+        int c = client(0);
+        FlowKey rewrite = t.route(LISTEN_IF, c, VIP, 5555, 3478, 0);
+        Session s = t.get(new SessionKey("relay", c, 5555));
+        assertNotNull(s);
+        Endpoint b = s.backend();
+        int port = s.egressPort();
+        assertEquals(new FlowKey(EGRESS_IF, EGRESS, b.address(), port, b.port()), rewrite);
+        assertEquals(new FlowRule(rewrite, Owner.SESSION), map.rules.get(new FlowKey(LISTEN_IF, c, VIP, 5555, 3478)));
+        assertEquals(new FlowRule(new FlowKey(LISTEN_IF, VIP, c, 3478, 5555), Owner.SESSION),
+                map.rules.get(new FlowKey(EGRESS_IF, b.address(), EGRESS, b.port(), port)));
+        assertEquals(2, map.rules.size());
+        assertTrue(s.installed());
+        // a second packet before the rule lands is forwarded the same way, creating nothing
+        assertEquals(rewrite, t.route(LISTEN_IF, c, VIP, 5555, 3478, 1));
+        // a reply that reaches userspace goes back to the client
+        assertEquals(new FlowKey(LISTEN_IF, VIP, c, 3478, 5555), t.route(EGRESS_IF, b.address(), EGRESS, b.port(), port, 2));
+        SessionTable.Stats st = t.stats();
+        assertEquals(1, st.created());
+        assertEquals(3, st.slowPathPackets());
+        assertEquals(1, t.pool("relay").inUse());
+    }
+
+    @Test
+    void anythingElseIsUnmatchedAndGetsNoRewrite() {
+        SessionTable t = new SessionTable(List.of(service(100, B1)), map, map);
+        assertNull(t.route(LISTEN_IF, client(0), VIP, 5555, 3479, 0), "other port");
+        assertNull(t.route(LISTEN_IF, client(0), VIP + 1, 5555, 3478, 0), "other address");
+        assertNull(t.route(EGRESS_IF, client(0), VIP, 5555, 3478, 0), "other interface");
+        assertNull(t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), 40000, 0), "reply to no session");
+        assertEquals(4, t.stats().unmatched());
+        assertTrue(map.rules.isEmpty());
+    }
+
+    @Test
+    void distinctClientsGetDistinctPortsAndKeepTheirBackend() {
+        SessionTable t = new SessionTable(List.of(service(100, B1, B2)), map, map);
+        for (int i = 0; i < 50; i++) {
+            t.route(LISTEN_IF, client(i), VIP, 5000 + i, 3478, 0);
+        }
+        assertEquals(50, t.sessions().stream().map(Session::egressPort).distinct().count());
+        assertEquals(100, map.rules.size());
+        for (Session s : t.sessions()) {
+            SessionKey k = s.key();
+            assertEquals(s.backend(), List.of(B1, B2).get(Rendezvous.choose(List.of(B1, B2), k.clientIp(), k.clientPort())));
+        }
+        assertTrue(t.sessions().stream().map(Session::backend).distinct().count() == 2, "both backends used");
+    }
+
+    @Test
+    void idleSessionsExpireFromCountersAndTheirPortsAreReused() {
+        SessionTable t = new SessionTable(List.of(service(2, B1)), map, map);
+        t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0);
+        t.route(LISTEN_IF, client(1), VIP, 5001, 3478, 0);
+        Session busy = t.get(new SessionKey("relay", client(0), 5000));
+        Session quiet = t.get(new SessionKey("relay", client(1), 5001));
+        assertNull(t.route(LISTEN_IF, client(2), VIP, 5002, 3478, 0), "pool of 2 is full");
+        assertEquals(1, t.stats().poolExhausted());
+        assertEquals(0, t.sweep(1 * S));
+        for (long now = 2 * S; now <= 40 * S; now += S) {
+            map.hit(busy.forwardKey(), 3);
+            map.hit(busy.reverseKey(), 3);
+            t.sweep(now);
+        }
+        assertNull(t.get(quiet.key()), "quiet expired");
+        assertFalse(map.rules.containsKey(quiet.forwardKey()));
+        assertFalse(map.rules.containsKey(quiet.reverseKey()));
+        assertNotNull(t.get(busy.key()), "busy lives on counters alone");
+        assertEquals(1, t.stats().expired());
+        assertNotNull(t.route(LISTEN_IF, client(2), VIP, 5002, 3478, 41 * S));
+        assertEquals(quiet.egressPort(), t.get(new SessionKey("relay", client(2), 5002)).egressPort(), "port reused");
+        // the busy one goes 30 s after its counters stop
+        assertEquals(0, t.sweep(60 * S));
+        assertEquals(1, t.sweep(70 * S));
+        assertNull(t.get(busy.key()));
+    }
+
+    @Test
+    void aFullMapKeepsTheSessionOnTheSlowPathUntilRoomAppears() {
+        map.capacity = 3;
+        SessionTable t = new SessionTable(List.of(service(10, B1)), map, map);
+        FlowKey r0 = t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0);
+        FlowKey r1 = t.route(LISTEN_IF, client(1), VIP, 5001, 3478, 0);
+        assertNotNull(r0);
+        assertNotNull(r1, "refused by the map, still forwarded");
+        Session slow = t.get(new SessionKey("relay", client(1), 5001));
+        assertFalse(slow.installed());
+        assertEquals(2, map.rules.size(), "no half pair left behind");
+        assertEquals(1, t.stats().mapRefused());
+        assertEquals(1, t.stats().slowPathSessions());
+        assertEquals(r1, t.route(LISTEN_IF, client(1), VIP, 5001, 3478, 1), "later packets too");
+        assertEquals(slow.reverseRule().rewrite(),
+                t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), slow.egressPort(), 1), "and replies");
+        map.capacity = 4;
+        t.sweep(2 * S);
+        assertTrue(slow.installed());
+        assertEquals(4, map.rules.size());
+        assertEquals(0, t.stats().slowPathSessions());
+    }
+
+    @Test
+    void rebindingMovesTheForwardRuleAndRetargetsTheReverseInPlace() {
+        SessionTable t = new SessionTable(List.of(service(10, B1)), map, map);
+        t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0);
+        SessionKey old = new SessionKey("relay", client(0), 5000);
+        Session s = t.get(old);
+        FlowKey oldForward = s.forwardKey();
+        map.hit(s.reverseKey(), 7);
+        assertTrue(t.rebind(old, client(9), 6000));
+        assertNull(t.get(old));
+        assertTrue(t.get(new SessionKey("relay", client(9), 6000)) == s);
+        assertFalse(map.rules.containsKey(oldForward));
+        assertEquals(s.forwardRule(), map.rules.get(new FlowKey(LISTEN_IF, client(9), VIP, 6000, 3478)));
+        assertEquals(new FlowRule(new FlowKey(LISTEN_IF, VIP, client(9), 3478, 6000), Owner.SESSION),
+                map.rules.get(s.reverseKey()));
+        assertEquals(7, map.packets(s.reverseKey()), "reverse counters kept");
+        assertEquals(2, map.rules.size());
+        assertEquals(1, t.pool("relay").inUse(), "same port");
+        assertFalse(t.rebind(old, client(1), 1), "gone");
+        assertEquals(1, t.stats().rebound());
+    }
+
+    @Test
+    void adoptionTakesBackConsistentPairsAndRemovesOrphans() {
+        SessionTable before = new SessionTable(List.of(service(10, B1, B2)), map, map);
+        for (int i = 0; i < 5; i++) {
+            before.route(LISTEN_IF, client(i), VIP, 5000 + i, 3478, 0);
+        }
+        FlowKey config = FlowKey.of(9, "1.1.1.1", 1, "2.2.2.2", 2);
+        map.rules.put(config, new FlowRule(FlowKey.of(9, "2.2.2.2", 1, "3.3.3.3", 2), Owner.CONFIG));
+        Session broken = before.get(new SessionKey("relay", client(4), 5004));
+        map.rules.remove(broken.reverseKey()); // half a pair, as after a crash between the two writes
+        FlowKey foreign = FlowKey.of(LISTEN_IF, "7.7.7.7", 1, "10.0.0.99", 3478); // a removed service's
+        map.rules.put(foreign, new FlowRule(FlowKey.of(EGRESS_IF, "10.1.0.1", 40001, "10.2.0.1", 7000), Owner.SESSION));
+
+        SessionTable after = new SessionTable(List.of(service(10, B1, B2)), map, map);
+        SessionTable.Adoption a = after.adopt(Map.copyOf(map.rules), 100 * S);
+        assertEquals(4, a.adopted());
+        assertEquals(2, a.orphans().size());
+        assertTrue(map.rules.containsKey(config), "config rules untouched");
+        assertEquals(9, map.rules.size());
+        for (int i = 0; i < 4; i++) {
+            Session was = before.get(new SessionKey("relay", client(i), 5000 + i));
+            Session now = after.get(was.key());
+            assertEquals(was.backend(), now.backend());
+            assertEquals(was.egressPort(), now.egressPort());
+            assertTrue(now.adopted() && now.installed());
+            assertTrue(after.pool("relay").isUsed(now.egressPort()));
+        }
+        assertEquals(4, after.pool("relay").inUse());
+        // adopted sessions expire like any other, from when they were adopted
+        assertEquals(0, after.sweep(110 * S));
+        assertEquals(4, after.sweep(131 * S));
+        assertEquals(1, map.rules.size());
+    }
+
+    @Test
+    void noBackendIsCountedAndInstallsNothing() {
+        SessionTable t = new SessionTable(List.of(service(10)), map, map);
+        assertNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0));
+        assertEquals(1, t.stats().noBackend());
+        assertEquals(0, t.pool("relay").inUse());
+        assertTrue(map.rules.isEmpty());
+    }
+}
