@@ -1,0 +1,194 @@
+package io.xdprecon.dataplane.dpdk;
+
+import java.lang.foreign.Arena;
+
+/**
+ * The slow path's duty cycle on one queue of one port: RX a burst, parse each frame as Ethernet/IPv4/UDP
+ * without allocating, ask a {@link Router} for its rewrite, rewrite in place (addresses, ports, MACs, TTL,
+ * a recomputed IPv4 header checksum and an incrementally updated UDP checksum), TX, and free what was not
+ * sent. {@link #doWork()} returns the packets handled, for an {@link IdleStrategy}.
+ *
+ * <pre>
+ *   0 dst MAC  6 src MAC  12 ethertype 0x0800
+ *  14 IPv4: ver/ihl(=0x45) tos totlen(16) id(18) flags/frag(20) ttl(22) proto=17(23) csum(24) src(26) dst(30)
+ *  34 UDP:  sport(34) dport(36) len(38) csum(40)  42 payload
+ * </pre>
+ *
+ * Every frame that is not rewritten and sent is counted in exactly one reason and freed: not IPv4/UDP
+ * the fast path could carry (options, fragments, bad lengths or header checksum), TTL ≤ 1, no route
+ * (the router said no), another egress interface (this loop has one port), TX queue full. Nothing is
+ * sent anywhere the router did not name. One thread; not thread-safe.
+ */
+public final class SlowPathLoop {
+    /** Decides the rewrite of one packet that reached userspace. Called on the loop's thread. */
+    @FunctionalInterface
+    public interface Router {
+        /** Fills {@code out} and returns true to forward; false to drop (the router counts why). */
+        boolean route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, Rewrite out);
+    }
+
+    /** A packet's new headers, reused for every packet. MACs are 48-bit values in the low bits. */
+    public static final class Rewrite {
+        public int ifindex;
+        public int srcIp;
+        public int dstIp;
+        public int srcPort;
+        public int dstPort;
+        public long srcMac;
+        public long dstMac;
+    }
+
+    static final int ETH = 14;
+    static final int IP = ETH;
+    static final int UDP = IP + 20;
+    static final int MIN = UDP + 8;
+
+    private final EthPort port;
+    private final int queue;
+    private final int ifindex;
+    private final Router router;
+    private final MbufBurst rx;
+    private final MbufBurst tx;
+    private final Mbuf mbuf = new Mbuf();
+    private final Rewrite rewrite = new Rewrite();
+
+    private long received;
+    private long forwarded;
+    private long malformed;
+    private long ttlExpired;
+    private long unrouted;
+    private long otherInterface;
+    private long txDropped;
+
+    public SlowPathLoop(EthPort port, int queue, int ifindex, Arena arena, int burst, Router router) {
+        this.port = port;
+        this.queue = queue;
+        this.ifindex = ifindex;
+        this.router = router;
+        this.rx = new MbufBurst(arena, burst);
+        this.tx = new MbufBurst(arena, burst);
+    }
+
+    /** One duty cycle; returns the frames received. */
+    public int doWork() {
+        int n = port.rxBurst(queue, rx);
+        if (n == 0) {
+            return 0;
+        }
+        received += n;
+        for (int i = n - 1; i >= 0; i--) {
+            if (handle(rx.mbuf(i, mbuf))) {
+                tx.add(rx.take(i));
+            }
+        }
+        rx.freeAll();
+        if (tx.count() > 0) {
+            int want = tx.count();
+            int sent = port.txBurst(queue, tx);
+            forwarded += sent;
+            if (sent < want) {
+                txDropped += want - sent;
+                tx.freeAll();
+            }
+        }
+        return n;
+    }
+
+    private boolean handle(Mbuf m) {
+        int length = m.dataLength();
+        if (m.segments() != 1 || length < MIN || m.getU16(12) != 0x0800 || m.getByte(IP) != 0x45
+                || m.getByte(IP + 9) != 17 || (m.getU16(IP + 6) & 0x3fff) != 0) {
+            malformed++;
+            return false;
+        }
+        int total = m.getU16(IP + 2);
+        int udpLength = m.getU16(UDP + 4);
+        if (total < 28 || total > length - ETH || udpLength < 8 || udpLength > total - 20 || ipSum(m) != 0xffff) {
+            malformed++;
+            return false;
+        }
+        int ttl = m.getByte(IP + 8);
+        if (ttl <= 1) {
+            ttlExpired++;
+            return false;
+        }
+        int srcIp = m.getInt(IP + 12);
+        int dstIp = m.getInt(IP + 16);
+        int srcPort = m.getU16(UDP);
+        int dstPort = m.getU16(UDP + 2);
+        if (!router.route(ifindex, srcIp, dstIp, srcPort, dstPort, rewrite)) {
+            unrouted++;
+            return false;
+        }
+        Rewrite r = rewrite;
+        if (r.ifindex != ifindex) {
+            otherInterface++;
+            return false;
+        }
+        int udpSum = m.getU16(UDP + 6);
+        if (udpSum != 0) {
+            // RFC 1624: HC' = ~(~HC + ~m + m') over each changed 16-bit word of the pseudo-header and header
+            long sum = ~udpSum & 0xffff;
+            sum += fold(~srcIp) + fold(r.srcIp) + fold(~dstIp) + fold(r.dstIp);
+            sum += (~srcPort & 0xffff) + r.srcPort + (~dstPort & 0xffff) + r.dstPort;
+            int result = ~finish(sum) & 0xffff;
+            m.setU16(UDP + 6, result == 0 ? 0xffff : result);
+        }
+        m.setInt(IP + 12, r.srcIp);
+        m.setInt(IP + 16, r.dstIp);
+        m.setU16(UDP, r.srcPort);
+        m.setU16(UDP + 2, r.dstPort);
+        m.setByte(IP + 8, ttl - 1);
+        m.setU16(IP + 10, 0);
+        m.setU16(IP + 10, ~ipSum(m) & 0xffff);
+        m.setU16(0, (int) (r.dstMac >>> 32));
+        m.setInt(2, (int) r.dstMac);
+        m.setU16(6, (int) (r.srcMac >>> 32));
+        m.setInt(8, (int) r.srcMac);
+        return true;
+    }
+
+    /** Ones'-complement sum of the 20-byte IPv4 header, folded: 0xffff when the checksum is right. */
+    private static int ipSum(Mbuf m) {
+        long sum = 0;
+        for (int o = IP; o < IP + 20; o += 2) {
+            sum += m.getU16(o);
+        }
+        return finish(sum);
+    }
+
+    private static long fold(int v) {
+        return ((v >>> 16) & 0xffff) + (v & 0xffff);
+    }
+
+    private static int finish(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+
+    /** What the loop did so far. */
+    public record Counters(long received, long forwarded, long malformed, long ttlExpired, long unrouted,
+            long otherInterface, long txDropped) {
+    }
+
+    public Counters counters() {
+        return new Counters(received, forwarded, malformed, ttlExpired, unrouted, otherInterface, txDropped);
+    }
+
+    /** Frees anything still held (nothing between calls of {@link #doWork()}). */
+    public void drain() {
+        rx.freeAll();
+        tx.freeAll();
+    }
+
+    /** A MAC address as the 48-bit value {@link Rewrite} takes. */
+    public static long mac(byte[] mac) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = v << 8 | (mac[i] & 0xff);
+        }
+        return v;
+    }
+}

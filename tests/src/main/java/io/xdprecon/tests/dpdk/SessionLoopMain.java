@@ -1,0 +1,159 @@
+package io.xdprecon.tests.dpdk;
+
+import io.xdprecon.config.Endpoint;
+import io.xdprecon.config.PortRange;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.dpdk.Eal;
+import io.xdprecon.dataplane.dpdk.EthPort;
+import io.xdprecon.dataplane.dpdk.IdleStrategy;
+import io.xdprecon.dataplane.dpdk.Mempool;
+import io.xdprecon.dataplane.dpdk.SlowPathLoop;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.sessions.CounterSource;
+import io.xdprecon.sessions.RuleSink;
+import io.xdprecon.sessions.Session;
+import io.xdprecon.sessions.SessionService;
+import io.xdprecon.sessions.SessionTable;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DPDK session loop in a child JVM (EAL is once per process), run in the test's namespace with the
+ * test's pins over {@code /sys/fs/bpf} like {@link DpdkEchoMain}:
+ * {@code SessionLoopMain IFACE IFINDEX XDP_OBJECT VIP:PORT EGRESS_ADDR FIRST-LAST BACKEND,... IDLE_MS IP=MAC,...}.
+ *
+ * <p>One service: sessions to VIP:PORT on IFACE, egress from EGRESS_ADDR on the same interface (hairpin),
+ * backends chosen by the {@link SessionTable}, rules written into the pinned {@code xdp_fwd_rules}. The
+ * next hop's MAC comes from the static IP=MAC table (this lab has no neighbour resolution in userspace).
+ * Runs {@link SlowPathLoop} until a line {@code STOP} on stdin, sweeping idle sessions every 100 ms; then
+ * prints {@code SESSION} lines, {@code LOOP} and {@code TABLE} counters, DPDK's {@code STATS}, {@code DONE}.
+ */
+public final class SessionLoopMain {
+    private static volatile boolean stop;
+
+    private SessionLoopMain() {}
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.out.println("DONE");
+            System.out.flush();
+            System.exit(0);
+        } catch (Throwable t) {
+            System.out.println("FAIL " + t);
+            t.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) {
+        String iface = args[0];
+        int ifindex = Integer.parseInt(args[1]);
+        String prog = args[2];
+        String[] vip = args[3].split(":");
+        int egress = Ipv4.parse(args[4]);
+        String[] range = args[5].split("-");
+        List<Endpoint> backends = new ArrayList<>();
+        for (String b : args[6].split(",")) {
+            String[] p = b.split(":");
+            backends.add(Endpoint.of(p[0], Integer.parseInt(p[1])));
+        }
+        Duration idle = Duration.ofMillis(Long.parseLong(args[7]));
+        Map<Integer, Long> neighbours = new HashMap<>();
+        for (String n : args[8].split(",")) {
+            String[] p = n.split("=");
+            neighbours.put(Ipv4.parse(p[0]), SlowPathLoop.mac(HexFormat.ofDelimiter(":").parseHex(p[1])));
+        }
+        SessionService service = new SessionService("svc", ifindex, Ipv4.parse(vip[0]), Integer.parseInt(vip[1]), ifindex,
+                egress, new PortRange(Integer.parseInt(range[0]), Integer.parseInt(range[1])), backends, idle);
+
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.equals("STOP")) {
+                        break;
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // stdin closed
+            }
+            stop = true;
+        });
+
+        try (Datapath datapath = Datapath.openPinned(Path.of("/sys/fs/bpf"));
+                Eal eal = Eal.init(Eal.afXdpArgs(iface, prog, 256));
+                Arena arena = Arena.ofConfined()) {
+            RulesMap rules = datapath.rules();
+            SessionTable table = new SessionTable(List.of(service), RuleSink.of(rules), CounterSource.of(rules));
+            SessionTable.Adoption adoption = table.adopt(rules.readAll(), System.nanoTime());
+            Mempool pool = Mempool.create("xdprecon_sp", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
+            EthPort port = EthPort.byName("net_af_xdp0");
+            try {
+                port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
+                long srcMac = SlowPathLoop.mac(port.macAddress());
+                long[] now = new long[1];
+                SlowPathLoop.Router router = (in, srcIp, dstIp, srcPort, dstPort, out) -> {
+                    FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, now[0]);
+                    if (r == null) {
+                        return false;
+                    }
+                    Long mac = neighbours.get(r.dstIp());
+                    if (mac == null) {
+                        return false;
+                    }
+                    out.ifindex = r.ifindex();
+                    out.srcIp = r.srcIp();
+                    out.dstIp = r.dstIp();
+                    out.srcPort = r.srcPort();
+                    out.dstPort = r.dstPort();
+                    out.srcMac = srcMac;
+                    out.dstMac = mac;
+                    return true;
+                };
+                SlowPathLoop loop = new SlowPathLoop(port, 0, ifindex, arena, 32, router);
+                IdleStrategy idleStrategy = IdleStrategy.backoff(1000, 100, 100_000);
+                System.out.printf("READY port=%d adopted=%d orphans=%d%n", port.id(), adoption.adopted(), adoption.orphans().size());
+                System.out.flush();
+                long nextSweep = System.nanoTime();
+                while (!stop) {
+                    now[0] = System.nanoTime();
+                    idleStrategy.idle(loop.doWork());
+                    if (now[0] - nextSweep >= 0) {
+                        int expired = table.sweep(now[0]);
+                        if (expired > 0) {
+                            System.out.println("EXPIRED " + expired);
+                            System.out.flush();
+                        }
+                        nextSweep = now[0] + 100_000_000L;
+                    }
+                }
+                loop.drain();
+                for (Session s : table.sessions()) {
+                    System.out.printf("SESSION client=%s:%d backend=%s egress_port=%d slow=%d installed=%b%n",
+                            Ipv4.format(s.key().clientIp()), s.key().clientPort(), s.backend(), s.egressPort(),
+                            s.slowPathPackets(), s.installed());
+                }
+                System.out.println("LOOP " + loop.counters());
+                System.out.println("TABLE " + table.stats());
+                EthPort.Stats st = port.stats();
+                System.out.printf("STATS ipackets=%d opackets=%d imissed=%d ierrors=%d oerrors=%d%n", st.rxPackets(),
+                        st.txPackets(), st.rxMissed(), st.rxErrors(), st.txErrors());
+            } finally {
+                port.close();
+                pool.close();
+            }
+        }
+    }
+}
