@@ -27,8 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,38 +60,113 @@ class SessionLoopTest {
 
     @Test
     void firstPacketsThroughDpdkCreateSessionsAndTheRestGoesThroughXdp() throws Exception {
-        Path object = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
-        Process process;
-        List<Thread> echoes = new ArrayList<>();
-        List<DatagramSocket> sockets = new ArrayList<>();
-        try (DpdkPair pair = DpdkPair.start();
-                BpfObject lab = BpfObject.openBundled("xdp_lab", null)) {
-            Files.write(object, BpfObject.bundledElf(Datapath.OBJECT));
-            lab.load();
-            NetNs.run(pair.peerNs, () -> Xdp.attach(NetNs.ifindex("dp1"), lab.program("xdp_pass"), XdpMode.NATIVE));
-            for (String b : BACKENDS) {
-                Lab.ip("-n", pair.peerNs, "addr", "add", b + "/24", "dev", "dp1");
-                Lab.ip("-n", pair.dpdkNs, "neigh", "replace", b, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
+        try (Setup lab = new Setup()) {
+            List<DatagramSocket> clients = lab.clients(20000, CLIENTS);
+            DpdkPair.Child child = lab.startLoop("40000-40099", 3000);
+            try {
+                child.await("READY", STEP_MS);
+                Map<Integer, String> backendOf = new HashMap<>();
+                // round 1: each client's first datagram goes through DPDK and reaches a backend
+                for (int i = 0; i < CLIENTS; i++) {
+                    String reply = exchange(clients.get(i), lab.vip, "c" + i + "-0");
+                    String backend = reply.substring(0, reply.indexOf(':'));
+                    assertTrue(BACKENDS.contains(backend), reply);
+                    assertEquals(backend + ":c" + i + "-0", reply);
+                    backendOf.put(i, backend);
+                }
+                assertTrue(backendOf.values().stream().distinct().count() == 2, "both backends used: " + backendOf);
+                // the two rules of each session are in the map, owner SESSION, derived like a static flow's
+                Map<FlowKey, FlowRule> sessionRules = lab.sessionRules();
+                assertEquals(2 * CLIENTS, sessionRules.size(), sessionRules.toString());
+                for (int i = 0; i < CLIENTS; i++) {
+                    FlowKey t = sessionRules.get(lab.forwardKey(20000 + i)).rewrite();
+                    assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(backendOf.get(i)), t.srcPort(), BACKEND_PORT), t);
+                    FlowKey rev = new FlowKey(lab.pair.dp0, t.dstIp(), lab.vipIp, BACKEND_PORT, t.srcPort());
+                    assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(DpdkPair.PEER_IP), VIP_PORT, 20000 + i),
+                            sessionRules.get(rev).rewrite());
+                }
+                // round 2: later datagrams go through XDP only, both ways
+                for (int k = 1; k <= LATER; k++) {
+                    for (int i = 0; i < CLIENTS; i++) {
+                        assertEquals(backendOf.get(i) + ":c" + i + "-" + k, exchange(clients.get(i), lab.vip, "c" + i + "-" + k));
+                    }
+                }
+                try (Datapath pinned = Datapath.openPinned(lab.pair.pinRoot)) {
+                    for (FlowKey key : sessionRules.keySet()) {
+                        FlowCounters c = pinned.rules().counters(key);
+                        boolean forward = key.dstIp() == lab.vipIp && key.dstPort() == VIP_PORT;
+                        // forward: the later datagrams; reverse: every reply, the first one's included
+                        assertEquals(forward ? LATER : LATER + 1, c.packets(), (forward ? "forward " : "reverse ") + key);
+                    }
+                }
+                // idle sessions go: both rules of every session, within the idle timeout (3 s) + sweeps
+                lab.awaitNoSessionRules(20);
+                Setup.stop(child);
+                assertEquals(CLIENTS, Setup.dpdkRx(child), "DPDK RX: exactly one datagram per session\n" + child.text());
+                String table = child.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=" + CLIENTS + ",") && table.contains("expired=" + CLIENTS + ",")
+                        && table.contains("slowPathPackets=" + CLIENTS + ","), table);
+                assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + CLIENTS + ","), child.text());
+                System.out.println("SessionLoopTest child: " + child.lines("LOOP") + " " + table + " " + child.lines("STATS"));
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
             }
-            Lab.ip("-n", pair.dpdkNs, "neigh", "replace", DpdkPair.PEER_IP, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
-            Lab.inNs(pair.dpdkNs, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv4.conf.dp0.forwarding=1",
-                    "net.ipv4.conf.dp0.accept_local=1");
-            try (Datapath datapath = Datapath.load(pair.pinRoot, 0)) {
-                datapath.localIps().add(Ipv4.parse(DpdkPair.LOCAL_IP));
-            }
-            // backends: echo "backend-IP:" + payload
-            for (String b : BACKENDS) {
-                DatagramSocket s = peerSocket(pair, b, BACKEND_PORT, 0);
-                sockets.add(s);
-                echoes.add(Thread.ofPlatform().daemon().start(() -> echo(s, b)));
-            }
-            List<DatagramSocket> clients = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                DatagramSocket c = peerSocket(pair, DpdkPair.PEER_IP, 20000 + i, 5000);
-                clients.add(c);
-                sockets.add(c);
-            }
+        }
+    }
 
+    /** The lab of this class: the pair, xdp_pass on dp1, backends echoing, the datapath loaded, children to kill. */
+    static final class Setup implements AutoCloseable {
+        final DpdkPair pair = DpdkPair.start();
+        final BpfObject lab;
+        final Path object;
+        final List<DatagramSocket> sockets = new ArrayList<>();
+        final List<Process> children = new ArrayList<>();
+        final InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
+        final int vipIp = Ipv4.parse(DpdkPair.LOCAL_IP);
+
+        Setup() throws IOException {
+            try {
+                lab = BpfObject.openBundled("xdp_lab", null);
+                object = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
+                Files.write(object, BpfObject.bundledElf(Datapath.OBJECT));
+                lab.load();
+                NetNs.run(pair.peerNs, () -> Xdp.attach(NetNs.ifindex("dp1"), lab.program("xdp_pass"), XdpMode.NATIVE));
+                for (String b : BACKENDS) {
+                    Lab.ip("-n", pair.peerNs, "addr", "add", b + "/24", "dev", "dp1");
+                    Lab.ip("-n", pair.dpdkNs, "neigh", "replace", b, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
+                }
+                Lab.ip("-n", pair.dpdkNs, "neigh", "replace", DpdkPair.PEER_IP, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
+                Lab.inNs(pair.dpdkNs, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv4.conf.dp0.forwarding=1",
+                        "net.ipv4.conf.dp0.accept_local=1");
+                try (Datapath datapath = Datapath.load(pair.pinRoot, 0)) {
+                    datapath.localIps().add(vipIp);
+                }
+                for (String b : BACKENDS) {
+                    DatagramSocket s = socket(b, BACKEND_PORT, 0);
+                    Thread.ofPlatform().daemon().start(() -> echo(s, b));
+                }
+            } catch (RuntimeException | Error | IOException e) {
+                close();
+                throw e;
+            }
+        }
+
+        DatagramSocket socket(String ip, int port, int timeoutMillis) {
+            DatagramSocket s = peerSocket(pair, ip, port, timeoutMillis);
+            sockets.add(s);
+            return s;
+        }
+
+        List<DatagramSocket> clients(int firstPort, int n) {
+            List<DatagramSocket> clients = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                clients.add(socket(DpdkPair.PEER_IP, firstPort + i, 5000));
+            }
+            return clients;
+        }
+
+        DpdkPair.Child startLoop(String ports, int idleMillis) throws IOException {
             String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
                     + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
             List<String> neigh = new ArrayList<>();
@@ -100,99 +177,146 @@ class SessionLoopTest {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0), object.toString(),
-                    DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, "40000-40099",
-                    String.join(",", BACKENDS.stream().map(b -> b + ":" + BACKEND_PORT).toList()), "3000", String.join(",", neigh));
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            DpdkPair.Child child = new DpdkPair.Child(process);
-            try (AutoCloseable killChild = killer(process)) {
-                child.await("READY", STEP_MS);
-                InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
-                Map<Integer, String> backendOf = new HashMap<>();
-                // round 1: each client's first datagram goes through DPDK and reaches a backend
-                for (int i = 0; i < CLIENTS; i++) {
-                    String reply = exchange(clients.get(i), vip, "c" + i + "-0");
-                    String backend = reply.substring(0, reply.indexOf(':'));
-                    assertTrue(BACKENDS.contains(backend), reply);
-                    assertEquals(backend + ":c" + i + "-0", reply);
-                    backendOf.put(i, backend);
-                }
-                assertTrue(backendOf.values().stream().distinct().count() == 2, "both backends used: " + backendOf);
-                // the two rules of each session are in the map, owner SESSION, derived like a static flow's
-                Map<FlowKey, FlowRule> sessionRules = new HashMap<>();
-                try (Datapath pinned = Datapath.openPinned(pair.pinRoot)) {
-                    pinned.rules().readAll().forEach((k, r) -> {
-                        if (r.owner() == Owner.SESSION) {
-                            sessionRules.put(k, r);
-                        }
-                    });
-                    assertEquals(2 * CLIENTS, sessionRules.size(), sessionRules.toString());
-                    int vipIp = Ipv4.parse(DpdkPair.LOCAL_IP);
-                    for (int i = 0; i < CLIENTS; i++) {
-                        FlowKey fwd = new FlowKey(pair.dp0, Ipv4.parse(DpdkPair.PEER_IP), vipIp, 20000 + i, VIP_PORT);
-                        FlowKey t = sessionRules.get(fwd).rewrite();
-                        assertEquals(Ipv4.parse(backendOf.get(i)), t.dstIp());
-                        FlowKey rev = new FlowKey(pair.dp0, t.dstIp(), vipIp, BACKEND_PORT, t.srcPort());
-                        assertEquals(new FlowKey(pair.dp0, vipIp, Ipv4.parse(DpdkPair.PEER_IP), VIP_PORT, 20000 + i),
-                                sessionRules.get(rev).rewrite());
-                    }
-                    // round 2: later datagrams go through XDP only, both ways
-                    for (int k = 1; k <= LATER; k++) {
-                        for (int i = 0; i < CLIENTS; i++) {
-                            assertEquals(backendOf.get(i) + ":c" + i + "-" + k, exchange(clients.get(i), vip, "c" + i + "-" + k));
-                        }
-                    }
-                    long fwdPackets = 0;
-                    long revPackets = 0;
-                    for (Map.Entry<FlowKey, FlowRule> e : sessionRules.entrySet()) {
-                        FlowCounters c = pinned.rules().counters(e.getKey());
-                        if (e.getKey().dstIp() == vipIp && e.getKey().dstPort() == VIP_PORT) {
-                            assertEquals(LATER, c.packets(), "forward " + e.getKey());
-                            fwdPackets += c.packets();
-                        } else {
-                            assertEquals(LATER + 1, c.packets(), "reverse " + e.getKey());
-                            revPackets += c.packets();
-                        }
-                    }
-                    assertEquals((long) CLIENTS * LATER, fwdPackets);
-                    assertEquals((long) CLIENTS * (LATER + 1), revPackets);
-                    // idle sessions go: both rules of every session, within idle timeout (3 s) + sweeps
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (pinned.rules().keysOwnedBy(Owner.SESSION).size() > 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(100);
-                    }
-                    assertEquals(List.of(), pinned.rules().keysOwnedBy(Owner.SESSION), "idle sessions left rules");
-                }
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write("STOP\n".getBytes(StandardCharsets.US_ASCII));
-                }
-                assertEquals(0, child.finish(STEP_MS), child.text());
-                Matcher st = STATS.matcher(child.lines("STATS").getFirst());
-                assertTrue(st.matches(), child.text());
-                assertEquals(CLIENTS, Long.parseLong(st.group(1)), "DPDK RX: exactly one datagram per session\n" + child.text());
-                assertEquals(CLIENTS, Long.parseLong(st.group(2)), "DPDK TX\n" + child.text());
-                String table = child.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=" + CLIENTS + ",") && table.contains("expired=" + CLIENTS + ","), table);
-                assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + CLIENTS + ","), child.text());
-                System.out.println("SessionLoopTest child: " + child.lines("EXPIRED") + " " + child.lines("LOOP") + " "
-                        + table + " " + child.lines("STATS"));
-            } catch (AssertionError | Exception e) {
-                System.err.println("session loop child output:\n" + child.text());
-                throw e;
+                    DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, ports,
+                    String.join(",", BACKENDS.stream().map(b -> b + ":" + BACKEND_PORT).toList()), Integer.toString(idleMillis),
+                    String.join(",", neigh));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            children.add(process);
+            return new DpdkPair.Child(process);
+        }
+
+        /** Tells a child to stop and checks it ended well. */
+        static void stop(DpdkPair.Child child) throws Exception {
+            try (OutputStream in = child.process.getOutputStream()) {
+                in.write("STOP\n".getBytes(StandardCharsets.US_ASCII));
             }
-        } finally {
+            assertEquals(0, child.finish(STEP_MS), child.text());
+        }
+
+        static long dpdkRx(DpdkPair.Child child) {
+            Matcher st = STATS.matcher(child.lines("STATS").getFirst());
+            assertTrue(st.matches(), child.text());
+            return Long.parseLong(st.group(1));
+        }
+
+        Map<FlowKey, FlowRule> sessionRules() {
+            Map<FlowKey, FlowRule> rules = new HashMap<>();
+            try (Datapath pinned = Datapath.openPinned(pair.pinRoot)) {
+                pinned.rules().readAll().forEach((k, r) -> {
+                    if (r.owner() == Owner.SESSION) {
+                        rules.put(k, r);
+                    }
+                });
+            }
+            return rules;
+        }
+
+        FlowKey forwardKey(int clientPort) {
+            return new FlowKey(pair.dp0, Ipv4.parse(DpdkPair.PEER_IP), vipIp, clientPort, VIP_PORT);
+        }
+
+        void awaitNoSessionRules(long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!sessionRules().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(Map.of(), sessionRules(), "idle sessions left rules");
+        }
+
+        @Override
+        public void close() {
+            for (Process p : children) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                    try {
+                        p.waitFor(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
             sockets.forEach(DatagramSocket::close);
-            Files.deleteIfExists(object);
+            try {
+                if (lab != null) {
+                    lab.close();
+                }
+                if (object != null) {
+                    Files.deleteIfExists(object);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                pair.close();
+            }
         }
     }
 
-    /** Kills the child (if still running) before the pair tears its namespaces and pins down. */
-    static AutoCloseable killer(Process process) {
-        return () -> {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+    /**
+     * A restarted loop adopts the live sessions from the pinned map (their traffic stays in XDP, DPDK
+     * sees none of it), and once idle their ports go back to the pool: a pool of exactly N ports serves
+     * N new clients afterwards with the same ports.
+     */
+    @Test
+    void aRestartedLoopAdoptsLiveSessionsAndIdlePortsAreReused() throws Exception {
+        try (Setup lab = new Setup()) {
+            String ports = "40000-" + (40000 + CLIENTS - 1);
+            List<DatagramSocket> clients = lab.clients(21000, CLIENTS);
+            Map<Integer, String> backendOf = new HashMap<>();
+            DpdkPair.Child first = lab.startLoop(ports, 3000);
+            try {
+                first.await("READY", STEP_MS);
+                for (int i = 0; i < CLIENTS; i++) {
+                    String reply = exchange(clients.get(i), lab.vip, "a" + i);
+                    backendOf.put(i, reply.substring(0, reply.indexOf(':')));
+                }
+                Setup.stop(first);
+                assertEquals(CLIENTS, Setup.dpdkRx(first), first.text());
+            } catch (AssertionError | Exception e) {
+                System.err.println("first loop:\n" + first.text());
+                throw e;
             }
-        };
+            Map<FlowKey, FlowRule> before = lab.sessionRules();
+            assertEquals(2 * CLIENTS, before.size(), "a stopped loop leaves its sessions' rules");
+
+            DpdkPair.Child second = lab.startLoop(ports, 3000);
+            try {
+                String ready = second.await("READY", STEP_MS);
+                assertTrue(ready.endsWith("adopted=" + CLIENTS + " orphans=0"), ready);
+                for (int i = 0; i < CLIENTS; i++) {
+                    assertEquals(backendOf.get(i) + ":b" + i, exchange(clients.get(i), lab.vip, "b" + i), "same backend");
+                }
+                assertEquals(before, lab.sessionRules(), "adopted sessions keep their rules");
+                lab.awaitNoSessionRules(20);
+                Set<Integer> usedPorts = new HashSet<>();
+                before.values().forEach(r -> {
+                    if (r.rewrite().srcIp() == lab.vipIp && r.rewrite().dstPort() == BACKEND_PORT) {
+                        usedPorts.add(r.rewrite().srcPort());
+                    }
+                });
+                assertEquals(CLIENTS, usedPorts.size());
+                // the pool has exactly CLIENTS ports: new clients get sessions only if the idle ones returned theirs
+                List<DatagramSocket> next = lab.clients(22000, CLIENTS);
+                for (int i = 0; i < CLIENTS; i++) {
+                    String reply = exchange(next.get(i), lab.vip, "n" + i);
+                    assertTrue(reply.endsWith(":n" + i), reply);
+                }
+                Set<Integer> reused = new HashSet<>();
+                lab.sessionRules().forEach((k, r) -> {
+                    if (k.srcPort() >= 22000 && k.srcPort() < 22000 + CLIENTS) {
+                        reused.add(r.rewrite().srcPort());
+                    }
+                });
+                assertEquals(usedPorts, reused, "the expired sessions' ports serve the new ones");
+                Setup.stop(second);
+                assertEquals(CLIENTS, Setup.dpdkRx(second), "only the new clients' first datagrams\n" + second.text());
+                String table = second.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=" + CLIENTS + ",") && table.contains("adopted=" + CLIENTS + ",")
+                        && table.contains("expired=" + CLIENTS + ",") && table.contains("poolExhausted=0,"), table);
+            } catch (AssertionError | Exception e) {
+                System.err.println("second loop:\n" + second.text());
+                throw e;
+            }
+        }
     }
 
     static DatagramSocket peerSocket(DpdkPair pair, String ip, int port, int timeoutMillis) {
