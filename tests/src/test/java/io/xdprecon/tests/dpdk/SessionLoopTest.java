@@ -319,6 +319,60 @@ class SessionLoopTest {
         }
     }
 
+    /**
+     * Degradation: with the rules map full (filled with config rules up to room for 3 sessions), the first 3
+     * sessions get rules and the other 3 stay on the slow path — DPDK forwards every datagram of theirs,
+     * requests and replies — and are counted; none is dropped.
+     */
+    @Test
+    void aFullRulesMapKeepsSessionsOnTheSlowPathBothWays() throws Exception {
+        int installed = 3;
+        int slow = 3;
+        int later = 3;
+        try (Setup lab = new Setup()) {
+            List<DatagramSocket> clients = lab.clients(23000, installed + slow);
+            DpdkPair.Child child = lab.startLoop("40000-40099", 60_000);
+            try {
+                child.await("READY", STEP_MS);
+                try (Datapath pinned = Datapath.openPinned(lab.pair.pinRoot)) {
+                    int fill = pinned.rules().capacity() - 2 * installed;
+                    Map<FlowKey, FlowRule> page = new HashMap<>();
+                    FlowRule filler = new FlowRule(FlowKey.of(999, "192.0.2.1", 1, "192.0.2.2", 1), Owner.CONFIG);
+                    for (int i = 0; i < fill; i++) {
+                        page.put(new FlowKey(999, 0x0a800000 + i, 0x0a7f0000, 1, 1), filler);
+                        if (page.size() == 65536 || i == fill - 1) {
+                            pinned.rules().putAll(page);
+                            page.clear();
+                        }
+                    }
+                }
+                for (int k = 0; k <= later; k++) {
+                    for (int i = 0; i < installed + slow; i++) {
+                        String reply = exchange(clients.get(i), lab.vip, "f" + i + "-" + k);
+                        assertTrue(reply.endsWith(":f" + i + "-" + k), reply);
+                    }
+                }
+                Map<FlowKey, FlowRule> rules = lab.sessionRules();
+                assertEquals(2 * installed, rules.size(), rules.toString());
+                for (int i = 0; i < installed; i++) {
+                    assertTrue(rules.containsKey(lab.forwardKey(23000 + i)), "session " + i + " has rules");
+                }
+                Setup.stop(child);
+                // installed sessions: their first datagram; slow ones: every request and every reply
+                long expected = installed + 2L * slow * (later + 1);
+                assertEquals(expected, Setup.dpdkRx(child), child.text());
+                String table = child.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=" + (installed + slow) + ",") && table.contains("slowPathSessions=" + slow + ",")
+                        && table.contains("slowPathPackets=" + expected + ",") && table.contains("unmatched=0,"), table);
+                assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + expected + ","), child.text());
+                assertEquals(slow, child.lines("SESSION").stream().filter(l -> l.endsWith("installed=false")).count(), child.text());
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
+            }
+        }
+    }
+
     static DatagramSocket peerSocket(DpdkPair pair, String ip, int port, int timeoutMillis) {
         return NetNs.call(pair.peerNs, () -> {
             DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
