@@ -34,7 +34,10 @@ public final class SessionTable {
     private final Map<String, SessionService> byName = new HashMap<>();
     private final Map<String, PortPool> pools = new HashMap<>();
     private final Cache<SessionKey, Session> sessions;
-    private final Map<FlowKey, Session> byReverse = new HashMap<>();
+    private final Map<String, Integer> serviceIndex = new HashMap<>();
+    /** Per-packet lookups without allocation: (service, client) and the reverse rule's key, each to its session. */
+    private final SessionIndex forward = new SessionIndex(1024);
+    private final SessionIndex reverse = new SessionIndex(1024);
     private final RuleSink sink;
     private final CounterSource counters;
 
@@ -55,6 +58,7 @@ public final class SessionTable {
         this.counters = counters;
         Map<PoolKey, PortPool> shared = new HashMap<>();
         for (SessionService s : this.services) {
+            serviceIndex.put(s.name(), serviceIndex.size());
             if (byName.put(s.name(), s) != null) {
                 throw new IllegalArgumentException("duplicate service " + s.name());
             }
@@ -86,7 +90,7 @@ public final class SessionTable {
         for (int i = 0, n = services.size(); i < n; i++) {
             SessionService s = services.get(i);
             if (s.listensOn(ifindex, dstIp, dstPort)) {
-                Session session = sessions.getIfPresent(new SessionKey(s.name(), srcIp, srcPort));
+                Session session = forward.get(forwardA(i, srcIp), srcPort);
                 if (session == null) {
                     session = create(s, srcIp, srcPort, nowNanos);
                     if (session == null) {
@@ -98,7 +102,7 @@ public final class SessionTable {
                 return session.forwardRule().rewrite();
             }
         }
-        Session session = byReverse.get(new FlowKey(ifindex, srcIp, dstIp, srcPort, dstPort));
+        Session session = reverse.get(reverseA(ifindex, dstIp), reverseB(srcIp, srcPort, dstPort));
         if (session != null) {
             session.slowPathPacket();
             slowPathPackets++;
@@ -123,8 +127,7 @@ public final class SessionTable {
         Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, s.backends().get(b), port,
                 nowNanos, false);
         install(session);
-        sessions.put(session.key(), session);
-        byReverse.put(session.reverseKey(), session);
+        index(session);
         created++;
         return session;
     }
@@ -173,8 +176,29 @@ public final class SessionTable {
         sink.remove(s.forwardKey());
         sink.remove(s.reverseKey());
         pools.get(s.service().name()).release(s.egressPort());
-        byReverse.remove(s.reverseKey());
+        forward.remove(forwardA(serviceIndex.get(s.key().service()), s.key().clientIp()), s.key().clientPort());
+        FlowKey r = s.reverseKey();
+        reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));
         sessions.invalidate(s.key());
+    }
+
+    private void index(Session s) {
+        sessions.put(s.key(), s);
+        forward.put(forwardA(serviceIndex.get(s.key().service()), s.key().clientIp()), s.key().clientPort(), s);
+        FlowKey r = s.reverseKey();
+        reverse.put(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()), s);
+    }
+
+    private static long forwardA(int service, int clientIp) {
+        return (long) service << 32 | (clientIp & 0xffffffffL);
+    }
+
+    private static long reverseA(int ifindex, int egressAddress) {
+        return (long) ifindex << 32 | (egressAddress & 0xffffffffL);
+    }
+
+    private static long reverseB(int backendIp, int backendPort, int egressPort) {
+        return (long) backendIp << 32 | (long) backendPort << 16 | egressPort;
     }
 
     /**
@@ -205,6 +229,9 @@ public final class SessionTable {
         }
         sessions.invalidate(key);
         sessions.put(next, s);
+        int service = serviceIndex.get(key.service());
+        forward.remove(forwardA(service, key.clientIp()), key.clientPort());
+        forward.put(forwardA(service, clientIp), clientPort, s);
         rebound++;
         return true;
     }
@@ -246,8 +273,7 @@ public final class SessionTable {
             candidate.installed(true);
             candidate.observe(counters.packets(candidate.forwardKey()) + counters.packets(candidate.reverseKey()),
                     nowNanos);
-            sessions.put(candidate.key(), candidate);
-            byReverse.put(candidate.reverseKey(), candidate);
+            index(candidate);
             claimed.add(candidate.forwardKey());
             claimed.add(candidate.reverseKey());
             n++;

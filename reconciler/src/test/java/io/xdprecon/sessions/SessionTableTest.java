@@ -193,6 +193,11 @@ class SessionTableTest {
         assertEquals(1, t.pool("relay").inUse(), "same port");
         assertFalse(t.rebind(old, client(1), 1), "gone");
         assertEquals(1, t.stats().rebound());
+        // packets from the new address are the session's, both ways, creating nothing
+        assertEquals(s.forwardRule().rewrite(), t.route(LISTEN_IF, client(9), VIP, 6000, 3478, 1));
+        assertEquals(new FlowKey(LISTEN_IF, VIP, client(9), 3478, 6000),
+                t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), s.egressPort(), 1));
+        assertEquals(1, t.stats().created());
     }
 
     @Test

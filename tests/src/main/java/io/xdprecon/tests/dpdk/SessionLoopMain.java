@@ -23,10 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The DPDK session loop in a child JVM (EAL is once per process), run in the test's namespace with the
@@ -71,10 +69,13 @@ public final class SessionLoopMain {
             backends.add(Endpoint.of(p[0], Integer.parseInt(p[1])));
         }
         Duration idle = Duration.ofMillis(Long.parseLong(args[7]));
-        Map<Integer, Long> neighbours = new HashMap<>();
-        for (String n : args[8].split(",")) {
-            String[] p = n.split("=");
-            neighbours.put(Ipv4.parse(p[0]), SlowPathLoop.mac(HexFormat.ofDelimiter(":").parseHex(p[1])));
+        String[] neighbourArgs = args[8].split(",");
+        int[] neighbourIps = new int[neighbourArgs.length];
+        long[] neighbourMacs = new long[neighbourArgs.length];
+        for (int i = 0; i < neighbourArgs.length; i++) {
+            String[] p = neighbourArgs[i].split("=");
+            neighbourIps[i] = Ipv4.parse(p[0]);
+            neighbourMacs[i] = SlowPathLoop.mac(HexFormat.ofDelimiter(":").parseHex(p[1]));
         }
         SessionService service = new SessionService("svc", ifindex, Ipv4.parse(vip[0]), Integer.parseInt(vip[1]), ifindex,
                 egress, new PortRange(Integer.parseInt(range[0]), Integer.parseInt(range[1])), backends, idle);
@@ -109,8 +110,11 @@ public final class SessionLoopMain {
                     if (r == null) {
                         return false;
                     }
-                    Long mac = neighbours.get(r.dstIp());
-                    if (mac == null) {
+                    int n = 0;
+                    while (n < neighbourIps.length && neighbourIps[n] != r.dstIp()) {
+                        n++;
+                    }
+                    if (n == neighbourIps.length) {
                         return false;
                     }
                     out.ifindex = r.ifindex();
@@ -119,7 +123,7 @@ public final class SessionLoopMain {
                     out.srcPort = r.srcPort();
                     out.dstPort = r.dstPort();
                     out.srcMac = srcMac;
-                    out.dstMac = mac;
+                    out.dstMac = neighbourMacs[n];
                     return true;
                 };
                 SlowPathLoop loop = new SlowPathLoop(port, 0, ifindex, arena, 32, router);
