@@ -41,6 +41,11 @@ public final class SessionTable {
     private final RuleSink sink;
     private final CounterSource counters;
 
+    /** Sessions on the slow path retry their rules at most this often, unless this table freed room meanwhile. */
+    public static final long RETRY_NANOS = 1_000_000_000L;
+    private long lastRetryNanos;
+    private boolean roomFreed;
+
     private long created;
     private long slowPathPackets;
     private long mapRefused;
@@ -149,15 +154,23 @@ public final class SessionTable {
     }
 
     /**
-     * Once per interval: sessions still on the slow path retry their rules; each session's counters (both
+     * Once per interval: sessions still on the slow path retry their rules (when this table removed rules
+     * since, or every {@link #RETRY_NANOS}: a full map is not asked again per session per sweep, the first
+     * refusal ends the round); each session's counters (both
      * rules + slow path) are compared with the last sweep; a session whose count did not move for its
      * service's idle timeout loses both rules and its port. Returns the sessions expired.
      */
     public int sweep(long nowNanos) {
         List<Session> idle = new ArrayList<>();
+        boolean retry = roomFreed || nowNanos - lastRetryNanos >= RETRY_NANOS;
+        if (retry) {
+            lastRetryNanos = nowNanos;
+            roomFreed = false;
+        }
         for (Session s : sessions.asMap().values()) {
-            if (!s.installed()) {
+            if (!s.installed() && retry) {
                 install(s);
+                retry = s.installed();
             }
             long count = s.slowPathPackets();
             if (s.installed()) {
@@ -173,6 +186,7 @@ public final class SessionTable {
     }
 
     private void remove(Session s) {
+        roomFreed = true;
         sink.remove(s.forwardKey());
         sink.remove(s.reverseKey());
         pools.get(s.service().name()).release(s.egressPort());
@@ -285,6 +299,7 @@ public final class SessionTable {
             }
         });
         orphans.forEach(sink::remove);
+        roomFreed |= !orphans.isEmpty();
         adopted += n;
         orphansRemoved += orphans.size();
         return new Adoption(n, orphans);

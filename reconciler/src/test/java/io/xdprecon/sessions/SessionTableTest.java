@@ -166,8 +166,16 @@ class SessionTableTest {
         assertEquals(r1, t.route(LISTEN_IF, client(1), VIP, 5001, 3478, 1), "later packets too");
         assertEquals(slow.reverseRule().rewrite(),
                 t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), slow.egressPort(), 1), "and replies");
+        // a full map is asked again at most once per RETRY_NANOS, not per session per sweep
+        t.sweep(S / 10);
+        t.sweep(S / 5);
+        assertEquals(1, t.stats().mapRefused());
+        t.sweep(3 * S / 2);
+        assertEquals(2, t.stats().mapRefused());
         map.capacity = 4;
-        t.sweep(2 * S);
+        t.sweep(8 * S / 5);
+        assertFalse(slow.installed(), "not retried within a second");
+        t.sweep(3 * S);
         assertTrue(slow.installed());
         assertEquals(4, map.rules.size());
         assertEquals(0, t.stats().slowPathSessions());
