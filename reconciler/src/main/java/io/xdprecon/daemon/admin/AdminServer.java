@@ -184,6 +184,10 @@ public final class AdminServer implements AutoCloseable {
         }
         byte[] body = readLimited(ex, MAX_WEBHOOK_BODY);
         if (body == null) {
+            // Read (and drop) what the client is still sending, up to a bound, so it sees the 413 instead of
+            // a connection reset mid-upload; past the bound the connection closes.
+            discard(ex, 8L * MAX_WEBHOOK_BODY);
+            ex.getResponseHeaders().set("Connection", "close");
             send(ex, 413, "body over " + MAX_WEBHOOK_BODY + " bytes");
             return;
         }
@@ -267,9 +271,23 @@ public final class AdminServer implements AutoCloseable {
                 // chunked or odd: the counted read below decides
             }
         }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(limit + 1);
-            return body.length > limit ? null : body;
+        // Not closed here when over the limit: the caller discards the rest first (closing would drop it).
+        InputStream in = ex.getRequestBody();
+        byte[] body = in.readNBytes(limit + 1);
+        if (body.length > limit) {
+            return null;
+        }
+        in.close();
+        return body;
+    }
+
+    private static void discard(HttpExchange ex, long atMost) throws IOException {
+        InputStream in = ex.getRequestBody();
+        byte[] sink = new byte[64 * 1024];
+        long left = atMost;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
         }
     }
 
