@@ -225,4 +225,40 @@ class ReconcileEndToEndTest {
         }
         assertTrue(lab.datapath().rules().get(key).isEmpty(), "bpftool deleted " + key);
     }
+
+    /**
+     * Tuning through apply, and a failing step: the queue change is disruptive (refused without its flag);
+     * with the flag the kernel refuses it (a veth running XDP cannot take more RX channels than its peer
+     * has TX queues), so apply stops at that step, reads the node again, lists what did not land, and
+     * wrote nothing after it; without the tuning the same config converges.
+     */
+    @Test
+    void aDisruptiveChangeNeedsItsFlagAndAFailedStepReportsWhatLanded() throws Exception {
+        String flows = LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("a", 0, 50000));
+        Path tuned = dir.resolve("tuned.yaml");
+        Files.writeString(tuned, flows + "tuning:\n  interfaces:\n    private: { queues: 2 }\n");
+        Main.Captured plan = cli("plan", "-c", tuned.toString());
+        assertEquals(0, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("~ queues ps: 1 -> 2 (disruptive"), plan.out());
+
+        Main.Captured refused = cli("apply", "-c", tuned.toString());
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains("--allow-disruptive"), refused.err());
+        assertTrue(lab.datapath().rules().readAll().isEmpty(), "refused before any write");
+
+        Main.Captured failed = cli("apply", "-c", tuned.toString(), "--allow-disruptive");
+        assertEquals(1, failed.exit(), failed.out());
+        assertTrue(failed.err().contains("apply stopped at step 'tuning'"), failed.err());
+        assertTrue(failed.err().contains("ethtool -L ps"), failed.err());
+        assertTrue(failed.err().contains("0 planned changes landed, 4 did not"), failed.err());
+        assertTrue(failed.err().contains("+ rule if" + lab.pc().ifindex() + " 10.210.1.2:20000 -> 10.210.1.100:30000"), failed.err());
+        assertTrue(failed.err().contains("Run apply again to converge."), failed.err());
+        assertTrue(lab.datapath().rules().readAll().isEmpty(), "nothing after the failed step was written");
+
+        Path plain = dir.resolve("plain.yaml");
+        Files.writeString(plain, flows);
+        assertEquals(0, cli("apply", "-c", plain.toString()).exit());
+        assertEquals("No changes.", lastLine(cli("plan", "-c", plain.toString()).out()));
+        assertEquals(2, lab.datapath().rules().readAll().size());
+    }
 }
