@@ -7,6 +7,7 @@ import io.xdprecon.daemon.JournalLogging;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.GitSource;
 import java.io.PrintWriter;
@@ -62,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
                     Lab.CLIENT_IP, Lab.VIP, Lab.SERVER_IP, lab.pinRoot());
             String repository = work.getRepository().getDirectory().toURI().toString();
 
-            String first = flowsYaml(flow("relay-1", 0));
+            String first = LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("relay-1", 0, 50000));
             commit(work, first, "relay-1: the first relayed flow");
             step("A Git repository holds the config (" + repository + "):");
             out.print(first.indent(4));
@@ -82,7 +83,8 @@ final class DemoCommand implements Callable<Integer> {
                 await(() -> daemon.status().lastAppliedRevision().isPresent(), "the daemon applies the first revision");
                 boolean ok = relay(lab, 0);
 
-                String second = flowsYaml(flow("relay-1", 0) + flow("relay-2", 1));
+                String second = LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("relay-1", 0, 50000),
+                        LabConfigs.flow("relay-2", 1, 50001));
                 commit(work, second, "relay-2: a second flow");
                 step("Committed a second flow. `xdprecon plan --git ... --node demo` now says:");
                 Main.Captured plan = NetNs.call(lab.proxyNs(), () -> Main.capture("plan", "--git", repository, "--node", "demo",
@@ -122,30 +124,6 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("== " + text);
         out.flush();
-    }
-
-    private static String flow(String name, int n) {
-        return """
-                  - name: %s
-                    client: %s:%d
-                    listen: { interface: public, address: %s, port: %d }
-                    egress: { interface: private, address: %s, port: %d }
-                    server: %s:%d
-                """.formatted(name, Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n, Lab.PROXY_SERVER_SIDE_IP, 40000 + n,
-                Lab.SERVER_IP, 50000 + n);
-    }
-
-    private static String flowsYaml(String flows) {
-        return """
-                # yaml-language-server: $schema=../schema/flows.schema.json
-                apiVersion: xdprecon.io/v1
-                interfaces:
-                  public: { device: pc }    # the lab proxy's veth toward the client
-                  private: { device: ps }   # ... and toward the server
-                localIps: [%s]
-                datapath: { mode: xdp, attachMode: native }
-                flows:
-                %s""".formatted(Lab.VIP, flows);
     }
 
     private static void commit(Git work, String config, String message) throws Exception {

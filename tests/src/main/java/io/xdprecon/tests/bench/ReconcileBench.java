@@ -8,7 +8,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
-import io.xdprecon.tests.lab.LabConfigs;
+import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.Planner;

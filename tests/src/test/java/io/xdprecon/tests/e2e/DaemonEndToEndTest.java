@@ -14,7 +14,7 @@ import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.GitSource;
-import io.xdprecon.tests.lab.LabConfigs;
+import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;

@@ -15,7 +15,7 @@ import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.host.Command;
 import io.xdprecon.lab.Lab;
-import io.xdprecon.tests.lab.LabConfigs;
+import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,10 +1,9 @@
-package io.xdprecon.tests.lab;
+package io.xdprecon.lab;
 
-import io.xdprecon.lab.Lab;
 import java.util.List;
 
 /**
- * Config documents for the {@link Lab}: its proxy's devices pc (public) and ps (private), and flows
+ * Config documents for the {@link Lab} (tests, benchmarks, the demo): its proxy's devices pc (public) and ps (private), and flows
  * numbered n: client .1.2:20000+n → VIP:30000+n, relayed as .2.1:40000+n → server .2.2:serverPort.
  */
 public final class LabConfigs {
@@ -26,8 +25,8 @@ public final class LabConfigs {
         return """
                 apiVersion: xdprecon.io/v1
                 interfaces:
-                  public: { device: pc }
-                  private: { device: ps }
+                  public: { device: pc }    # the lab proxy's veth toward the client
+                  private: { device: ps }   # ... and toward the server
                 localIps: [%s]
                 datapath: { mode: xdp, attachMode: native, maxRules: %d }
                 flows:
