@@ -92,9 +92,7 @@ final class ApplyCommand implements Callable<Integer> {
                     summary.add(), summary.change(), summary.destroy(), (System.nanoTime() - start) / 1e6, steps.size());
             out.flush();
             return 0;
-        } catch (ApplyRefusedException e) {
-            throw new CliException(e.getMessage());
-        } catch (ApplyFailedException e) {
+        } catch (ApplyRefusedException | ApplyFailedException e) {
             throw new CliException(e.getMessage());
         }
     }
