@@ -9,6 +9,7 @@ import io.xdprecon.source.Revision;
 import io.xdprecon.source.SourceException;
 import io.xdprecon.state.DesiredState;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The config file and node a command works from; shared by plan and apply. */
@@ -27,6 +28,9 @@ final class ConfigOptions {
     @Option(names = "--git-path", defaultValue = "flows.yaml",
             description = "With --git: the config's path in the repository (default: ${DEFAULT-VALUE}).")
     String gitPath;
+
+    @Mixin
+    GitAccessOptions gitAccess;
 
     @Option(names = "--node", paramLabel = "NAME",
             description = "Which node's overrides apply (default: this host's name).")
@@ -57,6 +61,9 @@ final class ConfigOptions {
         if (config != null && git != null) {
             throw new CliException("give either -c FILE or --git URL, not both");
         }
+        if (config != null && gitAccess.given()) {
+            throw new CliException("Git credentials and trust options need --git URL, not -c FILE");
+        }
         try {
             Config loaded = config != null ? ConfigLoader.load(config) : fromGit();
             return loaded.forNode(node(), resolver);
@@ -75,8 +82,8 @@ final class ConfigOptions {
         } catch (java.io.IOException e) {
             throw new CliException("cannot create a temporary clone directory: " + e.getMessage());
         }
-        try (GitSource source = new GitSource(new GitSource.Settings(git, ref, gitPath, state, new GitSource.Auth.None(),
-                java.util.Optional.empty(), java.time.Duration.ofSeconds(30)))) {
+        try (GitSource source = new GitSource(new GitSource.Settings(git, ref, gitPath, state, gitAccess.auth(),
+                gitAccess.trust(), java.time.Duration.ofSeconds(30)))) {
             Revision revision = source.poll();
             return ConfigLoader.parse(Path.of(revision.name()), revision.text());
         } catch (SourceException e) {

@@ -51,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ref", defaultValue = "main", description = "Git branch or tag (default: ${DEFAULT-VALUE}).")
     String ref;
 
-    @Option(names = "--path", defaultValue = "flows.yaml", description = "Config path inside the repository (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--git-path", "--path"}, defaultValue = "flows.yaml",
+            description = "Config path inside the repository (default: ${DEFAULT-VALUE}); --path is the older spelling.")
     String path;
 
     @Option(names = "--node", paramLabel = "NAME", description = "Which node's overrides apply (default: this host's name).")
@@ -81,25 +82,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--webhook-secret-file", paramLabel = "FILE", description = "Shared secret for POST /webhook (first line).")
     Path webhookSecretFile;
 
-    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Private key for ssh:// repositories (with --known-hosts).")
-    Path sshKey;
-
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for ssh:// repositories.")
-    Path knownHosts;
-
-    @Option(names = "--https-user", paramLabel = "USER", description = "User for https:// repositories (with --https-token-file).")
-    String httpsUser;
-
-    @Option(names = "--https-token-file", paramLabel = "FILE", description = "Password or token for https:// repositories (first line).")
-    Path httpsTokenFile;
-
-    @Option(names = "--trust-gpg-keyring", paramLabel = "FILE",
-            description = "Apply only commits signed by a key in this OpenPGP public keyring (gpg --export output).")
-    Path trustGpgKeyring;
-
-    @Option(names = "--trust-ssh-signers", paramLabel = "FILE",
-            description = "Apply only commits SSH-signed by a key in this allowed_signers file.")
-    Path trustSshSigners;
+    @Mixin
+    GitAccessOptions gitAccess;
 
     @Option(names = "--allow-mass-delete", description = "Let a revision delete every config rule, or more than half.")
     boolean allowMassDelete;
@@ -153,29 +137,16 @@ final class RunCommand implements Callable<Integer> {
 
     private Source openSource() throws SourceException {
         if (source.startsWith("file:")) {
+            if (gitAccess.given()) {
+                throw new CliException("Git credentials and trust options need --source git:URL, not a file");
+            }
             return new FileSource(Path.of(source.substring("file:".length())));
         }
         if (!source.startsWith("git:")) {
             throw new CliException("--source must start with file: or git:, got '" + source + "'");
         }
-        GitSource.Auth auth = new GitSource.Auth.None();
-        if (sshKey != null || knownHosts != null) {
-            if (sshKey == null || knownHosts == null) {
-                throw new CliException("--ssh-key and --known-hosts go together");
-            }
-            auth = new GitSource.Auth.SshKey(sshKey, knownHosts);
-        } else if (httpsUser != null || httpsTokenFile != null) {
-            if (httpsUser == null || httpsTokenFile == null) {
-                throw new CliException("--https-user and --https-token-file go together");
-            }
-            auth = GitSource.Auth.Https.fromFile(httpsUser, httpsTokenFile);
-        }
-        if (trustGpgKeyring != null && trustSshSigners != null) {
-            throw new CliException("choose one of --trust-gpg-keyring and --trust-ssh-signers");
-        }
-        Optional<GitSource.Trust> trust = trustGpgKeyring != null ? Optional.of(new GitSource.Trust.Gpg(trustGpgKeyring))
-                : trustSshSigners != null ? Optional.of(new GitSource.Trust.SshSigners(trustSshSigners)) : Optional.empty();
-        return new GitSource(new GitSource.Settings(source.substring("git:".length()), ref, path, stateDir, auth, trust,
+        return new GitSource(new GitSource.Settings(source.substring("git:".length()), ref, path, stateDir, gitAccess.auth(),
+                gitAccess.trust(),
                 Duration.ofSeconds(30)));
     }
 

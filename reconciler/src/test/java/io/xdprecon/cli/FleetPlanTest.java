@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +62,31 @@ class FleetPlanTest {
         Main.Captured both = Main.capture("plan", "--git", "file:///nowhere", "-c", "x.yaml", "--offline");
         assertEquals(1, both.exit());
         assertTrue(both.err().contains("not both"), both.err());
+    }
+
+    @Test
+    void aDryRunTrustsWhatTheDaemonTrusts() throws Exception {
+        // The example commit is unsigned: with a signer list, plan must refuse it exactly as `run` would.
+        String url = repositoryWithTheExample();
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        Path allowed = Files.writeString(dir.resolve("allowed_signers"),
+                "ops@example.org " + PublicKeyEntry.toString(generator.generateKeyPair().getPublic()) + "\n");
+
+        Main.Captured refused = Main.capture("plan", "--git", url, "--trust-ssh-signers", allowed.toString(), "--offline");
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains("is not signed; an SSH signature by a signer in " + allowed), refused.err());
+        assertFalse(refused.out().contains("Plan:"), refused.out());
+    }
+
+    @Test
+    void gitCredentialsAreCheckedBeforeAnyFetch() {
+        Main.Captured half = Main.capture("plan", "--git", "ssh://git@example.invalid/fleet.git", "--ssh-key", "id", "--offline");
+        assertEquals(1, half.exit());
+        assertTrue(half.err().contains("--ssh-key and --known-hosts go together"), half.err());
+
+        Main.Captured withFile = Main.capture("plan", "-c", "../examples/flows.yaml", "--https-user", "ops", "--offline");
+        assertEquals(1, withFile.exit());
+        assertTrue(withFile.err().contains("Git credentials and trust options need --git URL, not -c FILE"), withFile.err());
     }
 }
