@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,22 +14,14 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.eclipse.jgit.api.CommitCommand;
-import org.eclipse.jgit.lib.GpgConfig;
-import org.eclipse.jgit.lib.GpgSignature;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.Signer;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +38,7 @@ class GitSourceTrustTest {
 
     @TempDir
     static Path keys;
-    static Path gnupgHome;
+    static GnuPgHome gnupg;
     static Path aliceKeyring;
     static Path aliceArmoredKeyring;
     static KeyPair aliceSsh;
@@ -67,24 +58,21 @@ class GitSourceTrustTest {
         aliceSshKey = writeSshKey(keys.resolve("alice_ecdsa"), aliceSsh);
         mallorySshKey = writeSshKey(keys.resolve("mallory_ecdsa"), mallorySsh);
 
-        haveGpg = Files.isExecutable(Path.of("/usr/bin/gpg"));
+        haveGpg = GnuPgHome.available();
         if (!haveGpg) {
             return;
         }
-        gnupgHome = Files.createDirectory(keys.resolve("gnupg"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        gpg(null, "--quick-gen-key", "Alice Operator <alice@example.com>", "ed25519", "sign", "never");
-        gpg(null, "--quick-gen-key", "Mallory <mallory@example.com>", "rsa2048", "sign", "never");
-        aliceKeyring = Files.write(keys.resolve("alice.gpg"), gpg(null, "--export", "alice@example.com"));
-        aliceArmoredKeyring = Files.write(keys.resolve("alice.asc"),
-                gpg(null, "--export", "--armor", "alice@example.com"));
+        gnupg = GnuPgHome.create(keys.resolve("gnupg"));
+        gnupg.generateSigningKey("Alice Operator <alice@example.com>", "ed25519");
+        gnupg.generateSigningKey("Mallory <mallory@example.com>", "rsa2048");
+        aliceKeyring = gnupg.exportKeyring(keys.resolve("alice.gpg"), "alice@example.com", false);
+        aliceArmoredKeyring = gnupg.exportKeyring(keys.resolve("alice.asc"), "alice@example.com", true);
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
-        if (gnupgHome != null) {
-            new ProcessBuilder("gpgconf", "--homedir", gnupgHome.toString(), "--kill", "gpg-agent")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        if (gnupg != null) {
+            gnupg.close();
         }
     }
 
@@ -219,24 +207,9 @@ class GitSourceTrustTest {
     }
 
     private static java.util.function.Consumer<CommitCommand> gpgSigned(String uid, boolean overOtherBytes) {
-        Signer signer = new Signer() {
-            @Override
-            public GpgSignature sign(Repository repository, GpgConfig config, byte[] data, PersonIdent committer,
-                                     String signingKey, CredentialsProvider credentialsProvider) throws IOException {
-                byte[] signed = data;
-                if (overOtherBytes) {
-                    signed = (new String(data, StandardCharsets.UTF_8) + "tampered").getBytes(StandardCharsets.UTF_8);
-                }
-                return new GpgSignature(gpg(signed, "-u", uid, "--detach-sign", "--armor"));
-            }
-
-            @Override
-            public boolean canLocateSigningKey(Repository repository, GpgConfig config, PersonIdent committer,
-                                               String signingKey, CredentialsProvider credentialsProvider) {
-                return true;
-            }
-        };
-        return c -> c.setSign(true).setSigner(signer).setSigningKey(uid);
+        return overOtherBytes
+                ? gnupg.signedBy(uid, data -> (new String(data, StandardCharsets.UTF_8) + "tampered").getBytes(StandardCharsets.UTF_8))
+                : gnupg.signedBy(uid);
     }
 
     private java.util.function.Consumer<CommitCommand> sshSigned(Path privateKey) {
@@ -266,38 +239,5 @@ class GitSourceTrustTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(file.resolveSibling(file.getFileName() + ".pub"), PublicKeyEntry.toString(key.getPublic()) + " test\n");
         return file;
-    }
-
-    /** Runs gpg in the test's GNUPGHOME (no passphrase, no pinentry) and returns its stdout. */
-    static byte[] gpg(byte[] stdin, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("gpg", "--homedir", gnupgHome.toString(), "--batch",
-                "--pinentry-mode", "loopback", "--passphrase", ""));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin);
-            }
-        }
-        byte[] out = p.getInputStream().readAllBytes();
-        try {
-            int rc = p.waitFor();
-            if (rc != 0) {
-                throw new IOException(cmd + " exited " + rc + ": " + new String(err.join(), StandardCharsets.UTF_8));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
-        }
     }
 }

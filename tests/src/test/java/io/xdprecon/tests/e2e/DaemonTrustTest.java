@@ -13,33 +13,22 @@ import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.GitSource;
+import io.xdprecon.source.GnuPgHome;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.CommitCommand;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.GpgConfig;
-import org.eclipse.jgit.lib.GpgSignature;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.Signer;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +50,7 @@ class DaemonTrustTest {
     @TempDir
     Path dir;
 
-    private Path gnupgHome;
+    private GnuPgHome gnupg;
     private Path keyring;
     private Lab lab;
     private Path bare;
@@ -71,13 +60,11 @@ class DaemonTrustTest {
 
     @BeforeEach
     void start() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/bin/gpg")), "gpg is not installed: scripts/setup.sh installs gnupg");
-        gnupgHome = Files.createDirectory(dir.resolve("gnupg"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        gpg(null, "--quick-gen-key", "Ops <" + TRUSTED + ">", "ed25519", "sign", "never");
-        gpg(null, "--quick-gen-key", "Mallory <" + UNTRUSTED + ">", "ed25519", "sign", "never");
-        keyring = Files.write(dir.resolve("trusted.gpg"), gpg(null, "--export", TRUSTED));
-        assertTrue(Files.size(keyring) > 0, "the trusted public key was exported");
+        assertTrue(GnuPgHome.available(), "gpg is not installed: scripts/setup.sh installs gnupg");
+        gnupg = GnuPgHome.create(dir.resolve("gnupg"));
+        gnupg.generateSigningKey("Ops <" + TRUSTED + ">", "ed25519");
+        gnupg.generateSigningKey("Mallory <" + UNTRUSTED + ">", "ed25519");
+        keyring = gnupg.exportKeyring(dir.resolve("trusted.gpg"), TRUSTED, false);
 
         lab = Lab.start();
         bare = dir.resolve("flows.git");
@@ -102,12 +89,8 @@ class DaemonTrustTest {
             if (lab != null) {
                 lab.close();
             }
-            if (gnupgHome != null) {
-                Process kill = new ProcessBuilder("gpgconf", "--homedir", gnupgHome.toString(), "--kill", "gpg-agent")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!kill.waitFor(10, TimeUnit.SECONDS)) {
-                    kill.destroyForcibly();
-                }
+            if (gnupg != null) {
+                gnupg.close();
             }
         }
     }
@@ -181,20 +164,7 @@ class DaemonTrustTest {
     }
 
     private java.util.function.Consumer<CommitCommand> signedBy(String uid) {
-        Signer signer = new Signer() {
-            @Override
-            public GpgSignature sign(Repository repository, GpgConfig config, byte[] data, PersonIdent committer,
-                                     String signingKey, CredentialsProvider credentialsProvider) throws IOException {
-                return new GpgSignature(gpg(data, "-u", uid, "--detach-sign", "--armor"));
-            }
-
-            @Override
-            public boolean canLocateSigningKey(Repository repository, GpgConfig config, PersonIdent committer,
-                                               String signingKey, CredentialsProvider credentialsProvider) {
-                return true;
-            }
-        };
-        return c -> c.setSign(true).setSigner(signer).setSigningKey(uid);
+        return gnupg.signedBy(uid);
     }
 
     private void startDaemon() {
@@ -229,42 +199,6 @@ class DaemonTrustTest {
                         + (daemon == null ? "" : "; daemon: alive " + daemon.alive() + ", " + daemon.status()));
             }
             Thread.sleep(10); // polling a kernel map and the status: there is nothing to wait on
-        }
-    }
-
-    /** Runs gpg in the test's GNUPGHOME (no passphrase, no pinentry) and returns its stdout. */
-    private byte[] gpg(byte[] stdin, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("gpg", "--homedir", gnupgHome.toString(), "--batch",
-                "--pinentry-mode", "loopback", "--passphrase", ""));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin);
-            }
-        }
-        byte[] out = p.getInputStream().readAllBytes();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(cmd + " did not finish within 60 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new IOException(cmd + " exited " + p.exitValue() + ": " + new String(err.join(), StandardCharsets.UTF_8));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
         }
     }
 }
