@@ -71,12 +71,8 @@ final class DpdkPair implements AutoCloseable {
     }
 
     private void build() {
-        for (String ns : List.of(dpdkNs, peerNs)) {
-            Lab.ip("netns", "add", ns);
-            namespaces.add(ns);
-            Lab.inNs(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            Lab.ip("-n", ns, "link", "set", "lo", "up");
-        }
+        createNamespace(dpdkNs);
+        createNamespace(peerNs);
         Lab.ip("-n", dpdkNs, "link", "add", "dp0", "address", DP0_MAC, "type", "veth",
                 "peer", "name", "dp1", "address", "02:78:72:00:01:02", "netns", peerNs);
         Lab.ip("-n", dpdkNs, "addr", "add", LOCAL_IP + "/24", "dev", "dp0");
@@ -93,6 +89,20 @@ final class DpdkPair implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** One more namespace {@code xr-ID-SUFFIX} for a test's own topology, deleted with the pair. */
+    String addNamespace(String suffix) {
+        String ns = Lab.NS_PREFIX + id + "-" + suffix;
+        createNamespace(ns);
+        return ns;
+    }
+
+    private void createNamespace(String ns) {
+        Lab.ip("netns", "add", ns);
+        namespaces.add(ns);
+        Lab.inNs(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        Lab.ip("-n", ns, "link", "set", "lo", "up");
     }
 
     /** A UDP socket bound in the peer namespace with a receive timeout. */

@@ -42,11 +42,18 @@ import org.junit.jupiter.api.Test;
  * two rules (owner SESSION) and forwards that datagram to the backend through DPDK TX; every later
  * datagram, both ways, is rewritten by XDP alone (DPDK's RX count stays at N); idle sessions go.
  *
- * <p>Smallest topology: one segment. Clients (10.211.0.2) and backends (10.211.0.3, .4) sit in the peer
- * namespace behind dp1; VIP and egress address are both dp0's 10.211.0.1. A session's rules send packets
- * back out of the interface they came in on, so XDP answers with XDP_TX (hairpin), which needs no second
- * interface the PMD does not own; dp1 runs xdp_pass so that veth delivers XDP_TX'd frames. The FIB
- * lookup in the DPDK namespace finds permanent neighbours for the peers.
+ * <p>Topology: the clients (10.212.0.2) sit in their own namespace behind the peer namespace, which
+ * masquerades them (nftables, source ports 30000-30999) onto dp1's 10.211.0.2 — the proxy sees only the
+ * NAT's address and port, and the tests compare the sessions' keys with the NAT's conntrack table. The
+ * backends (10.211.0.3, .4) sit in the peer namespace on dp1; VIP and egress address are both dp0's
+ * 10.211.0.1. A session's rules send packets back out of the interface they came in on, so XDP answers
+ * with XDP_TX (hairpin), which needs no second interface the PMD does not own; dp1 runs xdp_pass so that
+ * veth delivers XDP_TX'd frames. The FIB lookup in the DPDK namespace finds permanent neighbours for the peers.
+ * <pre>
+ *   xr-ID-c                   xr-ID-e (NAT + backends)                 xr-ID-d
+ *   cl0 10.212.0.2 ── nat0 10.212.0.1 │ masquerade │ dp1 10.211.0.2 ── dp0 10.211.0.1 (DPDK, VIP)
+ *                                       backends 10.211.0.3, .4 on dp1
+ * </pre>
  */
 class SessionLoopTest {
     static final int CLIENTS = 20;
@@ -57,6 +64,10 @@ class SessionLoopTest {
     static final int BACKEND_PORT = 7000;
     static final long STEP_MS = 60_000;
     static final Pattern STATS = Pattern.compile("STATS ipackets=(\\d+) opackets=(\\d+).*");
+    static final String CLIENT_IP = "10.212.0.2";
+    static final String NAT_INSIDE_IP = "10.212.0.1";
+    static final int NAT_FIRST_PORT = 30000;
+    static final int NAT_LAST_PORT = 30999;
 
     @Test
     void firstPacketsThroughDpdkCreateSessionsAndTheRestGoesThroughXdp() throws Exception {
@@ -75,14 +86,18 @@ class SessionLoopTest {
                     backendOf.put(i, backend);
                 }
                 assertTrue(backendOf.values().stream().distinct().count() == 2, "both backends used: " + backendOf);
-                // the two rules of each session are in the map, owner SESSION, derived like a static flow's
+                // the two rules of each session are in the map, owner SESSION, derived like a static flow's from
+                // the client as the NAT put it on the wire (its conntrack table says which port)
                 Map<FlowKey, FlowRule> sessionRules = lab.sessionRules();
                 assertEquals(2 * CLIENTS, sessionRules.size(), sessionRules.toString());
                 for (int i = 0; i < CLIENTS; i++) {
-                    FlowKey t = sessionRules.get(lab.forwardKey(20000 + i)).rewrite();
+                    int wire = lab.wirePort(20000 + i);
+                    FlowRule forward = sessionRules.get(lab.forwardKey(wire));
+                    assertTrue(forward != null, "no session for client " + i + " at NAT port " + wire + ": " + sessionRules.keySet());
+                    FlowKey t = forward.rewrite();
                     assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(backendOf.get(i)), t.srcPort(), BACKEND_PORT), t);
                     FlowKey rev = new FlowKey(lab.pair.dp0, t.dstIp(), lab.vipIp, BACKEND_PORT, t.srcPort());
-                    assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(DpdkPair.PEER_IP), VIP_PORT, 20000 + i),
+                    assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(DpdkPair.PEER_IP), VIP_PORT, wire),
                             sessionRules.get(rev).rewrite());
                 }
                 // round 2: later datagrams go through XDP only, both ways
@@ -124,9 +139,12 @@ class SessionLoopTest {
         final List<Process> children = new ArrayList<>();
         final InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
         final int vipIp = Ipv4.parse(DpdkPair.LOCAL_IP);
+        final String clientNs;
 
         Setup() throws IOException {
             try {
+                clientNs = pair.addNamespace("c");
+                natClients();
                 lab = BpfObject.openBundled("xdp_lab", null);
                 object = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
                 Files.write(object, BpfObject.bundledElf(Datapath.OBJECT));
@@ -143,7 +161,7 @@ class SessionLoopTest {
                     datapath.localIps().add(vipIp);
                 }
                 for (String b : BACKENDS) {
-                    DatagramSocket s = socket(b, BACKEND_PORT, 0);
+                    DatagramSocket s = socket(pair.peerNs, b, BACKEND_PORT, 0);
                     Thread.ofPlatform().daemon().start(() -> echo(s, b));
                 }
             } catch (RuntimeException | Error | IOException e) {
@@ -152,16 +170,49 @@ class SessionLoopTest {
             }
         }
 
-        DatagramSocket socket(String ip, int port, int timeoutMillis) {
-            DatagramSocket s = peerSocket(pair, ip, port, timeoutMillis);
+        /**
+         * The clients' namespace behind the peer namespace, which routes and masquerades them onto dp1's address
+         * with source ports from its own range, so no client port survives onto the wire unchanged.
+         */
+        private void natClients() {
+            String nat = pair.peerNs;
+            Lab.ip("-n", nat, "link", "add", "nat0", "type", "veth", "peer", "name", "cl0", "netns", clientNs);
+            Lab.ip("-n", nat, "addr", "add", NAT_INSIDE_IP + "/24", "dev", "nat0");
+            Lab.ip("-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "cl0");
+            // full checksums from the sender: the NAT and then XDP update them incrementally
+            Lab.inNs(clientNs, "ethtool", "-K", "cl0", "tx", "off");
+            Lab.ip("-n", nat, "link", "set", "nat0", "up");
+            Lab.ip("-n", clientNs, "link", "set", "cl0", "up");
+            Lab.ip("-n", clientNs, "route", "add", "default", "via", NAT_INSIDE_IP);
+            Lab.inNs(nat, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1");
+            Lab.inNs(nat, "nft", "add table ip xr; add chain ip xr post { type nat hook postrouting priority srcnat; };"
+                    + " add rule ip xr post ip saddr " + NAT_INSIDE_IP + "/24 oifname dp1 meta l4proto udp masquerade to :" + NAT_FIRST_PORT + "-"
+                    + NAT_LAST_PORT);
+        }
+
+        /** The source port the NAT gave a client's datagrams to the VIP, from the NAT namespace's conntrack table. */
+        int wirePort(int clientPort) {
+            Pattern entry = Pattern.compile("src=" + Pattern.quote(CLIENT_IP) + " dst=" + Pattern.quote(DpdkPair.LOCAL_IP)
+                    + " sport=" + clientPort + " dport=" + VIP_PORT + " .*?src=" + Pattern.quote(DpdkPair.LOCAL_IP)
+                    + " dst=" + Pattern.quote(DpdkPair.PEER_IP) + " sport=" + VIP_PORT + " dport=(\\d+) ");
+            Matcher m = entry.matcher(Lab.inNs(pair.peerNs, "cat", "/proc/net/nf_conntrack"));
+            assertTrue(m.find(), "no NAT mapping for client port " + clientPort);
+            int wire = Integer.parseInt(m.group(1));
+            assertTrue(wire >= NAT_FIRST_PORT && wire <= NAT_LAST_PORT, "NAT port " + wire);
+            return wire;
+        }
+
+        DatagramSocket socket(String ns, String ip, int port, int timeoutMillis) {
+            DatagramSocket s = bind(ns, ip, port, timeoutMillis);
             sockets.add(s);
             return s;
         }
 
+        /** Client sockets behind the NAT, ports firstPort.. on the client address. */
         List<DatagramSocket> clients(int firstPort, int n) {
             List<DatagramSocket> clients = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                clients.add(socket(DpdkPair.PEER_IP, firstPort + i, 5000));
+                clients.add(socket(clientNs, CLIENT_IP, firstPort + i, 5000));
             }
             return clients;
         }
@@ -300,12 +351,11 @@ class SessionLoopTest {
                     String reply = exchange(next.get(i), lab.vip, "n" + i);
                     assertTrue(reply.endsWith(":n" + i), reply);
                 }
+                Map<FlowKey, FlowRule> now = lab.sessionRules();
                 Set<Integer> reused = new HashSet<>();
-                lab.sessionRules().forEach((k, r) -> {
-                    if (k.srcPort() >= 22000 && k.srcPort() < 22000 + CLIENTS) {
-                        reused.add(r.rewrite().srcPort());
-                    }
-                });
+                for (int i = 0; i < CLIENTS; i++) {
+                    reused.add(now.get(lab.forwardKey(lab.wirePort(22000 + i))).rewrite().srcPort());
+                }
                 assertEquals(usedPorts, reused, "the expired sessions' ports serve the new ones");
                 Setup.stop(second);
                 assertEquals(CLIENTS, Setup.dpdkRx(second), "only the new clients' first datagrams\n" + second.text());
@@ -355,7 +405,7 @@ class SessionLoopTest {
                 Map<FlowKey, FlowRule> rules = lab.sessionRules();
                 assertEquals(2 * installed, rules.size(), rules.toString());
                 for (int i = 0; i < installed; i++) {
-                    assertTrue(rules.containsKey(lab.forwardKey(23000 + i)), "session " + i + " has rules");
+                    assertTrue(rules.containsKey(lab.forwardKey(lab.wirePort(23000 + i))), "session " + i + " has rules");
                 }
                 Setup.stop(child);
                 // installed sessions: their first datagram; slow ones: every request and every reply
@@ -373,8 +423,8 @@ class SessionLoopTest {
         }
     }
 
-    static DatagramSocket peerSocket(DpdkPair pair, String ip, int port, int timeoutMillis) {
-        return NetNs.call(pair.peerNs, () -> {
+    static DatagramSocket bind(String ns, String ip, int port, int timeoutMillis) {
+        return NetNs.call(ns, () -> {
             DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
             channel.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
             DatagramSocket s = channel.socket();
