@@ -4,7 +4,8 @@
 #   packet     the XDP program's cost per packet beside a no-lookup ceiling program
 #   reconcile  262,144 flows from config to kernel phase by phase vs bpftool; one changed flow among them
 #   plan       `xdprecon plan` cold start (new JVM) on the example
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|all]   (default all)
+#   sessions   session setup rate and first-packet-to-rules latency on the pinned map
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|all]   (default all)
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/scripts/env.sh"
@@ -20,6 +21,7 @@ case $what in
   rules|all) run io.xdprecon.tests.bench.RuleWriteBench "${RULES:-524288}" "${REPS:-3}" ;;&
   packet|all) run io.xdprecon.tests.bench.PacketCostBench "${DATAGRAMS:-200000}" "${REPEAT:-2000000}" ;;&
   reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-262144}" ;;&
+  sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
     # (a veth pair) carry the example's names; a new JVM per run, as an operator would run it.
@@ -39,6 +41,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions or all)" >&2; exit 2 ;;
 esac

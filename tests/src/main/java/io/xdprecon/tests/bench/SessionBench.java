@@ -1,0 +1,149 @@
+package io.xdprecon.tests.bench;
+
+import io.xdprecon.config.Endpoint;
+import io.xdprecon.config.PortRange;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.sessions.CounterSource;
+import io.xdprecon.sessions.RuleSink;
+import io.xdprecon.sessions.SessionService;
+import io.xdprecon.sessions.SessionTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Session setup on the real pinned rules map: N first packets of N new clients go through
+ * {@link SessionTable#route} — what the DPDK loop calls for a parsed first packet — each creating a
+ * session and writing both of its rules (owner SESSION) into {@code xdp_fwd_rules} before it returns.
+ * Prints the setup rate and the first-packet-to-both-rules latency (HdrHistogram, every session
+ * recorded) against the issue's goals, then the rate at which a sweep expires them again.
+ *
+ * <p>Each round starts from an empty map and is checked: 2N session rules after setup, none after the
+ * expiry sweep; round 1 warms the JIT and is not counted. Services: one per 60,000 sessions, each with
+ * its own egress address and port pool (a pool holds at most 64,512 ports).
+ *
+ * <p>Usage: {@code SessionBench [sessions] [rounds]}; needs root and a bpffs (no network).
+ */
+public final class SessionBench {
+    static final double SETUP_GOAL_PER_SECOND = 100_000;
+    static final double P99_GOAL_MICROS = 200;
+    static final int SESSIONS_PER_SERVICE = 60_000;
+    static final int LISTEN_IFINDEX = 3;
+    static final int EGRESS_IFINDEX = 4;
+    static final int VIP = 0x0A000064;                 // 10.0.0.100
+    static final int LISTEN_PORT = 3478;
+
+    /** One measured round: setup and expiry wall time, the latency of every setup. */
+    record Round(double setupSeconds, double expirySeconds, Histogram latency) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path pinRoot = Lab.BPFFS.resolve(Lab.PIN_PREFIX + "bench-sessions-" + ProcessHandle.current().pid());
+        Files.createDirectories(pinRoot);
+        try (Datapath datapath = Datapath.load(pinRoot, 0)) {
+            RulesMap rules = datapath.rules();
+            if (rules.capacity() < 2 * n) {
+                throw new IllegalArgumentException(n + " sessions need " + 2 * n + " rules, the map holds " + rules.capacity());
+            }
+            List<SessionService> services = services(n);
+            List<Round> measured = new ArrayList<>();
+            for (int r = 0; r <= rounds; r++) {
+                Round round = round(rules, services, n);
+                if (r > 0) {
+                    measured.add(round);
+                }
+            }
+            print(n, services.size(), measured);
+        } finally {
+            Datapath.unpin(pinRoot);
+            Files.deleteIfExists(pinRoot);
+        }
+    }
+
+    static List<SessionService> services(int sessions) {
+        List<SessionService> services = new ArrayList<>();
+        List<Endpoint> backends = List.of(Endpoint.of("10.2.0.10", 7000), Endpoint.of("10.2.0.11", 7000),
+                Endpoint.of("10.2.0.12", 7000), Endpoint.of("10.2.0.13", 7000));
+        for (int s = 0; s * SESSIONS_PER_SERVICE < sessions; s++) {
+            services.add(new SessionService("svc" + s, LISTEN_IFINDEX, VIP, LISTEN_PORT + s, EGRESS_IFINDEX,
+                    0x0A020001 + s, new PortRange(1024, 65535), backends, Duration.ofSeconds(30)));
+        }
+        return services;
+    }
+
+    /** A fresh table (the daemon's start), N setups timed one by one, then one sweep pair expiring them all. */
+    static Round round(RulesMap rules, List<SessionService> services, int n) {
+        SessionTable table = new SessionTable(services, RuleSink.of(rules), CounterSource.of(rules));
+        Histogram latency = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int service = i / SESSIONS_PER_SERVICE;
+            long t0 = System.nanoTime();
+            FlowKey rewrite = table.route(LISTEN_IFINDEX, client(i), VIP, 1024 + (i & 0x3fff), LISTEN_PORT + service, t0);
+            latency.recordValue(System.nanoTime() - t0);
+            if (rewrite == null) {
+                throw new IllegalStateException("session " + i + " not created: " + table.stats());
+            }
+        }
+        double setup = (System.nanoTime() - start) / 1e9;
+        SessionTable.Stats stats = table.stats();
+        int sessionRules = rules.keysOwnedBy(Owner.SESSION).size();
+        if (stats.created() != n || stats.slowPathSessions() != 0 || sessionRules != 2 * n) {
+            throw new IllegalStateException("after setup: " + sessionRules + " session rules, " + stats);
+        }
+        // the first sweep sees every session's first count (active), the second finds them all idle
+        long now = System.nanoTime();
+        long idle = services.getFirst().idleTimeout().toNanos();
+        long t0 = System.nanoTime();
+        table.sweep(now);
+        int expired = table.sweep(now + idle);
+        double expiry = (System.nanoTime() - t0) / 1e9;
+        if (expired != n || !rules.keysOwnedBy(Owner.SESSION).isEmpty()) {
+            throw new IllegalStateException("expiry left " + rules.keysOwnedBy(Owner.SESSION).size() + " session rules");
+        }
+        return new Round(setup, expiry, latency);
+    }
+
+    /** Distinct clients: 16,384 ports per address, addresses from 10.64.0.0. */
+    static int client(int i) {
+        return 0x0A400000 + (i >>> 14);
+    }
+
+    static void print(int n, int services, List<Round> rounds) {
+        double[] setup = rounds.stream().mapToDouble(Round::setupSeconds).toArray();
+        double[] expiry = rounds.stream().mapToDouble(Round::expirySeconds).toArray();
+        Histogram all = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
+        rounds.forEach(r -> all.add(r.latency()));
+        double rate = n / RuleWriteBench.median(setup);
+        double p50 = all.getValueAtPercentile(50) / 1e3;
+        double p99 = all.getValueAtPercentile(99) / 1e3;
+        double p999 = all.getValueAtPercentile(99.9) / 1e3;
+        double max = all.getMaxValue() / 1e3;
+        System.out.printf("%nSession setup into the pinned xdp_fwd_rules: %,d sessions (%d services), %d rounds after a"
+                + " warm-up; rate = median round, latency over all %,d setups%n", n, services, rounds.size(), all.getTotalCount());
+        System.out.printf("| %-58s | %12s | %12s | %9s |%n", "measure", "value", "goal", "vs goal");
+        System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(60), "-".repeat(14), "-".repeat(14), "-".repeat(11));
+        System.out.printf("| %-58s | %,12.0f | %12s | %8.2fx |%n", "session setup rate, sessions/s (both rules written)",
+                rate, "≥ 100,000", rate / SETUP_GOAL_PER_SECOND);
+        System.out.printf("| %-58s | %12.1f | %12s | %9s |%n", "first packet → both rules installed, p50 µs", p50, "", "");
+        System.out.printf("| %-58s | %12.1f | %12s | %8.2fx |%n", "first packet → both rules installed, p99 µs", p99,
+                "≤ 200", p99 / P99_GOAL_MICROS);
+        System.out.printf("| %-58s | %12.1f | %12s | %9s |%n", "first packet → both rules installed, p99.9 µs", p999, "", "");
+        System.out.printf("| %-58s | %12.1f | %12s | %9s |%n", "first packet → both rules installed, max µs", max, "", "");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "expiry sweep, sessions/s (both rules + counters removed)",
+                n / RuleWriteBench.median(expiry), "", "");
+        System.out.println("  setup s per round: " + Arrays.toString(setup) + "; expiry s: " + Arrays.toString(expiry));
+    }
+
+    private SessionBench() {}
+}
