@@ -1,0 +1,68 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/install.sh} makes a prefix that runs on its own: the systemd unit hides /root
+ * (ProtectHome=yes), so the installed launcher must need neither ~/.m2 nor the checkout. Proven by running it
+ * in a private mount namespace where both are covered by empty tmpfs mounts.
+ */
+class InstallTest {
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theInstalledPrefixRunsWithoutTheCheckoutOrMavensRepository() throws Exception {
+        Path prefix = dir.resolve("opt-xdprecon");
+        Result install = run(List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        assertEquals(0, install.exit(), install.output());
+
+        List<String> classpath = List.of(Files.readString(REPOSITORY.resolve("reconciler/target/runtime.classpath"))
+                .strip().split(":"));
+        try (Stream<Path> jars = Files.list(prefix.resolve("lib"))) {
+            List<Path> installed = jars.filter(p -> p.toString().endsWith(".jar")).toList();
+            assertEquals(classpath.size() + 1, installed.size(), "every runtime jar and the reconciler: " + installed);
+            assertTrue(installed.stream().noneMatch(Files::isSymbolicLink), "copies, not links into the build");
+        }
+        assertTrue(Files.isRegularFile(prefix.resolve("lib/xdprecon.jsa")), "the class-data archive was made at install");
+
+        String hidden = "mount -t tmpfs none /root && mount -t tmpfs none '" + REPOSITORY + "' && '"
+                + prefix.resolve("xdprecon") + "' validate '" + prefix.resolve("examples/flows.yaml") + "'";
+        Result validate = run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", hidden));
+        assertEquals(0, validate.exit(), validate.output());
+        assertTrue(validate.output().contains("flows.yaml"), validate.output());
+
+        // Installing again (an upgrade) swaps lib/ whole and leaves no staging directory behind.
+        Result again = run(List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        assertEquals(0, again.exit(), again.output());
+        try (Stream<Path> entries = Files.list(prefix)) {
+            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".lib.")
+                    || p.getFileName().toString().equals("lib.old")), "no staging left in " + prefix);
+        }
+    }
+
+    private record Result(int exit, String output) {}
+
+    private static Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within 120 s");
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+}
