@@ -8,34 +8,49 @@ import java.lang.foreign.ValueLayout;
 /**
  * Runs an XDP program on a frame in the kernel with {@code BPF_PROG_TEST_RUN}, without a network:
  * the verdict, the frame as the program left it, and the average run time for {@code repeat > 1}.
- * Native buffers are allocated once and reused for every run.
+ * Native buffers are allocated once and reused for every run. {@link #ofTc} runs a tc (sched_cls)
+ * program the same way, on an skb the kernel builds from the frame: the verdict is then a
+ * {@code TC_ACT_*} code.
  *
  * <p>The kernel refuses frames shorter than an Ethernet header (EINVAL). With an ingress ifindex the
- * device must exist in the calling thread's network namespace and have XDP rx-queue info registered
- * (a veth does once an XDP program is attached to it).
+ * device must exist in the calling thread's network namespace and, for XDP, have XDP rx-queue info
+ * registered (a veth does once an XDP program is attached to it).
  */
 public final class XdpTestRun implements AutoCloseable {
     private static final long OPTS_SIZE = 80;   // struct bpf_test_run_opts
     private static final long XDP_MD_SIZE = 24; // struct xdp_md
+    /** struct __sk_buff up to ifindex (@40) and the zero tc_index after it: the fields a test run may set. */
+    private static final long SKB_CTX_SIZE = 48;
 
     private final BpfProgram program;
+    private final boolean skb;
     private final int maxFrame;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
-    private final MemorySegment ctx = arena.allocate(XDP_MD_SIZE, 8);
+    private final MemorySegment ctx = arena.allocate(Math.max(XDP_MD_SIZE, SKB_CTX_SIZE), 8);
     private final MemorySegment in;
     private final MemorySegment out;
     private int outLength;
     private long durationNs;
 
     public XdpTestRun(BpfProgram program, int maxFrame) {
+        this(program, maxFrame, false);
+    }
+
+    private XdpTestRun(BpfProgram program, int maxFrame, boolean skb) {
         this.program = program;
+        this.skb = skb;
         this.maxFrame = maxFrame;
         this.in = arena.allocate(maxFrame, 64);
         this.out = arena.allocate(maxFrame + 256L, 64); // the program may grow the frame
     }
 
-    /** Runs once on {@code frame}; returns the XDP action code. */
+    /** Runs a tc program: the ingress ifindex becomes the skb's device and {@code ingress_ifindex}; no rx queue. */
+    public static XdpTestRun ofTc(BpfProgram program, int maxFrame) {
+        return new XdpTestRun(program, maxFrame, true);
+    }
+
+    /** Runs once on {@code frame}; returns the XDP action code (the {@code TC_ACT_*} code for {@link #ofTc}). */
     public int run(byte[] frame, int ingressIfindex, int rxQueue) {
         return run(frame, frame.length, ingressIfindex, rxQueue, 1);
     }
@@ -52,7 +67,13 @@ public final class XdpTestRun implements AutoCloseable {
         opts.set(ValueLayout.ADDRESS, 16, out);
         opts.set(ValueLayout.JAVA_INT, 24, length);
         opts.set(ValueLayout.JAVA_INT, 28, (int) out.byteSize());
-        if (ingressIfindex != 0) {
+        if (ingressIfindex != 0 && skb) {
+            ctx.fill((byte) 0);
+            ctx.set(ValueLayout.JAVA_INT, 36, ingressIfindex); // ingress_ifindex
+            ctx.set(ValueLayout.JAVA_INT, 40, ingressIfindex); // ifindex: the skb's device
+            opts.set(ValueLayout.ADDRESS, 32, ctx);
+            opts.set(ValueLayout.JAVA_INT, 48, (int) SKB_CTX_SIZE);
+        } else if (ingressIfindex != 0) {
             ctx.fill((byte) 0);
             ctx.set(ValueLayout.JAVA_INT, 4, length);       // data_end: the kernel wants the frame length
             ctx.set(ValueLayout.JAVA_INT, 12, ingressIfindex);

@@ -25,18 +25,19 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The real program against the reference model on a generated corpus: at least 100,000 frames reach
  * the program ({@code -Dxdprecon.corpus.cases=N}; {@code -Dxdprecon.corpus.seed=S} reproduces a failure,
  * and every failure message names its seed): verdict and output bytes frame by frame, then every
- * counter the maps hold.
+ * counter the maps hold. Twice: through xdp_main, and through the tc bridge (tc_bridge.c, the same
+ * forward.h on the clsact hook, over the same pinned maps) that forwards while XDP is absent.
  */
 class DatapathConformanceTest {
     private static final int CASES = Integer.getInteger("xdprecon.corpus.cases", 100_000);
     private static final long SEED = Long.getLong("xdprecon.corpus.seed", System.nanoTime());
-    private static final int ETH_HLEN = 14;
 
     private static KernelDatapath kernel;
 
@@ -52,8 +53,9 @@ class DatapathConformanceTest {
         }
     }
 
-    @Test
-    void programAgreesWithTheModelOnEveryGeneratedFrame() {
+    @ParameterizedTest
+    @EnumSource(KernelDatapath.Hook.class)
+    void programAgreesWithTheModelOnEveryGeneratedFrame(KernelDatapath.Hook hook) {
         SplittableRandom random = new SplittableRandom(SEED);
         Map<FlowKey, FlowRule> rules = FrameCorpus.rulesFor(random, 400, List.of(kernel.pc(), kernel.ps()),
                 KernelDatapath.RELAY_IPS, KernelDatapath.DESTINATIONS, kernel.fib());
@@ -61,25 +63,26 @@ class DatapathConformanceTest {
         Scenario scenario = new Scenario(rules, Set.copyOf(KernelDatapath.RELAY_IPS), kernel.fib(),
                 List.of(kernel.pc(), kernel.ps()), 1);
         FrameCorpus corpus = new FrameCorpus(scenario, SEED);
-        // Runts (a few percent) never reach the program: generate enough that CASES frames do.
-        List<FrameCorpus.Case> cases = corpus.generate(CASES + CASES / 16);
+        // Runts (a few percent; for tc a few more) never reach the program: generate enough that CASES frames do.
+        List<FrameCorpus.Case> cases = corpus.generate(CASES + CASES / 8);
 
         Map<Stat, Long> statsBefore = kernel.datapath().stats().read();
         Map<Integer, Long> localBefore = kernel.datapath().localIps().readAll();
+        Map<FlowKey, FlowCounters> flowsBefore = kernel.datapath().rules().readAllCounters();
 
-        // Frames shorter than an Ethernet header cannot exist on a wire; the kernel refuses to test-run them.
+        // Frames shorter than an Ethernet header cannot exist on a wire; the kernel refuses to test-run them (see Hook.refuses).
         List<FrameCorpus.Case> runnable = new ArrayList<>();
-        int runts = 0;
+        int refused = 0;
         for (FrameCorpus.Case c : cases) {
-            if (c.frame().length < ETH_HLEN) {
-                runts++;
-                assertRefusedAsRunt(c);
+            if (hook.refuses(c.frame())) {
+                refused++;
+                assertRefused(c, hook);
             } else {
                 runnable.add(c);
             }
         }
         List<KernelDatapath.Result> results = kernel.run(runnable.stream().map(FrameCorpus.Case::frame).toList(),
-                runnable.stream().map(FrameCorpus.Case::ingressIfindex).toList());
+                runnable.stream().map(FrameCorpus.Case::ingressIfindex).toList(), hook);
 
         ExpectedCounters expected = new ExpectedCounters();
         List<String> mismatches = new ArrayList<>();
@@ -90,14 +93,14 @@ class DatapathConformanceTest {
             expected.add(want);
             perCategory.merge(c.category(), 1, Integer::sum);
             KernelDatapath.Result got = results.get(i);
-            if (got.action() != want.action() || !Arrays.equals(got.output(), want.output())) {
+            if (got.action() != hook.expected(want.action()) || !Arrays.equals(got.output(), want.output())) {
                 mismatches.add(corpus.reproduce(c) + "\n  kernel: " + got.action() + ", model: " + want.describe()
                         + "\n  bytes: " + FrameView.diff(want.output(), got.output()));
             }
         }
         assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())),
                 mismatches.size() + " of " + runnable.size() + " frames differ (first 10 shown)");
-        assertTrue(runnable.size() >= CASES, "ran " + runnable.size() + " frames through the program, " + runts + " runts");
+        assertTrue(runnable.size() >= CASES, "ran " + runnable.size() + " frames through the program, " + refused + " refused");
         assertEquals(Set.of(FrameCorpus.Category.values()).size() - 1, perCategory.size(),
                 "every category but runts reached the kernel: " + perCategory.keySet());
 
@@ -109,7 +112,13 @@ class DatapathConformanceTest {
             assertTrue(statsDelta.get(stat) > 0, stat + " was exercised");
         }
 
-        Map<FlowKey, FlowCounters> flows = kernel.datapath().rules().readAllCounters();
+        Map<FlowKey, FlowCounters> flows = new HashMap<>();
+        kernel.datapath().rules().readAllCounters().forEach((key, now) -> {
+            FlowCounters before = flowsBefore.getOrDefault(key, FlowCounters.ZERO);
+            if (now.packets() != before.packets() || now.bytes() != before.bytes()) {
+                flows.put(key, new FlowCounters(now.packets() - before.packets(), now.bytes() - before.bytes()));
+            }
+        });
         assertEquals(expected.flows(), flows, "xdp_flow_stats, summed over CPUs");
 
         Map<Integer, Long> localDelta = new HashMap<>();
@@ -120,15 +129,15 @@ class DatapathConformanceTest {
             }
         });
         assertEquals(expected.localIps(), localDelta, "xdp_local_ips counters");
-        System.out.printf("conformance: seed %d, %d frames through BPF_PROG_TEST_RUN, %d runts refused, 0 mismatches%n",
-                SEED, runnable.size(), runts);
+        System.out.printf("conformance (%s): seed %d, %d frames through BPF_PROG_TEST_RUN, %d refused by it, 0 mismatches%n",
+                hook, SEED, runnable.size(), refused);
     }
 
-    private static void assertRefusedAsRunt(FrameCorpus.Case c) {
+    private static void assertRefused(FrameCorpus.Case c, KernelDatapath.Hook hook) {
         try {
-            kernel.run(c.frame(), c.ingressIfindex());
+            kernel.run(List.of(c.frame()), List.of(c.ingressIfindex()), hook);
         } catch (BpfException e) {
-            assertEquals(Errno.EINVAL, e.errno(), "a runt is refused with EINVAL: " + e.getMessage());
+            assertEquals(Errno.EINVAL, e.errno(), "refused with EINVAL: " + e.getMessage());
             return;
         }
         throw new AssertionError("the kernel test-ran a " + c.frame().length + "-byte frame; compare it with the model instead");

@@ -1,6 +1,7 @@
 package io.xdprecon.tests.kernel;
 
 import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.XdpTestRun;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -46,9 +47,54 @@ final class KernelDatapath implements AutoCloseable {
     private final StaticFib fib;
     private final ExecutorService inProxy;
     private final BpfProgram program;
+    private final BpfObject tcBridge;
 
-    /** One kernel run: the XDP action code and the frame as the program left it. */
+    /** One kernel run: the verdict (as an XDP action, see {@link Hook#verdict}) and the frame as the program left it. */
     record Result(XdpAction action, byte[] output) {}
+
+    /** Which entry point of the datapath runs the frames: xdp_main, or the tc bridge over the same maps. */
+    enum Hook {
+        XDP, TC;
+
+        private static final int ETH_HLEN = 14;
+        private static final int TC_ACT_OK = 0;
+        private static final int TC_ACT_SHOT = 2;
+        private static final int TC_ACT_REDIRECT = 7;
+
+        /** What the model (which speaks XDP) decided, as this hook carries it out: tc sends TX and REDIRECT alike with bpf_redirect. */
+        XdpAction expected(XdpAction model) {
+            return this == TC && model == XdpAction.TX ? XdpAction.REDIRECT : model;
+        }
+
+        /**
+         * Whether BPF_PROG_TEST_RUN refuses {@code frame} (EINVAL) on this hook: anything shorter than an
+         * Ethernet header; for tc (an skb) also a bare Ethernet header, and IPv4 / IPv6 frames whose
+         * network header is cut short. A wire delivers such frames to tc too: the test cannot.
+         */
+        boolean refuses(byte[] frame) {
+            if (frame.length < ETH_HLEN) {
+                return true;
+            }
+            if (this == XDP) {
+                return false;
+            }
+            int type = ((frame[12] & 0xff) << 8) | (frame[13] & 0xff);
+            return frame.length == ETH_HLEN || (type == 0x0800 && frame.length < ETH_HLEN + 20)
+                    || (type == 0x86dd && frame.length < ETH_HLEN + 40);
+        }
+
+        XdpAction verdict(int code) {
+            if (this == XDP) {
+                return XdpAction.ofCode(code);
+            }
+            return switch (code) {
+                case TC_ACT_OK -> XdpAction.PASS;
+                case TC_ACT_SHOT -> XdpAction.DROP;
+                case TC_ACT_REDIRECT -> XdpAction.REDIRECT;
+                default -> throw new IllegalArgumentException("tc bridge returned TC_ACT code " + code);
+            };
+        }
+    }
 
     private KernelDatapath(Lab lab) {
         this.lab = lab;
@@ -71,6 +117,7 @@ final class KernelDatapath implements AutoCloseable {
                 .blackhole("10.210.9.0/24").unreachable("10.210.10.0/24").prohibit("10.210.11.0/24")
                 .build();
         program = lab.datapath().program().orElseThrow();
+        tcBridge = BpfObject.openBundled("tc_bridge", lab.pinRoot()).load();
         inProxy = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("test-run-" + ns).unstarted(() -> {
             NetNs.enter(ns);
             task.run();
@@ -114,14 +161,20 @@ final class KernelDatapath implements AutoCloseable {
         return new DatapathModel(datapath().rules().readAll(), Set.copyOf(datapath().localIps().readAll().keySet()), fib);
     }
 
-    /** Runs every frame in the proxy namespace, reusing one test-run context; results in order. */
+    /** Runs every frame through xdp_main in the proxy namespace, reusing one test-run context; results in order. */
     List<Result> run(List<byte[]> frames, List<Integer> ingress) {
+        return run(frames, ingress, Hook.XDP);
+    }
+
+    /** Runs every frame through the program of {@code hook} in the proxy namespace; results in order. */
+    List<Result> run(List<byte[]> frames, List<Integer> ingress, Hook hook) {
         return inProxy(() -> {
-            try (XdpTestRun run = new XdpTestRun(program, 4096)) {
+            try (XdpTestRun run = hook == Hook.XDP ? new XdpTestRun(program, 4096)
+                    : XdpTestRun.ofTc(tcBridge.program("tc_bridge"), 4096)) {
                 Result[] results = new Result[frames.size()];
                 for (int i = 0; i < results.length; i++) {
-                    int action = run.run(frames.get(i), ingress.get(i), 0);
-                    results[i] = new Result(XdpAction.ofCode(action), run.output());
+                    int code = run.run(frames.get(i), ingress.get(i), 0);
+                    results[i] = new Result(hook.verdict(code), run.output());
                 }
                 return List.of(results);
             }
@@ -154,6 +207,7 @@ final class KernelDatapath implements AutoCloseable {
     @Override
     public void close() {
         inProxy.shutdownNow();
+        tcBridge.close();
         lab.close();
     }
 }

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The tc bridge: the datapath on the clsact ingress hook, for the moments the XDP program is not
+ * attached. DPDK 22.11's AF_XDP PMD detaches whatever XDP program is on its interface when its port
+ * closes, and refuses to attach while one is there; this program, attached before the port closes
+ * and removed once the PMD's XDP program is back (dataplane's DpdkDatapathLifecycle), keeps offloaded
+ * flows forwarding through a restart. It shares the pinned maps and forward.h with xdp_main: same
+ * rules, rewrite, checksums, TTL, FIB answers and counters. Without XDP there is no AF_XDP, so what
+ * xdp_main would hand to the slow path goes to the kernel, counted as the AF_XDP fallback.
+ *
+ * Its own object (not a second program in xdp_fwd.o): the PMD loads every program of the object it is
+ * given and attaches the first one.
+ */
+#include <linux/pkt_cls.h>
+
+#include "forward.h"
+
+SEC("tc")
+int tc_bridge(struct __sk_buff *skb)
+{
+	__u32 ingress = skb->ingress_ifindex;
+	__u32 egress = 0;
+
+	/*
+	 * XDP sees a VLAN tag in the frame and passes it; the stack may have moved the tag into the skb
+	 * before tc runs, and the same frame must get the same answer here.
+	 */
+	if (skb->vlan_present) {
+		passed(XDP_STAT_NOT_IPV4);
+		return TC_ACT_OK;
+	}
+	/* forward() reads the whole datagram (lengths are checked against it): make it linear. */
+	bpf_skb_pull_data(skb, skb->len);
+
+	switch (forward(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, ingress, &egress)) {
+	case VERDICT_TX:
+		return bpf_redirect(ingress, 0);
+	case VERDICT_REDIRECT:
+		return bpf_redirect(egress, 0);
+	case VERDICT_DROP:
+		return TC_ACT_SHOT;
+	case VERDICT_LOCAL:
+		passed(XDP_STAT_AFXDP_FALLBACK);
+		return TC_ACT_OK;
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
