@@ -136,12 +136,36 @@ final class Binder {
         Optional<At<Integer>> egressAddress = parsed(egress, egressPointer, "address", Values::ipv4);
         Optional<At<PortRange>> ports = parsed(egress, egressPointer, "ports", Values::portRange);
         Optional<At<Duration>> idleTimeout = parsed(node, pointer, "idleTimeout", Values::duration);
-        // Bad backends or timeout are reported already and do not affect the checks between entries.
+        Optional<At<SessionIdentity>> identity = identity(node.path("identity"), Pointer.child(pointer, "identity"));
+        Optional<At<Service.OnBackendRemoval>> onBackendRemoval = text(node, pointer, "onBackendRemoval")
+                .flatMap(m -> switch (m.value()) {
+                    case "drain" -> Optional.of(new At<>(Service.OnBackendRemoval.DRAIN, m.pointer()));
+                    case "move" -> Optional.of(new At<>(Service.OnBackendRemoval.MOVE, m.pointer()));
+                    default -> Optional.empty();
+                });
+        // Bad backends, timeout or identity are reported already and do not affect the checks between entries.
         if (name.isEmpty() || listen.isEmpty() || egressIface.isEmpty() || egressAddress.isEmpty() || ports.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ServiceSpec(pointer, name.get(), listen.get(), List.copyOf(backends), egressPointer,
-                egressIface.get(), egressAddress.get(), ports.get(), idleTimeout));
+                egressIface.get(), egressAddress.get(), ports.get(), idleTimeout, identity, onBackendRemoval));
+    }
+
+    /** {@code {offset, length}}: the identity must end within the largest UDP payload a packet can carry. */
+    private Optional<At<SessionIdentity>> identity(JsonNode node, String pointer) {
+        Optional<At<Integer>> offset = integer(node, pointer, "offset", 0, SessionIdentity.MAX_END - 1);
+        Optional<At<Integer>> length = integer(node, pointer, "length", 1, SessionIdentity.MAX_LENGTH);
+        if (offset.isEmpty() || length.isEmpty()) {
+            return Optional.empty();
+        }
+        int end = offset.get().value() + length.get().value();
+        if (end > SessionIdentity.MAX_END) {
+            problems.add(new Problem.AtValue(length.get().pointer(), "offset " + offset.get().value() + " + length "
+                    + length.get().value() + " ends at payload byte " + end + ", past the largest UDP payload of a"
+                    + " 1500-byte packet (" + SessionIdentity.MAX_END + "): no datagram could carry this identity"));
+            return Optional.empty();
+        }
+        return Optional.of(new At<>(new SessionIdentity(offset.get().value(), length.get().value()), pointer));
     }
 
     private Optional<Removal> removal(JsonNode node, String pointer) {

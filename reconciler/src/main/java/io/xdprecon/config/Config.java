@@ -171,7 +171,8 @@ public final class Config {
         return new Service(s.name().value(), attachment(spec, s.listen()), s.backends().stream().map(At::value).toList(),
                 new Service.Egress(egressIface, spec.interfaces().get(egressIface).device().value(),
                         s.egressAddress().value(), s.egressPorts().value()),
-                s.idleTimeout().map(At::value).orElse(Service.DEFAULT_IDLE_TIMEOUT));
+                s.idleTimeout().map(At::value).orElse(Service.DEFAULT_IDLE_TIMEOUT), s.identity().map(At::value),
+                s.onBackendRemoval().map(At::value).orElse(Service.OnBackendRemoval.DRAIN));
     }
 
     private static Attachment attachment(NodeSpec spec, EndpointSpec endpoint) {

@@ -44,10 +44,11 @@ final class Spec {
     record FlowSpec(String pointer, At<String> name, At<Endpoint> client, EndpointSpec listen, EndpointSpec egress,
             At<Endpoint> server) implements FlowEntry {}
 
-    /** @param idleTimeout  absent: the default */
+    /** @param idleTimeout  absent: the default; likewise identity (none) and onBackendRemoval (drain) */
     record ServiceSpec(String pointer, At<String> name, EndpointSpec listen, List<At<Endpoint>> backends,
             String egressPointer, At<String> egressIface, At<Integer> egressAddress, At<PortRange> egressPorts,
-            Optional<At<Duration>> idleTimeout) implements ServiceEntry {}
+            Optional<At<Duration>> idleTimeout, Optional<At<SessionIdentity>> identity,
+            Optional<At<Service.OnBackendRemoval>> onBackendRemoval) implements ServiceEntry {}
 
     record HugepageSpec(String pointer, At<Integer> pageSizeKb, At<Integer> count, Optional<At<Integer>> numaNode) {}
 

@@ -16,7 +16,7 @@ public final class Rendezvous {
 
     /** Index in {@code backends} of the client's backend; -1 when there is none. */
     public static int choose(List<Endpoint> backends, int clientIp, int clientPort) {
-        long client = mix(((long) clientIp << 16) ^ clientPort ^ 0x5bd1e9955bd1e995L);
+        long client = client(clientIp, clientPort);
         int best = -1;
         long bestScore = 0;
         for (int i = 0, n = backends.size(); i < n; i++) {
@@ -28,6 +28,35 @@ public final class Rendezvous {
             }
         }
         return best;
+    }
+
+    /**
+     * Every index of {@code backends}, from the client's choice ({@link #choose}) to its last resort: the order in
+     * which a new session tries backends when its choice has no egress port left. Removing a backend removes it
+     * from every client's order and leaves the rest in place.
+     */
+    public static int[] order(List<Endpoint> backends, int clientIp, int clientPort) {
+        long client = client(clientIp, clientPort);
+        int n = backends.size();
+        int[] order = new int[n];
+        long[] scores = new long[n];
+        for (int i = 0; i < n; i++) {
+            long score = score(client, backends.get(i));
+            int j = i;
+            // insertion by score, highest first; on a tie the earlier index first, as in choose
+            while (j > 0 && Long.compareUnsigned(scores[j - 1], score) < 0) {
+                scores[j] = scores[j - 1];
+                order[j] = order[j - 1];
+                j--;
+            }
+            scores[j] = score;
+            order[j] = i;
+        }
+        return order;
+    }
+
+    private static long client(int clientIp, int clientPort) {
+        return mix(((long) clientIp << 16) ^ clientPort ^ 0x5bd1e9955bd1e995L);
     }
 
     static long score(long client, Endpoint backend) {

@@ -29,6 +29,8 @@ public final class Session {
     private long slowPathPackets;
     private boolean installed;
     private final boolean adopted;
+    private boolean identified;
+    private long identity;
 
     Session(SessionKey key, SessionService service, Endpoint backend, int egressPort, long nowNanos, boolean adopted) {
         this.key = key;
@@ -118,6 +120,21 @@ public final class Session {
 
     public boolean adopted() {
         return adopted;
+    }
+
+    /** Whether the session's first packet carried its service's session identity ({@link #identity()}). */
+    public boolean identified() {
+        return identified;
+    }
+
+    /** The identity bytes of the session's first packet as a number; meaningful when {@link #identified()}. */
+    public long identity() {
+        return identity;
+    }
+
+    void identity(long identity) {
+        this.identity = identity;
+        this.identified = true;
     }
 
     void installed(boolean installed) {

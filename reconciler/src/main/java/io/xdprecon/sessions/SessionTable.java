@@ -3,7 +3,10 @@ package io.xdprecon.sessions;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.xdprecon.config.Endpoint;
+import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
+import io.xdprecon.config.SessionIdentity;
+import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
@@ -27,17 +30,23 @@ import java.util.Set;
  * the session loop's, which also owns the {@link RuleSink}.
  */
 public final class SessionTable {
-    private record PoolKey(int address, PortRange range) {
+    /**
+     * Egress ports are unique per (egress address, backend): the reply rule's key holds the backend's address
+     * and port, so two sessions to different backends may share a port and their replies still part.
+     */
+    private record PoolKey(int address, PortRange range, Endpoint backend) {
     }
 
     private final List<SessionService> services;
     private final Map<String, SessionService> byName = new HashMap<>();
-    private final Map<String, PortPool> pools = new HashMap<>();
+    private final Map<PoolKey, PortPool> pools = new HashMap<>();
     private final Cache<SessionKey, Session> sessions;
     private final Map<String, Integer> serviceIndex = new HashMap<>();
     /** Per-packet lookups without allocation: (service, client) and the reverse rule's key, each to its session. */
     private final SessionIndex forward = new SessionIndex(1024);
     private final SessionIndex reverse = new SessionIndex(1024);
+    /** (service, identity) to its session, for the services that name an identity. */
+    private final SessionIndex identities = new SessionIndex(1024);
     private final RuleSink sink;
     private final CounterSource counters;
 
@@ -50,10 +59,12 @@ public final class SessionTable {
     private long slowPathPackets;
     private long mapRefused;
     private long poolExhausted;
+    private long spilled;
     private long noBackend;
     private long unmatched;
     private long expired;
     private long rebound;
+    private long unidentified;
     private long adopted;
     private long orphansRemoved;
 
@@ -61,43 +72,68 @@ public final class SessionTable {
         this.services = List.copyOf(services);
         this.sink = sink;
         this.counters = counters;
-        Map<PoolKey, PortPool> shared = new HashMap<>();
         for (SessionService s : this.services) {
             serviceIndex.put(s.name(), serviceIndex.size());
             if (byName.put(s.name(), s) != null) {
                 throw new IllegalArgumentException("duplicate service " + s.name());
             }
-            pools.put(s.name(), shared.computeIfAbsent(new PoolKey(s.egressAddress(), s.ports()),
-                    k -> new PortPool(k.address(), k.range())));
         }
         this.sessions = Caffeine.newBuilder().executor(Runnable::run).build();
     }
 
-    /** Counts of what the table did; every packet that reached it is in exactly one of the packet counts. */
+    /**
+     * The session counters, in one place: every packet that reached the table is in exactly one of
+     * {@code slowPathPackets} (forwarded), {@code poolExhausted}, {@code noBackend} or {@code unmatched} (dropped,
+     * by reason).
+     *
+     * @param sessions         live sessions
+     * @param created          sessions created by a first packet
+     * @param slowPathPackets  packets the table gave a rewrite (first packets, packets before the rules land, the
+     *                         packets of sessions the map refused)
+     * @param slowPathSessions live sessions without rules (the map refused them): userspace forwards all their packets
+     * @param mapRefused       rule writes the map refused for capacity
+     * @param poolExhausted    first packets dropped because no backend had an egress port left
+     * @param spilled          sessions created on a later backend of the client's rendezvous order because the
+     *                         earlier ones had no egress port left
+     * @param noBackend        first packets dropped because their service has no backend
+     * @param unmatched        packets of no service and no session, dropped
+     * @param expired          sessions removed after their idle timeout
+     * @param rebound          sessions moved to a new client address (NAT rebinding)
+     * @param unidentified     first packets of a service with a session identity too short to carry it (they start an
+     *                         ordinary session)
+     * @param adopted          sessions taken back from the pinned map on start
+     * @param orphansRemoved   session rules removed on start because no session could be made of them
+     */
     public record Stats(long sessions, long created, long slowPathPackets, long slowPathSessions, long mapRefused,
-            long poolExhausted, long noBackend, long unmatched, long expired, long rebound, long adopted,
-            long orphansRemoved) {
+            long poolExhausted, long spilled, long noBackend, long unmatched, long expired, long rebound,
+            long unidentified, long adopted, long orphansRemoved) {
     }
 
     public Stats stats() {
         long slow = sessions.asMap().values().stream().filter(s -> !s.installed()).count();
-        return new Stats(sessions.estimatedSize(), created, slowPathPackets, slow, mapRefused, poolExhausted, noBackend,
-                unmatched, expired, rebound, adopted, orphansRemoved);
+        return new Stats(sessions.estimatedSize(), created, slowPathPackets, slow, mapRefused, poolExhausted, spilled,
+                noBackend, unmatched, expired, rebound, unidentified, adopted, orphansRemoved);
+    }
+
+    /** {@link #route(int, int, int, int, int, Payload, long)} of a packet whose payload nobody looks into. */
+    public FlowKey route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, long nowNanos) {
+        return route(ifindex, srcIp, dstIp, srcPort, dstPort, Payload.EMPTY, nowNanos);
     }
 
     /**
      * The rewrite of a packet that reached userspace, or {@code null} when no session may carry it (it is
      * then counted as unmatched, pool-exhausted or no-backend, and the caller drops it on purpose). A packet
-     * to a service from an unknown client creates the session and installs its rules; packets of a known
-     * session (either direction) that still reach userspace are forwarded with the session's rewrite.
+     * to a service from an unknown client address moves the live session its identity names there (when the
+     * service has one), or else creates a session and installs its rules; packets of a known session (either
+     * direction) that still reach userspace are forwarded with the session's rewrite.
      */
-    public FlowKey route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, long nowNanos) {
+    public FlowKey route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, Payload payload, long nowNanos) {
         for (int i = 0, n = services.size(); i < n; i++) {
             SessionService s = services.get(i);
             if (s.listensOn(ifindex, dstIp, dstPort)) {
                 Session session = forward.get(forwardA(i, srcIp), srcPort);
                 if (session == null) {
-                    session = create(s, srcIp, srcPort, nowNanos);
+                    session = arrival(i, s, srcIp, srcPort, payload, nowNanos);
                     if (session == null) {
                         return null;
                     }
@@ -117,24 +153,65 @@ public final class SessionTable {
         return null;
     }
 
+    /**
+     * A first packet from a client address without a session: with a session identity in the payload that a
+     * live session of the service holds, that session moves here (NAT rebinding); otherwise a new session.
+     */
+    private Session arrival(int service, SessionService s, int clientIp, int clientPort, Payload payload, long nowNanos) {
+        if (s.identity().isEmpty()) {
+            return create(s, clientIp, clientPort, nowNanos);
+        }
+        SessionIdentity where = s.identity().get();
+        if (payload.length() < where.end()) {
+            unidentified++;
+            return create(s, clientIp, clientPort, nowNanos);
+        }
+        long identity = payload.bigEndian(where.offset(), where.length());
+        Session known = identities.get(service, identity);
+        if (known != null) {
+            move(known, new SessionKey(s.name(), clientIp, clientPort));
+            return known;
+        }
+        Session created = create(s, clientIp, clientPort, nowNanos);
+        if (created != null) {
+            created.identity(identity);
+            identities.put(service, identity, created);
+        }
+        return created;
+    }
+
+    /**
+     * A new session on the client's backend, or — when that backend has no egress port left — on the next one
+     * of the client's rendezvous order that has (counted as spilled). Only when no backend has a port is there
+     * no session: any port already in use toward a backend would make two sessions' replies indistinguishable.
+     */
     private Session create(SessionService s, int clientIp, int clientPort, long nowNanos) {
-        int b = Rendezvous.choose(s.backends(), clientIp, clientPort);
-        if (b < 0) {
+        List<Endpoint> backends = s.backends();
+        if (backends.isEmpty()) {
             noBackend++;
             return null;
         }
-        PortPool pool = pools.get(s.name());
-        int port = pool.allocate();
-        if (port == PortPool.NONE) {
-            poolExhausted++;
-            return null;
+        int[] order = Rendezvous.order(backends, clientIp, clientPort);
+        for (int k = 0; k < order.length; k++) {
+            Endpoint backend = backends.get(order[k]);
+            int port = pool(s, backend).allocate();
+            if (port != PortPool.NONE) {
+                spilled += k > 0 ? 1 : 0;
+                Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, backend, port, nowNanos,
+                        false);
+                install(session);
+                index(session);
+                created++;
+                return session;
+            }
         }
-        Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, s.backends().get(b), port,
-                nowNanos, false);
-        install(session);
-        index(session);
-        created++;
-        return session;
+        poolExhausted++;
+        return null;
+    }
+
+    private PortPool pool(SessionService s, Endpoint backend) {
+        return pools.computeIfAbsent(new PoolKey(s.egressAddress(), s.ports(), backend),
+                k -> new PortPool(k.address(), k.range()));
     }
 
     /** Reverse leg first, so the first reply already finds its rule; a refused leg leaves none behind. */
@@ -189,8 +266,12 @@ public final class SessionTable {
         roomFreed = true;
         sink.remove(s.forwardKey());
         sink.remove(s.reverseKey());
-        pools.get(s.service().name()).release(s.egressPort());
-        forward.remove(forwardA(serviceIndex.get(s.key().service()), s.key().clientIp()), s.key().clientPort());
+        pool(s.service(), s.backend()).release(s.egressPort());
+        int service = serviceIndex.get(s.key().service());
+        forward.remove(forwardA(service, s.key().clientIp()), s.key().clientPort());
+        if (s.identified() && identities.get(service, s.identity()) == s) {
+            identities.remove(service, s.identity());
+        }
         FlowKey r = s.reverseKey();
         reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));
         sessions.invalidate(s.key());
@@ -227,6 +308,12 @@ public final class SessionTable {
         if (s == null || sessions.getIfPresent(next) != null) {
             return false;
         }
+        move(s, next);
+        return true;
+    }
+
+    private void move(Session s, SessionKey next) {
+        SessionKey key = s.key();
         FlowKey oldForward = s.forwardKey();
         boolean wasInstalled = s.installed();
         s.rebind(next);
@@ -245,9 +332,8 @@ public final class SessionTable {
         sessions.put(next, s);
         int service = serviceIndex.get(key.service());
         forward.remove(forwardA(service, key.clientIp()), key.clientPort());
-        forward.put(forwardA(service, clientIp), clientPort, s);
+        forward.put(forwardA(service, next.clientIp()), next.clientPort(), s);
         rebound++;
-        return true;
     }
 
     /** What {@link #adopt} found: sessions taken back, and session-owned rules removed as orphans. */
@@ -281,7 +367,8 @@ public final class SessionTable {
                     new Endpoint(t.dstIp(), t.dstPort()), t.srcPort(), nowNanos, true);
             FlowRule partner = rules.get(candidate.reverseKey());
             if (!candidate.forwardRule().equals(r) || !candidate.reverseRule().equals(partner)
-                    || sessions.getIfPresent(candidate.key()) != null || !pools.get(s.name()).reserve(t.srcPort())) {
+                    || sessions.getIfPresent(candidate.key()) != null
+                    || !pool(s, candidate.backend()).reserve(t.srcPort())) {
                 continue;
             }
             candidate.installed(true);
@@ -323,8 +410,21 @@ public final class SessionTable {
         return sessions.asMap().values();
     }
 
-    public PortPool pool(String service) {
-        return pools.get(service);
+    /** The egress ports of {@code service} toward {@code backend}. */
+    public PortPool pool(String service, Endpoint backend) {
+        return pool(byName.get(service), backend);
+    }
+
+    /** Egress ports in use by {@code service}'s sessions, over all its backends. */
+    public int portsInUse(String service) {
+        SessionService s = byName.get(service);
+        int n = 0;
+        for (Map.Entry<PoolKey, PortPool> e : pools.entrySet()) {
+            if (e.getKey().address() == s.egressAddress() && e.getKey().range().equals(s.ports())) {
+                n += e.getValue().inUse();
+            }
+        }
+        return n;
     }
 
     public SessionService service(String name) {

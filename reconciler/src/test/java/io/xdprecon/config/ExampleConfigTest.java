@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,6 +92,11 @@ class ExampleConfigTest {
         assertEquals(List.of(Endpoint.of("10.0.0.30", 3478), Endpoint.of("10.0.0.31", 3478)), turn.backends());
         assertEquals(new Service.Egress("private", "ens6", Ipv4.parse("10.0.0.1"), new PortRange(50000, 59999)), turn.egress());
         assertEquals(Duration.ofSeconds(60), turn.idleTimeout());
+        assertEquals(Optional.empty(), turn.identity());
+        assertEquals(Service.OnBackendRemoval.DRAIN, turn.onBackendRemoval(), "the default");
+        Service rtp = config.services("edge-1").get(1);
+        assertEquals(Optional.of(new SessionIdentity(8, 4)), rtp.identity());
+        assertEquals(Service.OnBackendRemoval.MOVE, rtp.onBackendRemoval());
     }
 
     @Test
@@ -108,7 +114,7 @@ class ExampleConfigTest {
                 new TuningSetting.RssKey("eth1", SYMMETRIC),
                 new TuningSetting.QueueCount("eth2", 4),
                 new TuningSetting.RssKey("eth2", SYMMETRIC)), state.tuning());
-        assertEquals(1, config.services("edge-2").size());
+        assertEquals(2, config.services("edge-2").size());
     }
 
     @Test

@@ -85,4 +85,30 @@ class RendezvousTest {
         }
         assertEquals(-1, Rendezvous.choose(List.of(), 1, 2));
     }
+
+    @Test
+    void theSpillOrderStartsWithTheChoiceAndLosingABackendKeepsTheRestInOrder() {
+        List<Endpoint> b = backends(6);
+        List<Endpoint> after = new ArrayList<>(b);
+        Endpoint gone = after.remove(2);
+        int[][] clients = clients();
+        for (int i = 0; i < 10_000; i++) {
+            int[] c = clients[i];
+            int[] order = Rendezvous.order(b, c[0], c[1]);
+            assertEquals(Rendezvous.choose(b, c[0], c[1]), order[0]);
+            assertEquals(6, java.util.Arrays.stream(order).distinct().count(), "every backend once");
+            List<Endpoint> without = new ArrayList<>();
+            for (int k : order) {
+                if (!b.get(k).equals(gone)) {
+                    without.add(b.get(k));
+                }
+            }
+            List<Endpoint> now = new ArrayList<>();
+            for (int k : Rendezvous.order(after, c[0], c[1])) {
+                now.add(after.get(k));
+            }
+            assertEquals(without, now);
+        }
+        assertEquals(0, Rendezvous.order(List.of(), 1, 2).length);
+    }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
+import io.xdprecon.config.SessionIdentity;
+import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -93,7 +95,7 @@ class SessionTableTest {
         SessionTable.Stats st = t.stats();
         assertEquals(1, st.created());
         assertEquals(3, st.slowPathPackets());
-        assertEquals(1, t.pool("relay").inUse());
+        assertEquals(1, t.portsInUse("relay"));
     }
 
     @Test
@@ -108,12 +110,16 @@ class SessionTableTest {
     }
 
     @Test
-    void distinctClientsGetDistinctPortsAndKeepTheirBackend() {
+    void distinctClientsOfABackendGetDistinctPortsAndKeepTheirBackend() {
         SessionTable t = new SessionTable(List.of(service(100, B1, B2)), map, map);
         for (int i = 0; i < 50; i++) {
             t.route(LISTEN_IF, client(i), VIP, 5000 + i, 3478, 0);
         }
-        assertEquals(50, t.sessions().stream().map(Session::egressPort).distinct().count());
+        for (Endpoint b : List.of(B1, B2)) {
+            List<Session> of = t.sessions().stream().filter(s -> s.backend().equals(b)).toList();
+            assertEquals(of.size(), of.stream().map(Session::egressPort).distinct().count(), "ports toward " + b);
+        }
+        assertEquals(50, t.sessions().stream().map(Session::reverseKey).distinct().count());
         assertEquals(100, map.rules.size());
         for (Session s : t.sessions()) {
             SessionKey k = s.key();
@@ -198,7 +204,7 @@ class SessionTableTest {
                 map.rules.get(s.reverseKey()));
         assertEquals(7, map.packets(s.reverseKey()), "reverse counters kept");
         assertEquals(2, map.rules.size());
-        assertEquals(1, t.pool("relay").inUse(), "same port");
+        assertEquals(1, t.portsInUse("relay"), "same port");
         assertFalse(t.rebind(old, client(1), 1), "gone");
         assertEquals(1, t.stats().rebound());
         // packets from the new address are the session's, both ways, creating nothing
@@ -233,9 +239,9 @@ class SessionTableTest {
             assertEquals(was.backend(), now.backend());
             assertEquals(was.egressPort(), now.egressPort());
             assertTrue(now.adopted() && now.installed());
-            assertTrue(after.pool("relay").isUsed(now.egressPort()));
+            assertTrue(after.pool("relay", now.backend()).isUsed(now.egressPort()));
         }
-        assertEquals(4, after.pool("relay").inUse());
+        assertEquals(4, after.portsInUse("relay"));
         // adopted sessions expire like any other, from when they were adopted
         assertEquals(0, after.sweep(110 * S));
         assertEquals(4, after.sweep(131 * S));
@@ -247,7 +253,108 @@ class SessionTableTest {
         SessionTable t = new SessionTable(List.of(service(10)), map, map);
         assertNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0));
         assertEquals(1, t.stats().noBackend());
-        assertEquals(0, t.pool("relay").inUse());
+        assertEquals(0, t.portsInUse("relay"));
         assertTrue(map.rules.isEmpty());
+    }
+
+    /** A UDP payload from bytes. */
+    static Payload payload(int... bytes) {
+        return new Payload() {
+            @Override
+            public int length() {
+                return bytes.length;
+            }
+
+            @Override
+            public int byteAt(int offset) {
+                return bytes[offset] & 0xff;
+            }
+        };
+    }
+
+    @Test
+    void portsAreUniquePerBackendAndAFullBackendSpillsToTheNextInTheClientsOrder() {
+        List<Endpoint> backends = List.of(B1, B2);
+        SessionTable t = new SessionTable(List.of(service(2, B1, B2)), map, map);
+        int expectSpilled = 0;
+        int[] first = new int[2];
+        for (int i = 0; i < 4; i++) {
+            assertNotNull(t.route(LISTEN_IF, client(i), VIP, 5000, 3478, 0), "2 ports x 2 backends hold 4 sessions");
+            int choice = Rendezvous.choose(backends, client(i), 5000);
+            expectSpilled += first[choice]++ >= 2 ? 1 : 0;
+        }
+        assertEquals(4, t.portsInUse("relay"));
+        assertEquals(2, t.pool("relay", B1).inUse());
+        assertEquals(2, t.pool("relay", B2).inUse());
+        // the same egress port toward two backends: the reply rules' keys still differ by backend
+        assertEquals(2, t.sessions().stream().map(Session::egressPort).distinct().count());
+        assertEquals(4, t.sessions().stream().map(Session::reverseKey).distinct().count());
+        long onOther = t.sessions().stream()
+                .filter(s -> !s.backend().equals(backends.get(Rendezvous.choose(backends, s.key().clientIp(), s.key().clientPort()))))
+                .count();
+        assertEquals(expectSpilled, onOther, "a session leaves its backend only when that one is full");
+        assertEquals(expectSpilled, t.stats().spilled());
+        // no backend has a port: the packet cannot get a reply path, so it is dropped, counted by reason
+        assertNull(t.route(LISTEN_IF, client(9), VIP, 5000, 3478, 0));
+        SessionTable.Stats st = t.stats();
+        assertEquals(1, st.poolExhausted());
+        assertEquals(4, st.created());
+        assertEquals(8, map.rules.size());
+    }
+
+    static SessionService identified(int ports, Endpoint... backends) {
+        return service(ports, backends).withIdentity(new SessionIdentity(2, 4));
+    }
+
+    @Test
+    void aKnownIdentityFromANewAddressMovesItsSessionThere() {
+        SessionTable t = new SessionTable(List.of(identified(10, B1, B2)), map, map);
+        Payload call = payload(0x80, 0, 0xde, 0xad, 0xbe, 0xef, 1);
+        FlowKey rewrite = t.route(LISTEN_IF, client(0), VIP, 5000, 3478, call, 0);
+        Session s = t.get(new SessionKey("relay", client(0), 5000));
+        assertTrue(s.identified());
+        assertEquals(0xdeadbeefL, s.identity());
+        FlowKey oldForward = s.forwardKey();
+        FlowKey reverse = s.reverseKey();
+        map.hit(reverse, 5);
+        // the NAT rebinds: same identity, new address and port
+        assertEquals(rewrite, t.route(LISTEN_IF, client(7), VIP, 6000, 3478, call, 1), "same backend, same egress port");
+        assertTrue(t.get(new SessionKey("relay", client(7), 6000)) == s);
+        assertNull(t.get(new SessionKey("relay", client(0), 5000)));
+        assertFalse(map.rules.containsKey(oldForward));
+        assertEquals(s.forwardRule(), map.rules.get(new FlowKey(LISTEN_IF, client(7), VIP, 6000, 3478)));
+        assertEquals(new FlowRule(new FlowKey(LISTEN_IF, VIP, client(7), 3478, 6000), Owner.SESSION), map.rules.get(reverse));
+        assertEquals(5, map.packets(reverse), "the reply rule is replaced in place: its counters stay");
+        assertEquals(2, map.rules.size());
+        SessionTable.Stats st = t.stats();
+        assertEquals(1, st.created());
+        assertEquals(1, st.rebound());
+        assertEquals(1, t.portsInUse("relay"));
+        // another identity from another address is another session; a payload too short for one starts an ordinary one
+        t.route(LISTEN_IF, client(8), VIP, 6000, 3478, payload(0x80, 0, 0, 0, 0, 1), 2);
+        t.route(LISTEN_IF, client(9), VIP, 6000, 3478, payload(0x80, 0, 0xde), 2);
+        st = t.stats();
+        assertEquals(3, st.created());
+        assertEquals(1, st.unidentified());
+        assertEquals(1, st.rebound());
+        // once the session expires its identity is free: the same identity later is a new session
+        for (long now = 10 * S; now <= 60 * S; now += 10 * S) {
+            t.sweep(now);
+        }
+        assertEquals(0, t.sessions().size());
+        t.route(LISTEN_IF, client(7), VIP, 6001, 3478, call, 61 * S);
+        assertEquals(4, t.stats().created());
+        assertEquals(1, t.stats().rebound());
+    }
+
+    @Test
+    void withoutAnIdentityANewAddressIsANewSession() {
+        SessionTable t = new SessionTable(List.of(service(10, B1)), map, map);
+        Payload call = payload(0x80, 0, 0xde, 0xad, 0xbe, 0xef, 1);
+        t.route(LISTEN_IF, client(0), VIP, 5000, 3478, call, 0);
+        t.route(LISTEN_IF, client(7), VIP, 6000, 3478, call, 1);
+        assertEquals(2, t.stats().created());
+        assertEquals(0, t.stats().rebound());
+        assertEquals(4, map.rules.size());
     }
 }

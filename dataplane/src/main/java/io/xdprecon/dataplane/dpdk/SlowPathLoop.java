@@ -23,8 +23,11 @@ public final class SlowPathLoop {
     /** Decides the rewrite of one packet that reached userspace. Called on the loop's thread. */
     @FunctionalInterface
     public interface Router {
-        /** Fills {@code out} and returns true to forward; false to drop (the router counts why). */
-        boolean route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, Rewrite out);
+        /**
+         * Fills {@code out} and returns true to forward; false to drop (the router counts why). {@code payload} is
+         * the datagram's UDP payload, readable during the call only.
+         */
+        boolean route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, Payload payload, Rewrite out);
     }
 
     /** A packet's new headers, reused for every packet. MACs are 48-bit values in the low bits. */
@@ -51,6 +54,7 @@ public final class SlowPathLoop {
     private final MbufBurst tx;
     private final Mbuf mbuf = new Mbuf();
     private final Rewrite rewrite = new Rewrite();
+    private final UdpPayload payload = new UdpPayload(mbuf);
 
     private long received;
     private long forwarded;
@@ -116,7 +120,8 @@ public final class SlowPathLoop {
         int dstIp = m.getInt(IP + 16);
         int srcPort = m.getU16(UDP);
         int dstPort = m.getU16(UDP + 2);
-        if (!router.route(ifindex, srcIp, dstIp, srcPort, dstPort, rewrite)) {
+        payload.length = udpLength - 8;
+        if (!router.route(ifindex, srcIp, dstIp, srcPort, dstPort, payload, rewrite)) {
             unrouted++;
             return false;
         }
@@ -146,6 +151,29 @@ public final class SlowPathLoop {
         m.setU16(6, (int) (r.srcMac >>> 32));
         m.setInt(8, (int) r.srcMac);
         return true;
+    }
+
+    /** The UDP payload of the frame in {@link #mbuf}, read in place. */
+    private static final class UdpPayload implements Payload {
+        private final Mbuf mbuf;
+        int length;
+
+        UdpPayload(Mbuf mbuf) {
+            this.mbuf = mbuf;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public int byteAt(int offset) {
+            if (offset < 0 || offset >= length) {
+                throw new IndexOutOfBoundsException(offset);
+            }
+            return mbuf.getByte(MIN + offset);
+        }
     }
 
     /** Ones'-complement sum of the 20-byte IPv4 header, folded: 0xffff when the checksum is right. */

@@ -105,8 +105,8 @@ public final class SessionLoopMain {
                 port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
                 long srcMac = SlowPathLoop.mac(port.macAddress());
                 long[] now = new long[1];
-                SlowPathLoop.Router router = (in, srcIp, dstIp, srcPort, dstPort, out) -> {
-                    FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, now[0]);
+                SlowPathLoop.Router router = (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
+                    FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, payload, now[0]);
                     if (r == null) {
                         return false;
                     }

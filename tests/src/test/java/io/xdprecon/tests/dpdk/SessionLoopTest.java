@@ -304,13 +304,14 @@ class SessionLoopTest {
 
     /**
      * A restarted loop adopts the live sessions from the pinned map (their traffic stays in XDP, DPDK
-     * sees none of it), and once idle their ports go back to the pool: a pool of exactly N ports serves
-     * N new clients afterwards with the same ports.
+     * sees none of it), and once idle their ports go back to the pools: N/2 ports per backend (2 backends)
+     * hold exactly N sessions — those beyond a full backend spill to the other — and serve N new clients
+     * afterwards with the same (backend, port) pairs.
      */
     @Test
     void aRestartedLoopAdoptsLiveSessionsAndIdlePortsAreReused() throws Exception {
         try (Setup lab = new Setup()) {
-            String ports = "40000-" + (40000 + CLIENTS - 1);
+            String ports = "40000-" + (40000 + CLIENTS / 2 - 1);
             List<DatagramSocket> clients = lab.clients(21000, CLIENTS);
             Map<Integer, String> backendOf = new HashMap<>();
             DpdkPair.Child first = lab.startLoop(ports, 3000);
@@ -338,23 +339,23 @@ class SessionLoopTest {
                 }
                 assertEquals(before, lab.sessionRules(), "adopted sessions keep their rules");
                 lab.awaitNoSessionRules(20);
-                Set<Integer> usedPorts = new HashSet<>();
+                Set<FlowKey> usedPorts = new HashSet<>();
                 before.values().forEach(r -> {
                     if (r.rewrite().srcIp() == lab.vipIp && r.rewrite().dstPort() == BACKEND_PORT) {
-                        usedPorts.add(r.rewrite().srcPort());
+                        usedPorts.add(r.rewrite());
                     }
                 });
                 assertEquals(CLIENTS, usedPorts.size());
-                // the pool has exactly CLIENTS ports: new clients get sessions only if the idle ones returned theirs
+                // the pools have exactly CLIENTS ports: new clients get sessions only if the idle ones returned theirs
                 List<DatagramSocket> next = lab.clients(22000, CLIENTS);
                 for (int i = 0; i < CLIENTS; i++) {
                     String reply = exchange(next.get(i), lab.vip, "n" + i);
                     assertTrue(reply.endsWith(":n" + i), reply);
                 }
                 Map<FlowKey, FlowRule> now = lab.sessionRules();
-                Set<Integer> reused = new HashSet<>();
+                Set<FlowKey> reused = new HashSet<>();
                 for (int i = 0; i < CLIENTS; i++) {
-                    reused.add(now.get(lab.forwardKey(lab.wirePort(22000 + i))).rewrite().srcPort());
+                    reused.add(now.get(lab.forwardKey(lab.wirePort(22000 + i))).rewrite());
                 }
                 assertEquals(usedPorts, reused, "the expired sessions' ports serve the new ones");
                 Setup.stop(second);
