@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs a self-contained xdprecon under PREFIX (default /opt/xdprecon), as the systemd unit expects:
 #   sudo ./scripts/install.sh [PREFIX]
-# PREFIX gets the launcher, the JDK selection (scripts/env.sh), every runtime jar in lib/, the class-data
-# archive, examples, schema and the systemd files. Nothing is read from this checkout or from ~/.m2 at run
-# time (the unit's ProtectHome=yes hides /root). Upgrading is safe while the daemon runs: the new lib/ is
+# PREFIX gets the launcher, the JDK selection (scripts/env.sh), every runtime jar in lib/, the AOT cache,
+# examples, schema and the systemd files. Nothing is read from this checkout or from ~/.m2 at run time
+# (the unit's ProtectHome=yes hides /root). Upgrading is safe while the daemon runs: the new lib/ is
 # staged beside the old one and swapped in by rename, so a running JVM keeps reading the files it opened;
 # `systemctl restart xdprecon` then picks the new build up (the datapath adopts its maps, losing nothing).
 set -euo pipefail
@@ -46,6 +46,7 @@ mv "$stage" "$prefix/lib"
 trap - EXIT
 rm -rf "$prefix/lib.old"
 
-# The class-data archive is written on first use; /opt is read-only for the unit, so make it now.
+# The launcher makes its AOT cache (faster start) on first use; /opt is read-only for the unit: make it now.
+rm -f "$prefix/lib/xdprecon.aot"
 "$prefix/xdprecon" --version >/dev/null
 echo "install.sh: installed $(find "$prefix/lib" -name "*.jar" | wc -l) jars under $prefix/lib; launcher $prefix/xdprecon"

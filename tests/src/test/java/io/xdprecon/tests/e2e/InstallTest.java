@@ -37,13 +37,14 @@ class InstallTest {
             assertEquals(classpath.size() + 1, installed.size(), "every runtime jar and the reconciler: " + installed);
             assertTrue(installed.stream().noneMatch(Files::isSymbolicLink), "copies, not links into the build");
         }
-        assertTrue(Files.isRegularFile(prefix.resolve("lib/xdprecon.jsa")), "the class-data archive was made at install");
+        assertTrue(Files.isRegularFile(prefix.resolve("lib/xdprecon.aot")), "the AOT cache was made at install");
 
         String hidden = "mount -t tmpfs none /root && mount -t tmpfs none '" + REPOSITORY + "' && '"
                 + prefix.resolve("xdprecon") + "' validate '" + prefix.resolve("examples/flows.yaml") + "'";
         Result validate = run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", hidden));
         assertEquals(0, validate.exit(), validate.output());
-        assertTrue(validate.output().contains("flows.yaml"), validate.output());
+        assertTrue(validate.output().contains("flows.yaml: ok"), validate.output());
+        assertTrue(validate.output().lines().count() == 1, "nothing but the answer (no JVM cache warnings): " + validate.output());
 
         // Installing again (an upgrade) swaps lib/ whole and leaves no staging directory behind.
         Result again = run(List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
