@@ -16,12 +16,12 @@ import io.xdprecon.dataplane.maps.Owner;
  */
 public final class Session {
     private SessionKey key;
-    private final SessionService service;
-    private final Endpoint backend;
-    private final int egressPort;
+    private SessionService service;
+    private Endpoint backend;
+    private int egressPort;
     private FlowKey forwardKey;
     private FlowRule forwardRule;
-    private final FlowKey reverseKey;
+    private FlowKey reverseKey;
     private FlowRule reverseRule;
     private final long createdNanos;
     private long lastActiveNanos;
@@ -40,13 +40,12 @@ public final class Session {
         this.createdNanos = nowNanos;
         this.lastActiveNanos = nowNanos;
         this.adopted = adopted;
-        this.reverseKey = new FlowKey(service.egressIfindex(), backend.address(), service.egressAddress(), backend.port(),
-                egressPort);
         derive();
     }
 
     private void derive() {
         SessionService s = service;
+        reverseKey = new FlowKey(s.egressIfindex(), backend.address(), s.egressAddress(), backend.port(), egressPort);
         forwardKey = forwardKey(s, key.clientIp(), key.clientPort());
         forwardRule = new FlowRule(new FlowKey(s.egressIfindex(), s.egressAddress(), backend.address(), egressPort,
                 backend.port()), Owner.SESSION);
@@ -61,6 +60,18 @@ public final class Session {
     void rebind(SessionKey newKey) {
         this.key = newKey;
         derive();
+    }
+
+    /** Another backend and egress port for the same client (its backend left the config). */
+    void retarget(Endpoint backend, int egressPort) {
+        this.backend = backend;
+        this.egressPort = egressPort;
+        derive();
+    }
+
+    /** The service's new config, with the same listen and egress (the rules stay valid). */
+    void service(SessionService service) {
+        this.service = service;
     }
 
     public SessionKey key() {

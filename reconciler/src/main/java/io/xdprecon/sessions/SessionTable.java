@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
+import io.xdprecon.config.Service;
 import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -37,7 +38,9 @@ public final class SessionTable {
     private record PoolKey(int address, PortRange range, Endpoint backend) {
     }
 
-    private final List<SessionService> services;
+    private List<SessionService> services;
+    /** The stable index of each of {@link #services}, in the same order: what the per-packet indexes key on. */
+    private int[] slots;
     private final Map<String, SessionService> byName = new HashMap<>();
     private final Map<PoolKey, PortPool> pools = new HashMap<>();
     private final Cache<SessionKey, Session> sessions;
@@ -67,18 +70,105 @@ public final class SessionTable {
     private long unidentified;
     private long adopted;
     private long orphansRemoved;
+    private long moved;
+    private long retired;
 
     public SessionTable(List<SessionService> services, RuleSink sink, CounterSource counters) {
-        this.services = List.copyOf(services);
         this.sink = sink;
         this.counters = counters;
-        for (SessionService s : this.services) {
-            serviceIndex.put(s.name(), serviceIndex.size());
-            if (byName.put(s.name(), s) != null) {
+        this.sessions = Caffeine.newBuilder().executor(Runnable::run).build();
+        use(services);
+    }
+
+    private void use(List<SessionService> next) {
+        Map<String, SessionService> named = new HashMap<>();
+        for (SessionService s : next) {
+            if (named.put(s.name(), s) != null) {
                 throw new IllegalArgumentException("duplicate service " + s.name());
             }
         }
-        this.sessions = Caffeine.newBuilder().executor(Runnable::run).build();
+        services = List.copyOf(next);
+        byName.clear();
+        byName.putAll(named);
+        slots = new int[services.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = serviceIndex.computeIfAbsent(services.get(i).name(), name -> serviceIndex.size());
+        }
+    }
+
+    /**
+     * A new config's services. A service with the same name, listen and egress keeps its sessions under its new
+     * settings; those whose backend is no longer listed drain (stay on it until idle; new sessions avoid it) or
+     * move at once (per the service's {@code onBackendRemoval}): a new backend by the client's rendezvous order
+     * over the remaining ones, a port of its pool, the new reply rule first, then the request rule retargeted
+     * in place, then the old reply rule removed. A session with no port left on any remaining backend stays
+     * draining. A service that is gone, or whose listen or egress changed, has its sessions removed (rules and
+     * ports; counted as retired): they can no longer be reached as they were. Returns the sessions moved.
+     */
+    public int update(List<SessionService> next) {
+        Map<String, SessionService> named = new HashMap<>();
+        next.forEach(s -> named.put(s.name(), s));
+        List<Session> retire = new ArrayList<>();
+        List<Session> move = new ArrayList<>();
+        for (Session s : sessions.asMap().values()) {
+            SessionService now = named.get(s.service().name());
+            if (now == null || !sameEndpoints(now, s.service())) {
+                retire.add(s);
+                continue;
+            }
+            s.service(now);
+            if (!now.backends().contains(s.backend()) && now.onBackendRemoval() == Service.OnBackendRemoval.MOVE) {
+                move.add(s);
+            }
+        }
+        retire.forEach(this::remove);
+        retired += retire.size();
+        use(next);
+        int n = 0;
+        for (Session s : move) {
+            n += moveToRemainingBackend(s) ? 1 : 0;
+        }
+        moved += n;
+        return n;
+    }
+
+    private static boolean sameEndpoints(SessionService a, SessionService b) {
+        return a.listenIfindex() == b.listenIfindex() && a.vip() == b.vip() && a.listenPort() == b.listenPort()
+                && a.egressIfindex() == b.egressIfindex() && a.egressAddress() == b.egressAddress()
+                && a.ports().equals(b.ports());
+    }
+
+    private boolean moveToRemainingBackend(Session s) {
+        SessionService service = s.service();
+        List<Endpoint> backends = service.backends();
+        for (int k : Rendezvous.order(backends, s.key().clientIp(), s.key().clientPort())) {
+            Endpoint backend = backends.get(k);
+            int port = pool(service, backend).allocate();
+            if (port == PortPool.NONE) {
+                continue;
+            }
+            Endpoint oldBackend = s.backend();
+            int oldPort = s.egressPort();
+            FlowKey oldReverse = s.reverseKey();
+            reverse.remove(reverseA(oldReverse.ifindex(), oldReverse.dstIp()),
+                    reverseB(oldReverse.srcIp(), oldReverse.srcPort(), oldReverse.dstPort()));
+            s.retarget(backend, port);
+            if (s.installed()) {
+                if (!sink.put(s.reverseKey(), s.reverseRule()) || !sink.put(s.forwardKey(), s.forwardRule())) {
+                    // the old request rule would send to the removed backend: none at all puts the session on the slow path
+                    sink.remove(s.reverseKey());
+                    sink.remove(s.forwardKey());
+                    mapRefused++;
+                    s.installed(false);
+                }
+                sink.remove(oldReverse);
+            }
+            pool(service, oldBackend).release(oldPort);
+            FlowKey r = s.reverseKey();
+            reverse.put(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()), s);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -103,16 +193,25 @@ public final class SessionTable {
      *                         ordinary session)
      * @param adopted          sessions taken back from the pinned map on start
      * @param orphansRemoved   session rules removed on start because no session could be made of them
+     * @param draining         live sessions on a backend no longer configured (kept until idle)
+     * @param moved            sessions moved to another backend because theirs was removed ({@code move})
+     * @param retired          sessions removed because a new config dropped their service or changed its listen
+     *                         or egress
      */
     public record Stats(long sessions, long created, long slowPathPackets, long slowPathSessions, long mapRefused,
             long poolExhausted, long spilled, long noBackend, long unmatched, long expired, long rebound,
-            long unidentified, long adopted, long orphansRemoved) {
+            long unidentified, long adopted, long orphansRemoved, long draining, long moved, long retired) {
     }
 
     public Stats stats() {
-        long slow = sessions.asMap().values().stream().filter(s -> !s.installed()).count();
+        long slow = 0;
+        long draining = 0;
+        for (Session s : sessions.asMap().values()) {
+            slow += s.installed() ? 0 : 1;
+            draining += s.service().backends().contains(s.backend()) ? 0 : 1;
+        }
         return new Stats(sessions.estimatedSize(), created, slowPathPackets, slow, mapRefused, poolExhausted, spilled,
-                noBackend, unmatched, expired, rebound, unidentified, adopted, orphansRemoved);
+                noBackend, unmatched, expired, rebound, unidentified, adopted, orphansRemoved, draining, moved, retired);
     }
 
     /** {@link #route(int, int, int, int, int, Payload, long)} of a packet whose payload nobody looks into. */
@@ -128,12 +227,14 @@ public final class SessionTable {
      * direction) that still reach userspace are forwarded with the session's rewrite.
      */
     public FlowKey route(int ifindex, int srcIp, int dstIp, int srcPort, int dstPort, Payload payload, long nowNanos) {
+        List<SessionService> services = this.services;
         for (int i = 0, n = services.size(); i < n; i++) {
             SessionService s = services.get(i);
             if (s.listensOn(ifindex, dstIp, dstPort)) {
-                Session session = forward.get(forwardA(i, srcIp), srcPort);
+                int slot = slots[i];
+                Session session = forward.get(forwardA(slot, srcIp), srcPort);
                 if (session == null) {
-                    session = arrival(i, s, srcIp, srcPort, payload, nowNanos);
+                    session = arrival(slot, s, srcIp, srcPort, payload, nowNanos);
                     if (session == null) {
                         return null;
                     }

@@ -2,12 +2,14 @@ package io.xdprecon.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
+import io.xdprecon.config.Service;
 import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -356,5 +358,94 @@ class SessionTableTest {
         assertEquals(2, t.stats().created());
         assertEquals(0, t.stats().rebound());
         assertEquals(4, map.rules.size());
+    }
+
+    static final Endpoint B3 = Endpoint.of("10.2.0.3", 7000);
+
+    /** 60 sessions over B1, B2, B3; then B2 leaves under {@code policy}. Returns the table. */
+    SessionTable removeB2(Service.OnBackendRemoval policy, Map<SessionKey, Endpoint> before) {
+        SessionService three = service(100, B1, B2, B3);
+        SessionTable t = new SessionTable(List.of(three), map, map);
+        for (int i = 0; i < 60; i++) {
+            t.route(LISTEN_IF, client(i), VIP, 5000, 3478, 0);
+        }
+        t.sessions().forEach(s -> before.put(s.key(), s.backend()));
+        assertTrue(before.containsValue(B2));
+        SessionService two = new SessionService("relay", LISTEN_IF, VIP, 3478, EGRESS_IF, EGRESS, three.ports(),
+                List.of(B1, B3), Duration.ofSeconds(30), java.util.Optional.empty(), policy);
+        t.update(List.of(two));
+        return t;
+    }
+
+    @Test
+    void aRemovedBackendDrainsByDefault() {
+        Map<SessionKey, Endpoint> before = new HashMap<>();
+        SessionTable t = removeB2(Service.OnBackendRemoval.DRAIN, before);
+        long onB2 = before.values().stream().filter(B2::equals).count();
+        Map<FlowKey, FlowRule> rules = Map.copyOf(map.rules);
+        for (Session s : t.sessions()) {
+            assertEquals(before.get(s.key()), s.backend(), "nobody moves");
+        }
+        assertEquals(rules, map.rules, "no rule written");
+        SessionTable.Stats st = t.stats();
+        assertEquals(onB2, st.draining());
+        assertEquals(0, st.moved());
+        // new sessions avoid the removed backend; the drained ones go when idle and free B2's ports
+        for (int i = 100; i < 140; i++) {
+            t.route(LISTEN_IF, client(i), VIP, 5000, 3478, 1);
+            assertNotEquals(B2, t.get(new SessionKey("relay", client(i), 5000)).backend());
+        }
+        t.sweep(40 * S);
+        t.sweep(80 * S);
+        assertEquals(0, t.pool("relay", B2).inUse());
+        assertEquals(0, t.stats().draining());
+    }
+
+    @Test
+    void aRemovedBackendsSessionsMoveByRendezvousAndOnlyThey() {
+        Map<SessionKey, Endpoint> before = new HashMap<>();
+        SessionTable t = removeB2(Service.OnBackendRemoval.MOVE, before);
+        long onB2 = before.values().stream().filter(B2::equals).count();
+        assertEquals(onB2, t.stats().moved());
+        assertEquals(0, t.stats().draining());
+        for (Session s : t.sessions()) {
+            Endpoint was = before.get(s.key());
+            if (was.equals(B2)) {
+                assertEquals(List.of(B1, B3).get(Rendezvous.choose(List.of(B1, B3), s.key().clientIp(), s.key().clientPort())),
+                        s.backend(), "re-picked by rendezvous over the remaining backends");
+            } else {
+                assertEquals(was, s.backend(), "a client of a remaining backend stays");
+            }
+            // both rules now lead to the current backend, and nothing is left toward B2
+            assertEquals(s.forwardRule(), map.rules.get(s.forwardKey()));
+            assertEquals(s.reverseRule(), map.rules.get(s.reverseKey()));
+            assertTrue(t.pool("relay", s.backend()).isUsed(s.egressPort()));
+        }
+        assertEquals(120, map.rules.size());
+        assertTrue(map.rules.keySet().stream().noneMatch(k -> k.srcIp() == B2.address()), "no reply rule from B2 left");
+        assertEquals(0, t.pool("relay", B2).inUse(), "B2's ports released");
+        // replies from the new backend reach the client through the table too
+        Session s = t.sessions().stream().filter(x -> before.get(x.key()).equals(B2)).findFirst().orElseThrow();
+        assertEquals(s.reverseRule().rewrite(),
+                t.route(EGRESS_IF, s.backend().address(), EGRESS, s.backend().port(), s.egressPort(), 2));
+        assertNull(t.route(EGRESS_IF, B2.address(), EGRESS, B2.port(), 40000, 2), "the old reply path is gone");
+    }
+
+    @Test
+    void aServiceThatIsGoneOrMovedItsListenLosesItsSessions() {
+        SessionTable t = new SessionTable(List.of(service(10, B1)), map, map);
+        t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0);
+        SessionService elsewhere = new SessionService("relay", LISTEN_IF, VIP, 3479, EGRESS_IF, EGRESS,
+                new PortRange(40000, 40009), List.of(B1), Duration.ofSeconds(30));
+        t.update(List.of(elsewhere));
+        assertEquals(0, t.sessions().size());
+        assertTrue(map.rules.isEmpty());
+        assertEquals(1, t.stats().retired());
+        // the service at its new port works, and its old port is no longer a service
+        assertNotNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3479, 1));
+        assertNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 1));
+        t.update(List.of());
+        assertEquals(0, t.sessions().size());
+        assertEquals(2, t.stats().retired());
     }
 }
