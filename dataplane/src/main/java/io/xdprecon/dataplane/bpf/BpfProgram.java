@@ -17,7 +17,7 @@ public record BpfProgram(String name, int fd) {
     }
 
     /** What the kernel says about a loaded program it knows by id (e.g. the one attached to a device). */
-    public record Info(int id, String name, String tag) {}
+    public record Info(int id, String name, String tag, java.util.List<Integer> mapIds) {}
 
     /** The kernel's description of program {@code id}; empty when no such program is loaded any more. */
     public static java.util.Optional<Info> describe(int id) {
@@ -27,8 +27,16 @@ public record BpfProgram(String name, int fd) {
         }
         BpfException.check(fd, "open program", "id " + id);
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment info = new BpfProgram("id " + id, fd).info(scratch);
-            return java.util.Optional.of(new Info(id, info.asSlice(64, 16).getString(0), tagOf(info)));
+            BpfProgram program = new BpfProgram("id " + id, fd);
+            MemorySegment info = program.info(scratch);
+            // A second read with room for the ids of the maps the program uses.
+            int maps = info.get(ValueLayout.JAVA_INT, 52);
+            MemorySegment ids = scratch.allocate(ValueLayout.JAVA_INT, Math.max(1, maps));
+            MemorySegment withMaps = program.info(scratch, maps, ids);
+            int filled = Math.min(maps, withMaps.get(ValueLayout.JAVA_INT, 52));
+            java.util.List<Integer> mapIds = java.util.Arrays.stream(ids.asSlice(0, 4L * filled).toArray(ValueLayout.JAVA_INT))
+                    .boxed().toList();
+            return java.util.Optional.of(new Info(id, info.asSlice(64, 16).getString(0), tagOf(info), mapIds));
         } finally {
             Libbpf.closeFd(fd);
         }
@@ -48,9 +56,18 @@ public record BpfProgram(String name, int fd) {
         return java.util.HexFormat.of().formatHex(info.asSlice(8, 8).toArray(ValueLayout.JAVA_BYTE));
     }
 
-    /** struct bpf_prog_info: id @4, tag[8] @8, name[16] @64, run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI. */
+    /**
+     * struct bpf_prog_info: id @4, tag[8] @8, nr_map_ids @52, map_ids (u64 pointer) @56, name[16] @64,
+     * run_time_ns @192, run_cnt @200; 232 bytes in this kernel's UAPI.
+     */
     private MemorySegment info(Arena scratch) {
+        return info(scratch, 0, MemorySegment.NULL);
+    }
+
+    private MemorySegment info(Arena scratch, int mapIdCapacity, MemorySegment mapIds) {
         MemorySegment info = scratch.allocate(232, 8);
+        info.set(ValueLayout.JAVA_INT, 52, mapIdCapacity);
+        info.set(ValueLayout.JAVA_LONG, 56, mapIds.address());
         MemorySegment len = scratch.allocate(ValueLayout.JAVA_INT);
         len.set(ValueLayout.JAVA_INT, 0, (int) info.byteSize());
         int rc = BpfMap.call(() -> (int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, len));

@@ -60,6 +60,14 @@ final class Libbpf {
             Native.libbpf("bpf_xdp_detach", FunctionDescriptor.of(C_INT, C_INT, C_INT, POINTER));
     static final MethodHandle XDP_QUERY =
             Native.libbpf("bpf_xdp_query", FunctionDescriptor.of(C_INT, C_INT, C_INT, POINTER));
+    static final MethodHandle TC_HOOK_CREATE =
+            Native.libbpf("bpf_tc_hook_create", FunctionDescriptor.of(C_INT, POINTER));
+    static final MethodHandle TC_ATTACH =
+            Native.libbpf("bpf_tc_attach", FunctionDescriptor.of(C_INT, POINTER, POINTER));
+    static final MethodHandle TC_DETACH =
+            Native.libbpf("bpf_tc_detach", FunctionDescriptor.of(C_INT, POINTER, POINTER));
+    static final MethodHandle TC_QUERY =
+            Native.libbpf("bpf_tc_query", FunctionDescriptor.of(C_INT, POINTER, POINTER));
     static final MethodHandle PROG_TEST_RUN_OPTS =
             Native.libbpf("bpf_prog_test_run_opts", FunctionDescriptor.of(C_INT, C_INT, POINTER));
 

@@ -13,6 +13,9 @@
  *   <li>{@link io.xdprecon.dataplane.dpdk.MbufBurst} (a reused {@code rte_mbuf *[]}) and
  *       {@link io.xdprecon.dataplane.dpdk.Mbuf} (a flyweight over one mbuf): no allocation per packet
  *       or per burst; mbufs go back with the exported {@code rte_pktmbuf_free_bulk}.
+ *   <li>{@link io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle}: the start and stop sequence around the
+ *       ports (the PMD attaches its XDP program at rx queue setup and detaches it at close), with the
+ *       tc bridge forwarding in between, so that a restart or a crash loses no offloaded packet.
  * </ul>
  *
  * Errors: calls returning {@code -errno} are checked as such; the two that return NULL/-1
