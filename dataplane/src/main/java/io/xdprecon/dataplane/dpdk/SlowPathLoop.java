@@ -1,5 +1,6 @@
 package io.xdprecon.dataplane.dpdk;
 
+import io.xdprecon.dataplane.maps.FlowKey;
 import java.lang.foreign.Arena;
 
 /**
@@ -39,6 +40,18 @@ public final class SlowPathLoop {
         public int dstPort;
         public long srcMac;
         public long dstMac;
+
+        /** Takes {@code target}'s egress ifindex, addresses and ports, and the two MACs; returns true (forward). */
+        public boolean set(FlowKey target, long srcMac, long dstMac) {
+            ifindex = target.ifindex();
+            srcIp = target.srcIp();
+            dstIp = target.dstIp();
+            srcPort = target.srcPort();
+            dstPort = target.dstPort();
+            this.srcMac = srcMac;
+            this.dstMac = dstMac;
+            return true;
+        }
     }
 
     static final int ETH = 14;

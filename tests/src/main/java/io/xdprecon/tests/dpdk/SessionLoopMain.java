@@ -117,14 +117,7 @@ public final class SessionLoopMain {
                     if (n == neighbourIps.length) {
                         return false;
                     }
-                    out.ifindex = r.ifindex();
-                    out.srcIp = r.srcIp();
-                    out.dstIp = r.dstIp();
-                    out.srcPort = r.srcPort();
-                    out.dstPort = r.dstPort();
-                    out.srcMac = srcMac;
-                    out.dstMac = neighbourMacs[n];
-                    return true;
+                    return out.set(r, srcMac, neighbourMacs[n]);
                 };
                 SlowPathLoop loop = new SlowPathLoop(port, 0, ifindex, arena, 32, router);
                 IdleStrategy idleStrategy = IdleStrategy.backoff(1000, 100, 100_000);

@@ -120,13 +120,23 @@ final class DpdkPair implements AutoCloseable {
 
     /** Starts {@link DpdkEchoMain} on dp0 in a new JVM (see the class comment for its namespaces). */
     Child startChild(int count, int timeoutMillis) throws IOException {
+        return startJava(DpdkEchoMain.class.getName(), "dp0", object.toString(), Integer.toString(count),
+                Integer.toString(timeoutMillis));
+    }
+
+    /**
+     * Starts {@code mainClass} with this JVM's class path in a new JVM in the DPDK namespace, with this pair's
+     * pins bind-mounted over {@code /sys/fs/bpf} and a tmpfs over {@code /run/dpdk} (see the class comment).
+     * {@link #close()} kills it if it still runs.
+     */
+    Child startJava(String mainClass, String... args) throws IOException {
         String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
                 + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
-        List<String> command = List.of("nsenter", "--net=/run/netns/" + dpdkNs,
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + dpdkNs,
                 "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, pinRoot.toString(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                DpdkEchoMain.class.getName(), "dp0", object.toString(), Integer.toString(count), Integer.toString(timeoutMillis));
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         children.add(process);
         return new Child(process);
