@@ -117,7 +117,7 @@ final class FlowsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> endpoint(FlowKey key) {
+    static Map<String, Object> endpoint(FlowKey key) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ifindex", key.ifindex());
         m.put("src", Ipv4.format(key.srcIp()) + ":" + key.srcPort());

@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         DemoCommand.class,
         ValidateCommand.class,
         StatusCommand.class,
+        SessionsCommand.class,
     })
 public final class Main implements Callable<Integer> {
 

@@ -1,6 +1,17 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.apply.Applier;
+import io.xdprecon.config.Config;
+import io.xdprecon.config.ConfigException;
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.config.Service;
+import io.xdprecon.daemon.DaemonEvents;
+import io.xdprecon.daemon.dpdk.DpdkLoop;
+import io.xdprecon.source.Revision;
+import io.xdprecon.state.DatapathSettings;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.TuningSetting;
 import io.xdprecon.daemon.CompositeEvents;
 import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.JournalLogging;
@@ -38,11 +49,21 @@ import picocli.CommandLine.Option;
                 + " (--drift warn). On start it adopts the pinned maps and the attached program (a new build is"
                 + " swapped in atomically); an unchanged config makes no write.",
             "",
-            "Admin HTTP (--admin): /metrics (Prometheus), /healthz, /status (see `xdprecon status`), POST /webhook"
+            "With datapath.mode: dpdk the daemon also runs the DPDK slow path: before the first reconcile it starts"
+                + " EAL (huge pages when the config's tuning reserves them, --no-huge otherwise; a file prefix of its"
+                + " own) with one AF_XDP port per device its services use — DPDK's PMD attaches the XDP program and"
+                + " pins the maps under /sys/fs/bpf, so --pin-root must stay the default. A client's first packet to"
+                + " a service becomes a session with both rules in the map (see `xdprecon sessions`); services of a"
+                + " newly applied revision reach the session table within 100 ms; SIGTERM closes the ports.",
+            "",
+            "Admin HTTP (--admin): /metrics (Prometheus), /healthz, /status (see `xdprecon status`), /sessions"
+                + " (see `xdprecon sessions`), POST /webhook"
                 + " (X-Hub-Signature-256 HMAC of the body with --webhook-secret-file), POST /suspend and /resume."
                 + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
         })
 final class RunCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
+
     @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL",
             description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
                     + " (ssh://, https://, file://).")
@@ -111,26 +132,75 @@ final class RunCommand implements Callable<Integer> {
         DaemonMetrics metrics = new DaemonMetrics();
         Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
         try (Source configSource = openSource()) {
+            Optional<DpdkLoop> dpdk = startDpdk(configSource, nodeName);
+            dpdk.ifPresent(loop -> metrics.sessions(loop::stats));
+            DaemonEvents services = new DaemonEvents() {
+                @Override
+                public void applied(Config config) {
+                    dpdk.ifPresent(loop -> loop.services(config.services(nodeName)));
+                }
+            };
             LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
             Applier applier = new Applier(reader, new TuningApplier()::apply, line -> { });
             Daemon daemon = new Daemon(configSource,
                     new Daemon.Settings(nodeName, datapath.pinRoot, interval, jitter, driftMode, Duration.ofMinutes(5),
                             allowMassDelete, allowDisruptive, heartbeat),
-                    reader, applier, new CompositeEvents(List.of(metrics, systemd)));
+                    reader, applier, new CompositeEvents(List.of(services, metrics, systemd)));
             if (once) {
-                ReconcileOutcome outcome = daemon.reconcileOnce();
-                System.out.println(outcome.name().toLowerCase() + ": " + daemon.status().line());
-                return outcome == ReconcileOutcome.APPLIED || outcome == ReconcileOutcome.UNCHANGED ? 0 : 1;
+                try {
+                    ReconcileOutcome outcome = daemon.reconcileOnce();
+                    System.out.println(outcome.name().toLowerCase() + ": " + daemon.status().line());
+                    return outcome == ReconcileOutcome.APPLIED || outcome == ReconcileOutcome.UNCHANGED ? 0 : 1;
+                } finally {
+                    dpdk.ifPresent(DpdkLoop::close);
+                }
             }
             if (configSource instanceof FileSource file) {
                 file.watch(daemon::trigger);
             }
-            installSignals(daemon);
-            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon)) {
+            installSignals(daemon, () -> dpdk.ifPresent(DpdkLoop::close));
+            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon, dpdk)) {
                 daemon.run();
             }
             return 0;
         } catch (SourceException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /**
+     * In {@code datapath.mode: dpdk} the DPDK loop must run before the first reconcile (its PMD loads the
+     * program and pins the maps the plan writes to), so the first revision is read here for the mode, the
+     * services' devices and the huge pages; in XDP mode nothing starts.
+     */
+    private Optional<DpdkLoop> startDpdk(Source configSource, String nodeName) throws SourceException, IOException,
+            InterruptedException {
+        Revision first = configSource.poll();
+        Config config;
+        DesiredState desired;
+        try {
+            config = ConfigLoader.parse(Path.of(first.name()), first.text());
+            desired = config.forNode(nodeName, InterfaceResolver.currentNetns());
+        } catch (ConfigException e) {
+            // The daemon rejects it with its errors and keeps polling; a DPDK loop needs a valid config to start.
+            LOG.log(System.Logger.Level.WARNING, "revision " + first.shortId() + " is invalid: no DPDK loop is started"
+                    + " (if the config wants datapath.mode dpdk, restart once a valid revision is in the source)");
+            return Optional.empty();
+        }
+        if (desired.datapath().mode() != DatapathSettings.Mode.DPDK) {
+            return Optional.empty();
+        }
+        if (!datapath.pinRoot.equals(DpdkLoop.PIN_ROOT)) {
+            throw new CliException("datapath.mode dpdk: DPDK's PMD pins the maps under " + DpdkLoop.PIN_ROOT
+                    + " (libbpf's default), so --pin-root " + datapath.pinRoot + " cannot be used");
+        }
+        List<Service> services = config.services(nodeName);
+        boolean hugepages = desired.tuning().stream()
+                .anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
+        DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256);
+        try {
+            return Optional.of(DpdkLoop.start(settings, services, Duration.ofSeconds(60)));
+        } catch (IllegalStateException e) {
             throw new CliException(e.getMessage());
         }
     }
@@ -163,9 +233,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon) throws IOException {
+    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon,
+            Optional<DpdkLoop> dpdk) throws IOException {
         AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
-                .loopAlive(daemon::alive).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
+                .loopAlive(() -> daemon.alive() && dpdk.map(DpdkLoop::alive).orElse(true))
+                .sessions(() -> dpdk.map(DpdkLoop::sessions)).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
                 .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
         if (webhookSecretFile != null) {
             builder.webhookSecret(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
@@ -173,9 +245,12 @@ final class RunCommand implements Callable<Integer> {
         return builder.start();
     }
 
-    /** SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the datapath stays). */
+    /**
+     * SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then
+     * {@code afterStop} runs (the DPDK loop closes its ports).
+     */
     @SuppressWarnings("sunapi")
-    private static void installSignals(Daemon daemon) {
+    private static void installSignals(Daemon daemon, Runnable afterStop) {
         // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.trigger());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -185,6 +260,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            afterStop.run();
         }, "xdprecon-stop"));
     }
 }

@@ -4,14 +4,6 @@ import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.admin.StatusJson;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -54,34 +46,20 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        URI uri = statusUri(admin);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        HttpResponse<String> response;
+        String body;
         try {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException e) {
-            throw unreachable("did not answer within " + timeout.toMillis() + " ms");
-        } catch (HttpTimeoutException e) {
-            throw unreachable("accepted the connection but did not answer within " + timeout.toMillis() + " ms");
-        } catch (ConnectException e) {
-            throw unreachable("refused the connection");
-        } catch (IOException e) {
-            throw unreachable("failed: " + e);
-        } finally {
-            client.close();
-        }
-        if (response.statusCode() != 200) {
-            throw new CliException("the daemon at " + admin + " answered " + response.statusCode() + ": "
-                    + response.body().strip());
+            body = AdminClient.get(admin, "/status", timeout);
+        } catch (AdminClient.UnreachableException e) {
+            throw new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + admin + " "
+                    + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(response.body().strip());
+            out.println(body.strip());
         } else {
             StatusJson.Parsed parsed;
             try {
-                parsed = StatusJson.read(response.body());
+                parsed = StatusJson.read(body);
             } catch (IOException e) {
                 throw new CliException("the daemon at " + admin + " sent a status that is not JSON: " + e.getMessage());
             }
@@ -89,32 +67,6 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private CliException unreachable(String why) {
-        return new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + admin + " "
-                + why);
-    }
-
-    static URI statusUri(String hostPort) {
-        String hp = hostPort.strip();
-        int colon = hp.lastIndexOf(':');
-        if (colon <= 0 || colon == hp.length() - 1 || (hp.indexOf(':') != colon && !hp.startsWith("["))) {
-            throw new CliException("--admin wants HOST:PORT (IPv6 as [::1]:9477), not '" + hostPort + "'");
-        }
-        try {
-            int port = Integer.parseInt(hp.substring(colon + 1));
-            if (port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            URI uri = URI.create("http://" + hp + "/status");
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new CliException("--admin wants HOST:PORT with a port 1..65535, not '" + hostPort + "'");
-        }
     }
 
     static void print(PrintWriter out, DaemonStatus s, Optional<Duration> age) {

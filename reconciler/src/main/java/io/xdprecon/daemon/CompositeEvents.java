@@ -1,5 +1,6 @@
 package io.xdprecon.daemon;
 
+import io.xdprecon.config.Config;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,6 +13,11 @@ public record CompositeEvents(List<DaemonEvents> listeners) implements DaemonEve
     @Override
     public void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {
         listeners.forEach(l -> l.reconciled(outcome, took, status));
+    }
+
+    @Override
+    public void applied(Config config) {
+        listeners.forEach(l -> l.applied(config));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.xdprecon.daemon;
 import io.xdprecon.apply.Applier;
 import io.xdprecon.apply.ApplyFailedException;
 import io.xdprecon.apply.ApplyRefusedException;
+import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
@@ -89,6 +90,8 @@ public final class Daemon implements AutoCloseable {
     private Optional<String> lastAttempted = Optional.empty();
     private Optional<String> lastError = Optional.empty();
     private Optional<DesiredState> lastGood = Optional.empty();
+    /** The config of the revision being tried, announced with {@link DaemonEvents#applied} once it is live. */
+    private Config candidate;
     private String rejectedRevision;
     private long reconciles;
     private long driftCorrections;
@@ -204,8 +207,8 @@ public final class Daemon implements AutoCloseable {
         if (isNew) {
             lastAttempted = Optional.of(revision.id());
             try {
-                desired = ConfigLoader.parse(Path.of(revision.name()), revision.text())
-                        .forNode(settings.node(), InterfaceResolver.currentNetns());
+                candidate = ConfigLoader.parse(Path.of(revision.name()), revision.text());
+                desired = candidate.forNode(settings.node(), InterfaceResolver.currentNetns());
             } catch (ConfigException e) {
                 rejectedRevision = revision.id();
                 lastError = Optional.of("revision " + revision.shortId() + " is invalid: " + e.errors().size() + " error(s): "
@@ -286,6 +289,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void accept(DesiredState desired, Optional<Revision> revision) {
+        if (candidate != null) {
+            events.applied(candidate);
+            candidate = null;
+        }
         lastGood = Optional.of(desired);
         lastApplied = revision;
         lastError = Optional.empty();

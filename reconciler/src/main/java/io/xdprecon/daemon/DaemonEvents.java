@@ -1,5 +1,6 @@
 package io.xdprecon.daemon;
 
+import io.xdprecon.config.Config;
 import java.time.Duration;
 
 /**
@@ -9,6 +10,9 @@ import java.time.Duration;
 public interface DaemonEvents {
     /** A reconcile finished. */
     default void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {}
+
+    /** A new revision is live; its config, e.g. for the services of the DPDK loop. Called before {@link #reconciled}. */
+    default void applied(Config config) {}
 
     /** The daemon is ready (first reconcile done or the datapath adopted) — systemd READY=1. */
     default void ready(DaemonStatus status) {}

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.xdprecon.daemon.DaemonStatus;
+import io.xdprecon.daemon.dpdk.DpdkLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -39,6 +41,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       than {@link Builder#maxReconcileAge}; else 503 with the reason on one line.</dd>
  *   <dt>{@code GET /status}</dt><dd>the {@link DaemonStatus} as JSON ({@link StatusJson} documents the
  *       fields); 503 before the daemon has a status.</dd>
+ *   <dt>{@code GET /sessions}</dt><dd>the DPDK loop's sessions as JSON ({@link SessionsJson}); 404 when the
+ *       daemon runs no DPDK loop.</dd>
  *   <dt>{@code POST /webhook}</dt><dd>a Git host's push hook: body ≤ 1 MiB, header
  *       {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>} (GitHub, Gitea and Forgejo all
  *       send it); 202 and the trigger runs on a good signature; 401 on a bad or missing one; 413 over the
@@ -88,6 +92,7 @@ public final class AdminServer implements AutoCloseable {
         context("/metrics", this::metrics);
         context("/healthz", this::healthz);
         context("/status", this::status);
+        context("/sessions", this::sessions);
         context("/webhook", this::webhook);
         context("/suspend", ex -> control(ex, b.onSuspend, "suspend"));
         context("/resume", ex -> control(ex, b.onResume, "resume"));
@@ -172,6 +177,19 @@ public final class AdminServer implements AutoCloseable {
         }
         ex.getResponseHeaders().set("Content-Type", "application/json");
         send(ex, 200, StatusJson.write(s.get(), b.clock.instant()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sessions(HttpExchange ex) throws IOException {
+        if (!method(ex, "GET")) {
+            return;
+        }
+        Optional<List<DpdkLoop.SessionRow>> rows = b.sessions.get();
+        if (rows.isEmpty()) {
+            send(ex, 404, "no sessions here: this daemon runs no DPDK loop (datapath.mode is not dpdk)");
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, 200, SessionsJson.write(rows.get()).getBytes(StandardCharsets.UTF_8));
     }
 
     private void webhook(HttpExchange ex) throws IOException {
@@ -340,7 +358,7 @@ public final class AdminServer implements AutoCloseable {
 
     private static void notFound(HttpExchange ex) throws IOException {
         send(ex, 404, "not found: " + ex.getRequestURI().getPath()
-                + " (serving /metrics, /healthz, /status, /webhook, /suspend, /resume)");
+                + " (serving /metrics, /healthz, /status, /sessions, /webhook, /suspend, /resume)");
     }
 
     private static HttpHandler guarded(Handler h) {
@@ -366,6 +384,7 @@ public final class AdminServer implements AutoCloseable {
         private PrometheusRegistry registry = new PrometheusRegistry();
         private Supplier<Optional<DaemonStatus>> status = Optional::empty;
         private BooleanSupplier loopAlive = () -> true;
+        private Supplier<Optional<List<DpdkLoop.SessionRow>>> sessions = Optional::empty;
         private Duration maxReconcileAge = Duration.ofMinutes(5);
         private byte[] webhookSecret;
         private Runnable onWebhook = () -> {};
@@ -381,6 +400,12 @@ public final class AdminServer implements AutoCloseable {
         /** What {@code /metrics} serves, e.g. {@link DaemonMetrics#registry()}. */
         public Builder registry(PrometheusRegistry registry) {
             this.registry = Objects.requireNonNull(registry);
+            return this;
+        }
+
+        /** The DPDK loop's sessions for {@code /sessions}; empty (a 404) when the daemon runs none. */
+        public Builder sessions(Supplier<Optional<List<DpdkLoop.SessionRow>>> sessions) {
+            this.sessions = sessions;
             return this;
         }
 

@@ -11,6 +11,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import io.xdprecon.daemon.DaemonEvents;
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
+import io.xdprecon.daemon.dpdk.DpdkLoop;
+import io.xdprecon.dataplane.dpdk.SlowPathLoop;
+import io.xdprecon.sessions.SessionTable;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -111,6 +114,53 @@ public final class DaemonMetrics implements DaemonEvents {
                 .callback(cb -> status().flatMap(DaemonStatus::lastReconcile)
                         .ifPresent(t -> cb.call(t.getEpochSecond() + t.getNano() / 1e9)))
                 .register(registry);
+    }
+
+    /**
+     * Adds the DPDK session loop's series, read at scrape from {@code stats} (no series while it is empty):
+     * {@code xdprecon_sessions}, {@code xdprecon_sessions_slow_path} (sessions whose rules the map refused),
+     * {@code xdprecon_session_setups_total}, {@code xdprecon_session_expiries_total},
+     * {@code xdprecon_session_rules_refused_total}, {@code xdprecon_slow_path_packets_total{reason}} — every
+     * packet DPDK received in exactly one reason: {@code forwarded} (a session's, sent by DPDK), {@code malformed},
+     * {@code ttl_expired}, {@code unmatched} (no service, no session), {@code pool_exhausted}, {@code no_backend},
+     * {@code no_neighbour}, {@code other_interface}, {@code tx_full} — and per service
+     * {@code xdprecon_session_ports_used{service}} of {@code xdprecon_session_ports{service}}.
+     */
+    public void sessions(Supplier<Optional<DpdkLoop.Stats>> stats) {
+        GaugeWithCallback.builder().name("xdprecon_sessions").help("Live sessions of the DPDK loop")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().sessions()))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_sessions_slow_path")
+                .help("Sessions forwarded by DPDK because the rules map refused their rules")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().slowPathSessions()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_setups").help("Sessions created by a first packet")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().created()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_expiries")
+                .help("Sessions removed after their idle timeout (both rules and the port released)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().expired()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_rules_refused")
+                .help("Times the rules map refused a session's rules (full)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().mapRefused()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_slow_path_packets")
+                .help("Packets the DPDK slow path received, by what became of them").labelNames("reason")
+                .callback(cb -> stats.get().ifPresent(s -> {
+                    SlowPathLoop.Counters l = s.loop();
+                    SessionTable.Stats t = s.table();
+                    cb.call(l.forwarded(), "forwarded");
+                    cb.call(l.malformed(), "malformed");
+                    cb.call(l.ttlExpired(), "ttl_expired");
+                    cb.call(t.unmatched(), "unmatched");
+                    cb.call(t.poolExhausted(), "pool_exhausted");
+                    cb.call(t.noBackend(), "no_backend");
+                    cb.call(s.noNeighbour(), "no_neighbour");
+                    cb.call(l.otherInterface(), "other_interface");
+                    cb.call(l.txDropped(), "tx_full");
+                })).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_session_ports_used").help("Egress ports in use, by service")
+                .labelNames("service").callback(cb -> stats.get().ifPresent(
+                        s -> s.pools().forEach((service, p) -> cb.call(p.used(), service)))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_session_ports").help("Egress ports of the pool, by service")
+                .labelNames("service").callback(cb -> stats.get().ifPresent(
+                        s -> s.pools().forEach((service, p) -> cb.call(p.capacity(), service)))).register(registry);
     }
 
     /** The registry to scrape; it holds only these metrics. */

@@ -1,0 +1,203 @@
+package io.xdprecon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.xdprecon.daemon.admin.SessionsJson;
+import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.maps.FlowCounters;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sessions", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "List the dynamic sessions of the DPDK datapath (datapath.mode: dpdk), as the running daemon knows them.",
+            "",
+            "A session is born when a client's first packet to a service reaches DPDK: the daemon picks a backend"
+                + " and an egress port from the service's pool and installs two rules (owner session) so that every"
+                + " later packet, both ways, is rewritten in XDP. It ends when its counters stop moving for the"
+                + " service's idle timeout.",
+            "",
+            "Columns: SERVICE; CLIENT as seen on the wire (after the client's NAT); BACKEND chosen for it; EGRESS"
+                + " PORT, this node's source port toward the backend; AGE; IDLE, since its counters last moved;"
+                + " FAST PKTS / FAST BYTES, rewritten in XDP by both rules; SLOW PKTS, forwarded by DPDK itself —"
+                + " 1 for a healthy session (its first packet), growing when the rules map refused its rules"
+                + " (marked 'slow path').",
+            "",
+            "Reads GET /sessions of the daemon's admin endpoint (--admin). When no daemon answers it says so and"
+                + " lists what the pinned maps still hold: the session-owned rules in pairs with their counters"
+                + " (services, ages and slow-path counts are known only to the daemon).",
+            "",
+            "Metrics of the same loop are on /metrics: xdprecon_session_setups_total, xdprecon_session_expiries_total,"
+                + " xdprecon_slow_path_packets_total{reason}, xdprecon_session_ports_used{service} of"
+                + " xdprecon_session_ports{service}.",
+        })
+final class SessionsCommand implements Callable<Integer> {
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
+            description = "The daemon's admin address (default: ${DEFAULT-VALUE}). IPv6 as [::1]:9477.")
+    String admin;
+
+    @Option(names = "--json", description = "Print JSON: the daemon's /sessions document; without a daemon"
+            + " {\"daemon\": null, \"why\": …, \"rules\": […]}.")
+    boolean json;
+
+    @Mixin
+    DatapathOptions datapath;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT3S", hidden = true,
+            converter = StatusCommand.DurationConverter.class)
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String body;
+        try {
+            body = AdminClient.get(admin, "/sessions", timeout);
+        } catch (AdminClient.UnreachableException e) {
+            String why = "no daemon answers at " + admin + " (it " + e.getMessage() + ")";
+            pinnedRules(out, why);
+            out.flush();
+            return 0;
+        }
+        if (json) {
+            out.println(body.strip());
+        } else {
+            List<SessionRow> rows;
+            try {
+                rows = SessionsJson.read(body);
+            } catch (IOException e) {
+                throw new CliException("the daemon at " + admin + " sent sessions that are not JSON: " + e.getMessage());
+            }
+            print(out, rows);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void print(PrintWriter out, List<SessionRow> rows) {
+        List<SessionRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing(SessionRow::service).thenComparing(r -> Integer.toUnsignedLong(r.clientIp()))
+                .thenComparing(SessionRow::clientPort));
+        out.printf("%-16s %-21s %-21s %11s %9s %9s %12s %14s %10s%n", "SERVICE", "CLIENT", "BACKEND", "EGRESS PORT", "AGE",
+                "IDLE", "FAST PKTS", "FAST BYTES", "SLOW PKTS");
+        int slow = 0;
+        for (SessionRow r : sorted) {
+            out.printf("%-16s %-21s %-21s %11d %9s %9s %12d %14d %10d%s%n", r.service(),
+                    Ipv4.format(r.clientIp()) + ":" + r.clientPort(), Ipv4.format(r.backendIp()) + ":" + r.backendPort(),
+                    r.egressPort(), duration(r.age()), duration(r.idle()), r.fastPackets(), r.fastBytes(), r.slowPackets(),
+                    r.installed() ? "" : "  slow path");
+            slow += r.installed() ? 0 : 1;
+        }
+        out.printf("%d session%s", sorted.size(), sorted.size() == 1 ? "" : "s");
+        out.println(slow == 0 ? "" : ", " + slow + " on the slow path (the rules map refused their rules; DPDK forwards"
+                + " every packet of theirs)");
+    }
+
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 100_000) {
+            return String.format("%.1fs", ms / 1000.0);
+        }
+        long s = ms / 1000;
+        return s < 6000 ? s / 60 + "m" + String.format("%02d", s % 60) + "s" : s / 3600 + "h" + String.format("%02d", s / 60 % 60) + "m";
+    }
+
+    /** Without a daemon: the session-owned rules of the pinned maps, each next to its partner (the other direction). */
+    private void pinnedRules(PrintWriter out, String why) throws IOException {
+        if (!Datapath.isPinned(datapath.pinRoot)) {
+            throw new CliException(why + ", and no datapath is pinned under " + datapath.pinRoot + ": no sessions");
+        }
+        Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
+        Map<FlowKey, FlowCounters> counters = new HashMap<>();
+        try (Datapath live = datapath.open()) {
+            live.rules().readAll().forEach((k, r) -> {
+                if (r.owner() == Owner.SESSION) {
+                    rules.put(k, r);
+                }
+            });
+            counters.putAll(live.rules().readAllCounters());
+        }
+        List<FlowKey> ordered = pairs(rules);
+        if (json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (FlowKey k : ordered) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("match", FlowsCommand.endpoint(k));
+                m.put("rewrite", FlowsCommand.endpoint(rules.get(k).rewrite()));
+                FlowCounters c = counters.getOrDefault(k, FlowCounters.ZERO);
+                m.put("packets", c.packets());
+                m.put("bytes", c.bytes());
+                m.put("partnerPresent", rules.containsKey(partner(rules.get(k))));
+                list.add(m);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("daemon", null);
+            doc.put("why", why);
+            doc.put("rules", list);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+            return;
+        }
+        out.println(why + ": services, ages and slow-path counts are known only to the daemon.");
+        out.println("Session-owned rules pinned under " + datapath.pinRoot + ", each session's two rules together:");
+        out.printf("%-46s %-46s %14s %16s%n", "MATCH", "REWRITE", "PACKETS", "BYTES");
+        for (FlowKey k : ordered) {
+            FlowCounters c = counters.getOrDefault(k, FlowCounters.ZERO);
+            out.printf("%-46s %-46s %14d %16d%s%n", k, rules.get(k).rewrite(), c.packets(), c.bytes(),
+                    rules.containsKey(partner(rules.get(k))) ? "" : "  (its partner rule is missing)");
+        }
+        out.printf("%d session rules%n", ordered.size());
+    }
+
+    /** The key of the rule that carries the other direction of {@code rule}'s session. */
+    static FlowKey partner(FlowRule rule) {
+        FlowKey t = rule.rewrite();
+        return new FlowKey(t.ifindex(), t.dstIp(), t.srcIp(), t.dstPort(), t.srcPort());
+    }
+
+    /**
+     * Rules ordered so a session's two rules are adjacent, the client side first: the rule whose destination
+     * (ifindex, address, port) more session rules share — a service's listen address — leads its pair.
+     */
+    static List<FlowKey> pairs(Map<FlowKey, FlowRule> rules) {
+        Map<List<Integer>, Integer> sharing = new HashMap<>();
+        rules.keySet().forEach(k -> sharing.merge(List.of(k.ifindex(), k.dstIp(), k.dstPort()), 1, Integer::sum));
+        Comparator<FlowKey> order = Comparator.comparing((FlowKey k) -> -sharing.get(List.of(k.ifindex(), k.dstIp(), k.dstPort())))
+                .thenComparing(k -> Integer.toUnsignedLong(k.srcIp())).thenComparing(FlowKey::srcPort)
+                .thenComparing(FlowKey::dstPort);
+        List<FlowKey> sorted = new ArrayList<>(rules.keySet());
+        sorted.sort(order);
+        Set<FlowKey> out = new LinkedHashSet<>();
+        for (FlowKey k : sorted) {
+            if (out.add(k)) {
+                FlowKey p = partner(rules.get(k));
+                if (rules.containsKey(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+}

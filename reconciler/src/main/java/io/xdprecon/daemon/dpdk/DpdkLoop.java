@@ -1,0 +1,342 @@
+package io.xdprecon.daemon.dpdk;
+
+import io.xdprecon.config.Endpoint;
+import io.xdprecon.config.Service;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.dpdk.Eal;
+import io.xdprecon.dataplane.dpdk.EthPort;
+import io.xdprecon.dataplane.dpdk.IdleStrategy;
+import io.xdprecon.dataplane.dpdk.Mempool;
+import io.xdprecon.dataplane.dpdk.SlowPathLoop;
+import io.xdprecon.dataplane.maps.FlowCounters;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.sessions.CounterSource;
+import io.xdprecon.sessions.PortPool;
+import io.xdprecon.sessions.RuleSink;
+import io.xdprecon.sessions.Session;
+import io.xdprecon.sessions.SessionService;
+import io.xdprecon.sessions.SessionTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The DPDK slow path inside {@code xdprecon run} ({@code datapath.mode: dpdk}). One platform thread —
+ * EAL's main lcore, so every DPDK call stays on it — initialises EAL with one {@code net_af_xdp} port per
+ * device (the PMD attaches our XDP object and pins its maps by name under {@link #PIN_ROOT}), adopts the
+ * session rules it finds in the map, and then runs one {@link SlowPathLoop} per port with the
+ * {@link SessionTable} as router: a first packet to a service becomes a session with both rules in the map.
+ * Every {@value #SWEEP_MILLIS} ms it sweeps idle sessions, takes service changes from new revisions
+ * ({@link #services}) and publishes {@link Stats} for the metrics; every second it re-reads the kernel's
+ * neighbour table ({@link Neighbours}) for the next hop's MAC.
+ *
+ * <p>A service change builds a new table over the new services and adopts the live session rules into it:
+ * sessions of a kept service stay (with their backend, even one the revision removed — they drain), those
+ * of a removed service lose their rules, sessions still on the slow path start again with their next
+ * packet. The table's counters restart with it (Prometheus reads that as a counter reset).
+ *
+ * <p>Limits: a rewrite toward another device than the one the packet came in on is dropped and counted
+ * ({@code other_interface}: each loop sends on its own port); a next hop the kernel has no neighbour
+ * entry for is dropped and counted ({@code no_neighbour}) — the session's rules are in place, so its next
+ * packets go through XDP, whose FIB lookup hands them to the kernel, which resolves the neighbour.
+ */
+public final class DpdkLoop implements AutoCloseable {
+    /** Where DPDK's PMD pins the maps: libbpf's default for pin-by-name maps. */
+    public static final Path PIN_ROOT = Datapath.DEFAULT_PIN_ROOT;
+    static final long SWEEP_MILLIS = 100;
+    static final long NEIGHBOUR_REFRESH_NANOS = 1_000_000_000L;
+    static final int BURST = 32;
+
+    private static final System.Logger LOG = System.getLogger(DpdkLoop.class.getName());
+
+    /**
+     * How EAL and the ports start.
+     *
+     * @param devices   kernel interfaces, one AF_XDP port each (queue 0)
+     * @param hugepages whether the node reserves huge pages (the config's tuning); {@code --no-huge} otherwise
+     * @param memoryMb  EAL memory
+     */
+    public record Settings(List<String> devices, boolean hugepages, int memoryMb) {
+        public Settings {
+            devices = List.copyOf(devices);
+            if (devices.isEmpty()) {
+                throw new IllegalArgumentException("datapath.mode dpdk needs at least one service interface");
+            }
+        }
+
+        /** EAL's arguments: core 0, no PCI, no telemetry, a file prefix unique to this process, the vdevs. */
+        public List<String> ealArgs(Path xdpObject) {
+            List<String> args = new ArrayList<>(List.of("-l", "0", "--no-pci", "--no-telemetry", "-m",
+                    Integer.toString(memoryMb), "--file-prefix", "xdprecon-" + ProcessHandle.current().pid()));
+            args.addAll(hugepages ? List.of("--in-memory") : List.of("--no-huge", "--no-shconf"));
+            for (int i = 0; i < devices.size(); i++) {
+                args.add("--vdev");
+                args.add(Eal.afXdpVdev(i, devices.get(i), xdpObject.toString()));
+            }
+            return args;
+        }
+
+        /** The devices the services of a node listen and send on, in config order. */
+        public static List<String> devicesOf(List<Service> services) {
+            List<String> devices = new ArrayList<>();
+            for (Service s : services) {
+                for (String d : List.of(s.listen().device(), s.egress().device())) {
+                    if (!devices.contains(d)) {
+                        devices.add(d);
+                    }
+                }
+            }
+            return devices;
+        }
+    }
+
+    /** A service's egress ports: in use, and in all (each backend has its own pool over the range). */
+    public record PoolUse(int used, int capacity) {}
+
+    /** What the loop did, published after each sweep: the loops' counters summed over ports, the table's, the pools'. */
+    public record Stats(SlowPathLoop.Counters loop, long noNeighbour, SessionTable.Stats table, Map<String, PoolUse> pools) {}
+
+    /** One session as {@code xdprecon sessions} shows it. Fast-path counters are both rules' (0 while on the slow path). */
+    public record SessionRow(String service, int clientIp, int clientPort, int backendIp, int backendPort, int egressPort,
+            Duration age, Duration idle, long fastPackets, long fastBytes, long slowPackets, boolean installed) {}
+
+    private final Settings settings;
+    private final Path xdpObject;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final AtomicReference<List<Service>> nextServices = new AtomicReference<>();
+    private final Neighbours neighbours = new Neighbours(Neighbours.PROC_ARP);
+    private final Thread thread;
+    private volatile Throwable failure;
+    private volatile boolean stop;
+    private volatile SessionTable table;
+    private volatile RulesMap rules;
+    private volatile Stats stats;
+    private List<SessionService> current = List.of();
+    private long now;
+    private long noNeighbour;
+
+    private DpdkLoop(Settings settings, List<Service> services) throws IOException {
+        this.settings = settings;
+        this.xdpObject = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
+        Files.write(xdpObject, BpfObject.bundledElf(Datapath.OBJECT));
+        nextServices.set(List.copyOf(services));
+        this.thread = Thread.ofPlatform().name("xdprecon-dpdk").unstarted(this::run);
+    }
+
+    /**
+     * Starts the loop and waits until its ports run and the maps are pinned (or it failed: then throws
+     * {@link IllegalStateException} with DPDK's reason).
+     */
+    public static DpdkLoop start(Settings settings, List<Service> services, Duration timeout)
+            throws IOException, InterruptedException {
+        DpdkLoop loop = new DpdkLoop(settings, services);
+        loop.thread.start();
+        if (!loop.started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            loop.close();
+            throw new IllegalStateException("the DPDK loop did not start within " + timeout.toSeconds() + " s");
+        }
+        if (loop.failure != null) {
+            loop.close();
+            throw new IllegalStateException("the DPDK loop did not start on " + settings.devices() + ": "
+                    + loop.failure.getMessage(), loop.failure);
+        }
+        return loop;
+    }
+
+    /** Services of a newly applied revision; the loop takes them at its next sweep. */
+    public void services(List<Service> services) {
+        nextServices.set(List.copyOf(services));
+    }
+
+    /** Whether the loop thread runs (false after a failure or {@link #close()}). */
+    public boolean alive() {
+        return thread.isAlive() && failure == null && started.getCount() == 0;
+    }
+
+    /** The latest counters, empty before the first sweep. */
+    public Optional<Stats> stats() {
+        return Optional.ofNullable(stats);
+    }
+
+    /** The live sessions with their counters, read now (safe from any thread). */
+    public List<SessionRow> sessions() {
+        SessionTable t = table;
+        RulesMap r = rules;
+        if (t == null || r == null) {
+            return List.of();
+        }
+        long nowNanos = System.nanoTime();
+        List<SessionRow> rows = new ArrayList<>();
+        for (Session s : t.sessions()) {
+            FlowCounters fast = s.installed() ? r.counters(s.forwardKey()).plus(r.counters(s.reverseKey()))
+                    : FlowCounters.ZERO;
+            rows.add(new SessionRow(s.key().service(), s.key().clientIp(), s.key().clientPort(), s.backend().address(),
+                    s.backend().port(), s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
+                    Duration.ofNanos(Math.max(0, nowNanos - s.lastActiveNanos())), fast.packets(), fast.bytes(),
+                    s.slowPathPackets(), s.installed()));
+        }
+        return rows;
+    }
+
+    private void run() {
+        try (Eal eal = Eal.init(settings.ealArgs(xdpObject)); Arena arena = Arena.ofConfined()) {
+            Mempool pool = Mempool.create("xdprecon_slow", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
+            List<EthPort> ports = new ArrayList<>();
+            try (Datapath datapath = startPorts(pool, ports)) {
+                rules = datapath.rules();
+                neighbours.refresh();
+                List<SlowPathLoop> loops = new ArrayList<>();
+                for (int i = 0; i < ports.size(); i++) {
+                    loops.add(loop(ports.get(i), NetNs.ifindex(settings.devices().get(i)), arena));
+                }
+                now = System.nanoTime();
+                takeServices();
+                LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
+                        + table.stats().adopted() + " sessions adopted from the map");
+                started.countDown();
+                poll(loops);
+                loops.forEach(SlowPathLoop::drain);
+            } finally {
+                ports.forEach(EthPort::close);
+                pool.close();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            if (started.getCount() == 0) {
+                LOG.log(Level.ERROR, "the DPDK loop stopped", t);
+            }
+        } finally {
+            started.countDown();
+        }
+    }
+
+    private Datapath startPorts(Mempool pool, List<EthPort> ports) {
+        for (int i = 0; i < settings.devices().size(); i++) {
+            EthPort port = EthPort.byName("net_af_xdp" + i);
+            ports.add(port);
+            port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
+        }
+        return Datapath.openPinned(PIN_ROOT);
+    }
+
+    private SlowPathLoop loop(EthPort port, int ifindex, Arena arena) {
+        long srcMac = SlowPathLoop.mac(port.macAddress());
+        return new SlowPathLoop(port, 0, ifindex, arena, BURST, (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
+            FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, payload, now);
+            if (r == null) {
+                return false;
+            }
+            long mac = neighbours.mac(r.dstIp());
+            if (mac < 0) {
+                noNeighbour++;
+                return false;
+            }
+            return out.set(r, srcMac, mac);
+        });
+    }
+
+    private void poll(List<SlowPathLoop> loops) {
+        IdleStrategy idle = IdleStrategy.backoff(1000, 100, 100_000);
+        long nextSweep = now;
+        long nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
+        while (!stop) {
+            now = System.nanoTime();
+            int work = 0;
+            for (int i = 0, n = loops.size(); i < n; i++) {
+                work += loops.get(i).doWork();
+            }
+            idle.idle(work);
+            if (now - nextSweep >= 0) {
+                takeServices();
+                table.sweep(now);
+                publish(loops);
+                nextSweep = now + SWEEP_MILLIS * 1_000_000;
+            }
+            if (now - nextNeighbours >= 0) {
+                try {
+                    neighbours.refresh();
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot read the neighbour table, keeping the last one: " + e);
+                }
+                nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
+            }
+        }
+    }
+
+    private void takeServices() {
+        List<Service> next = nextServices.getAndSet(null);
+        if (next == null) {
+            return;
+        }
+        List<SessionService> resolved = next.stream().map(s -> SessionService.of(s, NetNs::ifindex)).toList();
+        if (table != null && resolved.equals(current)) {
+            return;
+        }
+        SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
+        SessionTable.Adoption adoption = fresh.adopt(rules.readAll(), now);
+        if (table != null) {
+            LOG.log(Level.INFO, "services changed: " + adoption.adopted() + " sessions kept, " + adoption.orphans().size()
+                    + " session rules removed");
+        }
+        current = resolved;
+        table = fresh;
+    }
+
+    private void publish(List<SlowPathLoop> loops) {
+        long[] c = new long[7];
+        for (SlowPathLoop l : loops) {
+            SlowPathLoop.Counters k = l.counters();
+            c[0] += k.received();
+            c[1] += k.forwarded();
+            c[2] += k.malformed();
+            c[3] += k.ttlExpired();
+            c[4] += k.unrouted();
+            c[5] += k.otherInterface();
+            c[6] += k.txDropped();
+        }
+        Map<String, PoolUse> pools = new LinkedHashMap<>();
+        for (SessionService s : current) {
+            int used = 0;
+            int capacity = 0;
+            for (Endpoint backend : s.backends()) {
+                PortPool p = table.pool(s.name(), backend);
+                used += p.inUse();
+                capacity += p.range().size();
+            }
+            pools.put(s.name(), new PoolUse(used, capacity));
+        }
+        stats = new Stats(new SlowPathLoop.Counters(c[0], c[1], c[2], c[3], c[4], c[5], c[6]), noNeighbour, table.stats(),
+                pools);
+    }
+
+    /** Stops the loop, closes the ports (the PMD detaches the program) and EAL; waits up to 10 s. */
+    @Override
+    public void close() {
+        stop = true;
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Files.deleteIfExists(xdpObject);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.xdprecon.tests.dpdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.xdprecon.cli.Main;
+import io.xdprecon.daemon.admin.SessionsJson;
+import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.netns.NetNs;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code xdprecon run} with {@code datapath.mode: dpdk} in the session lab of {@link SessionLoopTest}: the
+ * daemon starts the DPDK loop on dp0 from its config's service, a NATed client's first datagram sets up a
+ * session through DPDK, {@code xdprecon sessions} shows it (client as seen on the wire, backend, egress port,
+ * fast vs slow path counters), the metrics scrape shows the setup, the slow-path packet and the port in use;
+ * SIGTERM stops the daemon, and {@code xdprecon sessions} without a daemon says so and still lists the
+ * session's two rules from the pinned maps.
+ */
+class DaemonDpdkTest {
+    static final int ADMIN_PORT = 9477;
+    static final int LATER = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDaemonRunsTheDpdkLoopAndShowsItsSessionsAndMetrics() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            Path config = dir.resolve("flows.yaml");
+            Files.writeString(config, """
+                    apiVersion: xdprecon.io/v1
+                    interfaces:
+                      lan: { device: dp0 }
+                    localIps: [%1$s]
+                    datapath: { mode: dpdk, attachMode: native }
+                    services:
+                      - name: relay
+                        listen: { interface: lan, address: %1$s, port: %2$d }
+                        backends: [%3$s]
+                        egress: { interface: lan, address: %1$s, ports: 40000-40099 }
+                        idleTimeout: 60s
+                    """.formatted(DpdkPair.LOCAL_IP, SessionLoopTest.VIP_PORT, String.join(", ",
+                    SessionLoopTest.BACKENDS.stream().map(b -> b + ":" + SessionLoopTest.BACKEND_PORT).toList())));
+            DpdkPair.Child daemon = lab.pair.startJava(Main.class.getName(), "run", "--source", "file:" + config,
+                    "--node", "edge-1", "--state-dir", dir.resolve("state").toString(), "--interval", "2s",
+                    "--admin", "127.0.0.1:" + ADMIN_PORT);
+            try {
+                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \"") , daemon);
+
+                DatagramSocket client = lab.clients(25000, 1).getFirst();
+                String reply = SessionLoopTest.exchange(client, lab.vip, "first");
+                String backend = reply.substring(0, reply.indexOf(':'));
+                assertTrue(SessionLoopTest.BACKENDS.contains(backend), reply);
+                int wirePort = lab.wirePort(25000);
+                for (int k = 0; k < LATER; k++) {
+                    assertEquals(backend + ":later" + k, SessionLoopTest.exchange(client, lab.vip, "later" + k));
+                }
+
+                List<SessionRow> rows = SessionsJson.read(cli(lab, "sessions", "--json"));
+                assertEquals(1, rows.size(), rows.toString());
+                SessionRow s = rows.getFirst();
+                assertEquals("relay", s.service());
+                assertEquals(Ipv4.parse(DpdkPair.PEER_IP), s.clientIp(), "the client as the NAT put it on the wire");
+                assertEquals(wirePort, s.clientPort());
+                assertEquals(Ipv4.parse(backend), s.backendIp());
+                assertEquals(SessionLoopTest.BACKEND_PORT, s.backendPort());
+                assertTrue(s.egressPort() >= 40000 && s.egressPort() <= 40099, s.toString());
+                assertTrue(s.installed(), s.toString());
+                assertEquals(1, s.slowPackets(), "DPDK forwarded the first datagram only");
+                // forward: the later datagrams; reverse: every reply, the first one's included
+                assertEquals(2L * LATER + 1, s.fastPackets(), s.toString());
+
+                String table = cli(lab, "sessions");
+                System.out.println("xdprecon sessions:\n" + table);
+                assertTrue(table.contains("relay") && table.contains(DpdkPair.PEER_IP + ":" + wirePort)
+                        && table.contains(backend + ":" + SessionLoopTest.BACKEND_PORT) && table.contains("1 session"), table);
+
+                String metrics = await(lab, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
+                for (String series : List.of("xdprecon_sessions 1.0", "xdprecon_session_setups_total 1.0",
+                        "xdprecon_session_expiries_total 0.0", "xdprecon_slow_path_packets_total{reason=\"forwarded\"} 1.0",
+                        "xdprecon_slow_path_packets_total{reason=\"unmatched\"} 0.0",
+                        "xdprecon_session_ports_used{service=\"relay\"} 1.0", "xdprecon_session_ports{service=\"relay\"} 200.0")) {
+                    assertTrue(metrics.lines().anyMatch(series::equals), series + " in\n" + metrics);
+                }
+
+                daemon.process.destroy(); // SIGTERM, as systemctl stop
+                assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "daemon did not stop:\n" + daemon.text());
+                String offline = cli(lab, "sessions");
+                System.out.println("xdprecon sessions, daemon stopped:\n" + offline);
+                assertTrue(offline.startsWith("no daemon answers at 127.0.0.1:" + ADMIN_PORT + " (it refused the connection)"),
+                        offline);
+                assertTrue(offline.contains("2 session rules") && offline.contains(DpdkPair.PEER_IP + ":" + wirePort), offline);
+            } catch (AssertionError | Exception e) {
+                daemon.process.destroy();
+                daemon.process.waitFor(30, TimeUnit.SECONDS);
+                daemon.finish(5_000);
+                System.err.println("daemon output:\n" + daemon.text());
+                throw e;
+            }
+        }
+    }
+
+    /** {@code xdprecon ARGS} in the DPDK namespace with the lab's pins; its output, after a zero exit. */
+    static String cli(SessionLoopTest.Setup lab, String... args) throws Exception {
+        DpdkPair.Child child = lab.pair.startJava(Main.class.getName(), args);
+        assertEquals(0, child.finish(60_000), child.text());
+        return child.text();
+    }
+
+    /** GETs {@code path} from the daemon's admin port in the DPDK namespace until a 200 body passes {@code ready}. */
+    static String await(SessionLoopTest.Setup lab, String path, Predicate<String> ready, DpdkPair.Child daemon)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            if (!daemon.process.isAlive()) {
+                fail("the daemon exited " + daemon.process.exitValue());
+            }
+            try {
+                last = get(lab.pair.dpdkNs, path);
+                int split = last.indexOf("\r\n\r\n");
+                if (last.startsWith("HTTP/1.1 200") && split > 0 && ready.test(last.substring(split + 4))) {
+                    return last.substring(split + 4);
+                }
+            } catch (RuntimeException e) {
+                last = e.toString(); // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        fail("no ready answer on " + path + "; last: " + last);
+        return null;
+    }
+
+    static String get(String ns, String path) {
+        return NetNs.call(ns, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", ADMIN_PORT), 1000);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}
