@@ -2,6 +2,8 @@ package io.xdprecon.tests.dpdk;
 
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
+import io.xdprecon.config.Service;
+import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.dpdk.Eal;
 import io.xdprecon.dataplane.dpdk.EthPort;
@@ -29,16 +31,20 @@ import java.util.List;
 /**
  * The DPDK session loop in a child JVM (EAL is once per process), run in the test's namespace with the
  * test's pins over {@code /sys/fs/bpf} like {@link DpdkEchoMain}:
- * {@code SessionLoopMain IFACE IFINDEX XDP_OBJECT VIP:PORT EGRESS_ADDR FIRST-LAST BACKEND,... IDLE_MS IP=MAC,...}.
+ * {@code SessionLoopMain IFACE IFINDEX XDP_OBJECT VIP:PORT EGRESS_ADDR FIRST-LAST BACKEND,... IDLE_MS IP=MAC,...
+ * [OFFSET:LENGTH]} (the service's session identity; none when absent).
  *
  * <p>One service: sessions to VIP:PORT on IFACE, egress from EGRESS_ADDR on the same interface (hairpin),
  * backends chosen by the {@link SessionTable}, rules written into the pinned {@code xdp_fwd_rules}. The
  * next hop's MAC comes from the static IP=MAC table (this lab has no neighbour resolution in userspace).
- * Runs {@link SlowPathLoop} until a line {@code STOP} on stdin, sweeping idle sessions every 100 ms; then
- * prints {@code SESSION} lines, {@code LOOP} and {@code TABLE} counters, DPDK's {@code STATS}, {@code DONE}.
+ * Runs {@link SlowPathLoop} until a line {@code STOP} on stdin, sweeping idle sessions every 100 ms; a line
+ * {@code BACKENDS IP:PORT,... drain|move} hands the table the service with those backends and that policy, on
+ * the loop's thread, answered by {@code UPDATED moved=N}. At the end it prints {@code SESSION} lines, {@code LOOP}
+ * and {@code TABLE} counters, DPDK's {@code STATS}, {@code DONE}.
  */
 public final class SessionLoopMain {
     private static volatile boolean stop;
+    private static final java.util.concurrent.BlockingQueue<String> COMMANDS = new java.util.concurrent.LinkedBlockingQueue<>();
 
     private SessionLoopMain() {}
 
@@ -56,6 +62,15 @@ public final class SessionLoopMain {
         }
     }
 
+    private static List<Endpoint> endpoints(String list) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String b : list.split(",")) {
+            String[] p = b.split(":");
+            endpoints.add(Endpoint.of(p[0], Integer.parseInt(p[1])));
+        }
+        return endpoints;
+    }
+
     private static void run(String[] args) {
         String iface = args[0];
         int ifindex = Integer.parseInt(args[1]);
@@ -63,11 +78,7 @@ public final class SessionLoopMain {
         String[] vip = args[3].split(":");
         int egress = Ipv4.parse(args[4]);
         String[] range = args[5].split("-");
-        List<Endpoint> backends = new ArrayList<>();
-        for (String b : args[6].split(",")) {
-            String[] p = b.split(":");
-            backends.add(Endpoint.of(p[0], Integer.parseInt(p[1])));
-        }
+        List<Endpoint> backends = endpoints(args[6]);
         Duration idle = Duration.ofMillis(Long.parseLong(args[7]));
         String[] neighbourArgs = args[8].split(",");
         int[] neighbourIps = new int[neighbourArgs.length];
@@ -77,8 +88,13 @@ public final class SessionLoopMain {
             neighbourIps[i] = Ipv4.parse(p[0]);
             neighbourMacs[i] = SlowPathLoop.mac(HexFormat.ofDelimiter(":").parseHex(p[1]));
         }
-        SessionService service = new SessionService("svc", ifindex, Ipv4.parse(vip[0]), Integer.parseInt(vip[1]), ifindex,
+        SessionService configured = new SessionService("svc", ifindex, Ipv4.parse(vip[0]), Integer.parseInt(vip[1]), ifindex,
                 egress, new PortRange(Integer.parseInt(range[0]), Integer.parseInt(range[1])), backends, idle);
+        if (args.length > 9) {
+            String[] identity = args[9].split(":");
+            configured = configured.withIdentity(new SessionIdentity(Integer.parseInt(identity[0]), Integer.parseInt(identity[1])));
+        }
+        SessionService service = configured;
 
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -86,6 +102,7 @@ public final class SessionLoopMain {
                     if (line.equals("STOP")) {
                         break;
                     }
+                    COMMANDS.add(line);
                 }
             } catch (java.io.IOException ignored) {
                 // stdin closed
@@ -127,6 +144,16 @@ public final class SessionLoopMain {
                 while (!stop) {
                     now[0] = System.nanoTime();
                     idleStrategy.idle(loop.doWork());
+                    String command = COMMANDS.poll();
+                    if (command != null) {
+                        String[] c = command.split(" ");
+                        SessionService next = new SessionService(service.name(), service.listenIfindex(), service.vip(),
+                                service.listenPort(), service.egressIfindex(), service.egressAddress(), service.ports(),
+                                endpoints(c[1]), service.idleTimeout(), service.identity(),
+                                Service.OnBackendRemoval.valueOf(c[2].toUpperCase(java.util.Locale.ROOT)));
+                        System.out.println("UPDATED moved=" + table.update(List.of(next)));
+                        System.out.flush();
+                    }
                     if (now[0] - nextSweep >= 0) {
                         int expired = table.sweep(now[0]);
                         if (expired > 0) {

@@ -1,8 +1,10 @@
 package io.xdprecon.tests.dpdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.config.Endpoint;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.bpf.Xdp;
@@ -14,12 +16,14 @@ import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.sessions.Rendezvous;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +144,8 @@ class SessionLoopTest {
         final InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
         final int vipIp = Ipv4.parse(DpdkPair.LOCAL_IP);
         final String clientNs;
+        int natFirst;
+        int natLast;
 
         Setup() throws IOException {
             try {
@@ -185,20 +191,46 @@ class SessionLoopTest {
             Lab.ip("-n", clientNs, "link", "set", "cl0", "up");
             Lab.ip("-n", clientNs, "route", "add", "default", "via", NAT_INSIDE_IP);
             Lab.inNs(nat, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1");
-            Lab.inNs(nat, "nft", "add table ip xr; add chain ip xr post { type nat hook postrouting priority srcnat; };"
-                    + " add rule ip xr post ip saddr " + NAT_INSIDE_IP + "/24 oifname dp1 meta l4proto udp masquerade to :" + NAT_FIRST_PORT + "-"
-                    + NAT_LAST_PORT);
+            Lab.inNs(nat, "nft", "add table ip xr; add chain ip xr post { type nat hook postrouting priority srcnat; }");
+            natPorts(NAT_FIRST_PORT, NAT_LAST_PORT);
+        }
+
+        /** The NAT's source ports from now on (existing mappings keep theirs until they expire). */
+        void natPorts(int first, int last) {
+            Lab.inNs(pair.peerNs, "nft", "flush chain ip xr post; add rule ip xr post ip saddr " + NAT_INSIDE_IP
+                    + "/24 oifname dp1 meta l4proto udp masquerade to :" + first + "-" + last);
+            natFirst = first;
+            natLast = last;
+        }
+
+        /** UDP mappings the NAT forgets after {@code seconds} without a packet (the kernel's defaults are 30 s and 120 s). */
+        void natUdpTimeout(int seconds) {
+            Lab.inNs(pair.peerNs, "sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=" + seconds,
+                    "net.netfilter.nf_conntrack_udp_timeout_stream=" + seconds);
+        }
+
+        /** Waits until the NAT has forgotten the client's mapping (its conntrack entry expired). */
+        void awaitNoNatMapping(int clientPort, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (natMapping(clientPort).find()) {
+                assertTrue(System.nanoTime() < deadline, "the NAT kept the mapping of client port " + clientPort);
+                Thread.sleep(100);
+            }
+        }
+
+        private Matcher natMapping(int clientPort) {
+            Pattern entry = Pattern.compile("src=" + Pattern.quote(CLIENT_IP) + " dst=" + Pattern.quote(DpdkPair.LOCAL_IP)
+                    + " sport=" + clientPort + " dport=" + VIP_PORT + " .*?src=" + Pattern.quote(DpdkPair.LOCAL_IP)
+                    + " dst=" + Pattern.quote(DpdkPair.PEER_IP) + " sport=" + VIP_PORT + " dport=(\\d+) ");
+            return entry.matcher(Lab.inNs(pair.peerNs, "cat", "/proc/net/nf_conntrack"));
         }
 
         /** The source port the NAT gave a client's datagrams to the VIP, from the NAT namespace's conntrack table. */
         int wirePort(int clientPort) {
-            Pattern entry = Pattern.compile("src=" + Pattern.quote(CLIENT_IP) + " dst=" + Pattern.quote(DpdkPair.LOCAL_IP)
-                    + " sport=" + clientPort + " dport=" + VIP_PORT + " .*?src=" + Pattern.quote(DpdkPair.LOCAL_IP)
-                    + " dst=" + Pattern.quote(DpdkPair.PEER_IP) + " sport=" + VIP_PORT + " dport=(\\d+) ");
-            Matcher m = entry.matcher(Lab.inNs(pair.peerNs, "cat", "/proc/net/nf_conntrack"));
+            Matcher m = natMapping(clientPort);
             assertTrue(m.find(), "no NAT mapping for client port " + clientPort);
             int wire = Integer.parseInt(m.group(1));
-            assertTrue(wire >= NAT_FIRST_PORT && wire <= NAT_LAST_PORT, "NAT port " + wire);
+            assertTrue(wire >= natFirst && wire <= natLast, "NAT port " + wire);
             return wire;
         }
 
@@ -217,23 +249,33 @@ class SessionLoopTest {
             return clients;
         }
 
-        DpdkPair.Child startLoop(String ports, int idleMillis) throws IOException {
+        /** The loop with a service on the VIP over {@link #BACKENDS}; {@code identity} is OFFSET:LENGTH, or none. */
+        DpdkPair.Child startLoop(String ports, int idleMillis, String... identity) throws IOException {
             String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
                     + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
             List<String> neigh = new ArrayList<>();
             neigh.add(DpdkPair.PEER_IP + "=" + PEER_MAC);
             BACKENDS.forEach(b -> neigh.add(b + "=" + PEER_MAC));
-            List<String> command = List.of("nsenter", "--net=/run/netns/" + pair.dpdkNs,
+            List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + pair.dpdkNs,
                     "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, pair.pinRoot.toString(),
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0), object.toString(),
                     DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, ports,
                     String.join(",", BACKENDS.stream().map(b -> b + ":" + BACKEND_PORT).toList()), Integer.toString(idleMillis),
-                    String.join(",", neigh));
+                    String.join(",", neigh)));
+            command.addAll(List.of(identity));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             children.add(process);
             return new DpdkPair.Child(process);
+        }
+
+        /** Sends the child one line and waits for its answer, a line starting with {@code answer}. */
+        static String command(DpdkPair.Child child, String line, String answer) throws Exception {
+            OutputStream in = child.process.getOutputStream();
+            in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+            return child.await(answer, STEP_MS);
         }
 
         /** Tells a child to stop and checks it ended well. */
@@ -417,6 +459,165 @@ class SessionLoopTest {
                         && table.contains("slowPathPackets=" + expected + ",") && table.contains("unmatched=0,"), table);
                 assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + expected + ","), child.text());
                 assertEquals(slow, child.lines("SESSION").stream().filter(l -> l.endsWith("installed=false")).count(), child.text());
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * NAT rebinding: the service names a session identity (the first 4 payload bytes). The NAT forgets the
+     * caller's mapping and maps it again from another port range; the caller's next datagram reaches
+     * userspace from a new address, its identity names the live session, and the session moves there — same
+     * backend, same egress port, its forward rule replaced — after which its traffic is XDP's again. Another
+     * identity is another session.
+     */
+    @Test
+    void aNatRebindingMovesTheSessionItsIdentityNamesAndItsTrafficStaysInXdp() throws Exception {
+        try (Setup lab = new Setup()) {
+            lab.natUdpTimeout(2);
+            DatagramSocket caller = lab.clients(24000, 1).getFirst();
+            DatagramSocket other = lab.clients(24100, 1).getFirst();
+            DpdkPair.Child child = lab.startLoop("40000-40099", 60_000, "0:4");
+            try {
+                child.await("READY", STEP_MS);
+                String reply = exchange(caller, lab.vip, "CALL-1");
+                String backend = reply.substring(0, reply.indexOf(':'));
+                exchange(other, lab.vip, "OTHR-1");
+                int before = lab.wirePort(24000);
+                Map<FlowKey, FlowRule> rulesBefore = lab.sessionRules();
+                FlowRule forwardBefore = rulesBefore.get(lab.forwardKey(before));
+                assertTrue(forwardBefore != null, rulesBefore.toString());
+                // the NAT forgets the caller and will map it from other ports
+                lab.natPorts(31000, 31999);
+                lab.awaitNoNatMapping(24000, 20);
+                for (int k = 2; k <= 2 + LATER; k++) {
+                    assertEquals(backend + ":CALL-" + k, exchange(caller, lab.vip, "CALL-" + k), "same backend after rebinding");
+                }
+                int after = lab.wirePort(24000);
+                Map<FlowKey, FlowRule> rules = lab.sessionRules();
+                assertEquals(4, rules.size(), "two sessions, two rules each: " + rules);
+                assertEquals(forwardBefore, rules.get(lab.forwardKey(after)), "same backend and egress port, new client key");
+                assertTrue(!rules.containsKey(lab.forwardKey(before)), "the old address's rule is gone");
+                FlowKey t = forwardBefore.rewrite();
+                FlowKey reverse = new FlowKey(lab.pair.dp0, t.dstIp(), lab.vipIp, BACKEND_PORT, t.srcPort());
+                assertEquals(new FlowKey(lab.pair.dp0, lab.vipIp, Ipv4.parse(DpdkPair.PEER_IP), VIP_PORT, after),
+                        rules.get(reverse).rewrite(), "replies go to the new address");
+                Setup.stop(child);
+                // the caller's first datagram, the other's, and the caller's first from its new address
+                assertEquals(3, Setup.dpdkRx(child), child.text());
+                String table = child.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=2,") && table.contains("rebound=1,") && table.contains("unidentified=0,"), table);
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Pool exhaustion: 3 egress ports per backend, 2 backends. Six clients get sessions — a client whose
+     * backend is full spills to the other (the client's rendezvous order), counted — and their later
+     * datagrams go through XDP; the seventh finds no port on any backend and only its datagram is dropped,
+     * counted by reason.
+     */
+    @Test
+    void aFullBackendSpillsToTheNextAndOnlyWithNoPortLeftIsTheFirstPacketDroppedAndCounted() throws Exception {
+        try (Setup lab = new Setup()) {
+            List<DatagramSocket> clients = lab.clients(25000, 7);
+            clients.getLast().setSoTimeout(1000);
+            DpdkPair.Child child = lab.startLoop("40000-40002", 60_000);
+            try {
+                child.await("READY", STEP_MS);
+                for (int k = 0; k <= 2; k++) {
+                    for (int i = 0; i < 6; i++) {
+                        String reply = exchange(clients.get(i), lab.vip, "p" + i + "-" + k);
+                        assertTrue(reply.endsWith(":p" + i + "-" + k), reply);
+                    }
+                }
+                byte[] lost = "p6".getBytes(StandardCharsets.US_ASCII);
+                clients.get(6).send(new DatagramPacket(lost, lost.length, lab.vip));
+                assertThrows(SocketTimeoutException.class, () -> clients.get(6).receive(new DatagramPacket(new byte[64], 64)));
+
+                Map<FlowKey, FlowRule> rules = lab.sessionRules();
+                assertEquals(12, rules.size(), rules.toString());
+                List<Endpoint> backends = BACKENDS.stream().map(b -> Endpoint.of(b, BACKEND_PORT)).toList();
+                Map<Integer, Integer> perBackend = new HashMap<>();
+                int spilled = 0;
+                for (int i = 0; i < 6; i++) {
+                    int wire = lab.wirePort(25000 + i);
+                    FlowKey t = rules.get(lab.forwardKey(wire)).rewrite();
+                    perBackend.merge(t.dstIp(), 1, Integer::sum);
+                    Endpoint choice = backends.get(Rendezvous.choose(backends, Ipv4.parse(DpdkPair.PEER_IP), wire));
+                    spilled += choice.address() == t.dstIp() ? 0 : 1;
+                }
+                assertEquals(Map.of(Ipv4.parse(BACKENDS.get(0)), 3, Ipv4.parse(BACKENDS.get(1)), 3), perBackend);
+                Setup.stop(child);
+                assertEquals(7, Setup.dpdkRx(child), "six first datagrams and the dropped one\n" + child.text());
+                String table = child.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=6,") && table.contains("spilled=" + spilled + ",")
+                        && table.contains("poolExhausted=1,") && table.contains("slowPathPackets=6,"), table);
+                assertTrue(child.lines("LOOP").getFirst().contains("unrouted=1,"), child.text());
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void aRemovedBackendDrainsItsSessionsByDefault() throws Exception {
+        removeTheFirstBackend("drain");
+    }
+
+    @Test
+    void aRemovedBackendsSessionsMoveWhenTheServiceSaysSo() throws Exception {
+        removeTheFirstBackend("move");
+    }
+
+    /**
+     * Backend removal under live sessions: the loop gets the service without the first backend. drain: its
+     * clients keep being answered by it (their rules untouched); move: they are answered by the remaining
+     * backend at once. Either way the clients of the remaining backend keep it, new clients get it, and every
+     * datagram after the change goes through XDP (DPDK sees only first datagrams).
+     */
+    void removeTheFirstBackend(String policy) throws Exception {
+        int n = 12;
+        int fresh = 4;
+        try (Setup lab = new Setup()) {
+            List<DatagramSocket> clients = lab.clients(26000, n + fresh);
+            DpdkPair.Child child = lab.startLoop("40000-40099", 60_000);
+            try {
+                child.await("READY", STEP_MS);
+                Map<Integer, String> backendOf = new HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    String reply = exchange(clients.get(i), lab.vip, "r" + i);
+                    backendOf.put(i, reply.substring(0, reply.indexOf(':')));
+                }
+                String gone = BACKENDS.get(0);
+                String kept = BACKENDS.get(1);
+                long onGone = backendOf.values().stream().filter(gone::equals).count();
+                assertTrue(onGone > 0 && onGone < n, "both backends used: " + backendOf);
+                String updated = Setup.command(child, "BACKENDS " + kept + ":" + BACKEND_PORT + " " + policy, "UPDATED");
+                assertEquals("UPDATED moved=" + (policy.equals("move") ? onGone : 0), updated);
+                for (int k = 1; k <= LATER; k++) {
+                    for (int i = 0; i < n; i++) {
+                        String expected = policy.equals("move") ? kept : backendOf.get(i);
+                        assertEquals(expected + ":r" + i + "-" + k, exchange(clients.get(i), lab.vip, "r" + i + "-" + k));
+                    }
+                }
+                for (int i = n; i < n + fresh; i++) {
+                    assertEquals(kept + ":f" + i, exchange(clients.get(i), lab.vip, "f" + i), "new sessions avoid the removed backend");
+                }
+                assertEquals(2 * (n + fresh), lab.sessionRules().size());
+                Setup.stop(child);
+                assertEquals(n + fresh, Setup.dpdkRx(child), "only first datagrams reach DPDK\n" + child.text());
+                String table = child.lines("TABLE").getFirst();
+                long draining = policy.equals("drain") ? onGone : 0;
+                long moved = policy.equals("move") ? onGone : 0;
+                assertTrue(table.contains("draining=" + draining + ",") && table.contains("moved=" + moved + ",")
+                        && table.contains("created=" + (n + fresh) + ","), table);
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
