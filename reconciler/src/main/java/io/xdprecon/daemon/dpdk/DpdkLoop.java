@@ -45,10 +45,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@link #services}) and publishes {@link Stats} for the metrics; every second it re-reads the kernel's
  * neighbour table ({@link Neighbours}) for the next hop's MAC.
  *
- * <p>A service change builds a new table over the new services and adopts the live session rules into it:
- * sessions of a kept service stay (with their backend, even one the revision removed — they drain), those
- * of a removed service lose their rules, sessions still on the slow path start again with their next
- * packet. The table's counters restart with it (Prometheus reads that as a counter reset).
+ * <p>A service change goes to the live table ({@link SessionTable#update}): sessions of a kept service stay
+ * under its new settings — those of a removed backend drain or move, per the service's
+ * {@code onBackendRemoval} —, those of a removed service (or one whose listen or egress changed) lose their
+ * rules. The table and its counters live as long as the loop.
  *
  * <p>Limits: a rewrite toward another device than the one the packet came in on is dropped and counted
  * ({@code other_interface}: each loop sends on its own port); a next hop the kernel has no neighbour
@@ -287,12 +287,17 @@ public final class DpdkLoop implements AutoCloseable {
         if (table != null && resolved.equals(current)) {
             return;
         }
-        SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
-        SessionTable.Adoption adoption = fresh.adopt(rules.readAll(), now);
         if (table != null) {
-            LOG.log(Level.INFO, "services changed: " + adoption.adopted() + " sessions kept, " + adoption.orphans().size()
-                    + " session rules removed");
+            SessionTable.Stats before = table.stats();
+            int moved = table.update(resolved);
+            SessionTable.Stats after = table.stats();
+            LOG.log(Level.INFO, "services changed: " + after.sessions() + " sessions kept, " + moved + " moved off removed"
+                    + " backends, " + after.draining() + " draining, " + (after.retired() - before.retired()) + " retired");
+            current = resolved;
+            return;
         }
+        SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
+        fresh.adopt(rules.readAll(), now);
         current = resolved;
         table = fresh;
     }
