@@ -54,7 +54,9 @@ import picocli.CommandLine.Option;
                 + " own) with one AF_XDP port per device its services use — DPDK's PMD attaches the XDP program and"
                 + " pins the maps under /sys/fs/bpf, so --pin-root must stay the default. A client's first packet to"
                 + " a service becomes a session with both rules in the map (see `xdprecon sessions`); services of a"
-                + " newly applied revision reach the session table within 100 ms; SIGTERM closes the ports.",
+                + " newly applied revision reach the session table within 100 ms (a removed backend's sessions drain"
+                + " or move). Start and stop go through the tc bridge: on SIGTERM it is attached before the ports"
+                + " close, so offloaded sessions keep forwarding until the next start.",
             "",
             "Admin HTTP (--admin): /metrics (Prometheus), /healthz, /status (see `xdprecon status`), /sessions"
                 + " (see `xdprecon sessions`), POST /webhook"
@@ -197,7 +199,8 @@ final class RunCommand implements Callable<Integer> {
         List<Service> services = config.services(nodeName);
         boolean hugepages = desired.tuning().stream()
                 .anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
-        DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256);
+        DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256,
+                desired.datapath().maxRules());
         try {
             return Optional.of(DpdkLoop.start(settings, services, Duration.ofSeconds(60)));
         } catch (IllegalStateException e) {

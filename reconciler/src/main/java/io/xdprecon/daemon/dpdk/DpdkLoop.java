@@ -4,6 +4,7 @@ import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.Service;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.Eal;
 import io.xdprecon.dataplane.dpdk.EthPort;
 import io.xdprecon.dataplane.dpdk.IdleStrategy;
@@ -45,6 +46,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@link #services}) and publishes {@link Stats} for the metrics; every second it re-reads the kernel's
  * neighbour table ({@link Neighbours}) for the next hop's MAC.
  *
+ * <p>Start and stop follow {@link DpdkDatapathLifecycle}: the maps are pinned first when they are not, the
+ * tc bridge forwards while the PMD attaches XDP, and again from before the ports close until the next start
+ * (in this process or another), so offloaded sessions keep forwarding through a restart.
+ *
  * <p>A service change goes to the live table ({@link SessionTable#update}): sessions of a kept service stay
  * under its new settings — those of a removed backend drain or move, per the service's
  * {@code onBackendRemoval} —, those of a removed service (or one whose listen or egress changed) lose their
@@ -70,8 +75,9 @@ public final class DpdkLoop implements AutoCloseable {
      * @param devices   kernel interfaces, one AF_XDP port each (queue 0)
      * @param hugepages whether the node reserves huge pages (the config's tuning); {@code --no-huge} otherwise
      * @param memoryMb  EAL memory
+     * @param maxRules  the rules map's capacity when the maps are not pinned yet (the config's datapath.maxRules)
      */
-    public record Settings(List<String> devices, boolean hugepages, int memoryMb) {
+    public record Settings(List<String> devices, boolean hugepages, int memoryMb, int maxRules) {
         public Settings {
             devices = List.copyOf(devices);
             if (devices.isEmpty()) {
@@ -194,15 +200,34 @@ public final class DpdkLoop implements AutoCloseable {
     }
 
     private void run() {
-        try (Eal eal = Eal.init(settings.ealArgs(xdpObject)); Arena arena = Arena.ofConfined()) {
-            Mempool pool = Mempool.create("xdprecon_slow", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
-            List<EthPort> ports = new ArrayList<>();
-            try (Datapath datapath = startPorts(pool, ports)) {
+        List<EthPort> ports = new ArrayList<>();
+        Eal[] eal = new Eal[1];
+        Mempool[] pool = new Mempool[1];
+        DpdkDatapathLifecycle lifecycle = null;
+        try (Arena arena = Arena.ofConfined()) {
+            List<Integer> ifindexes = settings.devices().stream().map(NetNs::ifindex).toList();
+            if (!Datapath.isPinned(PIN_ROOT)) {
+                // the maps first, so that the tc bridge and the PMD's program share them
+                try (Datapath pinned = Datapath.load(PIN_ROOT, settings.maxRules())) {
+                    LOG.log(Level.INFO, "pinned the datapath maps under " + PIN_ROOT);
+                }
+            }
+            lifecycle = new DpdkDatapathLifecycle(PIN_ROOT, ifindexes);
+            lifecycle.start(() -> {
+                eal[0] = Eal.init(settings.ealArgs(xdpObject));
+                pool[0] = Mempool.create("xdprecon_slow", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
+                for (int i = 0; i < settings.devices().size(); i++) {
+                    EthPort port = EthPort.byName("net_af_xdp" + i);
+                    ports.add(port);
+                    port.configure(1, 1).rxQueueSetup(0, 1024, pool[0]).txQueueSetup(0, 1024).start();
+                }
+            }).forEach(step -> LOG.log(Level.INFO, "DPDK start: " + step));
+            try (Datapath datapath = Datapath.openPinned(PIN_ROOT)) {
                 rules = datapath.rules();
                 neighbours.refresh();
                 List<SlowPathLoop> loops = new ArrayList<>();
                 for (int i = 0; i < ports.size(); i++) {
-                    loops.add(loop(ports.get(i), NetNs.ifindex(settings.devices().get(i)), arena));
+                    loops.add(loop(ports.get(i), ifindexes.get(i), arena));
                 }
                 now = System.nanoTime();
                 takeServices();
@@ -211,9 +236,6 @@ public final class DpdkLoop implements AutoCloseable {
                 started.countDown();
                 poll(loops);
                 loops.forEach(SlowPathLoop::drain);
-            } finally {
-                ports.forEach(EthPort::close);
-                pool.close();
             }
         } catch (Throwable t) {
             failure = t;
@@ -221,17 +243,30 @@ public final class DpdkLoop implements AutoCloseable {
                 LOG.log(Level.ERROR, "the DPDK loop stopped", t);
             }
         } finally {
+            stopPorts(lifecycle, ports, pool[0], eal[0]);
             started.countDown();
         }
     }
 
-    private Datapath startPorts(Mempool pool, List<EthPort> ports) {
-        for (int i = 0; i < settings.devices().size(); i++) {
-            EthPort port = EthPort.byName("net_af_xdp" + i);
-            ports.add(port);
-            port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
+    /** The tc bridge first (flows keep forwarding), then the ports close (the PMD detaches XDP), the pool, EAL. */
+    private static void stopPorts(DpdkDatapathLifecycle lifecycle, List<EthPort> ports, Mempool pool, Eal eal) {
+        try {
+            if (lifecycle != null && !ports.isEmpty()) {
+                lifecycle.stop(() -> ports.forEach(EthPort::close))
+                        .forEach(step -> LOG.log(Level.INFO, "DPDK stop: " + step));
+            } else {
+                ports.forEach(EthPort::close);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "DPDK stop: " + e.getMessage(), e);
+        } finally {
+            if (pool != null) {
+                pool.close();
+            }
+            if (eal != null) {
+                eal.close();
+            }
         }
-        return Datapath.openPinned(PIN_ROOT);
     }
 
     private SlowPathLoop loop(EthPort port, int ifindex, Arena arena) {
@@ -329,7 +364,7 @@ public final class DpdkLoop implements AutoCloseable {
                 pools);
     }
 
-    /** Stops the loop, closes the ports (the PMD detaches the program) and EAL; waits up to 10 s. */
+    /** Stops the loop: tc bridge attached, ports closed (the PMD detaches XDP), EAL cleaned up; waits up to 10 s. */
     @Override
     public void close() {
         stop = true;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.xdprecon.cli.Main;
 import io.xdprecon.daemon.admin.SessionsJson;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.netns.NetNs;
 import java.io.IOException;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * daemon starts the DPDK loop on dp0 from its config's service, a NATed client's first datagram sets up a
  * session through DPDK, {@code xdprecon sessions} shows it (client as seen on the wire, backend, egress port,
  * fast vs slow path counters), the metrics scrape shows the setup, the slow-path packet and the port in use;
- * SIGTERM stops the daemon, and {@code xdprecon sessions} without a daemon says so and still lists the
- * session's two rules from the pinned maps.
+ * a new revision without the session's backend moves the session (the services reach the table); SIGTERM
+ * stops the daemon behind the tc bridge, which keeps the session forwarding, and {@code xdprecon sessions}
+ * without a daemon says so and still lists the session's two rules from the pinned maps.
  */
 class DaemonDpdkTest {
     static final int ADMIN_PORT = 9477;
@@ -41,20 +44,7 @@ class DaemonDpdkTest {
     void theDaemonRunsTheDpdkLoopAndShowsItsSessionsAndMetrics() throws Exception {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
-            Files.writeString(config, """
-                    apiVersion: xdprecon.io/v1
-                    interfaces:
-                      lan: { device: dp0 }
-                    localIps: [%1$s]
-                    datapath: { mode: dpdk, attachMode: native }
-                    services:
-                      - name: relay
-                        listen: { interface: lan, address: %1$s, port: %2$d }
-                        backends: [%3$s]
-                        egress: { interface: lan, address: %1$s, ports: 40000-40099 }
-                        idleTimeout: 60s
-                    """.formatted(DpdkPair.LOCAL_IP, SessionLoopTest.VIP_PORT, String.join(", ",
-                    SessionLoopTest.BACKENDS.stream().map(b -> b + ":" + SessionLoopTest.BACKEND_PORT).toList())));
+            Files.writeString(config, config(SessionLoopTest.BACKENDS));
             DpdkPair.Child daemon = lab.pair.startJava(Main.class.getName(), "run", "--source", "file:" + config,
                     "--node", "edge-1", "--state-dir", dir.resolve("state").toString(), "--interval", "2s",
                     "--admin", "127.0.0.1:" + ADMIN_PORT);
@@ -97,13 +87,26 @@ class DaemonDpdkTest {
                     assertTrue(metrics.lines().anyMatch(series::equals), series + " in\n" + metrics);
                 }
 
+                // a revision without the session's backend: the session moves to the other one (onBackendRemoval: move)
+                String other = SessionLoopTest.BACKENDS.stream().filter(b -> !b.equals(backend)).findFirst().orElseThrow();
+                Files.writeString(config, config(List.of(other)));
+                String moved = await(lab, "/sessions", body -> body.contains("\"backend\" : \"" + other + ":"), daemon);
+                assertEquals(1, SessionsJson.read(moved).size(), moved);
+                assertEquals(other + ":moved", SessionLoopTest.exchange(client, lab.vip, "moved"), "replies from the new backend");
+
                 daemon.process.destroy(); // SIGTERM, as systemctl stop
                 assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "daemon did not stop:\n" + daemon.text());
+                // the DPDK ports closed behind the tc bridge: the session still forwards without any process
+                assertTrue(NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0)).isEmpty(), "the PMD detached XDP");
+                assertTrue(NetNs.call(lab.pair.dpdkNs, () -> DpdkDatapathLifecycle.bridge(lab.pair.dp0)).isPresent(),
+                        "the tc bridge stays");
+                assertEquals(other + ":after-stop", SessionLoopTest.exchange(client, lab.vip, "after-stop"));
                 String offline = cli(lab, "sessions");
                 System.out.println("xdprecon sessions, daemon stopped:\n" + offline);
                 assertTrue(offline.startsWith("no daemon answers at 127.0.0.1:" + ADMIN_PORT + " (it refused the connection)"),
                         offline);
-                assertTrue(offline.contains("2 session rules") && offline.contains(DpdkPair.PEER_IP + ":" + wirePort), offline);
+                assertTrue(offline.contains("2 session rules") && offline.contains(DpdkPair.PEER_IP + ":" + wirePort)
+                        && offline.contains(other + ":" + SessionLoopTest.BACKEND_PORT), offline);
             } catch (AssertionError | Exception e) {
                 daemon.process.destroy();
                 daemon.process.waitFor(30, TimeUnit.SECONDS);
@@ -112,6 +115,25 @@ class DaemonDpdkTest {
                 throw e;
             }
         }
+    }
+
+    /** The lab's config: one service on dp0 (hairpin) over {@code backends}; a removed backend's sessions move. */
+    static String config(List<String> backends) {
+        return """
+                apiVersion: xdprecon.io/v1
+                interfaces:
+                  lan: { device: dp0 }
+                localIps: [%1$s]
+                datapath: { mode: dpdk, attachMode: native }
+                services:
+                  - name: relay
+                    listen: { interface: lan, address: %1$s, port: %2$d }
+                    backends: [%3$s]
+                    egress: { interface: lan, address: %1$s, ports: 40000-40099 }
+                    idleTimeout: 60s
+                    onBackendRemoval: move
+                """.formatted(DpdkPair.LOCAL_IP, SessionLoopTest.VIP_PORT,
+                String.join(", ", backends.stream().map(b -> b + ":" + SessionLoopTest.BACKEND_PORT).toList()));
     }
 
     /** {@code xdprecon ARGS} in the DPDK namespace with the lab's pins; its output, after a zero exit. */
