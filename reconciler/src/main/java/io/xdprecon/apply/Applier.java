@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -64,11 +65,7 @@ public final class Applier {
      * @throws ApplyFailedException  when a step failed part way, with what landed
      */
     public List<Step> apply(Plan plan, Options options) {
-        List<String> refusals = new ArrayList<>(plan.refusals(options.allowMassDelete(), options.allowDisruptive()));
-        if (!refusals.isEmpty()) {
-            throw new ApplyRefusedException(refusals);
-        }
-        if (!plan.hasChanges()) {
+        if (!writesAnything(plan, options)) {
             return List.of();
         }
         // The staleness check walks the live rules into the fingerprint without collecting them: a map of
@@ -77,9 +74,58 @@ public final class Applier {
         Fingerprint.Walk walk = new Fingerprint.Walk(plan.touchedKeys(), plan.tuningIds());
         LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
         if (!plan.fingerprint().equals(walk.finish(live))) {
-            throw new ApplyRefusedException(List.of("the live state changed since this plan was made"
-                    + " (rules, local IPs, tuning or programs it depends on): run plan again"));
+            throw stale();
         }
+        return run(plan, live);
+    }
+
+    /**
+     * Applies a plan this process made moments ago from what it had just read (the daemon's case).
+     * Instead of a walk of every live rule into the fingerprint, it looks up only the keys and local IPs
+     * the plan changes and refuses if one no longer holds what the plan saw: the check costs what the
+     * plan's size costs, not the map's. A plan that loads the datapath or changes tuning gets
+     * {@link #apply}'s full check.
+     *
+     * @throws ApplyRefusedException before any write, with every reason
+     * @throws ApplyFailedException  when a step failed part way, with what landed
+     */
+    public List<Step> applyFresh(Plan plan, Options options) {
+        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty()) {
+            return apply(plan, options);
+        }
+        if (!writesAnything(plan, options)) {
+            return List.of();
+        }
+        List<RuleChange> rules = plan.ruleChanges();
+        Map<FlowKey, FlowRule> now = reader.readRules(plan.touchedKeys());
+        boolean moved = rules.stream().anyMatch(c -> !Optional.ofNullable(now.get(c.key())).equals(c.before()));
+        if (!plan.localIps().isEmpty()) {
+            Set<Integer> localIps = reader.readLocalIps();
+            moved |= plan.localIps().stream()
+                    .anyMatch(c -> localIps.contains(c.ip()) != (c.kind() == Change.Kind.DELETE));
+        }
+        if (moved) {
+            throw stale();
+        }
+        return run(plan, null);
+    }
+
+    /** False when the plan has no changes; throws when it must not start. */
+    private static boolean writesAnything(Plan plan, Options options) {
+        List<String> refusals = plan.refusals(options.allowMassDelete(), options.allowDisruptive());
+        if (!refusals.isEmpty()) {
+            throw new ApplyRefusedException(refusals);
+        }
+        return plan.hasChanges();
+    }
+
+    private static ApplyRefusedException stale() {
+        return new ApplyRefusedException(List.of("the live state changed since this plan was made"
+                + " (rules, local IPs, tuning or programs it depends on): run plan again"));
+    }
+
+    /** The writes, make before break; {@code live} is read only when the plan loads or attaches the datapath. */
+    private List<Step> run(Plan plan, LiveState live) {
         List<Step> steps = new ArrayList<>();
         String current = "start";
         try {

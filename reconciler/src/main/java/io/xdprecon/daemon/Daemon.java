@@ -8,11 +8,13 @@ import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
-import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Baseline;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.Planner;
+import io.xdprecon.plan.RevisionDiff;
+import io.xdprecon.plan.RuleChange;
 import io.xdprecon.source.Revision;
 import io.xdprecon.source.Source;
 import io.xdprecon.source.SourceException;
@@ -24,6 +26,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +95,14 @@ public final class Daemon implements AutoCloseable {
     private Optional<DesiredState> lastGood = Optional.empty();
     /** The config of the revision being tried, announced with {@link DaemonEvents#applied} once it is live. */
     private Config candidate;
+    /**
+     * The desired state the node is known to hold as written (after an apply, or a plan with no
+     * changes), empty when unknown (a failed apply, uncorrected drift): a new revision is planned as
+     * its difference to this one, the full read being left to the interval.
+     */
+    private Optional<Baseline> liveHolds = Optional.empty();
+    /** Live rules by owner as of the last full read, kept up to date with our own applies; null when unknown. */
+    private Map<Owner, Long> ruleOwners;
     private String rejectedRevision;
     private long reconciles;
     private long driftCorrections;
@@ -245,9 +256,20 @@ public final class Daemon implements AutoCloseable {
             DatapathAdoption.adopt(settings.pinRoot(), desired.datapath())
                     .forEach(r -> LOG.log(Level.INFO, "datapath on " + r.iface() + ": " + r.action()));
         }
-        LiveState live = reader.read(desired);
-        Plan plan = Planner.plan(desired, live);
+        Optional<PlannedChange> change = isNew ? planChange(desired) : Optional.empty();
+        Plan plan;
+        if (change.isPresent()) {
+            plan = change.get().plan();
+        } else {
+            LiveState live = reader.read(desired);
+            plan = Planner.plan(desired, live);
+            ruleOwners = countOwners(live);
+            if (plan.hasChanges() || !plan.errors().isEmpty()) {
+                liveHolds = Optional.empty(); // the node is not as any revision left it until this applies
+            }
+        }
         if (!plan.hasChanges() && plan.errors().isEmpty()) {
+            holds(desired, change);
             if (isNew) {
                 accept(desired, revision);
                 LOG.log(Level.INFO, "revision " + revision.get().shortId() + " is live (no changes needed)");
@@ -264,7 +286,8 @@ public final class Daemon implements AutoCloseable {
             return ReconcileOutcome.DRIFT_REPORTED;
         }
         try {
-            applier.apply(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));
+            // Planned moments ago from what was just read: the applier checks only the keys it changes.
+            applier.applyFresh(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));
         } catch (ApplyRefusedException e) {
             if (isNew) {
                 rejectedRevision = revision.get().id();
@@ -273,19 +296,76 @@ public final class Daemon implements AutoCloseable {
             LOG.log(Level.ERROR, e.getMessage());
             return ReconcileOutcome.REJECTED;
         } catch (ApplyFailedException e) {
+            liveHolds = Optional.empty();
+            ruleOwners = null;
             lastError = Optional.of(e.getMessage());
             LOG.log(Level.ERROR, e.getMessage());
             return ReconcileOutcome.APPLY_FAILED;
         }
+        holds(desired, change);
+        countApplied(plan);
         if (isNew) {
             accept(desired, revision);
             LOG.log(Level.INFO, "applied revision " + revision.get().shortId() + revision.get().summary().map(s -> " (" + s + ")").orElse("")
-                    + ": " + plan.summary().line());
+                    + " (" + (change.isPresent() ? "planned from the last revision" : "full plan") + "): "
+                    + plan.summary().line());
         } else {
             driftCorrections++;
             LOG.log(Level.WARNING, "corrected drift: " + plan.summary().line());
         }
         return ReconcileOutcome.APPLIED;
+    }
+
+    /**
+     * A new revision planned as its difference to the one the node holds, checked by point lookups of
+     * only the keys they disagree on; empty (take the full plan) when the node's state is unknown or one
+     * of those keys is not as we left it.
+     */
+    private Optional<PlannedChange> planChange(DesiredState desired) {
+        if (liveHolds.isEmpty() || ruleOwners == null) {
+            return Optional.empty();
+        }
+        Baseline baseline = liveHolds.get();
+        RevisionDiff diff = RevisionDiff.between(baseline.desired(), desired);
+        int liveRules = (int) ruleOwners.values().stream().mapToLong(Long::longValue).sum();
+        Optional<Plan> plan = Planner.planChange(baseline, desired, diff, reader.readFacts(desired), liveRules,
+                reader.readRules(diff.keys()));
+        if (plan.isEmpty()) {
+            LOG.log(Level.INFO, "the node is not as the last revision left it: planning from a full read");
+        }
+        return plan.map(p -> new PlannedChange(p, baseline.next(desired, diff)));
+    }
+
+    /** A plan made from the baseline, and the baseline once it is applied. */
+    private record PlannedChange(Plan plan, Baseline after) {}
+
+    /** The node now holds {@code desired} as written: the next revision is planned from it. */
+    private void holds(DesiredState desired, Optional<PlannedChange> change) {
+        if (change.isPresent()) {
+            liveHolds = Optional.of(change.get().after());
+        } else if (liveHolds.isEmpty() || liveHolds.get().desired() != desired) {
+            liveHolds = Optional.of(Baseline.of(desired)); // after a full plan: one pass over its rules
+        }
+    }
+
+    private static Map<Owner, Long> countOwners(LiveState live) {
+        Map<Owner, Long> owners = new EnumMap<>(Owner.class);
+        for (Owner owner : Owner.values()) {
+            owners.put(owner, 0L);
+        }
+        live.rules().values().forEach(rule -> owners.merge(rule.owner(), 1L, Long::sum));
+        return owners;
+    }
+
+    /** Keeps {@link #ruleOwners} true after an apply: what the plan wrote and deleted, by owner. */
+    private void countApplied(Plan plan) {
+        if (ruleOwners == null) {
+            return;
+        }
+        for (RuleChange change : plan.ruleChanges()) {
+            change.before().ifPresent(before -> ruleOwners.merge(before.owner(), -1L, Long::sum));
+            change.after().ifPresent(after -> ruleOwners.merge(after.owner(), 1L, Long::sum));
+        }
     }
 
     private void accept(DesiredState desired, Optional<Revision> revision) {
@@ -304,12 +384,15 @@ public final class Daemon implements AutoCloseable {
         Map<String, Long> counters = new LinkedHashMap<>();
         if (Datapath.isPinned(settings.pinRoot())) {
             try (Datapath live = Datapath.openPinned(settings.pinRoot())) {
-                for (Owner owner : Owner.values()) {
-                    owners.put(owner.name().toLowerCase(Locale.ROOT), 0L);
+                if (ruleOwners == null) {
+                    // Nothing reconciled yet (or an apply failed): count them once; reconciles keep it true.
+                    ruleOwners = new EnumMap<>(Owner.class);
+                    for (Owner owner : Owner.values()) {
+                        ruleOwners.put(owner, 0L);
+                    }
+                    live.rules().forEach((key, rule) -> ruleOwners.merge(rule.owner(), 1L, Long::sum));
                 }
-                for (FlowRule rule : live.rules().readAll().values()) {
-                    owners.merge(rule.owner().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
-                }
+                ruleOwners.forEach((owner, n) -> owners.put(owner.name().toLowerCase(Locale.ROOT), n));
                 capacity = live.rules().capacity();
                 live.stats().read().forEach((stat, value) -> counters.put(stat.name().toLowerCase(Locale.ROOT), value));
             } catch (RuntimeException e) {

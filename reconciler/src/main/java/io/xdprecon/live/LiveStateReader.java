@@ -9,11 +9,13 @@ import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -58,8 +60,45 @@ public final class LiveStateReader {
         return read(interfaces, tuningSettings, Objects.requireNonNull(rules, "rules"));
     }
 
+    /**
+     * The node without its rules ({@link LiveState#rules()} empty): what a plan of a few keys needs besides
+     * their {@link #readRules point lookups}, at a cost that does not grow with the rules map.
+     */
+    public LiveState readFacts(DesiredState desired) {
+        return read(desired.datapath().attachTo(), desired.tuning(), (key, rule) -> { }, false);
+    }
+
+    /** The live rule at each of {@code keys} that has one, by point lookups; empty without a datapath. */
+    public Map<FlowKey, FlowRule> readRules(Collection<FlowKey> keys) {
+        Map<FlowKey, FlowRule> found = new HashMap<>();
+        if (keys.isEmpty() || !Datapath.isPinned(pinRoot)) {
+            return found;
+        }
+        try (Datapath live = Datapath.openPinned(pinRoot)) {
+            for (FlowKey key : keys) {
+                live.rules().get(key).ifPresent(rule -> found.put(key, rule));
+            }
+        }
+        return found;
+    }
+
+    /** The live local IPs; empty without a datapath. */
+    public Set<Integer> readLocalIps() {
+        if (!Datapath.isPinned(pinRoot)) {
+            return Set.of();
+        }
+        try (Datapath live = Datapath.openPinned(pinRoot)) {
+            return Set.copyOf(live.localIps().readAll().keySet());
+        }
+    }
+
     private LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
             BiConsumer<FlowKey, FlowRule> streamRules) {
+        return read(interfaces, tuningSettings, streamRules, true);
+    }
+
+    private LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
+            BiConsumer<FlowKey, FlowRule> streamRules, boolean walkRules) {
         Map<String, Optional<LiveState.AttachedProgram>> attached = new HashMap<>();
         interfaces.forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
         List<TuningSetting> tuning = tuningReader.apply(tuningSettings);
@@ -71,7 +110,9 @@ public final class LiveStateReader {
             if (streamRules == null) {
                 rules = live.rules().readAll();
             } else {
-                live.rules().forEach(streamRules);
+                if (walkRules) {
+                    live.rules().forEach(streamRules);
+                }
                 rules = Map.of();
             }
             return new LiveState(true, live.rules().capacity(), rules, live.localIps().readAll().keySet(), tuning,

@@ -80,12 +80,21 @@ public record Fingerprint(String sha256) {
     public static final class Walk {
         private final Set<FlowKey> touched;
         private final Set<String> tuningIds; // null: every setting
-        private final EntrySetDigest configRules = new EntrySetDigest();
+        private final EntrySetDigest configRules;
         private final Map<FlowKey, FlowRule> touchedRules = new HashMap<>();
 
         public Walk(Set<FlowKey> touched, Set<String> tuningIds) {
+            this(touched, tuningIds, new EntrySetDigest());
+        }
+
+        /**
+         * A walk whose config rules are already folded into {@code configRules} (see {@link Baseline}):
+         * feed it only the live values at the touched keys, through {@link #touchedRule}.
+         */
+        Walk(Set<FlowKey> touched, Set<String> tuningIds, EntrySetDigest configRules) {
             this.touched = Objects.requireNonNull(touched, "touched");
             this.tuningIds = tuningIds;
+            this.configRules = configRules;
         }
 
         /** One live rule; a key seen twice (a walk racing a writer) changes the result, so apply refuses. */
@@ -93,6 +102,11 @@ public record Fingerprint(String sha256) {
             if (rule.owner() == Owner.CONFIG) {
                 configRules.add(EntrySetDigest.CONFIG_RULE, key, rule);
             }
+            touchedRule(key, rule);
+        }
+
+        /** The live rule at a key, for the touched keys' part only; its config part is already folded in. */
+        void touchedRule(FlowKey key, FlowRule rule) {
             if (touched.contains(key) && touchedRules.put(key, rule) != null) {
                 configRules.add(EntrySetDigest.REPEATED_KEY, key, rule);
             }
@@ -201,14 +215,31 @@ public record Fingerprint(String sha256) {
 
         /** Adds one entry; {@code rule} is null only for {@link #TOUCHED_ABSENT}. */
         void add(long tag, FlowKey key, FlowRule rule) {
+            fold(tag, key, rule, 1);
+        }
+
+        /** Takes back an entry {@link #add}ed before: the digest is a sum, so order does not matter. */
+        void remove(long tag, FlowKey key, FlowRule rule) {
+            fold(tag, key, rule, -1);
+        }
+
+        EntrySetDigest copy() {
+            EntrySetDigest copy = new EntrySetDigest();
+            copy.lane1 = lane1;
+            copy.lane2 = lane2;
+            copy.count = count;
+            return copy;
+        }
+
+        private void fold(long tag, FlowKey key, FlowRule rule, int sign) {
             long t = rule == null ? tag : tag << 8 | rule.owner().ordinal();
             long k1 = high(key);
             long k2 = low(key);
             long r1 = rule == null ? 0 : high(rule.rewrite());
             long r2 = rule == null ? 0 : low(rule.rewrite());
-            lane1 += chain(LANE1_SEED, t, k1, k2, r1, r2, true);
-            lane2 += chain(LANE2_SEED, t, k1, k2, r1, r2, false);
-            count++;
+            lane1 += sign * chain(LANE1_SEED, t, k1, k2, r1, r2, true);
+            lane2 += sign * chain(LANE2_SEED, t, k1, k2, r1, r2, false);
+            count += sign;
         }
 
         void writeTo(DataOutputStream out) throws IOException {

@@ -39,26 +39,106 @@ public final class Planner {
     private Planner() {}
 
     public static Plan plan(DesiredState desired, LiveState live) {
+        // Diff first, in hash order, and sort only what changed: one changed flow among 262,144 must not
+        // cost a sort of all of them.
+        Map<FlowKey, FlowRule> liveRules = live.rules();
+        List<NamedChange> changed = new ArrayList<>();
+        desired.rules().forEach((key, wanted) -> diff(key, wanted, liveRules.get(key)).ifPresent(
+                change -> changed.add(new NamedChange(wanted, change))));
+        int liveConfigRules = 0;
+        List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
+        for (Map.Entry<FlowKey, FlowRule> e : liveRules.entrySet()) {
+            if (e.getValue().owner() == Owner.CONFIG) {
+                liveConfigRules++;
+                if (!desired.rules().containsKey(e.getKey())) {
+                    orphans.add(e);
+                }
+            }
+        }
+        return assemble(desired, live, changed, orphans, liveConfigRules, liveRules.size(),
+                (touched, tuningIds) -> Fingerprint.of(live, touched, tuningIds));
+    }
+
+    /**
+     * The plan of a new revision {@code desired} for a node that still holds what the previous revision
+     * wrote, looking only at the keys the two revisions disagree on: equal to {@link #plan} over a full
+     * read of the node whenever every rule of the previous revision is live as written (the daemon's
+     * state after a successful apply; the full plan on its drift interval checks the rest).
+     *
+     * @param baseline   the previous revision as the node holds it
+     * @param diff       the keys the revisions disagree on ({@link RevisionDiff#between})
+     * @param facts      the node without its rules ({@code LiveStateReader.readFacts}): local IPs, tuning,
+     *                   programs, capacity
+     * @param liveRules  how many entries the rules map holds (config and session), for the capacity check
+     * @param liveAtDiff the live rule at each key of {@code diff} that has one (point lookups)
+     * @return empty when the node is not as the previous revision left it at one of those keys (drift), or
+     *         without a datapath or with other datapath settings: take the full plan then
+     */
+    public static Optional<Plan> planChange(Baseline baseline, DesiredState desired, RevisionDiff diff,
+            LiveState facts, int liveRules, Map<FlowKey, FlowRule> liveAtDiff) {
+        DesiredState previous = baseline.desired();
+        if (!facts.datapathPresent() || !previous.datapath().equals(desired.datapath())) {
+            return Optional.empty();
+        }
+        Map<FlowKey, DesiredRule> before = previous.rules();
+        Map<FlowKey, DesiredRule> after = desired.rules();
+        List<NamedChange> changed = new ArrayList<>();
+        List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
+        for (FlowKey key : diff.keys()) {
+            FlowRule live = liveAtDiff.get(key);
+            DesiredRule written = before.get(key);
+            boolean asWritten = written == null
+                    ? live == null || live.owner() == Owner.SESSION
+                    : live != null && live.owner() == Owner.CONFIG && live.rewrite().equals(written.rule().rewrite());
+            if (!asWritten) {
+                return Optional.empty();
+            }
+            DesiredRule wanted = after.get(key);
+            if (wanted != null) {
+                diff(key, wanted, live).ifPresent(change -> changed.add(new NamedChange(wanted, change)));
+            } else if (live != null && live.owner() == Owner.CONFIG) {
+                orphans.add(Map.entry(key, live));
+            }
+        }
+        return Optional.of(assemble(desired, facts, changed, orphans, before.size(), liveRules, (touched, tuningIds) -> {
+            // The fingerprint a full read would give: every rule previous wrote is live and config-owned
+            // (the baseline's digest), and the diff's keys hold what was just looked up.
+            Fingerprint.Walk walk = new Fingerprint.Walk(touched, tuningIds, baseline.rules());
+            liveAtDiff.forEach(walk::touchedRule);
+            return walk.finish(facts);
+        }));
+    }
+
+    /** The fingerprint of the live facts a plan touching {@code touched} and tuning {@code tuningIds} depends on. */
+    @FunctionalInterface
+    private interface FingerprintOf {
+        Fingerprint of(Set<FlowKey> touched, Set<String> tuningIds);
+    }
+
+    /** The plan from the rule changes found, whichever way they were found; {@code live}'s rules are not read. */
+    private static Plan assemble(DesiredState desired, LiveState live, List<NamedChange> changed,
+            List<Map.Entry<FlowKey, FlowRule>> orphans, int liveConfigRules, int liveRules, FingerprintOf fingerprint) {
         InterfaceNames names = new InterfaceNames(desired.datapath().attachTo());
         List<String> warnings = new ArrayList<>();
         List<String> errors = new ArrayList<>();
 
         List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
-        List<FlowChange> flows = planFlows(desired.rules(), live.rules(), names, warnings);
+        List<FlowChange> flows = planFlows(desired.rules(), changed, orphans, names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), warnings, errors);
-        checkCapacity(desired.datapath(), live, flows, errors);
+        checkCapacity(desired.datapath(), live, liveRules, flows, errors);
 
-        int liveConfigRules = (int) live.rules().values().stream().filter(r -> r.owner() == Owner.CONFIG).count();
         int deletes = (int) flows.stream().flatMap(f -> f.rules().stream())
                 .filter(r -> r.kind() == Change.Kind.DELETE).count();
         MassDeleteGuard guard = new MassDeleteGuard(desired.rules().isEmpty(), liveConfigRules, deletes);
 
         Set<FlowKey> touched = new HashSet<>();
         flows.forEach(f -> touched.addAll(f.keys()));
+        Set<String> tuningIds = new HashSet<>();
+        tuning.forEach(t -> tuningIds.add(t.id()));
         return new Plan(desired.node(), desired.source(), desired.datapath().mode(), !live.datapathPresent(),
                 desired.datapath().attachTo(), datapath, localIps, flows, tuning, guard, warnings, errors,
-                Fingerprint.of(live, touched, tuning.stream().map(TuningChange::id).collect(java.util.stream.Collectors.toSet())));
+                fingerprint.of(touched, tuningIds));
     }
 
     private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,
@@ -109,13 +189,9 @@ public final class Planner {
         return changes;
     }
 
-    private static List<FlowChange> planFlows(Map<FlowKey, DesiredRule> desired, Map<FlowKey, FlowRule> live,
-            InterfaceNames names, List<String> warnings) {
-        // Diff first, in hash order, and sort only what changed: one changed flow among 262,144 must not
-        // cost a sort of all of them. Named flows: every leg the config asks for, forward leg first.
-        List<NamedChange> changed = new ArrayList<>();
-        desired.forEach((key, wanted) -> diff(key, wanted, live.get(key)).ifPresent(
-                change -> changed.add(new NamedChange(wanted, change))));
+    private static List<FlowChange> planFlows(Map<FlowKey, DesiredRule> desired, List<NamedChange> changed,
+            List<Map.Entry<FlowKey, FlowRule>> orphans, InterfaceNames names, List<String> warnings) {
+        // Named flows: every leg the config asks for, forward leg first.
         changed.sort(NamedChange.ORDER);
         // Filled in name order, so a hash map keeps that order without a tree's string comparisons.
         Map<String, List<RuleChange>> named = new LinkedHashMap<>();
@@ -131,12 +207,9 @@ public final class Planner {
         // Config-owned live rules the config no longer has. The maps keep no flow names, so a leg is
         // shown with the desired flow its reverse leg belongs to (the flow changed a key), else with
         // its own orphaned reverse leg (a removed flow), else alone.
-        List<Map.Entry<FlowKey, FlowRule>> orphans = live.entrySet().stream()
-                .filter(e -> e.getValue().owner() == Owner.CONFIG && !desired.containsKey(e.getKey()))
-                .sorted(Map.Entry.comparingByKey(FlowKeyOrder.INSTANCE))
-                .toList();
-        Set<FlowKey> orphanKeys = new HashSet<>();
-        orphans.forEach(e -> orphanKeys.add(e.getKey()));
+        orphans.sort(Map.Entry.comparingByKey(FlowKeyOrder.INSTANCE));
+        Map<FlowKey, FlowRule> orphanRules = new HashMap<>();
+        orphans.forEach(e -> orphanRules.put(e.getKey(), e.getValue()));
         Set<FlowKey> placed = new HashSet<>();
         List<FlowChange> unnamed = new ArrayList<>();
         for (Map.Entry<FlowKey, FlowRule> orphan : orphans) {
@@ -148,8 +221,8 @@ public final class Planner {
             FlowKey partner = reverseKey(orphan.getValue());
             if (desired.containsKey(partner)) {
                 named.computeIfAbsent(desired.get(partner).flow(), f -> new ArrayList<>()).add(delete);
-            } else if (orphanKeys.contains(partner) && placed.add(partner)) {
-                List<RuleChange> pair = new ArrayList<>(List.of(delete, RuleChange.delete(partner, live.get(partner))));
+            } else if (orphanRules.containsKey(partner) && placed.add(partner)) {
+                List<RuleChange> pair = new ArrayList<>(List.of(delete, RuleChange.delete(partner, orphanRules.get(partner))));
                 pair.sort(Comparator.comparing(RuleChange::key, FlowKeyOrder.INSTANCE));
                 unnamed.add(new FlowChange(Change.Kind.DELETE, Optional.empty(), pair));
             } else {
@@ -162,10 +235,17 @@ public final class Planner {
             // A deleted leg put an otherwise unchanged named flow in the plan, at the end: restore name order.
             named = new TreeMap<>(named);
         }
-        // Counted after the orphans, for the same reason.
-        Map<String, Integer> legsPerFlow = legsOf(named.keySet(), desired);
+        // Only a flow all of whose changes are adds can be new, and only then do its legs need counting:
+        // one pass over every desired rule, skipped when no flow is a candidate (a changed flow).
+        Set<String> candidates = new HashSet<>();
+        named.forEach((flow, rules) -> {
+            if (rules.stream().allMatch(r -> r.kind() == Change.Kind.ADD)) {
+                candidates.add(flow);
+            }
+        });
+        Map<String, Integer> legsPerFlow = legsOf(candidates, desired);
         List<FlowChange> flows = new ArrayList<>();
-        named.forEach((flow, rules) -> flows.add(new FlowChange(flowKind(rules, legsPerFlow.get(flow)),
+        named.forEach((flow, rules) -> flows.add(new FlowChange(flowKind(rules, legsPerFlow.getOrDefault(flow, 0)),
                 Optional.of(flow), rules)));
         flows.addAll(unnamed);
         return flows;
@@ -194,7 +274,7 @@ public final class Planner {
                 : RuleChange.change(key, before, after));
     }
 
-    /** How many legs the config gives each of {@code flows}: only changed flows need counting. */
+    /** How many legs the config gives each of {@code flows}: only flows that may be new need counting. */
     private static Map<String, Integer> legsOf(Set<String> flows, Map<FlowKey, DesiredRule> desired) {
         // A hash map to probe, not the caller's sorted set: this runs once per desired rule.
         Map<String, Integer> legs = HashMap.newHashMap(flows.size());
@@ -253,10 +333,10 @@ public final class Planner {
      * Adds run before deletes (make before break), so the map must hold every live rule plus every added
      * one at the peak; a plan that cannot fit would fail half-way, so it is an error before any write.
      */
-    private static void checkCapacity(DatapathSettings settings, LiveState live, List<FlowChange> flows,
-            List<String> errors) {
+    private static void checkCapacity(DatapathSettings settings, LiveState live, int liveRuleCount,
+            List<FlowChange> flows, List<String> errors) {
         int capacity = live.datapathPresent() ? live.rulesCapacity() : settings.maxRules();
-        int liveRules = live.datapathPresent() ? live.rules().size() : 0;
+        int liveRules = live.datapathPresent() ? liveRuleCount : 0;
         long adds = flows.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.ADD).count();
         if (capacity > 0 && liveRules + adds > capacity) {
             errors.add("the rules map holds at most " + capacity + " entries but this plan needs "

@@ -276,4 +276,54 @@ class DaemonEndToEndTest {
         Map<String, Double> metrics = scrape();
         assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"drift_reported\"}", 0.0) >= 1, metrics.toString());
     }
+
+    @Test
+    void aNewRevisionIsPlannedFromTheLastOneUnlessTheNodeDrifted() throws Exception {
+        List<String> plans = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("xdprecon.daemon");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().startsWith("applied revision")) {
+                    plans.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        try {
+            String v1 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001)), "two flows");
+            startDaemon(Duration.ofMinutes(10)); // only the first reconcile and triggers move it
+            // The status is published after the reconcile's log line: awaiting it, not the rule, orders them.
+            await("v1 applied", Duration.ofSeconds(10), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v1)));
+            assertTrue(plans.getLast().contains("(full plan)"), plans.toString());
+
+            String v2 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50011)), "move one");
+            daemon.trigger();
+            await("v2 applied", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v2)));
+            assertEquals(50011, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
+            assertTrue(plans.getLast().contains("(planned from the last revision): Plan: 0 to add, 1 to change, 0 to destroy."),
+                    plans.toString());
+            assertEquals(Map.of("config", 4L, "session", 0L), daemon.status().rulesByOwner());
+
+            // A key the next revision touches no longer holds what v2 wrote: drift, so the full plan,
+            // which also restores the rule of the flow nobody edited.
+            lab.datapath().rules().remove(forward(0));
+            lab.datapath().rules().remove(forward(1));
+            String v3 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50021)), "move one again");
+            daemon.trigger();
+            await("v3 applied", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v3)));
+            assertTrue(plans.getLast().contains("(full plan)"), plans.toString());
+            assertTrue(hasRule(0), "the full plan restored the untouched flow");
+            assertEquals(50021, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
+            assertEquals(Map.of("config", 4L, "session", 0L), daemon.status().rulesByOwner());
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
 }

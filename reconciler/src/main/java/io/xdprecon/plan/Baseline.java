@@ -1,0 +1,62 @@
+package io.xdprecon.plan;
+
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredState;
+import java.util.Objects;
+
+/**
+ * What a node holds once a revision is applied, as the daemon keeps it to plan the next revision from
+ * ({@link Planner#planChange}): the revision's desired state, and the {@link Fingerprint} digest of its
+ * rules as the live map holds them (config-owned). Made once from a whole revision after a full plan,
+ * then carried from revision to revision over only the keys each change touches.
+ */
+public final class Baseline {
+    private final DesiredState desired;
+    private final Fingerprint.EntrySetDigest rules;
+
+    private Baseline(DesiredState desired, Fingerprint.EntrySetDigest rules) {
+        this.desired = Objects.requireNonNull(desired, "desired");
+        this.rules = rules;
+    }
+
+    /** The baseline of a node holding every rule of {@code desired} as written: one pass over them. */
+    public static Baseline of(DesiredState desired) {
+        Fingerprint.EntrySetDigest rules = new Fingerprint.EntrySetDigest();
+        desired.rules().forEach((key, rule) -> rules.add(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(rule)));
+        return new Baseline(desired, rules);
+    }
+
+    /** The baseline once {@code next}, which differs from this one at {@code diff}, is applied. */
+    public Baseline next(DesiredState next, RevisionDiff diff) {
+        Fingerprint.EntrySetDigest after = rules.copy();
+        for (FlowKey key : diff.keys()) {
+            DesiredRule was = desired.rules().get(key);
+            if (was != null) {
+                after.remove(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(was));
+            }
+            DesiredRule now = next.rules().get(key);
+            if (now != null) {
+                after.add(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(now));
+            }
+        }
+        return new Baseline(next, after);
+    }
+
+    public DesiredState desired() {
+        return desired;
+    }
+
+    /** The digest of the baseline's rules, to be extended by a walk of a plan's touched keys. */
+    Fingerprint.EntrySetDigest rules() {
+        return rules.copy();
+    }
+
+    /** The live rule a desired rule becomes: config-owned, whatever the input carried. */
+    static FlowRule written(DesiredRule rule) {
+        FlowRule r = rule.rule();
+        return r.owner() == Owner.CONFIG ? r : new FlowRule(r.rewrite(), Owner.CONFIG);
+    }
+}

@@ -1,0 +1,239 @@
+package io.xdprecon.plan;
+
+import static io.xdprecon.plan.Fixtures.EGRESS_IF;
+import static io.xdprecon.plan.Fixtures.LISTEN_IF;
+import static io.xdprecon.plan.Fixtures.LISTEN_IP;
+import static io.xdprecon.plan.Fixtures.MAX_RULES;
+import static io.xdprecon.plan.Fixtures.attachedEverywhere;
+import static io.xdprecon.plan.Fixtures.xdp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.Direction;
+import io.xdprecon.state.LiveState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon's plan of a new revision, made from the previous revision and point lookups of only the
+ * keys the two disagree on, must be the very plan a full read of the node gives: same changes, names,
+ * order, warnings, errors, guard and fingerprint. Random edits on random nodes, without privileges.
+ */
+class PlanChangeTest {
+    private static final int RUNS = 3000;
+
+    @Test
+    void planOfTheChangeEqualsTheFullPlanForRandomEdits() {
+        Random random = new Random(20261125);
+        int nonEmpty = 0;
+        for (int run = 0; run < RUNS; run++) {
+            Node node = Node.random(random);
+            Map<FlowKey, FlowRule> live = node.live(random);
+            Baseline baseline = Baseline.of(node.desired());
+            // Revision after revision, the baseline carried over only the keys each one touched.
+            for (int revision = 0; revision < 3; revision++) {
+                node.edit(random, live);
+                DesiredState next = node.desired();
+                RevisionDiff diff = RevisionDiff.between(baseline.desired(), next);
+
+                Plan full = Planner.plan(next, liveState(live, node.liveIps));
+                Plan change = planChange(baseline, next, diff, live, node.liveIps).orElseThrow(
+                        () -> new AssertionError("no drift, yet the change was not planned"));
+                assertEquals(full, change, "run " + run + " revision " + revision);
+                nonEmpty += full.hasChanges() ? 1 : 0;
+
+                applied(full, live);
+                node.liveIps = Set.copyOf(node.localIps);
+                baseline = baseline.next(next, diff);
+            }
+        }
+        assertTrue(nonEmpty > RUNS, "most revisions change something: " + nonEmpty);
+    }
+
+    /** What an apply of {@code plan} leaves in {@code live}. */
+    private static void applied(Plan plan, Map<FlowKey, FlowRule> live) {
+        plan.ruleChanges().forEach(c -> c.after().ifPresentOrElse(rule -> live.put(c.key(), rule), () -> live.remove(c.key())));
+    }
+
+    @Test
+    void aKeyTheChangeTouchesThatNoLongerHoldsWhatThePreviousRevisionWroteIsDrift() {
+        Random random = new Random(7);
+        int drifted = 0;
+        for (int run = 0; run < RUNS; run++) {
+            Node node = Node.random(random);
+            DesiredState previous = node.desired();
+            Map<FlowKey, FlowRule> live = node.live(random);
+            node.edit(random, live);
+            DesiredState next = node.desired();
+            List<FlowKey> written = RevisionDiff.between(previous, next).keys().stream()
+                    .filter(previous.rules()::containsKey).sorted(FlowKeyOrder.INSTANCE).toList();
+            if (written.isEmpty()) {
+                continue;
+            }
+            FlowKey key = written.get(random.nextInt(written.size()));
+            FlowRule was = live.get(key);
+            switch (random.nextInt(3)) {
+                case 0 -> live.remove(key); // deleted by hand
+                case 1 -> live.put(key, new FlowRule(was.rewrite(), Owner.SESSION)); // taken by a session
+                default -> live.put(key, new FlowRule(new FlowKey(was.rewrite().ifindex(), was.rewrite().srcIp(),
+                        was.rewrite().dstIp(), was.rewrite().srcPort() ^ 1, was.rewrite().dstPort()), Owner.CONFIG));
+            }
+            assertEquals(Optional.empty(), planChange(previous, next, live, node.liveIps), "run " + run);
+            drifted++;
+        }
+        assertTrue(drifted > RUNS / 2, "most runs had a key to drift: " + drifted);
+    }
+
+    @Test
+    void aConfigRuleAtAKeyThePreviousRevisionDidNotWriteIsDrift() {
+        Node node = new Node();
+        node.add(1);
+        DesiredState previous = node.desired();
+        Map<FlowKey, FlowRule> live = node.live(new Random(1));
+        node.add(2);
+        DesiredState next = node.desired();
+        Flow stray = node.flows.get("f2");
+        live.put(stray.forwardKey(), new FlowRule(stray.forwardRewrite(), Owner.CONFIG));
+
+        assertEquals(Optional.empty(), planChange(previous, next, live, node.liveIps));
+    }
+
+    private static Optional<Plan> planChange(DesiredState previous, DesiredState next, Map<FlowKey, FlowRule> live,
+            Set<Integer> localIps) {
+        return planChange(Baseline.of(previous), next, RevisionDiff.between(previous, next), live, localIps);
+    }
+
+    private static Optional<Plan> planChange(Baseline baseline, DesiredState next, RevisionDiff diff,
+            Map<FlowKey, FlowRule> live, Set<Integer> localIps) {
+        Map<FlowKey, FlowRule> lookedUp = new HashMap<>();
+        diff.keys().forEach(key -> {
+            if (live.containsKey(key)) {
+                lookedUp.put(key, live.get(key));
+            }
+        });
+        return Planner.planChange(baseline, next, diff, liveState(Map.of(), localIps), live.size(), lookedUp);
+    }
+
+    private static LiveState liveState(Map<FlowKey, FlowRule> rules, Set<Integer> localIps) {
+        return new LiveState(true, MAX_RULES, rules, localIps, List.of(), attachedEverywhere());
+    }
+
+    /** One relay flow: a client's port on the listen address, an egress port of its own toward a server. */
+    record Flow(int client, int clientPort, int listenPort, int egressPort, int server, boolean oneLegOff) {
+        FlowKey forwardKey() {
+            return new FlowKey(LISTEN_IF, client, Ipv4.parse(LISTEN_IP), clientPort, listenPort);
+        }
+
+        FlowKey forwardRewrite() {
+            return new FlowKey(EGRESS_IF, Ipv4.parse("10.0.0.1"), server, egressPort, 5004);
+        }
+
+        FlowKey reverseKey() {
+            return new FlowKey(EGRESS_IF, server, Ipv4.parse("10.0.0.1"), 5004, egressPort);
+        }
+
+        FlowKey reverseRewrite() {
+            // A leg edited on its own sends replies from another port: the flow's legs then disagree.
+            return new FlowKey(LISTEN_IF, Ipv4.parse(LISTEN_IP), client, oneLegOff ? listenPort + 1 : listenPort,
+                    clientPort);
+        }
+    }
+
+    /** A node's config as the test edits it, and the live rules it leaves behind. */
+    static final class Node {
+        final Map<String, Flow> flows = new HashMap<>();
+        final Set<Integer> localIps = new HashSet<>(Set.of(Ipv4.parse(LISTEN_IP)));
+        Set<Integer> liveIps = Set.of();
+        private int nextId = 1;
+
+        static Node random(Random random) {
+            Node node = new Node();
+            int n = random.nextInt(10);
+            for (int i = 0; i < n; i++) {
+                node.add(random.nextInt(40));
+            }
+            if (random.nextBoolean()) {
+                node.localIps.add(Ipv4.parse("203.0.113.11"));
+            }
+            return node;
+        }
+
+        void add(int client) {
+            int id = nextId++;
+            flows.put("f" + id, new Flow(Ipv4.parse("198.51.100.1") + client, 40000 + id, 30000 + client % 3,
+                    20000 + id, Ipv4.parse("10.0.0.20") + client % 5, false));
+        }
+
+        DesiredState desired() {
+            Map<FlowKey, DesiredRule> rules = new HashMap<>();
+            flows.forEach((name, f) -> {
+                rules.put(f.forwardKey(), new DesiredRule(new FlowRule(f.forwardRewrite(), Owner.CONFIG), name,
+                        Direction.FORWARD));
+                rules.put(f.reverseKey(), new DesiredRule(new FlowRule(f.reverseRewrite(), Owner.CONFIG), name,
+                        Direction.REVERSE));
+            });
+            return Fixtures.desired(rules, localIps, List.of(), xdp());
+        }
+
+        /** What the node holds after this config was applied, plus sessions at keys the config does not use. */
+        Map<FlowKey, FlowRule> live(Random random) {
+            Map<FlowKey, FlowRule> live = new HashMap<>();
+            desired().rules().forEach((key, rule) -> live.put(key, rule.rule()));
+            int sessions = random.nextInt(4);
+            for (int i = 0; i < sessions; i++) {
+                FlowKey key = new FlowKey(LISTEN_IF, Ipv4.parse("192.0.2.1") + random.nextInt(50),
+                        Ipv4.parse(LISTEN_IP), 50000 + random.nextInt(50), 20000);
+                live.putIfAbsent(key, new FlowRule(new FlowKey(EGRESS_IF, Ipv4.parse("10.0.0.1"), Ipv4.parse("10.0.0.30"),
+                        random.nextInt(65536), 6000), Owner.SESSION));
+            }
+            liveIps = Set.copyOf(localIps);
+            return live;
+        }
+
+        /** One to four random edits; a flow it adds may claim a session's key, which {@code live} then holds. */
+        void edit(Random random, Map<FlowKey, FlowRule> live) {
+            int edits = 1 + random.nextInt(4);
+            for (int e = 0; e < edits; e++) {
+                List<String> names = new ArrayList<>(flows.keySet());
+                names.sort(null);
+                String some = names.isEmpty() ? null : names.get(random.nextInt(names.size()));
+                switch (random.nextInt(some == null ? 2 : 9)) {
+                    case 0 -> add(random.nextInt(40));
+                    case 1 -> {
+                        // A session holds the key first: the config claims it.
+                        add(random.nextInt(40));
+                        Flow claimed = flows.get("f" + (nextId - 1));
+                        live.put(claimed.forwardKey(), new FlowRule(claimed.reverseRewrite(), Owner.SESSION));
+                    }
+                    case 2, 3 -> flows.remove(some);
+                    case 4 -> flows.computeIfPresent(some, (n, f) -> new Flow(f.client(), f.clientPort(), f.listenPort(),
+                            f.egressPort(), f.server() + 7, f.oneLegOff())); // another server: both legs
+                    case 5 -> flows.computeIfPresent(some, (n, f) -> new Flow(f.client(), f.clientPort(), f.listenPort(),
+                            f.egressPort(), f.server(), !f.oneLegOff())); // one leg only
+                    case 6 -> flows.computeIfPresent(some, (n, f) -> new Flow(f.client(), f.clientPort() + 1000,
+                            f.listenPort(), f.egressPort(), f.server(), f.oneLegOff())); // a client moved: keys change
+                    case 7 -> flows.put("g" + some, flows.remove(some)); // renamed, same rules
+                    default -> {
+                        int ip = Ipv4.parse("203.0.113.11");
+                        if (!localIps.remove(ip)) {
+                            localIps.add(ip);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
