@@ -4,6 +4,7 @@
  * - xdp_pass: on the far end of a veth, so frames redirected or bounced into it are delivered
  *   (a veth delivers redirected frames only
  *   when the receiving end runs NAPI, which an attached XDP program turns on);
+ * - xdp_drop: the same on a benchmark's far end, where the frames need not reach the kernel;
  * - xdp_ceiling: the same parse and header rewrite as xdp_main with no map lookup at all, then
  *   XDP_TX: the cost floor the real program is measured against.
  */
@@ -19,6 +20,12 @@ SEC("xdp")
 int xdp_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
 }
 
 SEC("xdp")

@@ -4,7 +4,7 @@
 #   packet     the XDP program's cost per packet beside a no-lookup ceiling program
 #   reconcile  262,144 flows from config to kernel phase by phase vs bpftool; one changed flow among them
 #   plan       `xdprecon plan` cold start (new JVM) on the example
-#   sessions   session setup rate and first-packet-to-rules latency on the pinned map
+#   sessions   session setup rate and first-packet-to-rules latency on the pinned map; DPDK slow path vs XDP pps
 # Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|all]   (default all)
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)

@@ -11,6 +11,7 @@ import io.xdprecon.sessions.CounterSource;
 import io.xdprecon.sessions.RuleSink;
 import io.xdprecon.sessions.SessionService;
 import io.xdprecon.sessions.SessionTable;
+import io.xdprecon.tests.dpdk.SlowPathRate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Session setup on the real pinned rules map: N first packets of N new clients go through
+ * Session setup on the real pinned rules map, and the slow path's forwarding rate beside the fast path's: N first packets of N new clients go through
  * {@link SessionTable#route} — what the DPDK loop calls for a parsed first packet — each creating a
  * session and writing both of its rules (owner SESSION) into {@code xdp_fwd_rules} before it returns.
  * Prints the setup rate and the first-packet-to-both-rules latency (HdrHistogram, every session
@@ -30,7 +31,10 @@ import org.HdrHistogram.Histogram;
  * expiry sweep; round 1 warms the JIT and is not counted. Services: one per 60,000 sessions, each with
  * its own egress address and port pool (a pool holds at most 64,512 ports).
  *
- * <p>Usage: {@code SessionBench [sessions] [rounds]}; needs root and a bpffs (no network).
+ * <p>Then {@link SlowPathRate}: the same {@value #FLOWS} flows from the same socket generator through the DPDK
+ * slow path (sessions without rules) and through XDP (sessions with rules), in a namespaced veth pair.
+ *
+ * <p>Usage: {@code SessionBench [sessions] [rounds]}; needs root, a bpffs and DPDK 22.11.
  */
 public final class SessionBench {
     static final double SETUP_GOAL_PER_SECOND = 100_000;
@@ -40,6 +44,9 @@ public final class SessionBench {
     static final int EGRESS_IFINDEX = 4;
     static final int VIP = 0x0A000064;                 // 10.0.0.100
     static final int LISTEN_PORT = 3478;
+    static final int FLOWS = 16;
+    static final int SENDERS = 2;
+    static final Duration WINDOW = Duration.ofSeconds(3);
 
     /** One measured round: setup and expiry wall time, the latency of every setup. */
     record Round(double setupSeconds, double expirySeconds, Histogram latency) {
@@ -50,24 +57,27 @@ public final class SessionBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path pinRoot = Lab.BPFFS.resolve(Lab.PIN_PREFIX + "bench-sessions-" + ProcessHandle.current().pid());
         Files.createDirectories(pinRoot);
+        List<Round> measured;
+        List<SessionService> services = services(n);
         try (Datapath datapath = Datapath.load(pinRoot, 0)) {
             RulesMap rules = datapath.rules();
             if (rules.capacity() < 2 * n) {
                 throw new IllegalArgumentException(n + " sessions need " + 2 * n + " rules, the map holds " + rules.capacity());
             }
-            List<SessionService> services = services(n);
-            List<Round> measured = new ArrayList<>();
+            measured = new ArrayList<>();
             for (int r = 0; r <= rounds; r++) {
                 Round round = round(rules, services, n);
                 if (r > 0) {
                     measured.add(round);
                 }
             }
-            print(n, services.size(), measured);
         } finally {
             Datapath.unpin(pinRoot);
             Files.deleteIfExists(pinRoot);
         }
+        SlowPathRate.Run slow = SlowPathRate.measure(true, FLOWS, SENDERS, WINDOW);
+        SlowPathRate.Run fast = SlowPathRate.measure(false, FLOWS, SENDERS, WINDOW);
+        print(n, services.size(), measured, slow, fast);
     }
 
     static List<SessionService> services(int sessions) {
@@ -119,7 +129,7 @@ public final class SessionBench {
         return 0x0A400000 + (i >>> 14);
     }
 
-    static void print(int n, int services, List<Round> rounds) {
+    static void print(int n, int services, List<Round> rounds, SlowPathRate.Run slow, SlowPathRate.Run fast) {
         double[] setup = rounds.stream().mapToDouble(Round::setupSeconds).toArray();
         double[] expiry = rounds.stream().mapToDouble(Round::expirySeconds).toArray();
         Histogram all = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
@@ -142,7 +152,16 @@ public final class SessionBench {
         System.out.printf("| %-58s | %12.1f | %12s | %9s |%n", "first packet → both rules installed, max µs", max, "", "");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "expiry sweep, sessions/s (both rules + counters removed)",
                 n / RuleWriteBench.median(expiry), "", "");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "slow path: DPDK forwarded, pps (" + FLOWS + " flows, no rules)",
+                slow.forwardedPps(), "", String.format("%.2fx fast", slow.forwardedPps() / fast.forwardedPps()));
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "fast path: XDP forwarded (hairpin), pps (same flows)",
+                fast.forwardedPps(), "", "1.00x");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (slow run)", slow.offeredPps(), "", "");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (fast run)", fast.offeredPps(), "", "");
         System.out.println("  setup s per round: " + Arrays.toString(setup) + "; expiry s: " + Arrays.toString(expiry));
+        System.out.printf("  pps: %d sender threads in the peer namespace, one sendto per 18-byte datagram over connected sockets,"
+                + " %d s window per path; slow = sessions refused by a full map (DPDK forwards all), fast = sessions with rules%n",
+                SENDERS, WINDOW.toSeconds());
     }
 
     private SessionBench() {}

@@ -1,7 +1,5 @@
 package io.xdprecon.tests.dpdk;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.netns.NetNs;
@@ -52,7 +50,8 @@ final class DpdkPair implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final List<DatagramSocket> sockets = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
-    private Path object;
+    /** Our XDP object extracted for the PMD's {@code xdp_prog=}. */
+    Path object;
     int dp0;
 
     static DpdkPair start() {
@@ -172,7 +171,7 @@ final class DpdkPair implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (line == null) {
-                    fail("no '" + prefix + "' from the DPDK child within " + timeoutMs + " ms:\n" + text());
+                    throw new AssertionError("no '" + prefix + "' from the DPDK child within " + timeoutMs + " ms:\n" + text());
                 }
                 if (!line.equals(EOF)) {
                     output.add(line);
@@ -181,7 +180,7 @@ final class DpdkPair implements AutoCloseable {
                     return line;
                 }
                 if (line.startsWith("FAIL") || line.equals(EOF)) {
-                    fail("DPDK child stopped before '" + prefix + "':\n" + text());
+                    throw new AssertionError("DPDK child stopped before '" + prefix + "':\n" + text());
                 }
             }
         }
@@ -193,7 +192,7 @@ final class DpdkPair implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (line == null) {
-                    fail("the DPDK child did not end within " + timeoutMs + " ms:\n" + text());
+                    throw new AssertionError("the DPDK child did not end within " + timeoutMs + " ms:\n" + text());
                 }
                 if (line.equals(EOF)) {
                     break;
@@ -202,7 +201,7 @@ final class DpdkPair implements AutoCloseable {
             }
             reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             if (!process.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
-                fail("the DPDK child closed its output but did not exit:\n" + text());
+                throw new AssertionError("the DPDK child closed its output but did not exit:\n" + text());
             }
             return process.exitValue();
         }

@@ -1,0 +1,186 @@
+package io.xdprecon.tests.dpdk;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.maps.Stat;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Forwarding rate of the DPDK slow path beside the XDP fast path for the same flows and the same traffic
+ * generator, in a {@link DpdkPair}: {@code flows} client ports on dp1's address send to a service VIP on
+ * dp0, where {@link SessionLoopMain} runs the session loop; the backend (on the peer segment, hairpin) gets
+ * the rewritten datagrams, and dp1's {@code xdp_drop} discards them at the least cost.
+ * <ul>
+ *   <li>fast: each flow's first datagram makes its session and rules; the window counts XDP's hairpin TX;</li>
+ *   <li>slow: the rules map is full beforehand, so every session stays on the slow path and DPDK forwards
+ *       every datagram; the window counts the loop's forwarded packets.</li>
+ * </ul>
+ * The generator is {@code senders} platform threads in the peer namespace, each writing to connected
+ * {@link DatagramChannel}s (one {@code sendto} per datagram) round-robin over its flows: no DPDK generator
+ * is possible here (Debian's DPDK ships no testpmd, and mbuf allocation is inline-only in DPDK's API, out
+ * of reach of FFM), and the kernel socket path is the same for both runs. What it offers is reported too.
+ */
+public final class SlowPathRate {
+    static final int VIP_PORT = 3478;
+    static final String BACKEND = "10.211.0.3";
+    static final int BACKEND_PORT = 7000;
+    static final String PEER_MAC = "02:78:72:00:01:02";
+    static final int FIRST_CLIENT_PORT = 20000;
+    static final Pattern FORWARDED = Pattern.compile("forwarded=(\\d+)");
+
+    /** One window: datagrams the generator sent, and those the measured path forwarded. */
+    public record Run(String path, long offered, long forwarded, Duration window) {
+        public double offeredPps() {
+            return offered / (window.toNanos() / 1e9);
+        }
+
+        public double forwardedPps() {
+            return forwarded / (window.toNanos() / 1e9);
+        }
+    }
+
+    private SlowPathRate() {}
+
+    public static Run measure(boolean slowPath, int flows, int senders, Duration window) throws Exception {
+        try (DpdkPair pair = DpdkPair.start(); BpfObject lab = BpfObject.openBundled("xdp_lab", null)) {
+            lab.load();
+            NetNs.run(pair.peerNs, () -> Xdp.attach(NetNs.ifindex("dp1"), lab.program("xdp_drop"), XdpMode.NATIVE));
+            for (String peer : List.of(DpdkPair.PEER_IP, BACKEND)) {
+                Lab.ip("-n", pair.dpdkNs, "neigh", "replace", peer, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
+            }
+            Lab.inNs(pair.dpdkNs, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv4.conf.dp0.forwarding=1",
+                    "net.ipv4.conf.dp0.accept_local=1");
+            try (Datapath datapath = Datapath.load(pair.pinRoot, 0)) {
+                datapath.localIps().add(Ipv4.parse(DpdkPair.LOCAL_IP));
+                if (slowPath) {
+                    fill(datapath.rules());
+                }
+            }
+            DpdkPair.Child loop = pair.startJava(SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0),
+                    pair.object.toString(), DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, "40000-49999",
+                    BACKEND + ":" + BACKEND_PORT, "600000", DpdkPair.PEER_IP + "=" + PEER_MAC + "," + BACKEND + "=" + PEER_MAC);
+            loop.await("READY", 60_000);
+            List<DatagramChannel> channels = clients(pair, flows);
+            try (Datapath datapath = Datapath.openPinned(pair.pinRoot)) {
+                for (DatagramChannel c : channels) {
+                    c.write(ByteBuffer.wrap("first".getBytes(StandardCharsets.US_ASCII)));
+                }
+                awaitSessions(datapath.rules(), slowPath ? 0 : 2 * flows);
+                long hairpinBefore = datapath.stats().read().get(Stat.HAIRPIN_TX);
+                long sent = send(channels, senders, window);
+                Thread.sleep(200); // what is in flight lands
+                long hairpin = datapath.stats().read().get(Stat.HAIRPIN_TX) - hairpinBefore;
+                try (OutputStream in = loop.process.getOutputStream()) {
+                    in.write("STOP\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                if (loop.finish(60_000) != 0) {
+                    throw new IllegalStateException("session loop failed:\n" + loop.text());
+                }
+                Matcher m = FORWARDED.matcher(loop.lines("LOOP").getFirst());
+                if (!m.find()) {
+                    throw new IllegalStateException("no forwarded count:\n" + loop.text());
+                }
+                long dpdk = Long.parseLong(m.group(1)) - flows; // minus the first datagrams, sent before the window
+                return new Run(slowPath ? "slow (DPDK)" : "fast (XDP)", sent, slowPath ? dpdk : hairpin, window);
+            } finally {
+                for (DatagramChannel c : channels) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Config rules up to the map's capacity: no session gets rules, all stay on the slow path. */
+    private static void fill(RulesMap rules) {
+        FlowRule filler = new FlowRule(FlowKey.of(999, "192.0.2.1", 1, "192.0.2.2", 1), Owner.CONFIG);
+        Map<FlowKey, FlowRule> page = new HashMap<>();
+        for (int i = 0, n = rules.capacity(); i < n; i++) {
+            page.put(new FlowKey(999, 0x0a800000 + i, 0x0a7f0000, 1, 1), filler);
+            if (page.size() == RulesMap.PAGE || i == n - 1) {
+                rules.putAll(page);
+                page.clear();
+            }
+        }
+    }
+
+    private static List<DatagramChannel> clients(DpdkPair pair, int flows) {
+        InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
+        List<DatagramChannel> channels = new ArrayList<>();
+        for (int i = 0; i < flows; i++) {
+            int port = FIRST_CLIENT_PORT + i;
+            channels.add(NetNs.call(pair.peerNs, () -> {
+                DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+                c.bind(new InetSocketAddress(InetAddress.getByName(DpdkPair.PEER_IP), port));
+                c.connect(vip);
+                return c;
+            }));
+        }
+        return channels;
+    }
+
+    private static void awaitSessions(RulesMap rules, int sessionRules) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (rules.keysOwnedBy(Owner.SESSION).size() < sessionRules) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("sessions not installed: " + rules.keysOwnedBy(Owner.SESSION).size());
+            }
+            Thread.sleep(20);
+        }
+        Thread.sleep(300); // the slow path's first datagrams are through
+    }
+
+    /** {@code senders} threads writing 18-byte datagrams round-robin over their flows for {@code window}. */
+    private static long send(List<DatagramChannel> channels, int senders, Duration window) throws InterruptedException {
+        AtomicLong sent = new AtomicLong();
+        long deadline = System.nanoTime() + window.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < senders; t++) {
+            List<DatagramChannel> mine = new ArrayList<>();
+            for (int i = t; i < channels.size(); i += senders) {
+                mine.add(channels.get(i));
+            }
+            threads.add(Thread.ofPlatform().start(() -> {
+                ByteBuffer payload = ByteBuffer.wrap("xdprecon-benchmark".getBytes(StandardCharsets.US_ASCII));
+                long n = 0;
+                try {
+                    while (System.nanoTime() < deadline) {
+                        for (int i = 0, k = mine.size(); i < k; i++) {
+                            payload.rewind();
+                            n += mine.get(i).write(payload) > 0 ? 1 : 0;
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                sent.addAndGet(n);
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return sent.get();
+    }
+}
