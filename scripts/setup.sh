@@ -40,9 +40,10 @@ fi
 # libbpf-dev (pulls libbpf1) and dpdk/libdpdk-dev (DPDK 22.11 incl. the AF_XDP PMD and
 #   dpdk-testpmd; recommends bring the mempool ring driver, so keep recommends on): FFM targets.
 # bpftool, iproute2, tcpdump, ethtool, kmod, procps: the tests and for looking at a live node.
-# nftables: the session tests put their clients behind a masquerading NAT namespace.
+# nftables, iputils-ping: the session tests put their clients behind a masquerading NAT namespace and
+#   ping the DPDK loop.
 packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev
-          iproute2 tcpdump ethtool kmod procps gnupg systemd nftables)
+          iproute2 tcpdump ethtool kmod procps gnupg systemd nftables iputils-ping)
 command -v mvn >/dev/null || packages+=(maven)
 
 missing=()

@@ -200,7 +200,7 @@ final class RunCommand implements Callable<Integer> {
         boolean hugepages = desired.tuning().stream()
                 .anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
         DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256,
-                desired.datapath().maxRules());
+                desired.datapath().maxRules(), config.icmpEcho(nodeName));
         try {
             return Optional.of(DpdkLoop.start(settings, services, Duration.ofSeconds(60)));
         } catch (IllegalStateException e) {

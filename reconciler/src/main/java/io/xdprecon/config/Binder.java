@@ -15,6 +15,7 @@ import io.xdprecon.config.Spec.ServiceEntry;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.config.Spec.TuningSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.state.DatapathSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,12 @@ final class Binder {
                     case "auto" -> Optional.of(new At<>(XdpMode.AUTO, m.pointer()));
                     default -> Optional.empty();
                 }),
-                integer(node, pointer, "maxRules", 2, MAX_RULES_LIMIT));
+                integer(node, pointer, "maxRules", 2, MAX_RULES_LIMIT),
+                text(node, pointer, "icmpEcho").flatMap(m -> switch (m.value()) {
+                    case "answer" -> Optional.of(new At<>(IcmpEcho.Policy.ANSWER, m.pointer()));
+                    case "drop" -> Optional.of(new At<>(IcmpEcho.Policy.DROP, m.pointer()));
+                    default -> Optional.empty();
+                }));
     }
 
     private Optional<FlowEntry> flowEntry(JsonNode node, String pointer, boolean override) {

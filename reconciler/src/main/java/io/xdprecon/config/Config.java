@@ -9,6 +9,7 @@ import io.xdprecon.config.Spec.InterfaceTuningSpec;
 import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.DesiredRule;
@@ -73,6 +74,11 @@ public final class Config {
     public List<Service> services(String node) {
         NodeSpec spec = spec(node);
         return spec.services().stream().map(s -> service(spec, s)).toList();
+    }
+
+    /** What the DPDK loop of {@code node} does with ICMP echo requests to its local IPs (default: answer). */
+    public IcmpEcho.Policy icmpEcho(String node) {
+        return spec(node).datapath().icmpEcho().map(At::value).orElse(IcmpEcho.Policy.ANSWER);
     }
 
     /**

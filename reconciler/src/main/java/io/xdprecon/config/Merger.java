@@ -46,7 +46,8 @@ final class Merger {
         DatapathSpec datapath = new DatapathSpec(
                 layer.datapath().mode().or(() -> base.datapath().mode()),
                 layer.datapath().attachMode().or(() -> base.datapath().attachMode()),
-                layer.datapath().maxRules().or(() -> base.datapath().maxRules()));
+                layer.datapath().maxRules().or(() -> base.datapath().maxRules()),
+                layer.datapath().icmpEcho().or(() -> base.datapath().icmpEcho()));
         List<FlowSpec> flows = byName(base.flows(), layer.flows(), FlowSpec.class, FlowSpec::name, "flow", sourceMap, sink);
         List<ServiceSpec> services =
                 byName(base.services(), layer.services(), ServiceSpec.class, ServiceSpec::name, "service", sourceMap, sink);

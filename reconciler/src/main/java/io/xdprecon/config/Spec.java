@@ -1,6 +1,7 @@
 package io.xdprecon.config;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.state.DatapathSettings;
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +57,9 @@ final class Spec {
 
     /** Each setting absent when not written: defaults apply after merging. */
     record DatapathSpec(Optional<At<DatapathSettings.Mode>> mode, Optional<At<XdpMode>> attachMode,
-            Optional<At<Integer>> maxRules) {
-        static final DatapathSpec UNSET = new DatapathSpec(Optional.empty(), Optional.empty(), Optional.empty());
+            Optional<At<Integer>> maxRules, Optional<At<IcmpEcho.Policy>> icmpEcho) {
+        static final DatapathSpec UNSET = new DatapathSpec(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** @param hugepages  absent when not written (a node then keeps the base list) */

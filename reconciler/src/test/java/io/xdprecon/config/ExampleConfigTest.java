@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -97,6 +98,7 @@ class ExampleConfigTest {
         Service rtp = config.services("edge-1").get(1);
         assertEquals(Optional.of(new SessionIdentity(8, 4)), rtp.identity());
         assertEquals(Service.OnBackendRemoval.MOVE, rtp.onBackendRemoval());
+        assertEquals(IcmpEcho.Policy.ANSWER, config.icmpEcho("edge-1"));
     }
 
     @Test

@@ -15,10 +15,12 @@ import java.lang.foreign.Arena;
  *  34 UDP:  sport(34) dport(36) len(38) csum(40)  42 payload
  * </pre>
  *
- * Every frame that is not rewritten and sent is counted in exactly one reason and freed: not IPv4/UDP
- * the fast path could carry (options, fragments, bad lengths or header checksum), TTL ≤ 1, no route
- * (the router said no), another egress interface (this loop has one port), TX queue full. Nothing is
- * sent anywhere the router did not name. One thread; not thread-safe.
+ * An ICMP echo request to a local IP (XDP steers every non-UDP packet to one here) is answered in the
+ * mbuf or dropped, by {@link IcmpEcho.Policy}. Every frame that is not sent is counted in exactly one
+ * reason and freed ({@link Counters}): malformed, IPv4 options or a fragment, another protocol, an echo
+ * the policy drops, TTL ≤ 1, no route (the router said no), another egress interface (this loop has one
+ * port), TX queue full. Nothing is sent anywhere the router did not name, except an echo reply to the
+ * request's sender. One thread; not thread-safe.
  */
 public final class SlowPathLoop {
     /** Decides the rewrite of one packet that reached userspace. Called on the loop's thread. */
@@ -68,6 +70,7 @@ public final class SlowPathLoop {
     private final Mbuf mbuf = new Mbuf();
     private final Rewrite rewrite = new Rewrite();
     private final UdpPayload payload = new UdpPayload(mbuf);
+    private final IcmpEcho.Policy echo;
 
     private long received;
     private long forwarded;
@@ -76,9 +79,15 @@ public final class SlowPathLoop {
     private long unrouted;
     private long otherInterface;
     private long txDropped;
+    private long optionsOrFragment;
+    private long otherProtocol;
+    private long echoAnswered;
+    private long echoDropped;
 
-    public SlowPathLoop(EthPort port, int queue, int ifindex, Arena arena, int burst, Router router) {
+    public SlowPathLoop(EthPort port, int queue, int ifindex, Arena arena, int burst, Router router,
+            IcmpEcho.Policy echo) {
         this.port = port;
+        this.echo = echo;
         this.queue = queue;
         this.ifindex = ifindex;
         this.router = router;
@@ -113,14 +122,35 @@ public final class SlowPathLoop {
 
     private boolean handle(Mbuf m) {
         int length = m.dataLength();
-        if (m.segments() != 1 || length < MIN || m.getU16(12) != 0x0800 || m.getByte(IP) != 0x45
-                || m.getByte(IP + 9) != 17 || (m.getU16(IP + 6) & 0x3fff) != 0) {
+        if (m.segments() != 1 || length < ETH + 20 || m.getU16(12) != 0x0800) {
             malformed++;
             return false;
         }
+        if (m.getByte(IP) != 0x45 || (m.getU16(IP + 6) & 0x3fff) != 0) {
+            optionsOrFragment++;
+            return false;
+        }
         int total = m.getU16(IP + 2);
-        int udpLength = m.getU16(UDP + 4);
-        if (total < 28 || total > length - ETH || udpLength < 8 || udpLength > total - 20 || ipSum(m) != 0xffff) {
+        if (total < 20 || total > length - ETH || InetChecksum.sum(m, IP, 20) != 0xffff) {
+            malformed++;
+            return false;
+        }
+        int protocol = m.getByte(IP + 9);
+        if (protocol == IcmpEcho.PROTOCOL && IcmpEcho.isRequest(m, total)) {
+            if (echo == IcmpEcho.Policy.DROP) {
+                echoDropped++;
+                return false;
+            }
+            IcmpEcho.answer(m);
+            echoAnswered++;
+            return true;
+        }
+        if (protocol != 17) {
+            otherProtocol++;
+            return false;
+        }
+        int udpLength = total >= 28 ? m.getU16(UDP + 4) : 0;
+        if (udpLength < 8 || udpLength > total - 20) {
             malformed++;
             return false;
         }
@@ -147,9 +177,9 @@ public final class SlowPathLoop {
         if (udpSum != 0) {
             // RFC 1624: HC' = ~(~HC + ~m + m') over each changed 16-bit word of the pseudo-header and header
             long sum = ~udpSum & 0xffff;
-            sum += fold(~srcIp) + fold(r.srcIp) + fold(~dstIp) + fold(r.dstIp);
+            sum += words(~srcIp) + words(r.srcIp) + words(~dstIp) + words(r.dstIp);
             sum += (~srcPort & 0xffff) + r.srcPort + (~dstPort & 0xffff) + r.dstPort;
-            int result = ~finish(sum) & 0xffff;
+            int result = ~InetChecksum.fold(sum) & 0xffff;
             m.setU16(UDP + 6, result == 0 ? 0xffff : result);
         }
         m.setInt(IP + 12, r.srcIp);
@@ -158,7 +188,7 @@ public final class SlowPathLoop {
         m.setU16(UDP + 2, r.dstPort);
         m.setByte(IP + 8, ttl - 1);
         m.setU16(IP + 10, 0);
-        m.setU16(IP + 10, ~ipSum(m) & 0xffff);
+        m.setU16(IP + 10, ~InetChecksum.sum(m, IP, 20) & 0xffff);
         m.setU16(0, (int) (r.dstMac >>> 32));
         m.setInt(2, (int) r.dstMac);
         m.setU16(6, (int) (r.srcMac >>> 32));
@@ -189,33 +219,38 @@ public final class SlowPathLoop {
         }
     }
 
-    /** Ones'-complement sum of the 20-byte IPv4 header, folded: 0xffff when the checksum is right. */
-    private static int ipSum(Mbuf m) {
-        long sum = 0;
-        for (int o = IP; o < IP + 20; o += 2) {
-            sum += m.getU16(o);
-        }
-        return finish(sum);
-    }
-
-    private static long fold(int v) {
+    /** The two 16-bit words of {@code v}, added. */
+    private static long words(int v) {
         return ((v >>> 16) & 0xffff) + (v & 0xffff);
     }
 
-    private static int finish(long sum) {
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        return (int) sum;
-    }
-
-    /** What the loop did so far. */
+    /**
+     * What the loop did so far: every frame received is sent ({@code forwarded}: rewritten datagrams and echo
+     * replies) or counted in exactly one reason (or {@code txDropped} when the TX queue refused it).
+     *
+     * @param malformed         not Ethernet/IPv4, several segments, bad lengths or IPv4 header checksum
+     * @param optionsOrFragment IPv4 options or a fragment: nothing the datapath rewrites
+     * @param otherProtocol     neither UDP nor an ICMP echo request
+     * @param echoAnswered      ICMP echo requests to a local IP answered in the mbuf (also in {@code forwarded})
+     * @param echoDropped       ICMP echo requests dropped by the policy
+     */
     public record Counters(long received, long forwarded, long malformed, long ttlExpired, long unrouted,
-            long otherInterface, long txDropped) {
+            long otherInterface, long txDropped, long optionsOrFragment, long otherProtocol, long echoAnswered,
+            long echoDropped) {
+        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** These counters and {@code o}'s, added: several loops' as one. */
+        public Counters plus(Counters o) {
+            return new Counters(received + o.received, forwarded + o.forwarded, malformed + o.malformed,
+                    ttlExpired + o.ttlExpired, unrouted + o.unrouted, otherInterface + o.otherInterface,
+                    txDropped + o.txDropped, optionsOrFragment + o.optionsOrFragment, otherProtocol + o.otherProtocol,
+                    echoAnswered + o.echoAnswered, echoDropped + o.echoDropped);
+        }
     }
 
     public Counters counters() {
-        return new Counters(received, forwarded, malformed, ttlExpired, unrouted, otherInterface, txDropped);
+        return new Counters(received, forwarded, malformed, ttlExpired, unrouted, otherInterface, txDropped,
+                optionsOrFragment, otherProtocol, echoAnswered, echoDropped);
     }
 
     /** Frees anything still held (nothing between calls of {@link #doWork()}). */

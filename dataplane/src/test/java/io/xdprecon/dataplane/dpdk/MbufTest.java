@@ -11,26 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /** The {@link Mbuf} flyweight and {@link MbufBurst} over hand-built mbufs laid out as 22.11's {@code struct rte_mbuf}. */
 class MbufTest {
-    /** A single-segment mbuf with a 128-byte headroom in a 2176-byte buffer and {@code data} as its data. */
-    private static MemorySegment fakeMbuf(Arena arena, byte[] data) {
-        MemorySegment mbuf = arena.allocate(Mbuf.SIZE, 64);
-        MemorySegment buffer = arena.allocate(2176, 64);
-        mbuf.set(ValueLayout.JAVA_LONG, Mbuf.BUF_ADDR, buffer.address());
-        mbuf.set(ValueLayout.JAVA_SHORT, Mbuf.DATA_OFF, (short) 128);
-        mbuf.set(ValueLayout.JAVA_SHORT, Mbuf.NB_SEGS, (short) 1);
-        mbuf.set(ValueLayout.JAVA_SHORT, Mbuf.PORT, (short) 3);
-        mbuf.set(ValueLayout.JAVA_INT, Mbuf.PKT_LEN, data.length);
-        mbuf.set(ValueLayout.JAVA_SHORT, Mbuf.DATA_LEN, (short) data.length);
-        mbuf.set(ValueLayout.JAVA_SHORT, Mbuf.BUF_LEN, (short) 2176);
-        MemorySegment.copy(data, 0, buffer, ValueLayout.JAVA_BYTE, 128, data.length);
-        return mbuf;
-    }
-
     @Test
     void readsAndWritesThePacketDataInNetworkOrder() {
         try (Arena arena = Arena.ofConfined()) {
             byte[] data = {0x08, 0x00, 0x45, 0x00, 0x12, 0x34, 0x56, 0x78};
-            MemorySegment raw = fakeMbuf(arena, data);
+            MemorySegment raw = FakeMbuf.of(arena, data);
             Mbuf mbuf = new Mbuf().wrap(raw.address());
             assertEquals(8, mbuf.dataLength());
             assertEquals(8, mbuf.packetLength());
@@ -52,7 +37,7 @@ class MbufTest {
     @Test
     void lengthsAndBoundsAreChecked() {
         try (Arena arena = Arena.ofConfined()) {
-            Mbuf mbuf = new Mbuf().wrap(fakeMbuf(arena, new byte[60]).address());
+            Mbuf mbuf = new Mbuf().wrap(FakeMbuf.of(arena, new byte[60]).address());
             assertThrows(IndexOutOfBoundsException.class, () -> mbuf.getByte(60));
             assertThrows(IndexOutOfBoundsException.class, () -> mbuf.getInt(58));
             assertThrows(IndexOutOfBoundsException.class, () -> mbuf.getByte(-1));

@@ -154,7 +154,25 @@ public final class DaemonMetrics implements DaemonEvents {
                     cb.call(s.noNeighbour(), "no_neighbour");
                     cb.call(l.otherInterface(), "other_interface");
                     cb.call(l.txDropped(), "tx_full");
+                    cb.call(l.optionsOrFragment(), "options_or_fragment");
+                    cb.call(l.otherProtocol(), "other_protocol");
+                    cb.call(l.echoDropped(), "icmp_echo_dropped");
                 })).register(registry);
+        CounterWithCallback.builder().name("xdprecon_icmp_echo_answered")
+                .help("ICMP echo requests to a local IP the DPDK slow path answered (also in slow_path_packets forwarded)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.loop().echoAnswered()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_spills")
+                .help("Sessions created on a later backend of the client's order because earlier ones had no egress port")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().spilled()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_rebinds")
+                .help("Sessions moved to a new client address by their session identity (NAT rebinding)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().rebound()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_session_backend_moves")
+                .help("Sessions moved off a backend removed from the config (onBackendRemoval: move)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().moved()))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_sessions_draining")
+                .help("Sessions on a backend removed from the config, kept until idle (onBackendRemoval: drain)")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().draining()))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_session_ports_used").help("Egress ports in use, by service")
                 .labelNames("service").callback(cb -> stats.get().ifPresent(
                         s -> s.pools().forEach((service, p) -> cb.call(p.used(), service)))).register(registry);

@@ -6,6 +6,7 @@ import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.Eal;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.EthPort;
 import io.xdprecon.dataplane.dpdk.IdleStrategy;
 import io.xdprecon.dataplane.dpdk.Mempool;
@@ -76,8 +77,9 @@ public final class DpdkLoop implements AutoCloseable {
      * @param hugepages whether the node reserves huge pages (the config's tuning); {@code --no-huge} otherwise
      * @param memoryMb  EAL memory
      * @param maxRules  the rules map's capacity when the maps are not pinned yet (the config's datapath.maxRules)
+     * @param icmpEcho  what the loops do with ICMP echo requests to a local IP (the config's datapath.icmpEcho)
      */
-    public record Settings(List<String> devices, boolean hugepages, int memoryMb, int maxRules) {
+    public record Settings(List<String> devices, boolean hugepages, int memoryMb, int maxRules, IcmpEcho.Policy icmpEcho) {
         public Settings {
             devices = List.copyOf(devices);
             if (devices.isEmpty()) {
@@ -282,7 +284,7 @@ public final class DpdkLoop implements AutoCloseable {
                 return false;
             }
             return out.set(r, srcMac, mac);
-        });
+        }, settings.icmpEcho());
     }
 
     private void poll(List<SlowPathLoop> loops) {
@@ -338,16 +340,9 @@ public final class DpdkLoop implements AutoCloseable {
     }
 
     private void publish(List<SlowPathLoop> loops) {
-        long[] c = new long[7];
+        SlowPathLoop.Counters sum = SlowPathLoop.Counters.ZERO;
         for (SlowPathLoop l : loops) {
-            SlowPathLoop.Counters k = l.counters();
-            c[0] += k.received();
-            c[1] += k.forwarded();
-            c[2] += k.malformed();
-            c[3] += k.ttlExpired();
-            c[4] += k.unrouted();
-            c[5] += k.otherInterface();
-            c[6] += k.txDropped();
+            sum = sum.plus(l.counters());
         }
         Map<String, PoolUse> pools = new LinkedHashMap<>();
         for (SessionService s : current) {
@@ -360,8 +355,7 @@ public final class DpdkLoop implements AutoCloseable {
             }
             pools.put(s.name(), new PoolUse(used, capacity));
         }
-        stats = new Stats(new SlowPathLoop.Counters(c[0], c[1], c[2], c[3], c[4], c[5], c[6]), noNeighbour, table.stats(),
-                pools);
+        stats = new Stats(sum, noNeighbour, table.stats(), pools);
     }
 
     /** Stops the loop: tc bridge attached, ports closed (the PMD detaches XDP), EAL cleaned up; waits up to 10 s. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -25,16 +26,17 @@ class DpdkLoopSettingsTest {
         List<String> devices = DpdkLoop.Settings.devicesOf(config.services("edge-1"));
         assertEquals(List.of("ens5", "ens6"), devices, "listen and egress devices, once each, in config order");
         Path object = Path.of("/tmp/xdp_fwd.o");
-        List<String> noHuge = new DpdkLoop.Settings(devices, false, 256, 1024).ealArgs(object);
+        List<String> noHuge = new DpdkLoop.Settings(devices, false, 256, 1024, IcmpEcho.Policy.ANSWER).ealArgs(object);
         assertTrue(noHuge.containsAll(List.of("--no-huge", "--no-shconf")), noHuge.toString());
         assertEquals("xdprecon-" + ProcessHandle.current().pid(), noHuge.get(noHuge.indexOf("--file-prefix") + 1));
         assertEquals(List.of("net_af_xdp0,iface=ens5,start_queue=0,queue_count=1,busy_budget=0,xdp_prog=/tmp/xdp_fwd.o",
                 "net_af_xdp1,iface=ens6,start_queue=0,queue_count=1,busy_budget=0,xdp_prog=/tmp/xdp_fwd.o"),
                 noHuge.stream().filter(a -> a.startsWith("net_af_xdp")).toList());
-        List<String> huge = new DpdkLoop.Settings(devices, true, 256, 1024).ealArgs(object);
+        List<String> huge = new DpdkLoop.Settings(devices, true, 256, 1024, IcmpEcho.Policy.ANSWER).ealArgs(object);
         assertFalse(huge.contains("--no-huge"), huge.toString());
         assertTrue(huge.contains("--in-memory"), huge.toString());
-        assertThrows(IllegalArgumentException.class, () -> new DpdkLoop.Settings(List.of(), false, 256, 1024));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DpdkLoop.Settings(List.of(), false, 256, 1024, IcmpEcho.Policy.ANSWER));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.xdprecon.config.Service;
 import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.dpdk.Eal;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.EthPort;
 import io.xdprecon.dataplane.dpdk.IdleStrategy;
 import io.xdprecon.dataplane.dpdk.Mempool;
@@ -32,7 +33,8 @@ import java.util.List;
  * The DPDK session loop in a child JVM (EAL is once per process), run in the test's namespace with the
  * test's pins over {@code /sys/fs/bpf} like {@link DpdkEchoMain}:
  * {@code SessionLoopMain IFACE IFINDEX XDP_OBJECT VIP:PORT EGRESS_ADDR FIRST-LAST BACKEND,... IDLE_MS IP=MAC,...
- * [OFFSET:LENGTH]} (the service's session identity; none when absent).
+ * [OFFSET:LENGTH|- [answer|drop]]} (the service's session identity, none when absent or {@code -}; the ICMP
+ * echo policy, answer when absent).
  *
  * <p>One service: sessions to VIP:PORT on IFACE, egress from EGRESS_ADDR on the same interface (hairpin),
  * backends chosen by the {@link SessionTable}, rules written into the pinned {@code xdp_fwd_rules}. The
@@ -90,7 +92,9 @@ public final class SessionLoopMain {
         }
         SessionService configured = new SessionService("svc", ifindex, Ipv4.parse(vip[0]), Integer.parseInt(vip[1]), ifindex,
                 egress, new PortRange(Integer.parseInt(range[0]), Integer.parseInt(range[1])), backends, idle);
-        if (args.length > 9) {
+        IcmpEcho.Policy echo = args.length > 10 ? IcmpEcho.Policy.valueOf(args[10].toUpperCase(java.util.Locale.ROOT))
+                : IcmpEcho.Policy.ANSWER;
+        if (args.length > 9 && !args[9].equals("-")) {
             String[] identity = args[9].split(":");
             configured = configured.withIdentity(new SessionIdentity(Integer.parseInt(identity[0]), Integer.parseInt(identity[1])));
         }
@@ -136,7 +140,7 @@ public final class SessionLoopMain {
                     }
                     return out.set(r, srcMac, neighbourMacs[n]);
                 };
-                SlowPathLoop loop = new SlowPathLoop(port, 0, ifindex, arena, 32, router);
+                SlowPathLoop loop = new SlowPathLoop(port, 0, ifindex, arena, 32, router, echo);
                 IdleStrategy idleStrategy = IdleStrategy.backoff(1000, 100, 100_000);
                 System.out.printf("READY port=%d adopted=%d orphans=%d%n", port.id(), adoption.adopted(), adoption.orphans().size());
                 System.out.flush();

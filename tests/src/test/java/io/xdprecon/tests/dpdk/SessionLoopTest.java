@@ -249,8 +249,11 @@ class SessionLoopTest {
             return clients;
         }
 
-        /** The loop with a service on the VIP over {@link #BACKENDS}; {@code identity} is OFFSET:LENGTH, or none. */
-        DpdkPair.Child startLoop(String ports, int idleMillis, String... identity) throws IOException {
+        /**
+         * The loop with a service on the VIP over {@link #BACKENDS}; {@code options}: the session identity
+         * (OFFSET:LENGTH or {@code -}) and the ICMP echo policy, as {@link SessionLoopMain} takes them.
+         */
+        DpdkPair.Child startLoop(String ports, int idleMillis, String... options) throws IOException {
             String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
                     + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
             List<String> neigh = new ArrayList<>();
@@ -264,7 +267,7 @@ class SessionLoopTest {
                     DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, ports,
                     String.join(",", BACKENDS.stream().map(b -> b + ":" + BACKEND_PORT).toList()), Integer.toString(idleMillis),
                     String.join(",", neigh)));
-            command.addAll(List.of(identity));
+            command.addAll(List.of(options));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             children.add(process);
             return new DpdkPair.Child(process);
@@ -621,6 +624,41 @@ class SessionLoopTest {
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * ICMP echo to the VIP (a local IP: XDP steers it to AF_XDP like every non-UDP packet to one) from a
+     * client behind the NAT: answered by the loop in the mbuf under the default policy — ping, which checks
+     * the reply's checksum, id and data, gets every reply — and dropped, counted, under {@code drop}.
+     */
+    @Test
+    void anEchoRequestToTheVipIsAnsweredOrDroppedByPolicyAndCounted() throws Exception {
+        try (Setup lab = new Setup()) {
+            for (String policy : List.of("answer", "drop")) {
+                DpdkPair.Child child = lab.startLoop("40000-40099", 60_000, "-", policy);
+                try {
+                    child.await("READY", STEP_MS);
+                    List<String> ping = List.of("ip", "netns", "exec", lab.clientNs, "ping", "-n", "-c", "3", "-i", "0.2",
+                            "-W", "2", DpdkPair.LOCAL_IP);
+                    if (policy.equals("answer")) {
+                        String out = Lab.run(ping);
+                        assertTrue(out.contains("3 packets transmitted, 3 received"), out);
+                    } else {
+                        assertThrows(RuntimeException.class, () -> Lab.run(ping), "no reply under drop");
+                    }
+                    Setup.stop(child);
+                    String loop = child.lines("LOOP").getFirst();
+                    assertTrue(loop.contains(policy.equals("answer") ? "echoAnswered=3, echoDropped=0" : "echoAnswered=0, echoDropped=3"),
+                            loop);
+                    assertTrue(loop.contains("forwarded=" + (policy.equals("answer") ? 3 : 0) + ",")
+                            && loop.contains("malformed=0,") && loop.contains("otherProtocol=0,"), loop);
+                    assertEquals(3, Setup.dpdkRx(child), child.text());
+                } catch (AssertionError | Exception e) {
+                    System.err.println("session loop child output:\n" + child.text());
+                    throw e;
+                }
             }
         }
     }

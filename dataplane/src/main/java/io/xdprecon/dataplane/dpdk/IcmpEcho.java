@@ -1,0 +1,59 @@
+package io.xdprecon.dataplane.dpdk;
+
+/**
+ * ICMP echo requests to this node's local IPs, which reach the slow path because XDP steers every non-UDP
+ * packet to a local IP there: answered in the mbuf itself, or dropped, by policy.
+ *
+ * <pre>
+ *  14 IPv4 (ihl 5): ttl(22) proto=1(23) csum(24) src(26) dst(30)
+ *  34 ICMP: type=8(34) code=0(35) csum(36) id(38) seq(40) data(42..)
+ * </pre>
+ *
+ * The reply is the request with MACs and addresses swapped, type 0, a fresh TTL, the IPv4 header checksum
+ * recomputed and the ICMP checksum updated incrementally (RFC 1624: only the type word changes); id,
+ * sequence and data are echoed as they came.
+ */
+public final class IcmpEcho {
+    /** What the slow path does with an echo request to a local IP. */
+    public enum Policy {
+        ANSWER, DROP
+    }
+
+    static final int IP = 14;
+    static final int ICMP = IP + 20;
+    static final int PROTOCOL = 1;
+    static final int ECHO_REQUEST = 8;
+    static final int REPLY_TTL = 64;
+
+    private IcmpEcho() {
+    }
+
+    /**
+     * Whether the frame (IPv4 without options, {@code ipLength} bytes of IP packet, header checksum already
+     * verified) is an echo request whose ICMP checksum is right.
+     */
+    static boolean isRequest(Mbuf m, int ipLength) {
+        return ipLength >= 20 + 8 && m.getByte(ICMP) == ECHO_REQUEST && m.getByte(ICMP + 1) == 0
+                && InetChecksum.sum(m, ICMP, ipLength - 20) == 0xffff;
+    }
+
+    /** Turns the echo request in {@code m} into its reply, in place. */
+    static void answer(Mbuf m) {
+        long dstMac = (long) m.getU16(0) << 32 | (m.getInt(2) & 0xffffffffL);
+        long srcMac = (long) m.getU16(6) << 32 | (m.getInt(8) & 0xffffffffL);
+        m.setU16(0, (int) (srcMac >>> 32));
+        m.setInt(2, (int) srcMac);
+        m.setU16(6, (int) (dstMac >>> 32));
+        m.setInt(8, (int) dstMac);
+        int src = m.getInt(IP + 12);
+        m.setInt(IP + 12, m.getInt(IP + 16));
+        m.setInt(IP + 16, src);
+        m.setByte(IP + 8, REPLY_TTL);
+        m.setU16(IP + 10, 0);
+        m.setU16(IP + 10, ~InetChecksum.sum(m, IP, 20) & 0xffff);
+        // HC' = ~(~HC + ~m + m') with m = type 8 code 0, m' = type 0 code 0
+        long s = (~m.getU16(ICMP + 2) & 0xffff) + (~(ECHO_REQUEST << 8) & 0xffff);
+        m.setByte(ICMP, 0);
+        m.setU16(ICMP + 2, ~InetChecksum.fold(s) & 0xffff);
+    }
+}
