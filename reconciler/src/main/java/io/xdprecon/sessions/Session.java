@@ -148,6 +148,11 @@ public final class Session {
         this.identified = true;
     }
 
+    void forgetIdentity() {
+        this.identity = 0;
+        this.identified = false;
+    }
+
     void installed(boolean installed) {
         this.installed = installed;
     }

@@ -27,7 +27,7 @@ import java.util.Set;
  * over the datapath's counters, because an active session's packets go through XDP and never touch
  * the table.
  *
- * <p>Mutations ({@link #route}, {@link #sweep}, {@link #rebind}, {@link #adopt}) belong to one thread,
+ * <p>Mutations ({@link #route}, {@link #sweep}, {@link #rebind}, {@link #adopt}, {@link #update}) belong to one thread,
  * the session loop's, which also owns the {@link RuleSink}.
  */
 public final class SessionTable {
@@ -116,6 +116,9 @@ public final class SessionTable {
                 retire.add(s);
                 continue;
             }
+            if (!now.identity().equals(s.service().identity()) && s.identified()) {
+                forgetIdentity(s); // read elsewhere in the payload now: the old value names nothing
+            }
             s.service(now);
             if (!now.backends().contains(s.backend()) && now.onBackendRemoval() == Service.OnBackendRemoval.MOVE) {
                 move.add(s);
@@ -130,6 +133,14 @@ public final class SessionTable {
         }
         moved += n;
         return n;
+    }
+
+    private void forgetIdentity(Session s) {
+        int service = serviceIndex.get(s.key().service());
+        if (identities.get(service, s.identity()) == s) {
+            identities.remove(service, s.identity());
+        }
+        s.forgetIdentity();
     }
 
     private static boolean sameEndpoints(SessionService a, SessionService b) {
@@ -370,8 +381,8 @@ public final class SessionTable {
         pool(s.service(), s.backend()).release(s.egressPort());
         int service = serviceIndex.get(s.key().service());
         forward.remove(forwardA(service, s.key().clientIp()), s.key().clientPort());
-        if (s.identified() && identities.get(service, s.identity()) == s) {
-            identities.remove(service, s.identity());
+        if (s.identified()) {
+            forgetIdentity(s);
         }
         FlowKey r = s.reverseKey();
         reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));

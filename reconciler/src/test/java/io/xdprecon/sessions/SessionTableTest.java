@@ -448,4 +448,23 @@ class SessionTableTest {
         assertEquals(0, t.sessions().size());
         assertEquals(2, t.stats().retired());
     }
+
+    @Test
+    void anIdentityReadElsewhereByANewConfigForgetsTheOldValues() {
+        SessionService first = identified(10, B1);
+        SessionTable t = new SessionTable(List.of(first), map, map);
+        Payload call = payload(0x80, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4);
+        t.route(LISTEN_IF, client(0), VIP, 5000, 3478, call, 0);
+        t.update(List.of(first.withIdentity(new SessionIdentity(6, 4))));
+        Session s = t.get(new SessionKey("relay", client(0), 5000));
+        assertFalse(s.identified());
+        // the old identity's bytes from a new address no longer name the session: a new one
+        t.route(LISTEN_IF, client(7), VIP, 6000, 3478, call, 1);
+        assertEquals(2, t.stats().created());
+        assertEquals(0, t.stats().rebound());
+        assertTrue(t.get(new SessionKey("relay", client(7), 6000)).identified());
+        // the same config again changes nothing
+        t.update(List.of(first.withIdentity(new SessionIdentity(6, 4))));
+        assertTrue(t.get(new SessionKey("relay", client(7), 6000)).identified());
+    }
 }
