@@ -631,7 +631,9 @@ class SessionLoopTest {
     /**
      * ICMP echo to the VIP (a local IP: XDP steers it to AF_XDP like every non-UDP packet to one) from a
      * client behind the NAT: answered by the loop in the mbuf under the default policy — ping, which checks
-     * the reply's checksum, id and data, gets every reply — and dropped, counted, under {@code drop}.
+     * the reply's checksum, id and data, gets every reply — and dropped, counted, under {@code drop}. Anything
+     * else is counted by reason and goes nowhere: a TCP SYN to the VIP (another protocol), a datagram to a
+     * VIP port no service listens on (unrouted).
      */
     @Test
     void anEchoRequestToTheVipIsAnsweredOrDroppedByPolicyAndCounted() throws Exception {
@@ -645,6 +647,20 @@ class SessionLoopTest {
                     if (policy.equals("answer")) {
                         String out = Lab.run(ping);
                         assertTrue(out.contains("3 packets transmitted, 3 received"), out);
+                        DatagramSocket stray = lab.clients(27000, 1).getFirst();
+                        stray.setSoTimeout(500);
+                        byte[] bytes = "nobody".getBytes(StandardCharsets.US_ASCII);
+                        stray.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT + 1)));
+                        assertThrows(SocketTimeoutException.class, () -> stray.receive(new DatagramPacket(new byte[64], 64)));
+                        IOException syn = NetNs.call(lab.clientNs, () -> {
+                            try (java.net.Socket tcp = new java.net.Socket()) {
+                                tcp.connect(new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT), 500);
+                                return null;
+                            } catch (IOException e) {
+                                return e;
+                            }
+                        });
+                        assertTrue(syn instanceof SocketTimeoutException, "a SYN to the VIP gets no answer: " + syn);
                     } else {
                         assertThrows(RuntimeException.class, () -> Lab.run(ping), "no reply under drop");
                     }
@@ -652,9 +668,11 @@ class SessionLoopTest {
                     String loop = child.lines("LOOP").getFirst();
                     assertTrue(loop.contains(policy.equals("answer") ? "echoAnswered=3, echoDropped=0" : "echoAnswered=0, echoDropped=3"),
                             loop);
-                    assertTrue(loop.contains("forwarded=" + (policy.equals("answer") ? 3 : 0) + ",")
-                            && loop.contains("malformed=0,") && loop.contains("otherProtocol=0,"), loop);
-                    assertEquals(3, Setup.dpdkRx(child), child.text());
+                    boolean answer = policy.equals("answer");
+                    assertTrue(loop.contains("forwarded=" + (answer ? 3 : 0) + ",") && loop.contains("malformed=0,")
+                            && loop.contains("otherProtocol=" + (answer ? 1 : 0) + ",")
+                            && loop.contains("unrouted=" + (answer ? 1 : 0) + ","), loop);
+                    assertEquals(answer ? 5 : 3, Setup.dpdkRx(child), child.text());
                 } catch (AssertionError | Exception e) {
                     System.err.println("session loop child output:\n" + child.text());
                     throw e;
