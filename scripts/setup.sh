@@ -42,8 +42,9 @@ fi
 # bpftool, iproute2, tcpdump, ethtool, kmod, procps: the tests and for looking at a live node.
 # nftables, iputils-ping: the session tests put their clients behind a masquerading NAT namespace and
 #   ping the DPDK loop.
+# systemd-container: SystemdUnitTest boots a systemd (systemd-nspawn) to run the shipped unit for real.
 packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev
-          iproute2 tcpdump ethtool kmod procps gnupg systemd nftables iputils-ping)
+          iproute2 tcpdump ethtool kmod procps gnupg systemd systemd-container nftables iputils-ping)
 command -v mvn >/dev/null || packages+=(maven)
 
 missing=()

@@ -255,7 +255,7 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("sunapi")
     private static void installSignals(Daemon daemon, Runnable afterStop) {
         // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.trigger());
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             try {

@@ -87,6 +87,8 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean suspended;
     private volatile DaemonStatus status;
     private boolean readySent;
+    /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
+    private final java.util.concurrent.atomic.AtomicBoolean reloadRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean adopted;
 
     private Optional<Revision> lastApplied = Optional.empty();
@@ -127,13 +129,23 @@ public final class Daemon implements AutoCloseable {
         return running;
     }
 
-    /** Reconcile now (SIGHUP, webhook, a changed file): wakes the loop if it waits. */
+    /** Reconcile now (webhook, a changed file, suspend/resume): wakes the loop if it waits. */
     public void trigger() {
-        events.reloading();
         synchronized (lock) {
             wakeRequested = true;
             lock.notifyAll();
         }
+    }
+
+    /**
+     * A reload (SIGHUP, {@code systemctl reload}): announced as RELOADING=1 and answered with READY=1 when the
+     * reconcile it starts has finished, as systemd's Type=notify reload protocol requires — a RELOADING=1 left
+     * unanswered keeps the unit "reloading" until systemd's timeout kills the daemon.
+     */
+    public void reload() {
+        reloadRequested.set(true);
+        events.reloading();
+        trigger();
     }
 
     /** Stop writing (reads go on, so status stays true) until {@link #resume()}. */
@@ -165,12 +177,13 @@ public final class Daemon implements AutoCloseable {
 
     private void loop() {
         while (running) {
+            boolean answersReload = reloadRequested.getAndSet(false);
             long start = System.nanoTime();
             ReconcileOutcome outcome = reconcileOnce();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             events.reconciled(outcome, took, status);
             events.alive();
-            if (!readySent) {
+            if (!readySent || answersReload) {
                 readySent = true;
                 events.ready(status);
             }

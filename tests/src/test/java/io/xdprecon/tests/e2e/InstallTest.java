@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,7 +28,8 @@ class InstallTest {
     @Test
     void theInstalledPrefixRunsWithoutTheCheckoutOrMavensRepository() throws Exception {
         Path prefix = dir.resolve("opt-xdprecon");
-        Result install = run(List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        Shell install = Shell.run(Duration.ofMinutes(3),
+                List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
         assertEquals(0, install.exit(), install.output());
 
         List<String> classpath = List.of(Files.readString(REPOSITORY.resolve("reconciler/target/runtime.classpath"))
@@ -41,29 +43,19 @@ class InstallTest {
 
         String hidden = "mount -t tmpfs none /root && mount -t tmpfs none '" + REPOSITORY + "' && '"
                 + prefix.resolve("xdprecon") + "' validate '" + prefix.resolve("examples/flows.yaml") + "'";
-        Result validate = run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", hidden));
+        Shell validate = Shell.run(Duration.ofMinutes(1),
+                List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", hidden));
         assertEquals(0, validate.exit(), validate.output());
         assertTrue(validate.output().contains("flows.yaml: ok"), validate.output());
         assertTrue(validate.output().lines().count() == 1, "nothing but the answer (no JVM cache warnings): " + validate.output());
 
         // Installing again (an upgrade) swaps lib/ whole and leaves no staging directory behind.
-        Result again = run(List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        Shell again = Shell.run(Duration.ofMinutes(3),
+                List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
         assertEquals(0, again.exit(), again.output());
         try (Stream<Path> entries = Files.list(prefix)) {
             assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".lib.")
                     || p.getFileName().toString().equals("lib.old")), "no staging left in " + prefix);
         }
-    }
-
-    private record Result(int exit, String output) {}
-
-    private static Result run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not finish within 120 s");
-        }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 }
