@@ -178,6 +178,7 @@ public final class DpdkDatapathLifecycle {
     }
 
     private void ensureBridge(int ifindex, List<Step> steps) {
+        Tc.ensureClsact(ifindex, Tc.Direction.INGRESS); // a query without it makes libbpf log a netlink error
         Optional<Tc.Attachment> present = bridge(ifindex);
         if (present.isPresent()) {
             String name = describe(present.get().programId());

@@ -5,6 +5,8 @@ import io.xdprecon.config.PortRange;
 import io.xdprecon.config.Service;
 import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.Eal;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.EthPort;
@@ -28,13 +30,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The DPDK session loop in a child JVM (EAL is once per process), run in the test's namespace with the
  * test's pins over {@code /sys/fs/bpf} like {@link DpdkEchoMain}:
  * {@code SessionLoopMain IFACE IFINDEX XDP_OBJECT VIP:PORT EGRESS_ADDR FIRST-LAST BACKEND,... IDLE_MS IP=MAC,...
  * [OFFSET:LENGTH|- [answer|drop]]} (the service's session identity, none when absent or {@code -}; the ICMP
- * echo policy, answer when absent).
+ * echo policy, answer when absent), with {@code -Dxdprecon.ports=MODE}.
  *
  * <p>One service: sessions to VIP:PORT on IFACE, egress from EGRESS_ADDR on the same interface (hairpin),
  * backends chosen by the {@link SessionTable}, rules written into the pinned {@code xdp_fwd_rules}. The
@@ -42,26 +46,44 @@ import java.util.List;
  * Runs {@link SlowPathLoop} until a line {@code STOP} on stdin, sweeping idle sessions every 100 ms; a line
  * {@code BACKENDS IP:PORT,... drain|move} hands the table the service with those backends and that policy, on
  * the loop's thread, answered by {@code UPDATED moved=N}. At the end it prints {@code SESSION} lines, {@code LOOP}
- * and {@code TABLE} counters, DPDK's {@code STATS}, {@code DONE}.
+ * and {@code TABLE} counters, DPDK's {@code STATS}, {@code DONE}. SIGTERM stops it the same way (a shutdown
+ * hook waits for the ports to close).
+ *
+ * <p>MODE is how the ports start and stop: {@code bridge} through {@link DpdkDatapathLifecycle} (its
+ * steps printed as {@code STEP} lines); {@code naive} detaches an XDP program left attached, starts the
+ * ports, and closes them at the end (what one does without a bridge); {@code plain} (the default): start
+ * and close only.
  */
 public final class SessionLoopMain {
     private static volatile boolean stop;
     private static final java.util.concurrent.BlockingQueue<String> COMMANDS = new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final CountDownLatch FINISHED = new CountDownLatch(1);
 
     private SessionLoopMain() {}
 
     public static void main(String[] args) {
+        // SIGTERM, as a service manager stops a daemon: leave the loop, let main close the ports.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop = true;
+            try {
+                FINISHED.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        int status = 0;
         try {
             run(args);
             System.out.println("DONE");
-            System.out.flush();
-            System.exit(0);
         } catch (Throwable t) {
             System.out.println("FAIL " + t);
             t.printStackTrace(System.out);
+            status = 1;
+        } finally {
             System.out.flush();
-            System.exit(1);
+            FINISHED.countDown();
         }
+        System.exit(status);
     }
 
     private static List<Endpoint> endpoints(String list) {
@@ -114,16 +136,36 @@ public final class SessionLoopMain {
             stop = true;
         });
 
-        try (Datapath datapath = Datapath.openPinned(Path.of("/sys/fs/bpf"));
-                Eal eal = Eal.init(Eal.afXdpArgs(iface, prog, 256));
-                Arena arena = Arena.ofConfined()) {
+        String mode = System.getProperty("xdprecon.ports", "plain");
+        Path pins = Path.of("/sys/fs/bpf");
+        try (Datapath datapath = Datapath.openPinned(pins); Arena arena = Arena.ofConfined()) {
             RulesMap rules = datapath.rules();
             SessionTable table = new SessionTable(List.of(service), RuleSink.of(rules), CounterSource.of(rules));
             SessionTable.Adoption adoption = table.adopt(rules.readAll(), System.nanoTime());
-            Mempool pool = Mempool.create("xdprecon_sp", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
-            EthPort port = EthPort.byName("net_af_xdp0");
+            DpdkDatapathLifecycle lifecycle = new DpdkDatapathLifecycle(pins, List.of(ifindex));
+            Eal[] eal = new Eal[1];
+            Mempool[] pools = new Mempool[1];
+            EthPort[] ports = new EthPort[1];
+            Runnable startPorts = () -> {
+                eal[0] = Eal.init(Eal.afXdpArgs(iface, prog, 256));
+                pools[0] = Mempool.create("xdprecon_sp", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
+                ports[0] = EthPort.byName("net_af_xdp0");
+                ports[0].configure(1, 1).rxQueueSetup(0, 1024, pools[0]).txQueueSetup(0, 1024).start();
+            };
+            Runnable closePorts = () -> {
+                ports[0].close();
+                pools[0].close();
+            };
+            switch (mode) {
+                case "bridge" -> printSteps(lifecycle.start(startPorts));
+                case "naive" -> {
+                    Xdp.query(ifindex).ifPresent(stale -> Xdp.detach(ifindex, stale.mode()));
+                    startPorts.run();
+                }
+                default -> startPorts.run();
+            }
+            EthPort port = ports[0];
             try {
-                port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
                 long srcMac = SlowPathLoop.mac(port.macAddress());
                 long[] now = new long[1];
                 SlowPathLoop.Router router = (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
@@ -179,9 +221,18 @@ public final class SessionLoopMain {
                 System.out.printf("STATS ipackets=%d opackets=%d imissed=%d ierrors=%d oerrors=%d%n", st.rxPackets(),
                         st.txPackets(), st.rxMissed(), st.rxErrors(), st.txErrors());
             } finally {
-                port.close();
-                pool.close();
+                if (mode.equals("bridge")) {
+                    printSteps(lifecycle.stop(closePorts));
+                } else {
+                    closePorts.run();
+                }
+                eal[0].close();
             }
         }
+    }
+
+    private static void printSteps(List<DpdkDatapathLifecycle.Step> steps) {
+        steps.forEach(step -> System.out.println("STEP " + step.action() + " " + step.ifindex() + " " + step.detail()));
+        System.out.flush();
     }
 }

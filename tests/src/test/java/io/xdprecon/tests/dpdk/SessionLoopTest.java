@@ -254,6 +254,15 @@ class SessionLoopTest {
          * (OFFSET:LENGTH or {@code -}) and the ICMP echo policy, as {@link SessionLoopMain} takes them.
          */
         DpdkPair.Child startLoop(String ports, int idleMillis, String... options) throws IOException {
+            return startLoop("plain", BACKEND_PORT, ports, idleMillis, options);
+        }
+
+        /**
+         * {@link SessionLoopMain} with backends on {@code backendPort}, its DPDK ports started and stopped as
+         * {@code portsMode} says (plain, naive, bridge).
+         */
+        DpdkPair.Child startLoop(String portsMode, int backendPort, String ports, int idleMillis, String... options)
+                throws IOException {
             String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
                     + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
             List<String> neigh = new ArrayList<>();
@@ -262,10 +271,10 @@ class SessionLoopTest {
             List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + pair.dpdkNs,
                     "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, pair.pinRoot.toString(),
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "-Dxdprecon.ports=" + portsMode, "-cp", System.getProperty("java.class.path"),
                     SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0), object.toString(),
                     DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, ports,
-                    String.join(",", BACKENDS.stream().map(b -> b + ":" + BACKEND_PORT).toList()), Integer.toString(idleMillis),
+                    String.join(",", BACKENDS.stream().map(b -> b + ":" + backendPort).toList()), Integer.toString(idleMillis),
                     String.join(",", neigh)));
             command.addAll(List.of(options));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,0 +1,257 @@
+package io.xdprecon.tests.dpdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Offloaded sessions through a restart of the DPDK process, measured with sequence-numbered streams:
+ * sessions are set up through DPDK (first datagram) and then run in XDP; while every session's stream
+ * runs (request to the VIP, echoed by its backend, reply back to the client: both rules, both ways), the
+ * DPDK child is (a) stopped with SIGTERM and started again, (b) killed with SIGKILL and started again.
+ *
+ * <p>With {@link DpdkDatapathLifecycle} (mode {@code bridge}) nothing may be lost or duplicated; the same
+ * restarts without it (mode {@code naive}: close the ports, detach a stale program, start) show the loss
+ * the bridge removes. Each phase has its own streams, so the table below the test names loss per phase.
+ */
+class RestartWithoutLossTest {
+    static final int SESSIONS = 2;
+    static final int RATE_PER_SESSION = 2_000;
+    static final int BACKEND_PORT = 7100;
+    static final String PORTS = "41000-41099";
+    static final long STEP_MS = SessionLoopTest.STEP_MS;
+
+    /** Per-phase streams of one run. */
+    record Phases(List<SequencedStream.Report> graceful, List<SequencedStream.Report> crash) {
+        static long missing(List<SequencedStream.Report> reports) {
+            return reports.stream().mapToLong(SequencedStream.Report::missing).sum();
+        }
+
+        static long duplicates(List<SequencedStream.Report> reports) {
+            return reports.stream().mapToLong(SequencedStream.Report::duplicates).sum();
+        }
+
+        static long sent(List<SequencedStream.Report> reports) {
+            return reports.stream().mapToLong(SequencedStream.Report::sent).sum();
+        }
+    }
+
+    @Test
+    void offloadedSessionsLoseNothingThroughAGracefulRestartAndACrash() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            int dp0 = lab.pair.dp0;
+            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab);
+            List<DpdkPair.Child> children = new ArrayList<>();
+            try {
+                Phases phases = restartTwice(lab, clients, "bridge", children, (phase, child) -> {
+                    switch (phase) {
+                        case "stopped" -> {
+                            assertTrue(child.lines("STEP").stream().anyMatch(l -> l.startsWith("STEP BRIDGE_ATTACHED")), child.text());
+                            assertTrue(child.lines("STEP").stream().anyMatch(l -> l.contains("PORTS_CLOSED 0 XDP detached by the PMD")),
+                                    child.text());
+                            assertEquals(Optional.empty(), xdp(lab), "the port close detached XDP");
+                            assertTrue(bridge(lab).isPresent(), "the bridge forwards after the process exited");
+                        }
+                        case "killed" -> {
+                            assertTrue(xdp(lab).isPresent(), "a killed process leaves XDP attached");
+                            assertEquals(Optional.empty(), bridge(lab));
+                        }
+                        case "restarted after stop" -> assertEquals(List.of("BRIDGE_KEPT", "PORTS_STARTED", "XDP_VERIFIED", "BRIDGE_REMOVED"),
+                                stepActions(child), child.text());
+                        case "restarted after crash" -> assertEquals(
+                                List.of("BRIDGE_ATTACHED", "STALE_XDP_DETACHED", "PORTS_STARTED", "XDP_VERIFIED", "BRIDGE_REMOVED"),
+                                stepActions(child), child.text());
+                        default -> throw new AssertionError(phase);
+                    }
+                });
+                System.out.printf("restart with the tc bridge: SIGTERM+start %s; SIGKILL+start %s%n", phases.graceful(), phases.crash());
+                assertEquals(0, Phases.missing(phases.graceful()), "lost through SIGTERM + start: " + phases.graceful());
+                assertEquals(0, Phases.duplicates(phases.graceful()), "duplicated through SIGTERM + start: " + phases.graceful());
+                assertEquals(0, Phases.missing(phases.crash()), "lost through SIGKILL + start: " + phases.crash());
+                assertEquals(0, Phases.duplicates(phases.crash()), "duplicated through SIGKILL + start: " + phases.crash());
+
+                // after the restarts: xdp_main on the pinned maps, no bridge, and DPDK sets up a new session
+                int programId = xdp(lab).orElseThrow().programId();
+                BpfProgram.Info program = BpfProgram.describe(programId).orElseThrow();
+                assertEquals(Datapath.PROGRAM, program.name());
+                try (BpfMap rules = BpfMap.openPinned(lab.pair.pinRoot.resolve(Datapath.RULES_MAP))) {
+                    assertTrue(program.mapIds().contains(rules.id()), "XDP runs on the pinned rules map: " + program);
+                }
+                assertEquals(Optional.empty(), bridge(lab));
+                DatagramSocket late = lab.clients(24100, 1).getFirst();
+                assertEquals("late", echo(late, lab, "late"));
+                DpdkPair.Child last = children.getLast();
+                SessionLoopTest.Setup.stop(last);
+                assertEquals(1, SessionLoopTest.Setup.dpdkRx(last), "DPDK saw only the new session's first datagram\n" + last.text());
+                String table = last.lines("TABLE").getFirst();
+                assertTrue(table.contains("created=1,") && table.contains("adopted=" + SESSIONS + ","), table);
+            } catch (AssertionError | Exception e) {
+                children.forEach(c -> System.err.println("DPDK child " + c.process.pid() + ":\n" + c.text()));
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void withoutTheBridgeTheSameRestartsLosePackets() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab);
+            List<DpdkPair.Child> children = new ArrayList<>();
+            try {
+                Phases phases = restartTwice(lab, clients, "naive", children, (phase, child) -> {
+                    if (phase.equals("stopped")) {
+                        assertEquals(Optional.empty(), xdp(lab), "the port close detached XDP");
+                        assertEquals(Optional.empty(), bridge(lab), "no bridge in this mode");
+                    }
+                });
+                System.out.printf("restart without the bridge: SIGTERM+start %s; SIGKILL+start %s%n", phases.graceful(), phases.crash());
+                // nothing forwards from the port close until the next process's PMD attaches XDP again
+                assertTrue(Phases.missing(phases.graceful()) > 0, "a naive graceful restart loses packets: " + phases.graceful());
+                SessionLoopTest.Setup.stop(children.getLast());
+            } catch (AssertionError | Exception e) {
+                children.forEach(c -> System.err.println("DPDK child " + c.process.pid() + ":\n" + c.text()));
+                throw e;
+            }
+        }
+    }
+
+    /** Checks made at each phase of {@link #restartTwice}. */
+    interface PhaseCheck {
+        void check(String phase, DpdkPair.Child child) throws Exception;
+    }
+
+    /**
+     * Starts a child in {@code mode}, then: streams on; SIGTERM; the exit awaited; a new child until
+     * READY; streams off (graceful). Streams on; SIGKILL; a new child until READY; streams off (crash).
+     * The last child is left running, in {@code children}.
+     */
+    private static Phases restartTwice(SessionLoopTest.Setup lab, List<DatagramSocket> clients, String mode,
+            List<DpdkPair.Child> children, PhaseCheck check) throws Exception {
+        DpdkPair.Child first = start(lab, mode, children);
+        assertTrue(first.await("READY", STEP_MS).endsWith("adopted=" + SESSIONS + " orphans=0"), first.text());
+
+        List<SequencedStream> graceful = streams(lab, clients);
+        // SIGTERM through the handle: Process.destroy() would also close our end of the child's pipes
+        first.process.toHandle().destroy();
+        int status = first.finish(STEP_MS);
+        assertEquals(1, first.lines("DONE").size(), "a clean stop on SIGTERM (exit status " + status + "):\n" + first.text());
+        check.check("stopped", first);
+        DpdkPair.Child second = start(lab, mode, children);
+        second.await("READY", STEP_MS);
+        check.check("restarted after stop", second);
+        List<SequencedStream.Report> gracefulReports = stop(graceful);
+
+        List<SequencedStream> crash = streams(lab, clients);
+        second.process.toHandle().destroyForcibly(); // SIGKILL
+        assertTrue(second.process.waitFor(STEP_MS, TimeUnit.MILLISECONDS), "killed child exits");
+        check.check("killed", second);
+        DpdkPair.Child third = start(lab, mode, children);
+        third.await("READY", STEP_MS);
+        check.check("restarted after crash", third);
+        List<SequencedStream.Report> crashReports = stop(crash);
+        return new Phases(gracefulReports, crashReports);
+    }
+
+    private static DpdkPair.Child start(SessionLoopTest.Setup lab, String mode, List<DpdkPair.Child> children) throws IOException {
+        DpdkPair.Child child = lab.startLoop(mode, BACKEND_PORT, PORTS, 600_000);
+        children.add(child);
+        return child;
+    }
+
+    /**
+     * Backends that echo verbatim on {@link #BACKEND_PORT}, then one session per client, set up by a
+     * first loop whose first datagrams go through DPDK; that loop is stopped as the mode of the run
+     * will not be known yet, leaving the sessions' rules (the next loop adopts them).
+     */
+    private static List<DatagramSocket> openSessionsOnBinaryEcho(SessionLoopTest.Setup lab) throws Exception {
+        for (String backend : SessionLoopTest.BACKENDS) {
+            DatagramSocket s = lab.socket(lab.pair.peerNs, backend, BACKEND_PORT, 0);
+            // a JVM starting on this 2-core machine can starve the echo thread for a few hundred ms: the
+            // default buffer (~280 datagrams) then overflows in the test, not in the datapath
+            s.setReceiveBufferSize(4 << 20);
+            Thread.ofPlatform().daemon().start(() -> echoVerbatim(s));
+        }
+        List<DatagramSocket> clients = lab.clients(24000, SESSIONS);
+        DpdkPair.Child setup = lab.startLoop("plain", BACKEND_PORT, PORTS, 600_000);
+        try {
+            setup.await("READY", STEP_MS);
+            for (int i = 0; i < SESSIONS; i++) {
+                assertEquals("s" + i, echo(clients.get(i), lab, "s" + i));
+            }
+            assertEquals(2 * SESSIONS, lab.sessionRules().size(), "both rules of every session");
+            SessionLoopTest.Setup.stop(setup);
+            assertEquals(SESSIONS, SessionLoopTest.Setup.dpdkRx(setup), setup.text());
+        } catch (AssertionError | Exception e) {
+            System.err.println("setup loop:\n" + setup.text());
+            throw e;
+        }
+        // the sequence streams drain for 500 ms of silence
+        for (DatagramSocket client : clients) {
+            client.setSoTimeout(500);
+        }
+        return clients;
+    }
+
+    private static List<SequencedStream> streams(SessionLoopTest.Setup lab, List<DatagramSocket> clients) throws InterruptedException {
+        List<SequencedStream> streams = new ArrayList<>();
+        for (DatagramSocket client : clients) {
+            streams.add(new SequencedStream(client, lab.vip, client, 2_000_000, RATE_PER_SESSION));
+        }
+        for (SequencedStream stream : streams) {
+            assertTrue(stream.awaitFirst(10, TimeUnit.SECONDS), "the session's stream flows through XDP");
+        }
+        return streams;
+    }
+
+    private static List<SequencedStream.Report> stop(List<SequencedStream> streams) throws InterruptedException {
+        List<SequencedStream.Report> reports = new ArrayList<>();
+        for (SequencedStream stream : streams) {
+            reports.add(stream.stop());
+        }
+        return reports;
+    }
+
+    private static String echo(DatagramSocket client, SessionLoopTest.Setup lab, String payload) throws IOException {
+        return SessionLoopTest.exchange(client, lab.vip, payload);
+    }
+
+    private static void echoVerbatim(DatagramSocket s) {
+        byte[] buf = new byte[2048];
+        try {
+            while (true) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                s.receive(p);
+                s.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+            }
+        } catch (IOException closed) {
+            // socket closed at the end of the test
+        }
+    }
+
+    private static Optional<Xdp.Attachment> xdp(SessionLoopTest.Setup lab) {
+        return NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0));
+    }
+
+    private static Optional<?> bridge(SessionLoopTest.Setup lab) {
+        return NetNs.call(lab.pair.dpdkNs, () -> DpdkDatapathLifecycle.bridge(lab.pair.dp0));
+    }
+
+    private static List<String> stepActions(DpdkPair.Child child) {
+        return child.lines("STEP").stream().map(l -> l.split(" ")[1]).toList();
+    }
+}
