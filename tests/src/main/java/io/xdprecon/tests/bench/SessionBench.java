@@ -12,6 +12,8 @@ import io.xdprecon.sessions.RuleSink;
 import io.xdprecon.sessions.SessionService;
 import io.xdprecon.sessions.SessionTable;
 import io.xdprecon.tests.dpdk.SlowPathRate;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,9 +49,10 @@ public final class SessionBench {
     static final int FLOWS = 16;
     static final int SENDERS = 2;
     static final Duration WINDOW = Duration.ofSeconds(3);
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** One measured round: setup and expiry wall time, the latency of every setup. */
-    record Round(double setupSeconds, double expirySeconds, Histogram latency) {
+    record Round(double setupSeconds, double setupCpuSeconds, double expirySeconds, Histogram latency) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -96,6 +99,7 @@ public final class SessionBench {
         SessionTable table = new SessionTable(services, RuleSink.of(rules), CounterSource.of(rules));
         Histogram latency = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
         long start = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
         for (int i = 0; i < n; i++) {
             int service = i / SESSIONS_PER_SERVICE;
             long t0 = System.nanoTime();
@@ -106,6 +110,7 @@ public final class SessionBench {
             }
         }
         double setup = (System.nanoTime() - start) / 1e9;
+        double setupCpu = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         SessionTable.Stats stats = table.stats();
         int sessionRules = rules.keysOwnedBy(Owner.SESSION).size();
         if (stats.created() != n || stats.slowPathSessions() != 0 || sessionRules != 2 * n) {
@@ -121,7 +126,7 @@ public final class SessionBench {
         if (expired != n || !rules.keysOwnedBy(Owner.SESSION).isEmpty()) {
             throw new IllegalStateException("expiry left " + rules.keysOwnedBy(Owner.SESSION).size() + " session rules");
         }
-        return new Round(setup, expiry, latency);
+        return new Round(setup, setupCpu, expiry, latency);
     }
 
     /** Distinct clients: 16,384 ports per address, addresses from 10.64.0.0. */
@@ -131,6 +136,7 @@ public final class SessionBench {
 
     static void print(int n, int services, List<Round> rounds, SlowPathRate.Run slow, SlowPathRate.Run fast) {
         double[] setup = rounds.stream().mapToDouble(Round::setupSeconds).toArray();
+        double[] setupCpu = rounds.stream().mapToDouble(Round::setupCpuSeconds).toArray();
         double[] expiry = rounds.stream().mapToDouble(Round::expirySeconds).toArray();
         Histogram all = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
         rounds.forEach(r -> all.add(r.latency()));
@@ -145,6 +151,9 @@ public final class SessionBench {
         System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(60), "-".repeat(14), "-".repeat(14), "-".repeat(11));
         System.out.printf("| %-58s | %,12.0f | %12s | %8.2fx |%n", "session setup rate, sessions/s (both rules written)",
                 rate, "≥ 100,000", rate / SETUP_GOAL_PER_SECOND);
+        double cpuRate = n / RuleWriteBench.median(setupCpu);
+        System.out.printf("| %-58s | %,12.0f | %12s | %8.2fx |%n", "  the same per CPU-second of the loop thread (user + sys)",
+                cpuRate, "≥ 100,000", cpuRate / SETUP_GOAL_PER_SECOND);
         System.out.printf("| %-58s | %12.1f | %12s | %9s |%n", "first packet → both rules installed, p50 µs", p50, "", "");
         System.out.printf("| %-58s | %12.1f | %12s | %8.2fx |%n", "first packet → both rules installed, p99 µs", p99,
                 "≤ 200", p99 / P99_GOAL_MICROS);
@@ -156,9 +165,14 @@ public final class SessionBench {
                 slow.forwardedPps(), "", String.format("%.2fx fast", slow.forwardedPps() / fast.forwardedPps()));
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "fast path: XDP forwarded (hairpin), pps (same flows)",
                 fast.forwardedPps(), "", "1.00x");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  slow run: XDP handed to AF_XDP (DPDK's RX), pps", slow.toAfXdpPps(),
+                "", "");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (slow run)", slow.offeredPps(), "", "");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (fast run)", fast.offeredPps(), "", "");
-        System.out.println("  setup s per round: " + Arrays.toString(setup) + "; expiry s: " + Arrays.toString(expiry));
+        System.out.println("  setup s per round: " + Arrays.toString(setup) + " (thread CPU s: " + Arrays.toString(setupCpu)
+                + "); expiry s: " + Arrays.toString(expiry));
+        System.out.printf("  wall vs CPU: on a shared machine the loop thread got %.0f %% of a core while setting up%n",
+                100 * RuleWriteBench.median(setupCpu) / RuleWriteBench.median(setup));
         System.out.printf("  pps: %d sender threads in the peer namespace, one sendto per 18-byte datagram over connected sockets,"
                 + " %d s window per path; slow = sessions refused by a full map (DPDK forwards all), fast = sessions with rules%n",
                 SENDERS, WINDOW.toSeconds());

@@ -51,10 +51,14 @@ public final class SlowPathRate {
     static final int FIRST_CLIENT_PORT = 20000;
     static final Pattern FORWARDED = Pattern.compile("forwarded=(\\d+)");
 
-    /** One window: datagrams the generator sent, and those the measured path forwarded. */
-    public record Run(String path, long offered, long forwarded, Duration window) {
+    /** One window: datagrams the generator sent, those XDP handed to AF_XDP, and those the measured path forwarded. */
+    public record Run(String path, long offered, long toAfXdp, long forwarded, Duration window) {
         public double offeredPps() {
             return offered / (window.toNanos() / 1e9);
+        }
+
+        public double toAfXdpPps() {
+            return toAfXdp / (window.toNanos() / 1e9);
         }
 
         public double forwardedPps() {
@@ -89,10 +93,12 @@ public final class SlowPathRate {
                     c.write(ByteBuffer.wrap("first".getBytes(StandardCharsets.US_ASCII)));
                 }
                 awaitSessions(datapath.rules(), slowPath ? 0 : 2 * flows);
-                long hairpinBefore = datapath.stats().read().get(Stat.HAIRPIN_TX);
+                Map<Stat, Long> before = datapath.stats().read();
                 long sent = send(channels, senders, window);
                 Thread.sleep(200); // what is in flight lands
-                long hairpin = datapath.stats().read().get(Stat.HAIRPIN_TX) - hairpinBefore;
+                Map<Stat, Long> after = datapath.stats().read();
+                long hairpin = after.get(Stat.HAIRPIN_TX) - before.get(Stat.HAIRPIN_TX);
+                long toAfXdp = after.get(Stat.AFXDP_REDIRECT) - before.get(Stat.AFXDP_REDIRECT);
                 try (OutputStream in = loop.process.getOutputStream()) {
                     in.write("STOP\n".getBytes(StandardCharsets.US_ASCII));
                 }
@@ -104,7 +110,7 @@ public final class SlowPathRate {
                     throw new IllegalStateException("no forwarded count:\n" + loop.text());
                 }
                 long dpdk = Long.parseLong(m.group(1)) - flows; // minus the first datagrams, sent before the window
-                return new Run(slowPath ? "slow (DPDK)" : "fast (XDP)", sent, slowPath ? dpdk : hairpin, window);
+                return new Run(slowPath ? "slow (DPDK)" : "fast (XDP)", sent, toAfXdp, slowPath ? dpdk : hairpin, window);
             } finally {
                 for (DatagramChannel c : channels) {
                     c.close();
