@@ -320,6 +320,11 @@ public final class DpdkLoop implements AutoCloseable {
         if (next == null) {
             return;
         }
+        List<String> portless = Settings.devicesOf(next).stream().filter(d -> !settings.devices().contains(d)).toList();
+        if (!portless.isEmpty()) {
+            LOG.log(Level.WARNING, "services now use " + portless + ", where DPDK has no port (it started on "
+                    + settings.devices() + "): their first packets reach no session until the daemon restarts");
+        }
         List<SessionService> resolved = next.stream().map(s -> SessionService.of(s, NetNs::ifindex)).toList();
         if (table != null && resolved.equals(current)) {
             return;
