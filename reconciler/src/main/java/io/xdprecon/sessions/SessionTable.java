@@ -303,22 +303,31 @@ public final class SessionTable {
             noBackend++;
             return null;
         }
+        Endpoint first = backends.get(Rendezvous.choose(backends, clientIp, clientPort));
+        int port = pool(s, first).allocate();
+        if (port != PortPool.NONE) {
+            return create(s, clientIp, clientPort, first, port, nowNanos);
+        }
+        // the whole order only when the choice is full: it costs several times the choice
         int[] order = Rendezvous.order(backends, clientIp, clientPort);
-        for (int k = 0; k < order.length; k++) {
+        for (int k = 1; k < order.length; k++) {
             Endpoint backend = backends.get(order[k]);
-            int port = pool(s, backend).allocate();
+            port = pool(s, backend).allocate();
             if (port != PortPool.NONE) {
-                spilled += k > 0 ? 1 : 0;
-                Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, backend, port, nowNanos,
-                        false);
-                install(session);
-                index(session);
-                created++;
-                return session;
+                spilled++;
+                return create(s, clientIp, clientPort, backend, port, nowNanos);
             }
         }
         poolExhausted++;
         return null;
+    }
+
+    private Session create(SessionService s, int clientIp, int clientPort, Endpoint backend, int port, long nowNanos) {
+        Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, backend, port, nowNanos, false);
+        install(session);
+        index(session);
+        created++;
+        return session;
     }
 
     private PortPool pool(SessionService s, Endpoint backend) {
