@@ -3,9 +3,11 @@ package io.xdprecon.tests.bench;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.Tc;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.bpf.XdpTestRun;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -28,7 +30,8 @@ import java.util.Map;
  * <p>Method 1, real traffic in the lab: with {@code kernel.bpf_stats_enabled=1} the kernel adds each
  * program run's time to the program's {@code run_time_ns}/{@code run_cnt}; N datagrams go from the
  * client to the proxy and the average per run is read back, for each program attached to pc in turn
- * (atomically replaced, so the same traffic meets each).
+ * (atomically replaced, so the same traffic meets each). The tc bridge ({@code tc_bridge}, what forwards
+ * during a DPDK restart) runs once on pc's clsact ingress with no XDP program there.
  *
  * <p>Method 2, {@code BPF_PROG_TEST_RUN} with a repeat count, for the paths whose packet the program
  * leaves unchanged (a rewriting hit would meet its own output on the next repetition).
@@ -71,6 +74,20 @@ public final class PacketCostBench {
                 traffic.put("xdp_main without per-flow counters: rule hit", nsPerRun(noCounters, client, vip, datagrams));
                 NetNs.run(lab.proxyNs(), () -> Xdp.replace(ifindex, noCounters.id(), main, XdpMode.NATIVE));
             }
+            // The tc bridge that stands in for xdp_main during a DPDK restart: same maps, no XDP on pc.
+            try (BpfObject bridgeObject = BpfObject.openBundled(DpdkDatapathLifecycle.BRIDGE_OBJECT, lab.pinRoot()).load()) {
+                BpfProgram bridge = bridgeObject.program(DpdkDatapathLifecycle.BRIDGE_PROGRAM);
+                Tc.Filter filter = DpdkDatapathLifecycle.bridgeFilter(ifindex);
+                NetNs.run(lab.proxyNs(), () -> {
+                    Tc.attach(filter, bridge, false);
+                    Xdp.detach(ifindex, XdpMode.NATIVE);
+                });
+                traffic.put("tc_bridge (no XDP on pc): rule hit, same path", nsPerRun(bridge, client, vip, datagrams));
+                NetNs.run(lab.proxyNs(), () -> {
+                    Xdp.attach(ifindex, main, XdpMode.NATIVE);
+                    Tc.detach(filter);
+                });
+            }
             NetNs.run(lab.proxyNs(), () -> Xdp.replace(ifindex, main.id(), ceiling, XdpMode.NATIVE));
             traffic.put("xdp_ceiling: parse, swap, XDP_TX (no lookup)", nsPerRun(ceiling, client, vip, datagrams));
             NetNs.run(lab.proxyNs(), () -> Xdp.replace(ifindex, ceiling.id(), pass, XdpMode.NATIVE));
@@ -84,6 +101,11 @@ public final class PacketCostBench {
                 testRun.put("xdp_main: miss -> non-local, XDP_PASS", repeatRun(main, missNonLocal, ifindex, repeat));
                 testRun.put("xdp_main: miss -> local IP, no AF_XDP socket", repeatRun(main, missLocal, ifindex, repeat));
                 testRun.put("xdp_pass: return XDP_PASS", repeatRun(pass, missNonLocal, ifindex, repeat));
+                try (BpfObject bridgeObject = BpfObject.openBundled(DpdkDatapathLifecycle.BRIDGE_OBJECT, lab.pinRoot()).load();
+                        XdpTestRun run = XdpTestRun.ofTc(bridgeObject.program(DpdkDatapathLifecycle.BRIDGE_PROGRAM), 2048)) {
+                    run.run(missNonLocal, missNonLocal.length, ifindex, 0, repeat);
+                    testRun.put("tc_bridge: miss -> non-local, TC_ACT_OK (skb)", (double) run.durationNs());
+                }
             });
 
             double ceilingNs = traffic.get("xdp_ceiling: parse, swap, XDP_TX (no lookup)");
