@@ -8,6 +8,7 @@ import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
+import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.io.IOException;
@@ -85,6 +86,19 @@ class RestartWithoutLossTest {
                 assertEquals(0, Phases.missing(phases.crash()), "lost through SIGKILL + start: " + phases.crash());
                 assertEquals(0, Phases.duplicates(phases.crash()), "duplicated through SIGKILL + start: " + phases.crash());
 
+                // every datagram counted once on its session's rules, whichever program forwarded it (the idle
+                // expiry reads these counters: a session the bridge carried is not idle)
+                try (Datapath pinned = Datapath.openPinned(lab.pair.pinRoot)) {
+                    for (int i = 0; i < SESSIONS; i++) {
+                        FlowKey forward = lab.forwardKey(lab.wirePort(24000 + i));
+                        FlowKey to = pinned.rules().readAll().get(forward).rewrite();
+                        FlowKey reverse = new FlowKey(dp0, to.dstIp(), to.srcIp(), to.dstPort(), to.srcPort());
+                        long sent = phases.graceful().get(i).sent() + phases.crash().get(i).sent();
+                        assertEquals(sent, pinned.rules().counters(forward).packets(), "forward rule of session " + i);
+                        assertEquals(sent + 1, pinned.rules().counters(reverse).packets(),
+                                "reverse rule of session " + i + " (the setup datagram's reply included)");
+                    }
+                }
                 // after the restarts: xdp_main on the pinned maps, no bridge, and DPDK sets up a new session
                 int programId = xdp(lab).orElseThrow().programId();
                 BpfProgram.Info program = BpfProgram.describe(programId).orElseThrow();
