@@ -1,0 +1,62 @@
+package io.xdprecon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SessionsCommandTest {
+    /** A session's two rules as the session table derives them (hairpin on ifindex 2, VIP 10.0.0.1:3478). */
+    static void session(Map<FlowKey, FlowRule> rules, String client, int clientPort, String backend, int egressPort) {
+        FlowKey forward = FlowKey.of(2, client, clientPort, "10.0.0.1", 3478);
+        FlowKey reverse = FlowKey.of(2, backend, 7000, "10.0.0.1", egressPort);
+        rules.put(reverse, new FlowRule(FlowKey.of(2, "10.0.0.1", 3478, client, clientPort), Owner.SESSION));
+        rules.put(forward, new FlowRule(FlowKey.of(2, "10.0.0.1", egressPort, backend, 7000), Owner.SESSION));
+    }
+
+    @Test
+    void withoutTheDaemonEachSessionsRulesAreListedTogetherClientSideFirst() {
+        Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
+        session(rules, "198.51.100.9", 5000, "10.0.0.31", 40001);
+        session(rules, "198.51.100.7", 6000, "10.0.0.30", 40000);
+        FlowKey half = FlowKey.of(2, "10.0.0.32", 7000, "10.0.0.1", 40002);
+        rules.put(half, new FlowRule(FlowKey.of(2, "10.0.0.1", 3478, "198.51.100.8", 7000), Owner.SESSION));
+
+        List<FlowKey> ordered = SessionsCommand.pairs(rules);
+        assertEquals(5, ordered.size(), ordered.toString());
+        assertEquals(FlowKey.of(2, "198.51.100.7", 6000, "10.0.0.1", 3478), ordered.get(0), "a client leg leads");
+        assertEquals(SessionsCommand.partner(rules.get(ordered.get(0))), ordered.get(1), "its partner follows");
+        assertEquals(FlowKey.of(2, "198.51.100.9", 5000, "10.0.0.1", 3478), ordered.get(2));
+        assertEquals(SessionsCommand.partner(rules.get(ordered.get(2))), ordered.get(3));
+        assertEquals(half, ordered.get(4), "a rule without its partner comes last, alone");
+        assertFalse(rules.containsKey(SessionsCommand.partner(rules.get(half))));
+    }
+
+    @Test
+    void theTableNamesEverySessionAndCountsThoseOnTheSlowPath() {
+        StringWriter text = new StringWriter();
+        SessionsCommand.print(new PrintWriter(text, true), List.of(
+                new SessionRow("turn", Ipv4.parse("198.51.100.7"), 40001, Ipv4.parse("10.0.0.30"), 3478, 50012,
+                        Duration.ofSeconds(125), Duration.ofMillis(300), 1200, 190_000, 1, true),
+                new SessionRow("turn", Ipv4.parse("198.51.100.8"), 5000, Ipv4.parse("10.0.0.31"), 3478, 50013,
+                        Duration.ofSeconds(2), Duration.ZERO, 0, 0, 9, false)));
+        List<String> lines = text.toString().lines().toList();
+        assertTrue(lines.get(0).startsWith("SERVICE") && lines.get(0).contains("EGRESS PORT"), lines.get(0));
+        assertTrue(lines.get(1).matches("turn +198\\.51\\.100\\.7:40001 +10\\.0\\.0\\.30:3478 +50012 +2m05s +0\\.3s +1200 +190000 +1"),
+                lines.get(1));
+        assertTrue(lines.get(2).endsWith("9  slow path"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("2 sessions, 1 on the slow path"), lines.get(3));
+    }
+}
