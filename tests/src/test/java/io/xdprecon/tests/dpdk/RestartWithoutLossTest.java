@@ -10,6 +10,7 @@ import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -59,6 +60,7 @@ class RestartWithoutLossTest {
             List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab);
             List<DpdkPair.Child> children = new ArrayList<>();
             try {
+                long overflowsBefore = socketOverflows(lab);
                 Phases phases = restartTwice(lab, clients, "bridge", children, (phase, child) -> {
                     switch (phase) {
                         case "stopped" -> {
@@ -81,6 +83,9 @@ class RestartWithoutLossTest {
                     }
                 });
                 System.out.printf("restart with the tc bridge: SIGTERM+start %s; SIGKILL+start %s%n", phases.graceful(), phases.crash());
+                // a datagram dropped by a full socket buffer of the test is lost too, but not by the datapath
+                assertEquals(0, socketOverflows(lab) - overflowsBefore,
+                        "UDP receive buffer overflows in the test's sockets (the machine starved them): rerun");
                 assertEquals(0, Phases.missing(phases.graceful()), "lost through SIGTERM + start: " + phases.graceful());
                 assertEquals(0, Phases.duplicates(phases.graceful()), "duplicated through SIGTERM + start: " + phases.graceful());
                 assertEquals(0, Phases.missing(phases.crash()), "lost through SIGKILL + start: " + phases.crash());
@@ -263,6 +268,17 @@ class RestartWithoutLossTest {
 
     private static Optional<?> bridge(SessionLoopTest.Setup lab) {
         return NetNs.call(lab.pair.dpdkNs, () -> DpdkDatapathLifecycle.bridge(lab.pair.dp0));
+    }
+
+    /** UDP RcvbufErrors of the clients' and the backends' namespaces, summed. */
+    private static long socketOverflows(SessionLoopTest.Setup lab) {
+        long sum = 0;
+        for (String ns : List.of(lab.clientNs, lab.pair.peerNs)) {
+            List<String> udp = Lab.inNs(ns, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:")).toList();
+            List<String> names = List.of(udp.get(0).split("\\s+"));
+            sum += Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+        }
+        return sum;
     }
 
     private static List<String> stepActions(DpdkPair.Child child) {
