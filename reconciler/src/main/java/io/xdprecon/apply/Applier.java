@@ -17,7 +17,6 @@ import io.xdprecon.plan.TuningChange;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +70,8 @@ public final class Applier {
         // The staleness check walks the live rules into the fingerprint without collecting them: a map of
         // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
         // the steps below use only its other facts.
-        Fingerprint.Walk walk = new Fingerprint.Walk(plan.touchedKeys(), plan.tuningIds());
+        List<FlowKey> touched = plan.ruleChanges().stream().map(RuleChange::key).toList(); // distinct
+        Fingerprint.Walk walk = new Fingerprint.Walk(touched, plan.tuningIds());
         LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
         if (!plan.fingerprint().equals(walk.finish(live))) {
             throw stale();
@@ -134,12 +134,13 @@ public final class Applier {
             current = "tuning";
             runTuning(plan, steps);
             try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
+                List<RuleChange> rules = plan.ruleChanges();
                 current = "add local IPs";
                 runLocalIps(plan, datapath, Change.Kind.ADD, steps);
                 current = "write rules";
-                runRuleWrites(plan, datapath, steps);
+                runRuleWrites(rules, datapath, steps);
                 current = "delete rules";
-                runRuleDeletes(plan, datapath, steps);
+                runRuleDeletes(rules, datapath, steps);
                 current = "remove local IPs";
                 runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
             }
@@ -224,24 +225,19 @@ public final class Applier {
         }
     }
 
-    private void runRuleWrites(Plan plan, Datapath datapath, List<Step> steps) {
-        Map<FlowKey, FlowRule> writes = new LinkedHashMap<>();
-        for (RuleChange change : plan.ruleChanges()) {
-            if (change.kind() != Change.Kind.DELETE) {
-                writes.put(change.key(), change.after().orElseThrow());
-            }
-        }
+    private void runRuleWrites(List<RuleChange> rules, Datapath datapath, List<Step> steps) {
+        List<RuleChange> writes = rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).toList();
         if (writes.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        datapath.rules().putAll(writes);
+        datapath.rules().putAll(writes, RuleChange::key, c -> c.after().orElseThrow());
         steps.add(new Step("write rules", writes.size(), micros(start)));
         progress.accept("  + ~ " + writes.size() + " rules written");
     }
 
-    private void runRuleDeletes(Plan plan, Datapath datapath, List<Step> steps) {
-        List<FlowKey> deletes = plan.ruleChanges().stream()
+    private void runRuleDeletes(List<RuleChange> rules, Datapath datapath, List<Step> steps) {
+        List<FlowKey> deletes = rules.stream()
                 .filter(c -> c.kind() == Change.Kind.DELETE).map(RuleChange::key).toList();
         if (deletes.isEmpty()) {
             return;

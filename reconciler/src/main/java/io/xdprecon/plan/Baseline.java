@@ -49,7 +49,7 @@ public final class Baseline {
         return desired;
     }
 
-    /** The digest of the baseline's rules, to be extended by a walk of a plan's touched keys. */
+    /** The digest of the baseline's rules: what a walk of the live map gives while it holds them. */
     Fingerprint.EntrySetDigest rules() {
         return rules.copy();
     }

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -72,29 +74,37 @@ public record Fingerprint(String sha256) {
     }
 
     /**
+     * The fingerprint of a plan from what its planner already holds: the digest of every live
+     * config-owned rule, and the live value before each rule change (absent for an add) — the value a
+     * walk of the live map finds at each touched key. Equal to {@link #of(LiveState, Set, Set)}.
+     */
+    static Fingerprint of(LiveState facts, EntrySetDigest configRules, List<RuleChange> changes, Set<String> tuningIds) {
+        EntrySetDigest touched = new EntrySetDigest();
+        for (RuleChange change : changes) {
+            FlowRule before = change.before().orElse(null);
+            touched.add(before == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, change.key(),
+                    before);
+        }
+        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds)));
+    }
+
+    /**
      * The fingerprint computed while the rules stream past, one at a time, instead of from a map of all
      * of them: apply checks half a million live rules this way without collecting them (see
      * {@code RulesMap.forEach}). Feed every live rule to {@link #rule}, then {@link #finish} with the
      * other facts; the result equals {@link #of(LiveState, Set, Set)} over the same rules.
      */
     public static final class Walk {
-        private final Set<FlowKey> touched;
+        private final Collection<FlowKey> touched; // distinct keys
+        private Set<FlowKey> touchedSet; // built at the first live rule: a walk of an empty map needs none
         private final Set<String> tuningIds; // null: every setting
-        private final EntrySetDigest configRules;
+        private final EntrySetDigest configRules = new EntrySetDigest();
         private final Map<FlowKey, FlowRule> touchedRules = new HashMap<>();
 
-        public Walk(Set<FlowKey> touched, Set<String> tuningIds) {
-            this(touched, tuningIds, new EntrySetDigest());
-        }
-
-        /**
-         * A walk whose config rules are already folded into {@code configRules} (see {@link Baseline}):
-         * feed it only the live values at the touched keys, through {@link #touchedRule}.
-         */
-        Walk(Set<FlowKey> touched, Set<String> tuningIds, EntrySetDigest configRules) {
+        /** @param touched the distinct keys the plan writes or deletes */
+        public Walk(Collection<FlowKey> touched, Set<String> tuningIds) {
             this.touched = Objects.requireNonNull(touched, "touched");
             this.tuningIds = tuningIds;
-            this.configRules = configRules;
         }
 
         /** One live rule; a key seen twice (a walk racing a writer) changes the result, so apply refuses. */
@@ -102,12 +112,10 @@ public record Fingerprint(String sha256) {
             if (rule.owner() == Owner.CONFIG) {
                 configRules.add(EntrySetDigest.CONFIG_RULE, key, rule);
             }
-            touchedRule(key, rule);
-        }
-
-        /** The live rule at a key, for the touched keys' part only; its config part is already folded in. */
-        void touchedRule(FlowKey key, FlowRule rule) {
-            if (touched.contains(key) && touchedRules.put(key, rule) != null) {
+            if (touchedSet == null) {
+                touchedSet = touched instanceof Set<FlowKey> set ? set : new HashSet<>(touched);
+            }
+            if (touchedSet.contains(key) && touchedRules.put(key, rule) != null) {
                 configRules.add(EntrySetDigest.REPEATED_KEY, key, rule);
             }
         }
@@ -118,56 +126,60 @@ public record Fingerprint(String sha256) {
         }
 
         private byte[] canonicalBytes(LiveState facts) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                writeString(out, VERSION);
-                out.writeBoolean(facts.datapathPresent());
-                out.writeInt(facts.rulesCapacity());
-                configRules.writeTo(out);
-
-                EntrySetDigest touchedKeys = new EntrySetDigest();
-                for (FlowKey key : touched) {
-                    FlowRule rule = touchedRules.get(key);
-                    touchedKeys.add(rule == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, key,
-                            rule);
-                }
-                touchedKeys.writeTo(out);
-
-                int[] localIps = facts.localIps().stream().mapToInt(Integer::intValue).sorted().toArray();
-                out.writeInt(localIps.length);
-                for (int ip : localIps) {
-                    out.writeInt(ip); // signed order is as canonical as unsigned: only a fixed order matters
-                }
-
-                List<TuningSetting> tuning = new ArrayList<>(facts.tuning());
-                if (tuningIds != null) {
-                    tuning.removeIf(t -> !tuningIds.contains(t.id()));
-                }
-                tuning.sort(Comparator.comparing(TuningSetting::id).thenComparing(TuningSetting::value));
-                out.writeInt(tuning.size());
-                for (TuningSetting t : tuning) {
-                    writeString(out, t.id());
-                    writeString(out, t.value());
-                }
-
-                // Raw ids rather than anything derived: the hash must not depend on how things are displayed.
-                List<Map.Entry<String, Optional<LiveState.AttachedProgram>>> attached =
-                        new ArrayList<>(facts.attached().entrySet());
-                attached.sort(Map.Entry.comparingByKey());
-                out.writeInt(attached.size());
-                for (Map.Entry<String, Optional<LiveState.AttachedProgram>> entry : attached) {
-                    writeString(out, entry.getKey());
-                    out.writeBoolean(entry.getValue().isPresent());
-                    if (entry.getValue().isPresent()) {
-                        out.writeInt(entry.getValue().get().id());
-                        writeString(out, entry.getValue().get().name());
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing to memory cannot fail", e);
+            EntrySetDigest touchedKeys = new EntrySetDigest();
+            for (FlowKey key : touched) {
+                FlowRule rule = touchedRules.get(key);
+                touchedKeys.add(rule == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, key,
+                        rule);
             }
-            return bytes.toByteArray();
+            return Fingerprint.canonicalBytes(facts, configRules, touchedKeys, tuningIds);
         }
+    }
+
+    private static byte[] canonicalBytes(LiveState facts, EntrySetDigest configRules, EntrySetDigest touchedKeys,
+            Set<String> tuningIds) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeString(out, VERSION);
+            out.writeBoolean(facts.datapathPresent());
+            out.writeInt(facts.rulesCapacity());
+            configRules.writeTo(out);
+            touchedKeys.writeTo(out);
+
+            int[] localIps = facts.localIps().stream().mapToInt(Integer::intValue).sorted().toArray();
+            out.writeInt(localIps.length);
+            for (int ip : localIps) {
+                out.writeInt(ip); // signed order is as canonical as unsigned: only a fixed order matters
+            }
+
+            List<TuningSetting> tuning = new ArrayList<>(facts.tuning());
+            if (tuningIds != null) {
+                tuning.removeIf(t -> !tuningIds.contains(t.id()));
+            }
+            tuning.sort(Comparator.comparing(TuningSetting::id).thenComparing(TuningSetting::value));
+            out.writeInt(tuning.size());
+            for (TuningSetting t : tuning) {
+                writeString(out, t.id());
+                writeString(out, t.value());
+            }
+
+            // Raw ids rather than anything derived: the hash must not depend on how things are displayed.
+            List<Map.Entry<String, Optional<LiveState.AttachedProgram>>> attached =
+                    new ArrayList<>(facts.attached().entrySet());
+            attached.sort(Map.Entry.comparingByKey());
+            out.writeInt(attached.size());
+            for (Map.Entry<String, Optional<LiveState.AttachedProgram>> entry : attached) {
+                writeString(out, entry.getKey());
+                out.writeBoolean(entry.getValue().isPresent());
+                if (entry.getValue().isPresent()) {
+                    out.writeInt(entry.getValue().get().id());
+                    writeString(out, entry.getValue().get().name());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
     }
 
     /** Length-prefixed UTF-8, so that no two different sequences of strings encode alike. */
@@ -221,6 +233,11 @@ public record Fingerprint(String sha256) {
         /** Takes back an entry {@link #add}ed before: the digest is a sum, so order does not matter. */
         void remove(long tag, FlowKey key, FlowRule rule) {
             fold(tag, key, rule, -1);
+        }
+
+        /** Entries added and not taken back. */
+        int count() {
+            return count;
         }
 
         EntrySetDigest copy() {

@@ -110,13 +110,20 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
 
     /** Every rule change of every flow, flows in plan order. */
     public List<RuleChange> ruleChanges() {
-        return flows.stream().flatMap(f -> f.rules().stream()).toList();
+        int n = 0;
+        for (FlowChange flow : flows) {
+            n += flow.rules().size();
+        }
+        List<RuleChange> rules = new ArrayList<>(n);
+        flows.forEach(f -> rules.addAll(f.rules()));
+        return Collections.unmodifiableList(rules);
     }
 
     /** The keys this plan writes or deletes: what the {@link #fingerprint} pins besides the config rules. */
     public Set<FlowKey> touchedKeys() {
-        Set<FlowKey> keys = new LinkedHashSet<>();
-        ruleChanges().forEach(r -> keys.add(r.key()));
+        List<RuleChange> rules = ruleChanges();
+        Set<FlowKey> keys = LinkedHashSet.newLinkedHashSet(rules.size());
+        rules.forEach(r -> keys.add(r.key()));
         return Collections.unmodifiableSet(keys);
     }
 

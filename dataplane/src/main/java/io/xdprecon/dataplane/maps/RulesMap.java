@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Typed view of {@code xdp_fwd_rules} and its companion {@code xdp_flow_stats}. The control plane
@@ -78,21 +79,30 @@ public final class RulesMap {
      * {@code targets}. On failure the exception says how many landed: see {@link BulkWriteException}.
      */
     public void putAll(Map<FlowKey, FlowRule> targets) {
+        putAll(targets.entrySet(), Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /**
+     * Creates or replaces the rule {@code rule(item)} at {@code key(item)} for every item, in iteration
+     * order, {@link #PAGE} per batch syscall: encoded straight into the batch pages, so a caller holding
+     * its writes in another shape needs no map of them. On failure the exception says how many landed.
+     */
+    public <T> void putAll(Collection<T> items, Function<T, FlowKey> key, Function<T, FlowRule> rule) {
         ensurePages();
         int done = 0;
-        Iterator<Map.Entry<FlowKey, FlowRule>> it = targets.entrySet().iterator();
+        Iterator<T> it = items.iterator();
         while (it.hasNext()) {
             int n = 0;
             while (n < PAGE && it.hasNext()) {
-                Map.Entry<FlowKey, FlowRule> entry = it.next();
-                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, entry.getKey());
-                Abi.writeRule(pageRules, (long) n * Abi.FLOW_RULE_SIZE, entry.getValue());
+                T item = it.next();
+                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, key.apply(item));
+                Abi.writeRule(pageRules, (long) n * Abi.FLOW_RULE_SIZE, rule.apply(item));
                 n++;
             }
             try {
                 rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
             } catch (RuntimeException e) {
-                throw new BulkWriteException("write rules", done + rules.lastBatchDone(), targets.size(), e);
+                throw new BulkWriteException("write rules", done + rules.lastBatchDone(), items.size(), e);
             }
             done += n;
         }
