@@ -77,7 +77,9 @@ class SessionLoopTest {
     void firstPacketsThroughDpdkCreateSessionsAndTheRestGoesThroughXdp() throws Exception {
         try (Setup lab = new Setup()) {
             List<DatagramSocket> clients = lab.clients(20000, CLIENTS);
-            DpdkPair.Child child = lab.startLoop("40000-40099", 3000);
+            // idle timeout: longer than round 1 and its checks take on a loaded machine, or a session could
+            // expire before its later datagrams and be made again through DPDK
+            DpdkPair.Child child = lab.startLoop("40000-40099", 6000);
             try {
                 child.await("READY", STEP_MS);
                 Map<Integer, String> backendOf = new HashMap<>();
@@ -118,7 +120,7 @@ class SessionLoopTest {
                         assertEquals(forward ? LATER : LATER + 1, c.packets(), (forward ? "forward " : "reverse ") + key);
                     }
                 }
-                // idle sessions go: both rules of every session, within the idle timeout (3 s) + sweeps
+                // idle sessions go: both rules of every session, within the idle timeout (6 s) + sweeps
                 lab.awaitNoSessionRules(20);
                 Setup.stop(child);
                 assertEquals(CLIENTS, Setup.dpdkRx(child), "DPDK RX: exactly one datagram per session\n" + child.text());
@@ -384,7 +386,9 @@ class SessionLoopTest {
             Map<FlowKey, FlowRule> before = lab.sessionRules();
             assertEquals(2 * CLIENTS, before.size(), "a stopped loop leaves its sessions' rules");
 
-            DpdkPair.Child second = lab.startLoop(ports, 3000);
+            // adopted sessions idle from adoption: long enough that all 20 are exchanged with before any
+            // expires on a loaded machine (an expired session would be made again, maybe on another backend)
+            DpdkPair.Child second = lab.startLoop(ports, 8000);
             try {
                 String ready = second.await("READY", STEP_MS);
                 assertTrue(ready.endsWith("adopted=" + CLIENTS + " orphans=0"), ready);
@@ -392,7 +396,7 @@ class SessionLoopTest {
                     assertEquals(backendOf.get(i) + ":b" + i, exchange(clients.get(i), lab.vip, "b" + i), "same backend");
                 }
                 assertEquals(before, lab.sessionRules(), "adopted sessions keep their rules");
-                lab.awaitNoSessionRules(20);
+                lab.awaitNoSessionRules(30);
                 Set<FlowKey> usedPorts = new HashSet<>();
                 before.values().forEach(r -> {
                     if (r.rewrite().srcIp() == lab.vipIp && r.rewrite().dstPort() == BACKEND_PORT) {
