@@ -18,9 +18,10 @@ import java.lang.foreign.Arena;
  * An ICMP echo request to a local IP (XDP steers every non-UDP packet to one here) is answered in the
  * mbuf or dropped, by {@link IcmpEcho.Policy}. Every frame that is not sent is counted in exactly one
  * reason and freed ({@link Counters}): malformed, IPv4 options or a fragment, another protocol, an echo
- * the policy drops, TTL ≤ 1, no route (the router said no), another egress interface (this loop has one
- * port), TX queue full. Nothing is sent anywhere the router did not name, except an echo reply to the
- * request's sender. One thread; not thread-safe.
+ * the policy drops, TTL ≤ 1, no route (the router said no), an egress interface without a port here
+ * (neither this loop's nor a {@link #peers peer}'s), TX queue full. A rewrite toward a peer's interface goes
+ * into that loop's TX burst, sent at its next {@link #doWork()}. Nothing is sent anywhere the router did not
+ * name, except an echo reply to the request's sender. One thread (with its peers); not thread-safe.
  */
 public final class SlowPathLoop {
     /** Decides the rewrite of one packet that reached userspace. Called on the loop's thread. */
@@ -71,6 +72,10 @@ public final class SlowPathLoop {
     private final Rewrite rewrite = new Rewrite();
     private final UdpPayload payload = new UdpPayload(mbuf);
     private final IcmpEcho.Policy echo;
+    private final int burst;
+    private SlowPathLoop[] peers = new SlowPathLoop[0];
+    /** Where the frame {@link #handle} accepted goes: this loop's interface or a peer's. */
+    private int egress;
 
     private long received;
     private long forwarded;
@@ -91,23 +96,57 @@ public final class SlowPathLoop {
         this.queue = queue;
         this.ifindex = ifindex;
         this.router = router;
+        this.burst = burst;
         this.rx = new MbufBurst(arena, burst);
-        this.tx = new MbufBurst(arena, burst);
+        // room for one RX burst of its own plus up to one burst its peers hand over
+        this.tx = new MbufBurst(arena, 2 * burst);
+    }
+
+    /**
+     * The loops of the other ports, run on this loop's thread: a rewrite toward one of their interfaces is
+     * sent on that loop's port instead of being dropped as another interface (and counted there as
+     * forwarded or TX-dropped: the counters partition what all loops received together).
+     */
+    public void peers(java.util.List<SlowPathLoop> loops) {
+        peers = loops.stream().filter(l -> l != this).toArray(SlowPathLoop[]::new);
+    }
+
+    private SlowPathLoop peer(int ifindex) {
+        for (SlowPathLoop p : peers) {
+            if (p.ifindex == ifindex) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** One duty cycle; returns the frames received. */
     public int doWork() {
         int n = port.rxBurst(queue, rx);
         if (n == 0) {
+            send();
             return 0;
         }
         received += n;
         for (int i = n - 1; i >= 0; i--) {
             if (handle(rx.mbuf(i, mbuf))) {
-                tx.add(rx.take(i));
+                SlowPathLoop out = egress == ifindex ? this : peer(egress);
+                if (out == this) {
+                    tx.add(rx.take(i));
+                } else if (out.tx.count() < out.burst) {
+                    out.tx.add(rx.take(i));
+                } else {
+                    txDropped++; // the peer's burst is full: freed with the rest of rx
+                }
             }
         }
         rx.freeAll();
+        send();
+        return n;
+    }
+
+    /** Sends this loop's TX burst (its own frames and those its peers handed over); frees what the queue refused. */
+    private void send() {
         if (tx.count() > 0) {
             int want = tx.count();
             int sent = port.txBurst(queue, tx);
@@ -117,7 +156,6 @@ public final class SlowPathLoop {
                 tx.freeAll();
             }
         }
-        return n;
     }
 
     private boolean handle(Mbuf m) {
@@ -143,6 +181,7 @@ public final class SlowPathLoop {
             }
             IcmpEcho.answer(m);
             echoAnswered++;
+            egress = ifindex;
             return true;
         }
         if (protocol != 17) {
@@ -169,10 +208,11 @@ public final class SlowPathLoop {
             return false;
         }
         Rewrite r = rewrite;
-        if (r.ifindex != ifindex) {
+        if (r.ifindex != ifindex && peer(r.ifindex) == null) {
             otherInterface++;
             return false;
         }
+        egress = r.ifindex;
         int udpSum = m.getU16(UDP + 6);
         if (udpSum != 0) {
             // RFC 1624: HC' = ~(~HC + ~m + m') over each changed 16-bit word of the pseudo-header and header

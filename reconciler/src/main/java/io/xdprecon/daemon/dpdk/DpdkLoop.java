@@ -56,8 +56,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code onBackendRemoval} —, those of a removed service (or one whose listen or egress changed) lose their
  * rules. The table and its counters live as long as the loop.
  *
- * <p>Limits: a rewrite toward another device than the one the packet came in on is dropped and counted
- * ({@code other_interface}: each loop sends on its own port); a next hop the kernel has no neighbour
+ * <p>A first packet whose session leaves by another device (a service listening on one interface and
+ * reaching its backends on another) is sent on that device's port: the loops are each other's peers.
+ *
+ * <p>Limits: a rewrite toward a device without a DPDK port is dropped and counted
+ * ({@code other_interface}); a next hop the kernel has no neighbour
  * entry for is dropped and counted ({@code no_neighbour}) — the session's rules are in place, so its next
  * packets go through XDP, whose FIB lookup hands them to the kernel, which resolves the neighbour.
  */
@@ -227,10 +230,13 @@ public final class DpdkLoop implements AutoCloseable {
             try (Datapath datapath = Datapath.openPinned(PIN_ROOT)) {
                 rules = datapath.rules();
                 neighbours.refresh();
+                int[] portIfindexes = ifindexes.stream().mapToInt(Integer::intValue).toArray();
+                long[] portMacs = ports.stream().mapToLong(p -> SlowPathLoop.mac(p.macAddress())).toArray();
                 List<SlowPathLoop> loops = new ArrayList<>();
                 for (int i = 0; i < ports.size(); i++) {
-                    loops.add(loop(ports.get(i), ifindexes.get(i), arena));
+                    loops.add(loop(portIfindexes[i], ports.get(i), portIfindexes, portMacs, arena));
                 }
+                loops.forEach(l -> l.peers(loops));
                 now = System.nanoTime();
                 takeServices();
                 LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
@@ -271,8 +277,11 @@ public final class DpdkLoop implements AutoCloseable {
         }
     }
 
-    private SlowPathLoop loop(EthPort port, int ifindex, Arena arena) {
-        long srcMac = SlowPathLoop.mac(port.macAddress());
+    /**
+     * One port's loop. Its router gives a rewrite the source MAC of the port it leaves by (a peer's, when
+     * the session's egress is another interface) and the next hop's MAC from the kernel's neighbours.
+     */
+    private SlowPathLoop loop(int ifindex, EthPort port, int[] portIfindexes, long[] portMacs, Arena arena) {
         return new SlowPathLoop(port, 0, ifindex, arena, BURST, (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
             FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, payload, now);
             if (r == null) {
@@ -283,7 +292,11 @@ public final class DpdkLoop implements AutoCloseable {
                 noNeighbour++;
                 return false;
             }
-            return out.set(r, srcMac, mac);
+            int p = 0;
+            while (p < portIfindexes.length - 1 && portIfindexes[p] != r.ifindex()) {
+                p++;
+            }
+            return out.set(r, portIfindexes[p] == r.ifindex() ? portMacs[p] : portMacs[0], mac);
         }, settings.icmpEcho());
     }
 

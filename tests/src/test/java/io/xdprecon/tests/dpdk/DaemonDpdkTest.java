@@ -8,9 +8,11 @@ import io.xdprecon.cli.Main;
 import io.xdprecon.daemon.admin.SessionsJson;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -45,9 +47,7 @@ class DaemonDpdkTest {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
             Files.writeString(config, config(SessionLoopTest.BACKENDS));
-            DpdkPair.Child daemon = lab.pair.startJava(Main.class.getName(), "run", "--source", "file:" + config,
-                    "--node", "edge-1", "--state-dir", dir.resolve("state").toString(), "--interval", "2s",
-                    "--admin", "127.0.0.1:" + ADMIN_PORT);
+            DpdkPair.Child daemon = startDaemon(lab, config);
             try {
                 await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \"") , daemon);
 
@@ -108,13 +108,83 @@ class DaemonDpdkTest {
                 assertTrue(offline.contains("2 session rules") && offline.contains(DpdkPair.PEER_IP + ":" + wirePort)
                         && offline.contains(other + ":" + SessionLoopTest.BACKEND_PORT), offline);
             } catch (AssertionError | Exception e) {
-                daemon.process.destroy();
-                daemon.process.waitFor(30, TimeUnit.SECONDS);
-                daemon.finish(5_000);
-                System.err.println("daemon output:\n" + daemon.text());
+                stopAndPrint(daemon);
                 throw e;
             }
         }
+    }
+
+    /**
+     * A service that listens on dp0 and reaches its backend through a second interface, dq0 (a veth to the
+     * peer namespace, where the backend 10.213.0.3 sits on dq1): the daemon runs a DPDK port on each, the
+     * first datagram arrives on dp0's port and leaves by dq0's, later ones are redirected by XDP both ways.
+     */
+    @Test
+    void aSessionThatLeavesByAnotherInterfaceIsSetUpAcrossTheTwoPorts() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            String egress = "10.213.0.1";
+            String backend = "10.213.0.3";
+            String dq1Mac = "02:78:72:00:02:02";
+            Lab.ip("-n", lab.pair.dpdkNs, "link", "add", "dq0", "address", "02:78:72:00:02:01", "type", "veth",
+                    "peer", "name", "dq1", "address", dq1Mac, "netns", lab.pair.peerNs);
+            Lab.ip("-n", lab.pair.dpdkNs, "addr", "add", egress + "/24", "dev", "dq0");
+            Lab.ip("-n", lab.pair.peerNs, "addr", "add", backend + "/24", "dev", "dq1");
+            Lab.inNs(lab.pair.peerNs, "ethtool", "-K", "dq1", "tx", "off");
+            Lab.ip("-n", lab.pair.dpdkNs, "link", "set", "dq0", "up");
+            Lab.ip("-n", lab.pair.peerNs, "link", "set", "dq1", "up");
+            Lab.ip("-n", lab.pair.peerNs, "neigh", "replace", egress, "lladdr", "02:78:72:00:02:01", "dev", "dq1", "nud", "permanent");
+            Lab.ip("-n", lab.pair.dpdkNs, "neigh", "replace", backend, "lladdr", dq1Mac, "dev", "dq0", "nud", "permanent");
+            Lab.inNs(lab.pair.dpdkNs, "sysctl", "-q", "-w", "net.ipv4.conf.dq0.forwarding=1", "net.ipv4.conf.dq0.accept_local=1");
+            NetNs.run(lab.pair.peerNs, () -> Xdp.attach(NetNs.ifindex("dq1"), lab.lab.program("xdp_pass"), XdpMode.NATIVE));
+            DatagramSocket server = lab.socket(lab.pair.peerNs, backend, SessionLoopTest.BACKEND_PORT, 0);
+            Thread.ofPlatform().daemon().start(() -> SessionLoopTest.echo(server, backend));
+            Path config = dir.resolve("flows.yaml");
+            Files.writeString(config, """
+                    apiVersion: xdprecon.io/v1
+                    interfaces:
+                      lan: { device: dp0 }
+                      srv: { device: dq0 }
+                    localIps: [%1$s, %2$s]
+                    datapath: { mode: dpdk, attachMode: native }
+                    services:
+                      - name: relay
+                        listen: { interface: lan, address: %1$s, port: %3$d }
+                        backends: [%4$s:%5$d]
+                        egress: { interface: srv, address: %2$s, ports: 40000-40099 }
+                    """.formatted(DpdkPair.LOCAL_IP, egress, SessionLoopTest.VIP_PORT, backend, SessionLoopTest.BACKEND_PORT));
+            DpdkPair.Child daemon = startDaemon(lab, config);
+            try {
+                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                DatagramSocket client = lab.clients(26000, 1).getFirst();
+                for (int k = 0; k <= LATER; k++) {
+                    assertEquals(backend + ":x" + k, SessionLoopTest.exchange(client, lab.vip, "x" + k));
+                }
+                SessionRow s = SessionsJson.read(await(lab, "/sessions", body -> body.contains(backend), daemon)).getFirst();
+                assertEquals(1, s.slowPackets(), "DPDK carried the first datagram only, from dp0's port out of dq0's");
+                assertEquals(2L * LATER + 1, s.fastPackets(), "XDP redirected the rest both ways: " + s);
+                String metrics = await(lab, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
+                for (String series : List.of("xdprecon_slow_path_packets_total{reason=\"forwarded\"} 1.0",
+                        "xdprecon_slow_path_packets_total{reason=\"other_interface\"} 0.0")) {
+                    assertTrue(metrics.lines().anyMatch(series::equals), series + " in\n" + metrics);
+                }
+            } catch (AssertionError | Exception e) {
+                stopAndPrint(daemon);
+                throw e;
+            }
+        }
+    }
+
+    /** After a failure: stops the daemon and prints what it logged. */
+    static void stopAndPrint(DpdkPair.Child daemon) throws InterruptedException {
+        daemon.process.destroy();
+        daemon.process.waitFor(30, TimeUnit.SECONDS);
+        daemon.finish(5_000);
+        System.err.println("daemon output:\n" + daemon.text());
+    }
+
+    static DpdkPair.Child startDaemon(SessionLoopTest.Setup lab, Path config) throws IOException {
+        return lab.pair.startJava(Main.class.getName(), "run", "--source", "file:" + config, "--node", "edge-1",
+                "--state-dir", config.resolveSibling("state").toString(), "--interval", "2s", "--admin", "127.0.0.1:" + ADMIN_PORT);
     }
 
     /** The lab's config: one service on dp0 (hairpin) over {@code backends}; a removed backend's sessions move. */
