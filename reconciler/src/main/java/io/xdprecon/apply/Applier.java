@@ -70,13 +70,13 @@ public final class Applier {
         // The staleness check walks the live rules into the fingerprint without collecting them: a map of
         // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
         // the steps below use only its other facts.
-        List<FlowKey> touched = plan.ruleChanges().stream().map(RuleChange::key).toList(); // distinct
-        Fingerprint.Walk walk = new Fingerprint.Walk(touched, plan.tuningIds());
+        List<RuleChange> rules = plan.ruleChanges();
+        Fingerprint.Walk walk = new Fingerprint.Walk(keysOf(rules), plan.tuningIds());
         LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
         if (!plan.fingerprint().equals(walk.finish(live))) {
             throw stale();
         }
-        return run(plan, live);
+        return run(plan, rules, live);
     }
 
     /**
@@ -107,7 +107,7 @@ public final class Applier {
         if (moved) {
             throw stale();
         }
-        return run(plan, null);
+        return run(plan, rules, null);
     }
 
     /** False when the plan has no changes; throws when it must not start. */
@@ -125,7 +125,22 @@ public final class Applier {
     }
 
     /** The writes, make before break; {@code live} is read only when the plan loads or attaches the datapath. */
-    private List<Step> run(Plan plan, LiveState live) {
+    /** The keys of {@code rules}, distinct in a plan, as a view: a cold plan has half a million. */
+    private static List<FlowKey> keysOf(List<RuleChange> rules) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public FlowKey get(int index) {
+                return rules.get(index).key();
+            }
+
+            @Override
+            public int size() {
+                return rules.size();
+            }
+        };
+    }
+
+    private List<Step> run(Plan plan, List<RuleChange> rules, LiveState live) {
         List<Step> steps = new ArrayList<>();
         String current = "start";
         try {
@@ -134,7 +149,6 @@ public final class Applier {
             current = "tuning";
             runTuning(plan, steps);
             try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
-                List<RuleChange> rules = plan.ruleChanges();
                 current = "add local IPs";
                 runLocalIps(plan, datapath, Change.Kind.ADD, steps);
                 current = "write rules";
@@ -226,7 +240,8 @@ public final class Applier {
     }
 
     private void runRuleWrites(List<RuleChange> rules, Datapath datapath, List<Step> steps) {
-        List<RuleChange> writes = rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).toList();
+        boolean deletes = rules.stream().anyMatch(c -> c.kind() == Change.Kind.DELETE);
+        List<RuleChange> writes = deletes ? rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).toList() : rules;
         if (writes.isEmpty()) {
             return;
         }

@@ -21,19 +21,20 @@ public record RevisionDiff(Set<FlowKey> keys) {
         Map<FlowKey, DesiredRule> before = previous.rules();
         Map<FlowKey, DesiredRule> after = next.rules();
         Set<FlowKey> keys = new HashSet<>();
-        int kept = 0;
-        for (Map.Entry<FlowKey, DesiredRule> e : after.entrySet()) {
-            DesiredRule was = before.get(e.getKey());
+        int[] kept = {0};
+        // forEach, not an entry iterator: an immutable map's iterator makes an entry object per rule.
+        after.forEach((key, rule) -> {
+            DesiredRule was = before.get(key);
             if (was == null) {
-                keys.add(e.getKey());
+                keys.add(key);
             } else {
-                kept++;
-                if (!was.rule().rewrite().equals(e.getValue().rule().rewrite())) {
-                    keys.add(e.getKey());
+                kept[0]++;
+                if (!was.rule().rewrite().equals(rule.rule().rewrite())) {
+                    keys.add(key);
                 }
             }
-        }
-        if (kept != before.size()) {
+        });
+        if (kept[0] != before.size()) {
             // Some keys of the previous revision are gone: only then is a second pass needed.
             before.keySet().forEach(key -> {
                 if (!after.containsKey(key)) {

@@ -85,50 +85,40 @@ public final class ReconcileBench {
         if (!lab.datapath().rules().readAll().equals(rules)) {
             throw new IllegalStateException("bpftool did not write the same rules");
         }
-        long t;
-
         // One flow changed among all of them: the daemon's everyday case (desired state in memory). The
         // daemon plans a new revision from the one the node holds (point lookups of the keys they disagree
         // on); on its drift interval, and as before this path existed, from a full read.
         // Each round moves another flow; the first round runs the code for the first time in this JVM.
         DesiredState current = desired;
         Baseline baseline = Baseline.of(desired); // the daemon keeps it from the revision before
-        List<Map<String, Double>> incremental = new ArrayList<>();
+        List<Phases> incremental = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
             DesiredState edited = withOneFlowMoved(current, round);
-            Map<String, Double> phases = new LinkedHashMap<>();
-            t = System.nanoTime();
+            Phases phases = new Phases();
             RevisionDiff diff = RevisionDiff.between(baseline.desired(), edited);
-            phases.put("diff of the two revisions (" + diff.keys().size() + " key)", ms(t));
-            t = System.nanoTime();
+            phases.stop("diff of the two revisions (" + diff.keys().size() + " key)");
             LiveState facts = reader.readFacts(edited);
             Map<FlowKey, FlowRule> lookedUp = reader.readRules(diff.keys());
-            phases.put("read the node without its rules, look up that key", ms(t));
-            t = System.nanoTime();
+            phases.stop("read the node without its rules, look up that key");
             Plan plan1 = Planner.planChange(baseline, edited, diff, facts, 2 * flows, lookedUp).orElseThrow();
-            phases.put("plan (" + plan1.summary().line() + ")", ms(t));
-            t = System.nanoTime();
+            phases.stop("plan (" + plan1.summary().line() + ")");
             applier.applyFresh(plan1, new Applier.Options(false, false));
-            phases.put("apply (looks up the touched key, writes 1 rule)", ms(t));
-            t = System.nanoTime();
+            phases.stop("apply (looks up the touched key, writes 1 rule)");
             baseline = baseline.next(edited, diff);
-            phases.put("carry the baseline to the new revision", ms(t));
+            phases.stop("carry the baseline to the new revision");
             incremental.add(phases);
             current = edited;
         }
-        List<Map<String, Double>> full = new ArrayList<>();
+        List<Phases> full = new ArrayList<>();
         for (int round = ROUNDS + 1; round <= ROUNDS + FULL_ROUNDS; round++) {
             DesiredState edited = withOneFlowMoved(current, round);
-            Map<String, Double> phases = new LinkedHashMap<>();
-            t = System.nanoTime();
+            Phases phases = new Phases();
             LiveState liveNow = reader.read(edited);
-            phases.put("read live state (" + liveNow.rules().size() + " rules)", ms(t));
-            t = System.nanoTime();
+            phases.stop("read live state (" + liveNow.rules().size() + " rules)");
             Plan fullPlan = Planner.plan(edited, liveNow);
-            phases.put("plan (" + fullPlan.summary().line() + ")", ms(t));
-            t = System.nanoTime();
+            phases.stop("plan (" + fullPlan.summary().line() + ")");
             applier.apply(fullPlan, new Applier.Options(false, false));
-            phases.put("apply (walks live state into the fingerprint, writes 1 rule)", ms(t));
+            phases.stop("apply (walks live state into the fingerprint, writes 1 rule)");
             full.add(phases);
             current = edited;
         }
@@ -158,16 +148,18 @@ public final class ReconcileBench {
         System.out.printf("%nfull path / daemon path, medians: %.1fx%n", fullTotal / incrementalTotal);
     }
 
-    /** Prints the first round and the median of all rounds per phase; returns the median total. */
-    private static double rounds(List<Map<String, Double>> rounds, String totalName) {
-        System.out.printf("| %-58s | %10s | %10s |%n", "phase", "first ms", "median ms");
-        System.out.printf("|%s|%s|%s|%n", "-".repeat(60), "-".repeat(12), "-".repeat(12));
-        for (String phase : rounds.getFirst().keySet()) {
-            System.out.printf("| %-58s | %10.1f | %10.1f |%n", phase, rounds.getFirst().get(phase),
-                    median(rounds.stream().map(r -> r.get(phase)).toList()));
+    /** Prints the first round and the medians of all rounds per phase, wall and cpu; returns the median wall total. */
+    private static double rounds(List<Phases> rounds, String totalName) {
+        System.out.printf("| %-58s | %10s | %10s | %10s |%n", "phase", "first ms", "median ms", "median cpu");
+        System.out.printf("|%s|%s|%s|%s|%n", "-".repeat(60), "-".repeat(12), "-".repeat(12), "-".repeat(12));
+        for (String phase : rounds.getFirst().rows.keySet()) {
+            System.out.printf("| %-58s | %10.1f | %10.1f | %10.1f |%n", phase, rounds.getFirst().rows.get(phase)[0],
+                    median(rounds.stream().map(r -> r.rows.get(phase)[0]).toList()),
+                    median(rounds.stream().map(r -> r.rows.get(phase)[1]).toList()));
         }
-        double median = median(rounds.stream().map(ReconcileBench::sum).toList());
-        System.out.printf("| %-58s | %10.1f | %10.1f |%n", totalName, sum(rounds.getFirst()), median);
+        double median = median(rounds.stream().map(r -> r.total()[0]).toList());
+        System.out.printf("| %-58s | %10.1f | %10.1f | %10.1f |%n", totalName, rounds.getFirst().total()[0], median,
+                median(rounds.stream().map(r -> r.total()[1]).toList()));
         return median;
     }
 
@@ -219,10 +211,6 @@ public final class ReconcileBench {
         }
     }
 
-    private static double sum(Map<String, Double> rows) {
-        return rows.values().stream().mapToDouble(Double::doubleValue).sum();
-    }
-
     private static Map<FlowKey, FlowRule> rulesOf(DesiredState state) {
         Map<FlowKey, FlowRule> rules = new HashMap<>();
         state.rules().forEach((key, rule) -> rules.put(key, rule.rule()));
@@ -242,10 +230,6 @@ public final class ReconcileBench {
                 old.direction()));
         return new DesiredState(state.node(), state.source(), changed, state.localIps(), state.tuning(),
                 state.datapath());
-    }
-
-    private static double ms(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e6;
     }
 
     /** 262,144 flows: distinct clients, 8 egress addresses with distinct ports, 64 servers. */
