@@ -151,10 +151,25 @@ static __always_inline void count_flow(const struct flow_key *key, __u64 bytes)
 }
 
 /*
- * The decision for the frame [data, data_end) that arrived on ingress; ctx is the program's context
- * (xdp_md or __sk_buff, as bpf_fib_lookup takes either). Rewrites the frame in place when it forwards.
+ * A rewrite whose UDP checksum the entry point updates itself (tc: an skb's checksum may be
+ * CHECKSUM_PARTIAL, the pseudo-header sum a device completes later, or covered by skb->csum under
+ * CHECKSUM_COMPLETE; only the kernel's csum helpers know which, and they invalidate packet pointers,
+ * so they run after forward() is done with the packet). Addresses and ports in network order.
  */
-static __always_inline enum verdict forward(void *ctx, void *data, void *data_end, __u32 ingress, __u32 *egress)
+struct udp_rewrite {
+	__u32 saddr, daddr, new_saddr, new_daddr;
+	__u16 source, dest, new_source, new_dest;
+	__u8 pending; /* the packet was rewritten: its UDP checksum still describes the old header */
+};
+
+/*
+ * The decision for the frame [data, data_end) that arrived on ingress; ctx is the program's context
+ * (xdp_md or __sk_buff, as bpf_fib_lookup takes either). Rewrites the frame in place when it forwards;
+ * the UDP checksum too when udp_csum is NULL (XDP: a frame's checksum is final), else it is left for
+ * the caller, described in *udp_csum.
+ */
+static __always_inline enum verdict forward(void *ctx, void *data, void *data_end, __u32 ingress, __u32 *egress,
+					    struct udp_rewrite *udp_csum)
 {
 	struct ethhdr *eth = data;
 	struct iphdr *iph;
@@ -211,7 +226,13 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 
 	struct flow_key to = rule->rewrite;
 	__u32 l3 = csum_delta32(iph->saddr, to.src_ip) + csum_delta32(iph->daddr, to.dst_ip);
-	if (udp->check) {
+	if (udp_csum) {
+		*udp_csum = (struct udp_rewrite){
+			.saddr = iph->saddr, .daddr = iph->daddr, .new_saddr = to.src_ip, .new_daddr = to.dst_ip,
+			.source = udp->source, .dest = udp->dest, .new_source = to.src_port, .new_dest = to.dst_port,
+			.pending = 1,
+		};
+	} else if (udp->check) {
 		__u32 l4 = l3 + csum_delta16(udp->source, to.src_port) + csum_delta16(udp->dest, to.dst_port);
 		__u16 check = csum_apply(udp->check, l4);
 		udp->check = check ? check : 0xffff; /* 0 on the wire means "no checksum" */

@@ -11,9 +11,28 @@
  * Its own object (not a second program in xdp_fwd.o): the PMD loads every program of the object it is
  * given and attaches the first one.
  */
+#include <stddef.h>
 #include <linux/pkt_cls.h>
 
 #include "forward.h"
+
+#define UDP_CHECK_OFFSET (ETH_HLEN + sizeof(struct iphdr) + offsetof(struct udphdr, check))
+
+/*
+ * The UDP checksum after forward()'s rewrite, through the kernel's helpers: right whether the skb's
+ * checksum is final, CHECKSUM_PARTIAL (a local sender's offload: the field holds the pseudo-header sum,
+ * which only the addresses change) or CHECKSUM_COMPLETE (skb->csum follows the field). 0 (no checksum)
+ * stays 0, a computed 0 becomes 0xffff. Invalidates packet pointers. Returns non-zero on failure.
+ */
+static __always_inline int udp_checksum_follow(struct __sk_buff *skb, const struct udp_rewrite *r)
+{
+	const __u64 pseudo = BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0;
+
+	return bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->saddr, r->new_saddr, pseudo | sizeof(__u32)) |
+	       bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->daddr, r->new_daddr, pseudo | sizeof(__u32)) |
+	       bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->source, r->new_source, BPF_F_MARK_MANGLED_0 | sizeof(__u16)) |
+	       bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->dest, r->new_dest, BPF_F_MARK_MANGLED_0 | sizeof(__u16));
+}
 
 SEC("tc")
 int tc_bridge(struct __sk_buff *skb)
@@ -32,7 +51,13 @@ int tc_bridge(struct __sk_buff *skb)
 	/* forward() reads the whole datagram (lengths are checked against it): make it linear. */
 	bpf_skb_pull_data(skb, skb->len);
 
-	switch (forward(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, ingress, &egress)) {
+	struct udp_rewrite udp_csum = { .pending = 0 };
+	enum verdict verdict = forward(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, ingress, &egress,
+				       &udp_csum);
+	if (udp_csum.pending && udp_checksum_follow(skb, &udp_csum))
+		return TC_ACT_SHOT; /* never send new addresses under the old checksum */
+
+	switch (verdict) {
 	case VERDICT_TX:
 		return bpf_redirect(ingress, 0);
 	case VERDICT_REDIRECT:

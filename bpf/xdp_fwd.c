@@ -21,7 +21,7 @@ int xdp_main(struct xdp_md *ctx)
 {
 	__u32 egress = 0;
 
-	switch (forward(ctx, (void *)(long)ctx->data, (void *)(long)ctx->data_end, ctx->ingress_ifindex, &egress)) {
+	switch (forward(ctx, (void *)(long)ctx->data, (void *)(long)ctx->data_end, ctx->ingress_ifindex, &egress, NULL)) {
 	case VERDICT_TX:
 		return XDP_TX;
 	case VERDICT_REDIRECT:
