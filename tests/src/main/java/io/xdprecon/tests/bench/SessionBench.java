@@ -167,6 +167,12 @@ public final class SessionBench {
                 fast.forwardedPps(), "", "1.00x");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  slow run: XDP handed to AF_XDP (DPDK's RX), pps", slow.toAfXdpPps(),
                 "", "");
+        System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  slow run: DPDK received (RX bursts), pps", slow.receivedPps(),
+                "", "");
+        System.out.printf("| %-58s | %,12d | %12s | %9s |%n", "  slow run: lost in DPDK, RX ring full (imissed), packets",
+                slow.rxMissed(), "", "");
+        System.out.printf("| %-58s | %,12d | %12s | %9s |%n", "  slow run: lost in DPDK, TX queue full, packets", slow.txDropped(),
+                "", "");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (slow run)", slow.offeredPps(), "", "");
         System.out.printf("| %-58s | %,12.0f | %12s | %9s |%n", "  generator offered, pps (fast run)", fast.offeredPps(), "", "");
         System.out.println("  setup s per round: " + Arrays.toString(setup) + " (thread CPU s: " + Arrays.toString(setupCpu)

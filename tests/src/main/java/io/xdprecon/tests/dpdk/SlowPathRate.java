@@ -50,15 +50,27 @@ public final class SlowPathRate {
     static final String PEER_MAC = "02:78:72:00:01:02";
     static final int FIRST_CLIENT_PORT = 20000;
     static final Pattern FORWARDED = Pattern.compile("forwarded=(\\d+)");
+    static final Pattern RECEIVED = Pattern.compile("received=(\\d+)");
+    static final Pattern TX_DROPPED = Pattern.compile("txDropped=(\\d+)");
+    static final Pattern RX_MISSED = Pattern.compile("imissed=(\\d+)");
 
-    /** One window: datagrams the generator sent, those XDP handed to AF_XDP, and those the measured path forwarded. */
-    public record Run(String path, long offered, long toAfXdp, long forwarded, Duration window) {
+    /**
+     * One window: datagrams the generator sent, those XDP handed to AF_XDP, those the measured path forwarded;
+     * and for the whole run of the slow path, what DPDK lost: RX ring full ({@code imissed}), TX queue full.
+     */
+    public record Run(String path, long offered, long toAfXdp, long received, long forwarded, long rxMissed,
+            long txDropped, Duration window) {
         public double offeredPps() {
             return offered / (window.toNanos() / 1e9);
         }
 
         public double toAfXdpPps() {
             return toAfXdp / (window.toNanos() / 1e9);
+        }
+
+        /** What the slow path's RX bursts returned in the window (0 for the fast path). */
+        public double receivedPps() {
+            return received / (window.toNanos() / 1e9);
         }
 
         public double forwardedPps() {
@@ -105,18 +117,24 @@ public final class SlowPathRate {
                 if (loop.finish(60_000) != 0) {
                     throw new IllegalStateException("session loop failed:\n" + loop.text());
                 }
-                Matcher m = FORWARDED.matcher(loop.lines("LOOP").getFirst());
-                if (!m.find()) {
-                    throw new IllegalStateException("no forwarded count:\n" + loop.text());
-                }
-                long dpdk = Long.parseLong(m.group(1)) - flows; // minus the first datagrams, sent before the window
-                return new Run(slowPath ? "slow (DPDK)" : "fast (XDP)", sent, toAfXdp, slowPath ? dpdk : hairpin, window);
+                long dpdk = count(loop, "LOOP", FORWARDED) - flows; // minus the first datagrams, sent before the window
+                long received = slowPath ? count(loop, "LOOP", RECEIVED) - flows : 0;
+                return new Run(slowPath ? "slow (DPDK)" : "fast (XDP)", sent, toAfXdp, received, slowPath ? dpdk : hairpin,
+                        count(loop, "STATS", RX_MISSED), count(loop, "LOOP", TX_DROPPED), window);
             } finally {
                 for (DatagramChannel c : channels) {
                     c.close();
                 }
             }
         }
+    }
+
+    private static long count(DpdkPair.Child loop, String line, Pattern field) {
+        Matcher m = field.matcher(loop.lines(line).getFirst());
+        if (!m.find()) {
+            throw new IllegalStateException("no " + field + " in " + line + ":\n" + loop.text());
+        }
+        return Long.parseLong(m.group(1));
     }
 
     /** Config rules up to the map's capacity: no session gets rules, all stay on the slow path. */
