@@ -64,10 +64,16 @@ public final class MbufBurst {
         pointers.setAtIndex(ValueLayout.JAVA_LONG, count++, mbuf);
     }
 
-    /** Removes mbuf {@code i} from the burst without freeing it (the last one takes its place); returns its address. */
+    /**
+     * Removes mbuf {@code i} from the burst without freeing it, the later ones moving up one place so the burst
+     * keeps its order (a flow's packets must leave in the order they came); returns its address.
+     */
     public long take(int i) {
         long mbuf = address(i);
-        pointers.setAtIndex(ValueLayout.JAVA_LONG, i, pointers.getAtIndex(ValueLayout.JAVA_LONG, count - 1));
+        int later = count - 1 - i;
+        if (later > 0) {
+            MemorySegment.copy(pointers, (long) (i + 1) * 8, pointers, (long) i * 8, (long) later * 8);
+        }
         count--;
         return mbuf;
     }

@@ -128,13 +128,14 @@ public final class SlowPathLoop {
             return 0;
         }
         received += n;
-        for (int i = n - 1; i >= 0; i--) {
+        // in arrival order: what is sent keeps it, what is not stays in rx and is freed below
+        for (int i = 0; i < rx.count(); i++) {
             if (handle(rx.mbuf(i, mbuf))) {
                 SlowPathLoop out = egress == ifindex ? this : peer(egress);
                 if (out == this) {
-                    tx.add(rx.take(i));
+                    tx.add(rx.take(i--));
                 } else if (out.tx.count() < out.burst) {
-                    out.tx.add(rx.take(i));
+                    out.tx.add(rx.take(i--));
                 } else {
                     txDropped++; // the peer's burst is full: freed with the rest of rx
                 }

@@ -284,6 +284,22 @@ class SessionLoopTest {
             return new DpdkPair.Child(process);
         }
 
+        /** Fills the pinned rules map with config rules of another interface, up to room for {@code room} more. */
+        void fillRules(int room) {
+            try (Datapath pinned = Datapath.openPinned(pair.pinRoot)) {
+                int fill = pinned.rules().capacity() - room;
+                Map<FlowKey, FlowRule> page = new HashMap<>();
+                FlowRule filler = new FlowRule(FlowKey.of(999, "192.0.2.1", 1, "192.0.2.2", 1), Owner.CONFIG);
+                for (int i = 0; i < fill; i++) {
+                    page.put(new FlowKey(999, 0x0a800000 + i, 0x0a7f0000, 1, 1), filler);
+                    if (page.size() == 65536 || i == fill - 1) {
+                        pinned.rules().putAll(page);
+                        page.clear();
+                    }
+                }
+            }
+        }
+
         /** Sends the child one line and waits for its answer, a line starting with {@code answer}. */
         static String command(DpdkPair.Child child, String line, String answer) throws Exception {
             OutputStream in = child.process.getOutputStream();
@@ -443,18 +459,7 @@ class SessionLoopTest {
             DpdkPair.Child child = lab.startLoop("40000-40099", 60_000);
             try {
                 child.await("READY", STEP_MS);
-                try (Datapath pinned = Datapath.openPinned(lab.pair.pinRoot)) {
-                    int fill = pinned.rules().capacity() - 2 * installed;
-                    Map<FlowKey, FlowRule> page = new HashMap<>();
-                    FlowRule filler = new FlowRule(FlowKey.of(999, "192.0.2.1", 1, "192.0.2.2", 1), Owner.CONFIG);
-                    for (int i = 0; i < fill; i++) {
-                        page.put(new FlowKey(999, 0x0a800000 + i, 0x0a7f0000, 1, 1), filler);
-                        if (page.size() == 65536 || i == fill - 1) {
-                            pinned.rules().putAll(page);
-                            page.clear();
-                        }
-                    }
-                }
+                lab.fillRules(2 * installed);
                 for (int k = 0; k <= later; k++) {
                     for (int i = 0; i < installed + slow; i++) {
                         String reply = exchange(clients.get(i), lab.vip, "f" + i + "-" + k);
@@ -475,6 +480,54 @@ class SessionLoopTest {
                         && table.contains("slowPathPackets=" + expected + ",") && table.contains("unmatched=0,"), table);
                 assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + expected + ","), child.text());
                 assertEquals(slow, child.lines("SESSION").stream().filter(l -> l.endsWith("installed=false")).count(), child.text());
+            } catch (AssertionError | Exception e) {
+                System.err.println("session loop child output:\n" + child.text());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The slow path keeps a flow's order: with no room for rules, every datagram of a session goes through
+     * DPDK, many per RX burst when they come back to back, and leaves in the order it came.
+     */
+    @Test
+    void theSlowPathForwardsABurstInArrivalOrder() throws Exception {
+        int datagrams = 200;
+        int backendPort = 7100;
+        try (Setup lab = new Setup()) {
+            DatagramSocket client = lab.clients(24000, 1).getFirst();
+            List<DatagramSocket> backends = new ArrayList<>();
+            for (String b : BACKENDS) {
+                backends.add(lab.socket(lab.pair.peerNs, b, backendPort, 100));
+            }
+            DpdkPair.Child child = lab.startLoop("plain", backendPort, "40000-40099", 60_000);
+            try {
+                child.await("READY", STEP_MS);
+                lab.fillRules(0);
+                for (int i = 0; i < datagrams; i++) {
+                    byte[] bytes = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+                    client.send(new DatagramPacket(bytes, bytes.length, lab.vip));
+                }
+                List<Integer> arrived = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                DatagramPacket in = new DatagramPacket(new byte[64], 64);
+                while (arrived.size() < datagrams && System.nanoTime() < deadline) {
+                    for (DatagramSocket b : backends) {
+                        try {
+                            while (true) {
+                                b.receive(in);
+                                arrived.add(Integer.parseInt(new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII)));
+                            }
+                        } catch (java.net.SocketTimeoutException drained) {
+                            // the other backend, or the next round
+                        }
+                    }
+                }
+                Setup.stop(child);
+                List<Integer> sorted = arrived.stream().sorted().toList();
+                assertEquals(sorted, arrived, "the order the backend received (" + arrived.size() + " of " + datagrams + ")");
+                assertTrue(arrived.size() > 1, "nothing to order: " + arrived);
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
