@@ -10,7 +10,8 @@ package io.xdprecon.dataplane.dpdk;
  * </pre>
  *
  * The reply is the request with MACs and addresses swapped, type 0, a fresh TTL, the IPv4 header checksum
- * recomputed and the ICMP checksum updated incrementally (RFC 1624: only the type word changes); id,
+ * recomputed and the ICMP checksum updated incrementally (RFC 1624: only the type word changes; an all-zero
+ * reply gets 0xffff, which eqn. 3 cannot give); id,
  * sequence and data are echoed as they came.
  */
 public final class IcmpEcho {
@@ -53,7 +54,13 @@ public final class IcmpEcho {
         m.setU16(IP + 10, ~InetChecksum.sum(m, IP, 20) & 0xffff);
         // HC' = ~(~HC + ~m + m') with m = type 8 code 0, m' = type 0 code 0
         long s = (~m.getU16(ICMP + 2) & 0xffff) + (~(ECHO_REQUEST << 8) & 0xffff);
+        int checksum = ~InetChecksum.fold(s) & 0xffff;
         m.setByte(ICMP, 0);
-        m.setU16(ICMP + 2, ~InetChecksum.fold(s) & 0xffff);
+        m.setU16(ICMP + 2, 0);
+        if (checksum == 0 && InetChecksum.sum(m, ICMP, m.getU16(IP + 2) - 20) == 0) {
+            // an all-zero message (id, sequence, data): eqn. 3 cannot yield 0xffff, the only sum that checks
+            checksum = 0xffff;
+        }
+        m.setU16(ICMP + 2, checksum);
     }
 }

@@ -1,11 +1,13 @@
 package io.xdprecon.dataplane.dpdk;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,26 @@ class IcmpEchoTest {
                 IcmpEcho.answer(m);
                 byte[] expected = frame(HOST_MAC, ROUTER_MAC, LOCAL, HOST, IcmpEcho.REPLY_TTL, 0, id, seq, data);
                 assertArrayEquals(expected, FakeMbuf.data(m), "frame " + n + ", " + data.length + " data bytes");
+            }
+        }
+    }
+
+    /**
+     * The one reply whose words other than the checksum are all zero (id 0, sequence 0, zero data) must carry
+     * 0xffff: with 0x0000 the message sums to +0 and the receiver counts a checksum error. RFC 1624's eqn. 3
+     * never yields 0xffff.
+     */
+    @Test
+    void anAllZeroReplyCarriesChecksumFFFF() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (byte[] data : List.of(new byte[0], new byte[1], new byte[56])) {
+                byte[] request = frame(ROUTER_MAC, HOST_MAC, HOST, LOCAL, 64, 8, 0, 0, data);
+                Mbuf m = wrap(arena, request);
+                assertTrue(IcmpEcho.isRequest(m, request.length - 14));
+                IcmpEcho.answer(m);
+                byte[] reply = FakeMbuf.data(m);
+                assertEquals(0xffff, (reply[36] & 0xff) << 8 | reply[37] & 0xff, data.length + " data bytes");
+                assertArrayEquals(frame(HOST_MAC, ROUTER_MAC, LOCAL, HOST, IcmpEcho.REPLY_TTL, 0, 0, 0, data), reply);
             }
         }
     }
