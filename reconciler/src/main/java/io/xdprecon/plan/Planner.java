@@ -190,12 +190,16 @@ public final class Planner {
         for (NamedChange c : changed) {
             byFlow.computeIfAbsent(c.desired().flow(), f -> new ArrayList<>(2)).add(c);
         }
-        String[] flowNames = byFlow.keySet().toArray(String[]::new);
-        Arrays.sort(flowNames);
+        // The entries are sorted, not the names: looking each name up again afterwards, in an order
+        // unrelated to the table's, costs as much as the sort.
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, List<NamedChange>>[] flowsByName = byFlow.entrySet().toArray(Map.Entry[]::new);
+        Arrays.sort(flowsByName, Map.Entry.comparingByKey());
         // Filled in name order, so a hash map keeps that order without a tree's string comparisons.
-        Map<String, List<RuleChange>> named = LinkedHashMap.newLinkedHashMap(flowNames.length);
-        for (String flow : flowNames) {
-            List<NamedChange> legs = byFlow.get(flow);
+        Map<String, List<RuleChange>> named = LinkedHashMap.newLinkedHashMap(flowsByName.length);
+        for (Map.Entry<String, List<NamedChange>> group : flowsByName) {
+            String flow = group.getKey();
+            List<NamedChange> legs = group.getValue();
             if (legs.size() == 2) {
                 if (NamedChange.LEG_ORDER.compare(legs.get(0), legs.get(1)) > 0) {
                     legs.set(0, legs.set(1, legs.get(0))); // a flow's usual two legs: no sort machinery
