@@ -156,6 +156,18 @@ final class Checks {
                             + " is already where service '" + other.name().value() + "' listens (line "
                             + line(other.listen().port()) + ")");
                 }
+                // the table would make a session of the flow's client: a session rule on the flow's key, which the
+                // config claims back and the session's expiry then deletes
+                for (FlowSpec flow : spec.flows()) {
+                    EndpointSpec at = flow.listen();
+                    if (declared(at.iface()) && device(at.iface()).equals(key.device())
+                            && at.address().value().equals(listen.address().value()) && at.port().value().equals(listen.port().value())) {
+                        problems.add(new Problem.AtValue(at.pointer(), Ipv4.format(listen.address().value()) + ":"
+                                + listen.port().value() + " on " + at.iface().value() + " is where service '" + service.name().value()
+                                + "' listens (line " + line(listen.port()) + "); a session of this client would take the flow's"
+                                + " rule, and remove it when it expires"));
+                    }
+                }
             }
             Map<Endpoint, At<Endpoint>> backends = new HashMap<>();
             for (At<Endpoint> backend : service.backends()) {
