@@ -193,6 +193,16 @@ final class Checks {
                             + "); two sessions would get the same egress port");
                 }
             }
+            for (ServiceSpec listening : services) {
+                EndpointSpec listen = listening.listen();
+                if (listen.address().value() == address && pool.value().contains(listen.port().value())
+                        && declared(listen.iface()) && declared(service.egressIface())
+                        && device(listen.iface()).equals(device(service.egressIface()))) {
+                    add(pool, "'" + pool.value() + "' contains " + Ipv4.format(address) + ":" + listen.port().value() + " on "
+                            + listen.iface().value() + ", where service '" + listening.name().value() + "' listens (line "
+                            + line(listen.port()) + "); a session's replies would be taken for a new client's first packets");
+                }
+            }
             for (FlowSpec flow : spec.flows()) {
                 EndpointSpec egress = flow.egress();
                 if (egress.address().value() == address && pool.value().contains(egress.port().value())) {
