@@ -2,9 +2,14 @@ package io.xdprecon.tests.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.apply.Applier;
+import io.xdprecon.apply.ApplyRefusedException;
 import io.xdprecon.cli.Main;
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -16,6 +21,10 @@ import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.host.Command;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Plan;
+import io.xdprecon.plan.Planner;
+import io.xdprecon.state.DesiredState;
 import io.xdprecon.tests.traffic.SequencedStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -186,6 +195,39 @@ class ReconcileEndToEndTest {
         Main.Captured applied = cli("apply", saved.toString());
         assertEquals(0, applied.exit(), applied.out() + applied.err());
         assertEquals(2, lab.datapath().rules().readAll().size());
+    }
+
+    /**
+     * The daemon's apply of a plan it made moments ago checks only the keys the plan touches, by
+     * lookups: a session taking one of them between plan and apply refuses it and writes nothing; a rule
+     * written elsewhere meanwhile does not (the drift interval's full plan is there for that).
+     */
+    @Test
+    void aFreshPlanIsRefusedOnlyWhenAKeyItTouchesMoved() throws Exception {
+        assertEquals(0, cli("apply", "-c", config("v1", List.of(Lab.VIP), flow("one", 0, 50000)).toString()).exit());
+        Path v2 = config("v2", List.of(Lab.VIP), flow("one", 0, 50001));
+        LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+        Applier applier = new Applier(reader, setting -> { }, line -> { });
+        Plan plan = NetNs.call(lab.proxyNs(), () -> {
+            DesiredState desired = ConfigLoader.load(v2).forNode(NODE, InterfaceResolver.currentNetns());
+            return Planner.plan(desired, reader.read(desired));
+        });
+        // The forward leg's target changes; the reverse leg moves to the new server port (added, old one deleted).
+        assertEquals(3, plan.touchedKeys().size(), plan.touchedKeys().toString());
+        assertTrue(plan.touchedKeys().contains(forwardKey(0)) && !plan.touchedKeys().contains(forwardKey(9)));
+
+        FlowRule written = lab.datapath().rules().get(forwardKey(0)).orElseThrow();
+        lab.datapath().rules().put(forwardKey(0), new FlowRule(written.rewrite(), Owner.SESSION));
+        Map<FlowKey, FlowRule> before = lab.datapath().rules().readAll();
+        ApplyRefusedException refused = assertThrows(ApplyRefusedException.class,
+                () -> applier.applyFresh(plan, new Applier.Options(false, false)));
+        assertTrue(refused.getMessage().contains("the live state changed since this plan was made"), refused.getMessage());
+        assertEquals(before, lab.datapath().rules().readAll(), "nothing was written");
+
+        lab.datapath().rules().put(forwardKey(0), written);
+        lab.datapath().rules().put(forwardKey(9), new FlowRule(forwardKey(8), Owner.CONFIG)); // not a touched key
+        applier.applyFresh(plan, new Applier.Options(false, false));
+        assertEquals(50001, lab.datapath().rules().get(forwardKey(0)).orElseThrow().rewrite().dstPort());
     }
 
     @Test
