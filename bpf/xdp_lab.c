@@ -6,7 +6,9 @@
  *   when the receiving end runs NAPI, which an attached XDP program turns on);
  * - xdp_drop: the same on a benchmark's far end, where the frames need not reach the kernel;
  * - xdp_ceiling: the same parse and header rewrite as xdp_main with no map lookup at all, then
- *   XDP_TX: the cost floor the real program is measured against.
+ *   XDP_TX: the cost floor the real program is measured against;
+ * - tc_foreign: a tc program that is not the bridge, for tests where someone else's filter holds
+ *   the bridge's place.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -62,6 +64,12 @@ int xdp_ceiling(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 	return XDP_TX;
+}
+
+SEC("tc")
+int tc_foreign(struct __sk_buff *skb)
+{
+	return 0; /* TC_ACT_OK */
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -256,24 +256,36 @@ public final class DpdkLoop implements AutoCloseable {
         }
     }
 
-    /** The tc bridge first (flows keep forwarding), then the ports close (the PMD detaches XDP), the pool, EAL. */
+    /**
+     * The tc bridge first (flows keep forwarding), then the ports close (the PMD detaches XDP), the pool, EAL;
+     * when the bridge cannot be attached, nothing more (XDP stays).
+     */
     private static void stopPorts(DpdkDatapathLifecycle lifecycle, List<EthPort> ports, Mempool pool, Eal eal) {
+        boolean[] closing = {false};
         try {
             if (lifecycle != null && !ports.isEmpty()) {
-                lifecycle.stop(() -> ports.forEach(EthPort::close))
-                        .forEach(step -> LOG.log(Level.INFO, "DPDK stop: " + step));
+                lifecycle.stop(() -> {
+                    closing[0] = true;
+                    ports.forEach(EthPort::close);
+                }).forEach(step -> LOG.log(Level.INFO, "DPDK stop: " + step));
             } else {
+                closing[0] = true;
                 ports.forEach(EthPort::close);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "DPDK stop: " + e.getMessage(), e);
-        } finally {
-            if (pool != null) {
-                pool.close();
+            if (!closing[0]) {
+                // no bridge: rte_eal_cleanup would close the ports (DPDK 22.11 cleans the buses up) and the PMD detach
+                // XDP, leaving nothing to forward; open ports keep XDP attached past the process, as after a crash
+                LOG.log(Level.ERROR, "DPDK stop: ports, pool and EAL left as they are, so that XDP keeps forwarding");
+                return;
             }
-            if (eal != null) {
-                eal.close();
-            }
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        if (eal != null) {
+            eal.close();
         }
     }
 

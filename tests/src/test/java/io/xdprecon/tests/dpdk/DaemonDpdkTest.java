@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.xdprecon.cli.Main;
 import io.xdprecon.daemon.admin.SessionsJson;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
+import io.xdprecon.dataplane.bpf.Tc;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
@@ -107,6 +108,38 @@ class DaemonDpdkTest {
                         offline);
                 assertTrue(offline.contains("2 session rules") && offline.contains(DpdkPair.PEER_IP + ":" + wirePort)
                         && offline.contains(other + ":" + SessionLoopTest.BACKEND_PORT), offline);
+            } catch (AssertionError | Exception e) {
+                stopAndPrint(daemon);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A stop whose tc bridge cannot be attached (another filter holds its place) must not take XDP away as well:
+     * the daemon leaves its ports open, so XDP stays attached past the process and the session keeps forwarding,
+     * as after a crash. (Freeing EAL would close the ports — DPDK 22.11 cleans its buses up — and the PMD
+     * would detach XDP, leaving the interface with neither.)
+     */
+    @Test
+    void aStopThatCannotAttachTheBridgeLeavesXdpForwarding() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            Path config = dir.resolve("flows.yaml");
+            Files.writeString(config, config(SessionLoopTest.BACKENDS));
+            DpdkPair.Child daemon = startDaemon(lab, config);
+            try {
+                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                DatagramSocket client = lab.clients(27000, 1).getFirst();
+                String reply = SessionLoopTest.exchange(client, lab.vip, "first");
+                String backend = reply.substring(0, reply.indexOf(':'));
+                NetNs.run(lab.pair.dpdkNs, () -> Tc.attach(DpdkDatapathLifecycle.bridgeFilter(lab.pair.dp0),
+                        lab.lab.program("tc_foreign"), false));
+
+                daemon.process.destroy(); // SIGTERM
+                assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "daemon did not stop:\n" + daemon.text());
+                assertTrue(NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0)).isPresent(),
+                        "XDP stays attached when the bridge could not be\n" + daemon.text());
+                assertEquals(backend + ":after-stop", SessionLoopTest.exchange(client, lab.vip, "after-stop"));
             } catch (AssertionError | Exception e) {
                 stopAndPrint(daemon);
                 throw e;
