@@ -108,7 +108,7 @@ public final class LiveStateReader {
         try (Datapath live = Datapath.openPinned(pinRoot)) {
             Map<FlowKey, FlowRule> rules;
             if (streamRules == null) {
-                rules = LiveState.handedOver(live.rules().readAll());
+                rules = live.rules().readAll();
             } else {
                 if (walkRules) {
                     live.rules().forEach(streamRules);
