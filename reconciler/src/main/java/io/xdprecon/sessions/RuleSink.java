@@ -3,14 +3,22 @@ package io.xdprecon.sessions;
 import io.xdprecon.dataplane.ffm.BpfException;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
 
-/** Where session rules are written: the pinned rules map, or a fake in tests. */
+/**
+ * Where session rules are written: the pinned rules map, or a fake in tests. A session never touches a rule
+ * it does not own: the config may claim a session's key (the plan shows it as a replacement), and the
+ * session's later expiry must not delete the config's rule.
+ */
 public interface RuleSink {
-    /** Creates or replaces a rule; false when the map refuses it for capacity (the session then stays on the slow path). */
+    /**
+     * Creates a rule or replaces a session's; false when the map refuses it for capacity or the key holds a
+     * rule of another owner (the session then stays on the slow path).
+     */
     boolean put(FlowKey key, FlowRule rule);
 
-    /** Removes a rule (and its counters); false when absent. */
+    /** Removes a session's rule (and its counters); false when absent or not a session's. */
     boolean remove(FlowKey key);
 
     /** A sink over the pinned map: a full hash map answers E2BIG, which becomes {@code false}. */
@@ -19,8 +27,7 @@ public interface RuleSink {
             @Override
             public boolean put(FlowKey key, FlowRule rule) {
                 try {
-                    map.put(key, rule);
-                    return true;
+                    return map.putUnlessOwnedByOther(key, rule);
                 } catch (BpfException e) {
                     if (e.errno() == 7 /* E2BIG */ || e.errno() == 12 /* ENOMEM */) {
                         return false;
@@ -31,7 +38,7 @@ public interface RuleSink {
 
             @Override
             public boolean remove(FlowKey key) {
-                return map.remove(key);
+                return map.removeIfOwnedBy(key, Owner.SESSION);
             }
         };
     }

@@ -2,6 +2,7 @@ package io.xdprecon.dataplane.maps;
 
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.UpdateMode;
+import io.xdprecon.dataplane.ffm.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -55,6 +56,34 @@ public final class RulesMap {
         Abi.writeKey(key, 0, flow);
         Abi.writeRule(rule, 0, target);
         rules.update(key, rule, UpdateMode.ANY);
+    }
+
+    /**
+     * Creates the rule, or replaces one of the same owner; a rule of another owner is left as it is and
+     * {@code false} returned. A new key costs one syscall, as {@link #put}. Between the lookup and the write of
+     * a replacement another writer could still take the key: the kernel has no compare-and-swap for hash
+     * maps, and the window is one syscall long.
+     */
+    public boolean putUnlessOwnedByOther(FlowKey flow, FlowRule target) {
+        Abi.writeKey(key, 0, flow);
+        Abi.writeRule(rule, 0, target);
+        try {
+            rules.update(key, rule, UpdateMode.CREATE);
+            return true;
+        } catch (BpfException.AlreadyExists e) {
+            Optional<FlowRule> current = get(flow);
+            if (current.isPresent() && current.get().owner() != target.owner()) {
+                return false;
+            }
+            put(flow, target);
+            return true;
+        }
+    }
+
+    /** Removes the rule and its counters only if {@code owner} owns it; false when absent or another's. */
+    public boolean removeIfOwnedBy(FlowKey flow, Owner owner) {
+        Optional<FlowRule> current = get(flow);
+        return current.isPresent() && current.get().owner() == owner && remove(flow);
     }
 
     /** Removes one rule and its counters; false when there was no rule. */
