@@ -49,7 +49,8 @@ import picocli.CommandLine.Option;
                 + " (--drift warn). On start it adopts the pinned maps and the attached program (a new build is"
                 + " swapped in atomically); an unchanged config makes no write.",
             "",
-            "With datapath.mode: dpdk the daemon also runs the DPDK slow path: before the first reconcile it starts"
+            "With datapath.mode: dpdk the daemon also runs the DPDK slow path: before the first reconcile (or, when the"
+                + " first revision is invalid, before the first valid one) it starts"
                 + " EAL (huge pages when the config's tuning reserves them, --no-huge otherwise; a file prefix of its"
                 + " own) with one AF_XDP port per device its services use — DPDK's PMD attaches the XDP program and"
                 + " pins the maps under /sys/fs/bpf, so --pin-root must stay the default. A client's first packet to"
@@ -117,6 +118,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
+    private final java.util.concurrent.atomic.AtomicReference<DpdkLoop> dpdkLoop = new java.util.concurrent.atomic.AtomicReference<>();
+
     @Override
     public Integer call() throws Exception {
         Daemon.DriftMode driftMode = switch (drift) {
@@ -134,12 +137,23 @@ final class RunCommand implements Callable<Integer> {
         DaemonMetrics metrics = new DaemonMetrics();
         Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
         try (Source configSource = openSource()) {
-            Optional<DpdkLoop> dpdk = startDpdk(configSource, nodeName);
-            dpdk.ifPresent(loop -> metrics.sessions(loop::stats));
+            firstRevisionDpdk(configSource, nodeName, metrics);
             DaemonEvents services = new DaemonEvents() {
                 @Override
+                public void accepted(Config config, DesiredState desired) {
+                    // a node that booted on an invalid revision gets its DPDK loop from the first valid one
+                    if (dpdk().isEmpty() && desired.datapath().mode() == DatapathSettings.Mode.DPDK) {
+                        try {
+                            startDpdk(config, desired, nodeName, metrics);
+                        } catch (RuntimeException | IOException | InterruptedException e) {
+                            LOG.log(System.Logger.Level.ERROR, "cannot start the DPDK loop: " + e.getMessage(), e);
+                        }
+                    }
+                }
+
+                @Override
                 public void applied(Config config) {
-                    dpdk.ifPresent(loop -> loop.services(config.services(nodeName)));
+                    dpdk().ifPresent(loop -> loop.services(config.services(nodeName)));
                 }
             };
             LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
@@ -154,14 +168,14 @@ final class RunCommand implements Callable<Integer> {
                     System.out.println(outcome.name().toLowerCase() + ": " + daemon.status().line());
                     return outcome == ReconcileOutcome.APPLIED || outcome == ReconcileOutcome.UNCHANGED ? 0 : 1;
                 } finally {
-                    dpdk.ifPresent(DpdkLoop::close);
+                    dpdk().ifPresent(DpdkLoop::close);
                 }
             }
             if (configSource instanceof FileSource file) {
                 file.watch(daemon::trigger);
             }
-            installSignals(daemon, () -> dpdk.ifPresent(DpdkLoop::close));
-            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon, dpdk)) {
+            installSignals(daemon, () -> dpdk().ifPresent(DpdkLoop::close));
+            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon)) {
                 daemon.run();
             }
             return 0;
@@ -170,13 +184,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The DPDK loop once started: at start for a valid first revision, or with the first valid revision. */
+    private Optional<DpdkLoop> dpdk() {
+        return Optional.ofNullable(dpdkLoop.get());
+    }
+
     /**
      * In {@code datapath.mode: dpdk} the DPDK loop must run before the first reconcile (its PMD loads the
      * program and pins the maps the plan writes to), so the first revision is read here for the mode, the
-     * services' devices and the huge pages; in XDP mode nothing starts.
+     * services' devices and the huge pages; in XDP mode nothing starts. An invalid first revision starts
+     * nothing: the daemon rejects it, and the first valid revision starts the loop before it is planned.
      */
-    private Optional<DpdkLoop> startDpdk(Source configSource, String nodeName) throws SourceException, IOException,
-            InterruptedException {
+    private void firstRevisionDpdk(Source configSource, String nodeName, DaemonMetrics metrics) throws SourceException,
+            IOException, InterruptedException {
         Revision first = configSource.poll();
         Config config;
         DesiredState desired;
@@ -184,14 +204,17 @@ final class RunCommand implements Callable<Integer> {
             config = ConfigLoader.parse(Path.of(first.name()), first.text());
             desired = config.forNode(nodeName, InterfaceResolver.currentNetns());
         } catch (ConfigException e) {
-            // The daemon rejects it with its errors and keeps polling; a DPDK loop needs a valid config to start.
-            LOG.log(System.Logger.Level.WARNING, "revision " + first.shortId() + " is invalid: no DPDK loop is started"
-                    + " (if the config wants datapath.mode dpdk, restart once a valid revision is in the source)");
-            return Optional.empty();
+            LOG.log(System.Logger.Level.WARNING, "revision " + first.shortId() + " is invalid: the DPDK loop (if the"
+                    + " config asks for datapath.mode dpdk) starts with the first valid revision");
+            return;
         }
-        if (desired.datapath().mode() != DatapathSettings.Mode.DPDK) {
-            return Optional.empty();
+        if (desired.datapath().mode() == DatapathSettings.Mode.DPDK) {
+            startDpdk(config, desired, nodeName, metrics);
         }
+    }
+
+    private void startDpdk(Config config, DesiredState desired, String nodeName, DaemonMetrics metrics)
+            throws IOException, InterruptedException {
         if (!datapath.pinRoot.equals(DpdkLoop.PIN_ROOT)) {
             throw new CliException("datapath.mode dpdk: DPDK's PMD pins the maps under " + DpdkLoop.PIN_ROOT
                     + " (libbpf's default), so --pin-root " + datapath.pinRoot + " cannot be used");
@@ -201,11 +224,14 @@ final class RunCommand implements Callable<Integer> {
                 .anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
         DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256,
                 desired.datapath().maxRules(), config.icmpEcho(nodeName));
+        DpdkLoop loop;
         try {
-            return Optional.of(DpdkLoop.start(settings, services, Duration.ofSeconds(60)));
+            loop = DpdkLoop.start(settings, services, Duration.ofSeconds(60));
         } catch (IllegalStateException e) {
             throw new CliException(e.getMessage());
         }
+        dpdkLoop.set(loop);
+        metrics.sessions(loop::stats);
     }
 
     private Source openSource() throws SourceException {
@@ -236,11 +262,10 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon,
-            Optional<DpdkLoop> dpdk) throws IOException {
+    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon) throws IOException {
         AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
-                .loopAlive(() -> daemon.alive() && dpdk.map(DpdkLoop::alive).orElse(true))
-                .sessions(() -> dpdk.map(DpdkLoop::sessions)).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
+                .loopAlive(() -> daemon.alive() && dpdk().map(DpdkLoop::alive).orElse(true))
+                .sessions(() -> dpdk().map(DpdkLoop::sessions)).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
                 .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
         if (webhookSecretFile != null) {
             builder.webhookSecret(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());

@@ -1,6 +1,7 @@
 package io.xdprecon.daemon;
 
 import io.xdprecon.config.Config;
+import io.xdprecon.state.DesiredState;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +14,11 @@ public record CompositeEvents(List<DaemonEvents> listeners) implements DaemonEve
     @Override
     public void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {
         listeners.forEach(l -> l.reconciled(outcome, took, status));
+    }
+
+    @Override
+    public void accepted(Config config, DesiredState desired) {
+        listeners.forEach(l -> l.accepted(config, desired));
     }
 
     @Override

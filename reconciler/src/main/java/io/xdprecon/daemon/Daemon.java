@@ -244,6 +244,7 @@ public final class Daemon implements AutoCloseable {
                 publish();
                 return outcome;
             }
+            events.accepted(candidate, desired);
         } else {
             desired = lastGood.orElseThrow();
         }

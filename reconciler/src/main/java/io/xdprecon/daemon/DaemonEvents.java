@@ -1,6 +1,7 @@
 package io.xdprecon.daemon;
 
 import io.xdprecon.config.Config;
+import io.xdprecon.state.DesiredState;
 import java.time.Duration;
 
 /**
@@ -10,6 +11,12 @@ import java.time.Duration;
 public interface DaemonEvents {
     /** A reconcile finished. */
     default void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {}
+
+    /**
+     * A new revision passed validation and is about to be planned: what the plan must find on the node starts
+     * here (the DPDK loop, whose PMD pins the maps, when a revision first asks for datapath.mode dpdk).
+     */
+    default void accepted(Config config, DesiredState desired) {}
 
     /** A new revision is live; its config, e.g. for the services of the DPDK loop. Called before {@link #reconciled}. */
     default void applied(Config config) {}

@@ -116,6 +116,37 @@ class DaemonDpdkTest {
     }
 
     /**
+     * GitOps on a node that booted on a broken revision: the daemon rejects it, and the first valid revision
+     * starts the DPDK loop before it is planned — no restart needed to get sessions once the fix is pushed.
+     */
+    @Test
+    void aDaemonThatBootedOnAnInvalidRevisionStartsItsDpdkLoopWithTheFirstValidOne() throws Exception {
+        try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
+            Path config = dir.resolve("flows.yaml");
+            Files.writeString(config, config(SessionLoopTest.BACKENDS).replace("idleTimeout: 60s", "idleTimeout: soon"));
+            DpdkPair.Child daemon = startDaemon(lab, config);
+            try {
+                await(lab, "/status", body -> body.contains("is invalid"), daemon);
+                assertTrue(NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0)).isEmpty(), "no loop, no PMD, no XDP");
+
+                Files.writeString(config, config(SessionLoopTest.BACKENDS));
+                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                DatagramSocket client = lab.clients(28000, 1).getFirst();
+                String reply = SessionLoopTest.exchange(client, lab.vip, "first");
+                assertTrue(SessionLoopTest.BACKENDS.contains(reply.substring(0, reply.indexOf(':'))), reply);
+                assertEquals(1, SessionsJson.read(cli(lab, "sessions", "--json")).size(), "the session is the loop's");
+            } catch (AssertionError | Exception e) {
+                stopAndPrint(daemon);
+                throw e;
+            }
+            daemon.process.destroy();
+            assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "daemon did not stop");
+            daemon.finish(5_000);
+            assertTrue(daemon.text().contains("starts with the first valid revision"), daemon.text());
+        }
+    }
+
+    /**
      * A stop whose tc bridge cannot be attached (another filter holds its place) must not take XDP away as well:
      * the daemon leaves its ports open, so XDP stays attached past the process and the session keeps forwarding,
      * as after a crash. (Freeing EAL would close the ports — DPDK 22.11 cleans its buses up — and the PMD
