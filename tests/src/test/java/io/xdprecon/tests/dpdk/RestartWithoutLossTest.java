@@ -12,6 +12,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.tests.traffic.SequencedStream;
+import io.xdprecon.tests.traffic.UdpCounters;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -274,9 +275,7 @@ class RestartWithoutLossTest {
     private static long socketOverflows(SessionLoopTest.Setup lab) {
         long sum = 0;
         for (String ns : List.of(lab.clientNs, lab.pair.peerNs)) {
-            List<String> udp = Lab.inNs(ns, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:")).toList();
-            List<String> names = List.of(udp.get(0).split("\\s+"));
-            sum += Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+            sum += UdpCounters.of(ns).get("RcvbufErrors");
         }
         return sum;
     }

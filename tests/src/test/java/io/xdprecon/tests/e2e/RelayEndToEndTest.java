@@ -20,6 +20,7 @@ import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.traffic.UdpCounters;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -255,7 +256,7 @@ class RelayEndToEndTest {
         int sent = 5;
         try (DatagramSocket client = lab.udpSocket(lab.clientNs(), CLIENT_IP, 20003);
                 DatagramSocket server = lab.udpSocket(lab.serverNs(), SERVER_IP, 50003, 300)) {
-            long csumErrorsBefore = udpInCsumErrors(lab.serverNs());
+            long csumErrorsBefore = UdpCounters.of(lab.serverNs()).get("InCsumErrors");
             Lab.inNs(lab.clientNs(), "ethtool", "-K", "c0", "tx", "on");
             try {
                 for (int i = 0; i < sent; i++) {
@@ -265,7 +266,7 @@ class RelayEndToEndTest {
                 assertThrows(SocketTimeoutException.class, () -> server.receive(new DatagramPacket(new byte[2048], 2048)),
                         "a packet with a partial checksum arrived intact after the rewrite");
                 assertEquals(sent, datapath.rules().counters(request).packets(), "the datapath rewrote them");
-                assertEquals(csumErrorsBefore + sent, udpInCsumErrors(lab.serverNs()), "server's UDP InCsumErrors");
+                assertEquals(csumErrorsBefore + sent, UdpCounters.of(lab.serverNs()).get("InCsumErrors"), "server's UDP InCsumErrors");
             } finally {
                 Lab.inNs(lab.clientNs(), "ethtool", "-K", "c0", "tx", "off");
             }
@@ -353,17 +354,4 @@ class RelayEndToEndTest {
     }
 
     /** UDP InCsumErrors of a namespace, read from /proc/thread-self/net/snmp by a thread inside it. */
-    private static long udpInCsumErrors(String ns) {
-        return NetNs.call(ns, () -> {
-            List<String> lines = Files.readAllLines(Path.of("/proc/thread-self/net/snmp"));
-            for (int i = 0; i + 1 < lines.size(); i++) {
-                if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
-                    List<String> names = List.of(lines.get(i).split("\\s+"));
-                    String[] values = lines.get(i + 1).split("\\s+");
-                    return Long.parseLong(values[names.indexOf("InCsumErrors")]);
-                }
-            }
-            throw new IllegalStateException("no Udp lines in /proc/thread-self/net/snmp");
-        });
-    }
 }
