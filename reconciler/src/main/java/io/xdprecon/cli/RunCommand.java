@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
-    private final java.util.concurrent.atomic.AtomicReference<DpdkLoop> dpdkLoop = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<DpdkLoop> dpdkLoop = new AtomicReference<>();
 
     @Override
     public Integer call() throws Exception {

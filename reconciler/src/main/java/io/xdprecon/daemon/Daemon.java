@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The reconcile loop of {@code xdprecon run}: poll the source, validate and plan every new revision
@@ -88,7 +89,7 @@ public final class Daemon implements AutoCloseable {
     private volatile DaemonStatus status;
     private boolean readySent;
     /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
-    private final java.util.concurrent.atomic.AtomicBoolean reloadRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean reloadRequested = new AtomicBoolean();
     private boolean adopted;
 
     private Optional<Revision> lastApplied = Optional.empty();

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * in a private mount namespace where both are covered by empty tmpfs mounts.
  */
 class InstallTest {
-    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -28,11 +27,10 @@ class InstallTest {
     @Test
     void theInstalledPrefixRunsWithoutTheCheckoutOrMavensRepository() throws Exception {
         Path prefix = dir.resolve("opt-xdprecon");
-        Shell install = Shell.run(Duration.ofMinutes(3),
-                List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        Shell install = Shell.install(prefix);
         assertEquals(0, install.exit(), install.output());
 
-        List<String> classpath = List.of(Files.readString(REPOSITORY.resolve("reconciler/target/runtime.classpath"))
+        List<String> classpath = List.of(Files.readString(Shell.REPOSITORY.resolve("reconciler/target/runtime.classpath"))
                 .strip().split(":"));
         try (Stream<Path> jars = Files.list(prefix.resolve("lib"))) {
             List<Path> installed = jars.filter(p -> p.toString().endsWith(".jar")).toList();
@@ -41,7 +39,7 @@ class InstallTest {
         }
         assertTrue(Files.isRegularFile(prefix.resolve("lib/xdprecon.aot")), "the AOT cache was made at install");
 
-        String hidden = "mount -t tmpfs none /root && mount -t tmpfs none '" + REPOSITORY + "' && '"
+        String hidden = "mount -t tmpfs none /root && mount -t tmpfs none '" + Shell.REPOSITORY + "' && '"
                 + prefix.resolve("xdprecon") + "' validate '" + prefix.resolve("examples/flows.yaml") + "'";
         Shell validate = Shell.run(Duration.ofMinutes(1),
                 List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", hidden));
@@ -50,8 +48,7 @@ class InstallTest {
         assertTrue(validate.output().lines().count() == 1, "nothing but the answer (no JVM cache warnings): " + validate.output());
 
         // Installing again (an upgrade) swaps lib/ whole and leaves no staging directory behind.
-        Shell again = Shell.run(Duration.ofMinutes(3),
-                List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        Shell again = Shell.install(prefix);
         assertEquals(0, again.exit(), again.output());
         try (Stream<Path> entries = Files.list(prefix)) {
             assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".lib.")

@@ -3,6 +3,7 @@ package io.xdprecon.tests.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,14 @@ import java.util.concurrent.TimeUnit;
  * stderr merged; a command still running after {@code timeout} is killed and fails the test.
  */
 record Shell(int exit, String output) {
+    /** The checkout the tests run from (Maven runs them in tests/). */
+    static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+
+    /** Runs {@code scripts/install.sh PREFIX} (a build's AOT cache training included); its exit and output. */
+    static Shell install(Path prefix) {
+        return run(Duration.ofMinutes(3), List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+    }
+
     static Shell run(Duration timeout, List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

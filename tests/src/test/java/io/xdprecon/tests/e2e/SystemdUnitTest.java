@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * datapath forwarding.
  */
 class SystemdUnitTest {
-    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
     private static final Duration BOOT = Duration.ofSeconds(60);
 
     @TempDir
@@ -68,8 +67,7 @@ class SystemdUnitTest {
     @Test
     void theUnitStartsReloadsRestartsAndStopsUnderSystemd() throws Exception {
         Path prefix = dir.resolve("opt");
-        Shell install = Shell.run(Duration.ofMinutes(3),
-                List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
+        Shell install = Shell.install(prefix);
         assertEquals(0, install.exit(), install.output());
         Path etc = Files.createDirectory(dir.resolve("etc"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
@@ -140,7 +138,7 @@ class SystemdUnitTest {
                 "--network-namespace-path=/run/netns/" + lab.proxyNs(),
                 "--bind=" + lab.pinRoot() + ":/sys/fs/bpf",
                 "--bind-ro=" + prefix + ":/opt/xdprecon",
-                "--bind-ro=" + REPOSITORY.resolve("systemd/xdprecon.service") + ":/etc/systemd/system/xdprecon.service",
+                "--bind-ro=" + Shell.REPOSITORY.resolve("systemd/xdprecon.service") + ":/etc/systemd/system/xdprecon.service",
                 "--bind=" + etc + ":/etc/xdprecon",
                 "--machine=xr-" + lab.id(), "--boot",
                 "systemd.unit=basic.target", "systemd.firstboot=off",
