@@ -166,8 +166,8 @@ final class RunCommand implements Callable<Integer> {
             if (once) {
                 try {
                     ReconcileOutcome outcome = daemon.reconcileOnce();
-                    System.out.println(outcome.name().toLowerCase() + ": " + daemon.status().line());
-                    return outcome == ReconcileOutcome.APPLIED || outcome == ReconcileOutcome.UNCHANGED ? 0 : 1;
+                    System.out.println(outcome.kind().label() + ": " + daemon.status().line());
+                    return outcome.converged() ? 0 : 1;
                 } finally {
                     dpdk().ifPresent(DpdkLoop::close);
                 }

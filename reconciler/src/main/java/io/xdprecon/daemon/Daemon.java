@@ -83,34 +83,18 @@ public final class Daemon implements AutoCloseable {
     private final Object lock = new Object();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
+    // Commands from other threads (signals, webhook, admin) and the loop's own bookkeeping.
     private boolean wakeRequested;
     private volatile boolean running = true;
     private volatile boolean suspended;
-    private volatile DaemonStatus status;
     private boolean readySent;
     /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
-    private boolean adopted;
 
-    private Optional<Revision> lastApplied = Optional.empty();
-    private Optional<String> lastAttempted = Optional.empty();
-    private Optional<String> lastError = Optional.empty();
-    private Optional<DesiredState> lastGood = Optional.empty();
-    /** The config of the revision being tried, announced with {@link DaemonEvents#applied} once it is live. */
-    private Config candidate;
-    /**
-     * The desired state the node is known to hold as written (after an apply, or a plan with no
-     * changes), empty when unknown (a failed apply, uncorrected drift): a new revision is planned as
-     * its difference to this one, the full read being left to the interval.
-     */
-    private Optional<Baseline> liveHolds = Optional.empty();
-    /** Live rules by owner as of the last full read, kept up to date with our own applies; null when unknown. */
-    private Map<Owner, Long> ruleOwners;
-    private String rejectedRevision;
-    private long reconciles;
-    private long driftCorrections;
-    private int consecutiveFailures;
-    private Optional<Instant> lastReconcile = Optional.empty();
+    /** What the daemon knows between reconciles; replaced (never changed) by each phase, on the loop's thread. */
+    private DaemonState state = DaemonState.initial();
+    /** What the outside sees of it, published after every reconcile. */
+    private volatile DaemonStatus status;
 
     public Daemon(Source source, Settings settings, LiveStateReader reader, Applier applier, DaemonEvents events) {
         this.source = source;
@@ -188,147 +172,218 @@ public final class Daemon implements AutoCloseable {
                 readySent = true;
                 events.ready(status);
             }
-            boolean failed = outcome == ReconcileOutcome.SOURCE_FAILED || outcome == ReconcileOutcome.APPLY_FAILED;
-            consecutiveFailures = failed ? consecutiveFailures + 1 : 0;
-            waitForNext(failed ? backoff() : jittered(settings.interval()));
+            waitForNext(state.consecutiveFailures() > 0 ? backoff(state.consecutiveFailures()) : jittered(settings.interval()));
         }
     }
 
-    /** One reconcile: what the loop does each time; public for tests and {@code run --once}. */
+    /**
+     * One reconcile, phase by phase: fetch the newest revision, admit it (validate a new one), then converge the
+     * node on the state to enforce (adopt the datapath once, plan, gate, apply). Each phase hands the next a
+     * value and returns the next {@link DaemonState}; the outcome says how it ended. Public for tests and
+     * {@code run --once}.
+     */
     public ReconcileOutcome reconcileOnce() {
-        reconciles++;
-        lastReconcile = Optional.of(Instant.now());
-        ReconcileOutcome outcome;
-        Optional<Revision> fresh = Optional.empty();
-        try {
-            Revision revision = source.poll();
-            fresh = Optional.of(revision);
-        } catch (UntrustedRevisionException e) {
-            lastAttempted = Optional.of(e.revision());
-            if (!e.revision().equals(rejectedRevision)) {
-                rejectedRevision = e.revision();
-                LOG.log(Level.ERROR, "refused revision " + e.revision() + ": " + e.getMessage());
-            }
-            lastError = Optional.of("untrusted revision " + e.revision() + ": " + e.getMessage());
-            outcome = enforceLastGood(ReconcileOutcome.REJECTED);
-            publish();
-            return outcome;
-        } catch (SourceException e) {
-            lastError = Optional.of("source: " + e.getMessage());
-            LOG.log(Level.WARNING, "cannot read " + source.describe() + ": " + e.getMessage() + " (keeping the last state)");
-            outcome = enforceLastGood(ReconcileOutcome.SOURCE_FAILED);
-            publish();
-            return outcome;
-        }
-        Revision revision = fresh.get();
-        boolean isNew = lastApplied.map(r -> !r.id().equals(revision.id())).orElse(true);
-        if (isNew && revision.id().equals(rejectedRevision)) {
-            // Rejected before: never retry a bad revision; keep enforcing the last good one.
-            outcome = enforceLastGood(ReconcileOutcome.REJECTED);
-            publish();
-            return outcome;
-        }
-        DesiredState desired;
-        if (isNew) {
-            lastAttempted = Optional.of(revision.id());
-            try {
-                candidate = ConfigLoader.parse(Path.of(revision.name()), revision.text());
-                desired = candidate.forNode(settings.node(), InterfaceResolver.currentNetns());
-            } catch (ConfigException e) {
-                rejectedRevision = revision.id();
-                lastError = Optional.of("revision " + revision.shortId() + " is invalid: " + e.errors().size() + " error(s): "
-                        + e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
-                LOG.log(Level.ERROR, "rejected revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
-                        + ", keeping " + lastApplied.map(Revision::shortId).orElse("nothing") + ":\n  "
-                        + e.errors().stream().map(Object::toString).collect(Collectors.joining("\n  ")));
-                outcome = enforceLastGood(ReconcileOutcome.REJECTED);
-                publish();
-                return outcome;
-            }
-            events.accepted(candidate, desired);
-        } else {
-            desired = lastGood.orElseThrow();
-        }
-        outcome = reconcile(desired, Optional.of(revision), isNew);
+        state = state.started(Instant.now());
+        ReconcileOutcome outcome = switch (fetch()) {
+            case Fetch.Untrusted untrusted -> refuse(untrusted);
+            case Fetch.Unreachable unreachable -> sourceFailed(unreachable);
+            case Fetch.Fetched fetched -> switch (admit(fetched.revision())) {
+                case Admission.Current current -> converge(current.desired(), Optional.empty());
+                case Admission.RejectedBefore before -> enforceLastGood(new ReconcileOutcome.Rejected(before.revision(),
+                        state.error().orElse("rejected before")));
+                case Admission.Invalid invalid -> reject(invalid);
+                case Admission.Accepted accepted -> converge(accepted.desired(), Optional.of(accepted));
+            };
+        };
+        state = state.ended(outcome);
         publish();
         return outcome;
     }
 
+    // ---- phase 1: fetch ------------------------------------------------------------------------------------
+
+    /** What the source gave. */
+    private sealed interface Fetch {
+        record Fetched(Revision revision) implements Fetch {}
+
+        record Untrusted(String revision, String message) implements Fetch {}
+
+        record Unreachable(String message) implements Fetch {}
+    }
+
+    private Fetch fetch() {
+        try {
+            return new Fetch.Fetched(source.poll());
+        } catch (UntrustedRevisionException e) {
+            return new Fetch.Untrusted(e.revision(), e.getMessage());
+        } catch (SourceException e) {
+            return new Fetch.Unreachable(e.getMessage());
+        }
+    }
+
+    private ReconcileOutcome refuse(Fetch.Untrusted untrusted) {
+        if (!untrusted.revision().equals(state.rejected().orElse(null))) {
+            LOG.log(Level.ERROR, "refused revision " + untrusted.revision() + ": " + untrusted.message());
+        }
+        String why = "untrusted revision " + untrusted.revision() + ": " + untrusted.message();
+        state = state.attempting(untrusted.revision()).rejecting(untrusted.revision(), why);
+        return enforceLastGood(new ReconcileOutcome.Rejected(untrusted.revision(), why));
+    }
+
+    private ReconcileOutcome sourceFailed(Fetch.Unreachable unreachable) {
+        state = state.failing("source: " + unreachable.message());
+        LOG.log(Level.WARNING, "cannot read " + source.describe() + ": " + unreachable.message() + " (keeping the last state)");
+        return enforceLastGood(new ReconcileOutcome.SourceFailed(unreachable.message()));
+    }
+
+    // ---- phase 2: admit --------------------------------------------------------------------------------------
+
+    /** What a fetched revision is to the daemon. */
+    private sealed interface Admission {
+        /** The revision applied already: enforce its state. */
+        record Current(DesiredState desired) implements Admission {}
+
+        /** A new revision refused before: never retried. */
+        record RejectedBefore(String revision) implements Admission {}
+
+        /** A new revision whose config is invalid. */
+        record Invalid(Revision revision, ConfigException errors) implements Admission {}
+
+        /** A new, valid revision: its config, and its state for this node. */
+        record Accepted(Revision revision, Config config, DesiredState desired) implements Admission {}
+    }
+
+    private Admission admit(Revision revision) {
+        if (!state.isNew(revision)) {
+            return new Admission.Current(state.enforced().orElseThrow());
+        }
+        if (revision.id().equals(state.rejected().orElse(null))) {
+            return new Admission.RejectedBefore(revision.id());
+        }
+        state = state.attempting(revision.id());
+        try {
+            Config config = ConfigLoader.parse(Path.of(revision.name()), revision.text());
+            DesiredState desired = config.forNode(settings.node(), InterfaceResolver.currentNetns());
+            events.accepted(config, desired);
+            return new Admission.Accepted(revision, config, desired);
+        } catch (ConfigException e) {
+            return new Admission.Invalid(revision, e);
+        }
+    }
+
+    private ReconcileOutcome reject(Admission.Invalid invalid) {
+        Revision revision = invalid.revision();
+        List<?> errors = invalid.errors().errors();
+        String why = "revision " + revision.shortId() + " is invalid: " + errors.size() + " error(s): "
+                + errors.stream().map(Object::toString).collect(Collectors.joining("; "));
+        LOG.log(Level.ERROR, "rejected revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
+                + ", keeping " + state.applied().map(Revision::shortId).orElse("nothing") + ":\n  "
+                + errors.stream().map(Object::toString).collect(Collectors.joining("\n  ")));
+        state = state.rejecting(revision.id(), why);
+        return enforceLastGood(new ReconcileOutcome.Rejected(revision.id(), why));
+    }
+
     /** Keeps the last good config enforced while the source fails or offers a bad revision. */
     private ReconcileOutcome enforceLastGood(ReconcileOutcome why) {
-        if (lastGood.isPresent()) {
-            ReconcileOutcome drift = reconcile(lastGood.get(), Optional.empty(), false);
-            if (drift == ReconcileOutcome.APPLY_FAILED) {
+        if (state.enforced().isPresent()) {
+            ReconcileOutcome drift = converge(state.enforced().get(), Optional.empty());
+            if (drift instanceof ReconcileOutcome.ApplyFailed) {
                 return drift;
             }
         }
         return why;
     }
 
-    private ReconcileOutcome reconcile(DesiredState desired, Optional<Revision> revision, boolean isNew) {
-        if (!adopted) {
-            adopted = true;
-            DatapathAdoption.adopt(settings.pinRoot(), desired.datapath())
-                    .forEach(r -> LOG.log(Level.INFO, "datapath on " + r.iface() + ": " + r.action()));
-        }
-        Optional<PlannedChange> change = isNew ? planChange(desired) : Optional.empty();
-        Plan plan;
-        if (change.isPresent()) {
-            plan = change.get().plan();
-        } else {
-            LiveState live = reader.read(desired);
-            plan = Planner.plan(desired, live);
-            ruleOwners = countOwners(live);
-            if (plan.hasChanges() || !plan.errors().isEmpty()) {
-                liveHolds = Optional.empty(); // the node is not as any revision left it until this applies
-            }
-        }
+    // ---- phase 3: converge (adopt, plan, gate, apply) ------------------------------------------------------
+
+    /**
+     * Brings the node to {@code desired}: the state of a new revision ({@code candidate} present) or the one
+     * enforced (drift correction).
+     */
+    private ReconcileOutcome converge(DesiredState desired, Optional<Admission.Accepted> candidate) {
+        adoptDatapathOnce(desired);
+        Planned planned = plan(desired, candidate.isPresent());
+        Plan plan = planned.plan();
         if (!plan.hasChanges() && plan.errors().isEmpty()) {
-            holds(desired, change);
-            if (isNew) {
-                accept(desired, revision);
-                LOG.log(Level.INFO, "revision " + revision.get().shortId() + " is live (no changes needed)");
+            holds(desired, planned.change());
+            if (candidate.isPresent()) {
+                accept(candidate.get());
+                LOG.log(Level.INFO, "revision " + candidate.get().revision().shortId() + " is live (no changes needed)");
+                return new ReconcileOutcome.Unchanged(Optional.of(candidate.get().revision().id()));
             }
-            return ReconcileOutcome.UNCHANGED;
+            return new ReconcileOutcome.Unchanged(Optional.empty());
         }
         if (suspended) {
             LOG.log(Level.INFO, "suspended: not applying " + plan.summary().line());
-            return ReconcileOutcome.UNCHANGED;
+            return new ReconcileOutcome.Suspended(plan.summary().line());
         }
-        if (!isNew && settings.drift() == DriftMode.WARN) {
-            LOG.log(Level.WARNING, "drift from revision " + lastApplied.map(Revision::shortId).orElse("?") + ": "
+        if (candidate.isEmpty() && settings.drift() == DriftMode.WARN) {
+            LOG.log(Level.WARNING, "drift from revision " + state.applied().map(Revision::shortId).orElse("?") + ": "
                     + plan.summary().line() + " (drift: warn, not corrected)");
-            return ReconcileOutcome.DRIFT_REPORTED;
+            return new ReconcileOutcome.DriftReported(plan.summary().line());
         }
+        return apply(desired, planned, candidate);
+    }
+
+    private void adoptDatapathOnce(DesiredState desired) {
+        if (!state.adopted()) {
+            state = state.adoptedDatapath();
+            DatapathAdoption.adopt(settings.pinRoot(), desired.datapath())
+                    .forEach(r -> LOG.log(Level.INFO, "datapath on " + r.iface() + ": " + r.action()));
+        }
+    }
+
+    /** A plan, and when it was made from the last revision rather than a full read, the baseline after it. */
+    private record Planned(Plan plan, Optional<PlannedChange> change) {}
+
+    /** A new revision is planned from the last one when the node is known to hold it; anything else reads it all. */
+    private Planned plan(DesiredState desired, boolean isNew) {
+        Optional<PlannedChange> change = isNew ? planChange(desired) : Optional.empty();
+        if (change.isPresent()) {
+            return new Planned(change.get().plan(), change);
+        }
+        LiveState live = reader.read(desired);
+        Plan plan = Planner.plan(desired, live);
+        state = state.owning(Optional.of(countOwners(live)));
+        if (plan.hasChanges() || !plan.errors().isEmpty()) {
+            state = state.holding(Optional.empty()); // the node is not as any revision left it until this applies
+        }
+        return new Planned(plan, Optional.empty());
+    }
+
+    private ReconcileOutcome apply(DesiredState desired, Planned planned, Optional<Admission.Accepted> candidate) {
+        Plan plan = planned.plan();
         try {
             // Planned moments ago from what was just read: the applier checks only the keys it changes.
             applier.applyFresh(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));
         } catch (ApplyRefusedException e) {
-            if (isNew) {
-                rejectedRevision = revision.get().id();
+            LOG.log(Level.ERROR, e.getMessage());
+            if (candidate.isPresent()) {
+                String revision = candidate.get().revision().id();
+                state = state.rejecting(revision, e.getMessage());
+                return new ReconcileOutcome.Rejected(revision, e.getMessage());
             }
-            lastError = Optional.of(e.getMessage());
-            LOG.log(Level.ERROR, e.getMessage());
-            return ReconcileOutcome.REJECTED;
+            state = state.failing(e.getMessage());
+            return new ReconcileOutcome.Rejected(state.applied().map(Revision::id).orElse(""), e.getMessage());
         } catch (ApplyFailedException e) {
-            liveHolds = Optional.empty();
-            ruleOwners = null;
-            lastError = Optional.of(e.getMessage());
+            state = state.holding(Optional.empty()).owning(Optional.empty()).failing(e.getMessage());
             LOG.log(Level.ERROR, e.getMessage());
-            return ReconcileOutcome.APPLY_FAILED;
+            return new ReconcileOutcome.ApplyFailed(e.getMessage());
         }
-        holds(desired, change);
-        countApplied(plan);
-        if (isNew) {
-            accept(desired, revision);
-            LOG.log(Level.INFO, "applied revision " + revision.get().shortId() + revision.get().summary().map(s -> " (" + s + ")").orElse("")
-                    + " (" + (change.isPresent() ? "planned from the last revision" : "full plan") + "): "
-                    + plan.summary().line());
-        } else {
-            driftCorrections++;
-            LOG.log(Level.WARNING, "corrected drift: " + plan.summary().line());
+        holds(desired, planned.change());
+        state = state.owning(state.ruleOwners().map(owners -> countApplied(owners, plan)));
+        String summary = plan.summary().line();
+        if (candidate.isPresent()) {
+            Revision revision = candidate.get().revision();
+            accept(candidate.get());
+            LOG.log(Level.INFO, "applied revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
+                    + " (" + (planned.change().isPresent() ? "planned from the last revision" : "full plan") + "): "
+                    + summary);
+            return new ReconcileOutcome.Applied(Optional.of(revision.id()), summary, planned.change().isPresent());
         }
-        return ReconcileOutcome.APPLIED;
+        state = state.correctedDrift();
+        LOG.log(Level.WARNING, "corrected drift: " + summary);
+        return new ReconcileOutcome.Applied(Optional.empty(), summary, false);
     }
 
     /**
@@ -337,12 +392,12 @@ public final class Daemon implements AutoCloseable {
      * of those keys is not as we left it.
      */
     private Optional<PlannedChange> planChange(DesiredState desired) {
-        if (liveHolds.isEmpty() || ruleOwners == null) {
+        if (state.holds().isEmpty() || state.ruleOwners().isEmpty()) {
             return Optional.empty();
         }
-        Baseline baseline = liveHolds.get();
+        Baseline baseline = state.holds().get();
         RevisionDiff diff = RevisionDiff.between(baseline.desired(), desired);
-        int liveRules = (int) ruleOwners.values().stream().mapToLong(Long::longValue).sum();
+        int liveRules = (int) state.ruleOwners().get().values().stream().mapToLong(Long::longValue).sum();
         Optional<Plan> plan = Planner.planChange(baseline, desired, diff, reader.readFacts(desired), liveRules,
                 reader.readRules(diff.keys()));
         if (plan.isEmpty()) {
@@ -357,41 +412,35 @@ public final class Daemon implements AutoCloseable {
     /** The node now holds {@code desired} as written: the next revision is planned from it. */
     private void holds(DesiredState desired, Optional<PlannedChange> change) {
         if (change.isPresent()) {
-            liveHolds = Optional.of(change.get().after());
-        } else if (liveHolds.isEmpty() || liveHolds.get().desired() != desired) {
-            liveHolds = Optional.of(Baseline.of(desired)); // after a full plan: one pass over its rules
+            state = state.holding(Optional.of(change.get().after()));
+        } else if (state.holds().isEmpty() || state.holds().get().desired() != desired) {
+            state = state.holding(Optional.of(Baseline.of(desired))); // after a full plan: one pass over its rules
         }
     }
 
     private static Map<Owner, Long> countOwners(LiveState live) {
-        Map<Owner, Long> owners = new EnumMap<>(Owner.class);
-        for (Owner owner : Owner.values()) {
-            owners.put(owner, 0L);
-        }
+        Map<Owner, Long> owners = DaemonState.noOwners();
         live.rules().values().forEach(rule -> owners.merge(rule.owner(), 1L, Long::sum));
         return owners;
     }
 
-    /** Keeps {@link #ruleOwners} true after an apply: what the plan wrote and deleted, by owner. */
-    private void countApplied(Plan plan) {
-        if (ruleOwners == null) {
-            return;
-        }
+    /** The owner counts after an apply: what the plan wrote and deleted, by owner. */
+    private static Map<Owner, Long> countApplied(Map<Owner, Long> before, Plan plan) {
+        Map<Owner, Long> owners = new EnumMap<>(before);
         for (RuleChange change : plan.ruleChanges()) {
-            change.before().ifPresent(before -> ruleOwners.merge(before.owner(), -1L, Long::sum));
-            change.after().ifPresent(after -> ruleOwners.merge(after.owner(), 1L, Long::sum));
+            change.before().ifPresent(was -> owners.merge(was.owner(), -1L, Long::sum));
+            change.after().ifPresent(now -> owners.merge(now.owner(), 1L, Long::sum));
         }
+        return owners;
     }
 
-    private void accept(DesiredState desired, Optional<Revision> revision) {
-        if (candidate != null) {
-            events.applied(candidate);
-            candidate = null;
-        }
-        lastGood = Optional.of(desired);
-        lastApplied = revision;
-        lastError = Optional.empty();
+    /** A new revision is live: announce its config, and enforce it from now on. */
+    private void accept(Admission.Accepted accepted) {
+        events.applied(accepted.config());
+        state = state.accepting(accepted.revision(), accepted.desired());
     }
+
+    // ---- status --------------------------------------------------------------------------------------------
 
     private void publish() {
         Map<String, Long> owners = new LinkedHashMap<>();
@@ -399,15 +448,13 @@ public final class Daemon implements AutoCloseable {
         Map<String, Long> counters = new LinkedHashMap<>();
         if (Datapath.isPinned(settings.pinRoot())) {
             try (Datapath live = Datapath.openPinned(settings.pinRoot())) {
-                if (ruleOwners == null) {
+                if (state.ruleOwners().isEmpty()) {
                     // Nothing reconciled yet (or an apply failed): count them once; reconciles keep it true.
-                    ruleOwners = new EnumMap<>(Owner.class);
-                    for (Owner owner : Owner.values()) {
-                        ruleOwners.put(owner, 0L);
-                    }
-                    live.rules().forEach((key, rule) -> ruleOwners.merge(rule.owner(), 1L, Long::sum));
+                    Map<Owner, Long> counted = DaemonState.noOwners();
+                    live.rules().forEach((key, rule) -> counted.merge(rule.owner(), 1L, Long::sum));
+                    state = state.owning(Optional.of(counted));
                 }
-                ruleOwners.forEach((owner, n) -> owners.put(owner.name().toLowerCase(Locale.ROOT), n));
+                state.ruleOwners().get().forEach((owner, n) -> owners.put(owner.name().toLowerCase(Locale.ROOT), n));
                 capacity = live.rules().capacity();
                 live.stats().read().forEach((stat, value) -> counters.put(stat.name().toLowerCase(Locale.ROOT), value));
             } catch (RuntimeException e) {
@@ -418,8 +465,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     private DaemonStatus snapshot(Map<String, Long> owners, int capacity, Map<String, Long> counters) {
-        return new DaemonStatus(settings.node(), source.describe(), lastAttempted, lastApplied.map(Revision::id), lastError,
-                lastReconcile, suspended, reconciles, driftCorrections, Map.copyOf(owners), capacity, Map.copyOf(counters));
+        return new DaemonStatus(settings.node(), source.describe(), state.attempted(), state.applied().map(Revision::id),
+                state.error(), state.lastReconcile(), suspended, state.reconciles(), state.driftCorrections(),
+                Map.copyOf(owners), capacity, Map.copyOf(counters));
     }
 
     private Duration jittered(Duration interval) {
@@ -428,7 +476,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** 1 s, 2 s, 4 s… capped at maxBackoff, never longer than the interval would be. */
-    private Duration backoff() {
+    private Duration backoff(int consecutiveFailures) {
         long millis = 1000L << Math.min(20, consecutiveFailures - 1);
         return Duration.ofMillis(Math.min(millis, Math.min(settings.maxBackoff().toMillis(), settings.interval().toMillis())));
     }

@@ -69,7 +69,7 @@ class SystemdEventsTest {
     void lifecycleMapsToNotifications() {
         SystemdEvents events = new SystemdEvents(recorder, Optional.of(Duration.ofSeconds(30)), clock::get);
         events.ready(status("0123456789abcdef", 2));
-        events.reconciled(ReconcileOutcome.APPLIED, Duration.ofMillis(12), status("fedcba9876543210", 4));
+        events.reconciled(new ReconcileOutcome.Applied(Optional.empty(), "Plan: 1 to add, 0 to change, 0 to destroy.", false), Duration.ofMillis(12), status("fedcba9876543210", 4));
         events.reloading();
         events.ready(status("fedcba9876543210", 4));
         events.stopping();
@@ -118,7 +118,7 @@ class SystemdEventsTest {
         recorder.fail = true;
         SystemdEvents events = new SystemdEvents(recorder, Optional.of(Duration.ofSeconds(30)), clock::get);
         events.ready(status("0123456789abcdef", 2));
-        events.reconciled(ReconcileOutcome.UNCHANGED, Duration.ZERO, status("0123456789abcdef", 2));
+        events.reconciled(new ReconcileOutcome.Unchanged(Optional.empty()), Duration.ZERO, status("0123456789abcdef", 2));
         events.reloading();
         events.alive();
         events.stopping();

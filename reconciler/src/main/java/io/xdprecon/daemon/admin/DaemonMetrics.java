@@ -15,7 +15,6 @@ import io.xdprecon.daemon.dpdk.DpdkLoop;
 import io.xdprecon.dataplane.dpdk.SlowPathLoop;
 import io.xdprecon.sessions.SessionTable;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
  * <p>Two kinds of series:
  * <ul>
  *   <li>Event-driven, updated in {@link #reconciled}: {@code xdprecon_reconcile_duration_seconds} (histogram)
- *       and {@code xdprecon_reconciles_total{outcome}} ({@link ReconcileOutcome} names in lower case, every
+ *       and {@code xdprecon_reconciles_total{outcome}} ({@link ReconcileOutcome.Kind} names in lower case, every
  *       outcome present from the start at 0 so {@code rate()} and alerts see the series before the first
  *       failure).</li>
  *   <li>Status-driven, computed at scrape time from the latest {@link DaemonStatus} passed to
@@ -77,8 +76,8 @@ public final class DaemonMetrics implements DaemonEvents {
                 .classicOnly().classicUpperBounds(DURATION_BUCKETS).register(registry);
         reconciles = Counter.builder().name("xdprecon_reconciles_total")
                 .help("Reconciles by how they ended").labelNames("outcome").register(registry);
-        for (ReconcileOutcome o : ReconcileOutcome.values()) {
-            reconciles.labelValues(outcomeLabel(o));
+        for (ReconcileOutcome.Kind kind : ReconcileOutcome.Kind.values()) {
+            reconciles.labelValues(kind.label());
         }
         // An info metric, built at scrape from the latest status: at most one series per kind, so a new
         // revision replaces the old series instead of leaving a stale one behind (a stateful gauge would).
@@ -194,18 +193,13 @@ public final class DaemonMetrics implements DaemonEvents {
     @Override
     public void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {
         duration.observe(took.toNanos() / 1e9);
-        reconciles.labelValues(outcomeLabel(outcome)).inc();
+        reconciles.labelValues(outcome.kind().label()).inc();
         latest.set(status);
     }
 
     @Override
     public void ready(DaemonStatus status) {
         latest.set(status);
-    }
-
-    /** The {@code outcome} label of a reconcile outcome: its name in lower case, e.g. {@code source_failed}. */
-    public static String outcomeLabel(ReconcileOutcome outcome) {
-        return outcome.name().toLowerCase(Locale.ROOT);
     }
 
     private static InfoSnapshot.InfoDataPointSnapshot revision(String kind, String revision) {

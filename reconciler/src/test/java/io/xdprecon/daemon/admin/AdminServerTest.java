@@ -95,9 +95,9 @@ class AdminServerTest {
                 "every outcome is exported from the start");
         assertTrue(before.find("xdprecon_revision_info").isEmpty(), "no status yet, no revision series");
 
-        metrics.reconciled(ReconcileOutcome.APPLIED, Duration.ofMillis(30), status(NOW, "aaa111", "aaa111"));
-        metrics.reconciled(ReconcileOutcome.UNCHANGED, Duration.ofMillis(3), status(NOW, "aaa111", "aaa111"));
-        metrics.reconciled(ReconcileOutcome.REJECTED, Duration.ofMillis(2), status(NOW, "aaa111", "bbb222"));
+        metrics.reconciled(new ReconcileOutcome.Applied(Optional.empty(), "Plan: 1 to add, 0 to change, 0 to destroy.", false), Duration.ofMillis(30), status(NOW, "aaa111", "aaa111"));
+        metrics.reconciled(new ReconcileOutcome.Unchanged(Optional.empty()), Duration.ofMillis(3), status(NOW, "aaa111", "aaa111"));
+        metrics.reconciled(new ReconcileOutcome.Rejected("bbb222", "invalid"), Duration.ofMillis(2), status(NOW, "aaa111", "bbb222"));
 
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
@@ -132,7 +132,7 @@ class AdminServerTest {
         assertEquals(Optional.of((double) NOW.getEpochSecond()), m.value("xdprecon_last_reconcile_timestamp_seconds"));
 
         // a new attempted revision replaces the series; the old one is gone
-        metrics.reconciled(ReconcileOutcome.APPLIED, Duration.ofMillis(1), status(NOW, "ccc333", "ccc333"));
+        metrics.reconciled(new ReconcileOutcome.Applied(Optional.empty(), "Plan: 1 to add, 0 to change, 0 to destroy.", false), Duration.ofMillis(1), status(NOW, "ccc333", "ccc333"));
         PromText after = PromText.parse(get("/metrics").body());
         assertEquals(1, after.find("xdprecon_revision_info", "kind", "attempted").size());
         assertEquals(Optional.of(1.0), after.value("xdprecon_revision_info", "kind", "attempted", "revision", "ccc333"));
