@@ -100,13 +100,15 @@ public final class ConfigLoader {
         }
         for (Problem problem : semantic) {
             String pointer = problem.pointerOrNull();
-            if (pointer == null || schema.rejected().stream().noneMatch(rejected -> Pointer.covers(rejected, pointer))) {
+            if (pointer == null || !Pointer.coveredByAny(schema.rejected(), pointer)) {
                 problems.add(problem);
             }
         }
+        Set<String> explained = bound.skipped().isEmpty() ? Set.of() : Pointer.selfAndAncestors(problems.stream()
+                .map(Problem::pointerOrNull).filter(java.util.Objects::nonNull).toList());
+        boolean anyAtPosition = problems.stream().anyMatch(p -> p instanceof Problem.AtPosition);
         for (String entry : bound.skipped()) {
-            if (problems.stream().map(Problem::pointerOrNull).noneMatch(p -> p != null && Pointer.covers(entry, p))
-                    && problems.stream().noneMatch(p -> p instanceof Problem.AtPosition)) {
+            if (!explained.contains(entry) && !anyAtPosition) {
                 // Never lose an entry silently: every skip must come with a reason. Reaching this is a bug.
                 problems.add(new Problem.AtValue(entry, "could not be read, for no reason xdprecon can name"
                         + " (a bug: please report it with this file)"));

@@ -1,7 +1,10 @@
 package io.xdprecon.config;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * JSON pointers (RFC 6901) name every value of a config: the schema validator reports instance locations
@@ -34,6 +37,31 @@ final class Pointer {
     /** The pointer itself or any of its descendants: {@code /flows/1} covers {@code /flows/1/name}. */
     static boolean covers(String ancestor, String pointer) {
         return pointer.equals(ancestor) || pointer.startsWith(ancestor + "/");
+    }
+
+    /** Whether any of {@code ancestors} {@link #covers} {@code pointer}: a set lookup per level, not a scan. */
+    static boolean coveredByAny(Set<String> ancestors, String pointer) {
+        for (String p = pointer; !ancestors.isEmpty(); p = parent(p)) {
+            if (ancestors.contains(p)) {
+                return true;
+            }
+            if (p.isEmpty()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Every pointer of {@code pointers} and all their ancestors: what covers at least one of them. */
+    static Set<String> selfAndAncestors(Collection<String> pointers) {
+        Set<String> all = new HashSet<>();
+        for (String pointer : pointers) {
+            String p = pointer;
+            while (all.add(p) && !p.isEmpty()) { // one already there brought its ancestors with it
+                p = parent(p);
+            }
+        }
+        return all;
     }
 
     static String parent(String pointer) {
