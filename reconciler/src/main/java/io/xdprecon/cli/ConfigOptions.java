@@ -69,7 +69,7 @@ final class ConfigOptions {
             return loaded.forNode(node(), resolver);
         } catch (ConfigException e) {
             StringBuilder text = new StringBuilder("invalid config, nothing was changed:");
-            e.errors().forEach(error -> text.append("\n  ").append(error));
+            e.lines().forEach(line -> text.append("\n  ").append(line));
             throw new CliException(text.toString());
         }
     }

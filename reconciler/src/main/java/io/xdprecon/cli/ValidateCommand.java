@@ -1,7 +1,6 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.config.Config;
-import io.xdprecon.config.ConfigError;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import java.io.PrintWriter;
@@ -50,9 +49,7 @@ final class ValidateCommand implements Callable<Integer> {
                         + ", " + count(config.nodes(), "node") + ")");
             } catch (ConfigException e) {
                 allValid = false;
-                for (ConfigError error : e.errors()) {
-                    err.println(error);
-                }
+                e.lines().forEach(err::println);
             }
         }
         out.flush();

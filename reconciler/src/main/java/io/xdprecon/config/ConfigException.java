@@ -1,16 +1,19 @@
 package io.xdprecon.config;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A config that cannot be used, with every problem found in it (never just the first): the loader reports
  * all of a file's errors at once so one edit-and-retry round fixes them all.
  *
  * <p>Unchecked so that callers that only pass a config along need not declare it; the CLI catches it and
- * prints {@link #errors()} one per line.
+ * prints {@link #lines()}.
  */
 public final class ConfigException extends RuntimeException {
+    /** How many errors {@link #lines()} shows, as javac's default {@code -Xmaxerrs}. */
+    public static final int SHOWN = 100;
+
     private final List<ConfigError> errors;
 
     public ConfigException(List<ConfigError> errors) {
@@ -26,8 +29,26 @@ public final class ConfigException extends RuntimeException {
         return errors;
     }
 
+    /**
+     * The errors as a person is shown them: the first {@link #SHOWN} one per line, then one line counting
+     * the rest. A file with thousands of errors is fixed from the top; printing them all only floods the
+     * terminal, the log and {@code /status}.
+     */
+    public List<String> lines() {
+        return lines(errors);
+    }
+
+    private static List<String> lines(List<ConfigError> errors) {
+        List<String> lines = new ArrayList<>(Math.min(errors.size(), SHOWN) + 1);
+        errors.stream().limit(SHOWN).forEach(error -> lines.add(error.toString()));
+        if (errors.size() > SHOWN) {
+            lines.add("... and " + (errors.size() - SHOWN) + " more errors (" + SHOWN + " of " + errors.size() + " shown)");
+        }
+        return lines;
+    }
+
     private static String summary(List<ConfigError> errors) {
         return errors.size() + (errors.size() == 1 ? " config error" : " config errors") + ":\n"
-                + errors.stream().map(ConfigError::toString).collect(Collectors.joining("\n"));
+                + String.join("\n", lines(errors));
     }
 }

@@ -33,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -273,12 +272,12 @@ public final class Daemon implements AutoCloseable {
 
     private ReconcileOutcome reject(Admission.Invalid invalid) {
         Revision revision = invalid.revision();
-        List<?> errors = invalid.errors().errors();
-        String why = "revision " + revision.shortId() + " is invalid: " + errors.size() + " error(s): "
-                + errors.stream().map(Object::toString).collect(Collectors.joining("; "));
+        List<String> errors = invalid.errors().lines();
+        String why = "revision " + revision.shortId() + " is invalid: " + invalid.errors().errors().size() + " error(s): "
+                + String.join("; ", errors);
         LOG.log(Level.ERROR, "rejected revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
                 + ", keeping " + state.applied().map(Revision::shortId).orElse("nothing") + ":\n  "
-                + errors.stream().map(Object::toString).collect(Collectors.joining("\n  ")));
+                + String.join("\n  ", errors));
         state = state.rejecting(revision.id(), why);
         return enforceLastGood(new ReconcileOutcome.Rejected(revision.id(), why));
     }

@@ -45,6 +45,25 @@ class ValidateCommandTest {
     }
 
     @Test
+    void thousandsOfErrorsPrintTheFirstHundredAndCountTheRest() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        StringBuilder yaml = new StringBuilder("apiVersion: xdprecon.io/v1\ninterfaces: { public: { device: ens5 } }\nlocalIps:\n");
+        for (int i = 0; i < 20_000; i++) {
+            yaml.append("  - 10.0.").append(i / 200).append('.').append(300 + i % 200).append('\n');
+        }
+        Files.writeString(bad, yaml);
+
+        Main.Captured r = Main.capture("validate", bad.toString());
+
+        assertEquals(1, r.exit());
+        String[] lines = r.err().split("\n");
+        assertEquals(ConfigException.SHOWN + 1, lines.length, r.err().substring(0, Math.min(2000, r.err().length())));
+        assertEquals(bad + ":4:5: localIps[0]: '10.0.0.300' is not an IPv4 address (octet 300 > 255)", lines[0]);
+        assertEquals(bad + ":103:5: localIps[99]: '10.0.0.399' is not an IPv4 address (octet 399 > 255)", lines[99]);
+        assertEquals("... and 19900 more errors (100 of 20000 shown)", lines[100]);
+    }
+
+    @Test
     void helpExplainsTheFormatAndWhereItIsDescribed() {
         Main.Captured r = Main.capture("validate", "--help");
         assertEquals(0, r.exit());
