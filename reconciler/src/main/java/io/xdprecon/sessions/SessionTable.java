@@ -3,10 +3,10 @@ package io.xdprecon.sessions;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.xdprecon.config.Endpoint;
-import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
 import io.xdprecon.config.Service;
 import io.xdprecon.config.SessionIdentity;
+import io.xdprecon.dataplane.dpdk.Counters;
 import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
@@ -58,20 +58,7 @@ public final class SessionTable {
     private long lastRetryNanos;
     private boolean roomFreed;
 
-    private long created;
-    private long slowPathPackets;
-    private long mapRefused;
-    private long poolExhausted;
-    private long spilled;
-    private long noBackend;
-    private long unmatched;
-    private long expired;
-    private long rebound;
-    private long unidentified;
-    private long adopted;
-    private long orphansRemoved;
-    private long moved;
-    private long retired;
+    private final Counters<Counter> counts = Counters.of(Counter.class);
 
     public SessionTable(List<SessionService> services, RuleSink sink, CounterSource counters) {
         this.sink = sink;
@@ -125,13 +112,13 @@ public final class SessionTable {
             }
         }
         retire.forEach(this::remove);
-        retired += retire.size();
+        counts.add(Counter.RETIRED, retire.size());
         use(next);
         int n = 0;
         for (Session s : move) {
             n += moveToRemainingBackend(s) ? 1 : 0;
         }
-        moved += n;
+        counts.add(Counter.MOVED, n);
         return n;
     }
 
@@ -169,7 +156,7 @@ public final class SessionTable {
                     // the old request rule would send to the removed backend: none at all puts the session on the slow path
                     sink.remove(s.reverseKey());
                     sink.remove(s.forwardKey());
-                    mapRefused++;
+                    counts.increment(Counter.MAP_REFUSED);
                     s.installed(false);
                 }
                 sink.remove(oldReverse);
@@ -183,35 +170,60 @@ public final class SessionTable {
     }
 
     /**
-     * The session counters, in one place: every packet that reached the table is in exactly one of
-     * {@code slowPathPackets} (forwarded), {@code poolExhausted}, {@code noBackend} or {@code unmatched} (dropped,
-     * by reason).
+     * What the table counts. Every packet that reached the table is in exactly one of {@link #SLOW_PATH_PACKETS}
+     * (forwarded), {@link #POOL_EXHAUSTED}, {@link #NO_BACKEND} or {@link #UNMATCHED} (dropped, by reason).
+     */
+    public enum Counter implements Counters.Name {
+        CREATED(Counters.metric("xdprecon_session_setups", "Sessions created by a first packet")),
+        SLOW_PATH_PACKETS(Counters.detail("Packets the table gave a rewrite (first packets, packets before the rules"
+                + " land, the packets of sessions the map refused)")),
+        MAP_REFUSED(Counters.metric("xdprecon_session_rules_refused", "Times the rules map refused a session's rules (full)")),
+        POOL_EXHAUSTED(Counters.fate("pool_exhausted", "First packets dropped because no backend had an egress port left")),
+        SPILLED(Counters.metric("xdprecon_session_spills",
+                "Sessions created on a later backend of the client's order because earlier ones had no egress port")),
+        NO_BACKEND(Counters.fate("no_backend", "First packets dropped because their service has no backend")),
+        UNMATCHED(Counters.fate("unmatched", "Packets of no service and no session, dropped")),
+        EXPIRED(Counters.metric("xdprecon_session_expiries",
+                "Sessions removed after their idle timeout (both rules and the port released)")),
+        REBOUND(Counters.metric("xdprecon_session_rebinds",
+                "Sessions moved to a new client address by their session identity (NAT rebinding)")),
+        UNIDENTIFIED(Counters.detail("First packets of a service with a session identity too short to carry it"
+                + " (they start an ordinary session)")),
+        ADOPTED(Counters.detail("Sessions taken back from the pinned map on start")),
+        ORPHANS_REMOVED(Counters.detail("Session rules removed on start because no session could be made of them")),
+        MOVED(Counters.metric("xdprecon_session_backend_moves",
+                "Sessions moved off a backend removed from the config (onBackendRemoval: move)")),
+        RETIRED(Counters.detail("Sessions removed because a new config dropped their service or changed its listen"
+                + " or egress"));
+
+        private final Counters.Shown shown;
+
+        Counter(Counters.Shown shown) {
+            this.shown = shown;
+        }
+
+        @Override
+        public Counters.Shown shown() {
+            return shown;
+        }
+    }
+
+    /**
+     * The table now: its counters and three gauges.
      *
      * @param sessions         live sessions
-     * @param created          sessions created by a first packet
-     * @param slowPathPackets  packets the table gave a rewrite (first packets, packets before the rules land, the
-     *                         packets of sessions the map refused)
      * @param slowPathSessions live sessions without rules (the map refused them): userspace forwards all their packets
-     * @param mapRefused       rule writes the map refused for capacity
-     * @param poolExhausted    first packets dropped because no backend had an egress port left
-     * @param spilled          sessions created on a later backend of the client's rendezvous order because the
-     *                         earlier ones had no egress port left
-     * @param noBackend        first packets dropped because their service has no backend
-     * @param unmatched        packets of no service and no session, dropped
-     * @param expired          sessions removed after their idle timeout
-     * @param rebound          sessions moved to a new client address (NAT rebinding)
-     * @param unidentified     first packets of a service with a session identity too short to carry it (they start an
-     *                         ordinary session)
-     * @param adopted          sessions taken back from the pinned map on start
-     * @param orphansRemoved   session rules removed on start because no session could be made of them
      * @param draining         live sessions on a backend no longer configured (kept until idle)
-     * @param moved            sessions moved to another backend because theirs was removed ({@code move})
-     * @param retired          sessions removed because a new config dropped their service or changed its listen
-     *                         or egress
      */
-    public record Stats(long sessions, long created, long slowPathPackets, long slowPathSessions, long mapRefused,
-            long poolExhausted, long spilled, long noBackend, long unmatched, long expired, long rebound,
-            long unidentified, long adopted, long orphansRemoved, long draining, long moved, long retired) {
+    public record Stats(long sessions, long slowPathSessions, long draining, Counters.Values<Counter> counters) {
+        public long get(Counter counter) {
+            return counters.get(counter);
+        }
+
+        @Override
+        public String toString() {
+            return "sessions=" + sessions + " slow_path_sessions=" + slowPathSessions + " draining=" + draining + " " + counters;
+        }
     }
 
     public Stats stats() {
@@ -221,8 +233,7 @@ public final class SessionTable {
             slow += s.installed() ? 0 : 1;
             draining += s.service().backends().contains(s.backend()) ? 0 : 1;
         }
-        return new Stats(sessions.estimatedSize(), created, slowPathPackets, slow, mapRefused, poolExhausted, spilled,
-                noBackend, unmatched, expired, rebound, unidentified, adopted, orphansRemoved, draining, moved, retired);
+        return new Stats(sessions.estimatedSize(), slow, draining, counts.values());
     }
 
     /** {@link #route(int, int, int, int, int, Payload, long)} of a packet whose payload nobody looks into. */
@@ -251,17 +262,17 @@ public final class SessionTable {
                     }
                 }
                 session.slowPathPacket();
-                slowPathPackets++;
+                counts.increment(Counter.SLOW_PATH_PACKETS);
                 return session.forwardRule().rewrite();
             }
         }
         Session session = reverse.get(reverseA(ifindex, dstIp), reverseB(srcIp, srcPort, dstPort));
         if (session != null) {
             session.slowPathPacket();
-            slowPathPackets++;
+            counts.increment(Counter.SLOW_PATH_PACKETS);
             return session.reverseRule().rewrite();
         }
-        unmatched++;
+        counts.increment(Counter.UNMATCHED);
         return null;
     }
 
@@ -275,7 +286,7 @@ public final class SessionTable {
         }
         SessionIdentity where = s.identity().get();
         if (payload.length() < where.end()) {
-            unidentified++;
+            counts.increment(Counter.UNIDENTIFIED);
             return create(s, clientIp, clientPort, nowNanos);
         }
         long identity = payload.bigEndian(where.offset(), where.length());
@@ -300,7 +311,7 @@ public final class SessionTable {
     private Session create(SessionService s, int clientIp, int clientPort, long nowNanos) {
         List<Endpoint> backends = s.backends();
         if (backends.isEmpty()) {
-            noBackend++;
+            counts.increment(Counter.NO_BACKEND);
             return null;
         }
         Endpoint first = backends.get(Rendezvous.choose(backends, clientIp, clientPort));
@@ -314,11 +325,11 @@ public final class SessionTable {
             Endpoint backend = backends.get(order[k]);
             port = pool(s, backend).allocate();
             if (port != PortPool.NONE) {
-                spilled++;
+                counts.increment(Counter.SPILLED);
                 return create(s, clientIp, clientPort, backend, port, nowNanos);
             }
         }
-        poolExhausted++;
+        counts.increment(Counter.POOL_EXHAUSTED);
         return null;
     }
 
@@ -326,7 +337,7 @@ public final class SessionTable {
         Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, backend, port, nowNanos, false);
         install(session);
         index(session);
-        created++;
+        counts.increment(Counter.CREATED);
         return session;
     }
 
@@ -338,13 +349,13 @@ public final class SessionTable {
     /** Reverse leg first, so the first reply already finds its rule; a refused leg leaves none behind. */
     private void install(Session s) {
         if (!sink.put(s.reverseKey(), s.reverseRule())) {
-            mapRefused++;
+            counts.increment(Counter.MAP_REFUSED);
             s.installed(false);
             return;
         }
         if (!sink.put(s.forwardKey(), s.forwardRule())) {
             sink.remove(s.reverseKey());
-            mapRefused++;
+            counts.increment(Counter.MAP_REFUSED);
             s.installed(false);
             return;
         }
@@ -379,7 +390,7 @@ public final class SessionTable {
             }
         }
         idle.forEach(this::remove);
-        expired += idle.size();
+        counts.add(Counter.EXPIRED, idle.size());
         return idle.size();
     }
 
@@ -444,7 +455,7 @@ public final class SessionTable {
             } else {
                 sink.remove(s.forwardKey());
                 sink.remove(s.reverseKey());
-                mapRefused++;
+                counts.increment(Counter.MAP_REFUSED);
                 s.installed(false);
             }
             sink.remove(oldForward);
@@ -454,7 +465,7 @@ public final class SessionTable {
         int service = serviceIndex.get(key.service());
         forward.remove(forwardA(service, key.clientIp()), key.clientPort());
         forward.put(forwardA(service, next.clientIp()), next.clientPort(), s);
-        rebound++;
+        counts.increment(Counter.REBOUND);
     }
 
     /** What {@link #adopt} found: sessions taken back, and session-owned rules removed as orphans. */
@@ -508,8 +519,8 @@ public final class SessionTable {
         });
         orphans.forEach(sink::remove);
         roomFreed |= !orphans.isEmpty();
-        adopted += n;
-        orphansRemoved += orphans.size();
+        counts.add(Counter.ADOPTED, n);
+        counts.add(Counter.ORPHANS_REMOVED, orphans.size());
         return new Adoption(n, orphans);
     }
 

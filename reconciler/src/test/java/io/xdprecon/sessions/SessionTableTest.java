@@ -95,8 +95,8 @@ class SessionTableTest {
         // a reply that reaches userspace goes back to the client
         assertEquals(new FlowKey(LISTEN_IF, VIP, c, 3478, 5555), t.route(EGRESS_IF, b.address(), EGRESS, b.port(), port, 2));
         SessionTable.Stats st = t.stats();
-        assertEquals(1, st.created());
-        assertEquals(3, st.slowPathPackets());
+        assertEquals(1, st.get(SessionTable.Counter.CREATED));
+        assertEquals(3, st.get(SessionTable.Counter.SLOW_PATH_PACKETS));
         assertEquals(1, t.portsInUse("relay"));
     }
 
@@ -107,7 +107,7 @@ class SessionTableTest {
         assertNull(t.route(LISTEN_IF, client(0), VIP + 1, 5555, 3478, 0), "other address");
         assertNull(t.route(EGRESS_IF, client(0), VIP, 5555, 3478, 0), "other interface");
         assertNull(t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), 40000, 0), "reply to no session");
-        assertEquals(4, t.stats().unmatched());
+        assertEquals(4, t.stats().get(SessionTable.Counter.UNMATCHED));
         assertTrue(map.rules.isEmpty());
     }
 
@@ -138,7 +138,7 @@ class SessionTableTest {
         Session busy = t.get(new SessionKey("relay", client(0), 5000));
         Session quiet = t.get(new SessionKey("relay", client(1), 5001));
         assertNull(t.route(LISTEN_IF, client(2), VIP, 5002, 3478, 0), "pool of 2 is full");
-        assertEquals(1, t.stats().poolExhausted());
+        assertEquals(1, t.stats().get(SessionTable.Counter.POOL_EXHAUSTED));
         assertEquals(0, t.sweep(1 * S));
         for (long now = 2 * S; now <= 40 * S; now += S) {
             map.hit(busy.forwardKey(), 3);
@@ -149,7 +149,7 @@ class SessionTableTest {
         assertFalse(map.rules.containsKey(quiet.forwardKey()));
         assertFalse(map.rules.containsKey(quiet.reverseKey()));
         assertNotNull(t.get(busy.key()), "busy lives on counters alone");
-        assertEquals(1, t.stats().expired());
+        assertEquals(1, t.stats().get(SessionTable.Counter.EXPIRED));
         assertNotNull(t.route(LISTEN_IF, client(2), VIP, 5002, 3478, 41 * S));
         assertEquals(quiet.egressPort(), t.get(new SessionKey("relay", client(2), 5002)).egressPort(), "port reused");
         // the busy one goes 30 s after its counters stop
@@ -169,7 +169,7 @@ class SessionTableTest {
         Session slow = t.get(new SessionKey("relay", client(1), 5001));
         assertFalse(slow.installed());
         assertEquals(2, map.rules.size(), "no half pair left behind");
-        assertEquals(1, t.stats().mapRefused());
+        assertEquals(1, t.stats().get(SessionTable.Counter.MAP_REFUSED));
         assertEquals(1, t.stats().slowPathSessions());
         assertEquals(r1, t.route(LISTEN_IF, client(1), VIP, 5001, 3478, 1), "later packets too");
         assertEquals(slow.reverseRule().rewrite(),
@@ -177,9 +177,9 @@ class SessionTableTest {
         // a full map is asked again at most once per RETRY_NANOS, not per session per sweep
         t.sweep(S / 10);
         t.sweep(S / 5);
-        assertEquals(1, t.stats().mapRefused());
+        assertEquals(1, t.stats().get(SessionTable.Counter.MAP_REFUSED));
         t.sweep(3 * S / 2);
-        assertEquals(2, t.stats().mapRefused());
+        assertEquals(2, t.stats().get(SessionTable.Counter.MAP_REFUSED));
         map.capacity = 4;
         t.sweep(8 * S / 5);
         assertFalse(slow.installed(), "not retried within a second");
@@ -208,12 +208,12 @@ class SessionTableTest {
         assertEquals(2, map.rules.size());
         assertEquals(1, t.portsInUse("relay"), "same port");
         assertFalse(t.rebind(old, client(1), 1), "gone");
-        assertEquals(1, t.stats().rebound());
+        assertEquals(1, t.stats().get(SessionTable.Counter.REBOUND));
         // packets from the new address are the session's, both ways, creating nothing
         assertEquals(s.forwardRule().rewrite(), t.route(LISTEN_IF, client(9), VIP, 6000, 3478, 1));
         assertEquals(new FlowKey(LISTEN_IF, VIP, client(9), 3478, 6000),
                 t.route(EGRESS_IF, B1.address(), EGRESS, B1.port(), s.egressPort(), 1));
-        assertEquals(1, t.stats().created());
+        assertEquals(1, t.stats().get(SessionTable.Counter.CREATED));
     }
 
     @Test
@@ -254,7 +254,7 @@ class SessionTableTest {
     void noBackendIsCountedAndInstallsNothing() {
         SessionTable t = new SessionTable(List.of(service(10)), map, map);
         assertNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 0));
-        assertEquals(1, t.stats().noBackend());
+        assertEquals(1, t.stats().get(SessionTable.Counter.NO_BACKEND));
         assertEquals(0, t.portsInUse("relay"));
         assertTrue(map.rules.isEmpty());
     }
@@ -295,12 +295,12 @@ class SessionTableTest {
                 .filter(s -> !s.backend().equals(backends.get(Rendezvous.choose(backends, s.key().clientIp(), s.key().clientPort()))))
                 .count();
         assertEquals(expectSpilled, onOther, "a session leaves its backend only when that one is full");
-        assertEquals(expectSpilled, t.stats().spilled());
+        assertEquals(expectSpilled, t.stats().get(SessionTable.Counter.SPILLED));
         // no backend has a port: the packet cannot get a reply path, so it is dropped, counted by reason
         assertNull(t.route(LISTEN_IF, client(9), VIP, 5000, 3478, 0));
         SessionTable.Stats st = t.stats();
-        assertEquals(1, st.poolExhausted());
-        assertEquals(4, st.created());
+        assertEquals(1, st.get(SessionTable.Counter.POOL_EXHAUSTED));
+        assertEquals(4, st.get(SessionTable.Counter.CREATED));
         assertEquals(8, map.rules.size());
     }
 
@@ -329,24 +329,24 @@ class SessionTableTest {
         assertEquals(5, map.packets(reverse), "the reply rule is replaced in place: its counters stay");
         assertEquals(2, map.rules.size());
         SessionTable.Stats st = t.stats();
-        assertEquals(1, st.created());
-        assertEquals(1, st.rebound());
+        assertEquals(1, st.get(SessionTable.Counter.CREATED));
+        assertEquals(1, st.get(SessionTable.Counter.REBOUND));
         assertEquals(1, t.portsInUse("relay"));
         // another identity from another address is another session; a payload too short for one starts an ordinary one
         t.route(LISTEN_IF, client(8), VIP, 6000, 3478, payload(0x80, 0, 0, 0, 0, 1), 2);
         t.route(LISTEN_IF, client(9), VIP, 6000, 3478, payload(0x80, 0, 0xde), 2);
         st = t.stats();
-        assertEquals(3, st.created());
-        assertEquals(1, st.unidentified());
-        assertEquals(1, st.rebound());
+        assertEquals(3, st.get(SessionTable.Counter.CREATED));
+        assertEquals(1, st.get(SessionTable.Counter.UNIDENTIFIED));
+        assertEquals(1, st.get(SessionTable.Counter.REBOUND));
         // once the session expires its identity is free: the same identity later is a new session
         for (long now = 10 * S; now <= 60 * S; now += 10 * S) {
             t.sweep(now);
         }
         assertEquals(0, t.sessions().size());
         t.route(LISTEN_IF, client(7), VIP, 6001, 3478, call, 61 * S);
-        assertEquals(4, t.stats().created());
-        assertEquals(1, t.stats().rebound());
+        assertEquals(4, t.stats().get(SessionTable.Counter.CREATED));
+        assertEquals(1, t.stats().get(SessionTable.Counter.REBOUND));
     }
 
     @Test
@@ -355,8 +355,8 @@ class SessionTableTest {
         Payload call = payload(0x80, 0, 0xde, 0xad, 0xbe, 0xef, 1);
         t.route(LISTEN_IF, client(0), VIP, 5000, 3478, call, 0);
         t.route(LISTEN_IF, client(7), VIP, 6000, 3478, call, 1);
-        assertEquals(2, t.stats().created());
-        assertEquals(0, t.stats().rebound());
+        assertEquals(2, t.stats().get(SessionTable.Counter.CREATED));
+        assertEquals(0, t.stats().get(SessionTable.Counter.REBOUND));
         assertEquals(4, map.rules.size());
     }
 
@@ -389,7 +389,7 @@ class SessionTableTest {
         assertEquals(rules, map.rules, "no rule written");
         SessionTable.Stats st = t.stats();
         assertEquals(onB2, st.draining());
-        assertEquals(0, st.moved());
+        assertEquals(0, st.get(SessionTable.Counter.MOVED));
         // new sessions avoid the removed backend; the drained ones go when idle and free B2's ports
         for (int i = 100; i < 140; i++) {
             t.route(LISTEN_IF, client(i), VIP, 5000, 3478, 1);
@@ -406,7 +406,7 @@ class SessionTableTest {
         Map<SessionKey, Endpoint> before = new HashMap<>();
         SessionTable t = removeB2(Service.OnBackendRemoval.MOVE, before);
         long onB2 = before.values().stream().filter(B2::equals).count();
-        assertEquals(onB2, t.stats().moved());
+        assertEquals(onB2, t.stats().get(SessionTable.Counter.MOVED));
         assertEquals(0, t.stats().draining());
         for (Session s : t.sessions()) {
             Endpoint was = before.get(s.key());
@@ -440,13 +440,13 @@ class SessionTableTest {
         t.update(List.of(elsewhere));
         assertEquals(0, t.sessions().size());
         assertTrue(map.rules.isEmpty());
-        assertEquals(1, t.stats().retired());
+        assertEquals(1, t.stats().get(SessionTable.Counter.RETIRED));
         // the service at its new port works, and its old port is no longer a service
         assertNotNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3479, 1));
         assertNull(t.route(LISTEN_IF, client(0), VIP, 5000, 3478, 1));
         t.update(List.of());
         assertEquals(0, t.sessions().size());
-        assertEquals(2, t.stats().retired());
+        assertEquals(2, t.stats().get(SessionTable.Counter.RETIRED));
     }
 
     @Test
@@ -460,8 +460,8 @@ class SessionTableTest {
         assertFalse(s.identified());
         // the old identity's bytes from a new address no longer name the session: a new one
         t.route(LISTEN_IF, client(7), VIP, 6000, 3478, call, 1);
-        assertEquals(2, t.stats().created());
-        assertEquals(0, t.stats().rebound());
+        assertEquals(2, t.stats().get(SessionTable.Counter.CREATED));
+        assertEquals(0, t.stats().get(SessionTable.Counter.REBOUND));
         assertTrue(t.get(new SessionKey("relay", client(7), 6000)).identified());
         // the same config again changes nothing
         t.update(List.of(first.withIdentity(new SessionIdentity(6, 4))));

@@ -17,7 +17,7 @@ import java.lang.foreign.Arena;
  *
  * An ICMP echo request to a local IP (XDP steers every non-UDP packet to one here) is answered in the
  * mbuf or dropped, by {@link IcmpEcho.Policy}. Every frame that is not sent is counted in exactly one
- * reason and freed ({@link Counters}): malformed, IPv4 options or a fragment, another protocol, an echo
+ * reason and freed ({@link Counter}): malformed, IPv4 options or a fragment, another protocol, an echo
  * the policy drops, TTL ≤ 1, no route (the router said no), an egress interface without a port here
  * (neither this loop's nor a {@link #peers peer}'s), TX queue full. A rewrite toward a peer's interface goes
  * into that loop's TX burst, sent at its next {@link #doWork()}. Nothing is sent anywhere the router did not
@@ -77,17 +77,7 @@ public final class SlowPathLoop {
     /** Where the frame {@link #handle} accepted goes: this loop's interface or a peer's. */
     private int egress;
 
-    private long received;
-    private long forwarded;
-    private long malformed;
-    private long ttlExpired;
-    private long unrouted;
-    private long otherInterface;
-    private long txDropped;
-    private long optionsOrFragment;
-    private long otherProtocol;
-    private long echoAnswered;
-    private long echoDropped;
+    private final Counters<Counter> counters = Counters.of(Counter.class);
 
     public SlowPathLoop(EthPort port, int queue, int ifindex, Arena arena, int burst, Router router,
             IcmpEcho.Policy echo) {
@@ -127,7 +117,7 @@ public final class SlowPathLoop {
             send();
             return 0;
         }
-        received += n;
+        counters.add(Counter.RECEIVED, n);
         // in arrival order: what is sent keeps it, what is not stays in rx and is freed below
         for (int i = 0; i < rx.count(); i++) {
             if (handle(rx.mbuf(i, mbuf))) {
@@ -137,7 +127,7 @@ public final class SlowPathLoop {
                 } else if (out.tx.count() < out.burst) {
                     out.tx.add(rx.take(i--));
                 } else {
-                    txDropped++; // the peer's burst is full: freed with the rest of rx
+                    counters.increment(Counter.TX_DROPPED); // the peer's burst is full: freed with the rest of rx
                 }
             }
         }
@@ -151,9 +141,9 @@ public final class SlowPathLoop {
         if (tx.count() > 0) {
             int want = tx.count();
             int sent = port.txBurst(queue, tx);
-            forwarded += sent;
+            counters.add(Counter.FORWARDED, sent);
             if (sent < want) {
-                txDropped += want - sent;
+                counters.add(Counter.TX_DROPPED, want - sent);
                 tx.freeAll();
             }
         }
@@ -162,41 +152,41 @@ public final class SlowPathLoop {
     private boolean handle(Mbuf m) {
         int length = m.dataLength();
         if (m.segments() != 1 || length < ETH + 20 || m.getU16(12) != 0x0800) {
-            malformed++;
+            counters.increment(Counter.MALFORMED);
             return false;
         }
         if (m.getByte(IP) != 0x45 || (m.getU16(IP + 6) & 0x3fff) != 0) {
-            optionsOrFragment++;
+            counters.increment(Counter.OPTIONS_OR_FRAGMENT);
             return false;
         }
         int total = m.getU16(IP + 2);
         if (total < 20 || total > length - ETH || InetChecksum.sum(m, IP, 20) != 0xffff) {
-            malformed++;
+            counters.increment(Counter.MALFORMED);
             return false;
         }
         int protocol = m.getByte(IP + 9);
         if (protocol == IcmpEcho.PROTOCOL && IcmpEcho.isRequest(m, total)) {
             if (echo == IcmpEcho.Policy.DROP) {
-                echoDropped++;
+                counters.increment(Counter.ECHO_DROPPED);
                 return false;
             }
             IcmpEcho.answer(m);
-            echoAnswered++;
+            counters.increment(Counter.ECHO_ANSWERED);
             egress = ifindex;
             return true;
         }
         if (protocol != 17) {
-            otherProtocol++;
+            counters.increment(Counter.OTHER_PROTOCOL);
             return false;
         }
         int udpLength = total >= 28 ? m.getU16(UDP + 4) : 0;
         if (udpLength < 8 || udpLength > total - 20) {
-            malformed++;
+            counters.increment(Counter.MALFORMED);
             return false;
         }
         int ttl = m.getByte(IP + 8);
         if (ttl <= 1) {
-            ttlExpired++;
+            counters.increment(Counter.TTL_EXPIRED);
             return false;
         }
         int srcIp = m.getInt(IP + 12);
@@ -205,12 +195,12 @@ public final class SlowPathLoop {
         int dstPort = m.getU16(UDP + 2);
         payload.length = udpLength - 8;
         if (!router.route(ifindex, srcIp, dstIp, srcPort, dstPort, payload, rewrite)) {
-            unrouted++;
+            counters.increment(Counter.UNROUTED);
             return false;
         }
         Rewrite r = rewrite;
         if (r.ifindex != ifindex && peer(r.ifindex) == null) {
-            otherInterface++;
+            counters.increment(Counter.OTHER_INTERFACE);
             return false;
         }
         egress = r.ifindex;
@@ -266,32 +256,39 @@ public final class SlowPathLoop {
     }
 
     /**
-     * What the loop did so far: every frame received is sent ({@code forwarded}: rewritten datagrams and echo
-     * replies) or counted in exactly one reason (or {@code txDropped} when the TX queue refused it).
-     *
-     * @param malformed         not Ethernet/IPv4, several segments, bad lengths or IPv4 header checksum
-     * @param optionsOrFragment IPv4 options or a fragment: nothing the datapath rewrites
-     * @param otherProtocol     neither UDP nor an ICMP echo request
-     * @param echoAnswered      ICMP echo requests to a local IP answered in the mbuf (also in {@code forwarded})
-     * @param echoDropped       ICMP echo requests dropped by the policy
+     * What the loop counts: every frame received is sent ({@link #FORWARDED}) or counted in exactly one fate
+     * (or {@link #TX_DROPPED} when the TX queue refused it); {@link #UNROUTED} is what the router refused, and the
+     * router counts why.
      */
-    public record Counters(long received, long forwarded, long malformed, long ttlExpired, long unrouted,
-            long otherInterface, long txDropped, long optionsOrFragment, long otherProtocol, long echoAnswered,
-            long echoDropped) {
-        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public enum Counter implements Counters.Name {
+        RECEIVED(Counters.detail("Frames the RX bursts returned")),
+        FORWARDED(Counters.fate("forwarded", "Frames sent: rewritten datagrams and echo replies")),
+        MALFORMED(Counters.fate("malformed", "Not Ethernet/IPv4, several segments, bad lengths or IPv4 header checksum")),
+        OPTIONS_OR_FRAGMENT(Counters.fate("options_or_fragment", "IPv4 options or a fragment: nothing the datapath rewrites")),
+        OTHER_PROTOCOL(Counters.fate("other_protocol", "Neither UDP nor an ICMP echo request")),
+        ECHO_ANSWERED(Counters.metric("xdprecon_icmp_echo_answered",
+                "ICMP echo requests to a local IP the DPDK slow path answered (also in slow_path_packets forwarded)")),
+        ECHO_DROPPED(Counters.fate("icmp_echo_dropped", "ICMP echo requests to a local IP dropped by datapath.icmpEcho")),
+        TTL_EXPIRED(Counters.fate("ttl_expired", "Datagrams with TTL 1 or 0")),
+        UNROUTED(Counters.detail("Datagrams the router gave no rewrite (counted by the router's reason)")),
+        OTHER_INTERFACE(Counters.fate("other_interface", "Rewrites toward an interface without a DPDK port")),
+        TX_DROPPED(Counters.fate("tx_full", "Frames the TX queue (or a peer's TX burst) had no room for"));
 
-        /** These counters and {@code o}'s, added: several loops' as one. */
-        public Counters plus(Counters o) {
-            return new Counters(received + o.received, forwarded + o.forwarded, malformed + o.malformed,
-                    ttlExpired + o.ttlExpired, unrouted + o.unrouted, otherInterface + o.otherInterface,
-                    txDropped + o.txDropped, optionsOrFragment + o.optionsOrFragment, otherProtocol + o.otherProtocol,
-                    echoAnswered + o.echoAnswered, echoDropped + o.echoDropped);
+        private final Counters.Shown shown;
+
+        Counter(Counters.Shown shown) {
+            this.shown = shown;
+        }
+
+        @Override
+        public Counters.Shown shown() {
+            return shown;
         }
     }
 
-    public Counters counters() {
-        return new Counters(received, forwarded, malformed, ttlExpired, unrouted, otherInterface, txDropped,
-                optionsOrFragment, otherProtocol, echoAnswered, echoDropped);
+    /** What the loop did so far. */
+    public Counters.Values<Counter> counters() {
+        return counters.values();
     }
 
     /** Frees anything still held (nothing between calls of {@link #doWork()}). */

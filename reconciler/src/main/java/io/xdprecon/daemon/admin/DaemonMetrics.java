@@ -12,8 +12,7 @@ import io.xdprecon.daemon.DaemonEvents;
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.dpdk.DpdkLoop;
-import io.xdprecon.dataplane.dpdk.SlowPathLoop;
-import io.xdprecon.sessions.SessionTable;
+import io.xdprecon.dataplane.dpdk.Counters;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -116,14 +115,13 @@ public final class DaemonMetrics implements DaemonEvents {
     }
 
     /**
-     * Adds the DPDK session loop's series, read at scrape from {@code stats} (no series while it is empty):
-     * {@code xdprecon_sessions}, {@code xdprecon_sessions_slow_path} (sessions whose rules the map refused),
-     * {@code xdprecon_session_setups_total}, {@code xdprecon_session_expiries_total},
-     * {@code xdprecon_session_rules_refused_total}, {@code xdprecon_slow_path_packets_total{reason}} — every
-     * packet DPDK received in exactly one reason: {@code forwarded} (a session's, sent by DPDK), {@code malformed},
-     * {@code ttl_expired}, {@code unmatched} (no service, no session), {@code pool_exhausted}, {@code no_backend},
-     * {@code no_neighbour}, {@code other_interface}, {@code tx_full} — and per service
-     * {@code xdprecon_session_ports_used{service}} of {@code xdprecon_session_ports{service}}.
+     * Adds the DPDK session loop's series, read at scrape from {@code stats} (no series while it is empty): the
+     * gauges {@code xdprecon_sessions}, {@code xdprecon_sessions_slow_path} (sessions whose rules the map refused)
+     * and {@code xdprecon_sessions_draining}; per service {@code xdprecon_session_ports_used{service}} of
+     * {@code xdprecon_session_ports{service}}; and one series per counter of {@link DpdkLoop.Stats#COUNTERS}, as the
+     * counter says ({@link Counters.Name#shown()}): a fate is a {@code reason} of
+     * {@code xdprecon_slow_path_packets_total} — every packet DPDK received is in exactly one —, a metric is a
+     * counter of its own (e.g. {@code xdprecon_session_setups_total}).
      */
     public void sessions(Supplier<Optional<DpdkLoop.Stats>> stats) {
         GaugeWithCallback.builder().name("xdprecon_sessions").help("Live sessions of the DPDK loop")
@@ -131,47 +129,22 @@ public final class DaemonMetrics implements DaemonEvents {
         GaugeWithCallback.builder().name("xdprecon_sessions_slow_path")
                 .help("Sessions forwarded by DPDK because the rules map refused their rules")
                 .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().slowPathSessions()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_setups").help("Sessions created by a first packet")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().created()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_expiries")
-                .help("Sessions removed after their idle timeout (both rules and the port released)")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().expired()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_rules_refused")
-                .help("Times the rules map refused a session's rules (full)")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().mapRefused()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_slow_path_packets")
-                .help("Packets the DPDK slow path received, by what became of them").labelNames("reason")
-                .callback(cb -> stats.get().ifPresent(s -> {
-                    SlowPathLoop.Counters l = s.loop();
-                    SessionTable.Stats t = s.table();
-                    cb.call(l.forwarded(), "forwarded");
-                    cb.call(l.malformed(), "malformed");
-                    cb.call(l.ttlExpired(), "ttl_expired");
-                    cb.call(t.unmatched(), "unmatched");
-                    cb.call(t.poolExhausted(), "pool_exhausted");
-                    cb.call(t.noBackend(), "no_backend");
-                    cb.call(s.noNeighbour(), "no_neighbour");
-                    cb.call(l.otherInterface(), "other_interface");
-                    cb.call(l.txDropped(), "tx_full");
-                    cb.call(l.optionsOrFragment(), "options_or_fragment");
-                    cb.call(l.otherProtocol(), "other_protocol");
-                    cb.call(l.echoDropped(), "icmp_echo_dropped");
-                })).register(registry);
-        CounterWithCallback.builder().name("xdprecon_icmp_echo_answered")
-                .help("ICMP echo requests to a local IP the DPDK slow path answered (also in slow_path_packets forwarded)")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.loop().echoAnswered()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_spills")
-                .help("Sessions created on a later backend of the client's order because earlier ones had no egress port")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().spilled()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_rebinds")
-                .help("Sessions moved to a new client address by their session identity (NAT rebinding)")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().rebound()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_session_backend_moves")
-                .help("Sessions moved off a backend removed from the config (onBackendRemoval: move)")
-                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().moved()))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_sessions_draining")
                 .help("Sessions on a backend removed from the config, kept until idle (onBackendRemoval: drain)")
                 .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().draining()))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_slow_path_packets")
+                .help("Packets the DPDK slow path received, by what became of them").labelNames("reason")
+                .callback(cb -> stats.get().ifPresent(s -> s.forEach((counter, n) -> {
+                    if (counter.shown() instanceof Counters.Shown.Fate fate) {
+                        cb.call(n, fate.reason());
+                    }
+                }))).register(registry);
+        for (Counters.Name counter : DpdkLoop.Stats.COUNTERS) {
+            if (counter.shown() instanceof Counters.Shown.Metric metric) {
+                CounterWithCallback.builder().name(metric.name()).help(counter.help())
+                        .callback(cb -> stats.get().ifPresent(s -> cb.call(s.get(counter)))).register(registry);
+            }
+        }
         GaugeWithCallback.builder().name("xdprecon_session_ports_used").help("Egress ports in use, by service")
                 .labelNames("service").callback(cb -> stats.get().ifPresent(
                         s -> s.pools().forEach((service, p) -> cb.call(p.used(), service)))).register(registry);

@@ -4,6 +4,7 @@ import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.Service;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.dpdk.Counters;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.Eal;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ObjLongConsumer;
+import java.util.stream.Stream;
 
 /**
  * The DPDK slow path inside {@code xdprecon run} ({@code datapath.mode: dpdk}). One platform thread —
@@ -119,8 +123,47 @@ public final class DpdkLoop implements AutoCloseable {
     /** A service's egress ports: in use, and in all (each backend has its own pool over the range). */
     public record PoolUse(int used, int capacity) {}
 
-    /** What the loop did, published after each sweep: the loops' counters summed over ports, the table's, the pools'. */
-    public record Stats(SlowPathLoop.Counters loop, long noNeighbour, SessionTable.Stats table, Map<String, PoolUse> pools) {}
+    /** What the router counts beside the table: why it gave a routed packet no rewrite. */
+    public enum Counter implements Counters.Name {
+        NO_NEIGHBOUR(Counters.fate("no_neighbour",
+                "First packets whose next hop has no kernel neighbour entry (the session's rules carry the later ones)"));
+
+        private final Counters.Shown shown;
+
+        Counter(Counters.Shown shown) {
+            this.shown = shown;
+        }
+
+        @Override
+        public Counters.Shown shown() {
+            return shown;
+        }
+    }
+
+    /**
+     * What the loop did, published after each sweep: the loops' counters summed over ports, the router's, the
+     * table's, the pools'.
+     */
+    public record Stats(Counters.Values<SlowPathLoop.Counter> loop, Counters.Values<Counter> router, SessionTable.Stats table,
+            Map<String, PoolUse> pools) {
+        /** Every counter the stats hold, the loops' first, then the router's and the table's. */
+        public static final List<Counters.Name> COUNTERS = Stream.of(SlowPathLoop.Counter.values(), Counter.values(),
+                SessionTable.Counter.values()).<Counters.Name>flatMap(Arrays::stream).toList();
+
+        public long get(Counters.Name counter) {
+            return switch (counter) {
+                case SlowPathLoop.Counter c -> loop.get(c);
+                case Counter c -> router.get(c);
+                case SessionTable.Counter c -> table.get(c);
+                default -> throw new IllegalArgumentException("not a DPDK loop counter: " + counter);
+            };
+        }
+
+        /** Each counter of {@link #COUNTERS} with its value. */
+        public void forEach(ObjLongConsumer<Counters.Name> action) {
+            COUNTERS.forEach(c -> action.accept(c, get(c)));
+        }
+    }
 
     /** One session as {@code xdprecon sessions} shows it. Fast-path counters are both rules' (0 while on the slow path). */
     public record SessionRow(String service, int clientIp, int clientPort, int backendIp, int backendPort, int egressPort,
@@ -139,7 +182,7 @@ public final class DpdkLoop implements AutoCloseable {
     private volatile Stats stats;
     private List<SessionService> current = List.of();
     private long now;
-    private long noNeighbour;
+    private final Counters<Counter> routerCounters = Counters.of(Counter.class);
 
     private DpdkLoop(Settings settings, List<Service> services) throws IOException {
         this.settings = settings;
@@ -240,7 +283,7 @@ public final class DpdkLoop implements AutoCloseable {
                 now = System.nanoTime();
                 takeServices();
                 LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
-                        + table.stats().adopted() + " sessions adopted from the map");
+                        + table.stats().get(SessionTable.Counter.ADOPTED) + " sessions adopted from the map");
                 started.countDown();
                 poll(loops);
                 loops.forEach(SlowPathLoop::drain);
@@ -301,7 +344,7 @@ public final class DpdkLoop implements AutoCloseable {
             }
             long mac = neighbours.mac(r.dstIp());
             if (mac < 0) {
-                noNeighbour++;
+                routerCounters.increment(Counter.NO_NEIGHBOUR);
                 return false;
             }
             int p = 0;
@@ -359,7 +402,7 @@ public final class DpdkLoop implements AutoCloseable {
             int moved = table.update(resolved);
             SessionTable.Stats after = table.stats();
             LOG.log(Level.INFO, "services changed: " + after.sessions() + " sessions kept, " + moved + " moved off removed"
-                    + " backends, " + after.draining() + " draining, " + (after.retired() - before.retired()) + " retired");
+                    + " backends, " + after.draining() + " draining, " + (after.get(SessionTable.Counter.RETIRED) - before.get(SessionTable.Counter.RETIRED)) + " retired");
             current = resolved;
             return;
         }
@@ -370,7 +413,7 @@ public final class DpdkLoop implements AutoCloseable {
     }
 
     private void publish(List<SlowPathLoop> loops) {
-        SlowPathLoop.Counters sum = SlowPathLoop.Counters.ZERO;
+        Counters.Values<SlowPathLoop.Counter> sum = Counters.Values.zero(SlowPathLoop.Counter.class);
         for (SlowPathLoop l : loops) {
             sum = sum.plus(l.counters());
         }
@@ -385,7 +428,7 @@ public final class DpdkLoop implements AutoCloseable {
             }
             pools.put(s.name(), new PoolUse(used, capacity));
         }
-        stats = new Stats(sum, noNeighbour, table.stats(), pools);
+        stats = new Stats(sum, routerCounters.values(), table.stats(), pools);
     }
 
     /** Stops the loop: tc bridge attached, ports closed (the PMD detaches XDP), EAL cleaned up; waits up to 10 s. */

@@ -113,7 +113,7 @@ public final class SessionBench {
         double setupCpu = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         SessionTable.Stats stats = table.stats();
         int sessionRules = rules.keysOwnedBy(Owner.SESSION).size();
-        if (stats.created() != n || stats.slowPathSessions() != 0 || sessionRules != 2 * n) {
+        if (stats.get(SessionTable.Counter.CREATED) != n || stats.slowPathSessions() != 0 || sessionRules != 2 * n) {
             throw new IllegalStateException("after setup: " + sessionRules + " session rules, " + stats);
         }
         // the first sweep sees every session's first count (active), the second finds them all idle

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -210,6 +212,22 @@ final class DpdkPair implements AutoCloseable {
             synchronized (output) {
                 return output.stream().filter(l -> l.startsWith(prefix)).toList();
             }
+        }
+
+        /** The {@code key=value} counters of the first line starting with {@code prefix} (its other words skipped). */
+        Map<String, Long> counters(String prefix) {
+            List<String> found = lines(prefix);
+            if (found.isEmpty()) {
+                throw new AssertionError("no " + prefix + " line from the DPDK child:\n" + text());
+            }
+            Map<String, Long> counters = new LinkedHashMap<>();
+            for (String word : found.getFirst().split(" ")) {
+                int eq = word.indexOf('=');
+                if (eq > 0) {
+                    counters.put(word.substring(0, eq), Long.parseLong(word.substring(eq + 1)));
+                }
+            }
+            return counters;
         }
 
         String text() {

@@ -51,7 +51,7 @@ public final class SlowPathRate {
     static final int FIRST_CLIENT_PORT = 20000;
     static final Pattern FORWARDED = Pattern.compile("forwarded=(\\d+)");
     static final Pattern RECEIVED = Pattern.compile("received=(\\d+)");
-    static final Pattern TX_DROPPED = Pattern.compile("txDropped=(\\d+)");
+    static final Pattern TX_DROPPED = Pattern.compile("tx_dropped=(\\d+)");
     static final Pattern RX_MISSED = Pattern.compile("imissed=(\\d+)");
 
     /**

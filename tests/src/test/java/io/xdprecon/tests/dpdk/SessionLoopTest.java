@@ -124,10 +124,11 @@ class SessionLoopTest {
                 lab.awaitNoSessionRules(20);
                 Setup.stop(child);
                 assertEquals(CLIENTS, Setup.dpdkRx(child), "DPDK RX: exactly one datagram per session\n" + child.text());
-                String table = child.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=" + CLIENTS + ",") && table.contains("expired=" + CLIENTS + ",")
-                        && table.contains("slowPathPackets=" + CLIENTS + ","), table);
-                assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + CLIENTS + ","), child.text());
+                Map<String, Long> table = child.counters("TABLE");
+                assertEquals(CLIENTS, table.get("created"), child.text());
+                assertEquals(CLIENTS, table.get("expired"), child.text());
+                assertEquals(CLIENTS, table.get("slow_path_packets"), child.text());
+                assertEquals(CLIENTS, child.counters("LOOP").get("forwarded"), child.text());
                 System.out.println("SessionLoopTest child: " + child.lines("LOOP") + " " + table + " " + child.lines("STATS"));
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
@@ -434,9 +435,9 @@ class SessionLoopTest {
                 assertEquals(usedPorts, reused, "the expired sessions' ports serve the new ones");
                 Setup.stop(second);
                 assertEquals(CLIENTS, Setup.dpdkRx(second), "only the new clients' first datagrams\n" + second.text());
-                String table = second.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=" + CLIENTS + ",") && table.contains("adopted=" + CLIENTS + ",")
-                        && table.contains("expired=" + CLIENTS + ",") && table.contains("poolExhausted=0,"), table);
+                Map<String, Long> table = second.counters("TABLE");
+                assertEquals(Map.of("created", (long) CLIENTS, "adopted", (long) CLIENTS, "expired", (long) CLIENTS,
+                        "pool_exhausted", 0L), pick(table, "created", "adopted", "expired", "pool_exhausted"), second.text());
             } catch (AssertionError | Exception e) {
                 System.err.println("second loop:\n" + second.text());
                 throw e;
@@ -475,10 +476,10 @@ class SessionLoopTest {
                 // installed sessions: their first datagram; slow ones: every request and every reply
                 long expected = installed + 2L * slow * (later + 1);
                 assertEquals(expected, Setup.dpdkRx(child), child.text());
-                String table = child.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=" + (installed + slow) + ",") && table.contains("slowPathSessions=" + slow + ",")
-                        && table.contains("slowPathPackets=" + expected + ",") && table.contains("unmatched=0,"), table);
-                assertTrue(child.lines("LOOP").getFirst().contains("forwarded=" + expected + ","), child.text());
+                assertEquals(Map.of("created", (long) installed + slow, "slow_path_sessions", (long) slow, "slow_path_packets",
+                        expected, "unmatched", 0L), pick(child.counters("TABLE"), "created", "slow_path_sessions",
+                        "slow_path_packets", "unmatched"), child.text());
+                assertEquals(expected, child.counters("LOOP").get("forwarded"), child.text());
                 assertEquals(slow, child.lines("SESSION").stream().filter(l -> l.endsWith("installed=false")).count(), child.text());
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
@@ -576,8 +577,8 @@ class SessionLoopTest {
                 Setup.stop(child);
                 // the caller's first datagram, the other's, and the caller's first from its new address
                 assertEquals(3, Setup.dpdkRx(child), child.text());
-                String table = child.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=2,") && table.contains("rebound=1,") && table.contains("unidentified=0,"), table);
+                assertEquals(Map.of("created", 2L, "rebound", 1L, "unidentified", 0L),
+                        pick(child.counters("TABLE"), "created", "rebound", "unidentified"), child.text());
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
@@ -624,10 +625,9 @@ class SessionLoopTest {
                 assertEquals(Map.of(Ipv4.parse(BACKENDS.get(0)), 3, Ipv4.parse(BACKENDS.get(1)), 3), perBackend);
                 Setup.stop(child);
                 assertEquals(7, Setup.dpdkRx(child), "six first datagrams and the dropped one\n" + child.text());
-                String table = child.lines("TABLE").getFirst();
-                assertTrue(table.contains("created=6,") && table.contains("spilled=" + spilled + ",")
-                        && table.contains("poolExhausted=1,") && table.contains("slowPathPackets=6,"), table);
-                assertTrue(child.lines("LOOP").getFirst().contains("unrouted=1,"), child.text());
+                assertEquals(Map.of("created", 6L, "spilled", (long) spilled, "pool_exhausted", 1L, "slow_path_packets", 6L),
+                        pick(child.counters("TABLE"), "created", "spilled", "pool_exhausted", "slow_path_packets"), child.text());
+                assertEquals(1, child.counters("LOOP").get("unrouted"), child.text());
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
@@ -682,11 +682,10 @@ class SessionLoopTest {
                 assertEquals(2 * (n + fresh), lab.sessionRules().size());
                 Setup.stop(child);
                 assertEquals(n + fresh, Setup.dpdkRx(child), "only first datagrams reach DPDK\n" + child.text());
-                String table = child.lines("TABLE").getFirst();
                 long draining = policy.equals("drain") ? onGone : 0;
                 long moved = policy.equals("move") ? onGone : 0;
-                assertTrue(table.contains("draining=" + draining + ",") && table.contains("moved=" + moved + ",")
-                        && table.contains("created=" + (n + fresh) + ","), table);
+                assertEquals(Map.of("draining", draining, "moved", moved, "created", (long) n + fresh),
+                        pick(child.counters("TABLE"), "draining", "moved", "created"), child.text());
             } catch (AssertionError | Exception e) {
                 System.err.println("session loop child output:\n" + child.text());
                 throw e;
@@ -731,13 +730,12 @@ class SessionLoopTest {
                         assertThrows(RuntimeException.class, () -> Lab.run(ping), "no reply under drop");
                     }
                     Setup.stop(child);
-                    String loop = child.lines("LOOP").getFirst();
-                    assertTrue(loop.contains(policy.equals("answer") ? "echoAnswered=3, echoDropped=0" : "echoAnswered=0, echoDropped=3"),
-                            loop);
                     boolean answer = policy.equals("answer");
-                    assertTrue(loop.contains("forwarded=" + (answer ? 3 : 0) + ",") && loop.contains("malformed=0,")
-                            && loop.contains("otherProtocol=" + (answer ? 1 : 0) + ",")
-                            && loop.contains("unrouted=" + (answer ? 1 : 0) + ","), loop);
+                    long answered = answer ? 3 : 0;
+                    long others = answer ? 1 : 0;
+                    assertEquals(Map.of("echo_answered", answered, "echo_dropped", 3 - answered, "forwarded", answered,
+                            "malformed", 0L, "other_protocol", others, "unrouted", others), pick(child.counters("LOOP"),
+                            "echo_answered", "echo_dropped", "forwarded", "malformed", "other_protocol", "unrouted"), child.text());
                     assertEquals(answer ? 5 : 3, Setup.dpdkRx(child), child.text());
                 } catch (AssertionError | Exception e) {
                     System.err.println("session loop child output:\n" + child.text());
@@ -755,6 +753,16 @@ class SessionLoopTest {
             s.setSoTimeout(timeoutMillis);
             return s;
         });
+    }
+
+    /** The named counters {@code names} of a child's counter line. */
+    static Map<String, Long> pick(Map<String, Long> counters, String... names) {
+        Map<String, Long> picked = new HashMap<>();
+        for (String name : names) {
+            assertTrue(counters.containsKey(name), "no counter " + name + " in " + counters);
+            picked.put(name, counters.get(name));
+        }
+        return picked;
     }
 
     static String exchange(DatagramSocket client, InetSocketAddress vip, String payload) throws IOException {
