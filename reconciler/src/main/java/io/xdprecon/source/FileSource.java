@@ -1,24 +1,23 @@
 package io.xdprecon.source;
 
+import io.xdprecon.dataplane.fs.Inotify;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -28,21 +27,55 @@ import java.util.stream.Stream;
  * <p>A revision's id is the SHA-256 of the file's bytes (so touching a file without changing it is not a
  * change), its name the file's path and its summary the file's modification time.
  *
- * <p>{@link #watch(Runnable)} reports changes as they happen. It watches the <em>directory</em> (the file's
+ * <p>A revision is only ever read from a <em>complete</em> file. Tools that rewrite a file in place
+ * ({@code cp}, {@code >}, scp, {@code git checkout}) truncate it and write it piece by piece, and a piece can
+ * parse: the first flows of a list, a port cut after its first digits. So {@link #poll()} returns a file
+ * only when (1) no writer is at work on it — while {@link #watch watched}, a file written to since it was
+ * last closed after a write ({@code IN_CLOSE_WRITE}) is still being written, however long the writer
+ * pauses — and (2) two reads {@link #settle()} apart find the same size, modification time and bytes. A
+ * file that stays in flux for {@link #maxWait()} is reported as being written (a {@link SourceException};
+ * the caller keeps what it has and asks again), never returned. A file already returned complete is
+ * returned at once.
+ *
+ * <p>{@link #watch(Runnable)} reports changes once they are complete: a write closed, an atomic replace
+ * (rename over the file), a deletion — not each write. It watches the <em>directory</em> (the file's
  * parent, or the configured directory) and filters by name, because editors and config-management tools
  * replace files atomically (write a temporary file, rename it over the old one), which a watch on the file
  * itself would lose.
  */
 public final class FileSource implements Source {
+    private static final System.Logger LOG = System.getLogger("xdprecon.source");
+
+    /** How long a file must stay unchanged between two reads to count as complete, by default. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
     private final Path path;
+    private final Duration settle;
+    private final Duration maxWait;
     private final Object watchLock = new Object();
-    private WatchService watcher;
     private Thread watchThread;
+    private volatile boolean watching;
+    /** Names in the watched directory written to and not yet closed: guarded by itself. */
+    private final Set<String> beingWritten = new HashSet<>();
+    /** What the last poll returned: a file read complete before is not waited for again. */
+    private Snapshot lastComplete;
 
     /** @param path a config file, or a directory holding exactly one {@code *.yaml} config */
     public FileSource(Path path) {
+        this(path, DEFAULT_SETTLE);
+    }
+
+    /**
+     * @param settle how long a file must stay unchanged between two reads to count as complete; a poll waits at
+     *               most eight times as long (and at least two seconds) for a file in flux
+     */
+    public FileSource(Path path, Duration settle) {
         this.path = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
+        if (settle.isNegative()) {
+            throw new IllegalArgumentException("the settle time must not be negative: " + settle);
+        }
+        this.settle = settle;
+        this.maxWait = settle.multipliedBy(8).compareTo(Duration.ofSeconds(2)) > 0 ? settle.multipliedBy(8) : Duration.ofSeconds(2);
     }
 
     /** The configured path (absolute). */
@@ -50,13 +83,57 @@ public final class FileSource implements Source {
         return path;
     }
 
+    public Duration settle() {
+        return settle;
+    }
+
+    /** How long a poll waits for a file in flux before it reports it as being written. */
+    public Duration maxWait() {
+        return maxWait;
+    }
+
     @Override
     public String describe() {
         return (Files.isDirectory(path) ? "directory " : "file ") + path;
     }
 
+    /** One read of the config file: what a revision is made of, and what says whether it moved. */
+    private record Snapshot(Path file, long size, Instant modified, String id, String text) {
+        boolean sameAs(Snapshot other) {
+            return other != null && file.equals(other.file) && size == other.size && modified.equals(other.modified)
+                    && id.equals(other.id);
+        }
+
+        Revision revision() {
+            return new Revision(id, file.toString(), text, Optional.of("modified " + modified));
+        }
+    }
+
     @Override
     public synchronized Revision poll() throws SourceException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (true) {
+            boolean quiet = awaitNoWriter(configFile(), deadline);
+            Snapshot first = read();
+            if (quiet && first.sameAs(lastComplete)) {
+                return first.revision();
+            }
+            pause(settle);
+            Snapshot second = read();
+            if (quiet && second.sameAs(first) && !isBeingWritten(second.file())) {
+                lastComplete = second;
+                return second.revision();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new SourceException("config file " + second.file() + " is being written: "
+                        + (isBeingWritten(second.file()) ? "a writer has not closed it"
+                                : "it changed within " + settle.toMillis() + " ms")
+                        + " for the last " + maxWait.toMillis() + " ms; it is read once it is complete");
+            }
+        }
+    }
+
+    private Snapshot read() throws SourceException {
         Path file = configFile();
         byte[] bytes;
         Instant modified;
@@ -74,7 +151,50 @@ public final class FileSource implements Source {
         } catch (CharacterCodingException e) {
             throw new SourceException("config file " + file + " is not valid UTF-8");
         }
-        return new Revision(sha256(bytes), file.toString(), text, Optional.of("modified " + modified));
+        return new Snapshot(file, bytes.length, modified, sha256(bytes), text);
+    }
+
+    /** Whether a writer is known to be at work on the config file now (only while watched). */
+    boolean isBeingWritten() throws SourceException {
+        return isBeingWritten(configFile());
+    }
+
+    private boolean isBeingWritten(Path file) {
+        synchronized (beingWritten) {
+            return beingWritten.contains(file.getFileName().toString());
+        }
+    }
+
+    /** Waits until no writer is at work on {@code file} (known only while watched); false when the deadline came first. */
+    private boolean awaitNoWriter(Path file, long deadline) throws SourceException {
+        String name = file.getFileName().toString();
+        synchronized (beingWritten) {
+            while (beingWritten.contains(name)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    beingWritten.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SourceException("interrupted while " + file + " is being written");
+                }
+            }
+            return true;
+        }
+    }
+
+    private static void pause(Duration settle) throws SourceException {
+        if (settle.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(settle); // the settle time itself: nothing to wait on but the clock
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted while waiting for the config to settle");
+        }
     }
 
     /** The file a poll reads now: the path itself, or the single YAML file in the directory. */
@@ -112,10 +232,12 @@ public final class FileSource implements Source {
     }
 
     /**
-     * Calls {@code onChange} (on a daemon thread named {@code xdprecon-file-watch}) whenever the config file
-     * is created, modified, replaced or deleted; for a directory source, whenever a YAML file in it is.
-     * Callbacks can be spurious or coalesced: the caller polls and compares {@link Revision#id()}. Stopped by
-     * {@link #close()}. A source has at most one watch; a second call replaces the first.
+     * Calls {@code onChange} (on a daemon thread named {@code xdprecon-file-watch}) whenever the config file is
+     * complete after a change: closed after a write, renamed over, moved away or deleted; for a directory
+     * source, whenever a YAML file in it is. A write alone does not call it: until its writer closes the file,
+     * {@link #poll()} treats it as being written. Callbacks can be spurious or coalesced: the caller polls and
+     * compares {@link Revision#id()}. Stopped by {@link #close()}. A source has at most one watch; a second call
+     * replaces the first.
      *
      * @throws SourceException the directory cannot be watched (it does not exist, …)
      */
@@ -126,57 +248,71 @@ public final class FileSource implements Source {
         String name = directory ? null : path.getFileName().toString();
         synchronized (watchLock) {
             stopWatch();
-            WatchService ws;
+            Inotify inotify;
             try {
-                ws = dir.getFileSystem().newWatchService();
-                dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
-            } catch (IOException e) {
-                throw new SourceException("cannot watch directory " + dir + ": " + e, e);
+                inotify = Inotify.watch(dir);
+            } catch (RuntimeException e) {
+                throw new SourceException("cannot watch directory " + dir + ": " + e.getMessage(), e);
             }
-            watcher = ws;
+            watching = true;
             watchThread = Thread.ofPlatform().daemon().name("xdprecon-file-watch")
-                    .start(() -> watchLoop(ws, name, onChange));
+                    .start(() -> watchLoop(inotify, name, onChange));
         }
     }
 
-    private static void watchLoop(WatchService ws, String name, Runnable onChange) {
-        try {
-            while (true) {
-                WatchKey key = ws.take();
-                boolean relevant = false;
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        relevant = true;
+    private void watchLoop(Inotify inotify, String name, Runnable onChange) {
+        try (inotify) {
+            while (watching) {
+                boolean complete = false;
+                for (Inotify.Event event : inotify.next(Duration.ofMillis(200))) {
+                    boolean relevant = event.kind() == Inotify.Kind.OVERFLOW || event.kind() == Inotify.Kind.WATCH_GONE
+                            || (name == null ? isYamlName(event.name()) : event.name().equals(name));
+                    if (!relevant) {
                         continue;
                     }
-                    String changed = ((Path) event.context()).getFileName().toString();
-                    relevant |= name == null ? isYamlName(changed) : changed.equals(name);
+                    synchronized (beingWritten) {
+                        switch (event.kind()) {
+                            case MODIFIED -> beingWritten.add(event.name());
+                            case CREATED -> { } // a writer's first write says it is at work
+                            case WRITE_CLOSED, MOVED_IN, MOVED_OUT, DELETED -> {
+                                beingWritten.remove(event.name());
+                                complete = true;
+                            }
+                            case OVERFLOW, WATCH_GONE -> {
+                                beingWritten.clear();
+                                complete = true;
+                            }
+                        }
+                        beingWritten.notifyAll();
+                    }
+                    if (event.kind() == Inotify.Kind.WATCH_GONE) {
+                        watching = false; // the directory is gone
+                    }
                 }
-                if (relevant) {
+                if (complete) {
                     onChange.run();
                 }
-                if (!key.reset()) {
-                    return; // the directory is gone
-                }
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closed
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the watch of " + path + " stopped: " + e.getMessage());
+        } finally {
+            synchronized (beingWritten) {
+                beingWritten.clear(); // unwatched, nothing is known to be at work
+                beingWritten.notifyAll();
+            }
         }
     }
 
     private void stopWatch() {
-        if (watcher != null) {
+        watching = false;
+        Thread thread = watchThread;
+        watchThread = null;
+        if (thread != null && thread != Thread.currentThread()) {
             try {
-                watcher.close();
-            } catch (IOException e) {
-                // nothing to do
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            watcher = null;
-        }
-        if (watchThread != null) {
-            watchThread.interrupt();
-            watchThread = null;
         }
     }
 

@@ -1,15 +1,25 @@
 package io.xdprecon.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,5 +121,107 @@ class FileSourceTest {
         Files.writeString(f, "flows: [] # after close\n");
         // A closed watch has no thread left to call back; poll still works on a closed file source.
         assertEquals("flows: [] # after close\n", again.poll().text());
+    }
+
+    // ---- a file is read only once it is complete ------------------------------------------------------------
+
+    /** Rewrites {@code file} in place as cp and {@code >} do: truncate, then write; the channel stays open. */
+    private static FileChannel rewriteInPlace(Path file, String firstPart) throws Exception {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        channel.write(ByteBuffer.wrap(firstPart.getBytes(StandardCharsets.UTF_8)));
+        return channel;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 10 s: " + what);
+            Thread.sleep(5); // the watch thread marks the file: nothing to wait on from here
+        }
+    }
+
+    @Test
+    void aWatchedFileIsNotReadWhileItsWriterPausesWithItOpen() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
+        try (FileSource source = new FileSource(f)) {
+            assertEquals("flows: []  # v1\n", source.poll().text());
+            AtomicInteger callbacks = new AtomicInteger();
+            source.watch(callbacks::incrementAndGet);
+
+            // A half that parses on its own: the server port cut after its first digits.
+            try (FileChannel writer = rewriteInPlace(f, "flows:\n  - server: 10.0.0.2:4")) {
+                await("the watch sees the writer at work", () -> {
+                    try {
+                        return source.isBeingWritten();
+                    } catch (SourceException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                CompletableFuture<Revision> poll = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return source.poll();
+                    } catch (SourceException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                // The writer pauses longer than the settle time: the poll must still not take the half.
+                Thread.sleep(source.settle().multipliedBy(3)); // the pause under test
+                assertFalse(poll.isDone(), "a poll returned while the writer had the file open: " + poll.getNow(null));
+                assertEquals(0, callbacks.get(), "a write alone does not report a change");
+                writer.write(ByteBuffer.wrap("0007\n".getBytes(StandardCharsets.UTF_8)));
+                writer.close();
+                assertEquals("flows:\n  - server: 10.0.0.2:40007\n", poll.get(10, TimeUnit.SECONDS).text());
+            }
+            await("the closed write is reported", () -> callbacks.get() >= 1);
+        }
+    }
+
+    @Test
+    void aFileThatKeepsChangingIsNotReadUntilItSettles() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "");
+        try (FileSource source = new FileSource(f, Duration.ofMillis(400))) {
+            // Unwatched: only the two reads a settle time apart protect the poll. Appends every 20 ms, then stops.
+            CountDownLatch started = new CountDownLatch(1);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try (FileChannel channel = FileChannel.open(f, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    for (int i = 0; i < 40; i++) {
+                        channel.write(ByteBuffer.wrap(("# line " + i + "\n").getBytes(StandardCharsets.UTF_8)));
+                        started.countDown();
+                        Thread.sleep(20); // the writer's pace, below the settle time
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            started.await();
+            String text = source.poll().text();
+            writer.join();
+            assertEquals(Files.readString(f), text, "the poll returned the file only once it stopped changing");
+            assertTrue(text.endsWith("# line 39\n"), text);
+        }
+    }
+
+    @Test
+    void aFileHeldOpenLongerThanTheWaitIsReportedAsBeingWrittenAndReadOnceClosed() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
+        try (FileSource source = new FileSource(f, Duration.ofMillis(50))) {
+            CountDownLatch reported = new CountDownLatch(1);
+            source.watch(reported::countDown);
+            try (FileChannel writer = rewriteInPlace(f, "flows: []  # v2, half")) {
+                await("the watch sees the writer at work", () -> {
+                    try {
+                        return source.isBeingWritten();
+                    } catch (SourceException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                SourceException e = assertThrows(SourceException.class, source::poll);
+                assertEquals("config file " + f + " is being written: a writer has not closed it for the last "
+                        + source.maxWait().toMillis() + " ms; it is read once it is complete", e.getMessage());
+                writer.write(ByteBuffer.wrap(" and the rest\n".getBytes(StandardCharsets.UTF_8)));
+            }
+            assertTrue(reported.await(10, TimeUnit.SECONDS), "the closed write is reported");
+            assertEquals("flows: []  # v2, half and the rest\n", source.poll().text());
+        }
     }
 }
