@@ -25,6 +25,20 @@ public record FlowKey(int ifindex, int srcIp, int dstIp, int srcPort, int dstPor
         return new FlowKey(ifindex, Ipv4.parse(src), Ipv4.parse(dst), srcPort, dstPort);
     }
 
+    /**
+     * Mixed over all five fields: a record's {@code 31 * h + field} keeps neighbouring addresses and ports in
+     * neighbouring buckets, and real key sets (clients counted up, one client or one server shared by many
+     * flows) are made of such neighbours — linear-probing tables then degrade to quadratic time.
+     */
+    @Override
+    public int hashCode() {
+        long h = ((long) ifindex << 32 | (srcIp & 0xffffffffL)) * 0x9E3779B97F4A7C15L;
+        h ^= (long) dstIp << 32 | (long) srcPort << 16 | dstPort;
+        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+        h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return (int) (h ^ (h >>> 33));
+    }
+
     @Override
     public String toString() {
         return "if" + ifindex + " " + Ipv4.format(srcIp) + ":" + srcPort + " -> " + Ipv4.format(dstIp) + ":" + dstPort;
