@@ -6,6 +6,8 @@
 #   plan       `xdprecon plan` cold start (new JVM) on the example
 #   sessions   session setup rate and first-packet-to-rules latency on the pinned map; DPDK slow path vs XDP pps
 # Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|all]   (default all)
+# Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
+# README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/scripts/env.sh"
@@ -15,12 +17,13 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 bash "$root/scripts/setup.sh" >&2
 cp=$root/tests/target/classes:$(<"$root/tests/target/runtime.classpath")
-run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" "$@"; }
+out=${BENCH_OUT:-$root/docs/bench}
+run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dxdprecon.bench.out="$out" -cp "$cp" "$@"; }
 what=${1:-all}
 case $what in
   rules|all) run io.xdprecon.tests.bench.RuleWriteBench "${RULES:-524288}" "${REPS:-3}" ;;&
   packet|all) run io.xdprecon.tests.bench.PacketCostBench "${DATAGRAMS:-200000}" "${REPEAT:-2000000}" ;;&
-  reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-262144}" ;;&
+  reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-16384,65536,262144}" ;;&
   sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices

@@ -27,7 +27,7 @@ else
 fi
 if [[ " $os_id " != *" debian "* ]] || ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
   die "this script supports Debian-like systems only (apt-get/dpkg); found '${os_id:-unknown}'.
-Install by hand: clang llvm libbpf-dev bpftool dpdk libdpdk-dev iproute2 tcpdump ethtool kmod procps, Maven and JDK 25."
+Install by hand: clang llvm libbpf-dev bpftool dpdk libdpdk-dev iproute2 tcpdump ethtool kmod procps prometheus tmux, Maven and JDK 25."
 fi
 if [[ $EUID -ne 0 ]]; then
   die "must run as root (it installs packages and mounts the bpffs): sudo $0${*:+ $*}"
@@ -43,8 +43,15 @@ fi
 # nftables, iputils-ping: the session tests put their clients behind a masquerading NAT namespace and
 #   ping the DPDK loop.
 # systemd-container: SystemdUnitTest boots a systemd (systemd-nspawn) to run the shipped unit for real.
+# prometheus (with promtool): `promtool test rules` on deploy/prometheus and a real Prometheus scraping a lab
+#   daemon (MonitoringTest); installed without its recommends (no node exporter: another service), and its
+#   own service disabled below.
+# tmux: `xdprecon top` is tested in a real terminal (send-keys, capture-pane).
+# fontconfig, fonts-dejavu-core: the benchmarks draw their charts (PNG) through headless AWT, which needs a font.
 packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev
-          iproute2 tcpdump ethtool kmod procps gnupg systemd systemd-container nftables iputils-ping)
+          iproute2 tcpdump ethtool kmod procps gnupg systemd systemd-container nftables iputils-ping
+          prometheus tmux fontconfig fonts-dejavu-core)
+without_recommends=(prometheus)
 command -v mvn >/dev/null || packages+=(maven)
 
 missing=()
@@ -62,9 +69,21 @@ if (( ${#missing[@]} )); then
     (( attempt < 3 )) || die "apt-get update failed 3 times"
     echo "setup.sh: apt-get update failed, retrying in 10 s" >&2; sleep 10
   done
-  apt-get "${apt_opts[@]}" install -y "${missing[@]}" </dev/null
+  plain=() lean=()
+  for p in "${missing[@]}"; do
+    if [[ " ${without_recommends[*]} " == *" $p "* ]]; then lean+=("$p"); else plain+=("$p"); fi
+  done
+  (( ${#plain[@]} == 0 )) || apt-get "${apt_opts[@]}" install -y "${plain[@]}" </dev/null
+  (( ${#lean[@]} == 0 )) || apt-get "${apt_opts[@]}" install -y --no-install-recommends "${lean[@]}" </dev/null
 else
   echo "setup.sh: packages present"
+fi
+# The tests start their own Prometheus (a lab or loopback address, a temporary data dir); the package's
+# service must neither run nor start at boot on a development or CI machine.
+if [[ -d /run/systemd/system ]]; then
+  systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+else
+  systemctl disable prometheus.service >/dev/null 2>&1 || true
 fi
 
 # --- kernel --------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ import java.util.Map;
  * revision (planned from the last one, point lookups of the changed keys) and through its full path
  * (full read, full plan), and once as {@code xdprecon apply -c} does it. Prints wall and CPU time per phase.
  *
- * <p>Usage: {@code ReconcileBench [flows]}; needs root.
+ * <p>Usage: {@code ReconcileBench [flows[,flows...]]}; needs root. With several sizes it runs each in a JVM and
+ * a lab of its own and charts time against flows ({@code reconcile-cold}, {@code reconcile-one-flow}: {@link ChartWriter}).
  */
 public final class ReconcileBench {
     private static final int EGRESS_ADDRESSES = 8;
@@ -43,12 +44,59 @@ public final class ReconcileBench {
     private static final int FULL_ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
-        int flows = args.length > 0 ? Integer.parseInt(args[0]) : 262_144;
+        List<Integer> sizes = args.length > 0
+                ? java.util.Arrays.stream(args[0].split(",")).map(String::trim).map(Integer::parseInt).toList()
+                : List.of(262_144);
+        if (sizes.size() == 1) {
+            Result result = measure(sizes.getFirst());
+            if (args.length > 1) {
+                Files.writeString(Path.of(args[1]), result.line());
+            }
+            return;
+        }
+        // Each size in a JVM of its own with this one's options, as a daemon or `apply` meets it: in one JVM
+        // the first size would pay for the JIT and every later one would look cheaper than it is.
+        List<Result> results = new ArrayList<>();
+        for (int flows : sizes) {
+            Path line = Files.createTempFile("xdprecon-reconcile-bench", ".result");
+            try {
+                List<String> command = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+                command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+                command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReconcileBench.class.getName(),
+                        Integer.toString(flows), line.toString()));
+                int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+                if (exit != 0) {
+                    throw new IllegalStateException("ReconcileBench " + flows + " exited " + exit);
+                }
+                results.add(Result.parse(Files.readString(line)));
+            } finally {
+                Files.deleteIfExists(line);
+            }
+        }
+        chart(results);
+    }
+
+    /** One size's figures for the charts: ms, wall. */
+    record Result(int flows, double load, double resolve, double plan, double apply, double total, double bpftool,
+                  double daemonPath, double fullPath) {
+        String line() {
+            return flows + " " + load + " " + resolve + " " + plan + " " + apply + " " + total + " " + bpftool + " "
+                    + daemonPath + " " + fullPath;
+        }
+
+        static Result parse(String line) {
+            double[] v = java.util.Arrays.stream(line.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+            return new Result((int) v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+        }
+    }
+
+    private static Result measure(int flows) throws Exception {
         Path dir = Files.createTempDirectory("xdprecon-reconcile-bench");
         try (Lab lab = Lab.start()) {
             Path config = dir.resolve("flows.yaml");
             writeConfig(config, flows);
-            NetNs.run(lab.proxyNs(), () -> run(lab, config, dir, flows));
+            return NetNs.call(lab.proxyNs(), () -> run(lab, config, dir, flows));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -56,12 +104,32 @@ public final class ReconcileBench {
         }
     }
 
-    private static void run(Lab lab, Path configFile, Path dir, int flows) throws Exception {
+    /** Time against flows (log-log): each cold phase beside bpftool, and one changed flow by both daemon paths. */
+    static void chart(List<Result> results) {
+        List<Double> flows = results.stream().map(r -> (double) r.flows()).toList();
+        java.util.function.Function<java.util.function.ToDoubleFunction<Result>, List<Double>> ys =
+                f -> results.stream().map(r -> f.applyAsDouble(r)).toList();
+        ChartWriter charts = ChartWriter.fromSystemProperty();
+        charts.write(new Chart.Lines("reconcile-cold", "Cold apply into empty maps: wall time by phase",
+                Chart.Axis.log("flows (2 rules each)"), Chart.Axis.log("ms (wall)"), List.of(
+                        new Chart.Series("load + validate YAML", flows, ys.apply(Result::load)),
+                        new Chart.Series("resolve for the node", flows, ys.apply(Result::resolve)),
+                        new Chart.Series("plan", flows, ys.apply(Result::plan)),
+                        new Chart.Series("apply (batch writes)", flows, ys.apply(Result::apply)),
+                        new Chart.Series("total, file to kernel", flows, ys.apply(Result::total)),
+                        new Chart.Series("bpftool batch file, same writes", flows, ys.apply(Result::bpftool)))));
+        charts.write(new Chart.Lines("reconcile-one-flow", "One flow changed among N: plan + apply, median wall",
+                Chart.Axis.log("flows in the config"), Chart.Axis.log("ms (wall)"), List.of(
+                        new Chart.Series("daemon: planned from the last revision", flows, ys.apply(Result::daemonPath)),
+                        new Chart.Series("full read + full plan", flows, ys.apply(Result::fullPath)))));
+    }
+
+    private static Result run(Lab lab, Path configFile, Path dir, int flows) throws Exception {
         Phases cold = new Phases();
         Config config = ConfigLoader.load(configFile);
-        cold.stop("load + validate config (YAML, schema, checks)");
+        double[] loadTime = cold.stop("load + validate config (YAML, schema, checks)");
         DesiredState desired = config.forNode("bench", InterfaceResolver.currentNetns());
-        cold.stop("resolve for the node (expand to rules)");
+        double[] resolveTime = cold.stop("resolve for the node (expand to rules)");
         LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
         LiveState live = reader.read(desired);
         cold.stop("read live state");
@@ -158,6 +226,8 @@ public final class ReconcileBench {
         System.out.printf("`xdprecon apply -c` instead checks the plan by walking the live map: apply %.1f ms wall, %.1f ms"
                 + " cpu (read + plan + apply %.1f ms wall)%n", cliApply[0], cliApply[1], cli.total()[0]);
         System.out.printf("%nfull path / daemon path, medians: %.1fx%n", fullTotal / incrementalTotal);
+        return new Result(flows, loadTime[0], resolveTime[0], planTime[0], applyTime[0], total[0], bpftool[0],
+                incrementalTotal, fullTotal);
     }
 
     /** Prints the first round and the medians of all rounds per phase, wall and cpu; returns the median wall total. */

@@ -81,6 +81,34 @@ public final class SessionBench {
         SlowPathRate.Run slow = SlowPathRate.measure(true, FLOWS, SENDERS, WINDOW);
         SlowPathRate.Run fast = SlowPathRate.measure(false, FLOWS, SENDERS, WINDOW);
         print(n, services.size(), measured, slow, fast);
+        chart(measured, slow, fast);
+    }
+
+    /**
+     * {@code session-setup-latency}: first packet to both rules, by percentile over every measured setup, beside the
+     * p99 goal; {@code session-pps}: the same flows forwarded by DPDK and by XDP, beside what the generator offered.
+     */
+    static void chart(List<Round> rounds, SlowPathRate.Run slow, SlowPathRate.Run fast) {
+        Histogram all = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
+        rounds.forEach(r -> all.add(r.latency()));
+        List<Double> percentiles = new ArrayList<>();
+        List<Double> micros = new ArrayList<>();
+        for (var v : all.percentiles(5)) {
+            if (v.getPercentileLevelIteratedTo() < 100) {
+                percentiles.add(v.getPercentileLevelIteratedTo());
+                micros.add(v.getValueIteratedTo() / 1e3);
+            }
+        }
+        ChartWriter charts = ChartWriter.fromSystemProperty();
+        charts.write(new Chart.Lines("session-setup-latency", String.format(
+                "First packet to both rules in the pinned map (%,d setups)", all.getTotalCount()),
+                new Chart.Axis("percentile", Chart.Scale.PERCENTILE), Chart.Axis.log("µs"), List.of(
+                        new Chart.Series("setup latency", percentiles, micros),
+                        new Chart.Series("goal: p99 ≤ 200 µs", List.of(0.0, 99.0), List.of(P99_GOAL_MICROS, P99_GOAL_MICROS)))));
+        charts.write(new Chart.Bars("session-pps", FLOWS + " flows from one socket generator, by datapath", "packets/s",
+                List.of("XDP fast path (session rules)", "DPDK slow path (map full)"), List.of(
+                        new Chart.Values("offered", List.of(fast.offeredPps(), slow.offeredPps())),
+                        new Chart.Values("forwarded", List.of(fast.forwardedPps(), slow.forwardedPps())))));
     }
 
     static List<SessionService> services(int sessions) {
