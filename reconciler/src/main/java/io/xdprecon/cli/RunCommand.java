@@ -19,6 +19,7 @@ import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SystemdEvents;
 import io.xdprecon.daemon.admin.AdminServer;
 import io.xdprecon.daemon.admin.DaemonMetrics;
+import io.xdprecon.daemon.admin.DatapathSampler;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.FileSource;
 import io.xdprecon.source.GitSource;
@@ -60,7 +61,8 @@ import picocli.CommandLine.Option;
                 + " or move). Start and stop go through the tc bridge: on SIGTERM it is attached before the ports"
                 + " close, so offloaded sessions keep forwarding until the next start.",
             "",
-            "Admin HTTP (--admin): /metrics (Prometheus), /healthz, /status (see `xdprecon status`), /sessions"
+            "Admin HTTP (--admin): /metrics (Prometheus; the README lists every metric), /healthz (the process"
+                + " works), /readyz (the node holds the newest valid revision), /status (see `xdprecon status`), /sessions"
                 + " (see `xdprecon sessions`), POST /webhook"
                 + " (X-Hub-Signature-256 HMAC of the body with --webhook-secret-file), POST /suspend and /resume."
                 + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
@@ -116,6 +118,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--allow-disruptive", description = "Let a revision change NIC queue counts (resets the NIC).")
     boolean allowDisruptive;
 
+    @Option(names = "--metrics-top-flows", paramLabel = "N", defaultValue = "10",
+            description = "Per-flow series on /metrics for at most N config flow legs, those with the most packets since"
+                    + " the previous scrape (default: ${DEFAULT-VALUE}; 0 for none, which also skips reading the flow"
+                    + " counters at scrape).")
+    int metricsTopFlows;
+
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
@@ -135,7 +143,12 @@ final class RunCommand implements Callable<Integer> {
         JournalLogging.install();
         String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
         SystemdEvents systemd = SystemdEvents.fromEnvironment();
-        DaemonMetrics metrics = new DaemonMetrics();
+        if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
+            throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
+        }
+        DaemonMetrics metrics = new DaemonMetrics(new DatapathSampler(datapath.pinRoot, metricsTopFlows));
+        String version = Main.class.getPackage().getImplementationVersion();
+        metrics.buildInfo(version == null || version.isBlank() ? Main.FALLBACK_VERSION : version, "unknown");
         Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
         try (Source configSource = openSource()) {
             firstRevisionDpdk(configSource, nodeName, metrics);
@@ -265,6 +278,7 @@ final class RunCommand implements Callable<Integer> {
 
     private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon) throws IOException {
         AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
+                .notReady(metrics::notReady)
                 .loopAlive(() -> daemon.alive() && dpdk().map(DpdkLoop::alive).orElse(true))
                 .sessions(() -> dpdk().map(DpdkLoop::sessions)).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
                 .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);

@@ -39,6 +39,10 @@ import javax.crypto.spec.SecretKeySpec;
  *       {@link PrometheusTextFormatWriter}).</dd>
  *   <dt>{@code GET /healthz}</dt><dd>200 {@code ok} when the loop is alive and the last reconcile is younger
  *       than {@link Builder#maxReconcileAge}; else 503 with the reason on one line.</dd>
+ *   <dt>{@code GET /readyz}</dt><dd>200 {@code ready} when healthy and the node serves the newest valid revision:
+ *       one is applied, the newest from the source is not rejected, and the last reconcile left the node converged
+ *       ({@link Builder#notReady}); else 503 with the reason. {@code /healthz} says the process works (restart it
+ *       when not); {@code /readyz} says the node is where Git says it should be (page someone when not).</dd>
  *   <dt>{@code GET /status}</dt><dd>the {@link DaemonStatus} as JSON ({@link StatusJson} documents the
  *       fields); 503 before the daemon has a status.</dd>
  *   <dt>{@code GET /sessions}</dt><dd>the DPDK loop's sessions as JSON ({@link SessionsJson}); 404 when the
@@ -91,6 +95,7 @@ public final class AdminServer implements AutoCloseable {
         server.setExecutor(executor);
         context("/metrics", this::metrics);
         context("/healthz", this::healthz);
+        context("/readyz", this::readyz);
         context("/status", this::status);
         context("/sessions", this::sessions);
         context("/webhook", this::webhook);
@@ -146,6 +151,18 @@ public final class AdminServer implements AutoCloseable {
             send(ex, 503, problem.get());
         } else {
             send(ex, 200, "ok");
+        }
+    }
+
+    private void readyz(HttpExchange ex) throws IOException {
+        if (!method(ex, "GET")) {
+            return;
+        }
+        Optional<String> problem = unhealthy().or(b.notReady);
+        if (problem.isPresent()) {
+            send(ex, 503, problem.get());
+        } else {
+            send(ex, 200, "ready");
         }
     }
 
@@ -358,7 +375,7 @@ public final class AdminServer implements AutoCloseable {
 
     private static void notFound(HttpExchange ex) throws IOException {
         send(ex, 404, "not found: " + ex.getRequestURI().getPath()
-                + " (serving /metrics, /healthz, /status, /sessions, /webhook, /suspend, /resume)");
+                + " (serving /metrics, /healthz, /readyz, /status, /sessions, /webhook, /suspend, /resume)");
     }
 
     private static HttpHandler guarded(Handler h) {
@@ -385,6 +402,7 @@ public final class AdminServer implements AutoCloseable {
         private Supplier<Optional<DaemonStatus>> status = Optional::empty;
         private BooleanSupplier loopAlive = () -> true;
         private Supplier<Optional<List<DpdkLoop.SessionRow>>> sessions = Optional::empty;
+        private Supplier<Optional<String>> notReady = () -> Optional.of("readiness not known");
         private Duration maxReconcileAge = Duration.ofMinutes(5);
         private byte[] webhookSecret;
         private Runnable onWebhook = () -> {};
@@ -412,6 +430,12 @@ public final class AdminServer implements AutoCloseable {
         /** The latest status for {@code /status} and {@code /healthz}, e.g. {@link DaemonMetrics#status()}. */
         public Builder status(Supplier<Optional<DaemonStatus>> status) {
             this.status = Objects.requireNonNull(status);
+            return this;
+        }
+
+        /** Why the daemon is not ready, empty when it is: {@code /readyz}, e.g. {@link DaemonMetrics#notReady()}. */
+        public Builder notReady(Supplier<Optional<String>> notReady) {
+            this.notReady = Objects.requireNonNull(notReady);
             return this;
         }
 

@@ -8,12 +8,19 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.xdprecon.config.Config;
 import io.xdprecon.daemon.DaemonEvents;
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.dpdk.DpdkLoop;
 import io.xdprecon.dataplane.dpdk.Counters;
+import io.xdprecon.dataplane.maps.Stat;
+import io.xdprecon.state.DesiredState;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,22 +61,43 @@ public final class DaemonMetrics implements DaemonEvents {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
-    private final Supplier<Map<String, Long>> liveCounters;
+    private final Supplier<DatapathSampler.Sample> live;
     private final Histogram duration;
     private final Counter reconciles;
+    /** The revision validated and being planned, promoted to the sampler once it is live. */
+    private final AtomicReference<DesiredState> candidate = new AtomicReference<>();
+    private final DatapathSampler sampler;
+    private volatile Convergence convergence = Convergence.UNKNOWN;
 
-    /** Metrics whose datapath counters come from the latest {@link DaemonStatus}. */
+    /**
+     * Whether the node holds what it should, as the last reconcile that could tell left it.
+     *
+     * @param converged the node holds the applied revision, which is the newest valid one, with no drift left
+     * @param since     the end of the last reconcile that found the node converged
+     * @param why       what the last reconcile that did not converge ended with
+     */
+    record Convergence(boolean converged, Optional<Instant> since, String why) {
+        static final Convergence UNKNOWN = new Convergence(false, Optional.empty(), "no reconcile yet");
+    }
+
+    /** Metrics whose datapath counters come from the latest {@link DaemonStatus}; no JVM metrics (tests). */
     public DaemonMetrics() {
-        this(null);
+        this(null, null);
+    }
+
+    /** Metrics of a running daemon: its datapath read at every scrape through {@code sampler}, JVM and process. */
+    public DaemonMetrics(DatapathSampler sampler) {
+        this(sampler, sampler::sample);
+        JvmMetrics.builder().register(registry);
     }
 
     /**
-     * @param liveCounters reads the datapath counters (summed over CPUs, lower-case stat name → value) at
-     *                     each scrape; {@code null} to use the latest status's counters. If it throws or
-     *                     returns null, that scrape has no datapath series.
+     * @param live reads the datapath at each scrape; {@code null} to use the latest status's counters. If it
+     *             throws, that scrape has no datapath series.
      */
-    public DaemonMetrics(Supplier<Map<String, Long>> liveCounters) {
-        this.liveCounters = liveCounters;
+    DaemonMetrics(DatapathSampler sampler, Supplier<DatapathSampler.Sample> live) {
+        this.sampler = sampler;
+        this.live = live;
         duration = Histogram.builder().name("xdprecon_reconcile_duration_seconds")
                 .help("Time one reconcile took: read source, plan, apply").unit(Unit.SECONDS)
                 .classicOnly().classicUpperBounds(DURATION_BUCKETS).register(registry);
@@ -101,17 +129,73 @@ public final class DaemonMetrics implements DaemonEvents {
         CounterWithCallback.builder().name("xdprecon_drift_corrections_total")
                 .help("Times live state had drifted from the applied revision and was corrected")
                 .callback(cb -> status().ifPresent(s -> cb.call(s.driftCorrections()))).register(registry);
-        CounterWithCallback.builder().name("xdprecon_datapath_packets_total")
-                .help("XDP datapath counters summed over CPUs, by counter").labelNames("counter")
-                .callback(cb -> datapathCounters().forEach((name, n) -> cb.call(n, name))).register(registry);
+        CounterWithCallback.builder().name("xdprecon_datapath_packets")
+                .help("Packets the XDP program saw, by what the fast path made of them; each packet in exactly one"
+                        + " result, so sum() is every packet").labelNames("result")
+                .callback(cb -> datapathCounters().forEach((stat, n) -> result(stat).ifPresent(r -> cb.call(n, r))))
+                .register(registry);
+        CounterWithCallback.builder().name("xdprecon_datapath_actions")
+                .help("Packets by what the XDP program did with them; each packet in exactly one action, so sum() is"
+                        + " every packet").labelNames("action")
+                .callback(cb -> datapathCounters().forEach((stat, n) -> action(stat).ifPresent(a -> cb.call(n, a))))
+                .register(registry);
+        CounterWithCallback.builder().name("xdprecon_datapath_passed")
+                .help("Packets passed to the kernel for one of these reasons (a part of actions{action=\"pass\"}):"
+                        + " fib = a rewritten hit the FIB left to the kernel (no neighbour, MTU, no route),"
+                        + " no_socket = toward a local IP with no AF_XDP socket on the queue").labelNames("reason")
+                .callback(cb -> {
+                    Map<Stat, Long> c = datapathCounters();
+                    if (!c.isEmpty()) {
+                        cb.call(c.getOrDefault(Stat.FIB_PASS, 0L), "fib");
+                        cb.call(c.getOrDefault(Stat.AFXDP_FALLBACK, 0L), "no_socket");
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_interface_xdp")
+                .help("1 when the datapath's program runs on the interface (attached in this mode), 0 when another"
+                        + " or none does (mode none): one series per interface of the applied revision")
+                .labelNames("interface", "mode")
+                .callback(cb -> sample().ifPresent(s -> s.interfaces().forEach(
+                        i -> cb.call(i.running() ? 1 : 0, i.name(), i.mode()))))
+                .register(registry);
+        CounterWithCallback.builder().name("xdprecon_flow_packets")
+                .help("Packets a config flow's leg carried, for the flows with the most packets since the previous"
+                        + " scrape (at most --metrics-top-flows series)").labelNames("flow", "direction")
+                .callback(cb -> sample().ifPresent(s -> s.topFlows().forEach(
+                        f -> cb.call(f.packets(), f.flow(), f.direction()))))
+                .register(registry);
+        CounterWithCallback.builder().name("xdprecon_flow_bytes")
+                .help("Ethernet bytes of the same flows as xdprecon_flow_packets_total").labelNames("flow", "direction")
+                .callback(cb -> sample().ifPresent(s -> s.topFlows().forEach(
+                        f -> cb.call(f.bytes(), f.flow(), f.direction()))))
+                .register(registry);
+        GaugeWithCallback.builder().name("xdprecon_converged")
+                .help("1 when the node holds the applied revision, the newest valid one, with no drift left (the"
+                        + " last reconcile that could tell said so); 0 otherwise")
+                .callback(cb -> status().ifPresent(s -> cb.call(convergence.converged() ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_last_converged_timestamp_seconds")
+                .help("Unix time of the last reconcile that found the node converged (applied, or nothing to apply):"
+                        + " time() minus this is the time since the last successful apply")
+                .callback(cb -> convergence.since().ifPresent(t -> cb.call(seconds(t)))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_revision_rejected")
+                .help("1 while the newest revision of the source is rejected (invalid, untrusted, plan refused) and"
+                        + " an older one stays applied")
+                .callback(cb -> status().ifPresent(s -> cb.call(rejected(s) ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_suspended")
                 .help("1 while reconciling is suspended (xdprecon resume / POST /resume ends it)")
                 .callback(cb -> status().ifPresent(s -> cb.call(s.suspended() ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_last_reconcile_timestamp_seconds")
                 .help("Unix time the last reconcile finished")
                 .callback(cb -> status().flatMap(DaemonStatus::lastReconcile)
-                        .ifPresent(t -> cb.call(t.getEpochSecond() + t.getNano() / 1e9)))
+                        .ifPresent(t -> cb.call(seconds(t))))
                 .register(registry);
+    }
+
+    /** {@code xdprecon_build_info{version,commit}} = 1: which build a node runs. */
+    public void buildInfo(String version, String commit) {
+        registry.register(() -> InfoSnapshot.builder().name("xdprecon_build").help("The running build (value is always 1)")
+                .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
+                        .labels(Labels.of("version", version, "commit", commit)).build())
+                .build());
     }
 
     /**
@@ -167,7 +251,68 @@ public final class DaemonMetrics implements DaemonEvents {
     public void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {
         duration.observe(took.toNanos() / 1e9);
         reconciles.labelValues(outcome.kind().label()).inc();
+        convergence = converge(convergence, outcome, status);
         latest.set(status);
+    }
+
+    @Override
+    public void accepted(Config config, DesiredState desired) {
+        candidate.set(desired);
+    }
+
+    @Override
+    public void applied(Config config) {
+        DesiredState live = candidate.getAndSet(null);
+        if (live != null && sampler != null) {
+            sampler.applied(live);
+        }
+    }
+
+    /**
+     * Why the daemon is not ready ({@code /readyz} answers 503 with it), empty when it is: a revision is applied,
+     * the newest one is not rejected, and the last reconcile left the node converged.
+     */
+    public Optional<String> notReady() {
+        Optional<DaemonStatus> s = status();
+        if (s.isEmpty()) {
+            return Optional.of("no reconcile yet");
+        }
+        String error = s.get().lastError().map(e -> ": " + e.lines().findFirst().orElse(e)).orElse("");
+        if (s.get().lastAppliedRevision().isEmpty()) {
+            return Optional.of("no revision applied yet" + error);
+        }
+        if (rejected(s.get())) {
+            return Optional.of("revision " + s.get().lastAttemptedRevision().orElseThrow() + " rejected" + error);
+        }
+        if (!convergence.converged()) {
+            return Optional.of("not converged: " + convergence.why() + error);
+        }
+        return Optional.empty();
+    }
+
+    /** The convergence after a reconcile: a failing source tells nothing new, so the previous answer stays. */
+    static Convergence converge(Convergence before, ReconcileOutcome outcome, DaemonStatus status) {
+        Optional<Instant> at = status.lastReconcile();
+        return switch (outcome) {
+            case ReconcileOutcome.Applied a -> new Convergence(true, at, "");
+            case ReconcileOutcome.Unchanged u -> new Convergence(true, at, "");
+            case ReconcileOutcome.Suspended s -> new Convergence(false, before.since(), "suspended with changes pending: "
+                    + s.pending());
+            // the last good revision was enforced (a failed enforcement reports an apply failure instead)
+            case ReconcileOutcome.Rejected r -> status.lastAppliedRevision().isPresent()
+                    ? new Convergence(true, at, "")
+                    : new Convergence(false, before.since(), "no valid revision yet");
+            case ReconcileOutcome.SourceFailed f -> before;
+            case ReconcileOutcome.DriftReported d -> new Convergence(false, before.since(),
+                    "drift reported, not corrected (drift: warn): " + d.summary());
+            case ReconcileOutcome.ApplyFailed f -> new Convergence(false, before.since(), "apply failed");
+        };
+    }
+
+    /** The newest revision tried is not the applied one and was refused. */
+    static boolean rejected(DaemonStatus s) {
+        return s.lastAttemptedRevision().isPresent() && !s.lastAttemptedRevision().equals(s.lastAppliedRevision())
+                && s.lastError().isPresent();
     }
 
     @Override
@@ -185,15 +330,65 @@ public final class DaemonMetrics implements DaemonEvents {
         return s.rulesCapacity() > 0 ? (double) all / s.rulesCapacity() : 0;
     }
 
-    private Map<String, Long> datapathCounters() {
-        if (liveCounters != null) {
-            try {
-                Map<String, Long> live = liveCounters.get();
-                return live == null ? Map.of() : live;
-            } catch (RuntimeException e) {
-                return Map.of(); // a gap, never a counter going backwards
-            }
+    private static double seconds(Instant t) {
+        return t.getEpochSecond() + t.getNano() / 1e9;
+    }
+
+    /** This scrape's sample of the live datapath; empty without one, or when reading it failed. */
+    private Optional<DatapathSampler.Sample> sample() {
+        if (live == null) {
+            return Optional.empty();
         }
-        return status().map(DaemonStatus::datapathCounters).orElse(Map.of());
+        try {
+            return Optional.of(live.get());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a gap, never a counter going backwards
+        }
+    }
+
+    private Map<Stat, Long> datapathCounters() {
+        if (live != null) {
+            return sample().map(DatapathSampler.Sample::counters).orElse(Map.of());
+        }
+        Map<Stat, Long> counters = new EnumMap<>(Stat.class);
+        status().map(DaemonStatus::datapathCounters).orElse(Map.of()).forEach((name, n) -> {
+            for (Stat stat : Stat.values()) {
+                if (stat.name().toLowerCase(Locale.ROOT).equals(name)) {
+                    counters.put(stat, n);
+                }
+            }
+        });
+        return counters;
+    }
+
+    /**
+     * The {@code result} of a counter that classifies packets: hit, miss, slow_path, ttl_expired, not_ipv4 and
+     * malformed partition every packet (a hit with a bad IPv4 checksum counts as malformed, one with TTL ≤ 1 as
+     * ttl_expired).
+     */
+    static Optional<String> result(Stat stat) {
+        return switch (stat) {
+            case REWRITE_HIT -> Optional.of("hit");
+            case REWRITE_MISS -> Optional.of("miss");
+            case SLOW_PATH -> Optional.of("slow_path");
+            case TTL_EXPIRED -> Optional.of("ttl_expired");
+            case NOT_IPV4 -> Optional.of("not_ipv4");
+            case MALFORMED -> Optional.of("malformed");
+            case FIB_DROP, HAIRPIN_TX, REDIRECT_OUT, AFXDP_REDIRECT, PASS_TO_KERNEL, AFXDP_FALLBACK, FIB_PASS ->
+                    Optional.empty();
+        };
+    }
+
+    /** The {@code action} of a counter that counts verdicts: tx, redirect, drop, af_xdp and pass partition every packet. */
+    static Optional<String> action(Stat stat) {
+        return switch (stat) {
+            case HAIRPIN_TX -> Optional.of("tx");
+            case REDIRECT_OUT -> Optional.of("redirect");
+            case FIB_DROP -> Optional.of("drop");
+            case AFXDP_REDIRECT -> Optional.of("af_xdp");
+            case PASS_TO_KERNEL -> Optional.of("pass");
+            case REWRITE_HIT, REWRITE_MISS, SLOW_PATH, TTL_EXPIRED, NOT_IPV4, MALFORMED, AFXDP_FALLBACK, FIB_PASS ->
+                    Optional.empty();
+        };
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
+import io.xdprecon.dataplane.maps.Stat;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -126,8 +128,8 @@ class AdminServerTest {
         assertEquals(Optional.of(1000.0), m.value("xdprecon_rules_capacity"));
         assertEquals(Optional.of(0.4), m.value("xdprecon_rules_fill_ratio"));
         assertEquals(Optional.of(2.0), m.value("xdprecon_drift_corrections_total"));
-        assertEquals(Optional.of(12345.0), m.value("xdprecon_datapath_packets_total", "counter", "rewrite_hit"));
-        assertEquals(Optional.of(99.0), m.value("xdprecon_datapath_packets_total", "counter", "pass_to_kernel"));
+        assertEquals(Optional.of(12345.0), m.value("xdprecon_datapath_packets_total", "result", "hit"));
+        assertEquals(Optional.of(99.0), m.value("xdprecon_datapath_actions_total", "action", "pass"));
         assertEquals(Optional.of(0.0), m.value("xdprecon_suspended"));
         assertEquals(Optional.of((double) NOW.getEpochSecond()), m.value("xdprecon_last_reconcile_timestamp_seconds"));
 
@@ -144,19 +146,19 @@ class AdminServerTest {
     void liveDatapathCountersAreReadAtEachScrapeAndAGapNeverGoesBackwards() throws Exception {
         AtomicLong hits = new AtomicLong(10);
         AtomicBoolean broken = new AtomicBoolean();
-        DaemonMetrics metrics = new DaemonMetrics(() -> {
+        DaemonMetrics metrics = new DaemonMetrics(null, () -> {
             if (broken.get()) {
                 throw new IllegalStateException("map gone");
             }
-            return Map.of("rewrite_hit", hits.get());
+            return new DatapathSampler.Sample(Map.of(Stat.REWRITE_HIT, hits.get()), List.of(), List.of());
         });
         metrics.ready(status(NOW, "a", "a"));
         server = builder().registry(metrics.registry()).start();
         assertEquals(Optional.of(10.0), PromText.parse(get("/metrics").body())
-                .value("xdprecon_datapath_packets_total", "counter", "rewrite_hit"));
+                .value("xdprecon_datapath_packets_total", "result", "hit"));
         hits.set(25);
         assertEquals(Optional.of(25.0), PromText.parse(get("/metrics").body())
-                .value("xdprecon_datapath_packets_total", "counter", "rewrite_hit"));
+                .value("xdprecon_datapath_packets_total", "result", "hit"));
         broken.set(true);
         PromText gap = PromText.parse(get("/metrics").body());
         assertTrue(gap.find("xdprecon_datapath_packets_total").isEmpty(), "no stale snapshot value");
@@ -203,6 +205,26 @@ class AdminServerTest {
     }
 
     // ---- /status
+
+    @Test
+    void readyzWantsTheNewestValidRevisionConvergedWhereHealthzOnlyWantsALiveLoop() throws Exception {
+        AtomicReference<Optional<String>> notReady = new AtomicReference<>(Optional.of("revision bbb222 rejected: bad"));
+        AtomicBoolean alive = new AtomicBoolean(true);
+        server = builder().status(() -> Optional.of(status(NOW, "aaa111", "bbb222"))).loopAlive(alive::get)
+                .notReady(notReady::get).start();
+        assertEquals(200, get("/healthz").statusCode(), "the process works");
+        HttpResponse<String> r = get("/readyz");
+        assertEquals(503, r.statusCode());
+        assertEquals("revision bbb222 rejected: bad", r.body().strip());
+        notReady.set(Optional.empty());
+        r = get("/readyz");
+        assertEquals(200, r.statusCode());
+        assertEquals("ready", r.body().strip());
+        alive.set(false);
+        r = get("/readyz");
+        assertEquals(503, r.statusCode(), "not ready when not healthy");
+        assertEquals("reconcile loop is not running", r.body().strip());
+    }
 
     @Test
     void statusJsonRoundTrips() throws Exception {
