@@ -55,6 +55,16 @@ final class ConfigOptions {
 
     /** As {@link #desired()}, resolving interfaces with {@code resolver}. */
     DesiredState desired(InterfaceResolver resolver) {
+        Config loaded = config();
+        try {
+            return loaded.forNode(node(), resolver);
+        } catch (ConfigException e) {
+            throw invalid(e);
+        }
+    }
+
+    /** The config as loaded and validated, before it is resolved for a node. */
+    Config config() {
         if (config == null && git == null) {
             throw new CliException("no config given: use -c FILE or --git URL");
         }
@@ -65,13 +75,17 @@ final class ConfigOptions {
             throw new CliException("Git credentials and trust options need --git URL, not -c FILE");
         }
         try {
-            Config loaded = config != null ? ConfigLoader.load(config) : fromGit();
-            return loaded.forNode(node(), resolver);
+            return config != null ? ConfigLoader.load(config) : fromGit();
         } catch (ConfigException e) {
-            StringBuilder text = new StringBuilder("invalid config, nothing was changed:");
-            e.lines().forEach(line -> text.append("\n  ").append(line));
-            throw new CliException(text.toString());
+            throw invalid(e);
         }
+    }
+
+    /** Every config error as one line of the CLI failure. */
+    private static CliException invalid(ConfigException e) {
+        StringBuilder text = new StringBuilder("invalid config, nothing was changed:");
+        e.lines().forEach(line -> text.append("\n  ").append(line));
+        return new CliException(text.toString());
     }
 
     /** Fetches the revision the daemon would see into a throw-away clone. */

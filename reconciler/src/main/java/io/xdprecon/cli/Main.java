@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
         ApplyCommand.class,
         StatsCommand.class,
         FlowsCommand.class,
+        TopCommand.class,
         DemoCommand.class,
         ValidateCommand.class,
         StatusCommand.class,

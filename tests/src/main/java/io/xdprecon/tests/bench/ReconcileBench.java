@@ -280,16 +280,16 @@ public final class ReconcileBench {
         private static long cpuNanos() {
             return THREADS.getCurrentThreadCpuTime() + childrenCpuNanos();
         }
+    }
 
-        /** cutime + cstime of /proc/self/stat: children reaped so far, in clock ticks (100 Hz). */
-        private static long childrenCpuNanos() {
-            try {
-                String stat = Files.readString(Path.of("/proc/self/stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10_000_000L;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+    /** cutime + cstime of /proc/self/stat: children reaped so far, in clock ticks (100 Hz). */
+    static long childrenCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10_000_000L;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
