@@ -134,9 +134,9 @@ public final class ChartWriter {
         xy.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         xy.getStyler().setXAxisLogarithmic(chart.x().scale() == Chart.Scale.LOG);
         xy.getStyler().setYAxisLogarithmic(chart.y().scale() == Chart.Scale.LOG);
-        // a log axis within two decades (a sweep of 16k..256k flows) needs its ticks between the decades
-        xy.getStyler().setXAxisLogarithmicDecadeOnly(decades(chart.series(), Chart.Series::x) >= 2);
-        xy.getStyler().setYAxisLogarithmicDecadeOnly(decades(chart.series(), Chart.Series::y) >= 2);
+        // a log axis within one decade needs its ticks between the decades; over more they crowd each other
+        xy.getStyler().setXAxisLogarithmicDecadeOnly(decades(chart.series(), Chart.Series::x) >= 1);
+        xy.getStyler().setYAxisLogarithmicDecadeOnly(decades(chart.series(), Chart.Series::y) >= 1);
         xy.getStyler().setXAxisDecimalPattern("#,##0.###");
         xy.getStyler().setYAxisDecimalPattern("#,##0.###");
         DoubleUnaryOperator x = place(chart.x().scale());
