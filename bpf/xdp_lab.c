@@ -7,6 +7,10 @@
  * - xdp_drop: the same on a benchmark's far end, where the frames need not reach the kernel;
  * - xdp_ceiling: the same parse and header rewrite as xdp_main with no map lookup at all, then
  *   XDP_TX: the cost floor the real program is measured against;
+ * - xdp_redirect_ceiling: the forwarding ceiling of the fastpath benchmark: the same parse, TTL
+ *   decrement and MAC rewrite as a forwarded hit, then bpf_redirect to a fixed interface with fixed
+ *   MACs (ceiling_target, set by the benchmark after load), no map lookup and no FIB;
+ *   xdp_redirect_ceiling_map is the same through a devmap (bpf_redirect_map), the other way to price it;
  * - tc_foreign: a tc program that is not the bridge, for tests where someone else's filter holds
  *   the bridge's place.
  */
@@ -64,6 +68,61 @@ int xdp_ceiling(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 	return XDP_TX;
+}
+
+/* Where xdp_redirect_ceiling sends every frame: in .bss, read without a lookup; the benchmark writes it. */
+struct ceiling_target {
+	__u32 ifindex;
+	unsigned char dmac[ETH_ALEN];
+	unsigned char smac[ETH_ALEN];
+};
+struct ceiling_target ceiling_target;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ceiling_ports SEC(".maps");
+
+/* Parse as xdp_main does, decrement the TTL (checksum updated), set the target's MACs; 0 when not UDP/IPv4. */
+static __always_inline int ceiling_rewrite(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(iph + 1);
+
+	if ((void *)(udp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    iph->ihl != 5 || iph->protocol != IPPROTO_UDP || iph->ttl <= 1)
+		return 0;
+	__u16 ttl_word_old = *(__u16 *)&iph->ttl;
+	iph->ttl -= 1;
+	__u16 ttl_word_new = *(__u16 *)&iph->ttl;
+	__u32 sum = (__u16)~iph->check + (__u16)~ttl_word_old + (__u32)ttl_word_new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	iph->check = (__u16)~sum;
+	__builtin_memcpy(eth->h_dest, ceiling_target.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, ceiling_target.smac, ETH_ALEN);
+	return 1;
+}
+
+SEC("xdp")
+int xdp_redirect_ceiling(struct xdp_md *ctx)
+{
+	if (!ceiling_rewrite(ctx))
+		return XDP_PASS;
+	return bpf_redirect(ceiling_target.ifindex, 0);
+}
+
+SEC("xdp")
+int xdp_redirect_ceiling_map(struct xdp_md *ctx)
+{
+	if (!ceiling_rewrite(ctx))
+		return XDP_PASS;
+	return bpf_redirect_map(&ceiling_ports, 0, 0);
 }
 
 SEC("tc")

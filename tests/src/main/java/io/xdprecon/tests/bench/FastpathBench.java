@@ -1,0 +1,344 @@
+package io.xdprecon.tests.bench;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.Tc;
+import io.xdprecon.dataplane.bpf.UpdateMode;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.lab.PinRoot;
+import io.xdprecon.tests.packets.FrameBuilder;
+import io.xdprecon.tests.packets.Mac;
+import io.xdprecon.tests.traffic.Testpmd;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fast path at the forwarding ceiling, beside its peers, in one run: every row forwards 64-byte UDP frames
+ * that {@code dpdk-testpmd} sends at line rate from the lab's client namespace (AF_XDP on c0) into the proxy's
+ * pc, and counts what reaches the server's s0 (an {@code xdp_drop} sink; its veth RX counter) per second.
+ * Rows run in turn, their order rotated each round, and each row's figure is the median of its rounds, so a
+ * machine whose load drifts meets every row alike.
+ *
+ * <p>Rows (what runs on pc): XDP_DROP at ingress (counted on pc, the generator's and the veth's ceiling); the
+ * forwarding ceiling, a redirect with fixed MACs and no lookup, by {@code bpf_redirect} and by a devmap; kernel
+ * forwarding (no XDP); nftables DNAT+SNAT with conntrack (no XDP); xdprecon's {@code xdp_main} with one flow;
+ * its tc bridge with the same flow; and, from a pcap of {@code flows} distinct flows replayed by testpmd,
+ * {@code xdp_main} on a rules map filled to its 524,288 entries beside the ceiling fed by the same replay.
+ *
+ * <p>Usage: {@code FastpathBench [rounds] [windowSeconds] [flows]}; needs root and {@code dpdk-testpmd}.
+ */
+public final class FastpathBench {
+    private static final int CLIENT_PORT = 20000;
+    private static final int VIP_PORT = 30000;
+    private static final int SERVER_PORT = 50000;
+    private static final Pattern RX_PACKETS = Pattern.compile("\"rx\":\\{[^}]*\"packets\":(\\d+)");
+
+    /** One way of forwarding: what to put in place on pc, what traffic to send, where to count. */
+    private record Row(String name, Runnable arm, Runnable disarm, Supplier<Testpmd> generator, Lab.Iface counted) {}
+
+    private final Lab lab;
+    private final int rounds;
+    private final double windowSeconds;
+
+    private FastpathBench(Lab lab, int rounds, double windowSeconds) {
+        this.lab = lab;
+        this.rounds = rounds;
+        this.windowSeconds = windowSeconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        double window = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        int flows = args.length > 2 ? Integer.parseInt(args[2]) : Testpmd.MAX_REPLAY_FRAMES;
+        if (!Testpmd.available()) {
+            throw new IllegalStateException("dpdk-testpmd is missing: apt-get install dpdk-dev (scripts/setup.sh does)");
+        }
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+        Path pcap = Files.createTempFile("xdprecon-flows-", ".pcap");
+        try (Lab lab = Lab.start();
+                PinRoot fullPins = PinRoot.create();
+                Datapath full = Datapath.load(fullPins.path(), 0)) {
+            new FastpathBench(lab, rounds, window).run(full, flows, pcap, loadBefore, args.length > 3 ? args[3] : null);
+        } finally {
+            Files.deleteIfExists(pcap);
+        }
+    }
+
+    private void run(Datapath full, int flows, Path pcap, String loadBefore, String only) throws Exception {
+        Datapath datapath = lab.datapath();
+        BpfProgram main = datapath.program().orElseThrow();
+        BpfObject labObject = lab.labObject();
+        // The generator's AF_XDP PMD attaches its own program to c0; s0 becomes the sink.
+        NetNs.run(lab.clientNs(), () -> Xdp.detach(lab.c0().ifindex(), XdpMode.NATIVE));
+        NetNs.run(lab.serverNs(), () -> Xdp.replace(lab.s0().ifindex(), Xdp.query(lab.s0().ifindex()).orElseThrow().programId(),
+                labObject.program("xdp_drop"), XdpMode.NATIVE));
+        NetNs.run(lab.proxyNs(), () -> Xdp.detach(lab.pc().ifindex(), XdpMode.NATIVE));
+
+        datapath.rules().put(FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT),
+                new FlowRule(FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40000, Lab.SERVER_IP, SERVER_PORT),
+                        Owner.CONFIG));
+        datapath.localIps().add(Ipv4.parse(Lab.VIP));
+        setCeilingTarget(labObject);
+        fill(full.rules(), flows);
+        writePcap(pcap, flows);
+
+        Testpmd.Flow toVip = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT, lab.pc().mac());
+        Testpmd.Flow toServer = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.SERVER_IP, SERVER_PORT, lab.pc().mac());
+        Supplier<Testpmd> oneFlow = () -> Testpmd.txonly(lab.clientNs(), "c0", toVip, 1);
+        Supplier<Testpmd> replay = () -> Testpmd.replay(lab.clientNs(), "c0", pcap, flows, 1);
+        int pc = lab.pc().ifindex();
+        Runnable none = () -> {};
+        Runnable noXdp = () -> xdp(pc, null);
+
+        BpfObject bridgeObject = BpfObject.openBundled(DpdkDatapathLifecycle.BRIDGE_OBJECT, lab.pinRoot()).load();
+        Tc.Filter bridgeFilter = DpdkDatapathLifecycle.bridgeFilter(pc);
+        String fullName = String.format("xdprecon xdp_main, full map (%,d rules), %,d flows [replay]",
+                full.rules().capacity(), flows);
+        List<Row> all = List.of(
+                new Row("XDP_DROP at ingress (counted on pc)", () -> xdp(pc, labObject.program("xdp_drop")), noXdp, oneFlow, lab.pc()),
+                new Row("ceiling: redirect, fixed MACs, no lookup", () -> xdp(pc, labObject.program("xdp_redirect_ceiling")), noXdp,
+                        oneFlow, lab.s0()),
+                new Row("ceiling via devmap (bpf_redirect_map)", () -> xdp(pc, labObject.program("xdp_redirect_ceiling_map")), noXdp,
+                        oneFlow, lab.s0()),
+                new Row("kernel forwarding (no XDP)", none, none, () -> Testpmd.txonly(lab.clientNs(), "c0", toServer, 1), lab.s0()),
+                new Row("nftables DNAT+SNAT, conntrack (no XDP)", this::nftAdd, this::nftDelete, oneFlow, lab.s0()),
+                new Row("xdprecon xdp_main, 1 flow", () -> xdp(pc, main), noXdp, oneFlow, lab.s0()),
+                new Row("xdprecon tc_bridge, 1 flow (no XDP)",
+                        () -> NetNs.run(lab.proxyNs(), () -> Tc.attach(bridgeFilter, bridgeObject.program(DpdkDatapathLifecycle.BRIDGE_PROGRAM), false)),
+                        () -> NetNs.run(lab.proxyNs(), () -> Tc.detach(bridgeFilter)), oneFlow, lab.s0()),
+                new Row("ceiling: redirect, fixed MACs [replay]", () -> xdp(pc, labObject.program("xdp_redirect_ceiling")), noXdp,
+                        replay, lab.s0()),
+                new Row(fullName, () -> xdp(pc, full.program().orElseThrow()), noXdp, replay, lab.s0()));
+
+        List<Row> rows = all;
+        if (only != null) {
+            rows = all.stream().filter(r -> r.name().matches(only)).toList();
+        }
+        Map<String, double[]> pps = new LinkedHashMap<>();
+        rows.forEach(r -> pps.put(r.name(), new double[rounds]));
+        try {
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < rows.size(); i++) {
+                    Row row = rows.get((i + round) % rows.size());
+                    pps.get(row.name())[round] = measure(row);
+                }
+            }
+        } finally {
+            bridgeObject.close();
+        }
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
+        print(pps, rows, fullName, loadBefore, loadAfter);
+    }
+
+    private double measure(Row row) throws InterruptedException {
+        row.arm().run();
+        try (Testpmd generator = row.generator().get()) {
+            Lab.Iface where = row.counted();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            long first = rxPackets(where);
+            while (rxPackets(where) - first < 10_000) { // the generator is up and frames arrive
+                generator.requireRunning();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(row.name() + ": no traffic reached " + where.name() + " (pc received "
+                            + rxPackets(lab.pc()) + ")\n" + generator.output());
+                }
+                Thread.sleep(100);
+            }
+            Thread.sleep(500);
+            long c0 = rxPackets(where);
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (windowSeconds * 1000));
+            long c1 = rxPackets(where);
+            long t1 = System.nanoTime();
+            generator.requireRunning();
+            return (c1 - c0) / ((t1 - t0) / 1e9);
+        } finally {
+            row.disarm().run();
+        }
+    }
+
+    /** What is attached to pc becomes {@code program} (none when null). */
+    private void xdp(int ifindex, BpfProgram program) {
+        NetNs.run(lab.proxyNs(), () -> {
+            Xdp.detach(ifindex, XdpMode.NATIVE);
+            if (program != null) {
+                Xdp.attach(ifindex, program, XdpMode.NATIVE);
+            }
+        });
+    }
+
+    private void nftAdd() {
+        String rules = """
+                table ip xrbench {
+                  chain pre { type nat hook prerouting priority dstnat; ip daddr %s udp dport %d dnat to %s:%d; }
+                  chain post { type nat hook postrouting priority srcnat; ip daddr %s udp dport %d snat to %s:%d; }
+                }
+                """.formatted(Lab.VIP, VIP_PORT, Lab.SERVER_IP, SERVER_PORT, Lab.SERVER_IP, SERVER_PORT,
+                Lab.PROXY_SERVER_SIDE_IP, 40000);
+        try {
+            Path file = Files.createTempFile("xdprecon-nft-", ".nft");
+            try {
+                Files.writeString(file, rules);
+                Lab.inNs(lab.proxyNs(), "nft", "-f", file.toString());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void nftDelete() {
+        // Without a NAT table the namespace's conntrack hooks go too, so the kernel rows do not pay for them.
+        Lab.inNs(lab.proxyNs(), "nft", "delete", "table", "ip", "xrbench");
+    }
+
+    /** The redirect ceiling's fixed target: out of ps, to s0's MAC. */
+    private void setCeilingTarget(BpfObject labObject) {
+        BpfMap bss = labObject.map(".bss");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment key = arena.allocate(4);
+            MemorySegment value = arena.allocate(bss.valueSize());
+            value.set(ValueLayout.JAVA_INT, 0, lab.ps().ifindex());
+            byte[] macs = new byte[12];
+            Mac.parse(lab.s0().mac()).write(macs, 0);
+            Mac.parse(lab.ps().mac()).write(macs, 6);
+            MemorySegment.copy(MemorySegment.ofArray(macs), 0, value, 4, 12);
+            bss.update(key, value, UpdateMode.ANY);
+            // A devmap resolves the ifindex in the writer's namespace: write it from the proxy's.
+            BpfMap ports = labObject.map("ceiling_ports");
+            MemorySegment port = arena.allocate(4);
+            port.set(ValueLayout.JAVA_INT, 0, lab.ps().ifindex());
+            NetNs.run(lab.proxyNs(), () -> ports.update(key, port, UpdateMode.ANY));
+        }
+    }
+
+    /** Flow {@code i} of the replayed traffic: 10.212.x.y:20000 to the VIP. */
+    private static int flowSource(int i) {
+        return Ipv4.parse("10.212.0.0") + i;
+    }
+
+    /** The map at capacity: a rule for each replayed flow (to the server), the rest filler no packet meets. */
+    private void fill(RulesMap rules, int flows) {
+        int capacity = rules.capacity();
+        if (flows > capacity) {
+            throw new IllegalArgumentException(flows + " flows do not fit a rules map of " + capacity);
+        }
+        int vip = Ipv4.parse(Lab.VIP);
+        int proxy = Ipv4.parse(Lab.PROXY_SERVER_SIDE_IP);
+        int server = Ipv4.parse(Lab.SERVER_IP);
+        Map<FlowKey, FlowRule> page = new HashMap<>();
+        for (int i = 0; i < capacity; i++) {
+            if (i < flows) {
+                page.put(new FlowKey(lab.pc().ifindex(), flowSource(i), vip, CLIENT_PORT, VIP_PORT),
+                        new FlowRule(new FlowKey(lab.ps().ifindex(), proxy, server, 1024 + i % 60000, SERVER_PORT), Owner.CONFIG));
+            } else {
+                page.put(new FlowKey(999, 0x0a800000 + i, 0x0a7f0000, 1, 1),
+                        new FlowRule(new FlowKey(999, 0x0a800000, 0x0a7f0000, 1, 1), Owner.CONFIG));
+            }
+            if (page.size() == RulesMap.PAGE || i == capacity - 1) {
+                rules.putAll(page);
+                page.clear();
+            }
+        }
+    }
+
+    /** A pcap (microsecond timestamps, Ethernet) of one 60-byte frame per flow, client to the VIP. */
+    private void writePcap(Path file, int flows) throws IOException {
+        Mac src = Mac.parse(lab.c0().mac());
+        Mac dst = Mac.parse(lab.pc().mac());
+        int vip = Ipv4.parse(Lab.VIP);
+        ByteBuffer out = ByteBuffer.allocate(24 + flows * (16 + 60)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        for (int i = 0; i < flows; i++) {
+            byte[] frame = FrameBuilder.udp(flowSource(i), CLIENT_PORT, vip, VIP_PORT).srcMac(src).dstMac(dst)
+                    .payload(new byte[18]).build();
+            out.putInt(0).putInt(0).putInt(frame.length).putInt(frame.length).put(frame);
+        }
+        Files.write(file, Arrays.copyOf(out.array(), out.position()));
+    }
+
+    private static long rxPackets(Lab.Iface iface) {
+        String json = Lab.ip("-n", iface.ns(), "-s", "-j", "link", "show", "dev", iface.name());
+        Matcher m = RX_PACKETS.matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no rx packets in: " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private void print(Map<String, double[]> pps, List<Row> rows, String fullName, String loadBefore, String loadAfter)
+            throws IOException {
+        String ceiling = rows.get(1).name();
+        String nft = rows.get(4).name();
+        String hit = rows.get(5).name();
+        String replayCeiling = rows.get(7).name();
+        Map<String, Double> medians = new LinkedHashMap<>();
+        pps.forEach((name, values) -> medians.put(name, median(values)));
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
+        System.out.printf("%nFast path, 64-byte UDP from dpdk-testpmd (AF_XDP on a veth), %s, %d CPUs (%s), kernel %s%n",
+                LocalDate.now(), Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("os.version"));
+        System.out.printf("%d rounds x %.1f s windows, median per row; load average before: %s, after: %s%n%n",
+                rounds, windowSeconds, loadBefore, loadAfter);
+        StringBuilder header = new StringBuilder("| datapath | median pps | vs ceiling | vs nftables | rounds (kpps) |");
+        System.out.println(header);
+        System.out.println("|---|---:|---:|---:|---|");
+        for (Map.Entry<String, Double> e : medians.entrySet()) {
+            boolean replayed = e.getKey().contains("[replay]");
+            double reference = medians.get(replayed ? replayCeiling : ceiling);
+            List<String> each = new ArrayList<>();
+            for (double v : pps.get(e.getKey())) {
+                each.add(String.format("%.0f", v / 1000));
+            }
+            System.out.printf("| %s | %,.0f | %.2fx | %s | %s |%n", e.getKey(), e.getValue(), e.getValue() / reference,
+                    replayed ? "" : String.format("%.2fx", e.getValue() / medians.get(nft)), String.join(" / ", each));
+        }
+        double hitVsCeiling = medians.get(hit) / medians.get(ceiling);
+        double hitVsNft = medians.get(hit) / medians.get(nft);
+        double fullVsCeiling = medians.get(fullName) / medians.get(replayCeiling);
+        System.out.printf("%nGoals: hit path %.2fx the ceiling (>= 0.90: %s), %.2fx nftables (>= 1.8: %s); "
+                        + "full map %.2fx the ceiling fed the same replay (>= 0.80: %s)%n",
+                hitVsCeiling, verdict(hitVsCeiling >= 0.90), hitVsNft, verdict(hitVsNft >= 1.8), fullVsCeiling,
+                verdict(fullVsCeiling >= 0.80));
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "NOT met";
+    }
+}
