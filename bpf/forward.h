@@ -36,12 +36,35 @@ struct {
 } XDPRECON_RULES_MAP SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, XDPRECON_MAX_RULES);
-	__type(key, struct flow_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPRECON_FLOW_SLOTS);
+	__type(key, __u32);
 	__type(value, struct flow_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XDPRECON_FLOW_STATS_MAP SEC(".maps");
+} XDPRECON_FLOW_CTRS_MAP SEC(".maps");
+
+/*
+ * The control plane's allocator of counter slots: bit s of word s / 64 is set while slot s is some
+ * rule's (bit 0, slot 0, always). Userspace maps it and claims bits with compare-and-swap, so writers
+ * in several processes never share a slot. The datapath never reads it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, (XDPRECON_FLOW_SLOTS + 63) / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPRECON_SLOTS_MAP SEC(".maps");
+
+/* One entry: XDPRECON_ABI_VERSION, stamped by the control plane (0 until then). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPRECON_ABI_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -131,19 +154,10 @@ static __always_inline enum verdict steer(__u32 daddr)
 	return VERDICT_LOCAL;
 }
 
-static __always_inline void count_flow(const struct flow_key *key, __u64 bytes)
+/* Per-CPU counters at the rule's slot: no hash, no create on a flow's first packet, nothing lost. */
+static __always_inline void count_flow(__u32 slot, __u64 bytes)
 {
-	struct flow_counters *c = bpf_map_lookup_elem(&xdp_flow_stats, key);
-	if (c) {
-		c->packets += 1;
-		c->bytes += bytes;
-		return;
-	}
-	/* First packet of a flow on this CPU's view: create the entry; a racing CPU's create wins once. */
-	struct flow_counters first = { .packets = 1, .bytes = bytes };
-	if (bpf_map_update_elem(&xdp_flow_stats, key, &first, BPF_NOEXIST) == 0)
-		return;
-	c = bpf_map_lookup_elem(&xdp_flow_stats, key);
+	struct flow_counters *c = bpf_map_lookup_elem(&xdp_flow_ctrs, &slot);
 	if (c) {
 		c->packets += 1;
 		c->bytes += bytes;
@@ -243,7 +257,7 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	udp->dest = to.dst_port;
 	count(XDP_STAT_REWRITE_HIT);
 #ifndef XDPRECON_BENCH_NO_FLOW_COUNTERS /* a variant the benchmark builds to price exact per-flow counters */
-	count_flow(&key, (__u64)(data_end - data));
+	count_flow(rule->slot, (__u64)(data_end - data));
 #endif
 
 	struct bpf_fib_lookup fib = {

@@ -11,14 +11,27 @@
 
 #include <linux/types.h>
 
+/*
+ * Layout version of the pinned maps, stamped into xdp_abi by the control plane when it creates them and
+ * checked when it adopts pinned maps. A change of any pinned map's type, key, value or meaning bumps it.
+ *   1: per-flow counters in xdp_flow_stats, a per-CPU hash keyed like the rules (flow_rule.reserved zero).
+ *   2: per-flow counters in xdp_flow_ctrs, a per-CPU array indexed by flow_rule.slot; slots handed out by
+ *      the control plane through the xdp_flow_slots bitmap; xdp_abi added.
+ */
+#define XDPRECON_ABI_VERSION 2
+
 /* Map names: fixed, pinned by name under the bpffs, at most 15 characters. */
 #define XDPRECON_RULES_MAP      xdp_fwd_rules
-#define XDPRECON_FLOW_STATS_MAP xdp_flow_stats
+#define XDPRECON_FLOW_CTRS_MAP  xdp_flow_ctrs
+#define XDPRECON_SLOTS_MAP      xdp_flow_slots
+#define XDPRECON_ABI_MAP        xdp_abi
 #define XDPRECON_LOCAL_IPS_MAP  xdp_local_ips
 #define XDPRECON_COUNTERS_MAP   xdp_counters
 #define XDPRECON_XSKS_MAP       xsks_map
 
 #define XDPRECON_MAX_RULES     524288
+/* Counter slots: one per rule, and slot 0, which no rule is given (a rule that has none counts there). */
+#define XDPRECON_FLOW_SLOTS    (XDPRECON_MAX_RULES + 1)
 #define XDPRECON_MAX_LOCAL_IPS 1024
 #define XDPRECON_MAX_QUEUES    256
 
@@ -39,17 +52,19 @@ enum rule_owner {
 
 /*
  * Value of xdp_fwd_rules. Written only by the control plane; the datapath only reads it, so an
- * update of a rule never races with, nor resets, the flow's counters (they live in xdp_flow_stats).
+ * update of a rule never races with, nor resets, the flow's counters (they live in xdp_flow_ctrs at
+ * the rule's slot, which a replacement of the rule keeps).
  */
 struct flow_rule {
 	struct flow_key rewrite;
 	enum rule_owner owner; /* 4 bytes, as the layout test checks */
-	__u32 reserved;  /* zero; keeps the value 8-byte aligned for batch ops */
+	__u32 slot;            /* index of the rule's counters in xdp_flow_ctrs, 1..XDPRECON_MAX_RULES */
 };
 
 /*
- * Value of xdp_flow_stats (per-CPU hash, same key as xdp_fwd_rules). Written only by the datapath:
- * each CPU adds to its own slot, so no increment is lost; userspace sums the CPUs.
+ * Value of xdp_flow_ctrs (per-CPU array indexed by flow_rule.slot). Written only by the datapath:
+ * each CPU adds to its own copy, so no increment is lost; userspace sums the CPUs. A slot is zero
+ * whenever it is free (the control plane zeroes it when it frees it).
  */
 struct flow_counters {
 	__u64 packets;

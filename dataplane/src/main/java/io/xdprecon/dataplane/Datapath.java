@@ -4,11 +4,16 @@ import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.ffm.BpfException;
+import io.xdprecon.dataplane.bpf.UpdateMode;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.DatapathStats;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +30,16 @@ public final class Datapath implements AutoCloseable {
     public static final String OBJECT = "xdp_fwd";
     public static final String PROGRAM = "xdp_main";
     public static final String RULES_MAP = "xdp_fwd_rules";
-    public static final String FLOW_STATS_MAP = "xdp_flow_stats";
+    public static final String FLOW_COUNTERS_MAP = "xdp_flow_ctrs";
+    public static final String FLOW_SLOTS_MAP = "xdp_flow_slots";
+    public static final String ABI_MAP = "xdp_abi";
+    /** Layout 1's per-flow counters (a per-CPU hash): pinned maps that have it are of that layout. */
+    static final String LAYOUT_1_FLOW_STATS_MAP = "xdp_flow_stats";
     public static final String LOCAL_IPS_MAP = "xdp_local_ips";
     public static final String COUNTERS_MAP = "xdp_counters";
     /** The maps pinned by name; {@code xsks_map} is not: DPDK's PMD fills its own. */
-    public static final List<String> PINNED_MAPS = List.of(RULES_MAP, FLOW_STATS_MAP, LOCAL_IPS_MAP, COUNTERS_MAP);
+    public static final List<String> PINNED_MAPS =
+            List.of(RULES_MAP, FLOW_COUNTERS_MAP, FLOW_SLOTS_MAP, LOCAL_IPS_MAP, COUNTERS_MAP, ABI_MAP);
 
     private final Path pinRoot;
     private final BpfObject object;
@@ -38,12 +48,13 @@ public final class Datapath implements AutoCloseable {
     private final LocalIpsMap localIps;
     private final DatapathStats stats;
 
-    private Datapath(Path pinRoot, BpfObject object, BpfMap rules, BpfMap flowStats, BpfMap localIps, BpfMap counters,
-            List<BpfMap> ownedMaps) {
+    private Datapath(Path pinRoot, BpfObject object, BpfMap rules, BpfMap flowCounters, BpfMap flowSlots, BpfMap localIps,
+            BpfMap counters, BpfMap abi, List<BpfMap> ownedMaps) {
         this.pinRoot = pinRoot;
         this.object = object;
         this.ownedMaps = ownedMaps;
-        this.rules = new RulesMap(rules, flowStats);
+        checkLayout(pinRoot, abi);
+        this.rules = new RulesMap(rules, flowCounters, flowSlots);
         this.localIps = new LocalIpsMap(localIps);
         this.stats = new DatapathStats(counters);
     }
@@ -56,28 +67,75 @@ public final class Datapath implements AutoCloseable {
         BpfObject object = BpfObject.openBundled(OBJECT, pinRoot);
         try {
             if (maxRules > 0) {
-                object.maxEntries(RULES_MAP, maxRules).maxEntries(FLOW_STATS_MAP, maxRules);
+                object.maxEntries(RULES_MAP, maxRules).maxEntries(FLOW_COUNTERS_MAP, maxRules + 1)
+                        .maxEntries(FLOW_SLOTS_MAP, (maxRules + 1 + 63) / 64);
+            }
+            if (pinRoot != null && Files.exists(pinRoot.resolve(LAYOUT_1_FLOW_STATS_MAP))) {
+                throw new LayoutMismatch(pinRoot, 1);
             }
             object.load();
-            return new Datapath(pinRoot, object, object.map(RULES_MAP), object.map(FLOW_STATS_MAP),
-                    object.map(LOCAL_IPS_MAP), object.map(COUNTERS_MAP), List.of());
+            return new Datapath(pinRoot, object, object.map(RULES_MAP), object.map(FLOW_COUNTERS_MAP),
+                    object.map(FLOW_SLOTS_MAP), object.map(LOCAL_IPS_MAP), object.map(COUNTERS_MAP), object.map(ABI_MAP),
+                    List.of());
         } catch (RuntimeException e) {
             object.close();
             throw e;
         }
     }
 
-    /** Opens the maps a running datapath pinned; {@link BpfException.NotFound} names the first missing pin. */
+    /**
+     * Opens the maps a running datapath pinned; {@link BpfException.NotFound} names the first missing pin,
+     * {@link LayoutMismatch} says when they are of another layout than this build's.
+     */
     public static Datapath openPinned(Path pinRoot) {
+        if (Files.exists(pinRoot.resolve(LAYOUT_1_FLOW_STATS_MAP))) {
+            throw new LayoutMismatch(pinRoot, 1);
+        }
         List<BpfMap> opened = new ArrayList<>();
         try {
             for (String name : PINNED_MAPS) {
                 opened.add(BpfMap.openPinned(pinRoot.resolve(name)));
             }
-            return new Datapath(pinRoot, null, opened.get(0), opened.get(1), opened.get(2), opened.get(3), opened);
+            return new Datapath(pinRoot, null, opened.get(0), opened.get(1), opened.get(2), opened.get(3), opened.get(4),
+                    opened.get(5), opened);
         } catch (RuntimeException e) {
             opened.forEach(BpfMap::close);
             throw e;
+        }
+    }
+
+    /**
+     * Stamps {@link Abi#VERSION} into {@code xdp_abi} when nobody has (maps this build's object just created,
+     * here or in DPDK's PMD), and refuses maps that carry another layout's version.
+     */
+    private static void checkLayout(Path pinRoot, BpfMap abi) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            abi.lookup(key, value);
+            int version = value.get(ValueLayout.JAVA_INT, 0);
+            if (version == 0) {
+                value.set(ValueLayout.JAVA_INT, 0, Abi.VERSION);
+                abi.update(key, value, UpdateMode.ANY);
+            } else if (version != Abi.VERSION) {
+                throw new LayoutMismatch(pinRoot, version);
+            }
+        }
+    }
+
+    /** Pinned maps of another layout than {@link Abi#VERSION}: they must be migrated (or unpinned) first. */
+    public static final class LayoutMismatch extends IllegalStateException {
+        private final int found;
+
+        LayoutMismatch(Path pinRoot, int found) {
+            super("the maps pinned under " + pinRoot + " are of layout " + found + "; this build reads layout " + Abi.VERSION
+                    + " (migrate them, or unpin them to start empty)");
+            this.found = found;
+        }
+
+        /** The layout version the pinned maps carry. */
+        public int found() {
+            return found;
         }
     }
 

@@ -153,6 +153,49 @@ public final class BpfMap implements AutoCloseable {
         return true;
     }
 
+    /** Reads {@code key}'s value into {@code value} and deletes the key in one step; false when it was absent. */
+    public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
+        int rc = call(() -> (int) Libbpf.MAP_LOOKUP_AND_DELETE_ELEM.invokeExact(fd, key, value));
+        if (rc == -Errno.ENOENT) {
+            return false;
+        }
+        BpfException.check(rc, "lookup and delete in map", name);
+        return true;
+    }
+
+    /**
+     * The values of a {@code BPF_F_MMAPABLE} array, mapped shared and writable into this process: what
+     * another process writes there is seen here at once. Unmapped when {@code arena} closes.
+     */
+    public MemorySegment mmap(Arena arena) {
+        long size = (long) declaredValueSize * maxEntries;
+        long pages = (size + 4095) & ~4095L;
+        MemorySegment address;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment state = Native.callState(scratch);
+            address = (MemorySegment) Libbpf.MMAP.invokeExact(state, MemorySegment.NULL, pages,
+                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            if (address.address() == -1L) {
+                throw BpfException.of("mmap map", name, Native.errno(state));
+            }
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        return address.reinterpret(size, arena, mapped -> {
+            try {
+                int ignored = (int) Libbpf.MUNMAP.invokeExact(MemorySegment.ofAddress(mapped.address()), pages);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+        });
+    }
+
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_SHARED = 1;
+
     /**
      * Writes the key after {@code key} (the first key when {@code key} is null) into {@code next};
      * false at the end of the map.

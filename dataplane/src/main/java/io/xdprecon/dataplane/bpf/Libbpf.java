@@ -29,6 +29,11 @@ final class Libbpf {
             Native.libbpf("bpf_map_update_elem", FunctionDescriptor.of(C_INT, C_INT, POINTER, POINTER, C_LONG));
     static final MethodHandle MAP_DELETE_ELEM =
             Native.libbpf("bpf_map_delete_elem", FunctionDescriptor.of(C_INT, C_INT, POINTER));
+    static final MethodHandle MAP_LOOKUP_AND_DELETE_ELEM =
+            Native.libbpf("bpf_map_lookup_and_delete_elem", FunctionDescriptor.of(C_INT, C_INT, POINTER, POINTER));
+    static final MethodHandle MMAP = Native.libcWithErrno("mmap",
+            FunctionDescriptor.of(POINTER, POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG));
+    static final MethodHandle MUNMAP = Native.libc("munmap", FunctionDescriptor.of(C_INT, POINTER, C_LONG));
     static final MethodHandle MAP_GET_NEXT_KEY =
             Native.libbpf("bpf_map_get_next_key", FunctionDescriptor.of(C_INT, C_INT, POINTER, POINTER));
     static final MethodHandle MAP_LOOKUP_BATCH = Native.libbpf("bpf_map_lookup_batch",

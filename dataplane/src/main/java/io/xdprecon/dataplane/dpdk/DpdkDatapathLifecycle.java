@@ -191,7 +191,7 @@ public final class DpdkDatapathLifecycle {
         }
         try (BpfObject object = BpfObject.openBundled(BRIDGE_OBJECT, pinRoot)) {
             // libbpf reuses a pinned map only when its definition matches: take the capacities the pins have.
-            for (String map : List.of(Datapath.RULES_MAP, Datapath.FLOW_STATS_MAP)) {
+            for (String map : List.of(Datapath.RULES_MAP, Datapath.FLOW_COUNTERS_MAP, Datapath.FLOW_SLOTS_MAP)) {
                 try (BpfMap pinned = BpfMap.openPinned(pinRoot.resolve(map))) {
                     object.maxEntries(map, pinned.maxEntries());
                 }

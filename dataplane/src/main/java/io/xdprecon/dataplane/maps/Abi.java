@@ -12,17 +12,23 @@ import java.util.Map;
  * names, and the codecs that read and write the records through them. A test compares these layouts
  * with the compiled object's BTF, so the two cannot drift apart silently.
  *
+ * <p>{@link #VERSION} is {@code XDPRECON_ABI_VERSION}, the layout of the pinned maps (see the header's
+ * history): the control plane stamps it into {@code xdp_abi} and refuses pinned maps of another layout.
+ *
  * <pre>
  * struct flow_key (16)        struct flow_rule (24)       struct flow_counters (16)  struct ip_counter (8)
  *  0 ifindex   u32 host        0 rewrite  flow_key         0 packets u64 host         0 packets u64 host
  *  4 src_ip    u32 network    16 owner    u32 host         8 bytes   u64 host
- *  8 dst_ip    u32 network    20 reserved u32 (zero)
+ *  8 dst_ip    u32 network    20 slot     u32 host (counters index)
  * 12 src_port  u16 network
  * 14 dst_port  u16 network
  * </pre>
  */
 public final class Abi {
     private Abi() {}
+
+    /** {@code XDPRECON_ABI_VERSION}: the layout of the pinned maps this build reads and writes. */
+    public static final int VERSION = 2;
 
     private static final ValueLayout.OfInt U32_HOST = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfInt U32_NET = ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -44,7 +50,7 @@ public final class Abi {
     public static final StructLayout FLOW_RULE = MemoryLayout.structLayout(
             FLOW_KEY.withName("rewrite"),
             U32_HOST.withName("owner"),
-            U32_HOST.withName("reserved")).withName("flow_rule");
+            U32_HOST.withName("slot")).withName("flow_rule");
 
     public static final StructLayout FLOW_COUNTERS = MemoryLayout.structLayout(
             U64_HOST.withName("packets"),
@@ -70,7 +76,7 @@ public final class Abi {
     private static final long KEY_DST_PORT = offset(FLOW_KEY, "dst_port");
     private static final long RULE_REWRITE = offset(FLOW_RULE, "rewrite");
     private static final long RULE_OWNER = offset(FLOW_RULE, "owner");
-    private static final long RULE_RESERVED = offset(FLOW_RULE, "reserved");
+    private static final long RULE_SLOT = offset(FLOW_RULE, "slot");
     private static final long COUNTERS_PACKETS = offset(FLOW_COUNTERS, "packets");
     private static final long COUNTERS_BYTES = offset(FLOW_COUNTERS, "bytes");
 
@@ -95,10 +101,16 @@ public final class Abi {
                 Short.toUnsignedInt(segment.get(GET_U16_NET, at + KEY_DST_PORT)));
     }
 
-    public static void writeRule(MemorySegment segment, long at, FlowRule rule) {
+    /** Writes {@code rule} with its counters at {@code slot} (0: none, for writes that bypass the slots). */
+    public static void writeRule(MemorySegment segment, long at, FlowRule rule, int slot) {
         writeKey(segment, at + RULE_REWRITE, rule.rewrite());
         segment.set(GET_U32_HOST, at + RULE_OWNER, rule.owner().code());
-        segment.set(GET_U32_HOST, at + RULE_RESERVED, 0);
+        segment.set(GET_U32_HOST, at + RULE_SLOT, slot);
+    }
+
+    /** The counter slot of the rule at {@code at}. */
+    public static int readSlot(MemorySegment segment, long at) {
+        return segment.get(GET_U32_HOST, at + RULE_SLOT);
     }
 
     public static FlowRule readRule(MemorySegment segment, long at) {

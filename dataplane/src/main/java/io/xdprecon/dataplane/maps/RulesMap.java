@@ -5,6 +5,7 @@ import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.ffm.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,34 +17,47 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Typed view of {@code xdp_fwd_rules} and its companion {@code xdp_flow_stats}. The control plane
- * writes only rules; the datapath creates and bumps counters. Removing a rule removes its counters,
- * so a key re-added later starts from zero, while replacing a rule's target keeps them.
+ * Typed view of {@code xdp_fwd_rules} and the rules' counters: {@code xdp_flow_ctrs}, a per-CPU array the
+ * datapath indexes with the slot each rule carries, and {@link FlowSlots}, which hands the slots out. The
+ * control plane writes only rules; the datapath only bumps counters. Slots never leave this class: a new key
+ * gets a fresh slot (its counters zero), a replaced rule keeps its slot and so its counters, a removed rule's
+ * counters are zeroed and its slot released, so a key re-added later starts from zero.
  *
- * <p>Bulk operations go page by page through native buffers allocated once per view. Not
- * thread-safe.
+ * <p>Bulk operations go page by page through native buffers allocated once per view. Not thread-safe; several
+ * views (threads, processes) may share the maps.
  */
 public final class RulesMap {
     /** Elements per batch syscall: large enough to amortise the call, small enough to stay in cache. */
     public static final int PAGE = 8192;
 
     private final BpfMap rules;
-    private final BpfMap stats;
+    private final BpfMap counters;
+    private final FlowSlots slots;
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment key = arena.allocate(Abi.FLOW_KEY);
     private final MemorySegment rule = arena.allocate(Abi.FLOW_RULE);
-    private final MemorySegment counters;
+    private final MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
+    private final MemorySegment counterValue;
     private MemorySegment pageKeys;
     private MemorySegment pageRules;
+    private int[] pageSlots;
+    private MemorySegment pageSlotKeys;
+    private MemorySegment zeroCounters;
 
-    public RulesMap(BpfMap rules, BpfMap stats) {
+    public RulesMap(BpfMap rules, BpfMap counters, BpfMap slotBitmap) {
         this.rules = rules;
-        this.stats = stats;
-        this.counters = arena.allocate(stats.valueSize(), 8);
+        this.counters = counters;
+        this.slots = new FlowSlots(slotBitmap, counters.maxEntries(), arena);
+        this.counterValue = arena.allocate(counters.valueSize(), 8);
     }
 
     public int capacity() {
         return rules.maxEntries();
+    }
+
+    /** Counter slots claimed by rules (for capacity checks and tests). */
+    public int slotsInUse() {
+        return slots.used();
     }
 
     public Optional<FlowRule> get(FlowKey flow) {
@@ -51,11 +65,52 @@ public final class RulesMap {
         return rules.lookup(key, rule) ? Optional.of(Abi.readRule(rule, 0)) : Optional.empty();
     }
 
-    /** Creates or replaces one rule. */
+    /** Creates or replaces one rule; a replacement keeps the rule's counters. */
     public void put(FlowKey flow, FlowRule target) {
         Abi.writeKey(key, 0, flow);
-        Abi.writeRule(rule, 0, target);
-        rules.update(key, rule, UpdateMode.ANY);
+        putKey(target);
+    }
+
+    /** {@link #put} for the key already in {@code key}. */
+    private void putKey(FlowRule target) {
+        while (true) {
+            if (rules.lookup(key, rule)) {
+                Abi.writeRule(rule, 0, target, Abi.readSlot(rule, 0));
+                try {
+                    rules.update(key, rule, UpdateMode.REPLACE);
+                    return;
+                } catch (BpfException.NotFound removedMeanwhile) {
+                    // another writer removed it: create it anew
+                }
+            }
+            if (create(target)) {
+                return;
+            }
+        }
+    }
+
+    /** Creates the rule at {@code key} with a fresh slot; false (slot given back) when the key exists. */
+    private boolean create(FlowRule target) {
+        int slot;
+        try {
+            slot = slots.allocate();
+        } catch (BpfException.CapacityExceeded full) {
+            if (rules.lookup(key, rule)) {
+                return false; // no slot for a new rule, but this one exists: the caller replaces it
+            }
+            throw full;
+        }
+        Abi.writeRule(rule, 0, target, slot);
+        try {
+            rules.update(key, rule, UpdateMode.CREATE);
+            return true;
+        } catch (BpfException.AlreadyExists e) {
+            slots.release(slot); // never published: its counters are still zero
+            return false;
+        } catch (RuntimeException e) {
+            slots.release(slot);
+            throw e;
+        }
     }
 
     /**
@@ -66,17 +121,22 @@ public final class RulesMap {
      */
     public boolean putUnlessOwnedByOther(FlowKey flow, FlowRule target) {
         Abi.writeKey(key, 0, flow);
-        Abi.writeRule(rule, 0, target);
-        try {
-            rules.update(key, rule, UpdateMode.CREATE);
-            return true;
-        } catch (BpfException.AlreadyExists e) {
-            Optional<FlowRule> current = get(flow);
-            if (current.isPresent() && current.get().owner() != target.owner()) {
-                return false;
+        while (true) {
+            if (create(target)) {
+                return true;
             }
-            put(flow, target);
-            return true;
+            if (rules.lookup(key, rule)) {
+                if (Abi.readRule(rule, 0).owner() != target.owner()) {
+                    return false;
+                }
+                Abi.writeRule(rule, 0, target, Abi.readSlot(rule, 0));
+                try {
+                    rules.update(key, rule, UpdateMode.REPLACE);
+                    return true;
+                } catch (BpfException.NotFound removedMeanwhile) {
+                    // gone again: try to create it
+                }
+            }
         }
     }
 
@@ -89,18 +149,30 @@ public final class RulesMap {
     /** Removes one rule and its counters; false when there was no rule. */
     public boolean remove(FlowKey flow) {
         Abi.writeKey(key, 0, flow);
-        boolean existed = rules.delete(key);
-        stats.delete(key);
-        return existed;
+        if (!rules.lookupAndDelete(key, rule)) {
+            return false;
+        }
+        int slot = Abi.readSlot(rule, 0);
+        if (slot > 0 && slot < slots.size()) {
+            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
+            ensurePages();
+            counters.update(slotKey, zeroCounters.asSlice(0, counters.valueSize()), UpdateMode.ANY);
+            slots.release(slot);
+        }
+        return true;
     }
 
-    /** Counters of one flow summed over CPUs; zero when the flow has seen no packet. */
+    /** Counters of one flow summed over CPUs; zero when the flow has no rule or has seen no packet. */
     public FlowCounters counters(FlowKey flow) {
         Abi.writeKey(key, 0, flow);
-        if (!stats.lookup(key, counters)) {
+        if (!rules.lookup(key, rule)) {
             return FlowCounters.ZERO;
         }
-        return Abi.sumCounters(counters, 0, BpfMap.possibleCpus(), stats.slotSize());
+        slotKey.set(ValueLayout.JAVA_INT, 0, Abi.readSlot(rule, 0));
+        if (!counters.lookup(slotKey, counterValue)) {
+            return FlowCounters.ZERO;
+        }
+        return Abi.sumCounters(counterValue, 0, BpfMap.possibleCpus(), counters.slotSize());
     }
 
     /**
@@ -114,26 +186,59 @@ public final class RulesMap {
     /**
      * Creates or replaces the rule {@code rule(item)} at {@code key(item)} for every item, in iteration
      * order, {@link #PAGE} per batch syscall: encoded straight into the batch pages, so a caller holding
-     * its writes in another shape needs no map of them. On failure the exception says how many landed.
+     * its writes in another shape needs no map of them. A key that exists keeps its slot (one lookup per key,
+     * skipped while no rule holds a slot: a cold load of an empty map), a new key gets a fresh one. The kernel's
+     * batch update takes no create-only flag, so a key another writer removes between that lookup and the
+     * batch comes back with its released slot: the one race this leaves (one page of lookups wide).
+     * On failure the exception says how many landed.
      */
     public <T> void putAll(Collection<T> items, Function<T, FlowKey> key, Function<T, FlowRule> rule) {
         ensurePages();
+        boolean empty = slots.used() == 0;
         int done = 0;
         Iterator<T> it = items.iterator();
         while (it.hasNext()) {
             int n = 0;
-            while (n < PAGE && it.hasNext()) {
-                T item = it.next();
-                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, key.apply(item));
-                Abi.writeRule(pageRules, (long) n * Abi.FLOW_RULE_SIZE, rule.apply(item));
-                n++;
-            }
+            boolean filled = false;
             try {
-                rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
+                while (n < PAGE && it.hasNext()) {
+                    T item = it.next();
+                    FlowKey flow = key.apply(item);
+                    long at = (long) n * Abi.FLOW_KEY_SIZE;
+                    Abi.writeKey(pageKeys, at, flow);
+                    int slot;
+                    if (!empty && rules.lookup(pageKeys.asSlice(at, Abi.FLOW_KEY_SIZE), this.rule)) {
+                        slot = Abi.readSlot(this.rule, 0);
+                        pageSlots[n] = 0; // not ours to release
+                    } else {
+                        try {
+                            slot = slots.allocate();
+                        } catch (BpfException.CapacityExceeded full) {
+                            // Every slot is a rule's: the map holds as many rules as it can. Write what has one.
+                            this.rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
+                            throw new BulkWriteException("write rules", done + n, items.size(), full);
+                        }
+                        pageSlots[n] = slot;
+                    }
+                    Abi.writeRule(pageRules, (long) n * Abi.FLOW_RULE_SIZE, rule.apply(item), slot);
+                    n++;
+                }
+                filled = true;
+                this.rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
+            } catch (BulkWriteException e) {
+                throw e;
             } catch (RuntimeException e) {
-                throw new BulkWriteException("write rules", done + rules.lastBatchDone(), items.size(), e);
+                int landed = filled ? this.rules.lastBatchDone() : 0;
+                releaseUnpublished(landed, n);
+                throw new BulkWriteException("write rules", done + landed, items.size(), e);
             }
             done += n;
+        }
+    }
+
+    private void releaseUnpublished(int from, int to) {
+        for (int i = from; i < to; i++) {
+            slots.release(pageSlots[i]);
         }
     }
 
@@ -145,17 +250,31 @@ public final class RulesMap {
         Iterator<FlowKey> it = flows.iterator();
         while (it.hasNext()) {
             int n = 0;
-            while (n < PAGE && it.hasNext()) {
-                Abi.writeKey(pageKeys, (long) n * Abi.FLOW_KEY_SIZE, it.next());
-                n++;
-            }
             try {
-                removed += rules.deleteBatch(pageKeys, n);
-                stats.deleteBatch(pageKeys, n);
+                while (n < PAGE && it.hasNext()) {
+                    Abi.writeKey(key, 0, it.next());
+                    done++;
+                    if (rules.lookupAndDelete(key, rule)) {
+                        removed++;
+                        int slot = Abi.readSlot(rule, 0);
+                        if (slot > 0 && slot < slots.size()) {
+                            pageSlots[n] = slot;
+                            pageSlotKeys.set(ValueLayout.JAVA_INT, (long) n * 4, slot);
+                            n++;
+                        }
+                    }
+                }
             } catch (RuntimeException e) {
-                throw new BulkWriteException("remove rules", done + rules.lastBatchDone(), flows.size(), e);
+                throw new BulkWriteException("remove rules", done - 1, flows.size(), e);
+            } finally {
+                // The removed rules' counters go back to zero, then their slots are free.
+                if (n > 0) {
+                    counters.updateBatch(pageSlotKeys, zeroCounters, n, UpdateMode.ANY);
+                    for (int i = 0; i < n; i++) {
+                        slots.release(pageSlots[i]);
+                    }
+                }
             }
-            done += n;
         }
         return removed;
     }
@@ -182,21 +301,35 @@ public final class RulesMap {
         });
     }
 
-    /** Every flow's counters summed over CPUs, read with batch lookups. */
+    /**
+     * Every rule's counters summed over CPUs (zero for rules that have seen no packet), read with batch
+     * lookups: the rules for their slots, then the counters array.
+     */
     public Map<FlowKey, FlowCounters> readAllCounters() {
         ensurePages();
-        int page = 1024;
-        MemorySegment keys = arena.allocate((long) page * Abi.FLOW_KEY_SIZE, 8);
-        MemorySegment values = arena.allocate((long) page * stats.valueSize(), 8);
-        int cpus = BpfMap.possibleCpus();
-        int slot = stats.slotSize();
-        int stride = stats.valueSize();
-        Map<FlowKey, FlowCounters> all = new HashMap<>();
-        stats.forEach(keys, values, (k, v, n) -> {
+        Map<FlowKey, Integer> slotOf = new HashMap<>();
+        rules.forEach(pageKeys, pageRules, (keys, values, n) -> {
             for (int i = 0; i < n; i++) {
-                all.put(Abi.readKey(k, (long) i * Abi.FLOW_KEY_SIZE), Abi.sumCounters(v, (long) i * stride, cpus, slot));
+                slotOf.put(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE), Abi.readSlot(values, (long) i * Abi.FLOW_RULE_SIZE));
             }
         });
+        Map<Integer, FlowCounters> bySlot = new HashMap<>();
+        int page = 1024;
+        MemorySegment keys = arena.allocate((long) page * 4, 8);
+        MemorySegment values = arena.allocate((long) page * counters.valueSize(), 8);
+        int cpus = BpfMap.possibleCpus();
+        int slot = counters.slotSize();
+        int stride = counters.valueSize();
+        counters.forEach(keys, values, (k, v, n) -> {
+            for (int i = 0; i < n; i++) {
+                FlowCounters c = Abi.sumCounters(v, (long) i * stride, cpus, slot);
+                if (c.packets() != 0 || c.bytes() != 0) {
+                    bySlot.put(k.get(ValueLayout.JAVA_INT, (long) i * 4), c);
+                }
+            }
+        });
+        Map<FlowKey, FlowCounters> all = new HashMap<>();
+        slotOf.forEach((flow, s) -> all.put(flow, bySlot.getOrDefault(s, FlowCounters.ZERO)));
         return all;
     }
 
@@ -220,6 +353,9 @@ public final class RulesMap {
         if (pageKeys == null) {
             pageKeys = arena.allocate((long) PAGE * Abi.FLOW_KEY_SIZE, 8);
             pageRules = arena.allocate((long) PAGE * Abi.FLOW_RULE_SIZE, 8);
+            pageSlots = new int[PAGE];
+            pageSlotKeys = arena.allocate((long) PAGE * 4, 8);
+            zeroCounters = arena.allocate((long) PAGE * counters.valueSize(), 8); // arenas zero-fill
         }
     }
 }

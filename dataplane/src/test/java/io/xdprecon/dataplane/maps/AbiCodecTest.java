@@ -33,8 +33,9 @@ class AbiCodecTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment segment = arena.allocate(64);
             FlowRule rule = new FlowRule(FlowKey.of(4, "10.0.2.1", 40000, "10.0.2.2", 50000), Owner.SESSION);
-            Abi.writeRule(segment, 3, rule);
+            Abi.writeRule(segment, 3, rule, 77);
             assertEquals(rule, Abi.readRule(segment, 3));
+            assertEquals(77, Abi.readSlot(segment, 3));
         }
     }
 

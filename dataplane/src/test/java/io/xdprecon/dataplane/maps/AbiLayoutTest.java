@@ -71,6 +71,18 @@ class AbiLayoutTest {
         assertTrue(body.group(1).contains("XDP_STAT_REWRITE_HIT = 0"), "the enum starts at 0");
     }
 
+    /** The pinned maps' layout version: the header's XDPRECON_ABI_VERSION is the one Java stamps and checks. */
+    @Test
+    void layoutVersionMatchesTheHeader() throws Exception {
+        String header;
+        try (var in = AbiLayoutTest.class.getResourceAsStream("/io/xdprecon/bpf/xdprecon.h")) {
+            header = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("#define XDPRECON_ABI_VERSION (\\d+)").matcher(header);
+        assertTrue(version.find(), "XDPRECON_ABI_VERSION not found in xdprecon.h");
+        assertEquals(Integer.parseInt(version.group(1)), io.xdprecon.dataplane.maps.Abi.VERSION);
+    }
+
     @Test
     void ownerCodesMatchTheHeader() {
         try (BpfObject object = BpfObject.openBundled(Datapath.OBJECT, null)) {

@@ -99,7 +99,7 @@ public final class RuleWriteBench {
             MemorySegment value = arena.allocate(Abi.FLOW_RULE);
             for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
                 Abi.writeKey(key, 0, e.getKey());
-                Abi.writeRule(value, 0, e.getValue());
+                Abi.writeRule(value, 0, e.getValue(), 0);
                 out.write("map update pinned " + pin + " key hex " + hex.formatHex(key.toArray(ValueLayout.JAVA_BYTE))
                         + " value hex " + hex.formatHex(value.toArray(ValueLayout.JAVA_BYTE)) + "\n");
             }

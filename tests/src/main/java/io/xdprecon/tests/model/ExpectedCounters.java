@@ -35,7 +35,7 @@ public final class ExpectedCounters {
         return new EnumMap<>(actions);
     }
 
-    /** Expected {@code xdp_flow_stats}: only flows that were hit. */
+    /** Expected the rule's {@code xdp_flow_ctrs}: only flows that were hit. */
     public Map<FlowKey, FlowCounters> flows() {
         return Map.copyOf(flows);
     }

@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  * @param xskQueue        on REDIRECT to AF_XDP ({@code bpf_redirect_map(&xsks_map, ...)}): the rx queue whose socket gets it
  * @param output          the frame as the program leaves it (what BPF_PROG_TEST_RUN returns as data_out)
  * @param stats           the increments of {@code xdp_counters}, only the counters that go up (each by 1)
- * @param flow            the increment of {@code xdp_flow_stats}, on a rule hit
+ * @param flow            the increment of the rule's {@code xdp_flow_ctrs}, on a rule hit
  * @param localIpCounted  the destination whose {@code xdp_local_ips} counter went up by one, if any
  * @param fib             what the FIB answered, when it was asked
  * @param reason          the decision in words, for failure messages

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.ffm.BpfException;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.BulkWriteException;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -16,8 +18,12 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.lab.PinRoot;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The typed map layer on real kernel maps, each test under a pin root of its own. No namespace and no
- * traffic: the counters side (a replaced rule keeps its counters) is in {@link RelayEndToEndTest}.
+ * traffic: the counters with real packets (a replaced rule keeps its counters) are in {@link RelayEndToEndTest}
+ * and DatapathCorrectionsTest.
  */
 class MapLayerTest {
     private static final int BULK = 100_000;
@@ -82,8 +89,9 @@ class MapLayerTest {
     void putAllReadAllRemoveAllThroughElementFallback() {
         try (Datapath datapath = Datapath.load(pins.path(), BULK_CAPACITY);
                 BpfMap rules = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP)).withoutBatchOps();
-                BpfMap stats = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_STATS_MAP)).withoutBatchOps()) {
-            RulesMap fallback = new RulesMap(rules, stats);
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP)).withoutBatchOps();
+                BpfMap slots = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_SLOTS_MAP))) {
+            RulesMap fallback = new RulesMap(rules, counters, slots);
             roundTrip(fallback);
             // Both views see the same kernel map.
             assertEquals(Map.of(), datapath.rules().readAll());
@@ -117,8 +125,9 @@ class MapLayerTest {
     void overfillingASmallMapThroughElementFallbackReportsExactlyWhatLanded() {
         try (Datapath datapath = Datapath.load(pins.path(), SMALL);
                 BpfMap rules = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP)).withoutBatchOps();
-                BpfMap stats = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_STATS_MAP)).withoutBatchOps()) {
-            RulesMap fallback = new RulesMap(rules, stats);
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP)).withoutBatchOps();
+                BpfMap slots = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_SLOTS_MAP))) {
+            RulesMap fallback = new RulesMap(rules, counters, slots);
             overfill(fallback);
             assertEquals(datapath.rules().readAll(), fallback.readAll(), "both views read the same kernel map");
         }
@@ -141,6 +150,87 @@ class MapLayerTest {
         Map<FlowKey, FlowRule> expected = new LinkedHashMap<>(preexisting);
         more.entrySet().stream().limit(e.landed()).forEach(en -> expected.put(en.getKey(), en.getValue()));
         assertEquals(expected, live, "exactly the first landed() rules, in write order, are in the map");
+    }
+
+    /**
+     * Counter slots: two views of the same pins (two writers, as the applier and the session table are) never
+     * hand out one slot twice; a replaced rule keeps its slot and its counters; a removed rule's counters are
+     * zeroed and its slot released, so the key added again starts from zero.
+     */
+    @Test
+    void countersLiveAtSlotsThatWritersNeverShare() throws Exception {
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL);
+                Datapath other = Datapath.openPinned(pins.path());
+                BpfMap rulesMap = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP));
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP));
+                Arena arena = Arena.ofConfined()) {
+            Map<FlowKey, FlowRule> mine = rules(300, i -> Owner.CONFIG);
+            List<FlowKey> keys = List.copyOf(mine.keySet());
+            Thread session = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 300; i += 2) {
+                    other.rules().put(keys.get(i), mine.get(keys.get(i)));
+                }
+            });
+            for (int i = 1; i < 300; i += 2) {
+                datapath.rules().put(keys.get(i), mine.get(keys.get(i)));
+            }
+            session.join();
+            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
+            MemorySegment value = arena.allocate(Abi.FLOW_RULE);
+            Map<Integer, FlowKey> bySlot = new HashMap<>();
+            for (FlowKey k : keys) {
+                Abi.writeKey(key, 0, k);
+                assertTrue(rulesMap.lookup(key, value));
+                int slot = Abi.readSlot(value, 0);
+                assertTrue(slot > 0 && slot <= SMALL, "slot " + slot);
+                assertEquals(null, bySlot.put(slot, k), "slot " + slot + " handed out twice");
+            }
+            assertEquals(300, datapath.rules().slotsInUse());
+
+            // The datapath's part, played by hand: 5 packets of 100 bytes at the first rule's slot, on CPU 0.
+            FlowKey first = keys.getFirst();
+            Abi.writeKey(key, 0, first);
+            rulesMap.lookup(key, value);
+            int slot = Abi.readSlot(value, 0);
+            MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
+            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
+            MemorySegment perCpu = arena.allocate(counters.valueSize(), 8);
+            perCpu.set(ValueLayout.JAVA_LONG, 0, 5);
+            perCpu.set(ValueLayout.JAVA_LONG, 8, 500);
+            counters.update(slotKey, perCpu, UpdateMode.ANY);
+            assertEquals(new FlowCounters(5, 500), datapath.rules().counters(first));
+
+            FlowRule moved = new FlowRule(FlowKey.of(9, "10.9.9.9", 1, "10.9.9.8", 2), Owner.SESSION);
+            other.rules().put(first, moved);
+            assertEquals(new FlowCounters(5, 500), datapath.rules().counters(first), "a replaced rule keeps its counters");
+            assertEquals(new FlowCounters(5, 500), datapath.rules().readAllCounters().get(first));
+
+            assertTrue(datapath.rules().remove(first));
+            assertTrue(counters.lookup(slotKey, perCpu));
+            assertEquals(0, perCpu.get(ValueLayout.JAVA_LONG, 0), "a removed rule's counters are zeroed");
+            assertEquals(299, other.rules().slotsInUse(), "its slot is free");
+            other.rules().put(first, moved);
+            assertEquals(FlowCounters.ZERO, datapath.rules().counters(first), "the key added again starts from zero");
+            assertEquals(300, datapath.rules().removeAll(keys));
+            assertEquals(0, datapath.rules().slotsInUse());
+        }
+    }
+
+    @Test
+    void pinnedMapsOfAnotherLayoutAreRefusedByName() throws Exception {
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL);
+                BpfMap abi = BpfMap.openPinned(pins.path().resolve(Datapath.ABI_MAP));
+                Arena arena = Arena.ofConfined()) {
+            MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
+            assertTrue(abi.lookup(zero, version));
+            assertEquals(Abi.VERSION, version.get(ValueLayout.JAVA_INT, 0), "stamped when the maps were created");
+            version.set(ValueLayout.JAVA_INT, 0, Abi.VERSION + 1);
+            abi.update(zero, version, UpdateMode.ANY);
+            Datapath.LayoutMismatch refused = assertThrows(Datapath.LayoutMismatch.class, () -> Datapath.openPinned(pins.path()));
+            assertEquals(Abi.VERSION + 1, refused.found());
+            assertTrue(refused.getMessage().contains(pins.path().toString()), refused.getMessage());
+        }
     }
 
     @Test

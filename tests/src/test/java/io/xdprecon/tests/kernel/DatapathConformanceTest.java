@@ -119,7 +119,7 @@ class DatapathConformanceTest {
                 flows.put(key, new FlowCounters(now.packets() - before.packets(), now.bytes() - before.bytes()));
             }
         });
-        assertEquals(expected.flows(), flows, "xdp_flow_stats, summed over CPUs");
+        assertEquals(expected.flows(), flows, "xdp_flow_ctrs at each rule's slot, summed over CPUs");
 
         Map<Integer, Long> localDelta = new HashMap<>();
         kernel.datapath().localIps().readAll().forEach((ip, now) -> {
