@@ -12,12 +12,18 @@ for src in "$here"/*.c; do
     echo "compiled $(basename "$src") -> $obj"
   fi
 done
-# Benchmark variant: the same program without per-flow counters, to price them.
-variant="$out/xdp_fwd_nocounters.o"
-if [[ ! -e "$variant" || "$here/xdp_fwd.c" -nt "$variant" || "$here/xdprecon.h" -nt "$variant" || "$here/forward.h" -nt "$variant" ]]; then
-  clang -O2 -g -Wall -Werror -Wno-unused-function -target bpf -DXDPRECON_BENCH_NO_FLOW_COUNTERS -I"$here" -I"$arch_include" \
-    -c "$here/xdp_fwd.c" -o "$variant"
-  echo "compiled xdp_fwd.c (no flow counters) -> $variant"
-fi
+# Benchmark variants (never loaded in production): the same program with one stage switched off, to price it.
+variant() {
+  local name=$1 flag=$2 obj="$out/xdp_fwd_$1.o"
+  if [[ ! -e "$obj" || "$here/xdp_fwd.c" -nt "$obj" || "$here/xdprecon.h" -nt "$obj" || "$here/forward.h" -nt "$obj" ]]; then
+    clang -O2 -g -Wall -Werror -Wno-unused-function -Wno-unreachable-code -target bpf "-D$flag" -I"$here" -I"$arch_include" \
+      -c "$here/xdp_fwd.c" -o "$obj"
+    echo "compiled xdp_fwd.c ($flag) -> $obj"
+  fi
+}
+variant nocounters XDPRECON_BENCH_NO_FLOW_COUNTERS
+variant nostats XDPRECON_BENCH_NO_STATS
+variant noipcheck XDPRECON_BENCH_NO_IP_CHECK
+variant nofib XDPRECON_BENCH_NO_FIB
 # The header ships too: the layout test reads the enums the BTF does not carry from it.
 cp -p "$here/xdprecon.h" "$out/xdprecon.h"

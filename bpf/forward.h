@@ -93,6 +93,9 @@ enum verdict {
 
 static __always_inline void count(enum xdp_stat stat)
 {
+#ifdef XDPRECON_BENCH_NO_STATS /* bench-only variant: prices the datapath counters */
+	return;
+#endif
 	__u64 *slot = bpf_map_lookup_elem(&xdp_counters, &stat);
 	if (slot)
 		*slot += 1; /* per-CPU slot: no other writer */
@@ -229,8 +232,10 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	 * Never rewrite a header the kernel would refuse: a bad IPv4 checksum would otherwise travel
 	 * on, its error preserved by the incremental update. Only hits pay for this check.
 	 */
+#ifndef XDPRECON_BENCH_NO_IP_CHECK /* bench-only variant: prices the header checksum check */
 	if (!ipv4_header_valid(iph))
 		return passed(XDP_STAT_MALFORMED);
+#endif
 
 	/* A packet that cannot be forwarded with a TTL left is the slow path's or the kernel's. */
 	if (iph->ttl <= 1) {
@@ -260,6 +265,14 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	count_flow(rule->slot, (__u64)(data_end - data));
 #endif
 
+#ifdef XDPRECON_BENCH_NO_FIB /* bench-only variant, not correct: prices bpf_fib_lookup (egress from the rule, MACs kept) */
+	__u16 ttl_old = *(__u16 *)&iph->ttl;
+	iph->ttl -= 1;
+	iph->check = csum_apply(iph->check, l3 + csum_delta16(ttl_old, *(__u16 *)&iph->ttl));
+	count(XDP_STAT_REDIRECT_OUT);
+	*egress = to.ifindex;
+	return VERDICT_REDIRECT;
+#endif
 	struct bpf_fib_lookup fib = {
 		.family = AF_INET,
 		.tos = iph->tos,

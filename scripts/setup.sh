@@ -37,8 +37,10 @@ fi
 # clang+llvm: compile bpf/*.c (-target bpf). gcc-multilib is NOT needed: bpf/compile.sh passes
 #   -I/usr/include/<multiarch>, where linux-libc-dev keeps asm/ (gcc-multilib only adds the
 #   /usr/include/asm symlink).
-# libbpf-dev (pulls libbpf1) and dpdk/libdpdk-dev (DPDK 22.11 incl. the AF_XDP PMD and
-#   dpdk-testpmd; recommends bring the mempool ring driver, so keep recommends on): FFM targets.
+# libbpf-dev (pulls libbpf1) and dpdk/libdpdk-dev (DPDK 22.11 incl. the AF_XDP PMD; recommends bring
+#   the mempool ring driver, so keep recommends on): FFM targets.
+# dpdk-dev: /usr/bin/dpdk-testpmd (the dpdk package does not ship it), the line-rate generator of
+#   `bench.sh fastpath`.
 # bpftool, iproute2, tcpdump, ethtool, kmod, procps: the tests and for looking at a live node.
 # nftables, iputils-ping: the session tests put their clients behind a masquerading NAT namespace and
 #   ping the DPDK loop.
@@ -48,7 +50,7 @@ fi
 #   own service disabled below.
 # tmux: `xdprecon top` is tested in a real terminal (send-keys, capture-pane).
 # fontconfig, fonts-dejavu-core: the benchmarks draw their charts (PNG) through headless AWT, which needs a font.
-packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev
+packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev dpdk-dev
           iproute2 tcpdump ethtool kmod procps gnupg systemd systemd-container nftables iputils-ping
           prometheus tmux fontconfig fonts-dejavu-core)
 without_recommends=(prometheus)

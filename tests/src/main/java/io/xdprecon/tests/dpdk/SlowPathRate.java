@@ -12,6 +12,8 @@ import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.traffic.LinkCounters;
+import io.xdprecon.tests.traffic.Testpmd;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -125,6 +127,57 @@ public final class SlowPathRate {
                 for (DatagramChannel c : channels) {
                     c.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * The same two paths fed by {@code dpdk-testpmd} (txonly at line rate, one client flow, AF_XDP on dp1)
+     * instead of sockets: datagrams per second reaching the backend's side (dp1's RX counter) in the window,
+     * forwarded by DPDK (slow: the rules map is full, every datagram is refused a rule) or by XDP's hairpin
+     * (fast: the session's rules carry all but the first).
+     */
+    public static double measureTestpmd(boolean slowPath, Duration window) throws Exception {
+        try (DpdkPair pair = DpdkPair.start()) {
+            for (String peer : List.of(DpdkPair.PEER_IP, BACKEND)) {
+                Lab.ip("-n", pair.dpdkNs, "neigh", "replace", peer, "lladdr", PEER_MAC, "dev", "dp0", "nud", "permanent");
+            }
+            Lab.inNs(pair.dpdkNs, "sysctl", "-q", "-w", "net.ipv4.conf.all.forwarding=1", "net.ipv4.conf.dp0.forwarding=1",
+                    "net.ipv4.conf.dp0.accept_local=1");
+            try (Datapath datapath = Datapath.load(pair.pinRoot, 0)) {
+                datapath.localIps().add(Ipv4.parse(DpdkPair.LOCAL_IP));
+                if (slowPath) {
+                    fill(datapath.rules());
+                }
+            }
+            DpdkPair.Child loop = pair.startJava(SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0),
+                    pair.object.toString(), DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, "40000-49999",
+                    BACKEND + ":" + BACKEND_PORT, "600000", DpdkPair.PEER_IP + "=" + PEER_MAC + "," + BACKEND + "=" + PEER_MAC);
+            loop.await("READY", 60_000);
+            Testpmd.Flow flow = new Testpmd.Flow(DpdkPair.PEER_IP, FIRST_CLIENT_PORT, DpdkPair.LOCAL_IP, VIP_PORT, DpdkPair.DP0_MAC);
+            try (Testpmd generator = Testpmd.txonly(pair.peerNs, "dp1", flow, 1)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                long first = LinkCounters.rxPackets(pair.peerNs, "dp1");
+                while (LinkCounters.rxPackets(pair.peerNs, "dp1") - first < 10_000) {
+                    generator.requireRunning();
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("nothing came back to dp1:\n" + generator.output() + "\n" + loop.text());
+                    }
+                    Thread.sleep(100);
+                }
+                Thread.sleep(500);
+                long c0 = LinkCounters.rxPackets(pair.peerNs, "dp1");
+                long t0 = System.nanoTime();
+                Thread.sleep(window.toMillis());
+                long c1 = LinkCounters.rxPackets(pair.peerNs, "dp1");
+                long t1 = System.nanoTime();
+                generator.requireRunning();
+                return (c1 - c0) / ((t1 - t0) / 1e9);
+            } finally {
+                try (OutputStream in = loop.process.getOutputStream()) {
+                    in.write("STOP\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                loop.finish(60_000);
             }
         }
     }

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #txonly}: testpmd's own txonly engine, one flow ({@code --tx-ip}, {@code --tx-udp}) toward
  *       {@code --eth-peer};</li>
- *   <li>{@link #replay}: the frames of a pcap file replayed forever ({@code net_pcap} with
- *       {@code infinite_rx=1}, {@code --forward-mode=io} into the AF_XDP port), for traffic over more flows than
- *       txonly's {@code --txonly-multi-flow} makes (it varies one byte of the source address: 256 flows).</li>
+ *   <li>{@link #flowgen}: many flows round-robin ({@code --forward-mode=flowgen}), for lookups spread over a
+ *       big map (txonly's {@code --txonly-multi-flow} varies one byte of the source: 256 flows; a pcap replay
+ *       through {@code net_pcap} shares the AF_XDP port's mempool and, with --no-huge, loses frames).</li>
  * </ul>
  * With {@code queues} above 1 the AF_XDP port opens that many queues and testpmd runs one forwarding lcore per
  * queue, lcore {@code q} on CPU {@code q mod CPUs}; with one queue the forwarding lcore runs on CPU 1. The main
@@ -32,12 +32,11 @@ public final class Testpmd implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/dpdk-testpmd");
     private static final Path RUNTIME = Path.of("/var/run/dpdk");
 
-    /**
-     * The replay ring keeps every frame of the file in an mbuf of the one pool the AF_XDP port also uses; with
-     * more than a quarter of a 65,536-mbuf pool held there (or a larger pool, whose umem --no-huge cannot keep in
-     * one piece) the PMD transmits descriptors the kernel never delivers: measured, 16,384 frames work, 32,768 not.
-     */
-    public static final int MAX_REPLAY_FRAMES = 16_384;
+    /** testpmd's flowgen: source address (host order) and ports, and the first destination address. */
+    public static final String FLOWGEN_SOURCE = "10.254.0.0";
+    public static final int FLOWGEN_SOURCE_PORT = 1000;
+    public static final String FLOWGEN_DESTINATION = "10.253.0.0";
+    public static final int FLOWGEN_DESTINATION_PORT = 1001;
 
     /** One UDP flow as txonly sends it: addresses, ports, and the destination MAC of every frame. */
     public record Flow(String srcIp, int srcPort, String dstIp, int dstPort, String dstMac) {}
@@ -70,14 +69,14 @@ public final class Testpmd implements AutoCloseable {
         return start(ns, List.of("--vdev", afXdp(iface, queues)), args, queues, 16_384);
     }
 
-    /** Replays the {@code frames} frames of {@code pcap} forever out of {@code iface} in namespace {@code ns}. */
-    public static Testpmd replay(String ns, String iface, Path pcap, int frames, int queues) {
-        List<String> eal = List.of("--vdev", "net_pcap0,rx_pcap=" + pcap + ",infinite_rx=1", "--vdev", afXdp(iface, queues));
-        // Port 0 (pcap) receives, port 1 (AF_XDP) sends; nothing comes back the other way.
-        if (frames > MAX_REPLAY_FRAMES) {
-            throw new IllegalArgumentException("a replay of " + frames + " frames: at most " + MAX_REPLAY_FRAMES);
-        }
-        return start(ns, eal, List.of("--forward-mode=io", "--port-topology=chained"), queues, 65_536);
+    /**
+     * flowgen: {@code flows} flows round-robin at line rate out of {@code iface} in namespace {@code ns}, to
+     * {@code dstMac}. testpmd 22.11 fixes their shape: {@link #FLOWGEN_SOURCE}:{@link #FLOWGEN_SOURCE_PORT} to
+     * {@link #FLOWGEN_DESTINATION} + i : {@link #FLOWGEN_DESTINATION_PORT} for flow i.
+     */
+    public static Testpmd flowgen(String ns, String iface, int flows, String dstMac, int queues) {
+        return start(ns, List.of("--vdev", afXdp(iface, queues)), List.of("--forward-mode=flowgen", "--flowgen-flows=" + flows,
+                "--eth-peer=0," + dstMac, "--txpkts=64"), queues, 16_384);
     }
 
     private static String afXdp(String iface, int queues) {
