@@ -89,6 +89,7 @@ public final class Lab implements AutoCloseable {
     public record Iface(String ns, String name, int ifindex, String mac) {}
 
     private final String id;
+    private final int queues;
     private final String clientNs;
     private final String proxyNs;
     private final String serverNs;
@@ -106,8 +107,9 @@ public final class Lab implements AutoCloseable {
     private BpfObject labObject;
     private boolean closed;
 
-    private Lab(String id) {
+    private Lab(String id, int queues) {
         this.id = id;
+        this.queues = queues;
         this.clientNs = NS_PREFIX + id + "-c";
         this.proxyNs = NS_PREFIX + id + "-p";
         this.serverNs = NS_PREFIX + id + "-s";
@@ -116,7 +118,15 @@ public final class Lab implements AutoCloseable {
 
     /** Builds the topology and attaches the datapath; on any failure tears down what it built and throws. */
     public static Lab start() {
-        Lab lab = new Lab(newId());
+        return start(1);
+    }
+
+    /**
+     * {@link #start()} with veths able to run {@code queues} queues each, every one of them started with one
+     * (as a NIC whose queue count the config's tuning raises): {@code ethtool -L} takes them up to {@code queues}.
+     */
+    public static Lab start(int queues) {
+        Lab lab = new Lab(newId(), queues);
         try {
             lab.build();
             return lab;
@@ -157,10 +167,16 @@ public final class Lab implements AutoCloseable {
         String macPs = "02:78:72:00:00:03";
         String macS0 = "02:78:72:00:00:04";
         // Created in the proxy namespace, the peer directly in the other one: never in the root namespace.
-        ip("-n", proxyNs, "link", "add", "pc", "address", macPc, "type", "veth",
-                "peer", "name", "c0", "address", macC0, "netns", clientNs);
-        ip("-n", proxyNs, "link", "add", "ps", "address", macPs, "type", "veth",
-                "peer", "name", "s0", "address", macS0, "netns", serverNs);
+        String q = Integer.toString(queues);
+        ip("-n", proxyNs, "link", "add", "pc", "address", macPc, "numtxqueues", q, "numrxqueues", q, "type", "veth",
+                "peer", "name", "c0", "address", macC0, "numtxqueues", q, "numrxqueues", q, "netns", clientNs);
+        ip("-n", proxyNs, "link", "add", "ps", "address", macPs, "numtxqueues", q, "numrxqueues", q, "type", "veth",
+                "peer", "name", "s0", "address", macS0, "numtxqueues", q, "numrxqueues", q, "netns", serverNs);
+        if (queues > 1) {
+            for (String[] end : new String[][] {{clientNs, "c0"}, {proxyNs, "pc"}, {proxyNs, "ps"}, {serverNs, "s0"}}) {
+                inNs(end[0], "ethtool", "-L", end[1], "rx", "1", "tx", "1");
+            }
+        }
 
         ip("-n", clientNs, "addr", "add", CLIENT_IP + "/24", "dev", "c0");
         ip("-n", clientNs, "addr", "add", CLIENT2_IP + "/24", "dev", "c0");

@@ -17,10 +17,12 @@ import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.PinRoot;
+import io.xdprecon.state.TuningSetting;
 import io.xdprecon.tests.dpdk.SlowPathRate;
 import io.xdprecon.tests.packets.Mac;
 import io.xdprecon.tests.traffic.LinkCounters;
 import io.xdprecon.tests.traffic.Testpmd;
+import io.xdprecon.tuning.TuningApplier;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -37,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The fast path at the forwarding ceiling, beside its peers, in one run: every row forwards 64-byte UDP frames
@@ -82,10 +86,20 @@ public final class FastpathBench {
             throw new IllegalStateException("dpdk-testpmd is missing: apt-get install dpdk-dev (scripts/setup.sh does)");
         }
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+        String only = args.length > 3 ? args[3] : null;
+        if (only == null || !"scaling".equals(only)) {
+            runMain(rounds, window, flows, only, loadBefore);
+        }
+        if (only == null || "scaling".matches(only)) {
+            scaling(rounds, window);
+        }
+    }
+
+    private static void runMain(int rounds, double window, int flows, String only, String loadBefore) throws Exception {
         try (Lab lab = Lab.start();
                 PinRoot fullPins = PinRoot.create();
                 Datapath full = Datapath.load(fullPins.path(), 0)) {
-            new FastpathBench(lab, rounds, window).run(full, flows, loadBefore, args.length > 3 ? args[3] : null);
+            new FastpathBench(lab, rounds, window).run(full, flows, loadBefore, only);
         }
     }
 
@@ -108,8 +122,8 @@ public final class FastpathBench {
 
         Testpmd.Flow toVip = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT, lab.pc().mac());
         Testpmd.Flow toServer = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.SERVER_IP, SERVER_PORT, lab.pc().mac());
-        Supplier<Testpmd> oneFlow = () -> Testpmd.txonly(lab.clientNs(), "c0", toVip, 1);
-        Supplier<Testpmd> many = () -> Testpmd.flowgen(lab.clientNs(), "c0", flows, lab.pc().mac(), 1);
+        Supplier<Testpmd> oneFlow = () -> Testpmd.txonly(lab.clientNs(), "c0", toVip);
+        Supplier<Testpmd> many = () -> Testpmd.flowgen(lab.clientNs(), "c0", flows, lab.pc().mac());
         int pc = lab.pc().ifindex();
         Runnable none = () -> {};
         Runnable noXdp = () -> xdp(pc, null);
@@ -124,7 +138,7 @@ public final class FastpathBench {
                         oneFlow, lab.s0()),
                 new Row("ceiling via devmap (bpf_redirect_map)", () -> xdp(pc, labObject.program("xdp_redirect_ceiling_map")), noXdp,
                         oneFlow, lab.s0()),
-                new Row("kernel forwarding (no XDP)", none, none, () -> Testpmd.txonly(lab.clientNs(), "c0", toServer, 1), lab.s0()),
+                new Row("kernel forwarding (no XDP)", none, none, () -> Testpmd.txonly(lab.clientNs(), "c0", toServer), lab.s0()),
                 new Row("nftables DNAT+SNAT, conntrack (no XDP)", this::nftAdd, this::nftDelete, oneFlow, lab.s0()),
                 new Row("xdprecon xdp_main, 1 flow", () -> xdp(pc, main), noXdp, oneFlow, lab.s0()),
                 new Row("xdprecon tc_bridge, 1 flow (no XDP)",
@@ -184,6 +198,95 @@ public final class FastpathBench {
                     median(slow) / median(fast));
             System.out.printf("| XDP: the session's rules (first datagram through DPDK) | %,.0f | 1.00x |%n", median(fast));
         }
+    }
+
+    /**
+     * Both CPUs receiving: a lab whose veths can run 2 queues but start with 1, taken to 2 by the config's queue
+     * tuning ({@link TuningApplier}, what {@code queues: 2} does on apply), then xdp_main and the ceiling fed by
+     * testpmd with one forwarding lcore per queue (queue q from CPU q). Each CPU's share is read from s0's per-queue XDP
+     * counters (a veth receiving a redirect queues it on the sending CPU's queue).
+     */
+    private static void scaling(int rounds, double windowSeconds) throws Exception {
+        try (Lab lab = Lab.start(2)) {
+            FastpathBench bench = new FastpathBench(lab, rounds, windowSeconds);
+            BpfObject labObject = lab.labObject();
+            NetNs.run(lab.clientNs(), () -> Xdp.detach(lab.c0().ifindex(), XdpMode.NATIVE));
+            NetNs.run(lab.serverNs(), () -> Xdp.detach(lab.s0().ifindex(), XdpMode.NATIVE));
+            TuningApplier tuning = new TuningApplier();
+            // The proxy's ends (running XDP) first: a veth may not send on more queues than an XDP peer receives on.
+            for (Lab.Iface end : List.of(lab.pc(), lab.ps(), lab.c0(), lab.s0())) {
+                NetNs.run(end.ns(), () -> tuning.apply(new TuningSetting.QueueCount(end.name(), 2)));
+            }
+            NetNs.run(lab.serverNs(), () -> Xdp.attach(lab.s0().ifindex(), labObject.program("xdp_drop"), XdpMode.NATIVE));
+            lab.datapath().rules().put(FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT),
+                    new FlowRule(FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40000, Lab.SERVER_IP, SERVER_PORT),
+                            Owner.CONFIG));
+            bench.setCeilingTarget(labObject);
+            Testpmd.Flow toVip = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT, lab.pc().mac());
+            int pc = lab.pc().ifindex();
+            BpfProgram main = lab.datapath().program().orElseThrow();
+            BpfProgram ceiling = labObject.program("xdp_redirect_ceiling");
+            record Scaled(String name, BpfProgram program, int queues) {}
+            List<Scaled> rows = List.of(new Scaled("xdprecon xdp_main, 1 queue", main, 1),
+                    new Scaled("xdprecon xdp_main, 2 queues", main, 2), new Scaled("ceiling, 2 queues", ceiling, 2));
+            Map<String, double[][]> perQueue = new LinkedHashMap<>();
+            rows.forEach(r -> perQueue.put(r.name(), new double[rounds][]));
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < rows.size(); i++) {
+                    Scaled row = rows.get((i + round) % rows.size());
+                    bench.xdp(pc, row.program());
+                    try (Testpmd generator = Testpmd.txonly(lab.clientNs(), "c0", toVip, row.queues())) {
+                        Row counted = new Row(row.name(), () -> {}, () -> {}, () -> generator, lab.s0());
+                        bench.awaitTraffic(counted, generator, true);
+                        Thread.sleep(500);
+                        long[] c0 = rxQueues(lab.s0());
+                        long t0 = System.nanoTime();
+                        Thread.sleep((long) (windowSeconds * 1000));
+                        long[] c1 = rxQueues(lab.s0());
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        generator.requireRunning();
+                        perQueue.get(row.name())[round] = new double[] {(c1[0] - c0[0]) / seconds, (c1[1] - c0[1]) / seconds};
+                    } finally {
+                        bench.xdp(pc, null);
+                    }
+                }
+            }
+            System.out.printf("%nScaling: veths taken from 1 to 2 queues by the config's queue tuning, one testpmd lcore per queue"
+                    + " and CPU, %d rounds, medians%n%n", rounds);
+            System.out.println("| datapath | CPU 0 pps | CPU 1 pps | total pps | vs 1 queue | vs ceiling, 2 queues |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            Map<String, double[]> medians = new LinkedHashMap<>();
+            perQueue.forEach((name, values) -> {
+                double[] q0 = new double[rounds];
+                double[] q1 = new double[rounds];
+                double[] total = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    q0[r] = values[r][0];
+                    q1[r] = values[r][1];
+                    total[r] = q0[r] + q1[r];
+                }
+                medians.put(name, new double[] {median(q0), median(q1), median(total)});
+            });
+            double one = medians.get(rows.get(0).name())[2];
+            double top = medians.get(rows.get(2).name())[2];
+            medians.forEach((name, m) -> System.out.printf("| %s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx |%n", name, m[0], m[1],
+                    m[2], m[2] / one, m[2] / top));
+        }
+    }
+
+    private static final Pattern RX_QUEUE = Pattern.compile("rx_queue_(\\d+)_xdp_packets: (\\d+)");
+
+    /** XDP packets per RX queue of a veth (queues 0 and 1), from {@code ethtool -S}. */
+    private static long[] rxQueues(Lab.Iface iface) {
+        long[] counts = new long[2];
+        Matcher m = RX_QUEUE.matcher(Lab.inNs(iface.ns(), "ethtool", "-S", iface.name()));
+        while (m.find()) {
+            int q = Integer.parseInt(m.group(1));
+            if (q < counts.length) {
+                counts[q] = Long.parseLong(m.group(2));
+            }
+        }
+        return counts;
     }
 
     private double measure(Row row) throws InterruptedException {

@@ -155,7 +155,7 @@ public final class SlowPathRate {
                     BACKEND + ":" + BACKEND_PORT, "600000", DpdkPair.PEER_IP + "=" + PEER_MAC + "," + BACKEND + "=" + PEER_MAC);
             loop.await("READY", 60_000);
             Testpmd.Flow flow = new Testpmd.Flow(DpdkPair.PEER_IP, FIRST_CLIENT_PORT, DpdkPair.LOCAL_IP, VIP_PORT, DpdkPair.DP0_MAC);
-            try (Testpmd generator = Testpmd.txonly(pair.peerNs, "dp1", flow, 1)) {
+            try (Testpmd generator = Testpmd.txonly(pair.peerNs, "dp1", flow)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 long first = LinkCounters.rxPackets(pair.peerNs, "dp1");
                 while (LinkCounters.rxPackets(pair.peerNs, "dp1") - first < 10_000) {

@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
  *       big map (txonly's {@code --txonly-multi-flow} varies one byte of the source: 256 flows; a pcap replay
  *       through {@code net_pcap} shares the AF_XDP port's mempool and, with --no-huge, loses frames).</li>
  * </ul>
- * With {@code queues} above 1 the AF_XDP port opens that many queues and testpmd runs one forwarding lcore per
- * queue, lcore {@code q} on CPU {@code q mod CPUs}; with one queue the forwarding lcore runs on CPU 1. The main
- * lcore (stats only) shares CPU 0. EAL runs without huge pages under its own {@code --file-prefix}, whose
+ * One forwarding lcore drives each TX queue (by default queue 0 from CPU 1; the main lcore, which only prints
+ * statistics, on CPU 0). EAL runs without huge pages under its own {@code --file-prefix}, whose
  * runtime directory is removed on close. The child is entered into the namespace with {@code nsenter --net}
  * (not {@code ip netns exec}, which would remount /sys).
  */
@@ -42,11 +41,13 @@ public final class Testpmd implements AutoCloseable {
     public record Flow(String srcIp, int srcPort, String dstIp, int dstPort, String dstMac) {}
 
     private final Process process;
+    private final List<String> command;
     private final String prefix;
     private final Path log;
 
     private Testpmd(List<String> command, String prefix) {
         this.prefix = prefix;
+        this.command = command;
         try {
             this.log = Files.createTempFile("xdprecon-testpmd-", ".log");
             this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -61,12 +62,23 @@ public final class Testpmd implements AutoCloseable {
         return Files.isExecutable(BINARY);
     }
 
-    /** txonly: {@code flow} at line rate out of {@code iface} in namespace {@code ns}. */
+    /** txonly: {@code flow} at line rate out of {@code iface} (its queue 0) in namespace {@code ns}, from CPU 1. */
+    public static Testpmd txonly(String ns, String iface, Flow flow) {
+        return txonly(ns, iface, flow, 1);
+    }
+
+    /**
+     * txonly out of the first {@code queues} TX queues of {@code iface}, queue q from CPU q (one CPU: from CPU 1).
+     * One AF_XDP port per queue in one process: the PMD opens several queues of one port only on a device with
+     * combined channels, which a veth has not, and a second process could not share the interface's XDP program.
+     */
     public static Testpmd txonly(String ns, String iface, Flow flow, int queues) {
-        List<String> args = new ArrayList<>(List.of("--forward-mode=txonly",
-                "--tx-ip=" + flow.srcIp() + "," + flow.dstIp(), "--tx-udp=" + flow.srcPort() + "," + flow.dstPort(),
-                "--eth-peer=0," + flow.dstMac(), "--txpkts=64"));
-        return start(ns, List.of("--vdev", afXdp(iface, queues)), args, queues, 16_384);
+        List<String> args = new ArrayList<>(List.of("--forward-mode=txonly", "--tx-ip=" + flow.srcIp() + "," + flow.dstIp(),
+                "--tx-udp=" + flow.srcPort() + "," + flow.dstPort(), "--txpkts=64", "--port-topology=loop"));
+        for (int q = 0; q < queues; q++) {
+            args.add("--eth-peer=" + q + "," + flow.dstMac());
+        }
+        return start(ns, iface, queues, args);
     }
 
     /**
@@ -74,30 +86,29 @@ public final class Testpmd implements AutoCloseable {
      * {@code dstMac}. testpmd 22.11 fixes their shape: {@link #FLOWGEN_SOURCE}:{@link #FLOWGEN_SOURCE_PORT} to
      * {@link #FLOWGEN_DESTINATION} + i : {@link #FLOWGEN_DESTINATION_PORT} for flow i.
      */
-    public static Testpmd flowgen(String ns, String iface, int flows, String dstMac, int queues) {
-        return start(ns, List.of("--vdev", afXdp(iface, queues)), List.of("--forward-mode=flowgen", "--flowgen-flows=" + flows,
-                "--eth-peer=0," + dstMac, "--txpkts=64"), queues, 16_384);
+    public static Testpmd flowgen(String ns, String iface, int flows, String dstMac) {
+        return start(ns, iface, 1, List.of("--forward-mode=flowgen", "--flowgen-flows=" + flows, "--eth-peer=0," + dstMac,
+                "--txpkts=64"));
     }
 
-    private static String afXdp(String iface, int queues) {
-        return "net_af_xdp0,iface=" + iface + ",start_queue=0,queue_count=" + queues;
-    }
-
-    private static Testpmd start(String ns, List<String> vdevs, List<String> forwarding, int queues, int mbufs) {
+    private static Testpmd start(String ns, String iface, int queues, List<String> forwarding) {
         if (!available()) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install dpdk-dev (scripts/setup.sh does)");
         }
         String prefix = "xdprecon-testpmd-" + Lab.newId();
         int cpus = Runtime.getRuntime().availableProcessors();
+        // The main lcore only prints statistics (CPU 0); forwarding lcore q+1 spins on CPU q, or CPU 1 alone.
         StringBuilder lcores = new StringBuilder("0@0");
         for (int q = 0; q < queues; q++) {
             lcores.append(',').append(q + 1).append('@').append(queues == 1 ? Math.min(1, cpus - 1) : q % cpus);
         }
         List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, BINARY.toString(),
-                "--lcores=" + lcores, "--no-huge", "-m", Integer.toString(256 + mbufs / 256), "--no-pci", "--file-prefix", prefix, "--log-level=lib.eal:warning"));
-        command.addAll(vdevs);
-        command.add("--");
-        command.addAll(List.of("--total-num-mbufs=" + mbufs, "--nb-cores=" + queues, "--rxq=" + queues, "--txq=" + queues,
+                "--lcores=" + lcores, "--no-huge", "-m", Integer.toString(256 + 64 * queues), "--no-pci", "--file-prefix", prefix,
+                "--log-level=lib.eal:warning"));
+        for (int q = 0; q < queues; q++) {
+            command.addAll(List.of("--vdev", "net_af_xdp" + q + ",iface=" + iface + ",start_queue=" + q + ",queue_count=1"));
+        }
+        command.addAll(List.of("--", "--total-num-mbufs=" + 16_384 * queues, "--nb-cores=" + queues, "--rxq=1", "--txq=1",
                 "--auto-start", "--stats-period=1"));
         command.addAll(forwarding);
         return new Testpmd(command, prefix);
@@ -106,7 +117,8 @@ public final class Testpmd implements AutoCloseable {
     /** Fails with testpmd's output if it has exited (it should run until closed). */
     public void requireRunning() {
         if (!process.isAlive()) {
-            throw new IllegalStateException("dpdk-testpmd exited with " + process.exitValue() + ":\n" + output());
+            throw new IllegalStateException("dpdk-testpmd exited with " + process.exitValue() + ": " + String.join(" ", command)
+                    + "\n" + output());
         }
     }
 
