@@ -23,8 +23,8 @@ import java.util.function.Function;
  * gets a fresh slot (its counters zero), a replaced rule keeps its slot and so its counters, a removed rule's
  * counters are zeroed and its slot released, so a key re-added later starts from zero.
  *
- * <p>Bulk operations go page by page through native buffers allocated once per view. Not thread-safe; several
- * views (threads, processes) may share the maps.
+ * <p>Bulk operations go page by page through native buffers allocated once per view. The writes belong to one
+ * thread ({@link #counters} may be read from any); several views (threads, processes) may share the maps.
  */
 public final class RulesMap {
     /** Elements per batch syscall: large enough to amortise the call, small enough to stay in cache. */
@@ -37,7 +37,7 @@ public final class RulesMap {
     private final MemorySegment key = arena.allocate(Abi.FLOW_KEY);
     private final MemorySegment rule = arena.allocate(Abi.FLOW_RULE);
     private final MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
-    private final MemorySegment counterValue;
+    private final Reader reader;
     private MemorySegment pageKeys;
     private MemorySegment pageRules;
     private int[] pageSlots;
@@ -48,7 +48,8 @@ public final class RulesMap {
         this.rules = rules;
         this.counters = counters;
         this.slots = new FlowSlots(slotBitmap, counters.maxEntries(), arena);
-        this.counterValue = arena.allocate(counters.valueSize(), 8);
+        this.reader = new Reader(arena.allocate(Abi.FLOW_KEY), arena.allocate(Abi.FLOW_RULE),
+                arena.allocate(ValueLayout.JAVA_INT), arena.allocate(counters.valueSize(), 8));
     }
 
     public int capacity() {
@@ -162,18 +163,27 @@ public final class RulesMap {
         return true;
     }
 
-    /** Counters of one flow summed over CPUs; zero when the flow has no rule or has seen no packet. */
+    /**
+     * Counters of one flow summed over CPUs; zero when the flow has no rule or has seen no packet. Safe from any
+     * thread, also while another writes: it has scratch memory of its own (a status page reads the counters of
+     * the rules the DPDK loop is writing).
+     */
     public FlowCounters counters(FlowKey flow) {
-        Abi.writeKey(key, 0, flow);
-        if (!rules.lookup(key, rule)) {
-            return FlowCounters.ZERO;
+        synchronized (reader) {
+            Abi.writeKey(reader.key, 0, flow);
+            if (!rules.lookup(reader.key, reader.rule)) {
+                return FlowCounters.ZERO;
+            }
+            reader.slot.set(ValueLayout.JAVA_INT, 0, Abi.readSlot(reader.rule, 0));
+            if (!counters.lookup(reader.slot, reader.value)) {
+                return FlowCounters.ZERO;
+            }
+            return Abi.sumCounters(reader.value, 0, BpfMap.possibleCpus(), counters.slotSize());
         }
-        slotKey.set(ValueLayout.JAVA_INT, 0, Abi.readSlot(rule, 0));
-        if (!counters.lookup(slotKey, counterValue)) {
-            return FlowCounters.ZERO;
-        }
-        return Abi.sumCounters(counterValue, 0, BpfMap.possibleCpus(), counters.slotSize());
     }
+
+    /** The scratch memory of {@link #counters}, apart from the writers'. */
+    private record Reader(MemorySegment key, MemorySegment rule, MemorySegment slot, MemorySegment value) {}
 
     /**
      * Creates or replaces every rule, {@link #PAGE} per batch syscall, in the map's iteration order of
