@@ -3,7 +3,6 @@ package io.xdprecon.tests.bench;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.UpdateMode;
-import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.RulesMap;
@@ -62,30 +61,31 @@ public final class TopBench {
                 + measured.stream().map(m -> String.format("%.0f/%.0f/%.0f", m[0], m[1], m[2])).toList());
     }
 
-    /** Per-CPU counters for every rule, as the XDP program would leave them after traffic on each. */
+    /**
+     * Per-CPU counters for every rule, as the XDP program would leave them after traffic on each: every slot of
+     * {@code xdp_flow_ctrs} a rule can hold (1..rules) gets some.
+     */
     private static void fillCounters(Path pinRoot, Map<FlowKey, FlowRule> rules) {
-        try (BpfMap stats = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_STATS_MAP)); Arena arena = Arena.ofConfined()) {
+        try (BpfMap counters = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_COUNTERS_MAP)); Arena arena = Arena.ofConfined()) {
             int page = RulesMap.PAGE;
-            MemorySegment keys = arena.allocate((long) page * Abi.FLOW_KEY_SIZE, 8);
-            MemorySegment values = arena.allocate((long) page * stats.valueSize(), 8);
+            MemorySegment keys = arena.allocate((long) page * 4, 8);
+            MemorySegment values = arena.allocate((long) page * counters.valueSize(), 8);
             int cpus = BpfMap.possibleCpus();
             int n = 0;
-            long i = 0;
-            for (FlowKey key : rules.keySet()) {
-                Abi.writeKey(keys, (long) n * Abi.FLOW_KEY_SIZE, key);
+            for (int slot = 1; slot <= rules.size(); slot++) {
+                keys.set(ValueLayout.JAVA_INT, (long) n * 4, slot);
                 for (int cpu = 0; cpu < cpus; cpu++) {
-                    long at = (long) n * stats.valueSize() + (long) cpu * stats.slotSize();
-                    values.set(ValueLayout.JAVA_LONG, at, 1000 + i);
-                    values.set(ValueLayout.JAVA_LONG, at + 8, 100_000 + i);
+                    long at = (long) n * counters.valueSize() + (long) cpu * counters.slotSize();
+                    values.set(ValueLayout.JAVA_LONG, at, 1000 + slot);
+                    values.set(ValueLayout.JAVA_LONG, at + 8, 100_000 + slot);
                 }
-                i++;
                 if (++n == page) {
-                    stats.updateBatch(keys, values, n, UpdateMode.ANY);
+                    counters.updateBatch(keys, values, n, UpdateMode.ANY);
                     n = 0;
                 }
             }
             if (n > 0) {
-                stats.updateBatch(keys, values, n, UpdateMode.ANY);
+                counters.updateBatch(keys, values, n, UpdateMode.ANY);
             }
         }
     }
