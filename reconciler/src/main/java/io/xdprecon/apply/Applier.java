@@ -120,8 +120,7 @@ public final class Applier {
     }
 
     private static ApplyRefusedException stale() {
-        return new ApplyRefusedException(List.of("the live state changed since this plan was made"
-                + " (rules, local IPs, tuning or programs it depends on): run plan again"));
+        return ApplyRefusedException.liveStateMoved();
     }
 
     /** The writes, make before break; {@code live} is read only when the plan loads or attaches the datapath. */

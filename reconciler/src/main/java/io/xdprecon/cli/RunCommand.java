@@ -45,8 +45,11 @@ import picocli.CommandLine.Option;
             "Run the GitOps daemon: keep this node converged on the config in a file or a Git repository.",
             "",
             "Every interval (with jitter), on SIGHUP, on a signed webhook or when the file changes, the daemon"
-                + " fetches the newest revision, validates and plans it before any write, and applies it; a bad"
-                + " revision is rejected once with its errors while the last good one stays applied and enforced."
+                + " fetches the newest revision, validates and plans it before any write, and applies it; an invalid"
+                + " or untrusted revision is rejected once with its errors while the last good one stays applied and"
+                + " enforced. A revision whose plan is refused (mass delete, disruptive) stays the goal: the older one is"
+                + " no longer enforced, and it counts as applied once the node matches it (applied by hand with the"
+                + " flag); one refused because another writer moved the node is retried with backoff and jitter."
                 + " Each interval it also re-reads the node and corrects drift (--drift enforce) or reports it"
                 + " (--drift warn). On start it adopts the pinned maps and the attached program (a new build is"
                 + " swapped in atomically); an unchanged config makes no write.",

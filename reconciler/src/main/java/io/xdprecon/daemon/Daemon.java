@@ -7,6 +7,7 @@ import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.daemon.DaemonState.Candidate;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.live.LiveStateReader;
@@ -191,7 +192,7 @@ public final class Daemon implements AutoCloseable {
                 case Admission.RejectedBefore before -> enforceLastGood(new ReconcileOutcome.Rejected(before.revision(),
                         state.error().orElse("rejected before")));
                 case Admission.Invalid invalid -> reject(invalid);
-                case Admission.Accepted accepted -> converge(accepted.desired(), Optional.of(accepted));
+                case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
             };
         };
         state = state.ended(outcome);
@@ -248,13 +249,21 @@ public final class Daemon implements AutoCloseable {
         /** A new revision whose config is invalid. */
         record Invalid(Revision revision, ConfigException errors) implements Admission {}
 
-        /** A new, valid revision: its config, and its state for this node. */
-        record Accepted(Revision revision, Config config, DesiredState desired) implements Admission {}
+        /** A new, valid revision (or the pending one again): what to converge on. */
+        record Accepted(Candidate candidate) implements Admission {}
     }
 
     private Admission admit(Revision revision) {
         if (!state.isNew(revision)) {
+            if (state.pending().isPresent()) {
+                LOG.log(Level.INFO, "revision " + state.pending().get().revision().shortId() + " is no longer the newest:"
+                        + " the source is back at " + revision.shortId() + ", the live one");
+                state = state.withoutPending();
+            }
             return new Admission.Current(state.enforced().orElseThrow());
+        }
+        if (state.pending().map(p -> p.revision().id().equals(revision.id())).orElse(false)) {
+            return new Admission.Accepted(state.pending().get()); // validated before: planned again, not parsed again
         }
         if (revision.id().equals(state.rejected().orElse(null))) {
             return new Admission.RejectedBefore(revision.id());
@@ -264,7 +273,7 @@ public final class Daemon implements AutoCloseable {
             Config config = ConfigLoader.parse(Path.of(revision.name()), revision.text());
             DesiredState desired = config.forNode(settings.node(), InterfaceResolver.currentNetns());
             events.accepted(config, desired);
-            return new Admission.Accepted(revision, config, desired);
+            return new Admission.Accepted(new Candidate(revision, config, desired));
         } catch (ConfigException e) {
             return new Admission.Invalid(revision, e);
         }
@@ -282,13 +291,15 @@ public final class Daemon implements AutoCloseable {
         return enforceLastGood(new ReconcileOutcome.Rejected(revision.id(), why));
     }
 
-    /** Keeps the last good config enforced while the source fails or offers a bad revision. */
+    /**
+     * Keeps the newest valid revision the goal while the source fails or offers a bad one: the pending revision
+     * when there is one (never the older one live), else the live one, whose drift is corrected.
+     */
     private ReconcileOutcome enforceLastGood(ReconcileOutcome why) {
-        if (state.enforced().isPresent()) {
-            ReconcileOutcome drift = converge(state.enforced().get(), Optional.empty());
-            if (drift instanceof ReconcileOutcome.ApplyFailed) {
-                return drift;
-            }
+        Optional<ReconcileOutcome> converged = state.pending().map(p -> converge(p.desired(), Optional.of(p)))
+                .or(() -> state.enforced().map(desired -> converge(desired, Optional.empty())));
+        if (converged.isPresent() && converged.get() instanceof ReconcileOutcome.ApplyFailed) {
+            return converged.get();
         }
         return why;
     }
@@ -299,15 +310,23 @@ public final class Daemon implements AutoCloseable {
      * Brings the node to {@code desired}: the state of a new revision ({@code candidate} present) or the one
      * enforced (drift correction).
      */
-    private ReconcileOutcome converge(DesiredState desired, Optional<Admission.Accepted> candidate) {
+    private ReconcileOutcome converge(DesiredState desired, Optional<Candidate> candidate) {
+        if (candidate.isEmpty() && state.pending().isPresent()) {
+            // The live revision is older than the newest valid one: correcting drift toward it would undo what
+            // an operator may have applied by hand for the newer one.
+            Candidate newest = state.pending().get();
+            return converge(newest.desired(), Optional.of(newest));
+        }
         adoptDatapathOnce(desired);
         Planned planned = plan(desired, candidate.isPresent());
         Plan plan = planned.plan();
         if (!plan.hasChanges() && plan.errors().isEmpty()) {
             holds(desired, planned.change());
             if (candidate.isPresent()) {
+                boolean wasPending = state.pending().isPresent();
                 accept(candidate.get());
-                LOG.log(Level.INFO, "revision " + candidate.get().revision().shortId() + " is live (no changes needed)");
+                LOG.log(Level.INFO, "revision " + candidate.get().revision().shortId() + " is live (no changes needed"
+                        + (wasPending ? ": the node was brought to it by hand" : "") + ")");
                 return new ReconcileOutcome.Unchanged(Optional.of(candidate.get().revision().id()));
             }
             return new ReconcileOutcome.Unchanged(Optional.empty());
@@ -350,20 +369,13 @@ public final class Daemon implements AutoCloseable {
         return new Planned(plan, Optional.empty());
     }
 
-    private ReconcileOutcome apply(DesiredState desired, Planned planned, Optional<Admission.Accepted> candidate) {
+    private ReconcileOutcome apply(DesiredState desired, Planned planned, Optional<Candidate> candidate) {
         Plan plan = planned.plan();
         try {
             // Planned moments ago from what was just read: the applier checks only the keys it changes.
             applier.applyFresh(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));
         } catch (ApplyRefusedException e) {
-            LOG.log(Level.ERROR, e.getMessage());
-            if (candidate.isPresent()) {
-                String revision = candidate.get().revision().id();
-                state = state.rejecting(revision, e.getMessage());
-                return new ReconcileOutcome.Rejected(revision, e.getMessage());
-            }
-            state = state.failing(e.getMessage());
-            return new ReconcileOutcome.Rejected(state.applied().map(Revision::id).orElse(""), e.getMessage());
+            return refused(e, candidate);
         } catch (ApplyFailedException e) {
             state = state.holding(Optional.empty()).owning(Optional.empty()).failing(e.getMessage());
             LOG.log(Level.ERROR, e.getMessage());
@@ -383,6 +395,33 @@ public final class Daemon implements AutoCloseable {
         state = state.correctedDrift();
         LOG.log(Level.WARNING, "corrected drift: " + summary);
         return new ReconcileOutcome.Applied(Optional.empty(), summary, false);
+    }
+
+    /**
+     * A refused apply: when another writer moved the node under the plan, planned again after a backoff; when the
+     * plan itself is refused (a mass delete, a disruptive change, plan errors), a new revision is held as the
+     * goal — planned again each reconcile, applied once allowed, adopted once the node holds it by hand — and
+     * the older revision is not enforced meanwhile.
+     */
+    private ReconcileOutcome refused(ApplyRefusedException e, Optional<Candidate> candidate) {
+        Optional<String> revision = candidate.map(c -> c.revision().id());
+        String what = revision.map(r -> "revision " + candidate.get().revision().shortId()).orElse("drift correction");
+        if (e.isLiveStateMoved()) {
+            String why = what + " deferred, " + e.reasons().getFirst().replace(": run plan again", "")
+                    + ": another writer moved the node while it was planned; planning it again after a backoff";
+            LOG.log(Level.WARNING, why);
+            state = candidate.map(c -> state.holdingBack(c, why)).orElseGet(() -> state.failing(why));
+            return new ReconcileOutcome.Deferred(revision, why);
+        }
+        String why = what + " not applied: " + e.getMessage() + (candidate.isEmpty() ? ""
+                : "\nThe node keeps " + state.applied().map(r -> "revision " + r.shortId() + "'s state").orElse("its state")
+                        + ", uncorrected toward it; once the node matches " + what
+                        + " (applied with the flag by hand), it is adopted");
+        if (!Optional.of(why).equals(state.error())) {
+            LOG.log(Level.ERROR, why); // once per reason, not at every interval
+        }
+        state = candidate.map(c -> state.holdingBack(c, why)).orElseGet(() -> state.failing(why));
+        return new ReconcileOutcome.Rejected(revision.or(() -> state.applied().map(Revision::id)).orElse(""), why);
     }
 
     /**
@@ -434,7 +473,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** A new revision is live: announce its config, and enforce it from now on. */
-    private void accept(Admission.Accepted accepted) {
+    private void accept(Candidate accepted) {
         events.applied(accepted.config());
         state = state.accepting(accepted.revision(), accepted.desired());
     }
@@ -474,10 +513,15 @@ public final class Daemon implements AutoCloseable {
         return Duration.ofMillis(Math.max(1, (long) (interval.toMillis() * factor)));
     }
 
-    /** 1 s, 2 s, 4 s… capped at maxBackoff, never longer than the interval would be. */
+    /**
+     * 1 s, 2 s, 4 s… capped at maxBackoff, never longer than the interval would be, of which a random half is
+     * waited ("equal jitter"): nodes that failed together (a remote down, a writer racing them) do not retry
+     * together, whatever {@link Settings#jitter()} is.
+     */
     private Duration backoff(int consecutiveFailures) {
-        long millis = 1000L << Math.min(20, consecutiveFailures - 1);
-        return Duration.ofMillis(Math.min(millis, Math.min(settings.maxBackoff().toMillis(), settings.interval().toMillis())));
+        long millis = Math.min(1000L << Math.min(20, consecutiveFailures - 1),
+                Math.min(settings.maxBackoff().toMillis(), settings.interval().toMillis()));
+        return Duration.ofMillis(Math.max(1, millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1)));
     }
 
     /** Waits for the next reconcile, a trigger or close(), reporting alive every heartbeat meanwhile. */

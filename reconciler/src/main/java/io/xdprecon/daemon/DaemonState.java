@@ -1,5 +1,6 @@
 package io.xdprecon.daemon;
 
+import io.xdprecon.config.Config;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.plan.Baseline;
 import io.xdprecon.source.Revision;
@@ -19,7 +20,11 @@ import java.util.Optional;
  * @param enforced           that revision's desired state: what drift is corrected toward
  * @param attempted          the newest revision tried, valid or not
  * @param error              why the last attempt did not apply, if it did not
- * @param rejected           a revision refused for good (invalid, untrusted, plan refused): never retried
+ * @param rejected           a revision refused for good (invalid or untrusted): never retried
+ * @param pending            the newest valid revision when it is not live yet: its plan was refused (a mass
+ *                           delete, a disruptive change without its flag, plan errors) or the node moved under
+ *                           it. It is what the daemon converges toward on every reconcile — never the older
+ *                           revision still live — and it counts as applied once the node holds it
  * @param holds              the desired state the node is known to hold as written (after an apply, or a plan
  *                           with no changes), empty when unknown (a failed apply, uncorrected drift): a new
  *                           revision is planned as its difference to this one, the full read being left to the interval
@@ -32,13 +37,13 @@ import java.util.Optional;
  * @param lastReconcile      when the last reconcile started
  */
 record DaemonState(Optional<Revision> applied, Optional<DesiredState> enforced, Optional<String> attempted,
-        Optional<String> error, Optional<String> rejected, Optional<Baseline> holds,
+        Optional<String> error, Optional<String> rejected, Optional<Candidate> pending, Optional<Baseline> holds,
         Optional<Map<Owner, Long>> ruleOwners, boolean adopted, long reconciles, long driftCorrections,
         int consecutiveFailures, Optional<Instant> lastReconcile) {
 
     static DaemonState initial() {
         return new DaemonState(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), false, 0, 0, 0, Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), false, 0, 0, 0, Optional.empty());
     }
 
     DaemonState {
@@ -47,57 +52,73 @@ record DaemonState(Optional<Revision> applied, Optional<DesiredState> enforced, 
 
     /** A reconcile starts at {@code now}. */
     DaemonState started(Instant now) {
-        return new DaemonState(applied, enforced, attempted, error, rejected, holds, ruleOwners, adopted, reconciles + 1,
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, holds, ruleOwners, adopted, reconciles + 1,
                 driftCorrections, consecutiveFailures, Optional.of(now));
     }
 
     DaemonState attempting(String revision) {
-        return new DaemonState(applied, enforced, Optional.of(revision), error, rejected, holds, ruleOwners, adopted,
+        return new DaemonState(applied, enforced, Optional.of(revision), error, rejected, pending, holds, ruleOwners, adopted,
                 reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     DaemonState failing(String why) {
-        return new DaemonState(applied, enforced, attempted, Optional.of(why), rejected, holds, ruleOwners, adopted,
+        return new DaemonState(applied, enforced, attempted, Optional.of(why), rejected, pending, holds, ruleOwners, adopted,
                 reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     /** {@code revision} is refused for good, for {@code why}. */
     DaemonState rejecting(String revision, String why) {
-        return new DaemonState(applied, enforced, attempted, Optional.of(why), Optional.of(revision), holds, ruleOwners,
+        return new DaemonState(applied, enforced, attempted, Optional.of(why), Optional.of(revision), pending, holds, ruleOwners,
                 adopted, reconciles, driftCorrections, consecutiveFailures, lastReconcile);
+    }
+
+    /** {@code candidate} is the newest valid revision but not live yet, for {@code why}. */
+    DaemonState holdingBack(Candidate candidate, String why) {
+        return new DaemonState(applied, enforced, Optional.of(candidate.revision().id()), Optional.of(why), rejected,
+                Optional.of(candidate), holds, ruleOwners, adopted, reconciles, driftCorrections, consecutiveFailures,
+                lastReconcile);
+    }
+
+    /** No revision waits any more (the source went back to the live one). */
+    DaemonState withoutPending() {
+        return new DaemonState(applied, enforced, attempted, error, rejected, Optional.empty(), holds, ruleOwners, adopted,
+                reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     /** {@code revision} is live with {@code desired}: it is what the daemon enforces from now on. */
     DaemonState accepting(Revision revision, DesiredState desired) {
-        return new DaemonState(Optional.of(revision), Optional.of(desired), attempted, Optional.empty(), rejected, holds,
+        return new DaemonState(Optional.of(revision), Optional.of(desired), attempted, Optional.empty(), rejected,
+                Optional.empty(), holds,
                 ruleOwners, adopted, reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     DaemonState holding(Optional<Baseline> baseline) {
-        return new DaemonState(applied, enforced, attempted, error, rejected, baseline, ruleOwners, adopted, reconciles,
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, baseline, ruleOwners, adopted, reconciles,
                 driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     DaemonState owning(Optional<Map<Owner, Long>> owners) {
-        return new DaemonState(applied, enforced, attempted, error, rejected, holds, owners, adopted, reconciles,
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, holds, owners, adopted, reconciles,
                 driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     DaemonState adoptedDatapath() {
-        return new DaemonState(applied, enforced, attempted, error, rejected, holds, ruleOwners, true, reconciles,
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, holds, ruleOwners, true, reconciles,
                 driftCorrections, consecutiveFailures, lastReconcile);
     }
 
     DaemonState correctedDrift() {
-        return new DaemonState(applied, enforced, attempted, error, rejected, holds, ruleOwners, adopted, reconciles,
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, holds, ruleOwners, adopted, reconciles,
                 driftCorrections + 1, consecutiveFailures, lastReconcile);
     }
 
     /** After a reconcile: failures that may pass count up (the backoff grows), anything else resets them. */
     DaemonState ended(ReconcileOutcome outcome) {
-        boolean failed = outcome.kind() == ReconcileOutcome.Kind.SOURCE_FAILED
-                || outcome.kind() == ReconcileOutcome.Kind.APPLY_FAILED;
-        return new DaemonState(applied, enforced, attempted, error, rejected, holds, ruleOwners, adopted, reconciles,
+        boolean failed = switch (outcome.kind()) {
+            case SOURCE_FAILED, APPLY_FAILED, DEFERRED -> true;
+            case UNCHANGED, APPLIED, DRIFT_REPORTED, REJECTED -> false;
+        };
+        return new DaemonState(applied, enforced, attempted, error, rejected, pending, holds, ruleOwners, adopted, reconciles,
                 driftCorrections, failed ? consecutiveFailures + 1 : 0, lastReconcile);
     }
 
@@ -105,6 +126,9 @@ record DaemonState(Optional<Revision> applied, Optional<DesiredState> enforced, 
     boolean isNew(Revision revision) {
         return applied.map(r -> !r.id().equals(revision.id())).orElse(true);
     }
+
+    /** A valid revision: its config, and its state for this node. */
+    record Candidate(Revision revision, Config config, DesiredState desired) {}
 
     /** A count of zero for every owner. */
     static Map<Owner, Long> noOwners() {

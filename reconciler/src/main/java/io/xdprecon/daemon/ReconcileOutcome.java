@@ -17,8 +17,10 @@ public sealed interface ReconcileOutcome {
         APPLIED,
         /** Drift found and, with {@code drift: warn}, only reported. */
         DRIFT_REPORTED,
-        /** The revision was invalid, untrusted or refused: the last good state stays. */
+        /** The revision was invalid, untrusted or its plan refused: nothing was written for it. */
         REJECTED,
+        /** The node moved between plan and apply (another writer): nothing written, retried with backoff. */
+        DEFERRED,
         /** The source could not be read (remote unreachable…): the last state stays. */
         SOURCE_FAILED,
         /** The apply itself failed part way: the next attempt converges. */
@@ -75,10 +77,26 @@ public sealed interface ReconcileOutcome {
         }
     }
 
-    /** The revision was untrusted, invalid or its plan refused; {@code reason} is what status shows. */
+    /**
+     * The revision was untrusted, invalid or its plan refused; {@code reason} is what status shows. An untrusted or
+     * invalid revision is never retried; a refused plan is planned again each reconcile (it applies once allowed,
+     * and counts as applied once the node holds it).
+     */
     record Rejected(String revision, String reason) implements ReconcileOutcome {
         public Kind kind() {
             return Kind.REJECTED;
+        }
+    }
+
+    /**
+     * The apply did not start because the node changed under the plan (a CLI apply, DPDK sessions, another tool):
+     * transient, so planned again after a backoff with jitter.
+     *
+     * @param revision the revision being applied, empty while correcting drift
+     */
+    record Deferred(Optional<String> revision, String reason) implements ReconcileOutcome {
+        public Kind kind() {
+            return Kind.DEFERRED;
         }
     }
 

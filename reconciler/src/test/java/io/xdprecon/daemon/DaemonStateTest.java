@@ -79,4 +79,20 @@ class DaemonStateTest {
         assertTrue(new ReconcileOutcome.Suspended("Plan: 1 to add").converged());
         assertFalse(new ReconcileOutcome.DriftReported("Plan: 1 to add").converged());
     }
+
+    @Test
+    void aHeldRevisionIsTheGoalUntilItIsLiveAndARefusalThatMayPassBacksOff() {
+        DesiredState desired = new DesiredState("edge-1", V2.name(), Map.of(), Set.of(), List.of(),
+                new DatapathSettings(DatapathSettings.Mode.XDP, XdpMode.NATIVE, 1024, Map.of()));
+        DaemonState.Candidate v2 = new DaemonState.Candidate(V2, null, desired);
+        DaemonState held = DaemonState.initial().accepting(V1, desired).holdingBack(v2, "mass delete");
+        assertEquals(Optional.of(v2), held.pending());
+        assertEquals(Optional.of(V2.id()), held.attempted());
+        assertEquals(Optional.of("mass delete"), held.error());
+        assertEquals(Optional.empty(), held.rejected(), "a refused plan is not a rejected revision: it is planned again");
+        DaemonState live = held.accepting(V2, desired);
+        assertEquals(Optional.empty(), live.pending());
+        assertEquals(Optional.empty(), live.error());
+        assertEquals(1, held.ended(new ReconcileOutcome.Deferred(Optional.of(V2.id()), "stale")).consecutiveFailures());
+    }
 }

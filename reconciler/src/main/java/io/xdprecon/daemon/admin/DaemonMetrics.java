@@ -306,6 +306,8 @@ public final class DaemonMetrics implements DaemonEvents {
             case ReconcileOutcome.DriftReported d -> new Convergence(false, before.since(),
                     "drift reported, not corrected (drift: warn): " + d.summary());
             case ReconcileOutcome.ApplyFailed f -> new Convergence(false, before.since(), "apply failed");
+            case ReconcileOutcome.Deferred d -> new Convergence(false, before.since(), "apply deferred: another writer"
+                    + " moved the node while it was planned");
         };
     }
 

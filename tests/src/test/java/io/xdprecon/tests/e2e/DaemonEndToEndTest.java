@@ -1,9 +1,11 @@
 package io.xdprecon.tests.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.apply.Applier;
+import io.xdprecon.cli.Main;
 import io.xdprecon.config.Config;
 import io.xdprecon.daemon.CompositeEvents;
 import io.xdprecon.daemon.Daemon;
@@ -12,6 +14,8 @@ import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.admin.AdminServer;
 import io.xdprecon.daemon.admin.DaemonMetrics;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.live.LiveStateReader;
@@ -20,6 +24,7 @@ import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Source;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
+import io.xdprecon.tests.traffic.UdpCounters;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -193,7 +198,7 @@ class DaemonEndToEndTest {
 
         DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
         DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
-        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 10_000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 2_000);
         assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS));
 
         String v2 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("two", 2, 50002)), "add two");
@@ -233,7 +238,7 @@ class DaemonEndToEndTest {
         await("status follows", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v4)));
 
         SequencedStream.Report report = stream.stop();
-        assertTrue(report.lossless(), "the steady flow through four revisions, a bad one and an outage: " + report);
+        assertLossless("the steady flow through four revisions, a bad one and an outage", report);
 
         Map<String, Double> metrics = scrape();
         assertTrue(metrics.getOrDefault("xdprecon_reconciles_total{outcome=\"applied\"}", 0.0) >= 4, metrics.toString());
@@ -243,6 +248,15 @@ class DaemonEndToEndTest {
                 .filter(k -> k.startsWith("xdprecon_rules")).collect(Collectors.joining(", ")));
         assertTrue(metrics.keySet().stream().anyMatch(k -> k.startsWith("xdprecon_revision_info") && k.contains(v4)),
                 metrics.keySet().toString());
+    }
+
+    /**
+     * Fails when the stream lost a datagram, saying how many of the losses the server's socket itself dropped
+     * (RcvbufErrors: a receiver starved on a loaded machine, not the datapath).
+     */
+    private void assertLossless(String what, SequencedStream.Report report) {
+        assertTrue(report.lossless(), what + ": " + report + "; UDP RcvbufErrors in the server's namespace: "
+                + UdpCounters.of(lab.serverNs()).get("RcvbufErrors"));
     }
 
     /** Waits until the daemon has reconciled {@code n} more times. */
@@ -423,9 +437,98 @@ class DaemonEndToEndTest {
         sending.set(false);
         toF0.join();
         atWrongPort.join();
-        assertTrue(report.lossless(), "f8, which the half lacks, through the rewrite: " + report);
+        assertLossless("f8, which the half lacks, through the rewrite", report);
         assertEquals(0, wrongArrivals.get(), "datagrams of f0 that reached port 50, where the half sends them");
         assertEquals(List.of(10, 10), appliedFlows, "every config applied is whole (v1, then v2)");
         assertTrue(hasRule(9), "f9 stays");
+    }
+
+    /**
+     * Issue 10 case 2, a transient refusal: another writer keeps changing a key the new revision touches (a CLI,
+     * DPDK sessions, any tool), so the apply is refused as stale. That refusal must not blacklist the revision:
+     * once the writer stops, the revision applies on a retry (backoff with jitter), while a numbered stream on
+     * an untouched flow loses nothing.
+     */
+    @Test
+    void aRevisionRefusedBecauseAnotherWriterMovedTheNodeIsRetried() throws Exception {
+        push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("busy", 1, 50001)), "two flows");
+        startDaemon(Duration.ofMinutes(10)); // only the first reconcile, triggers and retries move it
+        await("v1 applied", Duration.ofSeconds(10), () -> hasRule(0) && hasRule(1));
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 2_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS));
+
+        // The other writer: rewrites busy's forward rule as fast as it can, never twice the same.
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        FlowRule written = lab.datapath().rules().get(forward(1)).orElseThrow();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; writing.get(); i++) {
+                FlowKey to = written.rewrite();
+                lab.datapath().rules().put(forward(1), new FlowRule(new FlowKey(to.ifindex(), to.srcIp(), to.dstIp(),
+                        to.srcPort(), 51000 + i % 10000), Owner.CONFIG));
+            }
+        });
+        String v2 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("busy", 1, 50011)), "move busy");
+        try {
+            daemon.trigger();
+            await("the apply is refused as stale", Duration.ofSeconds(10),
+                    () -> daemon.status().lastError().filter(e -> e.contains("the live state changed")).isPresent());
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        daemon.reload(); // what an operator tries: SIGHUP
+        await("v2 applied once the other writer stopped", Duration.ofSeconds(15),
+                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v2)));
+        assertEquals(50011, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
+        assertEquals(Optional.empty(), daemon.status().lastError());
+        assertTrue(scrape().getOrDefault("xdprecon_reconciles_total{outcome=\"deferred\"}", 0.0) >= 1);
+        SequencedStream.Report report = stream.stop();
+        assertLossless("the steady flow while another writer raced the daemon", report);
+    }
+
+    /**
+     * Issue 10 case 2, a refusal for good: a revision whose plan is a mass delete is refused, and from then on
+     * it — not the older revision still live — is what the daemon converges toward: drift is not corrected
+     * toward the older revision, and when the operator follows the refusal's advice (apply the revision by
+     * hand with --allow-mass-delete) the node matches the revision, which counts as applied instead of being
+     * undone as drift. A numbered stream on the flow both revisions keep loses nothing.
+     */
+    @Test
+    void aManualApplyOfARefusedRevisionIsAdoptedNotRevertedAsDrift() throws Exception {
+        String[] four = {LabConfigs.flow("keep", 0, 50000), LabConfigs.flow("a", 1, 50001), LabConfigs.flow("b", 2, 50002),
+                LabConfigs.flow("c", 3, 50003)};
+        String v1 = push(config(four), "four flows");
+        startDaemon(Duration.ofMillis(300));
+        await("v1 applied", Duration.ofSeconds(10), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v1)));
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 2_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS));
+
+        String onlyKeep = config(LabConfigs.flow("keep", 0, 50000));
+        String v2 = push(onlyKeep, "drop a, b and c");
+        await("v2 is refused as a mass delete", Duration.ofSeconds(10),
+                () -> daemon.status().lastAttemptedRevision().equals(Optional.of(v2))
+                        && daemon.status().lastError().filter(e -> e.contains("mass delete")).isPresent());
+        assertTrue(hasRule(1) && hasRule(2) && hasRule(3), "nothing written for a refused plan");
+
+        lab.datapath().rules().remove(forward(2)); // drift that only the older revision would restore
+        awaitReconciles(3);
+        assertFalse(hasRule(2), "drift corrected toward v1, older than the newest valid revision v2");
+
+        Path file = dir.resolve("v2.yaml");
+        Files.writeString(file, onlyKeep);
+        Main.Captured apply = NetNs.call(lab.proxyNs(), () -> Main.capture("apply", "-c", file.toString(), "--node", "lab",
+                "--pin-root", lab.pinRoot().toString(), "--allow-mass-delete"));
+        assertEquals(0, apply.exit(), apply.out() + apply.err());
+        await("the manual apply is adopted as v2", Duration.ofSeconds(5),
+                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v2)));
+        awaitReconciles(3);
+        assertFalse(hasRule(1) || hasRule(2) || hasRule(3), "the operator's apply is not undone as drift");
+        assertEquals(Optional.empty(), daemon.status().lastError());
+        SequencedStream.Report report = stream.stop();
+        assertLossless("the kept flow through the refusal and the manual apply", report);
     }
 }
