@@ -7,6 +7,7 @@ import io.xdprecon.config.Spec.HugepageSpec;
 import io.xdprecon.config.Spec.InterfaceSpec;
 import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.state.Direction;
 import java.util.ArrayList;
@@ -23,10 +24,9 @@ import java.util.Set;
  * Every problem points at the value that causes it and names the other party with its line.
  */
 final class Checks {
-    /** {@code XDPRECON_MAX_RULES} in bpf/xdprecon.h: the rules map's default capacity. */
-    static final int DEFAULT_MAX_RULES = 524_288;
-    /** {@code XDPRECON_MAX_LOCAL_IPS} in bpf/xdprecon.h. */
-    static final int MAX_LOCAL_IPS = 1024;
+    /** The rules map's default capacity, the header's (checked against the object by AbiLayoutTest). */
+    static final int DEFAULT_MAX_RULES = Abi.MAX_RULES;
+    static final int MAX_LOCAL_IPS = Abi.MAX_LOCAL_IPS;
 
     private final NodeSpec spec;
     private final SourceMap sourceMap;

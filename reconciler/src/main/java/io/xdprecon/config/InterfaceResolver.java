@@ -1,7 +1,6 @@
 package io.xdprecon.config;
 
 import io.xdprecon.dataplane.ffm.BpfException;
-import io.xdprecon.dataplane.ffm.Errno;
 import io.xdprecon.dataplane.netns.NetNs;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -19,12 +18,9 @@ public interface InterfaceResolver {
         return device -> {
             try {
                 return OptionalInt.of(NetNs.ifindex(device));
-            } catch (BpfException e) {
+            } catch (BpfException.NoSuchDevice | BpfException.NotFound missing) {
                 // if_nametoindex says ENODEV for a missing device; anything else (no permission?) is a real failure.
-                if (e instanceof BpfException.NotFound || e.errno() == Errno.ENODEV) {
-                    return OptionalInt.empty();
-                }
-                throw e;
+                return OptionalInt.empty();
             }
         };
     }

@@ -21,18 +21,18 @@ public interface RuleSink {
     /** Removes a session's rule (and its counters); false when absent or not a session's. */
     boolean remove(FlowKey key);
 
-    /** A sink over the pinned map: a full hash map answers E2BIG, which becomes {@code false}. */
+    /**
+     * A sink over the pinned map: a full hash map answers E2BIG ({@link BpfException.CapacityExceeded}), one without
+     * preallocation may answer ENOMEM ({@link BpfException.OutOfMemory}); either becomes {@code false}.
+     */
     static RuleSink of(RulesMap map) {
         return new RuleSink() {
             @Override
             public boolean put(FlowKey key, FlowRule rule) {
                 try {
                     return map.putUnlessOwnedByOther(key, rule);
-                } catch (BpfException e) {
-                    if (e.errno() == 7 /* E2BIG */ || e.errno() == 12 /* ENOMEM */) {
-                        return false;
-                    }
-                    throw e;
+                } catch (BpfException.CapacityExceeded | BpfException.OutOfMemory full) {
+                    return false;
                 }
             }
 

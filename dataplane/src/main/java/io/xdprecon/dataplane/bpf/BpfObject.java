@@ -88,6 +88,12 @@ public final class BpfObject implements AutoCloseable {
         return this;
     }
 
+    /** A map's capacity as the object declares it (or as {@link #maxEntries(String, int)} set it). */
+    public int maxEntries(String mapName) {
+        MemorySegment map = findMap(mapName);
+        return BpfMap.call(() -> (int) Libbpf.MAP_MAX_ENTRIES.invokeExact(map));
+    }
+
     /** Verifies and loads every program, creating or reusing pinned maps. */
     public BpfObject load() {
         requireLoaded(false);

@@ -58,6 +58,7 @@ final class Libbpf {
     static final MethodHandle MAP_FD = Native.libbpf("bpf_map__fd", FunctionDescriptor.of(C_INT, POINTER));
     static final MethodHandle MAP_SET_MAX_ENTRIES =
             Native.libbpf("bpf_map__set_max_entries", FunctionDescriptor.of(C_INT, POINTER, C_INT));
+    static final MethodHandle MAP_MAX_ENTRIES = Native.libbpf("bpf_map__max_entries", FunctionDescriptor.of(C_INT, POINTER));
 
     static final MethodHandle XDP_ATTACH =
             Native.libbpf("bpf_xdp_attach", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, POINTER));

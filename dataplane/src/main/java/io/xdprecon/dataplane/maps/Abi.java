@@ -63,6 +63,11 @@ public final class Abi {
     public static final Map<String, StructLayout> STRUCTS = Map.of(
             "flow_key", FLOW_KEY, "flow_rule", FLOW_RULE, "flow_counters", FLOW_COUNTERS, "ip_counter", IP_COUNTER);
 
+    /** {@code XDPRECON_MAX_RULES}: the rules map's capacity unless a config sets another. */
+    public static final int MAX_RULES = 524_288;
+    /** {@code XDPRECON_MAX_LOCAL_IPS}: the local IPs map's capacity. */
+    public static final int MAX_LOCAL_IPS = 1024;
+
     public static final int FLOW_KEY_SIZE = (int) FLOW_KEY.byteSize();
     public static final int FLOW_RULE_SIZE = (int) FLOW_RULE.byteSize();
     public static final int FLOW_COUNTERS_SIZE = (int) FLOW_COUNTERS.byteSize();
@@ -90,6 +95,23 @@ public final class Abi {
         segment.set(GET_U32_NET, at + KEY_DST_IP, key.dstIp());
         segment.set(GET_U16_NET, at + KEY_SRC_PORT, (short) key.srcPort());
         segment.set(GET_U16_NET, at + KEY_DST_PORT, (short) key.dstPort());
+    }
+
+    /** {@code key} as the bytes of a {@code struct flow_key}, for tools that take a key in hex (bpftool). */
+    public static byte[] keyBytes(FlowKey key) {
+        byte[] bytes = new byte[FLOW_KEY_SIZE];
+        writeKey(MemorySegment.ofArray(bytes), 0, key);
+        return bytes;
+    }
+
+    /**
+     * {@code rule} with its counters at {@code slot} as the bytes of a {@code struct flow_rule}, for tools that take a
+     * value in hex (bpftool).
+     */
+    public static byte[] ruleBytes(FlowRule rule, int slot) {
+        byte[] bytes = new byte[FLOW_RULE_SIZE];
+        writeRule(MemorySegment.ofArray(bytes), 0, rule, slot);
+        return bytes;
     }
 
     public static FlowKey readKey(MemorySegment segment, long at) {

@@ -1,5 +1,6 @@
 package io.xdprecon.dataplane.systemd;
 
+import io.xdprecon.dataplane.ffm.Errno;
 import io.xdprecon.dataplane.ffm.Native;
 
 import java.lang.foreign.Arena;
@@ -121,7 +122,7 @@ public final class SdNotify implements SystemdNotifier {
             throw Native.rethrow(t);
         }
         if (rc < 0) {
-            throw new IllegalStateException("sd_watchdog_enabled failed: " + SdNotifyException.Errno.name(-rc)
+            throw new IllegalStateException("sd_watchdog_enabled failed: " + Errno.explain(-rc)
                     + " (WATCHDOG_USEC=" + env.get("WATCHDOG_USEC") + ", WATCHDOG_PID=" + env.get("WATCHDOG_PID") + ")");
         }
         return rc > 0 && usec > 0 ? Optional.of(Duration.ofNanos(usec * 1000)) : Optional.empty();

@@ -24,6 +24,7 @@ class AbiCodecTest {
             byte[] expected = {ifindex[0], ifindex[1], ifindex[2], ifindex[3],
                 10, 0, 1, 50, 10, 0, 0, 100, (byte) 0x4e, 0x20, 0x75, 0x30};
             assertArrayEquals(expected, bytes);
+            assertArrayEquals(expected, Abi.keyBytes(key), "the bytes bpftool takes as key hex");
             assertEquals(key, Abi.readKey(segment, 0));
         }
     }
@@ -36,6 +37,7 @@ class AbiCodecTest {
             Abi.writeRule(segment, 3, rule, 77);
             assertEquals(rule, Abi.readRule(segment, 3));
             assertEquals(77, Abi.readSlot(segment, 3));
+            assertArrayEquals(segment.asSlice(3, Abi.FLOW_RULE_SIZE).toArray(ValueLayout.JAVA_BYTE), Abi.ruleBytes(rule, 77));
         }
     }
 

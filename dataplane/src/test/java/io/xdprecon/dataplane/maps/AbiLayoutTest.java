@@ -53,6 +53,18 @@ class AbiLayoutTest {
         }
     }
 
+    /** The header's capacities, copied into Java, are those the object's maps declare. */
+    @Test
+    void capacitiesMatchTheObjectsMaps() {
+        try (BpfObject object = BpfObject.openBundled(Datapath.OBJECT, null)) {
+            assertEquals(Abi.MAX_RULES, object.maxEntries(Datapath.RULES_MAP), "XDPRECON_MAX_RULES");
+            assertEquals(Abi.MAX_RULES + 1, object.maxEntries(Datapath.FLOW_COUNTERS_MAP),
+                    "XDPRECON_FLOW_SLOTS: a counter slot per rule, slot 0 none");
+            assertEquals(Abi.MAX_LOCAL_IPS, object.maxEntries(Datapath.LOCAL_IPS_MAP), "XDPRECON_MAX_LOCAL_IPS");
+            assertEquals(Stat.values().length, object.maxEntries(Datapath.COUNTERS_MAP), "XDP_STAT_MAX");
+        }
+    }
+
     /** No map has {@code enum xdp_stat} as a type (array keys must be ints), so it is read from the header. */
     @Test
     void statEnumMatchesTheCounterIndexes() throws Exception {

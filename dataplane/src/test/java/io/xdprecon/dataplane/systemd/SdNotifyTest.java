@@ -104,7 +104,7 @@ class SdNotifyTest {
         Process child = start(Map.of("NOTIFY_SOCKET", dir.resolve("nobody-listens.sock").toString()), false, "error");
         assertTrue(child.waitFor(CHILD_DEADLINE.toSeconds(), TimeUnit.SECONDS), "child did not exit");
         assertEquals(0, child.exitValue(), () -> output(child));
-        assertEquals("error=sd_notify(\"READY=1\\nSTATUS=x\") failed: ENOENT (errno 2)\nerrno=2", output(child).strip());
+        assertEquals("error=sd_notify(\"READY=1\\nSTATUS=x\") failed: No such file or directory (ENOENT, errno 2)\nerrno=2", output(child).strip());
     }
 
     /** A child JVM on this test's classpath; {@code ownWatchdogPid} sets WATCHDOG_PID to the child's own pid. */

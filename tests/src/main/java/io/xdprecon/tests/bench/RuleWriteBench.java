@@ -9,9 +9,6 @@ import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,14 +91,10 @@ public final class RuleWriteBench {
 
     static void writeBpftoolBatch(Path file, Path pin, Map<FlowKey, FlowRule> rules) throws IOException {
         HexFormat hex = HexFormat.ofDelimiter(" ");
-        try (Arena arena = Arena.ofConfined(); BufferedWriter out = Files.newBufferedWriter(file)) {
-            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
-            MemorySegment value = arena.allocate(Abi.FLOW_RULE);
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
             for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
-                Abi.writeKey(key, 0, e.getKey());
-                Abi.writeRule(value, 0, e.getValue(), 0);
-                out.write("map update pinned " + pin + " key hex " + hex.formatHex(key.toArray(ValueLayout.JAVA_BYTE))
-                        + " value hex " + hex.formatHex(value.toArray(ValueLayout.JAVA_BYTE)) + "\n");
+                out.write("map update pinned " + pin + " key hex " + hex.formatHex(Abi.keyBytes(e.getKey()))
+                        + " value hex " + hex.formatHex(Abi.ruleBytes(e.getValue(), 0)) + "\n");
             }
         }
     }

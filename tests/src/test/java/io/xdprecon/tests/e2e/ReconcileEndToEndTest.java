@@ -26,9 +26,6 @@ import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.Planner;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.tests.traffic.SequencedStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -257,14 +254,10 @@ class ReconcileEndToEndTest {
 
     /** Deletes one rule the way an operator would by hand: bpftool on the pinned map. */
     private void bpftoolDelete(FlowKey key) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(Abi.FLOW_KEY);
-            Abi.writeKey(segment, 0, key);
-            List<String> command = new ArrayList<>(List.of("bpftool", "map", "delete", "pinned",
-                    lab.pinRoot().resolve("xdp_fwd_rules").toString(), "key", "hex"));
-            command.addAll(List.of(HexFormat.ofDelimiter(" ").formatHex(segment.toArray(ValueLayout.JAVA_BYTE)).split(" ")));
-            Command.run(command);
-        }
+        List<String> command = new ArrayList<>(List.of("bpftool", "map", "delete", "pinned",
+                lab.pinRoot().resolve("xdp_fwd_rules").toString(), "key", "hex"));
+        command.addAll(List.of(HexFormat.ofDelimiter(" ").formatHex(Abi.keyBytes(key)).split(" ")));
+        Command.run(command);
         assertTrue(lab.datapath().rules().get(key).isEmpty(), "bpftool deleted " + key);
     }
 
