@@ -1,41 +1,20 @@
 package io.xdprecon.cli;
 
-import io.xdprecon.apply.Applier;
-import io.xdprecon.config.Config;
-import io.xdprecon.config.ConfigException;
-import io.xdprecon.config.ConfigLoader;
-import io.xdprecon.config.InterfaceResolver;
-import io.xdprecon.config.Service;
-import io.xdprecon.daemon.DaemonEvents;
-import io.xdprecon.daemon.dpdk.DpdkLoop;
-import io.xdprecon.source.Revision;
-import io.xdprecon.state.DatapathSettings;
-import io.xdprecon.state.DesiredState;
-import io.xdprecon.state.TuningSetting;
-import io.xdprecon.daemon.CompositeEvents;
 import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.JournalLogging;
 import io.xdprecon.daemon.ReconcileOutcome;
-import io.xdprecon.daemon.SystemdEvents;
-import io.xdprecon.daemon.admin.AdminServer;
-import io.xdprecon.daemon.admin.DaemonMetrics;
-import io.xdprecon.daemon.admin.DatapathSampler;
-import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.daemon.SlowPathException;
+import io.xdprecon.daemon.process.DaemonProcess;
 import io.xdprecon.source.FileSource;
 import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Source;
 import io.xdprecon.source.SourceException;
-import io.xdprecon.tuning.TuningApplier;
-import io.xdprecon.tuning.TuningReader;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,15 +33,16 @@ import picocli.CommandLine.Option;
                 + " (--drift warn). On start it adopts the pinned maps and the attached program (a new build is"
                 + " swapped in atomically); an unchanged config makes no write.",
             "",
-            "With datapath.mode: dpdk the daemon also runs the DPDK slow path: before the first reconcile (or, when the"
-                + " first revision is invalid, before the first valid one) it starts"
+            "With datapath.mode: dpdk the daemon also runs the DPDK slow path: before it plans the first valid revision"
+                + " (read once, at start or later when the first revision is invalid) it starts"
                 + " EAL (huge pages when the config's tuning reserves them, --no-huge otherwise; a file prefix of its"
                 + " own) with one AF_XDP port per device its services use — DPDK's PMD attaches the XDP program and"
-                + " pins the maps under /sys/fs/bpf, so --pin-root must stay the default. A client's first packet to"
-                + " a service becomes a session with both rules in the map (see `xdprecon sessions`); services of a"
-                + " newly applied revision reach the session table within 100 ms (a removed backend's sessions drain"
-                + " or move). Start and stop go through the tc bridge: on SIGTERM it is attached before the ports"
-                + " close, so offloaded sessions keep forwarding until the next start.",
+                + " pins the maps under /sys/fs/bpf, so --pin-root must stay the default (run stops with an error"
+                + " otherwise, as when DPDK cannot start). A client's first packet to a service becomes a session with"
+                + " both rules in the map (see `xdprecon sessions`); services of a newly applied revision reach the"
+                + " session table within 100 ms (a removed backend's sessions drain or move). Start and stop go through"
+                + " the tc bridge: on SIGTERM it is attached before the ports close, so offloaded sessions keep"
+                + " forwarding until the next start.",
             "",
             "Admin HTTP (--admin): /metrics (Prometheus; the README lists every metric), /healthz (the process"
                 + " works), /readyz (the node holds the newest valid revision), /status (see `xdprecon status`), /sessions"
@@ -71,8 +51,6 @@ import picocli.CommandLine.Option;
                 + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
         })
 final class RunCommand implements Callable<Integer> {
-    private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
-
     @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL",
             description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
                     + " (ssh://, https://, file://).")
@@ -130,8 +108,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
-    private final AtomicReference<DpdkLoop> dpdkLoop = new AtomicReference<>();
-
     @Override
     public Integer call() throws Exception {
         Daemon.DriftMode driftMode = switch (drift) {
@@ -143,112 +119,29 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException("--jitter must be between 0 and 0.9, got " + jitter);
         }
         Optional<InetSocketAddress> adminAddress = parseAdmin();
+        Optional<String> secret = webhookSecretFile == null ? Optional.empty()
+                : Optional.of(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
         JournalLogging.install();
         String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
-        SystemdEvents systemd = SystemdEvents.fromEnvironment();
         if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
             throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
         }
-        DaemonMetrics metrics = new DaemonMetrics(new DatapathSampler(datapath.pinRoot, metricsTopFlows));
         String version = Main.class.getPackage().getImplementationVersion();
-        metrics.buildInfo(version == null || version.isBlank() ? Main.FALLBACK_VERSION : version, "unknown");
-        Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
+        DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, driftMode,
+                allowMassDelete, allowDisruptive, adminAddress, secret, metricsTopFlows,
+                version == null || version.isBlank() ? Main.FALLBACK_VERSION : version);
         try (Source configSource = openSource()) {
-            firstRevisionDpdk(configSource, nodeName, metrics);
-            DaemonEvents services = new DaemonEvents() {
-                @Override
-                public void accepted(Config config, DesiredState desired) {
-                    // a node that booted on an invalid revision gets its DPDK loop from the first valid one
-                    if (dpdk().isEmpty() && desired.datapath().mode() == DatapathSettings.Mode.DPDK) {
-                        try {
-                            startDpdk(config, desired, nodeName, metrics);
-                        } catch (RuntimeException | IOException | InterruptedException e) {
-                            LOG.log(System.Logger.Level.ERROR, "cannot start the DPDK loop: " + e.getMessage(), e);
-                        }
-                    }
-                }
-
-                @Override
-                public void applied(Config config) {
-                    dpdk().ifPresent(loop -> loop.services(config.services(nodeName)));
-                }
-            };
-            LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
-            Applier applier = new Applier(reader, new TuningApplier()::apply, line -> { });
-            Daemon daemon = new Daemon(configSource,
-                    new Daemon.Settings(nodeName, datapath.pinRoot, interval, jitter, driftMode, Duration.ofMinutes(5),
-                            allowMassDelete, allowDisruptive, heartbeat),
-                    reader, applier, new CompositeEvents(List.of(services, metrics, systemd)));
+            DaemonProcess daemon = new DaemonProcess(configSource, options);
             if (once) {
-                try {
-                    ReconcileOutcome outcome = daemon.reconcileOnce();
-                    System.out.println(outcome.kind().label() + ": " + daemon.status().line());
-                    return outcome.converged() ? 0 : 1;
-                } finally {
-                    dpdk().ifPresent(DpdkLoop::close);
-                }
+                DaemonProcess.Once done = daemon.once();
+                System.out.println(done.outcome().kind().label() + ": " + done.status());
+                return done.outcome().converged() ? 0 : 1;
             }
-            if (configSource instanceof FileSource file) {
-                file.watch(daemon::trigger);
-            }
-            installSignals(daemon, () -> dpdk().ifPresent(DpdkLoop::close));
-            try (AdminServer server = adminAddress.isEmpty() ? null : startAdmin(adminAddress.get(), metrics, daemon)) {
-                daemon.run();
-            }
+            daemon.run();
             return 0;
-        } catch (SourceException e) {
+        } catch (SourceException | SlowPathException e) {
             throw new CliException(e.getMessage());
         }
-    }
-
-    /** The DPDK loop once started: at start for a valid first revision, or with the first valid revision. */
-    private Optional<DpdkLoop> dpdk() {
-        return Optional.ofNullable(dpdkLoop.get());
-    }
-
-    /**
-     * In {@code datapath.mode: dpdk} the DPDK loop must run before the first reconcile (its PMD loads the
-     * program and pins the maps the plan writes to), so the first revision is read here for the mode, the
-     * services' devices and the huge pages; in XDP mode nothing starts. An invalid first revision starts
-     * nothing: the daemon rejects it, and the first valid revision starts the loop before it is planned.
-     */
-    private void firstRevisionDpdk(Source configSource, String nodeName, DaemonMetrics metrics) throws SourceException,
-            IOException, InterruptedException {
-        Revision first = configSource.poll();
-        Config config;
-        DesiredState desired;
-        try {
-            config = ConfigLoader.parse(Path.of(first.name()), first.text());
-            desired = config.forNode(nodeName, InterfaceResolver.currentNetns());
-        } catch (ConfigException e) {
-            LOG.log(System.Logger.Level.WARNING, "revision " + first.shortId() + " is invalid: the DPDK loop (if the"
-                    + " config asks for datapath.mode dpdk) starts with the first valid revision");
-            return;
-        }
-        if (desired.datapath().mode() == DatapathSettings.Mode.DPDK) {
-            startDpdk(config, desired, nodeName, metrics);
-        }
-    }
-
-    private void startDpdk(Config config, DesiredState desired, String nodeName, DaemonMetrics metrics)
-            throws IOException, InterruptedException {
-        if (!datapath.pinRoot.equals(DpdkLoop.PIN_ROOT)) {
-            throw new CliException("datapath.mode dpdk: DPDK's PMD pins the maps under " + DpdkLoop.PIN_ROOT
-                    + " (libbpf's default), so --pin-root " + datapath.pinRoot + " cannot be used");
-        }
-        List<Service> services = config.services(nodeName);
-        boolean hugepages = desired.tuning().stream()
-                .anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
-        DpdkLoop.Settings settings = new DpdkLoop.Settings(DpdkLoop.Settings.devicesOf(services), hugepages, 256,
-                desired.datapath().maxRules(), config.icmpEcho(nodeName));
-        DpdkLoop loop;
-        try {
-            loop = DpdkLoop.start(settings, services, Duration.ofSeconds(60));
-        } catch (IllegalStateException e) {
-            throw new CliException(e.getMessage());
-        }
-        dpdkLoop.set(loop);
-        metrics.sessions(loop::stats);
     }
 
     private Source openSource() throws SourceException {
@@ -277,36 +170,5 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException("--admin must be HOST:PORT or off, got '" + admin + "'");
         }
-    }
-
-    private AdminServer startAdmin(InetSocketAddress address, DaemonMetrics metrics, Daemon daemon) throws IOException {
-        AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
-                .notReady(metrics::notReady)
-                .loopAlive(() -> daemon.alive() && dpdk().map(DpdkLoop::alive).orElse(true))
-                .sessions(() -> dpdk().map(DpdkLoop::sessions)).maxReconcileAge(interval.multipliedBy(3).plusMinutes(1))
-                .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
-        if (webhookSecretFile != null) {
-            builder.webhookSecret(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
-        }
-        return builder.start();
-    }
-
-    /**
-     * SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then
-     * {@code afterStop} runs (the DPDK loop closes its ports).
-     */
-    @SuppressWarnings("sunapi")
-    private static void installSignals(Daemon daemon, Runnable afterStop) {
-        // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            try {
-                daemon.awaitStopped(Duration.ofSeconds(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            afterStop.run();
-        }, "xdprecon-stop"));
     }
 }

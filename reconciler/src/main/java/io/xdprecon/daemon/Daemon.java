@@ -80,6 +80,7 @@ public final class Daemon implements AutoCloseable {
     private final LiveStateReader reader;
     private final Applier applier;
     private final DaemonEvents events;
+    private final SlowPath slowPath;
     private final Object lock = new Object();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
@@ -96,11 +97,22 @@ public final class Daemon implements AutoCloseable {
     /** What the outside sees of it, published after every reconcile. */
     private volatile DaemonStatus status;
 
+    /** A daemon whose slow path is the kernel's (xdp mode): nothing runs beside the maps. */
     public Daemon(Source source, Settings settings, LiveStateReader reader, Applier applier, DaemonEvents events) {
+        this(source, settings, reader, applier, SlowPath.KERNEL, events);
+    }
+
+    /**
+     * A daemon that drives {@code slowPath}: prepared before a new valid revision is planned, told when it is
+     * live. A {@link SlowPathException} from it ends {@link #run()} and {@link #reconcileOnce()} with it.
+     */
+    public Daemon(Source source, Settings settings, LiveStateReader reader, Applier applier, SlowPath slowPath,
+            DaemonEvents events) {
         this.source = source;
         this.settings = settings;
         this.reader = reader;
         this.applier = applier;
+        this.slowPath = slowPath;
         this.events = events;
         this.status = snapshot(Map.of(), 0, Map.of());
     }
@@ -111,7 +123,7 @@ public final class Daemon implements AutoCloseable {
 
     /** True while {@link #run()} loops. */
     public boolean alive() {
-        return running;
+        return running && slowPath.alive();
     }
 
     /** Reconcile now (webhook, a changed file, suspend/resume): wakes the loop if it waits. */
@@ -146,11 +158,12 @@ public final class Daemon implements AutoCloseable {
         trigger();
     }
 
-    /** Loops until {@link #close()}. */
+    /** Loops until {@link #close()}, or until the slow path cannot start ({@link SlowPathException}). */
     public void run() {
         try {
             loop();
         } finally {
+            running = false;
             stopped.countDown();
         }
     }
@@ -272,6 +285,7 @@ public final class Daemon implements AutoCloseable {
         try {
             Config config = ConfigLoader.parse(Path.of(revision.name()), revision.text());
             DesiredState desired = config.forNode(settings.node(), InterfaceResolver.currentNetns());
+            slowPath.prepare(config, desired);
             events.accepted(config, desired);
             return new Admission.Accepted(new Candidate(revision, config, desired));
         } catch (ConfigException e) {
@@ -474,6 +488,7 @@ public final class Daemon implements AutoCloseable {
 
     /** A new revision is live: announce its config, and enforce it from now on. */
     private void accept(Candidate accepted) {
+        slowPath.applied(accepted.config());
         events.applied(accepted.config());
         state = state.accepting(accepted.revision(), accepted.desired());
     }

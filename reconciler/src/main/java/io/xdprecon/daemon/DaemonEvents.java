@@ -12,13 +12,10 @@ public interface DaemonEvents {
     /** A reconcile finished. */
     default void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {}
 
-    /**
-     * A new revision passed validation and is about to be planned: what the plan must find on the node starts
-     * here (the DPDK loop, whose PMD pins the maps, when a revision first asks for datapath.mode dpdk).
-     */
+    /** A new revision passed validation and is about to be planned (after the slow path was prepared for it). */
     default void accepted(Config config, DesiredState desired) {}
 
-    /** A new revision is live; its config, e.g. for the services of the DPDK loop. Called before {@link #reconciled}. */
+    /** A new revision is live; its config. Called before {@link #reconciled}. */
     default void applied(Config config) {}
 
     /** The daemon is ready (first reconcile done or the datapath adopted) — systemd READY=1. */

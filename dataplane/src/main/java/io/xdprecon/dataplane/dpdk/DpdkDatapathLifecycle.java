@@ -46,7 +46,7 @@ import java.util.Optional;
  * step is logged and returned; a failure names the step, and leaves the bridge attached whenever the
  * XDP program may be missing, so that flows keep forwarding while someone looks.
  */
-public final class DpdkDatapathLifecycle {
+public final class DpdkDatapathLifecycle implements PortLifecycle {
     private static final System.Logger LOG = System.getLogger(DpdkDatapathLifecycle.class.getName());
 
     /** The bridge's object and program, built from {@code bpf/tc_bridge.c}. */
@@ -121,6 +121,7 @@ public final class DpdkDatapathLifecycle {
      * {@code startPorts} (EAL init and port setup: the PMD attaches its XDP program there), each
      * interface verified to run xdp_main on the pinned maps, then the bridge removed.
      */
+    @Override
     public List<Step> start(Runnable startPorts) {
         requirePinned();
         int rulesMap = pinnedRulesMapId();
@@ -159,6 +160,7 @@ public final class DpdkDatapathLifecycle {
      * {@code closePorts} (the PMD detaches its XDP program there). The bridge stays: it forwards until
      * the next {@link #start}, in this process or another.
      */
+    @Override
     public List<Step> stop(Runnable closePorts) {
         requirePinned();
         List<Step> steps = new ArrayList<>();

@@ -8,9 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * A reusable {@code struct rte_mbuf *[capacity]} for RX and TX bursts, allocated once: a burst fills
- * it and sets {@link #count()}; nothing is allocated per packet. The mbufs in it are owned by the
- * caller until transmitted or {@link #freeAll() freed}.
+ * A reusable {@code struct rte_mbuf *[capacity]} for RX and TX bursts, allocated once (native memory of its own,
+ * freed with the burst by the garbage collector): a burst fills it and sets {@link #count()}; nothing is
+ * allocated per packet. The mbufs in it are owned by the caller until transmitted or {@link #freeAll() freed}.
  */
 public final class MbufBurst {
     private static final MethodHandle FREE_BULK = Native.dpdk("rte_pktmbuf_free_bulk",
@@ -21,11 +21,11 @@ public final class MbufBurst {
     private final int capacity;
     private int count;
 
-    public MbufBurst(Arena arena, int capacity) {
+    public MbufBurst(int capacity) {
         if (capacity <= 0 || capacity > 0xFFFF) {
             throw new IllegalArgumentException("burst capacity " + capacity + " outside 1..65535");
         }
-        this.pointers = arena.allocate(ValueLayout.ADDRESS, capacity);
+        this.pointers = Arena.ofAuto().allocate(ValueLayout.ADDRESS, capacity);
         this.base = pointers.address();
         this.capacity = capacity;
     }

@@ -1,7 +1,6 @@
 package io.xdprecon.dataplane.dpdk;
 
 import io.xdprecon.dataplane.maps.FlowKey;
-import java.lang.foreign.Arena;
 
 /**
  * The slow path's duty cycle on one queue of one port: RX a burst, parse each frame as Ethernet/IPv4/UDP
@@ -79,7 +78,7 @@ public final class SlowPathLoop {
 
     private final Counters<Counter> counters = Counters.of(Counter.class);
 
-    public SlowPathLoop(EthPort port, int queue, int ifindex, Arena arena, int burst, Router router,
+    public SlowPathLoop(EthPort port, int queue, int ifindex, int burst, Router router,
             IcmpEcho.Policy echo) {
         this.port = port;
         this.echo = echo;
@@ -87,9 +86,9 @@ public final class SlowPathLoop {
         this.ifindex = ifindex;
         this.router = router;
         this.burst = burst;
-        this.rx = new MbufBurst(arena, burst);
+        this.rx = new MbufBurst(burst);
         // room for one RX burst of its own plus up to one burst its peers hand over
-        this.tx = new MbufBurst(arena, 2 * burst);
+        this.tx = new MbufBurst(2 * burst);
     }
 
     /**

@@ -54,27 +54,25 @@ class MbufTest {
 
     @Test
     void aBurstAddsTakesAndCompactsWithoutFreeing() {
-        try (Arena arena = Arena.ofConfined()) {
-            MbufBurst burst = new MbufBurst(arena, 4);
-            burst.add(0x1000);
-            burst.add(0x2000);
-            burst.add(0x3000);
-            assertEquals(0x1000, burst.take(0));
-            assertEquals(2, burst.count());
-            assertEquals(0x2000, burst.address(0), "the rest keep their order");
-            assertEquals(0x3000, burst.address(1));
-            burst.dropFirst(1);
-            assertEquals(1, burst.count());
-            assertEquals(0x3000, burst.address(0));
-            assertThrows(IndexOutOfBoundsException.class, () -> burst.address(1));
-            burst.add(0x4000);
-            burst.add(0x5000);
-            burst.add(0x6000);
-            assertThrows(IllegalStateException.class, () -> burst.add(0x7000));
-            burst.dropFirst(4);
-            assertEquals(0, burst.count());
-            burst.freeAll(); // empty: no native call
-            assertThrows(IllegalArgumentException.class, () -> new MbufBurst(arena, 0));
-        }
+        MbufBurst burst = new MbufBurst(4);
+        burst.add(0x1000);
+        burst.add(0x2000);
+        burst.add(0x3000);
+        assertEquals(0x1000, burst.take(0));
+        assertEquals(2, burst.count());
+        assertEquals(0x2000, burst.address(0), "the rest keep their order");
+        assertEquals(0x3000, burst.address(1));
+        burst.dropFirst(1);
+        assertEquals(1, burst.count());
+        assertEquals(0x3000, burst.address(0));
+        assertThrows(IndexOutOfBoundsException.class, () -> burst.address(1));
+        burst.add(0x4000);
+        burst.add(0x5000);
+        burst.add(0x6000);
+        assertThrows(IllegalStateException.class, () -> burst.add(0x7000));
+        burst.dropFirst(4);
+        assertEquals(0, burst.count());
+        burst.freeAll(); // empty: no native call
+        assertThrows(IllegalArgumentException.class, () -> new MbufBurst(0));
     }
 }

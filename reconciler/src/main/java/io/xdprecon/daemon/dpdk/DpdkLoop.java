@@ -1,16 +1,19 @@
 package io.xdprecon.daemon.dpdk;
 
+import io.xdprecon.config.Config;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.Service;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.dpdk.Agent;
 import io.xdprecon.dataplane.dpdk.Counters;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.Eal;
-import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.EthPort;
+import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.IdleStrategy;
 import io.xdprecon.dataplane.dpdk.Mempool;
+import io.xdprecon.dataplane.dpdk.PortLifecycle;
 import io.xdprecon.dataplane.dpdk.SlowPathLoop;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -22,10 +25,10 @@ import io.xdprecon.sessions.RuleSink;
 import io.xdprecon.sessions.Session;
 import io.xdprecon.sessions.SessionService;
 import io.xdprecon.sessions.SessionTable;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.TuningSetting;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,25 +38,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 import java.util.stream.Stream;
 
 /**
- * The DPDK slow path inside {@code xdprecon run} ({@code datapath.mode: dpdk}). One platform thread —
- * EAL's main lcore, so every DPDK call stays on it — initialises EAL with one {@code net_af_xdp} port per
- * device (the PMD attaches our XDP object and pins its maps by name under {@link #PIN_ROOT}), adopts the
- * session rules it finds in the map, and then runs one {@link SlowPathLoop} per port with the
- * {@link SessionTable} as router: a first packet to a service becomes a session with both rules in the map.
- * Every {@value #SWEEP_MILLIS} ms it sweeps idle sessions, takes service changes from new revisions
- * ({@link #services}) and publishes {@link Stats} for the metrics; every second it re-reads the kernel's
- * neighbour table ({@link Neighbours}) for the next hop's MAC.
+ * The DPDK slow path of {@code datapath.mode: dpdk}, as an {@link Agent}: an
+ * {@link io.xdprecon.dataplane.dpdk.AgentRunner} runs it on one platform thread — EAL's main lcore, so every
+ * DPDK call stays on it. {@link #onStart()} initialises EAL with one {@code net_af_xdp} port per device (the PMD
+ * attaches our XDP object and pins its maps by name under {@link #PIN_ROOT}) and adopts the session rules it
+ * finds in the map; {@link #doWork()} runs one {@link SlowPathLoop} per port with the {@link SessionTable} as
+ * router — a first packet to a service becomes a session with both rules in the map —, and every
+ * {@value #SWEEP_MILLIS} ms sweeps idle sessions, takes service changes from new revisions ({@link #services})
+ * and publishes {@link Stats}; every second it re-reads the kernel's neighbour table ({@link Neighbours}) for
+ * the next hop's MAC. {@link #onClose()} stops the ports.
  *
- * <p>Start and stop follow {@link DpdkDatapathLifecycle}: the maps are pinned first when they are not, the
- * tc bridge forwards while the PMD attaches XDP, and again from before the ports close until the next start
- * (in this process or another), so offloaded sessions keep forwarding through a restart.
+ * <p>Start and stop follow a {@link PortLifecycle}, in production {@link DpdkDatapathLifecycle}: the maps are
+ * pinned first when they are not, the tc bridge forwards while the PMD attaches XDP, and again from before the
+ * ports close until the next start (in this process or another), so offloaded sessions keep forwarding
+ * through a restart. When the bridge cannot be attached at stop the ports stay open, so XDP stays.
  *
  * <p>A service change goes to the live table ({@link SessionTable#update}): sessions of a kept service stay
  * under its new settings — those of a removed backend drain or move, per the service's
@@ -67,10 +73,14 @@ import java.util.stream.Stream;
  * ({@code other_interface}); a next hop the kernel has no neighbour
  * entry for is dropped and counted ({@code no_neighbour}) — the session's rules are in place, so its next
  * packets go through XDP, whose FIB lookup hands them to the kernel, which resolves the neighbour.
+ *
+ * <p>Other threads read {@link #stats()}, {@link #sessions()} and {@link #steps()}, and hand over services.
  */
-public final class DpdkLoop implements AutoCloseable {
+public final class DpdkLoop implements Agent {
     /** Where DPDK's PMD pins the maps: libbpf's default for pin-by-name maps. */
     public static final Path PIN_ROOT = Datapath.DEFAULT_PIN_ROOT;
+    /** How the loop's thread waits when no port had a packet: spin, yield, then park up to 100 µs. */
+    public static final IdleStrategy IDLE = IdleStrategy.backoff(1000, 100, 100_000);
     static final long SWEEP_MILLIS = 100;
     static final long NEIGHBOUR_REFRESH_NANOS = 1_000_000_000L;
     static final int BURST = 32;
@@ -104,6 +114,16 @@ public final class DpdkLoop implements AutoCloseable {
                 args.add(Eal.afXdpVdev(i, devices.get(i), xdpObject.toString()));
             }
             return args;
+        }
+
+        /**
+         * How a node's config starts the loop: the devices its services use, huge pages when its tuning reserves
+         * them, its rules map capacity and ICMP echo policy, 256 MB of EAL memory.
+         */
+        public static Settings of(Config config, DesiredState desired, String node) {
+            boolean hugepages = desired.tuning().stream().anyMatch(t -> t instanceof TuningSetting.Hugepages h && h.count() > 0);
+            return new Settings(devicesOf(config.services(node)), hugepages, 256, desired.datapath().maxRules(),
+                    config.icmpEcho(node));
         }
 
         /** The devices the services of a node listen and send on, in config order. */
@@ -142,10 +162,10 @@ public final class DpdkLoop implements AutoCloseable {
 
     /**
      * What the loop did, published after each sweep: the loops' counters summed over ports, the router's, the
-     * table's, the pools'.
+     * table's, the pools', and DPDK's own per-port statistics (by device).
      */
     public record Stats(Counters.Values<SlowPathLoop.Counter> loop, Counters.Values<Counter> router, SessionTable.Stats table,
-            Map<String, PoolUse> pools) {
+            Map<String, PoolUse> pools, Map<String, EthPort.Stats> ports) {
         /** Every counter the stats hold, the loops' first, then the router's and the table's. */
         public static final List<Counters.Name> COUNTERS = Stream.of(SlowPathLoop.Counter.values(), Counter.values(),
                 SessionTable.Counter.values()).<Counters.Name>flatMap(Arrays::stream).toList();
@@ -169,175 +189,192 @@ public final class DpdkLoop implements AutoCloseable {
     public record SessionRow(String service, int clientIp, int clientPort, int backendIp, int backendPort, int egressPort,
             Duration age, Duration idle, long fastPackets, long fastBytes, long slowPackets, boolean installed) {}
 
+    /** Services handed over by another thread, and who waits for the loop to take them. */
+    private record ServiceChange(List<Service> services, CompletableFuture<Integer> taken) {}
+
     private final Settings settings;
-    private final Path xdpObject;
-    private final CountDownLatch started = new CountDownLatch(1);
-    private final AtomicReference<List<Service>> nextServices = new AtomicReference<>();
+    private final Function<List<Integer>, PortLifecycle> lifecycles;
+    private final ConcurrentLinkedQueue<ServiceChange> serviceChanges = new ConcurrentLinkedQueue<>();
+    private final List<DpdkDatapathLifecycle.Step> steps = new CopyOnWriteArrayList<>();
     private final Neighbours neighbours = new Neighbours(Neighbours.PROC_ARP);
-    private final Thread thread;
-    private volatile Throwable failure;
-    private volatile boolean stop;
+    private final Counters<Counter> routerCounters = Counters.of(Counter.class);
     private volatile SessionTable table;
     private volatile RulesMap rules;
     private volatile Stats stats;
+
+    // the agent's thread only, from onStart to onClose
     private List<SessionService> current = List.of();
+    private Path xdpObject;
+    private Eal eal;
+    private Mempool pool;
+    private final List<EthPort> ports = new ArrayList<>();
+    private PortLifecycle lifecycle;
+    private Datapath datapath;
+    private List<SlowPathLoop> loops = List.of();
     private long now;
-    private final Counters<Counter> routerCounters = Counters.of(Counter.class);
+    private long nextSweep;
+    private long nextNeighbours;
 
-    private DpdkLoop(Settings settings, List<Service> services) throws IOException {
+    /** A loop for {@code settings} whose ports start and stop through {@link DpdkDatapathLifecycle}, the tc bridge. */
+    public DpdkLoop(Settings settings, List<Service> services) {
+        this(settings, services, ifindexes -> new DpdkDatapathLifecycle(PIN_ROOT, ifindexes));
+    }
+
+    /**
+     * A loop whose ports start and stop through the lifecycle {@code lifecycles} makes for their ifindexes (resolved
+     * on the loop's thread, in its network namespace).
+     */
+    public DpdkLoop(Settings settings, List<Service> services, Function<List<Integer>, PortLifecycle> lifecycles) {
         this.settings = settings;
-        this.xdpObject = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
+        this.lifecycles = lifecycles;
+        serviceChanges.add(new ServiceChange(List.copyOf(services), new CompletableFuture<>()));
+    }
+
+    @Override
+    public String roleName() {
+        return "xdprecon-dpdk";
+    }
+
+    @Override
+    public void onStart() throws IOException {
+        xdpObject = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
         Files.write(xdpObject, BpfObject.bundledElf(Datapath.OBJECT));
-        nextServices.set(List.copyOf(services));
-        this.thread = Thread.ofPlatform().name("xdprecon-dpdk").unstarted(this::run);
-    }
-
-    /**
-     * Starts the loop and waits until its ports run and the maps are pinned (or it failed: then throws
-     * {@link IllegalStateException} with DPDK's reason).
-     */
-    public static DpdkLoop start(Settings settings, List<Service> services, Duration timeout)
-            throws IOException, InterruptedException {
-        DpdkLoop loop = new DpdkLoop(settings, services);
-        loop.thread.start();
-        if (!loop.started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            loop.close();
-            throw new IllegalStateException("the DPDK loop did not start within " + timeout.toSeconds() + " s");
-        }
-        if (loop.failure != null) {
-            loop.close();
-            throw new IllegalStateException("the DPDK loop did not start on " + settings.devices() + ": "
-                    + loop.failure.getMessage(), loop.failure);
-        }
-        return loop;
-    }
-
-    /** Services of a newly applied revision; the loop takes them at its next sweep. */
-    public void services(List<Service> services) {
-        nextServices.set(List.copyOf(services));
-    }
-
-    /** Whether the loop thread runs (false after a failure or {@link #close()}). */
-    public boolean alive() {
-        return thread.isAlive() && failure == null && started.getCount() == 0;
-    }
-
-    /** The latest counters, empty before the first sweep. */
-    public Optional<Stats> stats() {
-        return Optional.ofNullable(stats);
-    }
-
-    /** The live sessions with their counters, read now (safe from any thread). */
-    public List<SessionRow> sessions() {
-        SessionTable t = table;
-        RulesMap r = rules;
-        if (t == null || r == null) {
-            return List.of();
-        }
-        long nowNanos = System.nanoTime();
-        List<SessionRow> rows = new ArrayList<>();
-        for (Session s : t.sessions()) {
-            FlowCounters fast = s.installed() ? r.counters(s.forwardKey()).plus(r.counters(s.reverseKey()))
-                    : FlowCounters.ZERO;
-            rows.add(new SessionRow(s.key().service(), s.key().clientIp(), s.key().clientPort(), s.backend().address(),
-                    s.backend().port(), s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
-                    Duration.ofNanos(Math.max(0, nowNanos - s.lastActiveNanos())), fast.packets(), fast.bytes(),
-                    s.slowPathPackets(), s.installed()));
-        }
-        return rows;
-    }
-
-    private void run() {
-        List<EthPort> ports = new ArrayList<>();
-        Eal[] eal = new Eal[1];
-        Mempool[] pool = new Mempool[1];
-        DpdkDatapathLifecycle lifecycle = null;
-        try (Arena arena = Arena.ofConfined()) {
-            List<Integer> ifindexes = settings.devices().stream().map(NetNs::ifindex).toList();
-            if (!Datapath.isPinned(PIN_ROOT)) {
-                // the maps first, so that the tc bridge and the PMD's program share them
-                try (Datapath pinned = Datapath.load(PIN_ROOT, settings.maxRules())) {
-                    LOG.log(Level.INFO, "pinned the datapath maps under " + PIN_ROOT);
-                }
+        List<Integer> ifindexes = settings.devices().stream().map(NetNs::ifindex).toList();
+        if (!Datapath.isPinned(PIN_ROOT)) {
+            // the maps first, so that the tc bridge and the PMD's program share them
+            try (Datapath pinned = Datapath.load(PIN_ROOT, settings.maxRules())) {
+                LOG.log(Level.INFO, "pinned the datapath maps under " + PIN_ROOT);
             }
-            lifecycle = new DpdkDatapathLifecycle(PIN_ROOT, ifindexes);
-            lifecycle.start(() -> {
-                eal[0] = Eal.init(settings.ealArgs(xdpObject));
-                pool[0] = Mempool.create("xdprecon_slow", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
-                for (int i = 0; i < settings.devices().size(); i++) {
-                    EthPort port = EthPort.byName("net_af_xdp" + i);
-                    ports.add(port);
-                    port.configure(1, 1).rxQueueSetup(0, 1024, pool[0]).txQueueSetup(0, 1024).start();
-                }
-            }).forEach(step -> LOG.log(Level.INFO, "DPDK start: " + step));
-            try (Datapath datapath = Datapath.openPinned(PIN_ROOT)) {
-                rules = datapath.rules();
+        }
+        lifecycle = lifecycles.apply(ifindexes);
+        record("DPDK start", lifecycle.start(this::startPorts));
+        datapath = Datapath.openPinned(PIN_ROOT);
+        rules = datapath.rules();
+        neighbours.refresh();
+        int[] portIfindexes = ifindexes.stream().mapToInt(Integer::intValue).toArray();
+        long[] portMacs = ports.stream().mapToLong(p -> SlowPathLoop.mac(p.macAddress())).toArray();
+        List<SlowPathLoop> made = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            made.add(loop(portIfindexes[i], ports.get(i), portIfindexes, portMacs));
+        }
+        made.forEach(l -> l.peers(made));
+        loops = List.copyOf(made);
+        now = System.nanoTime();
+        nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
+        takeServices();
+        publish();
+        nextSweep = now + SWEEP_MILLIS * 1_000_000;
+        LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
+                + table.stats().get(SessionTable.Counter.ADOPTED) + " sessions adopted from the map");
+    }
+
+    private void startPorts() {
+        eal = Eal.init(settings.ealArgs(xdpObject));
+        pool = Mempool.create("xdprecon_slow", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
+        for (int i = 0; i < settings.devices().size(); i++) {
+            EthPort port = EthPort.byName("net_af_xdp" + i);
+            ports.add(port);
+            port.configure(1, 1).rxQueueSetup(0, 1024, pool).txQueueSetup(0, 1024).start();
+        }
+    }
+
+    @Override
+    public int doWork() {
+        now = System.nanoTime();
+        int work = 0;
+        for (int i = 0, n = loops.size(); i < n; i++) {
+            work += loops.get(i).doWork();
+        }
+        if (now - nextSweep >= 0) {
+            takeServices();
+            table.sweep(now);
+            publish();
+            nextSweep = now + SWEEP_MILLIS * 1_000_000;
+        }
+        if (now - nextNeighbours >= 0) {
+            try {
                 neighbours.refresh();
-                int[] portIfindexes = ifindexes.stream().mapToInt(Integer::intValue).toArray();
-                long[] portMacs = ports.stream().mapToLong(p -> SlowPathLoop.mac(p.macAddress())).toArray();
-                List<SlowPathLoop> loops = new ArrayList<>();
-                for (int i = 0; i < ports.size(); i++) {
-                    loops.add(loop(portIfindexes[i], ports.get(i), portIfindexes, portMacs, arena));
-                }
-                loops.forEach(l -> l.peers(loops));
-                now = System.nanoTime();
-                takeServices();
-                LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
-                        + table.stats().get(SessionTable.Counter.ADOPTED) + " sessions adopted from the map");
-                started.countDown();
-                poll(loops);
-                loops.forEach(SlowPathLoop::drain);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot read the neighbour table, keeping the last one: " + e);
             }
-        } catch (Throwable t) {
-            failure = t;
-            if (started.getCount() == 0) {
-                LOG.log(Level.ERROR, "the DPDK loop stopped", t);
-            }
-        } finally {
-            stopPorts(lifecycle, ports, pool[0], eal[0]);
-            started.countDown();
+            nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
         }
+        return work;
     }
 
     /**
-     * The tc bridge first (flows keep forwarding), then the ports close (the PMD detaches XDP), the pool, EAL;
-     * when the bridge cannot be attached, nothing more (XDP stays).
+     * Publishes the last stats, then stops the ports: the tc bridge first (flows keep forwarding), then the ports
+     * close (the PMD detaches XDP), the pool, EAL; when the bridge cannot be attached, nothing more (XDP stays).
+     * Copes with a start that failed part way.
      */
-    private static void stopPorts(DpdkDatapathLifecycle lifecycle, List<EthPort> ports, Mempool pool, Eal eal) {
+    @Override
+    public void onClose() {
+        if (table != null) {
+            loops.forEach(SlowPathLoop::drain);
+            publish();
+        }
+        table = null;
+        rules = null;
+        if (datapath != null) {
+            datapath.close();
+        }
+        if (stopPorts()) {
+            if (pool != null) {
+                pool.close();
+            }
+            if (eal != null) {
+                eal.close();
+            }
+        }
+        serviceChanges.forEach(c -> c.taken().cancel(false));
+        try {
+            if (xdpObject != null) {
+                Files.deleteIfExists(xdpObject);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove " + xdpObject + ": " + e.getMessage());
+        }
+    }
+
+    /** Closes the ports behind the lifecycle; false when they are left open (the bridge could not be attached). */
+    private boolean stopPorts() {
         boolean[] closing = {false};
         try {
             if (lifecycle != null && !ports.isEmpty()) {
-                lifecycle.stop(() -> {
+                record("DPDK stop", lifecycle.stop(() -> {
                     closing[0] = true;
                     ports.forEach(EthPort::close);
-                }).forEach(step -> LOG.log(Level.INFO, "DPDK stop: " + step));
+                }));
             } else {
                 closing[0] = true;
                 ports.forEach(EthPort::close);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "DPDK stop: " + e.getMessage(), e);
+            if (e instanceof DpdkDatapathLifecycle.LifecycleException failed) {
+                steps.addAll(failed.done());
+            }
             if (!closing[0]) {
                 // no bridge: rte_eal_cleanup would close the ports (DPDK 22.11 cleans the buses up) and the PMD detach
                 // XDP, leaving nothing to forward; open ports keep XDP attached past the process, as after a crash
                 LOG.log(Level.ERROR, "DPDK stop: ports, pool and EAL left as they are, so that XDP keeps forwarding");
-                return;
+                return false;
             }
         }
-        if (pool != null) {
-            pool.close();
-        }
-        if (eal != null) {
-            eal.close();
-        }
+        return true;
+    }
+
+    private void record(String phase, List<DpdkDatapathLifecycle.Step> done) {
+        steps.addAll(done);
+        done.forEach(step -> LOG.log(Level.INFO, phase + ": " + step));
     }
 
     /**
      * One port's loop. Its router gives a rewrite the source MAC of the port it leaves by (a peer's, when
      * the session's egress is another interface) and the next hop's MAC from the kernel's neighbours.
      */
-    private SlowPathLoop loop(int ifindex, EthPort port, int[] portIfindexes, long[] portMacs, Arena arena) {
-        return new SlowPathLoop(port, 0, ifindex, arena, BURST, (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
+    private SlowPathLoop loop(int ifindex, EthPort port, int[] portIfindexes, long[] portMacs) {
+        return new SlowPathLoop(port, 0, ifindex, BURST, (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
             FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, payload, now);
             if (r == null) {
                 return false;
@@ -355,64 +392,51 @@ public final class DpdkLoop implements AutoCloseable {
         }, settings.icmpEcho());
     }
 
-    private void poll(List<SlowPathLoop> loops) {
-        IdleStrategy idle = IdleStrategy.backoff(1000, 100, 100_000);
-        long nextSweep = now;
-        long nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
-        while (!stop) {
-            now = System.nanoTime();
-            int work = 0;
-            for (int i = 0, n = loops.size(); i < n; i++) {
-                work += loops.get(i).doWork();
-            }
-            idle.idle(work);
-            if (now - nextSweep >= 0) {
-                takeServices();
-                table.sweep(now);
-                publish(loops);
-                nextSweep = now + SWEEP_MILLIS * 1_000_000;
-            }
-            if (now - nextNeighbours >= 0) {
-                try {
-                    neighbours.refresh();
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "cannot read the neighbour table, keeping the last one: " + e);
-                }
-                nextNeighbours = now + NEIGHBOUR_REFRESH_NANOS;
-            }
-        }
+    /**
+     * Services of a newly applied revision; the loop takes them at its next sweep. The future completes then,
+     * with the sessions moved off removed backends (cancelled if the loop ends first).
+     */
+    public CompletableFuture<Integer> services(List<Service> services) {
+        ServiceChange change = new ServiceChange(List.copyOf(services), new CompletableFuture<>());
+        serviceChanges.add(change);
+        return change.taken();
     }
 
+    /** The newest services handed over, if any: given to the table (or the table made of them). */
     private void takeServices() {
-        List<Service> next = nextServices.getAndSet(null);
-        if (next == null) {
+        List<ServiceChange> taken = new ArrayList<>();
+        for (ServiceChange c; (c = serviceChanges.poll()) != null; ) {
+            taken.add(c);
+        }
+        if (taken.isEmpty()) {
             return;
         }
+        List<Service> next = taken.getLast().services();
         List<String> portless = Settings.devicesOf(next).stream().filter(d -> !settings.devices().contains(d)).toList();
         if (!portless.isEmpty()) {
             LOG.log(Level.WARNING, "services now use " + portless + ", where DPDK has no port (it started on "
                     + settings.devices() + "): their first packets reach no session until the daemon restarts");
         }
         List<SessionService> resolved = next.stream().map(s -> SessionService.of(s, NetNs::ifindex)).toList();
-        if (table != null && resolved.equals(current)) {
-            return;
-        }
-        if (table != null) {
+        int moved = 0;
+        if (table == null) {
+            SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
+            fresh.adopt(rules.readAll(), now);
+            table = fresh;
+        } else if (!resolved.equals(current)) {
             SessionTable.Stats before = table.stats();
-            int moved = table.update(resolved);
+            moved = table.update(resolved);
             SessionTable.Stats after = table.stats();
             LOG.log(Level.INFO, "services changed: " + after.sessions() + " sessions kept, " + moved + " moved off removed"
-                    + " backends, " + after.draining() + " draining, " + (after.get(SessionTable.Counter.RETIRED) - before.get(SessionTable.Counter.RETIRED)) + " retired");
-            current = resolved;
-            return;
+                    + " backends, " + after.draining() + " draining, "
+                    + (after.get(SessionTable.Counter.RETIRED) - before.get(SessionTable.Counter.RETIRED)) + " retired");
         }
-        SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
-        fresh.adopt(rules.readAll(), now);
         current = resolved;
-        table = fresh;
+        int result = moved;
+        taken.forEach(c -> c.taken().complete(result));
     }
 
-    private void publish(List<SlowPathLoop> loops) {
+    private void publish() {
         Counters.Values<SlowPathLoop.Counter> sum = Counters.Values.zero(SlowPathLoop.Counter.class);
         for (SlowPathLoop l : loops) {
             sum = sum.plus(l.counters());
@@ -428,22 +452,40 @@ public final class DpdkLoop implements AutoCloseable {
             }
             pools.put(s.name(), new PoolUse(used, capacity));
         }
-        stats = new Stats(sum, routerCounters.values(), table.stats(), pools);
+        Map<String, EthPort.Stats> portStats = new LinkedHashMap<>();
+        for (int i = 0; i < ports.size(); i++) {
+            portStats.put(settings.devices().get(i), ports.get(i).stats());
+        }
+        stats = new Stats(sum, routerCounters.values(), table.stats(), pools, portStats);
     }
 
-    /** Stops the loop: tc bridge attached, ports closed (the PMD detaches XDP), EAL cleaned up; waits up to 10 s. */
-    @Override
-    public void close() {
-        stop = true;
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** The latest stats, empty before the loop started. */
+    public Optional<Stats> stats() {
+        return Optional.ofNullable(stats);
+    }
+
+    /** The steps the ports' lifecycle took so far: those of the start, then those of the stop. */
+    public List<DpdkDatapathLifecycle.Step> steps() {
+        return List.copyOf(steps);
+    }
+
+    /** The live sessions with their counters, read now (safe from any thread; none before the start or after the close). */
+    public List<SessionRow> sessions() {
+        SessionTable t = table;
+        RulesMap r = rules;
+        if (t == null || r == null) {
+            return List.of();
         }
-        try {
-            Files.deleteIfExists(xdpObject);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long nowNanos = System.nanoTime();
+        List<SessionRow> rows = new ArrayList<>();
+        for (Session s : t.sessions()) {
+            FlowCounters fast = s.installed() ? r.counters(s.forwardKey()).plus(r.counters(s.reverseKey()))
+                    : FlowCounters.ZERO;
+            rows.add(new SessionRow(s.key().service(), s.key().clientIp(), s.key().clientPort(), s.backend().address(),
+                    s.backend().port(), s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
+                    Duration.ofNanos(Math.max(0, nowNanos - s.lastActiveNanos())), fast.packets(), fast.bytes(),
+                    s.slowPathPackets(), s.installed()));
         }
+        return rows;
     }
 }

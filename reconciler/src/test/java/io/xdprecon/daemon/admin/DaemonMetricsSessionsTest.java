@@ -36,7 +36,7 @@ class DaemonMetricsSessionsTest {
     static DpdkLoop.Stats stats() {
         return new DpdkLoop.Stats(distinct(SlowPathLoop.Counter.class, 100), distinct(DpdkLoop.Counter.class, 200),
                 new SessionTable.Stats(7, 2, 3, distinct(SessionTable.Counter.class, 300)),
-                Map.of("relay", new DpdkLoop.PoolUse(5, 200)));
+                Map.of("relay", new DpdkLoop.PoolUse(5, 200)), Map.of());
     }
 
     static PromText scrape(DaemonMetrics metrics) throws IOException {

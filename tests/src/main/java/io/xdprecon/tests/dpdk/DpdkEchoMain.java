@@ -7,7 +7,6 @@ import io.xdprecon.dataplane.dpdk.MbufBurst;
 import io.xdprecon.dataplane.dpdk.Mempool;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.tests.packets.Checksums;
-import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -48,8 +47,7 @@ public final class DpdkEchoMain {
     private static void run(String iface, String prog, int count, long timeoutNanos) {
         long t0 = System.nanoTime();
         System.out.println("VERSION " + Eal.version());
-        try (Eal eal = Eal.init(Eal.afXdpArgs(iface, prog, 256));
-                Arena arena = Arena.ofConfined()) {
+        try (Eal eal = Eal.init(Eal.afXdpArgs(iface, prog, 256))) {
             long tEal = System.nanoTime();
             Mempool pool = Mempool.create("xdprecon_rx", 8191, 250, Mempool.DEFAULT_DATA_ROOM, Mempool.ANY_SOCKET);
             EthPort port = EthPort.byName("net_af_xdp0");
@@ -59,8 +57,8 @@ public final class DpdkEchoMain {
                 System.out.printf("READY port=%d mac=%s eal_ms=%d port_ms=%d%n", port.id(), HexFormat.ofDelimiter(":").formatHex(mac),
                         (tEal - t0) / 1_000_000, (System.nanoTime() - tEal) / 1_000_000);
                 System.out.flush();
-                echo(port, arena, count, timeoutNanos);
-                idleBursts(port, arena);
+                echo(port, count, timeoutNanos);
+                idleBursts(port);
                 EthPort.Stats s = port.stats();
                 System.out.printf("STATS ipackets=%d opackets=%d imissed=%d ierrors=%d oerrors=%d%n", s.rxPackets(), s.txPackets(),
                         s.rxMissed(), s.rxErrors(), s.txErrors());
@@ -72,9 +70,9 @@ public final class DpdkEchoMain {
         System.out.printf("CLOSED total_ms=%d%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static void echo(EthPort port, Arena arena, int count, long timeoutNanos) {
-        MbufBurst rx = new MbufBurst(arena, 32);
-        MbufBurst tx = new MbufBurst(arena, 1);
+    private static void echo(EthPort port, int count, long timeoutNanos) {
+        MbufBurst rx = new MbufBurst(32);
+        MbufBurst tx = new MbufBurst(1);
         Mbuf mbuf = new Mbuf();
         byte[] frame = new byte[2048];
         long deadline = System.nanoTime() + timeoutNanos;
@@ -123,8 +121,8 @@ public final class DpdkEchoMain {
      * The cost of the burst path on an idle queue, and what it allocates: after a warm-up, a million
      * empty RX bursts measured with the thread's allocation counter.
      */
-    private static void idleBursts(EthPort port, Arena arena) {
-        MbufBurst rx = new MbufBurst(arena, 32);
+    private static void idleBursts(EthPort port) {
+        MbufBurst rx = new MbufBurst(32);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int stray = 0;

@@ -21,6 +21,8 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +35,7 @@ import java.util.regex.Pattern;
 /**
  * Forwarding rate of the DPDK slow path beside the XDP fast path for the same flows and the same traffic
  * generator, in a {@link DpdkPair}: {@code flows} client ports on dp1's address send to a service VIP on
- * dp0, where {@link SessionLoopMain} runs the session loop; the backend (on the peer segment, hairpin) gets
+ * dp0, where {@link DpdkLoopMain} runs the production session loop; the backend (on the peer segment, hairpin) gets
  * the rewritten datagrams, and dp1's {@code xdp_drop} discards them at the least cost.
  * <ul>
  *   <li>fast: each flow's first datagram makes its session and rules; the window counts XDP's hairpin TX;</li>
@@ -46,7 +48,7 @@ import java.util.regex.Pattern;
  * of reach of FFM), and the kernel socket path is the same for both runs. What it offers is reported too.
  */
 public final class SlowPathRate {
-    static final int VIP_PORT = 3478;
+    static final int VIP_PORT = LoopConfig.VIP_PORT;
     static final String BACKEND = "10.211.0.3";
     static final int BACKEND_PORT = 7000;
     static final String PEER_MAC = "02:78:72:00:01:02";
@@ -97,10 +99,7 @@ public final class SlowPathRate {
                     fill(datapath.rules());
                 }
             }
-            DpdkPair.Child loop = pair.startJava(SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0),
-                    pair.object.toString(), DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, "40000-49999",
-                    BACKEND + ":" + BACKEND_PORT, "600000", DpdkPair.PEER_IP + "=" + PEER_MAC + "," + BACKEND + "=" + PEER_MAC);
-            loop.await("READY", 60_000);
+            DpdkPair.Child loop = startLoop(pair);
             List<DatagramChannel> channels = clients(pair, flows);
             try (Datapath datapath = Datapath.openPinned(pair.pinRoot)) {
                 for (DatagramChannel c : channels) {
@@ -150,10 +149,7 @@ public final class SlowPathRate {
                     fill(datapath.rules());
                 }
             }
-            DpdkPair.Child loop = pair.startJava(SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0),
-                    pair.object.toString(), DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, "40000-49999",
-                    BACKEND + ":" + BACKEND_PORT, "600000", DpdkPair.PEER_IP + "=" + PEER_MAC + "," + BACKEND + "=" + PEER_MAC);
-            loop.await("READY", 60_000);
+            DpdkPair.Child loop = startLoop(pair);
             Testpmd.Flow flow = new Testpmd.Flow(DpdkPair.PEER_IP, FIRST_CLIENT_PORT, DpdkPair.LOCAL_IP, VIP_PORT, DpdkPair.DP0_MAC);
             try (Testpmd generator = Testpmd.txonly(pair.peerNs, "dp1", flow)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -179,6 +175,19 @@ public final class SlowPathRate {
                 }
                 loop.finish(60_000);
             }
+        }
+    }
+
+    /** The production session loop on dp0 ({@link DpdkLoopMain}) with the bench's service, once READY. */
+    private static DpdkPair.Child startLoop(DpdkPair pair) throws Exception {
+        Path config = LoopConfig.of(List.of(BACKEND), BACKEND_PORT, "40000-49999", 600_000)
+                .write(Path.of(System.getProperty("java.io.tmpdir")));
+        try {
+            DpdkPair.Child loop = pair.startJava(DpdkLoopMain.class.getName(), config.toString(), "edge-1");
+            loop.await("READY", 60_000);
+            return loop;
+        } finally {
+            Files.deleteIfExists(config); // read at the start
         }
     }
 

@@ -129,7 +129,7 @@ class DaemonDpdkTest {
     void aDaemonThatBootedOnAnInvalidRevisionStartsItsDpdkLoopWithTheFirstValidOne() throws Exception {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
-            Files.writeString(config, config(SessionLoopTest.BACKENDS).replace("idleTimeout: 60s", "idleTimeout: soon"));
+            Files.writeString(config, config(SessionLoopTest.BACKENDS).replace("idleTimeout: 60000ms", "idleTimeout: soon"));
             DpdkPair.Child daemon = startDaemon(lab, config);
             try {
                 await(lab, "/status", body -> body.contains("is invalid"), daemon);
@@ -148,7 +148,10 @@ class DaemonDpdkTest {
             daemon.process.destroy();
             assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "daemon did not stop");
             daemon.finish(5_000);
-            assertTrue(daemon.text().contains("starts with the first valid revision"), daemon.text());
+            String log = daemon.text();
+            int rejected = log.indexOf("rejected revision");
+            int started = log.indexOf("the DPDK loop runs on [dp0]");
+            assertTrue(rejected >= 0 && started > rejected, "the loop started after the rejection, with the valid revision:\n" + log);
         }
     }
 
@@ -259,21 +262,7 @@ class DaemonDpdkTest {
 
     /** The lab's config: one service on dp0 (hairpin) over {@code backends}; a removed backend's sessions move. */
     static String config(List<String> backends) {
-        return """
-                apiVersion: xdprecon.io/v1
-                interfaces:
-                  lan: { device: dp0 }
-                localIps: [%1$s]
-                datapath: { mode: dpdk, attachMode: native }
-                services:
-                  - name: relay
-                    listen: { interface: lan, address: %1$s, port: %2$d }
-                    backends: [%3$s]
-                    egress: { interface: lan, address: %1$s, ports: 40000-40099 }
-                    idleTimeout: 60s
-                    onBackendRemoval: move
-                """.formatted(DpdkPair.LOCAL_IP, SessionLoopTest.VIP_PORT,
-                String.join(", ", backends.stream().map(b -> b + ":" + SessionLoopTest.BACKEND_PORT).toList()));
+        return new LoopConfig(backends, SessionLoopTest.BACKEND_PORT, "40000-40099", 60_000, "-", "answer", "move").yaml();
     }
 
     /** {@code xdprecon ARGS} in the DPDK namespace with the lab's pins; its output, after a zero exit. */

@@ -59,7 +59,7 @@ class RestartWithoutLossTest {
     void offloadedSessionsLoseNothingThroughAGracefulRestartAndACrash() throws Exception {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             int dp0 = lab.pair.dp0;
-            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab);
+            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab, "bridge");
             List<DpdkPair.Child> children = new ArrayList<>();
             try {
                 long overflowsBefore = socketOverflows(lab);
@@ -131,7 +131,7 @@ class RestartWithoutLossTest {
     @Test
     void withoutTheBridgeTheSameRestartsLosePackets() throws Exception {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
-            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab);
+            List<DatagramSocket> clients = openSessionsOnBinaryEcho(lab, "naive");
             List<DpdkPair.Child> children = new ArrayList<>();
             try {
                 Phases phases = restartTwice(lab, clients, "naive", children, (phase, child) -> {
@@ -196,10 +196,10 @@ class RestartWithoutLossTest {
 
     /**
      * Backends that echo verbatim on {@link #BACKEND_PORT}, then one session per client, set up by a
-     * first loop whose first datagrams go through DPDK; that loop is stopped as the mode of the run
-     * will not be known yet, leaving the sessions' rules (the next loop adopts them).
+     * first loop whose first datagrams go through DPDK; that loop stops as the run's {@code mode} does (without
+     * the bridge, none is left behind), leaving the sessions' rules (the next loop adopts them).
      */
-    private static List<DatagramSocket> openSessionsOnBinaryEcho(SessionLoopTest.Setup lab) throws Exception {
+    private static List<DatagramSocket> openSessionsOnBinaryEcho(SessionLoopTest.Setup lab, String mode) throws Exception {
         for (String backend : SessionLoopTest.BACKENDS) {
             DatagramSocket s = lab.socket(lab.pair.peerNs, backend, BACKEND_PORT, 0);
             // a JVM starting on this 2-core machine can starve the echo thread for a few hundred ms: the
@@ -208,7 +208,7 @@ class RestartWithoutLossTest {
             Thread.ofPlatform().daemon().start(() -> echoVerbatim(s));
         }
         List<DatagramSocket> clients = lab.clients(24000, SESSIONS);
-        DpdkPair.Child setup = lab.startLoop("plain", BACKEND_PORT, PORTS, 600_000);
+        DpdkPair.Child setup = lab.startLoop(mode, BACKEND_PORT, PORTS, 600_000);
         try {
             setup.await("READY", STEP_MS);
             for (int i = 0; i < SESSIONS; i++) {

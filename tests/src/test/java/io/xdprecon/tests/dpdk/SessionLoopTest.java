@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dynamic sessions end to end: N clients send to a service VIP:port on the DPDK interface; each first
- * datagram reaches userspace (AF_XDP → {@link SessionLoopMain}), which creates the session, installs its
+ * datagram reaches userspace (AF_XDP → the production {@link io.xdprecon.daemon.dpdk.DpdkLoop}, run by
+ * {@link DpdkLoopMain} in a child JVM), which creates the session, installs its
  * two rules (owner SESSION) and forwards that datagram to the backend through DPDK TX; every later
  * datagram, both ways, is rewritten by XDP alone (DPDK's RX count stays at N); idle sessions go.
  *
@@ -52,7 +53,8 @@ import org.junit.jupiter.api.Test;
  * backends (10.211.0.3, .4) sit in the peer namespace on dp1; VIP and egress address are both dp0's
  * 10.211.0.1. A session's rules send packets back out of the interface they came in on, so XDP answers
  * with XDP_TX (hairpin), which needs no second interface the PMD does not own; dp1 runs xdp_pass so that
- * veth delivers XDP_TX'd frames. The FIB lookup in the DPDK namespace finds permanent neighbours for the peers.
+ * veth delivers XDP_TX'd frames. The FIB lookup in the DPDK namespace, and the loop's next hops (the kernel's
+ * neighbour table), find permanent neighbours for the peers.
  * <pre>
  *   xr-ID-c                   xr-ID-e (NAT + backends)                 xr-ID-d
  *   cl0 10.212.0.2 ── nat0 10.212.0.1 │ masquerade │ dp1 10.211.0.2 ── dp0 10.211.0.1 (DPDK, VIP)
@@ -62,7 +64,7 @@ import org.junit.jupiter.api.Test;
 class SessionLoopTest {
     static final int CLIENTS = 20;
     static final int LATER = 5;
-    static final int VIP_PORT = 3478;
+    static final int VIP_PORT = LoopConfig.VIP_PORT;
     static final String PEER_MAC = "02:78:72:00:01:02";
     static final List<String> BACKENDS = List.of("10.211.0.3", "10.211.0.4");
     static final int BACKEND_PORT = 7000;
@@ -137,13 +139,14 @@ class SessionLoopTest {
         }
     }
 
-    /** The lab of this class: the pair, xdp_pass on dp1, backends echoing, the datapath loaded, children to kill. */
+    /** The lab of this class: the pair (which kills the children it started), xdp_pass on dp1, backends echoing, the datapath loaded. */
     static final class Setup implements AutoCloseable {
         final DpdkPair pair = DpdkPair.start();
         final BpfObject lab;
-        final Path object;
+        /** The loop configs written for the children. */
+        final Path dir;
+        LoopConfig loop;
         final List<DatagramSocket> sockets = new ArrayList<>();
-        final List<Process> children = new ArrayList<>();
         final InetSocketAddress vip = new InetSocketAddress(DpdkPair.LOCAL_IP, VIP_PORT);
         final int vipIp = Ipv4.parse(DpdkPair.LOCAL_IP);
         final String clientNs;
@@ -155,8 +158,7 @@ class SessionLoopTest {
                 clientNs = pair.addNamespace("c");
                 natClients();
                 lab = BpfObject.openBundled("xdp_lab", null);
-                object = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
-                Files.write(object, BpfObject.bundledElf(Datapath.OBJECT));
+                dir = Files.createTempDirectory("xdprecon-loop-");
                 lab.load();
                 NetNs.run(pair.peerNs, () -> Xdp.attach(NetNs.ifindex("dp1"), lab.program("xdp_pass"), XdpMode.NATIVE));
                 for (String b : BACKENDS) {
@@ -254,35 +256,30 @@ class SessionLoopTest {
 
         /**
          * The loop with a service on the VIP over {@link #BACKENDS}; {@code options}: the session identity
-         * (OFFSET:LENGTH or {@code -}) and the ICMP echo policy, as {@link SessionLoopMain} takes them.
+         * (OFFSET:LENGTH or {@code -}) and the ICMP echo policy.
          */
         DpdkPair.Child startLoop(String ports, int idleMillis, String... options) throws IOException {
-            return startLoop("plain", BACKEND_PORT, ports, idleMillis, options);
+            return startLoop("bridge", BACKEND_PORT, ports, idleMillis, options);
         }
 
         /**
-         * {@link SessionLoopMain} with backends on {@code backendPort}, its DPDK ports started and stopped as
-         * {@code portsMode} says (plain, naive, bridge).
+         * {@link DpdkLoopMain}, the production loop, with backends on {@code backendPort}, its DPDK ports started and
+         * stopped through the tc bridge ({@code bridge}) or without it ({@code naive}).
          */
         DpdkPair.Child startLoop(String portsMode, int backendPort, String ports, int idleMillis, String... options)
                 throws IOException {
-            String script = "mount --bind \"$0\" /sys/fs/bpf && mkdir -p /run/dpdk"
-                    + " && mount -t tmpfs -o mode=0700 xdprecon-dpdk /run/dpdk && exec \"$@\"";
-            List<String> neigh = new ArrayList<>();
-            neigh.add(DpdkPair.PEER_IP + "=" + PEER_MAC);
-            BACKENDS.forEach(b -> neigh.add(b + "=" + PEER_MAC));
-            List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + pair.dpdkNs,
-                    "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, pair.pinRoot.toString(),
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Dxdprecon.ports=" + portsMode, "-cp", System.getProperty("java.class.path"),
-                    SessionLoopMain.class.getName(), "dp0", Integer.toString(pair.dp0), object.toString(),
-                    DpdkPair.LOCAL_IP + ":" + VIP_PORT, DpdkPair.LOCAL_IP, ports,
-                    String.join(",", BACKENDS.stream().map(b -> b + ":" + backendPort).toList()), Integer.toString(idleMillis),
-                    String.join(",", neigh)));
-            command.addAll(List.of(options));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            children.add(process);
-            return new DpdkPair.Child(process);
+            loop = new LoopConfig(BACKENDS, backendPort, ports, idleMillis, options.length > 0 ? options[0] : "-",
+                    options.length > 1 ? options[1] : "answer", "drain");
+            return pair.startJava(DpdkLoopMain.class.getName(), loop.write(dir).toString(), "edge-1", portsMode);
+        }
+
+        /** Hands the running loop the service with only {@code backends} and {@code policy}; the loop's answer. */
+        String changeBackends(DpdkPair.Child child, List<String> backends, String policy) throws Exception {
+            loop = loop.withBackends(backends, policy);
+            OutputStream in = child.process.getOutputStream();
+            in.write(("CONFIG " + loop.write(dir) + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+            return child.await("UPDATED", STEP_MS);
         }
 
         /** Fills the pinned rules map with config rules of another interface, up to room for {@code room} more. */
@@ -299,14 +296,6 @@ class SessionLoopTest {
                     }
                 }
             }
-        }
-
-        /** Sends the child one line and waits for its answer, a line starting with {@code answer}. */
-        static String command(DpdkPair.Child child, String line, String answer) throws Exception {
-            OutputStream in = child.process.getOutputStream();
-            in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-            in.flush();
-            return child.await(answer, STEP_MS);
         }
 
         /** Tells a child to stop and checks it ended well. */
@@ -349,26 +338,14 @@ class SessionLoopTest {
 
         @Override
         public void close() {
-            for (Process p : children) {
-                if (p.isAlive()) {
-                    p.destroyForcibly();
-                    try {
-                        p.waitFor(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
             sockets.forEach(DatagramSocket::close);
             try {
                 if (lab != null) {
                     lab.close();
                 }
-                if (object != null) {
-                    Files.deleteIfExists(object);
+                if (dir != null) {
+                    Lab.deleteRecursively(dir);
                 }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
             } finally {
                 pair.close();
             }
@@ -502,7 +479,7 @@ class SessionLoopTest {
             for (String b : BACKENDS) {
                 backends.add(lab.socket(lab.pair.peerNs, b, backendPort, 100));
             }
-            DpdkPair.Child child = lab.startLoop("plain", backendPort, "40000-40099", 60_000);
+            DpdkPair.Child child = lab.startLoop("bridge", backendPort, "40000-40099", 60_000);
             try {
                 child.await("READY", STEP_MS);
                 lab.fillRules(0);
@@ -668,7 +645,7 @@ class SessionLoopTest {
                 String kept = BACKENDS.get(1);
                 long onGone = backendOf.values().stream().filter(gone::equals).count();
                 assertTrue(onGone > 0 && onGone < n, "both backends used: " + backendOf);
-                String updated = Setup.command(child, "BACKENDS " + kept + ":" + BACKEND_PORT + " " + policy, "UPDATED");
+                String updated = lab.changeBackends(child, List.of(kept), policy);
                 assertEquals("UPDATED moved=" + (policy.equals("move") ? onGone : 0), updated);
                 for (int k = 1; k <= LATER; k++) {
                     for (int i = 0; i < n; i++) {

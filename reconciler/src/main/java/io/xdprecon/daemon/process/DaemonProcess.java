@@ -1,0 +1,124 @@
+package io.xdprecon.daemon.process;
+
+import io.xdprecon.apply.Applier;
+import io.xdprecon.daemon.CompositeEvents;
+import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.ReconcileOutcome;
+import io.xdprecon.daemon.SystemdEvents;
+import io.xdprecon.daemon.admin.AdminServer;
+import io.xdprecon.daemon.admin.DaemonMetrics;
+import io.xdprecon.daemon.admin.DatapathSampler;
+import io.xdprecon.daemon.dpdk.DpdkSlowPath;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.FileSource;
+import io.xdprecon.source.Source;
+import io.xdprecon.source.SourceException;
+import io.xdprecon.tuning.TuningApplier;
+import io.xdprecon.tuning.TuningReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code xdprecon run} as a process: the {@link Daemon} with its slow path (the DPDK loop when the config asks
+ * for {@code datapath.mode: dpdk}), its metrics, systemd notifications, admin HTTP, file watch and signals. The
+ * command line parses options into {@link Options} and calls {@link #run()} or {@link #once()}; everything the
+ * daemon is made of is put together here.
+ */
+public final class DaemonProcess {
+    /** How long a failing source or apply backs off at most. */
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    /**
+     * What {@code xdprecon run} was asked for.
+     *
+     * @param admin          the admin HTTP address; empty for none
+     * @param webhookSecret  the shared secret of {@code POST /webhook}; empty refuses webhooks
+     * @param metricsTopFlows how many config flow legs get per-flow series on {@code /metrics}
+     * @param version        this build's version, for {@code xdprecon_build_info}
+     */
+    public record Options(String node, Path pinRoot, Duration interval, double jitter, Daemon.DriftMode drift,
+            boolean allowMassDelete, boolean allowDisruptive, Optional<InetSocketAddress> admin,
+            Optional<String> webhookSecret, int metricsTopFlows, String version) {}
+
+    private final Source source;
+    private final Options options;
+    private final SystemdEvents systemd = SystemdEvents.fromEnvironment();
+    private final DaemonMetrics metrics;
+    private final DpdkSlowPath slowPath;
+    private final Daemon daemon;
+
+    public DaemonProcess(Source source, Options options) {
+        this.source = source;
+        this.options = options;
+        this.slowPath = new DpdkSlowPath(options.node(), options.pinRoot());
+        this.metrics = new DaemonMetrics(new DatapathSampler(options.pinRoot(), options.metricsTopFlows()));
+        metrics.buildInfo(options.version(), "unknown");
+        metrics.sessions(slowPath::stats);
+        Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
+        LiveStateReader reader = new LiveStateReader(options.pinRoot(), new TuningReader()::read);
+        Applier applier = new Applier(reader, new TuningApplier()::apply, line -> { });
+        daemon = new Daemon(source,
+                new Daemon.Settings(options.node(), options.pinRoot(), options.interval(), options.jitter(), options.drift(),
+                        MAX_BACKOFF, options.allowMassDelete(), options.allowDisruptive(), heartbeat),
+                reader, applier, slowPath, new CompositeEvents(List.of(metrics, systemd)));
+    }
+
+    /** What one reconcile did, and the daemon's status after it. */
+    public record Once(ReconcileOutcome outcome, String status) {}
+
+    /** One reconcile, then the slow path stops ({@code run --once}). */
+    public Once once() {
+        try {
+            ReconcileOutcome outcome = daemon.reconcileOnce();
+            return new Once(outcome, daemon.status().line());
+        } finally {
+            slowPath.close();
+        }
+    }
+
+    /**
+     * Runs until SIGTERM/SIGINT: reconciles every interval, on SIGHUP, on a file change (a file source) and on a
+     * signed webhook; serves the admin HTTP. On SIGTERM the current reconcile finishes, then the slow path stops
+     * (the XDP datapath stays).
+     *
+     * @throws io.xdprecon.daemon.SlowPathException when the slow path the config asks for cannot start
+     */
+    public void run() throws IOException, SourceException {
+        if (source instanceof FileSource file) {
+            file.watch(daemon::trigger);
+        }
+        installSignals();
+        try (AdminServer server = options.admin().isEmpty() ? null : startAdmin(options.admin().get())) {
+            daemon.run();
+        }
+    }
+
+    private AdminServer startAdmin(InetSocketAddress address) throws IOException {
+        AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
+                .notReady(metrics::notReady).loopAlive(daemon::alive).sessions(slowPath::sessions)
+                .maxReconcileAge(options.interval().multipliedBy(3).plusMinutes(1))
+                .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
+        options.webhookSecret().ifPresent(builder::webhookSecret);
+        return builder.start();
+    }
+
+    /** SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then the slow path. */
+    @SuppressWarnings("sunapi")
+    private void installSignals() {
+        // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            try {
+                daemon.awaitStopped(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            slowPath.close();
+        }, "xdprecon-stop"));
+    }
+}
