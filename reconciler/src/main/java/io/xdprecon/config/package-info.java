@@ -4,5 +4,8 @@
  * {@link io.xdprecon.config.Config#forNode} derives the {@link io.xdprecon.state.DesiredState} of one node.
  * Every problem is a {@link io.xdprecon.config.ConfigError} at {@code file:line:col}; all of a file's
  * problems are reported at once, and loading writes nothing.
+ *
+ * <p>May import: {@code dataplane.bpf}, {@code dataplane.dpdk}, {@code dataplane.ffm}, {@code dataplane.maps},
+ * {@code dataplane.netns}, {@code state}.
  */
 package io.xdprecon.config;

@@ -8,5 +8,7 @@
  * was computed against (its {@link io.xdprecon.plan.Fingerprint}) have not moved since.
  *
  * <p>Only {@link io.xdprecon.plan.PlanFile} does I/O.
+ *
+ * <p>May import: {@code dataplane.bpf}, {@code dataplane.maps}, {@code state}.
  */
 package io.xdprecon.plan;

@@ -10,11 +10,13 @@
  * rebinding when their service names a session identity in the payload (a known identity from a new address
  * moves its session; without one a new address is a new session).
  *
- * <p>Degradation is explicit and counted in one record, {@link io.xdprecon.sessions.SessionTable.Stats}: a map
+ * <p>Degradation is explicit and counted by name ({@link io.xdprecon.sessions.SessionTable.Counter}): a map
  * that refuses the rules leaves the session on the slow path (userspace forwards its packets both ways and
  * retries); a backend without a free egress port passes the new session to the next backend of the client's
- * rendezvous order ({@code spilled}); only when no backend has a port, or the service has no backend, is there
+ * rendezvous order ({@code SPILLED}); only when no backend has a port, or the service has no backend, is there
  * no session — any port already in use toward a backend would make two sessions' replies indistinguishable —
- * and the packet is counted ({@code poolExhausted}, {@code noBackend}) and dropped on purpose.
+ * and the packet is counted ({@code POOL_EXHAUSTED}, {@code NO_BACKEND}) and dropped on purpose.
+ *
+ * <p>May import: {@code config}, {@code dataplane.dpdk}, {@code dataplane.ffm}, {@code dataplane.maps}.
  */
 package io.xdprecon.sessions;

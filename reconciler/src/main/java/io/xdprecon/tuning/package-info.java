@@ -16,5 +16,7 @@
  * of that thread, and a child process inherits the namespaces of the thread that starts it. Call from a
  * platform thread (e.g. inside {@code NetNs.call}); a virtual thread starts processes from whatever carrier it
  * is mounted on. {@code /sys/class/net} is never read: it shows the namespace sysfs was mounted in.
+ *
+ * <p>May import: {@code host}, {@code state}.
  */
 package io.xdprecon.tuning;
