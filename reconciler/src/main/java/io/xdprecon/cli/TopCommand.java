@@ -5,8 +5,9 @@ import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RuleTable;
+import io.xdprecon.dataplane.maps.SlotCounters;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.sessions.SessionService;
 import io.xdprecon.state.DesiredState;
@@ -82,10 +83,18 @@ final class TopCommand implements Callable<Integer> {
 
     private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    /** One read of the maps. */
-    private record Read(long nanos, Map<FlowKey, FlowRule> rules, Map<FlowKey, FlowCounters> counters,
-                        Map<Stat, Long> stats, int capacity, long startNanos, long startCpu) {
+    /**
+     * One read of the maps. {@code rules} is shared by the reads between two reads of the rules map, and the
+     * counters come from one of two buffers used in turn: a refresh compares the last two reads only.
+     */
+    private record Read(long nanos, RuleTable rules, Labels labels, SlotCounters counters, Map<Stat, Long> stats,
+                        int capacity, long startNanos, long startCpu) {
     }
+
+    private final RuleTable ruleTable = new RuleTable();
+    private final SlotCounters[] counterBuffers = new SlotCounters[2];
+    private int reads;
+    private Rates rates;
 
     @Override
     public Integer call() throws Exception {
@@ -107,10 +116,10 @@ final class TopCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = !once && System.console() != null && System.console().isTerminal();
         try (Datapath live = datapath.open()) {
-            Read before = read(live, null);
+            Read before = read(live, null, names);
             if (!terminal) {
                 Thread.sleep(Math.round(intervalSeconds * 1000)); // the sampling interval of the rates
-                TopView.render(frame(before, read(live, before), names), order, reverse, filter, 0, top == 0 ? 0 : top + 6)
+                TopView.render(frame(before, read(live, before, names)), order, reverse, filter, 0, top == 0 ? 0 : top + 6)
                         .forEach(out::println);
                 out.flush();
                 return 0;
@@ -145,8 +154,8 @@ final class TopCommand implements Callable<Integer> {
                 out.flush();
                 while (true) {
                     if (System.nanoTime() >= next) {
-                        Read now = read(live, ++refreshes % RULES_EVERY == 0 ? null : previous);
-                        frame = frame(previous, now, names);
+                        Read now = read(live, ++refreshes % RULES_EVERY == 0 ? null : previous, names);
+                        frame = frame(previous, now);
                         previous = now;
                         next = now.nanos() + Math.round(intervalSeconds * 1e9);
                         draw(frame, filter);
@@ -234,15 +243,25 @@ final class TopCommand implements Callable<Integer> {
     /**
      * The counters, and the rules unless {@code rulesFrom} already has them: rules change far less often than
      * counters, so the rules map is read at the start and then every {@value #RULES_EVERY} refreshes (a rule added
-     * meanwhile shows at the next rules read).
+     * meanwhile shows at the next rules read). Nothing is allocated per rule but the labels of a rules read.
      */
-    private Read read(Datapath live, Read rulesFrom) {
+    private Read read(Datapath live, Read rulesFrom, Names names) {
         long cpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
-        Map<FlowKey, FlowRule> rules = rulesFrom != null ? rulesFrom.rules() : live.rules().readAll();
-        Map<FlowKey, FlowCounters> counters = live.rules().readAllCounters();
+        Labels labels;
+        if (rulesFrom != null) {
+            labels = rulesFrom.labels();
+        } else {
+            live.rules().readRules(ruleTable);
+            labels = Labels.of(ruleTable, names);
+        }
+        SlotCounters counters = counterBuffers[reads++ % 2];
+        if (counters == null) {
+            counters = counterBuffers[(reads - 1) % 2] = new SlotCounters(live.rules().capacity() + 1);
+        }
+        live.rules().readCounters(counters);
         Map<Stat, Long> stats = live.stats().read();
-        return new Read(System.nanoTime(), rules, counters, stats, live.rules().capacity(), start, cpu);
+        return new Read(System.nanoTime(), ruleTable, labels, counters, stats, live.rules().capacity(), start, cpu);
     }
 
     /** Flow names by rule key, and the services (to tell a session rule's). */
@@ -260,23 +279,118 @@ final class TopCommand implements Callable<Integer> {
         return new Names(flows, services);
     }
 
-    private TopView.Frame frame(Read before, Read now, Names names) {
-        double seconds = (now.nanos() - before.nanos()) / 1e9;
-        Map<Integer, String> ifaces = new HashMap<>();
-        List<TopView.Row> rows = new ArrayList<>(now.rules().size());
-        now.rules().forEach((key, rule) -> {
-            FlowCounters c = now.counters().getOrDefault(key, FlowCounters.ZERO);
-            FlowCounters b = before.counters().getOrDefault(key, FlowCounters.ZERO);
-            String service = rule.owner() == Owner.SESSION ? serviceOf(names.services(), key) : null;
-            String name = names.flows().getOrDefault(key, service != null ? service + " (session)" : "-");
-            rows.add(new TopView.Row(name, service, key, rule, ifname(ifaces, key.ifindex()),
-                    ifname(ifaces, rule.rewrite().ifindex()), c, Math.max(0, c.packets() - b.packets()) / seconds,
-                    8.0 * Math.max(0, c.bytes() - b.bytes()) / seconds));
-        });
+    /** What each rule of a rules read is called: its flow (or service) and its interfaces' names, by index. */
+    private record Labels(String[] names, String[] services, String[] ingress, String[] egress) {
+        static Labels of(RuleTable rules, Names names) {
+            int n = rules.size();
+            String[] flow = new String[n];
+            String[] service = new String[n];
+            String[] in = new String[n];
+            String[] out = new String[n];
+            Map<Integer, String> ifaces = new HashMap<>();
+            boolean named = !names.flows().isEmpty() || !names.services().isEmpty();
+            for (int i = 0; i < n; i++) {
+                String s = null;
+                String f = null;
+                if (named) {
+                    FlowKey key = rules.key(i);
+                    s = rules.ownerCode(i) == Owner.SESSION.code() ? serviceOf(names.services(), key) : null;
+                    f = names.flows().get(key);
+                }
+                service[i] = s;
+                flow[i] = f != null ? f : s != null ? s + " (session)" : "-";
+                in[i] = ifname(ifaces, rules.ifindex(i));
+                out[i] = ifname(ifaces, rules.egressIfindex(i));
+            }
+            return new Labels(flow, service, in, out);
+        }
+    }
+
+    /** The rates of a refresh by rule index; its arrays are reused by the next refresh, which replaces the frame. */
+    private static final class Rates implements TopView.Table {
+        private final double[] pps;
+        private final double[] bps;
+        private final long[] packets;
+        private final long[] bytes;
+        private Read now;
+
+        Rates(int capacity) {
+            pps = new double[capacity];
+            bps = new double[capacity];
+            packets = new long[capacity];
+            bytes = new long[capacity];
+        }
+
+        Rates fill(Read before, Read now) {
+            this.now = now;
+            double seconds = (now.nanos() - before.nanos()) / 1e9;
+            RuleTable rules = now.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                int slot = rules.slot(i);
+                packets[i] = now.counters().packets(slot);
+                bytes[i] = now.counters().bytes(slot);
+                pps[i] = Math.max(0, packets[i] - before.counters().packets(slot)) / seconds;
+                bps[i] = 8.0 * Math.max(0, bytes[i] - before.counters().bytes(slot)) / seconds;
+            }
+            return this;
+        }
+
+        public int size() {
+            return now.rules().size();
+        }
+
+        public String name(int i) {
+            return now.labels().names()[i];
+        }
+
+        public String service(int i) {
+            return now.labels().services()[i];
+        }
+
+        public int ownerCode(int i) {
+            return now.rules().ownerCode(i);
+        }
+
+        public String ingress(int i) {
+            return now.labels().ingress()[i];
+        }
+
+        public String egress(int i) {
+            return now.labels().egress()[i];
+        }
+
+        public double pps(int i) {
+            return pps[i];
+        }
+
+        public double bps(int i) {
+            return bps[i];
+        }
+
+        public long packets(int i) {
+            return packets[i];
+        }
+
+        public int compareKeys(int a, int b) {
+            return now.rules().compareKeys(a, b);
+        }
+
+        public TopView.Row row(int i) {
+            return new TopView.Row(name(i), service(i), now.rules().key(i), now.rules().rule(i), ingress(i), egress(i),
+                    new FlowCounters(packets[i], bytes[i]), pps[i], bps[i]);
+        }
+    }
+
+    private TopView.Frame frame(Read before, Read now) {
+        if (rates == null) {
+            rates = new Rates(now.capacity());
+        }
+        TopView.Table table = rates.fill(before, now);
         Map<Stat, Double> statRates = new EnumMap<>(Stat.class);
+        double seconds = (now.nanos() - before.nanos()) / 1e9;
         now.stats().forEach((stat, n) -> statRates.put(stat, Math.max(0, n - before.stats().getOrDefault(stat, 0L)) / seconds));
         // what one refresh costs, from the first read to the rows with their rates
-        return new TopView.Frame(rows, statRates, now.capacity(), intervalSeconds,
+        return new TopView.Frame(table, statRates, now.capacity(), intervalSeconds,
                 (System.nanoTime() - now.startNanos()) / 1_000_000,
                 (THREADS.getCurrentThreadCpuTime() - now.startCpu()) / 1_000_000);
     }

@@ -3,9 +3,10 @@ package io.xdprecon.cli;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Stat;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +38,7 @@ final class TopView {
     }
 
     /**
-     * One rule: its flow's name and leg (or the session's service, or "-"), counters and rates.
+     * One rule as shown: its flow's name and leg (or the session's service, or "-"), counters and rates.
      *
      * @param service the session service owning it, or null
      */
@@ -45,15 +46,102 @@ final class TopView {
                FlowCounters counters, double pps, double bps) {
     }
 
+    /**
+     * The rules of one refresh by index ({@code 0..size()-1}), as columns: filters, totals and the sort read the
+     * columns, and only the rows that reach the screen become {@link Row}s — a full map is not half a million objects
+     * per refresh.
+     */
+    interface Table {
+        int size();
+
+        String name(int i);
+
+        /** The session service owning the rule, or null. */
+        String service(int i);
+
+        /** {@link Owner#code()} as the map holds it. */
+        int ownerCode(int i);
+
+        String ingress(int i);
+
+        String egress(int i);
+
+        double pps(int i);
+
+        double bps(int i);
+
+        long packets(int i);
+
+        /** Orders by the match's fields (ifindex, source, destination; addresses unsigned): the last tie-break. */
+        int compareKeys(int a, int b);
+
+        Row row(int i);
+
+        /** Rows already made (tests, small views). */
+        static Table of(List<Row> rows) {
+            return new Table() {
+                public int size() {
+                    return rows.size();
+                }
+
+                public String name(int i) {
+                    return rows.get(i).name();
+                }
+
+                public String service(int i) {
+                    return rows.get(i).service();
+                }
+
+                public int ownerCode(int i) {
+                    return rows.get(i).rule().owner().code();
+                }
+
+                public String ingress(int i) {
+                    return rows.get(i).ingress();
+                }
+
+                public String egress(int i) {
+                    return rows.get(i).egress();
+                }
+
+                public double pps(int i) {
+                    return rows.get(i).pps();
+                }
+
+                public double bps(int i) {
+                    return rows.get(i).bps();
+                }
+
+                public long packets(int i) {
+                    return rows.get(i).counters().packets();
+                }
+
+                public int compareKeys(int a, int b) {
+                    FlowKey x = rows.get(a).match();
+                    FlowKey y = rows.get(b).match();
+                    int c = Integer.compare(x.ifindex(), y.ifindex());
+                    c = c != 0 ? c : Integer.compareUnsigned(x.srcIp(), y.srcIp());
+                    c = c != 0 ? c : Integer.compare(x.srcPort(), y.srcPort());
+                    c = c != 0 ? c : Integer.compareUnsigned(x.dstIp(), y.dstIp());
+                    return c != 0 ? c : Integer.compare(x.dstPort(), y.dstPort());
+                }
+
+                public Row row(int i) {
+                    return rows.get(i);
+                }
+            };
+        }
+    }
+
     /** Which rows to show; null fields match everything. */
     record Filter(String flow, String owner, String service, String iface) {
         static final Filter NONE = new Filter(null, null, null, null);
 
-        boolean matches(Row r) {
-            return (flow == null || r.name().toLowerCase(Locale.ROOT).contains(flow.toLowerCase(Locale.ROOT)))
-                    && (owner == null || r.rule().owner().name().equalsIgnoreCase(owner))
-                    && (service == null || service.equals(r.service()))
-                    && (iface == null || iface.equals(r.ingress()) || iface.equals(r.egress()));
+        boolean matches(Table t, int i) {
+            return (flow == null || containsIgnoreCase(t.name(i), flow))
+                    && (owner == null || t.ownerCode(i) == Owner.valueOf(owner.toUpperCase(Locale.ROOT)).code())
+                    && (service == null || service.equals(t.service(i)))
+                    && (iface == null || iface.equals(t.ingress(i)) || iface.equals(t.egress(i)));
         }
 
         String describe() {
@@ -72,27 +160,43 @@ final class TopView {
             }
             return parts.isEmpty() ? "none" : String.join(" ", parts);
         }
+
+        /** Without a lower-cased copy of each of half a million names. */
+        private static boolean containsIgnoreCase(String text, String part) {
+            for (int at = 0; at + part.length() <= text.length(); at++) {
+                if (text.regionMatches(true, at, part, 0, part.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
-    /** One refresh: the rows, the datapath counters' rates, and what the read cost. */
-    record Frame(List<Row> rows, Map<Stat, Double> statRates, int capacity, double interval, long readMillis,
+    /** One refresh: the rules, the datapath counters' rates, and what the read cost. */
+    record Frame(Table rows, Map<Stat, Double> statRates, int capacity, double interval, long readMillis,
                  long readCpuMillis) {
     }
 
-    static Comparator<Row> order(Sort sort, boolean reverse) {
-        Comparator<Row> c = switch (sort) {
-            case PPS -> Comparator.comparingDouble(Row::pps).reversed();
-            case BPS -> Comparator.comparingDouble(Row::bps).reversed();
-            case PACKETS -> Comparator.comparingLong((Row r) -> r.counters().packets()).reversed();
-            case NAME -> Comparator.comparing(Row::name);
+    /** Compares two rows of a {@link Table} by index. */
+    @FunctionalInterface
+    interface IndexOrder {
+        int compare(int a, int b);
+    }
+
+    static IndexOrder order(Table t, Sort sort, boolean reverse) {
+        IndexOrder primary = switch (sort) {
+            case PPS -> (a, b) -> Double.compare(t.pps(b), t.pps(a));
+            case BPS -> (a, b) -> Double.compare(t.bps(b), t.bps(a));
+            case PACKETS -> (a, b) -> Long.compare(t.packets(b), t.packets(a));
+            case NAME -> (a, b) -> t.name(a).compareTo(t.name(b));
         };
-        // ties (most rules carry nothing) by name, then the key's numbers: no strings made per comparison
-        c = c.thenComparing(Row::name).thenComparingInt(r -> r.match().ifindex())
-                .thenComparingLong(r -> Integer.toUnsignedLong(r.match().srcIp()))
-                .thenComparingInt(r -> r.match().srcPort())
-                .thenComparingLong(r -> Integer.toUnsignedLong(r.match().dstIp()))
-                .thenComparingInt(r -> r.match().dstPort());
-        return reverse ? c.reversed() : c;
+        // ties (most rules carry nothing) by name, then the key's numbers
+        IndexOrder whole = (a, b) -> {
+            int c = primary.compare(a, b);
+            c = c != 0 ? c : t.name(a).compareTo(t.name(b));
+            return c != 0 ? c : t.compareKeys(a, b);
+        };
+        return reverse ? (a, b) -> whole.compare(b, a) : whole;
     }
 
     /**
@@ -100,15 +204,27 @@ final class TopView {
      * first, as fit in {@code height} lines of {@code width} columns; {@code height <= 0} shows every row.
      */
     static List<String> render(Frame frame, Sort sort, boolean reverse, Filter filter, int width, int height) {
-        List<Row> shown = frame.rows().stream().filter(filter::matches).toList();
-        double pps = shown.stream().mapToDouble(Row::pps).sum();
-        double bps = shown.stream().mapToDouble(Row::bps).sum();
-        long config = frame.rows().stream().filter(r -> r.rule().owner().name().equals("CONFIG")).count();
+        Table t = frame.rows();
+        int[] shown = new int[t.size()];
+        int count = 0;
+        double pps = 0;
+        double bps = 0;
+        long config = 0;
+        for (int i = 0; i < t.size(); i++) {
+            if (t.ownerCode(i) == Owner.CONFIG.code()) {
+                config++;
+            }
+            if (filter.matches(t, i)) {
+                shown[count++] = i;
+                pps += t.pps(i);
+                bps += t.bps(i);
+            }
+        }
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "xdprecon top - every %.1f s - rules %,d of %,d (config %,d, session %,d)"
-                        + " - refresh %d ms (cpu %d ms)", frame.interval(), frame.rows().size(), frame.capacity(), config,
-                frame.rows().size() - config, frame.readMillis(), frame.readCpuMillis()));
-        lines.add(String.format(Locale.ROOT, "shown %,d rules: %s pps %s bps   filter: %s", shown.size(), human(pps),
+                        + " - refresh %d ms (cpu %d ms)", frame.interval(), t.size(), frame.capacity(), config,
+                t.size() - config, frame.readMillis(), frame.readCpuMillis()));
+        lines.add(String.format(Locale.ROOT, "shown %,d rules: %s pps %s bps   filter: %s", count, human(pps),
                 human(bps), filter.describe()));
         Map<Stat, Double> s = frame.statRates();
         lines.add(String.format(Locale.ROOT, "datapath/s: hit %s miss %s slow %s ttl %s malformed %s | tx %s redirect %s"
@@ -123,8 +239,9 @@ final class TopView {
         int ends = width <= 0 ? 44 : Math.clamp((width - (24 + 7 + 9 + 9 + 12 + 6)) / 2, 20, 44);
         String row = "%-24s %-7s %-" + ends + "s %-" + ends + "s %9s %9s %12s";
         lines.add(String.format(Locale.ROOT, row, "FLOW", "OWNER", "MATCH", "REWRITE", "PPS", "BPS", "PACKETS"));
-        int room = height <= 0 ? shown.size() : Math.max(0, height - lines.size());
-        for (Row r : best(shown, order(sort, reverse), room)) {
+        int room = height <= 0 ? count : Math.max(0, height - lines.size());
+        for (int i : best(shown, count, order(t, sort, reverse), room)) {
+            Row r = t.row(i);
             lines.add(String.format(Locale.ROOT, row.replace("%12s", "%12d"), cut(r.name(), 24),
                     r.rule().owner().name().toLowerCase(Locale.ROOT), cut(endpoints(r.ingress(), r.match()), ends),
                     cut(endpoints(r.egress(), r.rule().rewrite()), ends), human(r.pps()), human(r.bps()),
@@ -133,19 +250,64 @@ final class TopView {
         return width <= 0 ? lines : lines.stream().map(l -> cut(l, width)).toList();
     }
 
-    /** The first {@code k} rows in {@code order}: a heap of k, so a screenful of 524,288 rows is not a full sort. */
-    static List<Row> best(List<Row> rows, Comparator<Row> order, int k) {
-        if (k >= rows.size()) {
-            return rows.stream().sorted(order).toList();
+    /**
+     * The first {@code k} of the first {@code n} indexes in {@code order}, best first: a heap of k indexes, so a
+     * screenful of 524,288 rules is neither a full sort nor an object per rule.
+     */
+    static int[] best(int[] indexes, int n, IndexOrder order, int k) {
+        if (k >= n) {
+            return Arrays.stream(indexes, 0, n).boxed().sorted(order::compare).mapToInt(Integer::intValue).toArray();
         }
-        java.util.PriorityQueue<Row> heap = new java.util.PriorityQueue<>(k + 1, order.reversed());
-        for (Row r : rows) {
-            heap.add(r);
-            if (heap.size() > k) {
-                heap.poll();
+        if (k <= 0) {
+            return new int[0];
+        }
+        int[] heap = new int[k]; // the worst of the best k at the root
+        int size = 0;
+        for (int j = 0; j < n; j++) {
+            int candidate = indexes[j];
+            if (size < k) {
+                heap[size] = candidate;
+                siftUp(heap, size++, order);
+            } else if (order.compare(candidate, heap[0]) < 0) {
+                heap[0] = candidate;
+                siftDown(heap, size, order);
             }
         }
-        return heap.stream().sorted(order).toList();
+        return Arrays.stream(heap, 0, size).boxed().sorted(order::compare).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static void siftUp(int[] heap, int at, IndexOrder order) {
+        while (at > 0) {
+            int parent = (at - 1) / 2;
+            if (order.compare(heap[at], heap[parent]) <= 0) {
+                return;
+            }
+            swap(heap, at, parent);
+            at = parent;
+        }
+    }
+
+    private static void siftDown(int[] heap, int size, IndexOrder order) {
+        int at = 0;
+        while (true) {
+            int worst = at;
+            for (int child = 2 * at + 1; child <= 2 * at + 2 && child < size; child++) {
+                if (order.compare(heap[child], heap[worst]) > 0) {
+                    worst = child;
+                }
+            }
+            if (worst == at) {
+                return;
+            }
+            swap(heap, at, worst);
+            at = worst;
+        }
+    }
+
+    private static void swap(int[] a, int i, int j) {
+        int x = a[i];
+        a[i] = a[j];
+        a[j] = x;
     }
 
     static String endpoints(String iface, FlowKey k) {

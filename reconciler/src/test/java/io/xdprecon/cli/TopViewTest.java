@@ -24,7 +24,7 @@ class TopViewTest {
             row("alpha (forward)", null, Owner.CONFIG, 1000, "eth0", 10, 5000),
             row("bravo (forward)", null, Owner.CONFIG, 1001, "eth0", 900, 100),
             row("svc (session)", "svc", Owner.SESSION, 1002, "eth2", 50, 70));
-    private static final TopView.Frame FRAME = new TopView.Frame(ROWS, Map.of(Stat.REWRITE_HIT, 960.0), 1024, 1, 12, 9);
+    private static final TopView.Frame FRAME = new TopView.Frame(TopView.Table.of(ROWS), Map.of(Stat.REWRITE_HIT, 960.0), 1024, 1, 12, 9);
 
     private static List<String> tableRows(List<String> lines) {
         return lines.subList(lines.indexOf(lines.stream().filter(l -> l.startsWith("FLOW")).findFirst().orElseThrow()) + 1,
@@ -78,5 +78,31 @@ class TopViewTest {
         assertEquals("1.2k", TopView.human(1234.0));
         assertEquals("5.6M", TopView.human(5_600_000.0));
         assertThrows(CliException.class, () -> TopView.Sort.parse("fastest"));
+    }
+
+    @Test
+    void theBestKOfManyAreTheFirstKOfAFullSortInEveryOrder() {
+        java.util.Random random = new java.util.Random(7);
+        List<TopView.Row> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            // few distinct rates and names: most of the order is decided by the ties
+            many.add(row("flow" + random.nextInt(50), null, Owner.CONFIG, 1000 + random.nextInt(3000), "eth0",
+                    random.nextInt(20), random.nextInt(30)));
+        }
+        TopView.Table table = TopView.Table.of(many);
+        int[] all = java.util.stream.IntStream.range(0, many.size()).toArray();
+        for (TopView.Sort sort : TopView.Sort.values()) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                TopView.IndexOrder order = TopView.order(table, sort, reverse);
+                int[] sorted = TopView.best(all, all.length, order, all.length);
+                for (int k : new int[] {0, 1, 7, 100}) {
+                    int[] best = TopView.best(all, all.length, order, k);
+                    for (int j = 0; j < k; j++) {
+                        assertEquals(0, order.compare(sorted[j], best[j]), sort + " reverse=" + reverse + " k=" + k + " at " + j);
+                    }
+                    assertEquals(k, best.length);
+                }
+            }
+        }
     }
 }

@@ -135,6 +135,39 @@ public final class Abi {
         return segment.get(GET_U32_HOST, at + RULE_SLOT);
     }
 
+    /** The owner code of the rule at {@code at}, whatever its value (an unknown one fails {@link #readRule}). */
+    public static int readOwnerCode(MemorySegment segment, long at) {
+        return segment.get(GET_U32_HOST, at + RULE_OWNER);
+    }
+
+    /** The ifindex of the key at {@code at}. */
+    public static int readIfindex(MemorySegment segment, long at) {
+        return segment.get(GET_U32_HOST, at + KEY_IFINDEX);
+    }
+
+    /** The ifindex the rule at {@code at} sends out of. */
+    public static int readRewriteIfindex(MemorySegment segment, long at) {
+        return readIfindex(segment, at + RULE_REWRITE);
+    }
+
+    /** Orders two packed keys by ifindex, source address, source port, destination address, destination port. */
+    public static int compareKeys(MemorySegment a, long atA, MemorySegment b, long atB) {
+        int c = Integer.compare(a.get(GET_U32_HOST, atA + KEY_IFINDEX), b.get(GET_U32_HOST, atB + KEY_IFINDEX));
+        if (c == 0) {
+            c = Integer.compareUnsigned(a.get(GET_U32_NET, atA + KEY_SRC_IP), b.get(GET_U32_NET, atB + KEY_SRC_IP));
+        }
+        if (c == 0) {
+            c = Short.compareUnsigned(a.get(GET_U16_NET, atA + KEY_SRC_PORT), b.get(GET_U16_NET, atB + KEY_SRC_PORT));
+        }
+        if (c == 0) {
+            c = Integer.compareUnsigned(a.get(GET_U32_NET, atA + KEY_DST_IP), b.get(GET_U32_NET, atB + KEY_DST_IP));
+        }
+        if (c == 0) {
+            c = Short.compareUnsigned(a.get(GET_U16_NET, atA + KEY_DST_PORT), b.get(GET_U16_NET, atB + KEY_DST_PORT));
+        }
+        return c;
+    }
+
     public static FlowRule readRule(MemorySegment segment, long at) {
         return new FlowRule(readKey(segment, at + RULE_REWRITE),
                 Owner.ofCode(segment.get(GET_U32_HOST, at + RULE_OWNER)));
@@ -150,6 +183,24 @@ public final class Abi {
             bytes += segment.get(GET_U64_HOST, slot + COUNTERS_BYTES);
         }
         return new FlowCounters(packets, bytes);
+    }
+
+    /** The packets of a per-CPU {@code flow_counters} value, summed: {@link #sumCounters} without an object. */
+    public static long sumPackets(MemorySegment segment, long at, int cpus, int slotSize) {
+        long packets = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            packets += segment.get(GET_U64_HOST, at + (long) cpu * slotSize + COUNTERS_PACKETS);
+        }
+        return packets;
+    }
+
+    /** The bytes of a per-CPU {@code flow_counters} value, summed. */
+    public static long sumBytes(MemorySegment segment, long at, int cpus, int slotSize) {
+        long bytes = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            bytes += segment.get(GET_U64_HOST, at + (long) cpu * slotSize + COUNTERS_BYTES);
+        }
+        return bytes;
     }
 
     public static void writeIp(MemorySegment segment, long at, int ip) {

@@ -30,6 +30,9 @@ public final class RulesMap {
     /** Elements per batch syscall: large enough to amortise the call, small enough to stay in cache. */
     public static final int PAGE = 8192;
 
+    /** Counter slots per batch syscall: a slot's value is per CPU, so pages are smaller than {@link #PAGE}. */
+    private static final int COUNTER_PAGE = 1024;
+
     private final BpfMap rules;
     private final BpfMap counters;
     private final FlowSlots slots;
@@ -43,6 +46,8 @@ public final class RulesMap {
     private int[] pageSlots;
     private MemorySegment pageSlotKeys;
     private MemorySegment zeroCounters;
+    private MemorySegment counterPageKeys;
+    private MemorySegment counterPageValues;
 
     public RulesMap(BpfMap rules, BpfMap counters, BpfMap slotBitmap) {
         this.rules = rules;
@@ -341,6 +346,37 @@ public final class RulesMap {
         Map<FlowKey, FlowCounters> all = new HashMap<>();
         slotOf.forEach((flow, s) -> all.put(flow, bySlot.getOrDefault(s, FlowCounters.ZERO)));
         return all;
+    }
+
+    /**
+     * Every rule into {@code into} (what it held is replaced), with batch lookups and nothing allocated per rule:
+     * for views that refresh a full map every second ({@code xdprecon top}). Same thread as the writes.
+     */
+    public void readRules(RuleTable into) {
+        ensurePages();
+        into.clear(rules.maxEntries());
+        rules.forEach(pageKeys, pageRules, into::append);
+    }
+
+    /**
+     * Every slot's counters, summed over CPUs, into {@code into} (sized {@code capacity() + 1}), with batch lookups
+     * and nothing allocated per slot; pair with {@link #readRules} for the slot of each rule.
+     */
+    public void readCounters(SlotCounters into) {
+        if (counterPageKeys == null) {
+            counterPageKeys = arena.allocate((long) COUNTER_PAGE * 4, 8);
+            counterPageValues = arena.allocate((long) COUNTER_PAGE * counters.valueSize(), 8);
+        }
+        int cpus = BpfMap.possibleCpus();
+        int slotSize = counters.slotSize();
+        int stride = counters.valueSize();
+        counters.forEach(counterPageKeys, counterPageValues, (k, v, n) -> {
+            for (int i = 0; i < n; i++) {
+                long at = (long) i * stride;
+                into.set(k.get(ValueLayout.JAVA_INT, (long) i * 4), Abi.sumPackets(v, at, cpus, slotSize),
+                        Abi.sumBytes(v, at, cpus, slotSize));
+            }
+        });
     }
 
     /** Keys of every rule with the given owner. */

@@ -16,7 +16,9 @@ import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RuleTable;
 import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.maps.SlotCounters;
 import io.xdprecon.lab.PinRoot;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -204,6 +206,22 @@ class MapLayerTest {
             other.rules().put(first, moved);
             assertEquals(new FlowCounters(5, 500), datapath.rules().counters(first), "a replaced rule keeps its counters");
             assertEquals(new FlowCounters(5, 500), datapath.rules().readAllCounters().get(first));
+            // the same read into arrays, as `xdprecon top` refreshes: every rule once, its slot's counters
+            RuleTable table = new RuleTable();
+            SlotCounters bySlotNow = new SlotCounters(datapath.rules().capacity() + 1);
+            datapath.rules().readRules(table);
+            datapath.rules().readCounters(bySlotNow);
+            assertEquals(300, table.size());
+            Map<FlowKey, FlowRule> readBack = new HashMap<>();
+            for (int i = 0; i < table.size(); i++) {
+                readBack.put(table.key(i), table.rule(i));
+                assertEquals(table.key(i).ifindex(), table.ifindex(i));
+                assertEquals(table.rule(i).rewrite().ifindex(), table.egressIfindex(i));
+                assertEquals(table.rule(i).owner().code(), table.ownerCode(i));
+                FlowCounters expected = table.key(i).equals(first) ? new FlowCounters(5, 500) : FlowCounters.ZERO;
+                assertEquals(expected, new FlowCounters(bySlotNow.packets(table.slot(i)), bySlotNow.bytes(table.slot(i))));
+            }
+            assertEquals(datapath.rules().readAll(), readBack);
 
             assertTrue(datapath.rules().remove(first));
             assertTrue(counters.lookup(slotKey, perCpu));
