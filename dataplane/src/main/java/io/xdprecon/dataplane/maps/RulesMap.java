@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -356,6 +357,19 @@ public final class RulesMap {
         ensurePages();
         into.clear(rules.maxEntries());
         rules.forEach(pageKeys, pageRules, into::append);
+    }
+
+    /**
+     * Visits every rule a page at a time through {@code page} (refilled for each page of up to {@link #PAGE} rules):
+     * a walk of a full map with a few hundred kilobytes held and no object per rule. Same thread as the writes.
+     */
+    public void forEachPage(RuleTable page, Consumer<RuleTable> visitor) {
+        ensurePages();
+        rules.forEach(pageKeys, pageRules, (keys, values, n) -> {
+            page.clear(PAGE);
+            page.append(keys, values, n);
+            visitor.accept(page);
+        });
     }
 
     /**

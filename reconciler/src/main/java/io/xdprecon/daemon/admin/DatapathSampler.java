@@ -3,8 +3,11 @@ package io.xdprecon.daemon.admin;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
-import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.RuleTable;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.maps.SlotCounters;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.state.DesiredRule;
 import io.xdprecon.state.DesiredState;
@@ -12,11 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
@@ -29,7 +32,7 @@ import java.util.TreeMap;
  * runs as a process ({@code xdprecon run}).
  */
 public final class DatapathSampler {
-    static final Duration MAX_AGE = Duration.ofSeconds(1);
+    public static final Duration MAX_AGE = Duration.ofSeconds(1);
 
     /** What the datapath shows now; {@code counters} empty when no datapath is pinned. */
     public record Sample(Map<Stat, Long> counters, List<InterfaceXdp> interfaces, List<FlowTraffic> topFlows) {
@@ -50,7 +53,9 @@ public final class DatapathSampler {
     private final Path pinRoot;
     private final int topFlows;
     private volatile DesiredState applied;
-    private Map<FlowKey, Long> previousPackets = Map.of();
+    private final RuleTable page = new RuleTable();
+    private SlotCounters counters;
+    private SlotCounters previousCounters;
     private Sample last;
     private long lastNanos;
 
@@ -86,8 +91,7 @@ public final class DatapathSampler {
         }
         try (Datapath live = Datapath.openPinned(pinRoot)) {
             Map<Stat, Long> counters = live.stats().read();
-            List<FlowTraffic> flows = topFlows == 0 || desired == null ? List.of()
-                    : topFlows(desired.rules(), live.rules().readAllCounters());
+            List<FlowTraffic> flows = topFlows == 0 || desired == null ? List.of() : topFlows(desired.rules(), live.rules());
             return new Sample(counters, interfaces, flows);
         }
     }
@@ -106,25 +110,50 @@ public final class DatapathSampler {
 
     /**
      * The config legs with the most packets since the previous sample (then the most packets overall): flows
-     * that never saw a packet have no counters and are never chosen. Remembers this sample's packets for the next.
+     * that never saw a packet have no counters and are never chosen. The counters are read by slot into arrays
+     * and the rules walked a page at a time, so a full map costs no object per rule; a rule becomes a candidate
+     * (its key decoded, its name looked up) only when it beats the worst of the best so far. Rates are per slot:
+     * a slot freed and handed to another rule between two samples counts the new rule's packets as recent.
      */
-    private List<FlowTraffic> topFlows(Map<FlowKey, DesiredRule> named, Map<FlowKey, FlowCounters> counters) {
-        record Candidate(DesiredRule rule, FlowCounters counters, long recent) {}
-        List<Candidate> candidates = new ArrayList<>();
-        Map<FlowKey, Long> packets = new HashMap<>();
-        counters.forEach((key, c) -> {
-            DesiredRule rule = named.get(key);
-            if (rule != null) {
-                packets.put(key, c.packets());
-                candidates.add(new Candidate(rule, c, c.packets() - previousPackets.getOrDefault(key, 0L)));
+    private List<FlowTraffic> topFlows(Map<FlowKey, DesiredRule> named, RulesMap rules) {
+        int slots = rules.capacity() + 1;
+        if (counters == null || counters.slots() != slots) {
+            counters = new SlotCounters(slots);
+            previousCounters = new SlotCounters(slots);
+        }
+        SlotCounters now = previousCounters; // the older buffer becomes this sample's
+        previousCounters = counters;
+        counters = now;
+        SlotCounters before = previousCounters;
+        rules.readCounters(now);
+        record Candidate(DesiredRule rule, long packets, long bytes, long recent) {}
+        Comparator<Candidate> best = Comparator.comparingLong(Candidate::recent).thenComparingLong(Candidate::packets);
+        PriorityQueue<Candidate> top = new PriorityQueue<>(topFlows + 1, best); // the worst of the best at the head
+        rules.forEachPage(page, p -> {
+            for (int i = 0; i < p.size(); i++) {
+                int slot = p.slot(i);
+                long packets = now.packets(slot);
+                if (packets == 0 || p.ownerCode(i) != Owner.CONFIG.code()) {
+                    continue;
+                }
+                long recent = packets - before.packets(slot);
+                Candidate worst = top.size() < topFlows ? null : top.peek();
+                if (worst != null && (recent < worst.recent() || recent == worst.recent() && packets <= worst.packets())) {
+                    continue;
+                }
+                DesiredRule rule = named.get(p.key(i));
+                if (rule == null) {
+                    continue; // a config-owned rule the revision does not name: drift, no flow to label it with
+                }
+                top.add(new Candidate(rule, packets, now.bytes(slot), recent));
+                if (top.size() > topFlows) {
+                    top.poll();
+                }
             }
         });
-        previousPackets = packets;
-        return candidates.stream()
-                .sorted(Comparator.comparingLong(Candidate::recent).thenComparingLong(c -> c.counters().packets()).reversed())
-                .limit(topFlows)
+        return top.stream().sorted(best.reversed())
                 .map(c -> new FlowTraffic(c.rule().flow(), c.rule().direction().name().toLowerCase(Locale.ROOT),
-                        c.counters().packets(), c.counters().bytes()))
+                        c.packets(), c.bytes()))
                 .toList();
     }
 }
