@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
                 + " examples/README.md.",
         })
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Config files to check.")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Configs to check: files, or directories whose YAML files make one config together.")
     List<Path> files;
 
     @Spec
@@ -45,8 +46,8 @@ final class ValidateCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 Config config = ConfigLoader.load(file);
-                out.println(file + ": ok (" + count(config.flows(""), "flow") + ", " + count(config.services(""), "service")
-                        + ", " + count(config.nodes(), "node") + ")");
+                out.println(file + ": ok (" + count(config.flowCount(""), "flow") + ", "
+                        + count(config.services("").size(), "service") + ", " + count(config.nodes().size(), "node") + ")");
             } catch (ConfigException e) {
                 allValid = false;
                 e.lines().forEach(err::println);
@@ -57,7 +58,7 @@ final class ValidateCommand implements Callable<Integer> {
         return allValid ? 0 : 1;
     }
 
-    private static String count(List<?> items, String noun) {
-        return items.size() + " " + noun + (items.size() == 1 ? "" : "s");
+    private static String count(int items, String noun) {
+        return items + " " + noun + (items == 1 ? "" : "s");
     }
 }

@@ -48,10 +48,15 @@ final class Binder {
     record Bound(Layer base, Map<String, Layer> nodes, List<String> skipped) {}
 
     static Bound bind(JsonNode root, List<Problem> sink) {
+        return bind(root, Pointer.ROOT, sink);
+    }
+
+    /** As {@link #bind(JsonNode, List)}, for a document whose pointers start with {@code prefix}. */
+    static Bound bind(JsonNode root, String prefix, List<Problem> sink) {
         Binder binder = new Binder();
-        Layer base = binder.layer(root, Pointer.ROOT, false);
+        Layer base = binder.layer(root, prefix, false);
         Map<String, Layer> nodes = new LinkedHashMap<>();
-        String nodesPointer = Pointer.child(Pointer.ROOT, "nodes");
+        String nodesPointer = Pointer.child(prefix, "nodes");
         root.path("nodes").properties().forEach(e -> {
             if (e.getValue().isObject()) {
                 nodes.put(e.getKey(), binder.layer(e.getValue(), Pointer.child(nodesPointer, e.getKey()), true));
@@ -59,6 +64,20 @@ final class Binder {
         });
         sink.addAll(binder.problems);
         return new Bound(base, nodes, List.copyOf(binder.skipped));
+    }
+
+    /**
+     * One item of the base's {@code flows} at {@code pointer}; its problems go to {@code sink}. Empty (and its
+     * pointer added to {@code skipped}) when a part of it is wrong.
+     */
+    static Optional<FlowSpec> flow(JsonNode item, String pointer, List<Problem> sink, List<String> skipped) {
+        Binder binder = new Binder();
+        Optional<FlowEntry> flow = binder.flowEntry(item, pointer, false);
+        sink.addAll(binder.problems);
+        if (flow.isEmpty()) {
+            skipped.add(pointer);
+        }
+        return flow.map(FlowSpec.class::cast);
     }
 
     private Layer layer(JsonNode node, String pointer, boolean override) {

@@ -2,12 +2,12 @@ package io.xdprecon.config;
 
 import io.xdprecon.config.Spec.At;
 import io.xdprecon.config.Spec.EndpointSpec;
-import io.xdprecon.config.Spec.FlowSpec;
 import io.xdprecon.config.Spec.HugepageSpec;
 import io.xdprecon.config.Spec.InterfaceSpec;
 import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.state.Direction;
 import java.util.ArrayList;
@@ -21,7 +21,11 @@ import java.util.Set;
  * The checks a schema cannot express, on what one node gets (the base, or the base with a node's override
  * merged): names unique, references to declared interfaces, no two rules with the same key, egress ports
  * used once, port pools disjoint from each other and from static flows, and the datapath's capacities.
- * Every problem points at the value that causes it and names the other party with its line.
+ * Every problem points at the value that causes it and names the other party where it stands
+ * ({@link Mention}).
+ *
+ * <p>Flows are compared through a {@link FlowIndex} of the node's flow tables: built here for one check, or
+ * kept by the caller and updated table by table between revisions ({@link #check(NodeSpec, FlowIndex)}).
  */
 final class Checks {
     /** The rules map's default capacity, the header's (checked against the object by AbiLayoutTest). */
@@ -29,16 +33,36 @@ final class Checks {
     static final int MAX_LOCAL_IPS = Abi.MAX_LOCAL_IPS;
 
     private final NodeSpec spec;
-    private final SourceMap sourceMap;
+    private final FlowIndex index;
+    /** Device number → device name, numbered in declaration order. */
+    private final List<String> devices = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
 
-    private Checks(NodeSpec spec, SourceMap sourceMap) {
+    private Checks(NodeSpec spec, FlowIndex index) {
         this.spec = spec;
-        this.sourceMap = sourceMap;
+        this.index = index;
     }
 
-    static List<Problem> check(NodeSpec spec, SourceMap sourceMap) {
-        Checks checks = new Checks(spec, sourceMap);
+    /** Checks {@code spec}, its flows through an index built for it. */
+    static List<Problem> check(NodeSpec spec) {
+        FlowIndex index = new FlowIndex();
+        for (int i = 0; i < spec.flows().size(); i++) {
+            index.add(i, spec.flows().get(i), devices(spec, spec.flows().get(i)), i);
+        }
+        return check(spec, index);
+    }
+
+    /**
+     * Checks {@code spec} whose flow tables, and no others, stand in {@code index}, each with the device numbers
+     * {@link #devices} gives.
+     */
+    static List<Problem> check(NodeSpec spec, FlowIndex index) {
+        Checks checks = new Checks(spec, index);
+        spec.interfaces().values().forEach(i -> {
+            if (!checks.devices.contains(i.device().value())) {
+                checks.devices.add(i.device().value());
+            }
+        });
         checks.interfaces();
         checks.localIps();
         checks.flows();
@@ -49,26 +73,24 @@ final class Checks {
         return checks.problems;
     }
 
-    /** A rule key with the interface still a kernel device name: equal devices mean equal ifindexes. */
-    private record RuleKey(String device, int srcIp, int dstIp, int srcPort, int dstPort) {
-        /** Mixed: keys of neighbouring addresses and ports would share buckets with a record's own hash. */
-        @Override
-        public int hashCode() {
-            long h = device.hashCode();
-            h = h * 0x9E3779B97F4A7C15L + srcIp;
-            h = h * 0x9E3779B97F4A7C15L + dstIp;
-            h = h * 0x9E3779B97F4A7C15L + ((long) srcPort << 16 | dstPort);
-            h *= 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
+    /**
+     * The device number of each interface {@code table} uses (-1 when not declared): devices numbered in the
+     * order of first declaration, so that two logical names of one device (itself an error) give equal keys.
+     */
+    static int[] devices(NodeSpec spec, FlowTable table) {
+        List<String> order = new ArrayList<>();
+        spec.interfaces().values().forEach(i -> {
+            if (!order.contains(i.device().value())) {
+                order.add(i.device().value());
+            }
+        });
+        int[] numbers = new int[table.interfaces().size()];
+        for (int i = 0; i < numbers.length; i++) {
+            InterfaceSpec declared = spec.interfaces().get(table.interfaces().get(i));
+            numbers[i] = declared == null ? -1 : order.indexOf(declared.device().value());
         }
-
-        @Override
-        public String toString() {
-            return device + " " + Ipv4.format(srcIp) + ":" + srcPort + " -> " + Ipv4.format(dstIp) + ":" + dstPort;
-        }
+        return numbers;
     }
-
-    private record RuleOrigin(FlowSpec flow, Direction direction) {}
 
     private void interfaces() {
         Map<String, InterfaceSpec> byDevice = new HashMap<>();
@@ -76,7 +98,7 @@ final class Checks {
             InterfaceSpec first = byDevice.putIfAbsent(iface.device().value(), iface);
             if (first != null) {
                 add(iface.device(), "'" + iface.device().value() + "' is already the device of interface '" + first.name()
-                        + "' (line " + line(first.device()) + "); each logical interface names its own device");
+                        + "' (" + Mention.of(first.device().pointer()) + "); each logical interface names its own device");
             }
         }
     }
@@ -86,86 +108,106 @@ final class Checks {
         for (At<Integer> ip : spec.localIps()) {
             At<Integer> first = seen.putIfAbsent(ip.value(), ip);
             if (first != null) {
-                add(ip, "'" + Ipv4.format(ip.value()) + "' is listed twice (first at line " + line(first) + ")");
+                add(ip, "'" + Ipv4.format(ip.value()) + "' is listed twice (first at " + Mention.of(first.pointer()) + ")");
             }
         }
     }
 
     private void flows() {
-        Map<String, At<String>> names = new HashMap<>();
-        Map<Endpoint, FlowSpec> egresses = new HashMap<>();
-        Map<RuleKey, RuleOrigin> keys = new HashMap<>();
-        for (FlowSpec flow : spec.flows()) {
-            At<String> first = names.putIfAbsent(flow.name().value(), flow.name());
-            if (first != null) {
-                add(flow.name(), "'" + flow.name().value() + "' is already the name of the flow at line " + line(first));
+        for (List<FlowIndex.Entry> same : index.sameNames()) {
+            FlowIndex.Entry first = same.getFirst();
+            for (FlowIndex.Entry later : same.subList(1, same.size())) {
+                problems.add(new Problem.AtValue(pointer(later, "/name"), "'" + table(later).name(later.row())
+                        + "' is already the name of the flow at " + Mention.of(pointer(first, "/name"))));
             }
-            boolean known = declared(flow.listen().iface()) & declared(flow.egress().iface());
-            FlowSpec sameEgress = egresses.putIfAbsent(flow.egress().endpoint(), flow);
-            if (sameEgress != null) {
-                add(flow.egress().port(), "egress " + flow.egress().endpoint() + " is already the egress of flow '"
-                        + sameEgress.name().value() + "' (line " + line(sameEgress.egress().port())
-                        + "); each flow needs its own egress address:port");
+        }
+        for (int i = 0; i < spec.flows().size(); i++) {
+            undeclared(spec.flows().get(i));
+        }
+        for (List<FlowIndex.Entry> same : index.sameEgresses()) {
+            FlowIndex.Entry first = same.getFirst();
+            for (FlowIndex.Entry later : same.subList(1, same.size())) {
+                FlowTable t = table(later);
+                problems.add(new Problem.AtValue(pointer(later, "/egress/port"), "egress "
+                        + new Endpoint(t.egressIp(later.row()), t.egressPort(later.row())) + " is already the egress of flow '"
+                        + table(first).name(first.row()) + "' (" + Mention.of(pointer(first, "/egress/port"))
+                        + "); each flow needs its own egress address:port"));
             }
-            if (!known) {
-                continue; // its keys cannot be compared: the unknown interface is the error
+        }
+        long[] leg = new long[4];
+        for (List<FlowIndex.Entry> same : index.sameKeys()) {
+            FlowIndex.Entry first = same.getFirst();
+            for (FlowIndex.Entry later : same.subList(1, same.size())) {
+                if (first.direction() == Direction.REVERSE && later.direction() == Direction.REVERSE) {
+                    continue; // same egress address:port and server: reported as the egress collision
+                }
+                index.leg(later, leg);
+                FlowKey key = FlowKey.unpack(leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW]);
+                String keyText = devices.get(key.ifindex()) + " " + Ipv4.format(key.srcIp()) + ":" + key.srcPort() + " -> "
+                        + Ipv4.format(key.dstIp()) + ":" + key.dstPort();
+                problems.add(new Problem.AtValue(pointer(later, later.direction() == Direction.FORWARD ? "/listen" : "/egress"),
+                        "the " + later.direction() + " rule key (" + keyText + ") of flow '" + table(later).name(later.row())
+                        + "' is also the " + first.direction() + " rule key of flow '" + table(first).name(first.row()) + "' ("
+                        + Mention.of(pointer(first, "/name")) + "); one key can have one rule"));
             }
-            checkKey(keys, forwardKey(flow), new RuleOrigin(flow, Direction.FORWARD), flow.listen().pointer());
-            checkKey(keys, reverseKey(flow), new RuleOrigin(flow, Direction.REVERSE), flow.egress().pointer());
         }
     }
 
-    private void checkKey(Map<RuleKey, RuleOrigin> keys, RuleKey key, RuleOrigin origin, String pointer) {
-        RuleOrigin first = keys.putIfAbsent(key, origin);
-        if (first == null) {
+    /** Every use of an interface {@code table} names but {@code interfaces} does not declare. */
+    private void undeclared(FlowTable table) {
+        if (spec.interfaces().keySet().containsAll(table.interfaces())) {
             return;
         }
-        if (first.direction() == Direction.REVERSE && origin.direction() == Direction.REVERSE) {
-            return; // same egress address:port and server: reported as the egress collision
+        for (int r = 0; r < table.size(); r++) {
+            if (!spec.interfaces().containsKey(table.listenIface(r))) {
+                problems.add(new Problem.AtValue(table.pointer(r) + "/listen/interface", unknownInterface(table.listenIface(r))));
+            }
+            if (!spec.interfaces().containsKey(table.egressIface(r))) {
+                problems.add(new Problem.AtValue(table.pointer(r) + "/egress/interface", unknownInterface(table.egressIface(r))));
+            }
         }
-        problems.add(new Problem.AtValue(pointer, "the " + origin.direction() + " rule key (" + key + ") of flow '"
-                + origin.flow().name().value() + "' is also the " + first.direction() + " rule key of flow '"
-                + first.flow().name().value() + "' (line " + line(first.flow().name()) + "); one key can have one rule"));
     }
 
-    private RuleKey forwardKey(FlowSpec flow) {
-        return new RuleKey(device(flow.listen().iface()), flow.client().value().address(), flow.listen().address().value(),
-                flow.client().value().port(), flow.listen().port().value());
+    private FlowTable table(FlowIndex.Entry entry) {
+        return index.table(entry.slot());
     }
 
-    private RuleKey reverseKey(FlowSpec flow) {
-        return new RuleKey(device(flow.egress().iface()), flow.server().value().address(), flow.egress().address().value(),
-                flow.server().value().port(), flow.egress().port().value());
+    private String pointer(FlowIndex.Entry entry, String field) {
+        return table(entry).pointer(entry.row()) + field;
     }
 
     private void services() {
         Map<String, At<String>> names = new HashMap<>();
-        Map<RuleKey, ServiceSpec> listens = new HashMap<>();
+        Map<String, ServiceSpec> listens = new HashMap<>();
         for (ServiceSpec service : spec.services()) {
             At<String> first = names.putIfAbsent(service.name().value(), service.name());
             if (first != null) {
-                add(service.name(), "'" + service.name().value() + "' is already the name of the service at line " + line(first));
+                add(service.name(), "'" + service.name().value() + "' is already the name of the service at "
+                        + Mention.of(first.pointer()));
             }
             boolean known = declared(service.listen().iface()) & declared(service.egressIface());
             if (known) {
                 EndpointSpec listen = service.listen();
-                RuleKey key = new RuleKey(device(listen.iface()), 0, listen.address().value(), 0, listen.port().value());
+                String device = device(listen.iface());
+                String key = device + " " + listen.address().value() + " " + listen.port().value();
                 ServiceSpec other = listens.putIfAbsent(key, service);
                 if (other != null) {
                     add(listen.port(), Ipv4.format(listen.address().value()) + ":" + listen.port().value()
-                            + " is already where service '" + other.name().value() + "' listens (line "
-                            + line(other.listen().port()) + ")");
+                            + " is already where service '" + other.name().value() + "' listens ("
+                            + Mention.of(other.listen().port().pointer()) + ")");
                 }
                 // the table would make a session of the flow's client: a session rule on the flow's key, which the
                 // config claims back and the session's expiry then deletes
-                for (FlowSpec flow : spec.flows()) {
-                    EndpointSpec at = flow.listen();
-                    if (declared(at.iface()) && device(at.iface()).equals(key.device())
-                            && at.address().value().equals(listen.address().value()) && at.port().value().equals(listen.port().value())) {
-                        problems.add(new Problem.AtValue(at.pointer(), Ipv4.format(listen.address().value()) + ":"
-                                + listen.port().value() + " on " + at.iface().value() + " is where service '" + service.name().value()
-                                + "' listens (line " + line(listen.port()) + "); a session of this client would take the flow's"
-                                + " rule, and remove it when it expires"));
+                for (FlowTable table : spec.flows()) {
+                    for (int r = 0; r < table.size(); r++) {
+                        InterfaceSpec at = spec.interfaces().get(table.listenIface(r));
+                        if (at != null && at.device().value().equals(device) && table.listenIp(r) == listen.address().value()
+                                && table.listenPort(r) == listen.port().value()) {
+                            problems.add(new Problem.AtValue(table.pointer(r) + "/listen", Ipv4.format(listen.address().value())
+                                    + ":" + listen.port().value() + " on " + table.listenIface(r) + " is where service '"
+                                    + service.name().value() + "' listens (" + Mention.of(listen.port().pointer())
+                                    + "); a session of this client would take the flow's rule, and remove it when it expires"));
+                        }
                     }
                 }
             }
@@ -173,7 +215,7 @@ final class Checks {
             for (At<Endpoint> backend : service.backends()) {
                 At<Endpoint> same = backends.putIfAbsent(backend.value(), backend);
                 if (same != null) {
-                    add(backend, "'" + backend.value() + "' is listed twice (first at line " + line(same) + ")");
+                    add(backend, "'" + backend.value() + "' is listed twice (first at " + Mention.of(same.pointer()) + ")");
                 }
             }
         }
@@ -189,8 +231,8 @@ final class Checks {
                 ServiceSpec other = services.get(j);
                 if (other.egressAddress().value() == address && other.egressPorts().value().overlaps(pool.value())) {
                     add(pool, "'" + pool.value() + "' overlaps '" + other.egressPorts().value() + "', the pool of service '"
-                            + other.name().value() + "' on " + Ipv4.format(address) + " (line " + line(other.egressPorts())
-                            + "); two sessions would get the same egress port");
+                            + other.name().value() + "' on " + Ipv4.format(address) + " ("
+                            + Mention.of(other.egressPorts().pointer()) + "); two sessions would get the same egress port");
                 }
             }
             for (ServiceSpec listening : services) {
@@ -199,15 +241,18 @@ final class Checks {
                         && declared(listen.iface()) && declared(service.egressIface())
                         && device(listen.iface()).equals(device(service.egressIface()))) {
                     add(pool, "'" + pool.value() + "' contains " + Ipv4.format(address) + ":" + listen.port().value() + " on "
-                            + listen.iface().value() + ", where service '" + listening.name().value() + "' listens (line "
-                            + line(listen.port()) + "); a session's replies would be taken for a new client's first packets");
+                            + listen.iface().value() + ", where service '" + listening.name().value() + "' listens ("
+                            + Mention.of(listen.port().pointer()) + "); a session's replies would be taken for a new client's"
+                            + " first packets");
                 }
             }
-            for (FlowSpec flow : spec.flows()) {
-                EndpointSpec egress = flow.egress();
-                if (egress.address().value() == address && pool.value().contains(egress.port().value())) {
-                    add(pool, "'" + pool.value() + "' contains " + egress.endpoint() + ", the egress of flow '"
-                            + flow.name().value() + "' (line " + line(egress.port()) + "); a session could take it");
+            for (FlowTable table : spec.flows()) {
+                for (int r = 0; r < table.size(); r++) {
+                    if (table.egressIp(r) == address && pool.value().contains(table.egressPort(r))) {
+                        add(pool, "'" + pool.value() + "' contains " + new Endpoint(address, table.egressPort(r))
+                                + ", the egress of flow '" + table.name(r) + "' (" + Mention.of(table.pointer(r) + "/egress/port")
+                                + "); a session could take it");
+                    }
                 }
             }
         }
@@ -228,27 +273,30 @@ final class Checks {
                     + pages.numaNode().map(n -> " on NUMA node " + n.value()).orElse(" system-wide");
             HugepageSpec first = seen.putIfAbsent(where, pages);
             if (first != null) {
-                add(pages.pageSizeKb(), where + " is already set at line " + line(first.pageSizeKb()));
+                add(pages.pageSizeKb(), where + " is already set at " + Mention.of(first.pageSizeKb().pointer()));
                 continue;
             }
             (pages.numaNode().isPresent() ? perNode : systemWide).putIfAbsent(size, pages);
             HugepageSpec clash = pages.numaNode().isPresent() ? systemWide.get(size) : perNode.get(size);
             if (clash != null) {
                 add(pages.pageSizeKb(), Values.formatPageSize(size) + " pages are set both system-wide and per NUMA node"
-                        + " (line " + line(clash.pageSizeKb()) + "); the kernel keeps one count: choose one way");
+                        + " (" + Mention.of(clash.pageSizeKb().pointer()) + "); the kernel keeps one count: choose one way");
             }
         }
     }
 
     private void capacity() {
         int maxRules = spec.datapath().maxRules().map(At::value).orElse(DEFAULT_MAX_RULES);
-        int flows = spec.flows().size() + spec.unreadFlows(); // the wrong ones will take room once fixed
+        int written = 0;
+        for (FlowTable table : spec.flows()) {
+            written += table.size();
+        }
+        int flows = written + spec.unreadFlows(); // the wrong ones will take room once fixed
         long rules = 2L * flows;
         if (rules > maxRules) {
             String message = flows + " flows need " + rules + " rules, more than maxRules " + maxRules;
             // At maxRules when written, else at the first flow that does not fit.
-            String pointer = spec.flows().isEmpty() ? Pointer.ROOT
-                    : spec.flows().get(Math.min(maxRules / 2, spec.flows().size() - 1)).pointer();
+            String pointer = written == 0 ? Pointer.ROOT : rowPointer(Math.min(maxRules / 2, written - 1));
             spec.datapath().maxRules().ifPresentOrElse(m -> add(m, message),
                     () -> problems.add(new Problem.AtValue(pointer, message + " (the default; raise datapath.maxRules)")));
         }
@@ -263,6 +311,17 @@ final class Checks {
             problems.add(new Problem.AtValue(pointer, local.size() + " local IPs (localIps and services' addresses) are more"
                     + " than the datapath holds (" + MAX_LOCAL_IPS + ")"));
         }
+    }
+
+    /** The pointer of the node's {@code n}th flow, counting over its tables. */
+    private String rowPointer(int n) {
+        for (FlowTable table : spec.flows()) {
+            if (n < table.size()) {
+                return table.pointer(n);
+            }
+            n -= table.size();
+        }
+        throw new IndexOutOfBoundsException(n);
     }
 
     private boolean declared(At<String> iface) {
@@ -280,10 +339,6 @@ final class Checks {
 
     private String device(At<String> iface) {
         return spec.interfaces().get(iface.value()).device().value();
-    }
-
-    private int line(At<?> value) {
-        return sourceMap.valueAt(value.pointer()).line();
     }
 
     private void add(At<?> at, String message) {

@@ -2,7 +2,6 @@ package io.xdprecon.config;
 
 import io.xdprecon.config.Spec.At;
 import io.xdprecon.config.Spec.EndpointSpec;
-import io.xdprecon.config.Spec.FlowSpec;
 import io.xdprecon.config.Spec.HugepageSpec;
 import io.xdprecon.config.Spec.InterfaceSpec;
 import io.xdprecon.config.Spec.InterfaceTuningSpec;
@@ -11,6 +10,9 @@ import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.state.Direction;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.DesiredRule;
 import io.xdprecon.state.DesiredState;
@@ -41,22 +43,36 @@ public final class Config {
     public static final List<String> SUPPORTED_API_VERSIONS = List.of(API_VERSION);
 
     private final Path file;
-    private final SourceMap sourceMap;
+    private final List<ParsedFile> files;
     private final NodeSpec base;
     private final Map<String, NodeSpec> nodes;
     private final List<String> nodeOrder;
 
-    Config(Path file, SourceMap sourceMap, NodeSpec base, Map<String, NodeSpec> nodes) {
+    Config(Path file, List<ParsedFile> files, NodeSpec base, Map<String, NodeSpec> nodes) {
         this.file = file;
-        this.sourceMap = sourceMap;
+        this.files = List.copyOf(files);
         this.base = base;
         this.nodes = Map.copyOf(nodes);
         this.nodeOrder = List.copyOf(nodes.keySet());
     }
 
-    /** The file it was read from (or the name it was given). */
+    /** The file (or directory) it was read from, or the name it was given. */
     public Path file() {
         return file;
+    }
+
+    /** The files it was read from, in path order. */
+    List<ParsedFile> files() {
+        return files;
+    }
+
+    /** How many static flows node {@code node} gets. */
+    public int flowCount(String node) {
+        int count = 0;
+        for (FlowTable table : spec(node).flows()) {
+            count += table.size();
+        }
+        return count;
     }
 
     /** The nodes with an override under {@code nodes}, in file order. Any other node gets the base. */
@@ -67,7 +83,15 @@ public final class Config {
     /** The static flows node {@code node} gets, in file order (base entries first, then the node's new ones). */
     public List<Flow> flows(String node) {
         NodeSpec spec = spec(node);
-        return spec.flows().stream().map(f -> flow(spec, f)).toList();
+        List<Flow> flows = new ArrayList<>();
+        for (FlowTable table : spec.flows()) {
+            for (int r = 0; r < table.size(); r++) {
+                flows.add(new Flow(table.name(r), table.client(r), attachment(spec, table.listenIface(r),
+                        new Endpoint(table.listenIp(r), table.listenPort(r))), attachment(spec, table.egressIface(r),
+                        new Endpoint(table.egressIp(r), table.egressPort(r))), table.server(r)));
+            }
+        }
+        return flows;
     }
 
     /** The services node {@code node} gets, for the DPDK loop. */
@@ -96,7 +120,7 @@ public final class Config {
             if (ifindex.isPresent()) {
                 ifindexByDevice.put(iface.device().value(), ifindex.getAsInt());
             } else {
-                missing.add(ConfigLoader.error(file, sourceMap, new Problem.AtValue(iface.device().pointer(),
+                missing.add(new Locator(files).place(new Problem.AtValue(iface.device().pointer(),
                         "there is no device '" + iface.device().value() + "' on node '" + node + "' (interface '"
                                 + iface.name() + "')")));
             }
@@ -105,9 +129,20 @@ public final class Config {
             throw new ConfigException(missing);
         }
         Map<FlowKey, DesiredRule> rules = new LinkedHashMap<>();
-        for (FlowSpec f : spec.flows()) {
-            Flow flow = flow(spec, f);
-            rules.putAll(flow.rules(ifindexByDevice.get(flow.listen().device()), ifindexByDevice.get(flow.egress().device())));
+        long[] leg = new long[4];
+        for (FlowTable table : spec.flows()) {
+            int[] ifindexes = new int[table.interfaces().size()];
+            for (int i = 0; i < ifindexes.length; i++) {
+                ifindexes[i] = ifindexByDevice.get(spec.interfaces().get(table.interfaces().get(i)).device().value());
+            }
+            for (int r = 0; r < table.size(); r++) {
+                String name = table.name(r);
+                for (Direction direction : Direction.values()) {
+                    table.leg(r, direction, ifindexes, leg);
+                    rules.put(FlowKey.unpack(leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW]), new DesiredRule(new FlowRule(
+                            FlowKey.unpack(leg[Flow.REWRITE_HIGH], leg[Flow.REWRITE_LOW]), Owner.CONFIG), name, direction));
+                }
+            }
         }
         DatapathSettings datapath = new DatapathSettings(
                 spec.datapath().mode().map(At::value).orElse(DatapathSettings.Mode.XDP),
@@ -167,10 +202,6 @@ public final class Config {
         return settings;
     }
 
-    private static Flow flow(NodeSpec spec, FlowSpec f) {
-        return new Flow(f.name().value(), f.client().value(), attachment(spec, f.listen()), attachment(spec, f.egress()),
-                f.server().value());
-    }
 
     private static Service service(NodeSpec spec, ServiceSpec s) {
         String egressIface = s.egressIface().value();
@@ -182,7 +213,10 @@ public final class Config {
     }
 
     private static Attachment attachment(NodeSpec spec, EndpointSpec endpoint) {
-        String iface = endpoint.iface().value();
-        return new Attachment(iface, spec.interfaces().get(iface).device().value(), endpoint.endpoint());
+        return attachment(spec, endpoint.iface().value(), endpoint.endpoint());
+    }
+
+    private static Attachment attachment(NodeSpec spec, String iface, Endpoint endpoint) {
+        return new Attachment(iface, spec.interfaces().get(iface).device().value(), endpoint);
     }
 }

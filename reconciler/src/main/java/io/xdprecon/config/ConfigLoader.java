@@ -1,54 +1,61 @@
 package io.xdprecon.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.xdprecon.config.Spec.DatapathSpec;
+import io.xdprecon.config.Spec.InterfaceSpec;
 import io.xdprecon.config.Spec.Layer;
 import io.xdprecon.config.Spec.NodeSpec;
+import io.xdprecon.config.Spec.ServiceEntry;
+import io.xdprecon.config.Spec.TuningSpec;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * Reads a config file and checks all of it before anyone acts on it:
+ * Reads a config — one file, or a directory of YAML files — and checks all of it before anyone acts on it:
  * <ol>
- *   <li>YAML, composed with positions (one document, a mapping, no duplicate or non-string keys, bounded
- *       aliases) — {@link YamlReader};
- *   <li>the JSON Schema {@code schema/flows.schema.json} — {@link SchemaCheck};
- *   <li>the meaning of each value (addresses, ranges, sizes) — {@link Binder};
+ *   <li>each file on its own ({@link FileParser}): YAML, composed with positions (one document, a mapping, no
+ *       duplicate or non-string keys, bounded aliases — {@link YamlReader}); the JSON Schema
+ *       {@code schema/flows.schema.json} ({@link SchemaCheck}); the meaning of each value ({@link Binder}).
+ *       The {@code flows} list is streamed into packed rows ({@link FlowTable}), never held as a tree;
+ *   <li>the files together: {@code flows} and {@code services} may be split over files, every other section
+ *       stands in one file;
  *   <li>the base, and each node's override merged over it ({@link Merger}), against the rules a schema
  *       cannot state: unique names and rule keys, declared interfaces, disjoint port pools, capacities —
  *       {@link Checks}.
  * </ol>
- * Every problem of every stage is collected and reported at once, as {@code file:line:col: message}. A
- * value the schema rejects is not reported again by later stages.
+ * Every problem of every stage is collected and reported at once, as {@code file:line:col: message}; one that
+ * involves a value of another file names it as {@code FILE:LINE:COL}. A value the schema rejects is not
+ * reported again by later stages.
  *
- * <p>Loading is a pure function of the text: it reads the one file and nothing else, resolves no
+ * <p>Loading is a pure function of the files' contents: it reads them and nothing else, resolves no
  * interface, writes nothing. A node's devices are checked when {@link Config#forNode} is asked for it.
  */
 public final class ConfigLoader {
+    /** The sections that stand in one file of a config directory; flows and services may be split. */
+    static final List<String> ONCE = List.of("interfaces", "localIps", "datapath", "tuning", "nodes");
+
     private ConfigLoader() {}
 
-    /** Reads and checks {@code file}. @throws ConfigException with every problem found */
-    public static Config load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(List.of(ConfigError.ofFile(file, "no such file")));
-        } catch (CharacterCodingException e) {
-            throw new ConfigException(List.of(ConfigError.ofFile(file, "is not UTF-8 text")));
-        } catch (IOException e) {
-            throw new ConfigException(List.of(ConfigError.ofFile(file, "cannot be read: " + e.getMessage())));
+    /**
+     * Reads and checks {@code path}: a config file, or a directory whose YAML files ({@code *.yaml}, {@code *.yml},
+     * in subdirectories too, hidden ones left out) together make the config.
+     *
+     * @throws ConfigException with every problem found
+     */
+    public static Config load(Path path) {
+        if (Files.isDirectory(path)) {
+            return load(path, directory(path));
         }
-        return parse(file, text);
+        return load(path, List.of(ConfigInput.of(path, "")));
     }
 
     /**
@@ -58,35 +65,103 @@ public final class ConfigLoader {
      * @throws ConfigException with every problem found
      */
     public static Config parse(Path file, String text) {
-        YamlReader.Result yaml = YamlReader.read(text);
-        SourceMap sourceMap = yaml.sourceMap();
-        List<Problem> problems = new ArrayList<>(yaml.problems());
-        if (yaml.root().isEmpty()) {
-            throw failure(file, sourceMap, problems);
-        }
-        JsonNode root = yaml.root().get();
-        JsonNode apiVersion = root.get("apiVersion");
-        if (apiVersion != null && apiVersion.isTextual() && !Config.SUPPORTED_API_VERSIONS.contains(apiVersion.textValue())) {
-            // Nothing else can be judged against a format this build does not know.
-            problems.add(new Problem.AtValue("/apiVersion", "'" + apiVersion.textValue() + "' is not a supported apiVersion"
-                    + " (supported: " + String.join(", ", Config.SUPPORTED_API_VERSIONS) + ")"));
-            throw failure(file, sourceMap, problems);
-        }
+        return load(file, List.of(ConfigInput.ofText(file, text)));
+    }
 
-        SchemaCheck.Result schema = SchemaCheck.check(root);
-        problems.addAll(schema.problems());
+    /**
+     * Reads and checks the config made of {@code files}: one file is a config on its own; several are the files
+     * of the directory {@code root} (their names under it).
+     *
+     * @throws ConfigException with every problem found
+     */
+    public static Config load(Path root, List<ConfigInput> files) {
+        return assemble(root, parse(root, files));
+    }
 
-        List<Problem> semantic = new ArrayList<>();
-        Binder.Bound bound = Binder.bind(root, semantic);
-        NodeSpec base = Merger.base(bound.base());
-        List<Problem> baseProblems = Checks.check(base, sourceMap);
+    /** The YAML files of a config directory, in path order. */
+    public static List<ConfigInput> directory(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> Files.isRegularFile(p) && isYaml(dir.relativize(p)))
+                    .sorted((a, b) -> relative(dir, a).compareTo(relative(dir, b)))
+                    .map(p -> ConfigInput.of(p, "")).toList();
+        } catch (IOException e) {
+            throw new ConfigException(List.of(ConfigError.ofFile(dir, "cannot be read: " + e.getMessage())));
+        } catch (UncheckedIOException e) {
+            throw new ConfigException(List.of(ConfigError.ofFile(dir, "cannot be read: " + e.getCause().getMessage())));
+        }
+    }
+
+    /** A YAML file's path relative to the config directory: no part hidden, a .yaml or .yml name. */
+    public static boolean isYaml(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return false;
+            }
+        }
+        String name = relative.getFileName().toString();
+        return name.endsWith(".yaml") || name.endsWith(".yml");
+    }
+
+    /** A file's name within its config directory, with '/' between parts: how files sort and are named. */
+    static String relative(Path root, Path file) {
+        return root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /** Each file read on its own; a file of several has its path (relative to {@code root}) as pointer prefix. */
+    static List<ParsedFile> parse(Path root, List<ConfigInput> files) {
+        if (files.isEmpty()) {
+            throw new ConfigException(List.of(ConfigError.ofFile(root, "holds no YAML file (*.yaml, *.yml)")));
+        }
+        if (files.size() >= FlowIndex.MAX_SLOTS) {
+            throw new ConfigException(List.of(ConfigError.ofFile(root, "holds " + files.size()
+                    + " YAML files; a config has at most " + (FlowIndex.MAX_SLOTS - 1))));
+        }
+        List<ParsedFile> parsed = new ArrayList<>(files.size());
+        for (ConfigInput input : files) {
+            parsed.add(FileParser.parse(input, prefix(root, input, files.size()), files.size() > 1));
+        }
+        return parsed;
+    }
+
+    /** The pointer prefix of {@code input}: "" alone, else its relative path as one pointer segment. */
+    static String prefix(Path root, ConfigInput input, int files) {
+        return files == 1 ? Pointer.ROOT : Pointer.child(Pointer.ROOT, relative(root, input.name()));
+    }
+
+    /** The config the parsed files make together, checked as a whole. */
+    static Config assemble(Path root, List<ParsedFile> files) {
+        List<ConfigError> errors = new ArrayList<>();
+        files.forEach(f -> errors.addAll(f.errors()));
+        if (files.stream().anyMatch(f -> !f.readable())) {
+            throw failure(errors); // what a file declares is unknown: checks across files would mislead
+        }
+        List<Problem> problems = new ArrayList<>();
+        Layer base;
+        Map<String, Layer> nodeLayers;
+        if (files.size() == 1) {
+            base = files.getFirst().base();
+            nodeLayers = files.getFirst().nodes();
+        } else {
+            base = combine(root, files, problems, errors);
+            nodeLayers = holder(files, "nodes").map(ParsedFile::nodes).orElse(Map.of());
+        }
+        List<FlowTable> tables = new ArrayList<>();
+        int unread = 0;
+        for (ParsedFile file : files) {
+            tables.add(file.flows());
+            unread += file.unreadFlows();
+        }
+        NodeSpec baseSpec = Merger.base(base, tables, unread);
+        FlowIndex baseIndex = index(baseSpec);
+        List<Problem> semantic = new ArrayList<>(problems);
+        List<Problem> baseProblems = Checks.check(baseSpec, baseIndex);
         semantic.addAll(baseProblems);
         Set<Problem> reported = new HashSet<>(baseProblems);
         Map<String, NodeSpec> nodes = new LinkedHashMap<>();
-        for (Map.Entry<String, Layer> node : bound.nodes().entrySet()) {
+        for (Map.Entry<String, Layer> node : nodeLayers.entrySet()) {
             List<Problem> nodeProblems = new ArrayList<>();
-            NodeSpec merged = Merger.merge(base, node.getKey(), node.getValue(), sourceMap, nodeProblems);
-            nodeProblems.addAll(Checks.check(merged, sourceMap));
+            NodeSpec merged = Merger.merge(baseSpec, node.getKey(), node.getValue(), nodeProblems);
+            nodeProblems.addAll(Checks.check(merged, sameFlows(baseSpec, merged) ? baseIndex : index(merged)));
             for (Problem problem : nodeProblems) {
                 if (!reported.add(problem)) {
                     continue; // the base has it too: said once, for the base
@@ -98,50 +173,98 @@ public final class ConfigLoader {
             }
             nodes.put(node.getKey(), merged);
         }
+        Set<String> rejected = new HashSet<>();
+        files.forEach(f -> rejected.addAll(f.rejected()));
+        List<Problem> kept = new ArrayList<>();
         for (Problem problem : semantic) {
             String pointer = problem.pointerOrNull();
-            if (pointer == null || !Pointer.coveredByAny(schema.rejected(), pointer)) {
-                problems.add(problem);
+            if (pointer == null || !Pointer.coveredByAny(rejected, pointer)) {
+                kept.add(problem);
             }
         }
-        Set<String> explained = bound.skipped().isEmpty() ? Set.of() : Pointer.selfAndAncestors(problems.stream()
-                .map(Problem::pointerOrNull).filter(java.util.Objects::nonNull).toList());
-        boolean anyAtPosition = problems.stream().anyMatch(p -> p instanceof Problem.AtPosition);
-        for (String entry : bound.skipped()) {
-            if (!explained.contains(entry) && !anyAtPosition) {
-                // Never lose an entry silently: every skip must come with a reason. Reaching this is a bug.
-                problems.add(new Problem.AtValue(entry, "could not be read, for no reason xdprecon can name"
-                        + " (a bug: please report it with this file)"));
+        Locator locator = new Locator(files);
+        errors.addAll(locator.place(kept));
+        if (!errors.isEmpty()) {
+            throw failure(errors);
+        }
+        return new Config(root, files, baseSpec, nodes);
+    }
+
+    /** The flows of {@code spec} in an index, each table with its devices. */
+    static FlowIndex index(NodeSpec spec) {
+        FlowIndex index = new FlowIndex();
+        for (int i = 0; i < spec.flows().size(); i++) {
+            index.add(i, spec.flows().get(i), Checks.devices(spec, spec.flows().get(i)), i);
+        }
+        return index;
+    }
+
+    /** A node whose flows, and the devices they name, are the base's: the base's index serves it. */
+    private static boolean sameFlows(NodeSpec base, NodeSpec node) {
+        if (node.flows() != base.flows()) {
+            return false;
+        }
+        for (FlowTable table : base.flows()) {
+            if (!java.util.Arrays.equals(Checks.devices(base, table), Checks.devices(node, table))) {
+                return false;
             }
         }
-        if (!problems.isEmpty()) {
-            throw failure(file, sourceMap, problems);
+        return true;
+    }
+
+    /**
+     * The base layer of a config directory: each section but flows and services from the one file that has it
+     * (a second file that has it too is a problem), services from all of them in path order.
+     */
+    private static Layer combine(Path root, List<ParsedFile> files, List<Problem> problems, List<ConfigError> errors) {
+        for (String section : ONCE) {
+            ParsedFile first = null;
+            for (ParsedFile file : files) {
+                if (!file.sections().contains(section)) {
+                    continue;
+                }
+                if (first == null) {
+                    first = file;
+                } else {
+                    problems.add(new Problem.AtKey(file.prefix() + "/" + section, "'" + section + "' is already set in "
+                            + Mention.of(first.prefix() + "/" + section) + "; only flows and services may be split over files"));
+                }
+            }
         }
-        return new Config(file, sourceMap, base, nodes);
-    }
-
-    private static ConfigException failure(Path file, SourceMap sourceMap, List<Problem> problems) {
-        TreeSet<ConfigError> errors = new TreeSet<>(); // sorted by position, identical ones once
-        for (Problem problem : problems) {
-            errors.add(error(file, sourceMap, problem));
+        if (files.stream().noneMatch(f -> f.sections().contains("apiVersion"))) {
+            errors.add(ConfigError.ofFile(root, "no file states 'apiVersion: " + Config.API_VERSION + "'"));
         }
-        return new ConfigException(List.copyOf(errors));
+        if (files.stream().noneMatch(f -> f.sections().contains("interfaces"))) {
+            errors.add(ConfigError.ofFile(root, "no file declares 'interfaces'"));
+        }
+        Optional<ParsedFile> interfaces = holder(files, "interfaces");
+        Optional<ParsedFile> localIps = holder(files, "localIps");
+        Optional<ParsedFile> datapath = holder(files, "datapath");
+        Optional<ParsedFile> tuning = holder(files, "tuning");
+        List<ServiceEntry> services = new ArrayList<>();
+        boolean anyServices = false;
+        for (ParsedFile file : files) {
+            if (file.base().services().isPresent()) {
+                anyServices = true;
+                services.addAll(file.base().services().get());
+            }
+        }
+        Map<String, InterfaceSpec> declared = interfaces.map(f -> f.base().interfaces()).orElse(Map.of());
+        return new Layer(Pointer.ROOT, declared, localIps.flatMap(f -> f.base().localIps()),
+                datapath.map(f -> f.base().datapath()).orElse(DatapathSpec.UNSET), Optional.empty(),
+                anyServices ? Optional.of(services) : Optional.empty(),
+                tuning.map(f -> f.base().tuning()).orElse(TuningSpec.UNSET), 0);
     }
 
-    /** Places a problem in the file and prefixes the readable path of the value it is about. */
-    static ConfigError error(Path file, SourceMap sourceMap, Problem problem) {
-        return switch (problem) {
-            case Problem.AtValue v -> at(file, sourceMap.valueAt(v.pointer()), label(sourceMap, v.pointer()) + v.message());
-            case Problem.AtKey k -> at(file, sourceMap.keyAt(k.pointer()), label(sourceMap, Pointer.parent(k.pointer())) + k.message());
-            case Problem.AtPosition p -> new ConfigError(file, p.line(), p.column(), p.message());
-        };
+    /** The first file that has {@code section}. */
+    private static Optional<ParsedFile> holder(List<ParsedFile> files, String section) {
+        return files.stream().filter(f -> f.sections().contains(section)).findFirst();
     }
 
-    private static ConfigError at(Path file, SourceMap.Position position, String message) {
-        return new ConfigError(file, position.line(), position.column(), message);
-    }
-
-    private static String label(SourceMap sourceMap, String pointer) {
-        return pointer.isEmpty() ? "" : sourceMap.path(pointer) + ": ";
+    private static ConfigException failure(List<ConfigError> errors) {
+        java.util.TreeSet<ConfigError> sorted = new java.util.TreeSet<>(
+                java.util.Comparator.comparing((ConfigError e) -> e.file().toString()).thenComparing(e -> e));
+        sorted.addAll(errors);
+        return new ConfigException(List.copyOf(sorted));
     }
 }

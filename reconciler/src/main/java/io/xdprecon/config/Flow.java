@@ -31,28 +31,53 @@ public record Flow(String name, Endpoint client, Attachment listen, Attachment e
         Objects.requireNonNull(server, "server");
     }
 
+    /** Where {@link #leg} puts a leg: its key and its rewrite, each as {@link FlowKey#high()} and {@link FlowKey#low()}. */
+    public static final int KEY_HIGH = 0;
+    public static final int KEY_LOW = 1;
+    public static final int REWRITE_HIGH = 2;
+    public static final int REWRITE_LOW = 3;
+
     /**
      * The flow's two config-owned rules by key (FORWARD first), given the ifindexes of its listen and egress
      * devices.
+     */
+    public SequencedMap<FlowKey, DesiredRule> rules(int listenIfindex, int egressIfindex) {
+        SequencedMap<FlowKey, DesiredRule> rules = new LinkedHashMap<>();
+        long[] leg = new long[4];
+        for (Direction direction : Direction.values()) {
+            leg(direction, client.address(), client.port(), listenIfindex, listen.endpoint().address(),
+                    listen.endpoint().port(), egressIfindex, egress.endpoint().address(), egress.endpoint().port(),
+                    server.address(), server.port(), leg);
+            rules.put(FlowKey.unpack(leg[KEY_HIGH], leg[KEY_LOW]), new DesiredRule(
+                    new FlowRule(FlowKey.unpack(leg[REWRITE_HIGH], leg[REWRITE_LOW]), Owner.CONFIG), name, direction));
+        }
+        return Collections.unmodifiableSequencedMap(rules);
+    }
+
+    /**
+     * One leg of a flow — the key its packets arrive with and the rewrite they leave with — the one place
+     * the rules are derived from a flow's addresses, for the desired state and for the checks (which number
+     * interfaces by device instead of ifindex):
      * <ul>
      *   <li>FORWARD: arrives on listen, from the client to the listen address → leaves by egress, from the
      *       egress address:port to the server;
      *   <li>REVERSE: arrives on egress, from the server to the egress address → leaves by listen, from the
      *       listen address:port to the client.
      * </ul>
+     * Writes {@code out[KEY_HIGH..REWRITE_LOW]}; allocates nothing.
      */
-    public SequencedMap<FlowKey, DesiredRule> rules(int listenIfindex, int egressIfindex) {
-        Endpoint at = listen.endpoint();
-        Endpoint from = egress.endpoint();
-        SequencedMap<FlowKey, DesiredRule> rules = new LinkedHashMap<>();
-        rules.put(new FlowKey(listenIfindex, client.address(), at.address(), client.port(), at.port()),
-                rule(new FlowKey(egressIfindex, from.address(), server.address(), from.port(), server.port()), Direction.FORWARD));
-        rules.put(new FlowKey(egressIfindex, server.address(), from.address(), server.port(), from.port()),
-                rule(new FlowKey(listenIfindex, at.address(), client.address(), at.port(), client.port()), Direction.REVERSE));
-        return Collections.unmodifiableSequencedMap(rules);
-    }
-
-    private DesiredRule rule(FlowKey rewrite, Direction direction) {
-        return new DesiredRule(new FlowRule(rewrite, Owner.CONFIG), name, direction);
+    public static void leg(Direction direction, int clientIp, int clientPort, int listenIf, int listenIp, int listenPort,
+            int egressIf, int egressIp, int egressPort, int serverIp, int serverPort, long[] out) {
+        if (direction == Direction.FORWARD) {
+            out[KEY_HIGH] = FlowKey.high(listenIf, clientIp);
+            out[KEY_LOW] = FlowKey.low(listenIp, clientPort, listenPort);
+            out[REWRITE_HIGH] = FlowKey.high(egressIf, egressIp);
+            out[REWRITE_LOW] = FlowKey.low(serverIp, egressPort, serverPort);
+        } else {
+            out[KEY_HIGH] = FlowKey.high(egressIf, serverIp);
+            out[KEY_LOW] = FlowKey.low(egressIp, serverPort, egressPort);
+            out[REWRITE_HIGH] = FlowKey.high(listenIf, listenIp);
+            out[REWRITE_LOW] = FlowKey.low(clientIp, listenPort, clientPort);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.xdprecon.config;
 
 import io.xdprecon.config.Spec.At;
 import io.xdprecon.config.Spec.DatapathSpec;
+import io.xdprecon.config.Spec.FlowEntry;
 import io.xdprecon.config.Spec.FlowSpec;
 import io.xdprecon.config.Spec.InterfaceSpec;
 import io.xdprecon.config.Spec.InterfaceTuningSpec;
@@ -32,15 +33,14 @@ import java.util.function.Function;
 final class Merger {
     private Merger() {}
 
-    /** The base document on its own. */
-    static NodeSpec base(Layer base) {
-        return new NodeSpec("", base.interfaces(), base.localIps().orElse(List.of()), base.datapath(),
-                only(base.flows().orElse(List.of()), FlowSpec.class),
-                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning(), base.unreadFlows());
+    /** The base document on its own: {@code base} with its flows in {@code flows}, one table per file. */
+    static NodeSpec base(Layer base, List<FlowTable> flows, int unreadFlows) {
+        return new NodeSpec("", base.interfaces(), base.localIps().orElse(List.of()), base.datapath(), List.copyOf(flows),
+                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning(), unreadFlows);
     }
 
     /** The base with {@code layer} (node {@code node}'s override) merged over it; problems go to {@code sink}. */
-    static NodeSpec merge(NodeSpec base, String node, Layer layer, SourceMap sourceMap, List<Problem> sink) {
+    static NodeSpec merge(NodeSpec base, String node, Layer layer, List<Problem> sink) {
         Map<String, InterfaceSpec> interfaces = new LinkedHashMap<>(base.interfaces());
         interfaces.putAll(layer.interfaces());
         DatapathSpec datapath = new DatapathSpec(
@@ -48,9 +48,9 @@ final class Merger {
                 layer.datapath().attachMode().or(() -> base.datapath().attachMode()),
                 layer.datapath().maxRules().or(() -> base.datapath().maxRules()),
                 layer.datapath().icmpEcho().or(() -> base.datapath().icmpEcho()));
-        List<FlowSpec> flows = byName(base.flows(), layer.flows(), FlowSpec.class, FlowSpec::name, "flow", sourceMap, sink);
+        List<FlowTable> flows = layer.flows().isEmpty() ? base.flows() : List.of(flows(base.flows(), layer.flows().get(), sink));
         List<ServiceSpec> services =
-                byName(base.services(), layer.services(), ServiceSpec.class, ServiceSpec::name, "service", sourceMap, sink);
+                byName(base.services(), layer.services(), ServiceSpec.class, ServiceSpec::name, "service", sink);
         Map<String, InterfaceTuningSpec> tuned = new LinkedHashMap<>(base.tuning().interfaces());
         layer.tuning().interfaces().forEach((name, over) -> tuned.merge(name, over, (under, o) ->
                 new InterfaceTuningSpec(name, o.keyPointer(), o.queues().or(under::queues), o.rssKey().or(under::rssKey))));
@@ -60,7 +60,7 @@ final class Merger {
     }
 
     private static <E, T extends E> List<T> byName(List<T> base, Optional<List<E>> layer, Class<T> type,
-            Function<T, At<String>> nameOf, String what, SourceMap sourceMap, List<Problem> sink) {
+            Function<T, At<String>> nameOf, String what, List<Problem> sink) {
         if (layer.isEmpty()) {
             return base;
         }
@@ -70,8 +70,7 @@ final class Merger {
             At<String> name = entry instanceof Removal r ? r.name() : nameOf.apply(type.cast(entry));
             At<String> earlier = seen.putIfAbsent(name.value(), name);
             if (earlier != null) {
-                sink.add(new Problem.AtValue(name.pointer(), "'" + name.value() + "' is already listed for this node at line "
-                        + sourceMap.valueAt(earlier.pointer()).line() + "; a node names each " + what + " once"));
+                sink.add(alreadyListed(name, earlier, what));
                 continue;
             }
             int index = indexOf(merged, nameOf, name.value());
@@ -89,6 +88,95 @@ final class Merger {
             }
         }
         return merged;
+    }
+
+    private static Problem alreadyListed(At<String> name, At<String> earlier, String what) {
+        return new Problem.AtValue(name.pointer(), "'" + name.value() + "' is already listed for this node at "
+                + Mention.of(earlier.pointer()) + "; a node names each " + what + " once");
+    }
+
+    /**
+     * The base's flows with a node's entries merged by name, as {@link #byName} merges services: one table,
+     * each row keeping the list and item it was written at.
+     */
+    private static FlowTable flows(List<FlowTable> base, List<FlowEntry> layer, List<Problem> sink) {
+        int total = 0;
+        for (FlowTable table : base) {
+            total += table.size();
+        }
+        int[] tableOf = new int[total];
+        int[] rowOf = new int[total];
+        Map<String, Integer> first = HashMap.newHashMap(total);
+        for (int t = 0, p = 0; t < base.size(); t++) {
+            for (int r = 0; r < base.get(t).size(); r++, p++) {
+                tableOf[p] = t;
+                rowOf[p] = r;
+                first.putIfAbsent(base.get(t).name(r), p);
+            }
+        }
+        java.util.BitSet removed = new java.util.BitSet(total);
+        Map<Integer, FlowSpec> replaced = new HashMap<>();
+        List<FlowSpec> added = new ArrayList<>();
+        Map<String, At<String>> seen = new HashMap<>();
+        for (FlowEntry entry : layer) {
+            At<String> name = entry.name();
+            At<String> earlier = seen.putIfAbsent(name.value(), name);
+            if (earlier != null) {
+                sink.add(alreadyListed(name, earlier, "flow"));
+                continue;
+            }
+            int index = present(first.get(name.value()), name.value(), base, tableOf, rowOf, removed);
+            if (entry instanceof Removal) {
+                if (index < 0) {
+                    sink.add(new Problem.AtValue(name.pointer(), "there is no flow '" + name.value() + "' in the base to remove"));
+                } else {
+                    removed.set(index);
+                }
+            } else if (index >= 0) {
+                replaced.put(index, (FlowSpec) entry);
+            } else {
+                added.add((FlowSpec) entry);
+            }
+        }
+        FlowTable merged = new FlowTable();
+        for (int p = 0; p < total; p++) {
+            if (removed.get(p)) {
+                continue;
+            }
+            FlowSpec replacement = replaced.get(p);
+            if (replacement != null) {
+                add(merged, replacement);
+            } else {
+                merged.add(base.get(tableOf[p]), rowOf[p]);
+            }
+        }
+        added.forEach(f -> add(merged, f));
+        return merged.trim();
+    }
+
+    /** The first base position with this name not removed yet, or -1. */
+    private static int present(Integer first, String name, List<FlowTable> base, int[] tableOf, int[] rowOf,
+            java.util.BitSet removed) {
+        if (first == null) {
+            return -1;
+        }
+        for (int p = first; p < tableOf.length; p++) {
+            if (!removed.get(p) && base.get(tableOf[p]).name(rowOf[p]).equals(name)) {
+                return p; // a base that names a flow twice (an error of its own) has a second one
+            }
+        }
+        return -1;
+    }
+
+    private static void add(FlowTable table, FlowSpec flow) {
+        table.add(table.list(Pointer.parent(flow.pointer())), SourceMap.SeqPlace.index(last(flow.pointer())),
+                flow.name().value(), flow.client().value(), flow.listen().iface().value(), flow.listen().address().value(),
+                flow.listen().port().value(), flow.egress().iface().value(), flow.egress().address().value(),
+                flow.egress().port().value(), flow.server().value());
+    }
+
+    private static String last(String pointer) {
+        return pointer.substring(pointer.lastIndexOf('/') + 1);
     }
 
     private static <T> int indexOf(List<T> list, Function<T, At<String>> nameOf, String name) {

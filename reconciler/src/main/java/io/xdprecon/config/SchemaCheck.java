@@ -36,121 +36,6 @@ final class SchemaCheck {
     private static final Schema SCHEMA =
             SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(SCHEMA_NODE);
 
-    /** The flow definition as a {@link Shape}; null if it uses a keyword {@link Shape} does not know. */
-    private static final Shape FLOW = Shape.of(SCHEMA_NODE.path("properties").path("flows").path("items"));
-
-    private SchemaCheck() {}
-
-    /**
-     * A subschema that uses only type, pattern, minimum, maximum, required, properties and
-     * {@code additionalProperties: false} (plus local {@code $ref}s and annotations), as a predicate that is
-     * true only for values the schema certainly accepts. Conservative where validators may differ: a string
-     * with a character outside printable ASCII, an integer beyond a long or a number written as a float is
-     * never vouched for.
-     */
-    private interface Shape {
-        Set<String> ANNOTATIONS = Set.of("description", "title", "examples", "patternErrorMessage",
-                "markdownDescription", "$comment", "default");
-
-        boolean accepts(JsonNode value);
-
-        static Shape of(JsonNode schema) {
-            return of(schema, 0);
-        }
-
-        private static Shape of(JsonNode schema, int depth) {
-            if (!schema.isObject() || depth > 16) {
-                return null;
-            }
-            List<String> keywords = new ArrayList<>();
-            schema.fieldNames().forEachRemaining(k -> {
-                if (!ANNOTATIONS.contains(k)) {
-                    keywords.add(k);
-                }
-            });
-            if (keywords.contains("$ref")) {
-                String ref = schema.get("$ref").asText();
-                return keywords.size() == 1 && ref.startsWith("#/definitions/")
-                        ? of(SCHEMA_NODE.at(ref.substring(1)), depth + 1) : null;
-            }
-            JsonNode type = schema.get("type");
-            if (type == null || !type.isTextual()) {
-                return null;
-            }
-            return switch (type.asText()) {
-                case "string" -> {
-                    if (!Set.of("type", "pattern").containsAll(keywords)) {
-                        yield null;
-                    }
-                    java.util.regex.Pattern pattern = schema.has("pattern")
-                            ? java.util.regex.Pattern.compile(schema.get("pattern").asText()) : null;
-                    yield value -> value.isTextual() && printableAscii(value.textValue())
-                            && (pattern == null || pattern.matcher(value.textValue()).find());
-                }
-                case "integer" -> {
-                    if (!Set.of("type", "minimum", "maximum").containsAll(keywords)
-                            || schema.has("minimum") && !schema.get("minimum").canConvertToExactIntegral()
-                            || schema.has("maximum") && !schema.get("maximum").canConvertToExactIntegral()) {
-                        yield null;
-                    }
-                    long min = schema.has("minimum") ? schema.get("minimum").asLong() : Long.MIN_VALUE;
-                    long max = schema.has("maximum") ? schema.get("maximum").asLong() : Long.MAX_VALUE;
-                    yield value -> (value.isInt() || value.isLong()) && value.longValue() >= min && value.longValue() <= max;
-                }
-                case "object" -> {
-                    JsonNode additional = schema.get("additionalProperties");
-                    if (!Set.of("type", "properties", "required", "additionalProperties").containsAll(keywords)
-                            || additional == null || !additional.isBoolean() || additional.booleanValue()) {
-                        yield null;
-                    }
-                    Map<String, Shape> properties = new LinkedHashMap<>();
-                    for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
-                        Shape shape = of(property.getValue(), depth + 1);
-                        if (shape == null) {
-                            yield null;
-                        }
-                        properties.put(property.getKey(), shape);
-                    }
-                    List<String> required = new ArrayList<>();
-                    for (JsonNode name : schema.path("required")) {
-                        if (!name.isTextual()) {
-                            yield null;
-                        }
-                        required.add(name.textValue());
-                    }
-                    yield value -> {
-                        if (!value.isObject()) {
-                            return false;
-                        }
-                        for (String name : required) {
-                            if (!value.has(name)) {
-                                return false;
-                            }
-                        }
-                        for (Map.Entry<String, JsonNode> field : value.properties()) {
-                            Shape shape = properties.get(field.getKey());
-                            if (shape == null || !shape.accepts(field.getValue())) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    };
-                }
-                default -> null;
-            };
-        }
-
-        private static boolean printableAscii(String text) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c < 0x20 || c > 0x7e) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
     /** The schema as JSON, e.g. for tests that check every property is described. */
     static JsonNode schemaNode() {
         return SCHEMA_NODE.deepCopy();
@@ -165,37 +50,43 @@ final class SchemaCheck {
     record Result(List<Problem> problems, Set<String> rejected) {}
 
     static Result check(JsonNode document) {
-        return check(document, SCHEMA.validate(withoutValidFlows(document)));
-    }
-
-    /** As {@link #check}, every flow through the general validator: what the shortcut must agree with. */
-    static Result checkWhole(JsonNode document) {
-        return check(document, SCHEMA.validate(document));
+        return check(SCHEMA.validate(document), pointer -> pointer);
     }
 
     /**
-     * The document with its {@code flows} emptied when every flow is certainly valid, else the document.
-     * Validating a full rules map of flows one by one through the general validator is most of the time a
-     * large config takes; {@link #FLOW} decides the common case, a flow the schema accepts, at a fraction of
-     * that, and nothing at the root depends on the flows' contents. Any flow it cannot vouch for sends the
-     * whole document through the validator, so every message comes from the one validator as before.
+     * As {@link #check}, for one file of a config split over several: the file need not state apiVersion or
+     * declare interfaces, which are looked for across the files.
      */
-    static JsonNode withoutValidFlows(JsonNode document) {
-        JsonNode flows = document.get("flows");
-        if (FLOW == null || !(document instanceof ObjectNode object) || flows == null || !flows.isArray() || flows.isEmpty()) {
-            return document;
-        }
-        for (JsonNode flow : flows) {
-            if (!FLOW.accepts(flow)) {
-                return document;
-            }
-        }
-        ObjectNode copy = object.objectNode();
-        object.properties().forEach(e -> copy.set(e.getKey(), e.getKey().equals("flows") ? copy.arrayNode() : e.getValue()));
-        return copy;
+    static Result checkPart(JsonNode document) {
+        Result whole = check(document);
+        List<Problem> problems = new ArrayList<>(whole.problems());
+        problems.removeIf(p -> p instanceof Problem.AtValue v && v.pointer().equals(Pointer.ROOT)
+                && PART_REQUIRED.contains(v.message()));
+        return new Result(problems, whole.rejected());
     }
 
-    private static Result check(JsonNode document, List<Error> errors) {
+    private static final Set<String> PART_REQUIRED = Set.of("'apiVersion' is required", "'interfaces' is required",
+            "'apiVersion', 'interfaces' are required");
+
+    /**
+     * Item {@code index} of a config's {@code flows}, checked as it would be in the whole document: through the
+     * root schema, in a document of that one item, its problems placed at {@code /flows/index}.
+     */
+    static Result checkFlow(JsonNode item, int index) {
+        com.fasterxml.jackson.databind.node.ObjectNode alone = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        alone.putArray("flows").add(item);
+        String at = "/flows/0";
+        String to = "/flows/" + index;
+        List<Error> errors = new ArrayList<>();
+        for (Error error : SCHEMA.validate(alone)) {
+            if (Pointer.covers(at, pointer(error.getInstanceLocation()))) {
+                errors.add(error);
+            }
+        }
+        return check(errors, pointer -> to + pointer.substring(at.length()));
+    }
+
+    private static Result check(List<Error> errors, java.util.function.UnaryOperator<String> place) {
         Set<String> rejected = new HashSet<>();
         Set<Problem> problems = new LinkedHashSet<>(); // if/then/else and $ref can report one violation twice
         Map<String, List<String>> missing = new LinkedHashMap<>(); // one message per mapping, not per property
@@ -204,10 +95,11 @@ final class SchemaCheck {
                 continue; // "if" itself never fails: only the then/else branch does, reported on its own
             }
             if (error.getKeyword().equals("required")) {
-                missing.computeIfAbsent(pointer(error.getInstanceLocation()), p -> new ArrayList<>()).add(error.getProperty());
+                missing.computeIfAbsent(place.apply(pointer(error.getInstanceLocation())), p -> new ArrayList<>())
+                        .add(error.getProperty());
                 continue;
             }
-            Problem problem = problem(error);
+            Problem problem = problem(error, place);
             problems.add(problem);
             if (problem instanceof Problem.AtValue || error.getKeyword().equals("propertyNames")) {
                 rejected.add(problem.pointerOrNull());
@@ -219,8 +111,8 @@ final class SchemaCheck {
         return new Result(new ArrayList<>(problems), rejected);
     }
 
-    private static Problem problem(Error error) {
-        String pointer = pointer(error.getInstanceLocation());
+    private static Problem problem(Error error, java.util.function.UnaryOperator<String> place) {
+        String pointer = place.apply(pointer(error.getInstanceLocation()));
         JsonNode value = error.getInstanceNode();
         JsonNode schema = schemaAt(error);
         String keyword = error.getKeyword();

@@ -32,6 +32,11 @@ final class SourceMap {
         Place child(String segment) {
             return null;
         }
+
+        /** Whether its children are list items, named by index. */
+        boolean isList() {
+            return false;
+        }
     }
 
     /** A mapping: its entries in file order, each with where its key starts. */
@@ -91,6 +96,15 @@ final class SourceMap {
             return i < 0 ? null : keys[i];
         }
 
+        /** A copy in which the entry {@code name} (which must exist) holds {@code value}. */
+        MapPlace with(String name, Place value) {
+            MapPlace copy = new MapPlace(at, size);
+            for (int i = 0; i < size; i++) {
+                copy.place(copy.add(names[i], keys[i]), names[i].equals(name) ? value : values[i]);
+            }
+            return copy;
+        }
+
         @Override
         Place child(String segment) {
             int i = find(segment);
@@ -100,24 +114,34 @@ final class SourceMap {
 
     /** A list: its items in order. */
     static final class SeqPlace extends Place {
-        private final Place[] items;
+        private Place[] items;
+        private int size;
 
-        SeqPlace(Position at, int size) {
+        SeqPlace(Position at, int capacity) {
             super(at);
-            items = new Place[size];
+            items = new Place[Math.max(capacity, 1)];
         }
 
-        void place(int index, Place item) {
-            items[index] = item;
+        /** Appends the next item's place. */
+        void add(Place item) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = item;
+        }
+
+        @Override
+        boolean isList() {
+            return true;
         }
 
         @Override
         Place child(String segment) {
             int index = index(segment);
-            return index < 0 || index >= items.length ? null : items[index];
+            return index < 0 || index >= size ? null : items[index];
         }
 
-        private static int index(String segment) {
+        static int index(String segment) {
             if (segment.isEmpty() || segment.length() > 9 || (segment.length() > 1 && segment.charAt(0) == '0')) {
                 return -1;
             }
@@ -133,10 +157,45 @@ final class SourceMap {
         }
     }
 
+    /**
+     * Items of a list read as a stream ({@code flows}): where the values of the few that were asked for stand,
+     * and the list's position for everything else. The list's other items are not kept.
+     */
+    static final class ItemsPlace extends Place {
+        private final Map<Integer, Place> items;
+
+        ItemsPlace(Position list, Map<Integer, Place> items) {
+            super(list);
+            this.items = items;
+        }
+
+        @Override
+        boolean isList() {
+            return true;
+        }
+
+        @Override
+        Place child(String segment) {
+            return items.get(SeqPlace.index(segment));
+        }
+    }
+
     private Place root;
+
+    SourceMap() {}
+
+    /** A map of one value: {@code root}. */
+    SourceMap(Place root) {
+        this.root = root;
+    }
 
     void root(Place root) {
         this.root = root;
+    }
+
+    /** The place of the whole document, or null. */
+    Place root() {
+        return root;
     }
 
     /** Where the value starts; for a value that is not there (a missing property), where its parent starts. */
@@ -184,7 +243,7 @@ final class SourceMap {
         StringBuilder path = new StringBuilder();
         Place place = root;
         for (String segment : Pointer.segments(pointer)) {
-            appendSegment(path, segment, place instanceof SeqPlace);
+            appendSegment(path, segment, place != null && place.isList());
             place = place == null ? null : place.child(segment);
         }
         return path.toString();

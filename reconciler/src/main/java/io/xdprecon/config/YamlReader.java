@@ -7,197 +7,282 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.StringReader;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeId;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
- * Reads the YAML text of a config into a Jackson tree (what the schema validator takes) and a
- * {@link SourceMap} of where every value came from.
+ * Composes the {@link YamlEvents} of a config into a Jackson tree (what the schema validator takes) and a
+ * {@link SourceMap} of where every value came from — except the items of the top-level {@code flows} list,
+ * which it hands one at a time to an {@link Items} sink as they are read: a config of half a million flows
+ * never stands in memory as a tree, or as text.
  *
- * <p>SnakeYAML composes the node tree (which keeps start marks) rather than constructing Java objects:
- * nothing is instantiated from tags, and the strictness a config needs is enforced here, each with a
+ * <p>Nothing is instantiated from tags, and the strictness a config needs is enforced here, each with a
  * position: one document, a mapping at the root, no duplicate keys, string keys only, no merge keys
- * ({@code <<}), no recursive aliases, and a bound on how far aliases may expand (an alias "bomb" of a few
- * lines can otherwise stand for billions of values).
+ * ({@code <<}), and the bounds SnakeYAML's composer keeps (nesting, tags; aliases in {@link ComposedYamlEvents}).
+ * Plain scalars resolve by the YAML 1.2 core schema ({@link CoreSchemaResolver}), as editors with
+ * yaml-language-server do: {@code on}, {@code yes}, {@code 1:30} or {@code 0o17}-style surprises stay what they
+ * look like to a person.
  *
- * <p>Plain scalars resolve by the YAML 1.2 core schema, as editors with yaml-language-server do, not by
- * SnakeYAML's YAML 1.1 rules: {@code on}, {@code yes}, {@code 1:30} or {@code 0o17}-style surprises stay
- * what they look like to a person.
+ * <p>A text is read the fastest way that can read it ({@link Way}); a way that cannot throws
+ * {@link FastYamlEvents.Unsupported} or {@link NeedsTree} before its result is used, and the caller reads the
+ * text again the next way. Every way gives the same result ({@code YamlReaderEquivalenceTest}).
  */
 final class YamlReader {
-    /**
-     * Values produced by expanding aliases. Written values are bounded by the file size; these are not: ten
-     * lines of nested aliases can stand for a billion values. A config that shares a backends list or an
-     * endpoint through aliases stays far below.
-     */
-    static final int MAX_ALIAS_VALUES = 100_000;
     /** Aliases of collections the composer accepts at all; expansion is bounded by MAX_ALIAS_VALUES. */
     static final int MAX_COLLECTION_ALIASES = 200;
     /** The largest config read: 128 Mi characters, some 500,000 static flows (a full 524,288-rule map is 262,144). */
     static final int MAX_CODE_POINTS = 128 * 1024 * 1024;
+    private static final LoaderOptions OPTIONS = YamlEvents.loaderOptions();
+    private static final CoreSchemaResolver RESOLVER = new CoreSchemaResolver();
 
-    /** A tree when the text was YAML with one mapping at the root; the problems found either way. */
+    /** The ways to read a text, fastest first. */
+    enum Way {
+        /** {@link FastYamlEvents}: the YAML configs are written in. */
+        FAST,
+        /** {@link SnakeYamlEvents}: all of YAML but anchors and aliases, streamed. */
+        PARSER,
+        /** {@link ComposedYamlEvents}: anchors and aliases, the whole text composed first. */
+        TREE
+    }
+
+    /** The text has anchors or aliases: read it {@link Way#TREE}. */
+    static final class NeedsTree extends RuntimeException {
+        NeedsTree() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * A tree when the text was YAML with one mapping at the root (without the streamed items: {@code flows} is
+     * an empty list there); the problems found either way, with positions.
+     */
     record Result(Optional<JsonNode> root, SourceMap sourceMap, List<Problem> problems) {}
+
+    /** Takes the items of the top-level {@code flows} list, one at a time, in order. */
+    interface Items {
+        /** Item {@code index}, its events in {@code item}; {@link #compose} makes its tree when needed. */
+        void item(int index, EventRun item, YamlReader reader);
+    }
+
+    /** A value composed and where its parts stand. */
+    record Composed(JsonNode value, SourceMap.Place place) {}
+
+    /** An error that ends the reading: YAML the composer refuses. */
+    private static final class Fatal extends RuntimeException {
+        final Problem problem;
+
+        Fatal(Problem problem) {
+            super(null, null, false, false);
+            this.problem = problem;
+        }
+    }
 
     private final JsonNodeFactory json = JsonNodeFactory.instance;
     private final SourceMap sourceMap = new SourceMap();
     private final List<Problem> problems = new ArrayList<>();
-    private final Set<Node> expanding = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Set<Node> converted = Collections.newSetFromMap(new IdentityHashMap<>());
-    private int aliasDepth;
-    private int aliasValues;
+    private final Items items;
     /** The entry being converted, from the root down: a key, or an index for a list item; for messages. */
     private final List<Object> path = new ArrayList<>();
+    /** Nodes open around the current one, as SnakeYAML's composer counts them for its nesting bound. */
+    private int depth;
+    /** False when SnakeYAML composed the text: it kept the bound itself, and expanded aliases do not count. */
+    private boolean checkDepth = true;
     /** Where the value converted last stands, for its parent to keep. */
     private SourceMap.Place placed;
+    /** Where the list being streamed stands. */
+    private SourceMap.Position streamedAt;
 
-    private YamlReader() {}
+    private YamlReader(Items items) {
+        this.items = items;
+    }
 
+    /** The whole text into one tree (no streaming), the fastest way that reads it: for tests and small texts. */
     static Result read(String text) {
-        return new YamlReader().readDocument(text);
-    }
-
-    private Result readDocument(String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
-        options.setAllowDuplicateKeys(true); // checked below, with both positions
-        options.setMergeOnCompose(false);
-        options.setCodePointLimit(MAX_CODE_POINTS);
-        Yaml yaml = new Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options),
-                new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
-                new org.yaml.snakeyaml.DumperOptions(), options, new CoreSchemaResolver());
-        Node document;
-        try {
-            Iterator<Node> documents = yaml.composeAll(new StringReader(text)).iterator();
-            document = documents.hasNext() ? documents.next() : null;
-            if (document != null && documents.hasNext()) {
-                Node second = documents.next();
-                problems.add(at(second == null ? null : second.getStartMark(),
-                        "a config file holds one YAML document; a second one starts here"));
-                return done(null);
+        for (Way way : Way.values()) {
+            try (YamlEvents events = events(way, new StringReader(text))) {
+                return read(events, null);
+            } catch (FastYamlEvents.Unsupported | NeedsTree e) {
+                // the next way
             }
-        } catch (MarkedYAMLException e) {
-            problems.add(at(e.getProblemMark(), "invalid YAML: " + e.getProblem()
-                    + (e.getContext() == null ? "" : " (" + e.getContext()
-                        + (e.getContextMark() == null ? "" : " at line " + (e.getContextMark().getLine() + 1)) + ")")));
-            return done(null);
-        } catch (YAMLException e) {
-            problems.add(new Problem.AtPosition(1, 1, "invalid YAML: " + e.getMessage()));
-            return done(null);
         }
-        if (document == null || document instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
-            problems.add(new Problem.AtPosition(1, 1,
-                    "the file holds no config: expected a mapping that starts with 'apiVersion: " + Config.API_VERSION + "'"));
-            return done(null);
-        }
-        if (!(document instanceof MappingNode)) {
-            problems.add(at(document.getStartMark(), "the document must be a mapping (apiVersion, interfaces, flows, ...), not "
-                    + kind(document)));
-            return done(null);
-        }
+        throw new IllegalStateException("the tree way reads every text");
+    }
+
+    /** The events of {@code text} read {@code way}. */
+    static YamlEvents events(Way way, java.io.Reader text) {
+        return switch (way) {
+            case FAST -> new FastYamlEvents(text);
+            case PARSER -> new SnakeYamlEvents(text);
+            case TREE -> new ComposedYamlEvents(text);
+        };
+    }
+
+    /**
+     * Reads one document from {@code events}; with {@code items}, the top-level {@code flows} list is streamed
+     * to it (its results are void when the result has no root).
+     */
+    static Result read(YamlEvents events, Items items) {
+        return new YamlReader(items).readDocument(events);
+    }
+
+    private Result readDocument(YamlEvents ev) {
+        checkDepth = !(ev instanceof ComposedYamlEvents);
         try {
-            JsonNode root = convert(document);
-            sourceMap.root(placed);
-            return done(root);
-        } catch (TooLarge e) {
-            problems.add(at(e.mark, "aliases expand to more than " + MAX_ALIAS_VALUES
-                    + " values; an alias (*name) is repeated too often"));
-            return done(null);
+            YamlEvents.Kind first = ev.next();
+            if (first == YamlEvents.Kind.END) {
+                return fail(new Problem.AtPosition(1, 1, noConfig()));
+            }
+            if (first == YamlEvents.Kind.SECOND_DOCUMENT) {
+                return fail(secondDocument(ev));
+            }
+            Problem refused = null;
+            JsonNode root = null;
+            SourceMap.Position position = position(ev);
+            if (first == YamlEvents.Kind.MAPPING_START && ev.anchor() == null) {
+                root = convert(ev, first);
+                sourceMap.root(placed);
+            } else {
+                String kind = describe(ev, first);
+                boolean empty = first == YamlEvents.Kind.SCALAR && tagOf(ev, NodeId.scalar).equals(Tag.NULL);
+                skip(ev, first);
+                refused = empty ? new Problem.AtPosition(1, 1, noConfig()) : new Problem.AtPosition(position.line(),
+                        position.column(), "the document must be a mapping (apiVersion, interfaces, flows, ...), not " + kind);
+            }
+            if (ev.next() == YamlEvents.Kind.SECOND_DOCUMENT) {
+                return fail(secondDocument(ev));
+            }
+            return refused != null ? fail(refused) : new Result(Optional.of(root), sourceMap, List.copyOf(problems));
+        } catch (Fatal e) {
+            return fail(e.problem);
+        } catch (ComposedYamlEvents.TooLarge e) {
+            problems.add(new Problem.AtPosition(e.line, e.column, "aliases expand to more than "
+                    + ComposedYamlEvents.MAX_ALIAS_VALUES + " values; an alias (*name) is repeated too often"));
+            return new Result(Optional.empty(), sourceMap, List.copyOf(problems));
+        } catch (MarkedYAMLException e) {
+            return fail(new Problem.AtPosition(e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1,
+                    e.getProblemMark() == null ? 1 : e.getProblemMark().getColumn() + 1,
+                    "invalid YAML: " + e.getProblem() + (e.getContext() == null ? "" : " (" + e.getContext()
+                        + (e.getContextMark() == null ? "" : " at line " + (e.getContextMark().getLine() + 1)) + ")")));
+        } catch (YAMLException e) {
+            if (e.getCause() instanceof java.io.IOException io) {
+                throw new java.io.UncheckedIOException(io); // the text could not be read: not a YAML problem
+            }
+            return fail(new Problem.AtPosition(1, 1, "invalid YAML: " + e.getMessage()));
         }
     }
 
-    private Result done(JsonNode root) {
-        return new Result(Optional.ofNullable(root), sourceMap, List.copyOf(problems));
+    private static String noConfig() {
+        return "the file holds no config: expected a mapping that starts with 'apiVersion: " + Config.API_VERSION + "'";
     }
 
-    private JsonNode convert(Node node) {
-        // The composer hands out the anchored node again for each alias: only an anchored node comes twice.
-        boolean anchored = node.getAnchor() != null;
-        boolean viaAlias = anchored && !converted.add(node);
-        if (viaAlias) {
-            aliasDepth++;
+    /** The second document is read through (an error in it is the error) and reported at its start. */
+    private Problem secondDocument(YamlEvents ev) {
+        SourceMap.Position at = position(ev);
+        depth = 0;
+        YamlEvents.Kind root = ev.next();
+        if (root != YamlEvents.Kind.END) {
+            skip(ev, root);
         }
-        if (aliasDepth > 0 && ++aliasValues > MAX_ALIAS_VALUES) {
-            throw new TooLarge(node.getStartMark());
+        return new Problem.AtPosition(at.line(), at.column(), "a config file holds one YAML document; a second one starts here");
+    }
+
+    /** Only {@code problem}: the text cannot be used as a config. */
+    private Result fail(Problem problem) {
+        return new Result(Optional.empty(), sourceMap, List.of(problem));
+    }
+
+    // ---- composing ----
+
+    /** Composes the node whose first event is current in {@code ev}. */
+    private JsonNode convert(YamlEvents ev, YamlEvents.Kind kind) {
+        if (kind == YamlEvents.Kind.ALIAS || ev.anchor() != null) {
+            throw new NeedsTree();
         }
-        SourceMap.Position position = position(node.getStartMark());
-        if (anchored && !expanding.add(node)) { // recursion goes through an alias, to an anchored node
+        SourceMap.Position position = position(ev);
+        if (kind == YamlEvents.Kind.RECURSIVE_ALIAS) {
             placed = new SourceMap.Place(position);
-            problems.add(at(node.getStartMark(), "an alias refers to a value that contains it (a recursive alias)"));
-            aliasDepth -= viaAlias ? 1 : 0;
+            problems.add(new Problem.AtPosition(position.line(), position.column(),
+                    "an alias refers to a value that contains it (a recursive alias)"));
             return json.nullNode();
         }
+        enter();
         try {
-            return switch (node) {
-                case MappingNode mapping -> convertMapping(mapping, position);
-                case SequenceNode sequence -> convertSequence(sequence, position);
-                case ScalarNode scalar -> {
+            return switch (kind) {
+                case MAPPING_START -> convertMapping(ev, position);
+                case SEQUENCE_START -> convertSequence(ev, position);
+                case SCALAR -> {
                     placed = new SourceMap.Place(position);
-                    yield convertScalar(scalar);
+                    yield convertScalar(ev, position);
                 }
-                default -> throw new IllegalStateException("unexpected YAML node " + node.getNodeId());
+                default -> throw new IllegalStateException("unexpected YAML event " + kind);
             };
         } finally {
-            if (anchored) {
-                expanding.remove(node);
-            }
-            aliasDepth -= viaAlias ? 1 : 0;
+            depth--;
         }
     }
 
-    private JsonNode convertMapping(MappingNode mapping, SourceMap.Position position) {
-        SourceMap.MapPlace place = new SourceMap.MapPlace(position, mapping.getValue().size());
+    private JsonNode convertMapping(YamlEvents ev, SourceMap.Position position) {
+        Tag tag = tagOf(ev, NodeId.mapping);
+        SourceMap.MapPlace place = new SourceMap.MapPlace(position, 8);
         if (path.isEmpty()) {
             sourceMap.root(place); // positions are there for messages while the rest is converted
         }
-        if (!mapping.getTag().equals(Tag.MAP)) {
-            problems.add(at(mapping.getStartMark(), "YAML tag " + mapping.getTag() + " is not supported here; write a plain mapping"));
+        if (!tag.equals(Tag.MAP)) {
+            add(position, "YAML tag " + tag + " is not supported here; write a plain mapping");
         }
         ObjectNode object = json.objectNode();
-        for (NodeTuple entry : mapping.getValue()) {
-            Node keyNode = entry.getKeyNode();
-            if (!(keyNode instanceof ScalarNode key)) {
-                problems.add(at(keyNode.getStartMark(), "a key must be a plain string, not " + kind(keyNode)));
+        while (true) {
+            YamlEvents.Kind keyKind = ev.next();
+            if (keyKind == YamlEvents.Kind.MAPPING_END) {
+                break;
+            }
+            if (keyKind == YamlEvents.Kind.ALIAS || ev.anchor() != null) {
+                throw new NeedsTree();
+            }
+            SourceMap.Position keyAt = position(ev);
+            if (keyKind != YamlEvents.Kind.SCALAR) {
+                add(keyAt, "a key must be a plain string, not " + describe(ev, keyKind));
+                enter();
+                skip(ev, keyKind);
+                depth--;
+                skip(ev, ev.next());
                 continue;
             }
-            if (key.getTag().equals(Tag.MERGE)) {
-                problems.add(at(key.getStartMark(),
-                        "YAML merge keys ('<<') are not supported: repeat the fields, or alias a whole value"));
+            enter();
+            Tag keyTag = tagOf(ev, NodeId.scalar);
+            depth--;
+            String name = ev.value();
+            if (keyTag.equals(Tag.MERGE)) {
+                add(keyAt, "YAML merge keys ('<<') are not supported: repeat the fields, or alias a whole value");
+                skip(ev, ev.next());
                 continue;
             }
-            if (!key.getTag().equals(Tag.STR)) {
-                problems.add(at(key.getStartMark(), "key " + key.getValue() + " is " + scalarKind(key.getTag())
-                        + ", not a string; quote it (\"" + key.getValue() + "\") if it is a name"));
+            if (!keyTag.equals(Tag.STR)) {
+                add(keyAt, "key " + name + " is " + scalarKind(keyTag) + ", not a string; quote it (\"" + name
+                        + "\") if it is a name");
             }
-            String name = key.getValue();
             if (object.has(name)) {
-                SourceMap.Position first = place.keyAt(name);
-                problems.add(at(key.getStartMark(), prefix() + "duplicate key '" + name + "' (first at line "
-                        + first.line() + ")"));
+                SourceMap.Position earlier = place.keyAt(name);
+                add(keyAt, prefix() + "duplicate key '" + name + "' (first at line " + earlier.line() + ")");
+                skip(ev, ev.next());
                 continue;
             }
-            int slot = place.add(name, position(key.getStartMark()));
+            int slot = place.add(name, keyAt);
             path.add(name);
             try {
-                object.set(name, convert(entry.getValueNode()));
+                YamlEvents.Kind valueKind = ev.next();
+                if (items != null && path.size() == 1 && name.equals("flows") && valueKind == YamlEvents.Kind.SEQUENCE_START
+                        && ev.anchor() == null) {
+                    object.set(name, streamItems(ev, position(ev)));
+                } else {
+                    object.set(name, convert(ev, valueKind));
+                }
             } finally {
                 path.removeLast();
             }
@@ -207,32 +292,84 @@ final class YamlReader {
         return object;
     }
 
-    private JsonNode convertSequence(SequenceNode sequence, SourceMap.Position position) {
-        if (!sequence.getTag().equals(Tag.SEQ)) {
-            problems.add(at(sequence.getStartMark(), "YAML tag " + sequence.getTag() + " is not supported here; write a plain list"));
+    private JsonNode convertSequence(YamlEvents ev, SourceMap.Position position) {
+        Tag tag = tagOf(ev, NodeId.sequence);
+        if (!tag.equals(Tag.SEQ)) {
+            add(position, "YAML tag " + tag + " is not supported here; write a plain list");
         }
-        List<Node> items = sequence.getValue();
-        SourceMap.SeqPlace place = new SourceMap.SeqPlace(position, items.size());
+        SourceMap.SeqPlace place = new SourceMap.SeqPlace(position, 4);
         if (path.isEmpty()) {
             sourceMap.root(place);
         }
-        ArrayNode array = json.arrayNode(items.size());
-        for (int i = 0; i < items.size(); i++) {
+        ArrayNode array = json.arrayNode();
+        for (int i = 0; ; i++) {
+            YamlEvents.Kind kind = ev.next();
+            if (kind == YamlEvents.Kind.SEQUENCE_END) {
+                break;
+            }
             path.add(i);
             try {
-                array.add(convert(items.get(i)));
+                array.add(convert(ev, kind));
             } finally {
                 path.removeLast();
             }
-            place.place(i, placed);
+            place.add(placed);
         }
         placed = place;
         return array;
     }
 
-    private JsonNode convertScalar(ScalarNode scalar) {
-        String text = scalar.getValue();
-        Tag tag = scalar.getTag();
+    /**
+     * The items of the top-level {@code flows} list go to {@link #items} as they come; the tree keeps an empty
+     * list, and the source map the list's position only.
+     */
+    private JsonNode streamItems(YamlEvents ev, SourceMap.Position position) {
+        streamedAt = position;
+        Tag tag = tagOf(ev, NodeId.sequence);
+        if (!tag.equals(Tag.SEQ)) {
+            add(position, "YAML tag " + tag + " is not supported here; write a plain list");
+        }
+        enter();
+        try {
+            EventRun run = new EventRun();
+            for (int i = 0; ; i++) {
+                YamlEvents.Kind kind = ev.next();
+                if (kind == YamlEvents.Kind.SEQUENCE_END) {
+                    break;
+                }
+                run.record(ev, kind);
+                items.item(i, run, this);
+            }
+        } finally {
+            depth--;
+        }
+        placed = new SourceMap.SeqPlace(position, 0);
+        return json.arrayNode();
+    }
+
+    /** Where the list being streamed stands: only from within {@link Items#item}. */
+    SourceMap.Position streamedAt() {
+        return streamedAt;
+    }
+
+    /**
+     * Composes a streamed item, as if it stood in the tree at {@code flows[index]}: only from within
+     * {@link Items#item}, while the list is being read.
+     */
+    Composed compose(EventRun item, int index) {
+        path.add(index);
+        try {
+            item.rewind();
+            JsonNode value = convert(item, item.next());
+            return new Composed(value, placed);
+        } finally {
+            path.removeLast();
+        }
+    }
+
+    private JsonNode convertScalar(YamlEvents ev, SourceMap.Position position) {
+        String text = ev.value();
+        Tag tag = tagOf(ev, NodeId.scalar);
         if (tag.equals(Tag.STR)) {
             return json.textNode(text);
         } else if (tag.equals(Tag.NULL)) {
@@ -242,7 +379,7 @@ final class YamlReader {
         } else if (tag.equals(Tag.INT)) {
             BigInteger value = integer(text);
             if (value == null) {
-                problems.add(at(scalar.getStartMark(), "'" + text + "' is tagged !!int but is not an integer"));
+                add(position, "'" + text + "' is tagged !!int but is not an integer");
                 return json.textNode(text);
             }
             return value.bitLength() < 32 ? json.numberNode(value.intValue())
@@ -255,8 +392,59 @@ final class YamlReader {
                 return json.textNode(text); // .nan: no config field takes one; the schema reports the type
             }
         }
-        problems.add(at(scalar.getStartMark(), "YAML tag " + tag + " is not supported; write a plain value"));
+        add(position, "YAML tag " + tag + " is not supported; write a plain value");
         return json.textNode(text);
+    }
+
+    /** Reads past the node whose first event is current, keeping the composer's bounds; composes nothing. */
+    private void skip(YamlEvents ev, YamlEvents.Kind kind) {
+        if (kind == YamlEvents.Kind.ALIAS || ev.anchor() != null) {
+            throw new NeedsTree();
+        }
+        if (kind == YamlEvents.Kind.RECURSIVE_ALIAS) {
+            return;
+        }
+        enter();
+        try {
+            if (kind == YamlEvents.Kind.SCALAR) {
+                tagOf(ev, NodeId.scalar);
+                return;
+            }
+            tagOf(ev, kind == YamlEvents.Kind.MAPPING_START ? NodeId.mapping : NodeId.sequence);
+            YamlEvents.Kind end = kind == YamlEvents.Kind.MAPPING_START ? YamlEvents.Kind.MAPPING_END
+                    : YamlEvents.Kind.SEQUENCE_END;
+            for (YamlEvents.Kind child = ev.next(); child != end; child = ev.next()) {
+                skip(ev, child);
+            }
+        } finally {
+            depth--;
+        }
+    }
+
+    /** SnakeYAML's composer bounds how deep nodes nest: above the bound, the text is refused. */
+    private void enter() {
+        if (checkDepth && depth > OPTIONS.getNestingDepthLimit()) {
+            throw new Fatal(new Problem.AtPosition(1, 1, "invalid YAML: Nesting Depth exceeded max "
+                    + OPTIONS.getNestingDepthLimit()));
+        }
+        depth++;
+    }
+
+    /** The node's tag as SnakeYAML's composer makes it: written, or resolved from a plain scalar's text. */
+    private static Tag tagOf(YamlEvents ev, NodeId kind) {
+        String tag = ev.tag();
+        if (tag == null || tag.equals("!")) {
+            return switch (kind) {
+                case scalar -> RESOLVER.resolve(NodeId.scalar, ev.value(), ev.plainImplicit());
+                case sequence -> Tag.SEQ;
+                default -> Tag.MAP;
+            };
+        }
+        Tag written = new Tag(tag);
+        if (written.isCustomGlobal() && !OPTIONS.getTagInspector().isGlobalTagAllowed(written)) {
+            throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "invalid YAML: Global tag is not allowed: " + tag));
+        }
+        return written;
     }
 
     private static BigInteger integer(String text) {
@@ -282,12 +470,12 @@ final class YamlReader {
         return path.isEmpty() ? "" : readable + ": ";
     }
 
-    private static String kind(Node node) {
-        return switch (node) {
-            case MappingNode m -> "a mapping";
-            case SequenceNode s -> "a list";
-            case ScalarNode s -> scalarKind(s.getTag()) + " ('" + s.getValue() + "')";
-            default -> "a " + node.getNodeId();
+    private static String describe(YamlEvents ev, YamlEvents.Kind kind) {
+        return switch (kind) {
+            case MAPPING_START -> "a mapping";
+            case SEQUENCE_START -> "a list";
+            case SCALAR -> scalarKind(tagOf(ev, NodeId.scalar)) + " ('" + ev.value() + "')";
+            default -> "a " + kind.name().toLowerCase(java.util.Locale.ROOT);
         };
     }
 
@@ -304,68 +492,135 @@ final class YamlReader {
         return "a string";
     }
 
-    private static Problem at(Mark mark, String message) {
-        SourceMap.Position position = mark == null ? new SourceMap.Position(1, 1) : position(mark);
-        return new Problem.AtPosition(position.line(), position.column(), message);
+    private void add(SourceMap.Position at, String message) {
+        problems.add(new Problem.AtPosition(at.line(), at.column(), message));
     }
 
-    private static SourceMap.Position position(Mark mark) {
-        return new SourceMap.Position(mark.getLine() + 1, mark.getColumn() + 1);
+    private static SourceMap.Position position(YamlEvents ev) {
+        return new SourceMap.Position(ev.line(), ev.column());
     }
 
-    private static final class TooLarge extends RuntimeException {
-        final transient Mark mark;
+    /**
+     * The events of one node, recorded to be read once more: a streamed item is looked at by the flow fast
+     * path first, and composed only when that path cannot vouch for it. Reused from item to item.
+     */
+    static final class EventRun implements YamlEvents {
+        private Kind[] kinds = new Kind[32];
+        private int[] lines = new int[32];
+        private int[] columns = new int[32];
+        private String[] values = new String[32];
+        private String[] tags = new String[32];
+        private boolean[] plains = new boolean[32];
+        private int size;
+        private int at = -1;
 
-        TooLarge(Mark mark) {
-            super(null, null, false, false);
-            this.mark = mark;
-        }
-    }
-
-    /** YAML 1.2 core schema resolution of plain scalars (SnakeYAML's default follows YAML 1.1). */
-    private static final class CoreSchemaResolver extends Resolver {
-        /** Every character any of the patterns below can match; a scalar with another one is a string. */
-        private static final boolean[] RESOLVABLE = new boolean[128];
-
-        static {
-            for (char c : "0123456789+-.~<abcdefilnorstuxABCDEFILNRSTU".toCharArray()) {
-                RESOLVABLE[c] = true;
+        /** Records the node whose first event ({@code first}) is current in {@code ev}, to its end. */
+        void record(YamlEvents ev, Kind first) {
+            size = 0;
+            at = -1;
+            int open = 0;
+            Kind kind = first;
+            while (true) {
+                if (kind == Kind.ALIAS || ev.anchor() != null) {
+                    throw new NeedsTree();
+                }
+                add(kind, ev);
+                if (kind == Kind.MAPPING_START || kind == Kind.SEQUENCE_START) {
+                    open++;
+                } else if (kind == Kind.MAPPING_END || kind == Kind.SEQUENCE_END) {
+                    open--;
+                }
+                if (open == 0) {
+                    return;
+                }
+                kind = ev.next();
             }
         }
 
-        /** Most values (names, addresses with ports) hold a character no pattern allows: skip the regexes. */
-        @Override
-        public Tag resolve(NodeId kind, String value, boolean implicit) {
-            if (kind == NodeId.scalar && implicit && !value.isEmpty()) {
-                char first = value.charAt(0);
-                // Only numbers start with one of -+.0-9; booleans, null and '<<' hold no digit.
-                boolean number = first == '-' || first == '+' || first == '.' || first >= '0' && first <= '9';
-                int dots = 0;
-                boolean digitsAndDots = true;
-                for (int i = 0; i < value.length(); i++) {
-                    char c = value.charAt(i);
-                    if (c >= RESOLVABLE.length || !RESOLVABLE[c] || !number && c >= '0' && c <= '9') {
-                        return Tag.STR;
-                    }
-                    dots += c == '.' ? 1 : 0;
-                    digitsAndDots &= c == '.' || c >= '0' && c <= '9';
-                }
-                if (digitsAndDots && dots >= 2) {
-                    return Tag.STR; // an address: a float has one point at most
-                }
+        private void add(Kind kind, YamlEvents ev) {
+            if (size == kinds.length) {
+                int grown = size * 2;
+                kinds = Arrays.copyOf(kinds, grown);
+                lines = Arrays.copyOf(lines, grown);
+                columns = Arrays.copyOf(columns, grown);
+                values = Arrays.copyOf(values, grown);
+                tags = Arrays.copyOf(tags, grown);
+                plains = Arrays.copyOf(plains, grown);
             }
-            return super.resolve(kind, value, implicit);
+            kinds[size] = kind;
+            lines[size] = ev.line();
+            columns[size] = ev.column();
+            values[size] = ev.value();
+            tags[size] = ev.tag();
+            plains[size] = kind == Kind.SCALAR && ev.plainImplicit();
+            size++;
+        }
+
+        /** Back to before the first event. */
+        void rewind() {
+            at = -1;
+        }
+
+        /** The number of events recorded. */
+        int size() {
+            return size;
+        }
+
+        /** Event {@code i}'s kind, without moving the cursor. */
+        Kind kind(int i) {
+            return kinds[i];
+        }
+
+        String value(int i) {
+            return values[i];
+        }
+
+        boolean plain(int i) {
+            return plains[i];
+        }
+
+        String tag(int i) {
+            return tags[i];
         }
 
         @Override
-        protected void addImplicitResolvers() {
-            addImplicitResolver(Tag.BOOL, Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
-            addImplicitResolver(Tag.INT, Pattern.compile("^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789");
-            addImplicitResolver(Tag.FLOAT, Pattern.compile(
-                    "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
-                    "-+0123456789.");
-            addImplicitResolver(Tag.NULL, Pattern.compile("^(?:~|null|Null|NULL|)$"), "~nN\0");
-            addImplicitResolver(Tag.MERGE, Pattern.compile("^<<$"), "<");
+        public Kind next() {
+            return ++at < size ? kinds[at] : Kind.END;
+        }
+
+        @Override
+        public int line() {
+            return lines[at];
+        }
+
+        @Override
+        public int column() {
+            return columns[at];
+        }
+
+        @Override
+        public String value() {
+            return values[at];
+        }
+
+        @Override
+        public boolean plainImplicit() {
+            return plains[at];
+        }
+
+        @Override
+        public String anchor() {
+            return null;
+        }
+
+        @Override
+        public String tag() {
+            return tags[at];
+        }
+
+        @Override
+        public void close() {
+            // nothing held
         }
     }
 }

@@ -251,10 +251,10 @@ public record Fingerprint(String sha256) {
 
         private void fold(long tag, FlowKey key, FlowRule rule, int sign) {
             long t = rule == null ? tag : tag << 8 | rule.owner().ordinal();
-            long k1 = high(key);
-            long k2 = low(key);
-            long r1 = rule == null ? 0 : high(rule.rewrite());
-            long r2 = rule == null ? 0 : low(rule.rewrite());
+            long k1 = key.high(); // FlowKey's packing: injective
+            long k2 = key.low();
+            long r1 = rule == null ? 0 : rule.rewrite().high();
+            long r2 = rule == null ? 0 : rule.rewrite().low();
             lane1 += sign * chain(LANE1_SEED, t, k1, k2, r1, r2, true);
             lane2 += sign * chain(LANE2_SEED, t, k1, k2, r1, r2, false);
             count += sign;
@@ -289,13 +289,5 @@ public record Fingerprint(String sha256) {
             return z ^ (z >>> 31);
         }
 
-        // ifindex and source address; then destination address and both 16-bit ports: injective.
-        private static long high(FlowKey k) {
-            return (long) k.ifindex() << 32 | (k.srcIp() & 0xffffffffL);
-        }
-
-        private static long low(FlowKey k) {
-            return (long) k.dstIp() << 32 | (long) k.srcPort() << 16 | k.dstPort();
-        }
     }
 }

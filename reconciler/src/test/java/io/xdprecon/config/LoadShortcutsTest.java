@@ -1,66 +1,18 @@
 package io.xdprecon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The shortcuts a large config takes must say exactly what the general way says: the flow shape check
- * versus the schema validator, the scalar pre-check versus the YAML 1.2 core schema patterns, the fast
- * address parsing versus the general one.
+ * The shortcuts a large config takes must say exactly what the general way says: the scalar pre-check versus
+ * the YAML 1.2 core schema patterns, the fast address parsing versus the general one (the flow fast path
+ * versus the schema: {@link FlowShapeTest}).
  */
 class LoadShortcutsTest {
-    static Stream<Path> configs() throws Exception {
-        Path invalid = Path.of(LoadShortcutsTest.class.getResource("/config/invalid").toURI());
-        Path examples = Path.of("..", "examples");
-        try (Stream<Path> a = Files.list(invalid); Stream<Path> b = Files.walk(examples)) {
-            return Stream.concat(a.toList().stream(), b.filter(p -> p.toString().matches(".*\\.ya?ml")).toList().stream());
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("configs")
-    void schemaShortcutAgreesWithTheWholeValidation(Path file) throws IOException {
-        YamlReader.Result yaml = YamlReader.read(Files.readString(file));
-        if (yaml.root().isEmpty()) {
-            return;
-        }
-        JsonNode root = yaml.root().get();
-        SchemaCheck.Result fast = SchemaCheck.check(root);
-        SchemaCheck.Result whole = SchemaCheck.checkWhole(root);
-        assertEquals(new HashSet<>(whole.problems()), new HashSet<>(fast.problems()));
-        assertEquals(whole.rejected(), fast.rejected());
-    }
-
-    @Test
-    void flowsAreLeftOutOnlyWhenEveryOneIsCertainlyValid() {
-        String valid = "  - { name: f0, client: 10.0.0.1:1000, listen: { interface: pub, address: 10.0.0.2, port: 1 },"
-                + " egress: { interface: priv, address: 10.0.0.3, port: 65535 }, server: 10.0.0.4:5004 }\n";
-        JsonNode good = YamlReader.read("apiVersion: xdprecon.io/v1\nflows:\n" + valid + valid).root().orElseThrow();
-        assertNotSame(good, SchemaCheck.withoutValidFlows(good));
-        assertTrue(SchemaCheck.withoutValidFlows(good).get("flows").isEmpty());
-        for (String bad : List.of(valid.replace("port: 1 ", "port: 0 "), valid.replace("port: 65535", "port: 65536"),
-                valid.replace("f0", "-f0"), valid.replace("f0", "f\u00e9"), valid.replace("port: 1 ", "port: 1.0 "),
-                valid.replace("10.0.0.1:1000", "'10.0.0.1:'"), valid.replace(" }\n", ", extra: 1 }\n"),
-                valid.replace("name: f0, ", ""), valid.replace("pub,", "'pub\\n',"), valid.replace("name: f0", "name: 12"))) {
-            JsonNode root = YamlReader.read("apiVersion: xdprecon.io/v1\nflows:\n" + valid + bad).root().orElseThrow();
-            assertSame(root, SchemaCheck.withoutValidFlows(root), bad);
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"f0", "10.0.0.1", "10.0.0.1:80", "1.5", "1.", ".5", "1e3", "0x1F", "0o17", "-3", "+3", "007",
             "true", "False", "TRUE", "tRue", "null", "~", "Null", "nUll", ".inf", "-.Inf", ".nan", ".NaN", "<<", "abc1",

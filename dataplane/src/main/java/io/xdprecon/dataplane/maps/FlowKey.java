@@ -20,6 +20,33 @@ public record FlowKey(int ifindex, int srcIp, int dstIp, int srcPort, int dstPor
         }
     }
 
+    /**
+     * The key as two longs, for packed tables of keys: ifindex and source address; then destination address and
+     * both 16-bit ports. Injective; ordered as unsigned pairs, it sorts by interface, then addresses, then ports.
+     */
+    public long high() {
+        return high(ifindex, srcIp);
+    }
+
+    /** The second of the two longs ({@link #high()}). */
+    public long low() {
+        return low(dstIp, srcPort, dstPort);
+    }
+
+    public static long high(int ifindex, int srcIp) {
+        return (long) ifindex << 32 | (srcIp & 0xffffffffL);
+    }
+
+    public static long low(int dstIp, int srcPort, int dstPort) {
+        return (long) dstIp << 32 | (long) srcPort << 16 | dstPort;
+    }
+
+    /** The key that {@link #high()} and {@link #low()} encode. */
+    public static FlowKey unpack(long high, long low) {
+        return new FlowKey((int) (high >>> 32), (int) high, (int) (low >>> 32), (int) (low >>> 16) & 0xffff,
+                (int) low & 0xffff);
+    }
+
     /** A key from dotted-quad addresses: for tests, the demo and the lab. */
     public static FlowKey of(int ifindex, String src, int srcPort, String dst, int dstPort) {
         return new FlowKey(ifindex, Ipv4.parse(src), Ipv4.parse(dst), srcPort, dstPort);
@@ -32,8 +59,8 @@ public record FlowKey(int ifindex, int srcIp, int dstIp, int srcPort, int dstPor
      */
     @Override
     public int hashCode() {
-        long h = ((long) ifindex << 32 | (srcIp & 0xffffffffL)) * 0x9E3779B97F4A7C15L;
-        h ^= (long) dstIp << 32 | (long) srcPort << 16 | dstPort;
+        long h = high() * 0x9E3779B97F4A7C15L;
+        h ^= low();
         h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
         h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return (int) (h ^ (h >>> 33));
