@@ -9,12 +9,9 @@ import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
-import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.Direction;
+import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DatapathSettings;
-import io.xdprecon.state.DesiredRule;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.TuningSetting;
 import java.io.IOException;
@@ -128,7 +125,8 @@ public final class Config {
         if (!missing.isEmpty()) {
             throw new ConfigException(missing);
         }
-        Map<FlowKey, DesiredRule> rules = new LinkedHashMap<>();
+        int flows = flowCount(node);
+        DesiredRules.Builder rules = new DesiredRules.Builder(2 * flows);
         long[] leg = new long[4];
         for (FlowTable table : spec.flows()) {
             int[] ifindexes = new int[table.interfaces().size()];
@@ -136,11 +134,11 @@ public final class Config {
                 ifindexes[i] = ifindexByDevice.get(spec.interfaces().get(table.interfaces().get(i)).device().value());
             }
             for (int r = 0; r < table.size(); r++) {
-                String name = table.name(r);
+                int flow = rules.flow(table.name(r));
                 for (Direction direction : Direction.values()) {
                     table.leg(r, direction, ifindexes, leg);
-                    rules.put(FlowKey.unpack(leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW]), new DesiredRule(new FlowRule(
-                            FlowKey.unpack(leg[Flow.REWRITE_HIGH], leg[Flow.REWRITE_LOW]), Owner.CONFIG), name, direction));
+                    rules.rule(flow, direction, leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW], leg[Flow.REWRITE_HIGH],
+                            leg[Flow.REWRITE_LOW]);
                 }
             }
         }
@@ -149,7 +147,7 @@ public final class Config {
                 spec.datapath().attachMode().map(At::value).orElse(XdpMode.NATIVE),
                 spec.datapath().maxRules().map(At::value).orElse(Checks.DEFAULT_MAX_RULES),
                 ifindexByDevice);
-        return new DesiredState(node, file.toString(), rules, localIps(spec), tuning(spec), datapath);
+        return new DesiredState(node, file.toString(), rules.build(), localIps(spec), tuning(spec), datapath);
     }
 
     /**

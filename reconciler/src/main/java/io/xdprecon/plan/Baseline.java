@@ -4,6 +4,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DesiredState;
 import java.util.Objects;
 
@@ -25,7 +26,10 @@ public final class Baseline {
     /** The baseline of a node holding every rule of {@code desired} as written: one pass over them. */
     public static Baseline of(DesiredState desired) {
         Fingerprint.EntrySetDigest rules = new Fingerprint.EntrySetDigest();
-        desired.rules().forEach((key, rule) -> rules.add(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(rule)));
+        DesiredRules packed = desired.packed();
+        for (int i = 0; i < packed.size(); i++) {
+            rules.addConfigRule(packed.keyHigh(i), packed.keyLow(i), packed.rewriteHigh(i), packed.rewriteLow(i));
+        }
         return new Baseline(desired, rules);
     }
 

@@ -249,12 +249,19 @@ public record Fingerprint(String sha256) {
             return copy;
         }
 
+        /** Adds a config-owned rule given packed ({@link FlowKey#high()}, {@link FlowKey#low()}): no objects. */
+        void addConfigRule(long keyHigh, long keyLow, long rewriteHigh, long rewriteLow) {
+            fold(CONFIG_RULE << 8 | Owner.CONFIG.ordinal(), keyHigh, keyLow, rewriteHigh, rewriteLow, 1);
+        }
+
         private void fold(long tag, FlowKey key, FlowRule rule, int sign) {
             long t = rule == null ? tag : tag << 8 | rule.owner().ordinal();
-            long k1 = key.high(); // FlowKey's packing: injective
-            long k2 = key.low();
-            long r1 = rule == null ? 0 : rule.rewrite().high();
-            long r2 = rule == null ? 0 : rule.rewrite().low();
+            // FlowKey's packing: injective.
+            fold(t, key.high(), key.low(), rule == null ? 0 : rule.rewrite().high(), rule == null ? 0 : rule.rewrite().low(),
+                    sign);
+        }
+
+        private void fold(long t, long k1, long k2, long r1, long r2, int sign) {
             lane1 += sign * chain(LANE1_SEED, t, k1, k2, r1, r2, true);
             lane2 += sign * chain(LANE2_SEED, t, k1, k2, r1, r2, false);
             count += sign;

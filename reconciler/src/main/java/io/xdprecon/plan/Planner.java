@@ -5,6 +5,7 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
@@ -44,8 +45,17 @@ public final class Planner {
         // cost a sort of all of them.
         Map<FlowKey, FlowRule> liveRules = live.rules();
         List<NamedChange> changed = new ArrayList<>();
-        desired.rules().forEach((key, wanted) -> diff(key, wanted, liveRules.get(key)).ifPresent(
-                change -> changed.add(new NamedChange(wanted, change))));
+        DesiredRules rules = desired.packed();
+        for (int i = 0; i < rules.size(); i++) {
+            FlowKey key = rules.key(i);
+            FlowRule before = liveRules.get(key);
+            if (before != null && before.owner() == Owner.CONFIG && before.rewrite().high() == rules.rewriteHigh(i)
+                    && before.rewrite().low() == rules.rewriteLow(i)) {
+                continue; // already what the config writes: no objects for an unchanged rule
+            }
+            DesiredRule wanted = rules.rule(i);
+            diff(key, wanted, before).ifPresent(change -> changed.add(new NamedChange(wanted, change)));
+        }
         Fingerprint.EntrySetDigest configRules = new Fingerprint.EntrySetDigest();
         List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
         for (Map.Entry<FlowKey, FlowRule> e : liveRules.entrySet()) {
@@ -113,7 +123,7 @@ public final class Planner {
 
         List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
-        List<FlowChange> flows = planFlows(desired.rules(), changed, orphans, names, warnings);
+        List<FlowChange> flows = planFlows(desired.packed(), changed, orphans, names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), warnings, errors);
         checkCapacity(desired.datapath(), live, liveRules, flows, errors);
 
@@ -182,7 +192,7 @@ public final class Planner {
         return changes;
     }
 
-    private static List<FlowChange> planFlows(Map<FlowKey, DesiredRule> desired, List<NamedChange> changed,
+    private static List<FlowChange> planFlows(DesiredRules desired, List<NamedChange> changed,
             List<Map.Entry<FlowKey, FlowRule>> orphans, InterfaceNames names, List<String> warnings) {
         // Named flows by name, forward leg first. Grouped first, then only the names are sorted: a cold
         // plan has 262,144 flows, and sorting their 524,288 legs by a chained comparator costs seconds.
@@ -297,13 +307,13 @@ public final class Planner {
     }
 
     /** How many legs the config gives each of {@code flows}: only flows that may be new need counting. */
-    private static Map<String, Integer> legsOf(Set<String> flows, Map<FlowKey, DesiredRule> desired) {
+    private static Map<String, Integer> legsOf(Set<String> flows, DesiredRules desired) {
         // A hash map to probe, not the caller's sorted set: this runs once per desired rule.
         Map<String, Integer> legs = HashMap.newHashMap(flows.size());
         flows.forEach(flow -> legs.put(flow, 0));
         if (!legs.isEmpty()) {
-            for (DesiredRule rule : desired.values()) {
-                legs.computeIfPresent(rule.flow(), (flow, n) -> n + 1);
+            for (int i = 0; i < desired.size(); i++) {
+                legs.computeIfPresent(desired.flow(i), (flow, n) -> n + 1);
             }
         }
         return legs;

@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * What the config asks of one node, resolved to what the kernel holds: every rule by key (interface
- * names already resolved to ifindexes), the local IPs, the tuning, and the datapath settings.
+ * names already resolved to ifindexes; packed, {@link DesiredRules}), the local IPs, the tuning, and the datapath
+ * settings.
  *
  * @param source  where it came from, for messages (a file path, or a Git revision later)
  */
@@ -17,9 +18,14 @@ public record DesiredState(String node, String source, Map<FlowKey, DesiredRule>
     public DesiredState {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(source, "source");
-        rules = Map.copyOf(rules);
+        rules = DesiredRules.of(rules);
         localIps = Set.copyOf(localIps);
         tuning = List.copyOf(tuning);
         Objects.requireNonNull(datapath, "datapath");
+    }
+
+    /** The rules, packed: what the planner walks without making objects. */
+    public DesiredRules packed() {
+        return (DesiredRules) rules;
     }
 }
