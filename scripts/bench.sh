@@ -6,9 +6,13 @@
 #   plan       `xdprecon plan` cold start (new JVM) on the example
 #   sessions   session setup rate and first-packet-to-rules latency on the pinned map; DPDK slow path vs XDP pps
 #   top        what one refresh of `xdprecon top` costs on a full map (524,288 rules with per-CPU counters)
+#   scale      the control plane as a user meets it, with the unit's JVM options: `validate`, and `run` with a file
+#              source from cold start to every rule in the map and from a one-flow edit to its rule, at FLOWS
+#              (default 65536,262144) with KEYS (even|random|one-client|one-server); beside SCALE_BASE, a checkout of
+#              the build to compare with (built there: mvn -B -q package -DskipTests), when set
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, DPDK slow path, 2-queue scaling
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|all]   (default all)
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -29,6 +33,8 @@ case $what in
   reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-16384,65536,262144}" ;;&
   sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   top|all) run io.xdprecon.tests.bench.TopBench "$root/xdprecon" "${RULES:-524288}" "${TOP_RUNS:-3}" ;;&
+  scale|all) run io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262144}" "${KEYS:-even}" "this=$root" \
+      ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
@@ -49,6 +55,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|scale) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale or all)" >&2; exit 2 ;;
 esac

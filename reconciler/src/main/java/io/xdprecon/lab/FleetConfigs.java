@@ -53,11 +53,24 @@ public final class FleetConfigs {
 
     /** One config file with {@code flows} flows (a map twice their size, at least the default). */
     public static void writeFile(Path file, int flows, Keys keys, long seed) {
-        try (Writer out = Files.newBufferedWriter(file)) {
-            out.write(base(maxRules(flows), true));
-            for (int i = 0; i < flows; i++) {
-                out.write(flow(i, keys, seed, 0));
+        writeFile(file, flows, keys, seed, -1, 0);
+    }
+
+    /**
+     * {@link #writeFile(Path, int, Keys, long)} with flow {@code edited} in its {@code variant}, replacing the file
+     * atomically as config tools do (a watcher never sees half a file).
+     */
+    public static void writeFile(Path file, int flows, Keys keys, long seed, int edited, int variant) {
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            try (Writer out = Files.newBufferedWriter(temporary)) {
+                out.write(base(maxRules(flows), true));
+                for (int i = 0; i < flows; i++) {
+                    out.write(flow(i, keys, seed, i == edited ? variant : 0));
+                }
             }
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,88 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.lab.FleetConfigs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.tests.bench.DaemonUnderTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped unit's daemon holds a fleet-sized config: {@code xdprecon run} through the launcher with the unit's
+ * JVM options (-Xmx256m) on a file of 65,536 flows — which ran out of heap before the streamed loader and the packed
+ * desired state — applies every rule, then a one-flow edit of the file lands in the map.
+ */
+class FleetScaleTest {
+    private static final int FLOWS = 65_536;
+    private static final long SEED = 9;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theUnitsDaemonAppliesSixtyFiveThousandFlowsAndThenAOneFlowEdit() throws Exception {
+        Path file = dir.resolve("flows.yaml");
+        FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED);
+        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        try (Lab lab = Lab.start()) {
+            Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
+            Map<FlowKey, FlowRule> ends = new HashMap<>(rulesOf(0, 0, devices));
+            ends.putAll(rulesOf(FLOWS - 1, 0, devices));
+            int edited = FLOWS / 3;
+            Map<FlowKey, FlowRule> edit = rulesOf(edited, 1, devices);
+            assertNotEquals(rulesOf(edited, 0, devices), edit, "the edit changes the flow's rules");
+            RulesMap rules = lab.datapath().rules();
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+                    "file:" + file, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"), List.of())) {
+                daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
+                        () -> daemon.count("applied revision") == 1);
+                assertEquals(2 * FLOWS, rules.slotsInUse(), daemon.tail());
+                assertTrue(holds(rules, ends), daemon.tail());
+
+                FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED, edited, 1);
+                daemon.await("the edit applied", Duration.ofMinutes(2), Duration.ofMillis(50),
+                        () -> holds(rules, edit));
+                daemon.await("the edit reported", Duration.ofMinutes(1), Duration.ofMillis(50),
+                        () -> daemon.count("applied revision") == 2);
+                assertEquals(2 * FLOWS, rules.slotsInUse(), "one rule replaced, none added: " + daemon.tail());
+                assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
+            }
+        }
+    }
+
+    /** Flow {@code flow}'s rules in {@code variant}, as the loader derives them from a config of that flow alone. */
+    private Map<FlowKey, FlowRule> rulesOf(int flow, int variant, Map<String, Integer> devices) throws Exception {
+        Path one = dir.resolve("one-flow.yaml");
+        Files.writeString(one, FleetConfigs.base(FleetConfigs.maxRules(1), true)
+                + FleetConfigs.flow(flow, FleetConfigs.Keys.RANDOM, SEED, variant));
+        Map<FlowKey, FlowRule> rules = new HashMap<>();
+        ConfigLoader.load(one).forNode("lab", InterfaceResolver.of(devices)).rules()
+                .forEach((key, rule) -> rules.put(key, rule.rule()));
+        return rules;
+    }
+
+    private static boolean holds(RulesMap map, Map<FlowKey, FlowRule> wanted) {
+        for (Map.Entry<FlowKey, FlowRule> e : wanted.entrySet()) {
+            if (!map.get(e.getKey()).equals(Optional.of(e.getValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
