@@ -37,6 +37,15 @@ class ConfigDirectoryTest {
     }
 
     @Test
+    void theSplitExampleHoldsTheFlowsOfItsFiles() {
+        // examples/fleet: base.yaml and flows/*.yaml, as the README shows a fleet's config split by team.
+        Config config = ConfigLoader.load(Path.of("..", "examples", "fleet"));
+        assertEquals(List.of("game-eu-1", "game-eu-2", "rtp-alice", "rtcp-alice"),
+                config.flows("").stream().map(Flow::name).toList(), "files in path order: flows/games before flows/media");
+        assertEquals(8, config.forNode("edge-1", LAB).rules().size());
+    }
+
+    @Test
     void flowsAndServicesMaySplitEveryOtherSectionStandsOnce() throws Exception {
         write("base.yaml", """
                 apiVersion: xdprecon.io/v1
