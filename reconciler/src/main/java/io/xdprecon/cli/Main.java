@@ -45,9 +45,6 @@ import picocli.CommandLine.Spec;
     })
 public final class Main implements Callable<Integer> {
 
-    /** Used when the classes do not come from a jar with an Implementation-Version. */
-    static final String FALLBACK_VERSION = "0.1.0";
-
     @Spec
     CommandSpec spec;
 
@@ -89,13 +86,15 @@ public final class Main implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand");
     }
 
-    /** Version from the jar manifest, else {@link #FALLBACK_VERSION}; plus the JVM and OS, for bug reports. */
+    /** The build's version, commit and date ({@link BuildInfo}); plus the JVM and OS, for bug reports. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
+            BuildInfo build = BuildInfo.current();
             return new String[] {
-                "xdprecon " + (v == null || v.isBlank() ? FALLBACK_VERSION : v),
+                "xdprecon " + build.version(),
+                "commit: " + build.commit(),
+                "built: " + build.date(),
                 "JVM: " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
                     + ", " + System.getProperty("java.vm.name") + ")",
                 "OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "

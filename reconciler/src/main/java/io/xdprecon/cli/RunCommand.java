@@ -126,10 +126,10 @@ final class RunCommand implements Callable<Integer> {
         if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
             throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
         }
-        String version = Main.class.getPackage().getImplementationVersion();
+        BuildInfo running = BuildInfo.current();
         DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, driftMode,
-                allowMassDelete, allowDisruptive, adminAddress, secret, metricsTopFlows,
-                version == null || version.isBlank() ? Main.FALLBACK_VERSION : version);
+                allowMassDelete, allowDisruptive, adminAddress, secret, metricsTopFlows, running.version(),
+                running.commit());
         try (Source configSource = openSource()) {
             DaemonProcess daemon = new DaemonProcess(configSource, options);
             if (once) {

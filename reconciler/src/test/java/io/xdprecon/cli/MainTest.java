@@ -3,6 +3,8 @@ package io.xdprecon.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -24,14 +26,20 @@ class MainTest {
     }
 
     @Test
-    void versionPrintsNameVersionJvmAndOs() {
+    void versionPrintsTheBuildsVersionCommitAndDateThenJvmAndOs() throws Exception {
         Main.Captured r = run("--version");
         assertEquals(0, r.exit());
         String[] lines = r.out().split("\\R");
-        // Tests run from target/classes, which has no manifest: the fallback version shows.
-        assertEquals("xdprecon " + Main.FALLBACK_VERSION, lines[0]);
-        assertTrue(lines[1].startsWith("JVM: " + Runtime.version().feature()), lines[1]);
-        assertTrue(lines[2].startsWith("OS: "), lines[2]);
+        assertEquals("xdprecon " + System.getProperty("xdprecon.project.version"), lines[0]);
+        Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+        String head = new String(git.getInputStream().readAllBytes()).strip();
+        assertEquals(0, git.waitFor(), head);
+        assertTrue(lines[1].startsWith("commit: " + head), "the commit this build was made from: " + lines[1]);
+        Instant built = Instant.parse(lines[2].substring("built: ".length()));
+        assertTrue(built.isBefore(Instant.now().plusSeconds(1)) && built.isAfter(Instant.now().minus(Duration.ofDays(1))),
+                "the build's date: " + lines[2]);
+        assertTrue(lines[3].startsWith("JVM: " + Runtime.version().feature()), lines[3]);
+        assertTrue(lines[4].startsWith("OS: "), lines[4]);
         assertEquals("", r.err());
     }
 

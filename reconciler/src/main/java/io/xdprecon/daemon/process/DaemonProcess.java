@@ -39,10 +39,11 @@ public final class DaemonProcess {
      * @param webhookSecret  the shared secret of {@code POST /webhook}; empty refuses webhooks
      * @param metricsTopFlows how many config flow legs get per-flow series on {@code /metrics}
      * @param version        this build's version, for {@code xdprecon_build_info}
+     * @param commit         the Git commit it was built from, likewise
      */
     public record Options(String node, Path pinRoot, Duration interval, double jitter, Daemon.DriftMode drift,
             boolean allowMassDelete, boolean allowDisruptive, Optional<InetSocketAddress> admin,
-            Optional<String> webhookSecret, int metricsTopFlows, String version) {}
+            Optional<String> webhookSecret, int metricsTopFlows, String version, String commit) {}
 
     private final Source source;
     private final Options options;
@@ -56,7 +57,7 @@ public final class DaemonProcess {
         this.options = options;
         this.slowPath = new DpdkSlowPath(options.node(), options.pinRoot());
         this.metrics = new DaemonMetrics(new DatapathSampler(options.pinRoot(), options.metricsTopFlows()));
-        metrics.buildInfo(options.version(), "unknown");
+        metrics.buildInfo(options.version(), options.commit());
         metrics.sessions(slowPath::stats);
         Duration heartbeat = systemd.pingInterval().orElse(Duration.ofSeconds(5));
         LiveStateReader reader = new LiveStateReader(options.pinRoot(), new TuningReader()::read);
