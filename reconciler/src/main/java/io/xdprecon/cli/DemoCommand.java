@@ -3,7 +3,6 @@ package io.xdprecon.cli;
 import io.xdprecon.apply.Applier;
 import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.DaemonEvents;
-import io.xdprecon.daemon.JournalLogging;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
@@ -55,7 +54,6 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliException("--datagrams must be between 1 and 1000000, got " + datagrams);
         }
         out = spec.commandLine().getOut();
-        JournalLogging.install();
         Path dir = Files.createTempDirectory("xdprecon-demo");
         step("Building the lab (namespaces xr-ID-c, xr-ID-p, xr-ID-s; XDP on the proxy's two veths)");
         try (Lab lab = Lab.start(); Git work = Git.init().setInitialBranch("main").setDirectory(dir.resolve("work").toFile()).call()) {

@@ -2,9 +2,12 @@ package io.xdprecon.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import io.xdprecon.daemon.JournalLogging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -48,13 +51,31 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", scope = ScopeType.INHERIT,
+            description = "Log lines at this level and above: error, warn, info, debug, trace (default: ${DEFAULT-VALUE});"
+                    + " JGit's and SSH's own lines show at debug and trace, else only their warnings.")
+    JournalLogging.LogLevel logLevel;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", scope = ScopeType.INHERIT,
+            description = "text (journald priorities under systemd, time and level on a terminal) or json (one object"
+                    + " per line) (default: ${DEFAULT-VALUE}).")
+    JournalLogging.Format logFormat;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        // Logging is the process's: set up here, once the options are parsed, not by in-process runs (capture).
+        cli.setExecutionStrategy(parsed -> {
+            Main main = cli.getCommand();
+            JournalLogging.install(main.logLevel, main.logFormat);
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        System.exit(cli.execute(args));
     }
 
     /** The configured command line; main and the tests use the same one. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {
                 commandLine.getErr().println("xdprecon " + commandLine.getCommandName() + ": " + e.getMessage());

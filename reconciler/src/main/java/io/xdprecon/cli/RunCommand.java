@@ -1,7 +1,6 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.daemon.Daemon;
-import io.xdprecon.daemon.JournalLogging;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SlowPathException;
 import io.xdprecon.daemon.process.DaemonProcess;
@@ -51,6 +50,8 @@ import picocli.CommandLine.Option;
                 + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
         })
 final class RunCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
+
     @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL",
             description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
                     + " (ssh://, https://, file://).")
@@ -121,12 +122,14 @@ final class RunCommand implements Callable<Integer> {
         Optional<InetSocketAddress> adminAddress = parseAdmin();
         Optional<String> secret = webhookSecretFile == null ? Optional.empty()
                 : Optional.of(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
-        JournalLogging.install();
         String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
+        BuildInfo running = BuildInfo.current();
+        LOG.log(System.Logger.Level.INFO, "xdprecon " + running.version() + " (commit " + running.shortCommit() + ", built "
+                + running.date() + ") starting: node " + nodeName + ", source " + source.replaceAll("(://[^/@:]+):[^/@]+@", "$1:***@")
+                + ", admin " + admin + ", pin root " + datapath.pinRoot);
         if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
             throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
         }
-        BuildInfo running = BuildInfo.current();
         DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, driftMode,
                 allowMassDelete, allowDisruptive, adminAddress, secret, metricsTopFlows, running.version(),
                 running.commit());

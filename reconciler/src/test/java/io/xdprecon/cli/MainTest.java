@@ -58,4 +58,16 @@ class MainTest {
         assertEquals(CommandLine.ExitCode.USAGE, r.exit());
         assertTrue(r.err().contains("--no-such-option"), r.err());
     }
+
+    @Test
+    void logLevelAndFormatAreAcceptedBeforeAndAfterTheCommandAndCheckedAsUsage() {
+        for (String[] args : new String[][] {{"--log-level", "debug", "validate", "--help"},
+                {"validate", "--log-level", "WARN", "--log-format", "json", "--help"}}) {
+            Main.Captured r = run(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+        }
+        Main.Captured bad = run("validate", "--log-level", "loud", "x.yaml");
+        assertEquals(CommandLine.ExitCode.USAGE, bad.exit());
+        assertTrue(bad.err().contains("--log-level") && bad.err().contains("loud"), bad.err());
+    }
 }

@@ -3,6 +3,9 @@ package io.xdprecon.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
@@ -24,5 +27,24 @@ class JournalLoggingTest {
     void aTerminalGetsTimeAndLevelWords() {
         String line = new JournalLogging.TerminalFormatter().format(new LogRecord(Level.WARNING, "corrected drift"));
         assertTrue(line.matches("\\d\\d:\\d\\d:\\d\\d WARNING corrected drift\\n"), line);
+    }
+
+    @Test
+    void jsonLinesAreOneObjectPerRecordWithTheMessageWhole() throws Exception {
+        LogRecord record = new LogRecord(Level.WARNING, "rejected revision abc:\n  flows.yaml:7:15: bad \"port\"");
+        record.setLoggerName("io.xdprecon.daemon.Daemon");
+        record.setThrown(new IllegalStateException("boom"));
+        String line = new JournalLogging.JsonFormatter(false).format(record);
+        assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line: " + line);
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertEquals("WARN", json.get("level").asText());
+        assertEquals("io.xdprecon.daemon.Daemon", json.get("logger").asText());
+        assertEquals("rejected revision abc:\n  flows.yaml:7:15: bad \"port\"", json.get("message").asText());
+        assertEquals(Instant.ofEpochMilli(record.getMillis()).toString(), json.get("time").asText());
+        assertTrue(json.get("error").asText().startsWith("java.lang.IllegalStateException: boom"), line);
+
+        String journal = new JournalLogging.JsonFormatter(true).format(new LogRecord(Level.FINE, "detail"));
+        assertTrue(journal.startsWith("<7>{"), "journald's priority stays in front: " + journal);
+        assertEquals("DEBUG", new ObjectMapper().readTree(journal.substring(3)).get("level").asText());
     }
 }

@@ -11,7 +11,16 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.xdprecon.daemon.JournalLogging;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -140,5 +149,52 @@ class GitSourceSshTest {
             assertTrue(e.getMessage().startsWith("cannot fetch " + url() + ": ")
                     && e.getMessage().contains("Cannot log in at 127.0.0.1"), e.getMessage());
         }
+    }
+
+    /**
+     * JGit and Apache MINA SSHD log through SLF4J, bound to java.util.logging: their lines reach the one handler
+     * the daemon writes to the journal — at debug, and at info only their warnings.
+     */
+    @Test
+    void jgitAndSshLinesReachTheDaemonsLogAtDebugAndOnlyTheirWarningsAtInfo() throws Exception {
+        fx.commit("flows.yaml", "flows: []\n", "first");
+        fx.push();
+        List<LogRecord> debug = logged(JournalLogging.LogLevel.DEBUG, tmp.resolve("state-debug"));
+        assertTrue(debug.stream().anyMatch(r -> r.getLoggerName().startsWith("org.apache.sshd.")), "SSHD's lines");
+        assertTrue(debug.stream().anyMatch(r -> r.getLoggerName().startsWith("org.eclipse.jgit.")), "JGit's lines");
+        List<LogRecord> info = logged(JournalLogging.LogLevel.INFO, tmp.resolve("state-info"));
+        assertTrue(info.stream().noneMatch(r -> r.getLevel().intValue() < Level.WARNING.intValue()
+                && !r.getLoggerName().startsWith("io.xdprecon.")), "libraries held at warnings: " + info.size());
+    }
+
+    private List<LogRecord> logged(JournalLogging.LogLevel level, Path state) throws Exception {
+        JournalLogging.install(level, JournalLogging.Format.TEXT);
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (isLoggable(record)) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        capture.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        for (Handler console : root.getHandlers()) {
+            root.removeHandler(console); // the same records, kept out of the build's output
+        }
+        root.addHandler(capture);
+        try (GitSource source = source(knownHosts("known_hosts", hostKey), state)) {
+            source.poll();
+        } finally {
+            LogManager.getLogManager().readConfiguration(); // the test JVM's own logging again
+        }
+        return records;
     }
 }
