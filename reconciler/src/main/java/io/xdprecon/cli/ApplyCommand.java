@@ -3,6 +3,8 @@ package io.xdprecon.cli;
 import io.xdprecon.apply.Applier;
 import io.xdprecon.apply.ApplyFailedException;
 import io.xdprecon.apply.ApplyRefusedException;
+import io.xdprecon.check.CheckResult;
+import io.xdprecon.check.Preflight;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.PlanFile;
@@ -33,7 +35,10 @@ import picocli.CommandLine.Spec;
                 + " when more than half of the config's rules would go (without --allow-mass-delete), when a change"
                 + " disrupts traffic (without --allow-disruptive), or when a saved plan no longer matches the node."
                 + " If a step fails, apply stops, reads the node again and lists what landed; running it again"
-                + " converges."
+                + " converges.",
+            "",
+            "Without the privileges to write BPF maps and attach XDP (root, or CAP_BPF and CAP_NET_ADMIN) apply refuses"
+                + " before anything else; the other checks of `xdprecon check` that are not ok are printed on stderr."
         })
 final class ApplyCommand implements Callable<Integer> {
     @Mixin
@@ -56,6 +61,11 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CheckResult privileges = Preflight.privileges();
+        if (privileges.status() == CheckResult.Status.FAIL) {
+            throw new CliException("refused, nothing was changed: " + privileges.detail() + "; "
+                    + privileges.fix().orElseThrow());
+        }
         if ((planFile == null) == !config.given()) {
             throw new CliException("give either -c CONFIG or a saved PLANFILE, not " + (planFile == null ? "neither" : "both"));
         }
@@ -69,6 +79,7 @@ final class ApplyCommand implements Callable<Integer> {
             }
         } else {
             DesiredState desired = config.desired();
+            PlanCommand.warnOfChecks(spec, desired, datapath.pinRoot);
             plan = Planner.plan(desired, reader.read(desired));
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
         ValidateCommand.class,
         StatusCommand.class,
         SessionsCommand.class,
+        CheckCommand.class,
     })
 public final class Main implements Callable<Integer> {
 

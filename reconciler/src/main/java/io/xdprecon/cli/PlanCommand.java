@@ -1,5 +1,8 @@
 package io.xdprecon.cli;
 
+import io.xdprecon.check.CheckReport;
+import io.xdprecon.check.Preflight;
+import io.xdprecon.check.Target;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.PlanFile;
@@ -10,6 +13,7 @@ import io.xdprecon.state.DesiredState;
 import io.xdprecon.tuning.TuningReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +30,8 @@ import picocli.CommandLine.Spec;
                 + " - destroy, -/+ replace (a config rule taking over a session rule). The last line is"
                 + " 'Plan: N to add, N to change, N to destroy.' or 'No changes.'. Rules owned by DPDK sessions are"
                 + " never shown unless the config claims their key.",
+            "",
+            "Before planning, the checks of `xdprecon check` that are not ok for this node are printed on stderr.",
             "",
             "Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present"
                 + " (--detailed-exitcode only)."
@@ -65,6 +71,7 @@ final class PlanCommand implements Callable<Integer> {
             plan = Planner.plan(desired, io.xdprecon.state.LiveState.absent(java.util.List.of(), java.util.Map.of()));
         } else {
             DesiredState desired = config.desired();
+            warnOfChecks(spec, desired, datapath.pinRoot);
             plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
         }
         PrintWriter stdout = spec.commandLine().getOut();
@@ -78,5 +85,14 @@ final class PlanCommand implements Callable<Integer> {
             return 1;
         }
         return detailedExitCode ? plan.detailedExitCode() : 0;
+    }
+
+    /** The checks of `xdprecon check` for this node that are not ok, on stderr: what would keep the plan from working. */
+    static void warnOfChecks(CommandSpec spec, DesiredState desired, Path pinRoot) {
+        String notOk = CheckReport.notOk(Preflight.run(Optional.of(Target.of(desired)), pinRoot, Optional.empty()));
+        if (!notOk.isEmpty()) {
+            spec.commandLine().getErr().print(notOk);
+            spec.commandLine().getErr().flush();
+        }
     }
 }

@@ -99,6 +99,12 @@ public final class Native {
         return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor, CAPTURE_ERRNO);
     }
 
+    /** A variadic libc function ({@code ioctl}) with errno capture; {@code fixed} is how many arguments precede the "...". */
+    public static MethodHandle libcVariadicWithErrno(String name, FunctionDescriptor descriptor, int fixed) {
+        return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor, CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(fixed));
+    }
+
     private static MemorySegment find(SymbolLookup lookup, String library, String name) {
         return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(library + " has no symbol " + name));
     }
