@@ -69,6 +69,15 @@ final class PlanCommand implements Callable<Integer> {
             DesiredState desired = config.desired(device -> java.util.OptionalInt.of(
                     standIns.computeIfAbsent(device, d -> 1_000_000 + standIns.size())));
             plan = Planner.plan(desired, io.xdprecon.state.LiveState.absent(java.util.List.of(), java.util.Map.of()));
+            if (plan.errors().contains(Planner.DPDK_NOT_RUNNING)) {
+                // on its node the DPDK loop (xdprecon run) loads the datapath before the plan applies: no error here
+                java.util.List<String> warnings = new java.util.ArrayList<>(plan.warnings());
+                warnings.add("offline: on node " + plan.node() + " the DPDK loop (xdprecon run) loads the datapath before"
+                        + " this plan applies");
+                plan = new Plan(plan.node(), plan.source(), plan.mode(), plan.datapathAbsent(), plan.interfaces(),
+                        plan.datapath(), plan.localIps(), plan.flows(), plan.tuning(), plan.guard(), warnings,
+                        plan.errors().stream().filter(e -> !e.equals(Planner.DPDK_NOT_RUNNING)).toList(), plan.fingerprint());
+            }
         } else {
             DesiredState desired = config.desired();
             warnOfChecks(spec, desired, datapath.pinRoot);

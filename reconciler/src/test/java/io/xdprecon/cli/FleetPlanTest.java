@@ -89,4 +89,13 @@ class FleetPlanTest {
         assertEquals(1, withFile.exit());
         assertTrue(withFile.err().contains("Git credentials and trust options need --git URL, not -c FILE"), withFile.err());
     }
+
+    /** Issue 14: an offline plan of the shipped example's dpdk node exited 1 with "datapath not running". */
+    @Test
+    void anOfflinePlanOfADpdkNodeIsNoErrorItsLoopLoadsTheDatapathThere() {
+        Main.Captured plan = Main.capture("plan", "-c", "../examples/flows.yaml", "--node", "edge-1", "--offline");
+        assertEquals(0, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("offline: on node edge-1 the DPDK loop (xdprecon run) loads the datapath"), plan.out());
+        assertTrue(!plan.out().contains(io.xdprecon.plan.Planner.DPDK_NOT_RUNNING), plan.out());
+    }
 }
