@@ -44,7 +44,9 @@ fi
 # bpftool, iproute2, tcpdump, ethtool, kmod, procps: the tests and for looking at a live node.
 # nftables, iputils-ping: the session tests put their clients behind a masquerading NAT namespace and
 #   ping the DPDK loop.
-# systemd-container: SystemdUnitTest boots a systemd (systemd-nspawn) to run the shipped unit for real.
+# systemd-container: PackageTest boots a systemd (systemd-nspawn) to install the package and run its unit.
+# asciidoctor, lintian: scripts/package.sh makes the man pages and checks the package; zsh: PackageTest
+#   runs the zsh completion.
 # prometheus (with promtool): `promtool test rules` on deploy/prometheus and a real Prometheus scraping a lab
 #   daemon (MonitoringTest); installed without its recommends (no node exporter: another service), and its
 #   own service disabled below.
@@ -52,7 +54,7 @@ fi
 # fontconfig, fonts-dejavu-core: the benchmarks draw their charts (PNG) through headless AWT, which needs a font.
 packages=(clang llvm linux-libc-dev libbpf-dev bpftool dpdk libdpdk-dev dpdk-dev
           iproute2 tcpdump ethtool kmod procps gnupg systemd systemd-container nftables iputils-ping
-          prometheus tmux fontconfig fonts-dejavu-core)
+          prometheus tmux fontconfig fonts-dejavu-core asciidoctor lintian zsh)
 without_recommends=(prometheus)
 command -v mvn >/dev/null || packages+=(maven)
 

@@ -10,18 +10,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a command of the machine (install.sh, systemctl in a container…) for a test that asserts on its exit
+ * Runs a command of the machine (package.sh, dpkg and systemctl in a container…) for a test that asserts on its exit
  * code: unlike {@code host.Command} a non-zero exit is a result, not an exception. Output is stdout and
  * stderr merged; a command still running after {@code timeout} is killed and fails the test.
  */
 record Shell(int exit, String output) {
     /** The checkout the tests run from (Maven runs them in tests/). */
     static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
-
-    /** Runs {@code scripts/install.sh PREFIX} (a build's AOT cache training included); its exit and output. */
-    static Shell install(Path prefix) {
-        return run(Duration.ofMinutes(3), List.of("bash", REPOSITORY.resolve("scripts/install.sh").toString(), prefix.toString()));
-    }
 
     static Shell run(Duration timeout, List<String> command) {
         try {
