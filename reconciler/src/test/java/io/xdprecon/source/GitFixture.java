@@ -25,8 +25,22 @@ final class GitFixture implements AutoCloseable {
     GitFixture(Path root) throws GitAPIException, IOException {
         remote = root.resolve("remote.git");
         work = root.resolve("work");
-        Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call().close();
+        try (Git bare = Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call()) {
+            noBackgroundGc(bare);
+        }
         git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call();
+        noBackgroundGc(git);
+    }
+
+    /**
+     * JGit runs an automatic gc on a thread of its own after a push or commit; its log lines and lock
+     * files would then outlive the step that caused them and land in a later test's capture or cleanup.
+     */
+    private static void noBackgroundGc(Git repo) throws IOException {
+        var config = repo.getRepository().getConfig();
+        config.setInt("gc", null, "auto", 0);
+        config.setBoolean("receive", null, "autogc", false);
+        config.save();
     }
 
     String url() {

@@ -163,8 +163,10 @@ class GitSourceSshTest {
         assertTrue(debug.stream().anyMatch(r -> r.getLoggerName().startsWith("org.apache.sshd.")), "SSHD's lines");
         assertTrue(debug.stream().anyMatch(r -> r.getLoggerName().startsWith("org.eclipse.jgit.")), "JGit's lines");
         List<LogRecord> info = logged(JournalLogging.LogLevel.INFO, tmp.resolve("state-info"));
-        assertTrue(info.stream().noneMatch(r -> r.getLevel().intValue() < Level.WARNING.intValue()
-                && !r.getLoggerName().startsWith("io.xdprecon.")), "libraries held at warnings: " + info.size());
+        List<String> chatter = info.stream().filter(r -> r.getLevel().intValue() < Level.WARNING.intValue()
+                && !r.getLoggerName().startsWith("io.xdprecon.")).map(r -> r.getLevel() + " " + r.getLoggerName()
+                + ": " + r.getMessage()).toList();
+        assertTrue(chatter.isEmpty(), "libraries held at warnings: " + chatter);
     }
 
     private List<LogRecord> logged(JournalLogging.LogLevel level, Path state) throws Exception {
