@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
         StatusCommand.class,
         SessionsCommand.class,
         CheckCommand.class,
+        CommandLine.HelpCommand.class,
     })
 public final class Main implements Callable<Integer> {
 

@@ -70,4 +70,17 @@ class MainTest {
         assertEquals(CommandLine.ExitCode.USAGE, bad.exit());
         assertTrue(bad.err().contains("--log-level") && bad.err().contains("loud"), bad.err());
     }
+
+    @Test
+    void helpIsACommandToo() {
+        Main.Captured plan = run("help", "plan");
+        assertEquals(0, plan.exit(), plan.err());
+        assertTrue(plan.out().startsWith("Usage: xdprecon plan "), plan.out());
+        Main.Captured all = run("help");
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(all.out().contains("Usage: xdprecon") && all.out().contains("  check "), all.out());
+        Main.Captured unknown = run("help", "nope");
+        assertEquals(CommandLine.ExitCode.USAGE, unknown.exit());
+        assertTrue(unknown.err().contains("nope"), unknown.err());
+    }
 }
