@@ -10,6 +10,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
+import io.xdprecon.tests.traffic.UdpCounters;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -214,7 +215,10 @@ class PackageTest {
             long sentWhenRemoved = stream.sentSoFar();
             await("traffic still flows with the package removed", () -> stream.sentSoFar() > sentWhenRemoved + 500);
             SequencedStream.Report report = stream.stop();
-            assertTrue(report.lossless(), "reload, a file change, restart, upgrade and removal under traffic: " + report);
+            // a loss says where it happened: the server's socket (a starved receiver) or the datapath's counters
+            assertTrue(report.lossless(), "reload, a file change, restart, upgrade and removal under traffic: " + report
+                    + "; UDP RcvbufErrors in the server's namespace: " + UdpCounters.of(lab.serverNs()).get("RcvbufErrors")
+                    + "; datapath counters: " + lab.datapath().stats().read() + "\n" + journal());
         }
 
         Shell purge = inContainer("dpkg", "-P", "xdprecon");
