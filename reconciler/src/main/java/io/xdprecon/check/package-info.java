@@ -4,5 +4,7 @@
  * libraries, the config's devices, sysctls and huge pages; {@link io.xdprecon.check.Preflight} judges them
  * (pure, so every rule has a unit test) into {@link io.xdprecon.check.CheckResult} lines with their fixes.
  * {@code plan} and {@code apply} print the same lines when they are not ok.
+ *
+ * <p>May import: {@code config}, {@code dataplane.bpf}, {@code dataplane.dpdk}, {@code dataplane.link}, {@code state}.
  */
 package io.xdprecon.check;

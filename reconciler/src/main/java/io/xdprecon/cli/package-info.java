@@ -3,8 +3,9 @@
  * the result; {@code run} parses options and starts {@link io.xdprecon.daemon.process.DaemonProcess}, nothing else.
  * A {@code CliException} is a one-line error with exit code 1.
  *
- * <p>May import: {@code apply}, {@code config}, {@code daemon}, {@code daemon.admin}, {@code daemon.dpdk},
- * {@code daemon.process}, {@code dataplane}, {@code dataplane.ffm}, {@code dataplane.maps}, {@code dataplane.netns},
- * {@code lab}, {@code live}, {@code plan}, {@code sessions}, {@code source}, {@code state}, {@code tuning}.
+ * <p>May import: {@code apply}, {@code check}, {@code config}, {@code daemon}, {@code daemon.admin},
+ * {@code daemon.dpdk}, {@code daemon.process}, {@code dataplane}, {@code dataplane.ffm}, {@code dataplane.maps},
+ * {@code dataplane.netns}, {@code lab}, {@code live}, {@code plan}, {@code sessions}, {@code source}, {@code state},
+ * {@code tuning}.
  */
 package io.xdprecon.cli;
