@@ -8,6 +8,7 @@ import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.source.GitCredentials;
 import io.xdprecon.source.GitSource;
 import java.io.PrintWriter;
 import java.net.DatagramPacket;
@@ -68,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
 
             LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
             GitSource source = new GitSource(new GitSource.Settings(repository, "main", "flows.yaml", dir.resolve("state"),
-                    new GitSource.Auth.None(), Optional.empty(), Duration.ofSeconds(10)));
+                    new GitCredentials.None(), Optional.empty(), Duration.ofSeconds(10)));
             Daemon daemon = new Daemon(source, new Daemon.Settings("demo", lab.pinRoot(), Duration.ofSeconds(2), 0.1,
                     Daemon.DriftMode.ENFORCE, Duration.ofSeconds(5), false, false, Duration.ofSeconds(1)),
                     reader, new Applier(reader, setting -> { }, line -> { }), new DaemonEvents() { });

@@ -1,6 +1,7 @@
 package io.xdprecon.cli;
 
-import io.xdprecon.source.GitSource;
+import io.xdprecon.source.CommitTrust;
+import io.xdprecon.source.GitCredentials;
 import io.xdprecon.source.SourceException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,7 +39,7 @@ final class GitAccessOptions {
                 || trustGpgKeyring != null || trustSshSigners != null;
     }
 
-    GitSource.Auth auth() throws SourceException {
+    GitCredentials auth() throws SourceException {
         if (sshKey != null || knownHosts != null) {
             if (sshKey == null || knownHosts == null) {
                 throw new CliException("--ssh-key and --known-hosts go together");
@@ -46,24 +47,24 @@ final class GitAccessOptions {
             if (httpsUser != null || httpsTokenFile != null) {
                 throw new CliException("choose SSH (--ssh-key) or HTTPS (--https-user) credentials, not both");
             }
-            return new GitSource.Auth.SshKey(sshKey, knownHosts);
+            return new GitCredentials.SshKey(sshKey, knownHosts);
         }
         if (httpsUser != null || httpsTokenFile != null) {
             if (httpsUser == null || httpsTokenFile == null) {
                 throw new CliException("--https-user and --https-token-file go together");
             }
-            return GitSource.Auth.Https.fromFile(httpsUser, httpsTokenFile);
+            return GitCredentials.Https.fromFile(httpsUser, httpsTokenFile);
         }
-        return new GitSource.Auth.None();
+        return new GitCredentials.None();
     }
 
-    Optional<GitSource.Trust> trust() {
+    Optional<CommitTrust> trust() {
         if (trustGpgKeyring != null && trustSshSigners != null) {
             throw new CliException("choose one of --trust-gpg-keyring and --trust-ssh-signers");
         }
         if (trustGpgKeyring != null) {
-            return Optional.of(new GitSource.Trust.Gpg(trustGpgKeyring));
+            return Optional.of(new CommitTrust.Gpg(trustGpgKeyring));
         }
-        return trustSshSigners != null ? Optional.of(new GitSource.Trust.SshSigners(trustSshSigners)) : Optional.empty();
+        return trustSshSigners != null ? Optional.of(new CommitTrust.SshSigners(trustSshSigners)) : Optional.empty();
     }
 }

@@ -106,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
                     + " counters at scrape).")
     int metricsTopFlows;
 
+    @Option(names = "--allow-non-fast-forward",
+            description = "Git: accept a head that does not descend from the applied commit (a force-push), unless it"
+                    + " is older than it; a head that is an ancestor of the applied commit (a rollback) is refused anyway.")
+    boolean allowNonFastForward;
+
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
@@ -158,8 +163,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException("--source must start with file: or git:, got '" + source + "'");
         }
         return new GitSource(new GitSource.Settings(source.substring("git:".length()), ref, path, stateDir, gitAccess.auth(),
-                gitAccess.trust(),
-                Duration.ofSeconds(30)));
+                gitAccess.trust(), Duration.ofSeconds(30), allowNonFastForward));
     }
 
     private Optional<InetSocketAddress> parseAdmin() {

@@ -19,6 +19,7 @@ import io.xdprecon.plan.RuleChange;
 import io.xdprecon.source.Revision;
 import io.xdprecon.source.Source;
 import io.xdprecon.source.SourceException;
+import io.xdprecon.source.SourceUnreachableException;
 import io.xdprecon.source.UntrustedRevisionException;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
@@ -199,18 +200,22 @@ public final class Daemon implements AutoCloseable {
         state = state.started(Instant.now());
         ReconcileOutcome outcome = switch (fetch()) {
             case Fetch.Untrusted untrusted -> refuse(untrusted);
+            case Fetch.Unreachable unreachable when servesCached(unreachable) -> serveCached(unreachable);
             case Fetch.Unreachable unreachable -> sourceFailed(unreachable);
-            case Fetch.Fetched fetched -> switch (admit(fetched.revision())) {
-                case Admission.Current current -> converge(current.desired(), Optional.empty());
-                case Admission.RejectedBefore before -> enforceLastGood(new ReconcileOutcome.Rejected(before.revision(),
-                        state.error().orElse("rejected before")));
-                case Admission.Invalid invalid -> reject(invalid);
-                case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
-            };
+            case Fetch.Fetched fetched -> admitAndConverge(fetched.revision());
         };
         state = state.ended(outcome);
         publish();
         return outcome;
+    }
+
+    private ReconcileOutcome admitAndConverge(Revision revision) {
+        return switch (admit(revision)) {
+            case Admission.Current current -> converge(current.desired(), Optional.empty());
+            case Admission.RejectedBefore before -> enforceLastGood(before.rejection());
+            case Admission.Invalid invalid -> reject(invalid);
+            case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
+        };
     }
 
     // ---- phase 1: fetch ------------------------------------------------------------------------------------
@@ -219,34 +224,63 @@ public final class Daemon implements AutoCloseable {
     private sealed interface Fetch {
         record Fetched(Revision revision) implements Fetch {}
 
-        record Untrusted(String revision, String message) implements Fetch {}
+        record Untrusted(String revision, ReconcileOutcome.Refusal refusal, String message) implements Fetch {}
 
-        record Unreachable(String message) implements Fetch {}
+        /** The source is away; {@code cached} is the revision last applied, as it keeps it. */
+        record Unreachable(String message, Optional<Revision> cached) implements Fetch {}
     }
 
     private Fetch fetch() {
         try {
             return new Fetch.Fetched(source.poll());
         } catch (UntrustedRevisionException e) {
-            return new Fetch.Untrusted(e.revision(), e.getMessage());
+            return new Fetch.Untrusted(e.revision(), switch (e.reason()) {
+                case SIGNATURE -> ReconcileOutcome.Refusal.UNTRUSTED;
+                case ROLLBACK -> ReconcileOutcome.Refusal.ROLLBACK;
+                case NON_FAST_FORWARD -> ReconcileOutcome.Refusal.NON_FAST_FORWARD;
+            }, e.getMessage());
+        } catch (SourceUnreachableException e) {
+            return new Fetch.Unreachable(e.getMessage(), e.cached());
         } catch (SourceException e) {
-            return new Fetch.Unreachable(e.getMessage());
+            return new Fetch.Unreachable(e.getMessage(), Optional.empty());
         }
     }
 
     private ReconcileOutcome refuse(Fetch.Untrusted untrusted) {
-        if (!untrusted.revision().equals(state.rejected().orElse(null))) {
+        if (!state.rejected().map(r -> r.revision().equals(untrusted.revision())).orElse(false)) {
             LOG.log(Level.ERROR, "refused revision " + untrusted.revision() + ": " + untrusted.message());
         }
         String why = "untrusted revision " + untrusted.revision() + ": " + untrusted.message();
-        state = state.attempting(untrusted.revision()).rejecting(untrusted.revision(), why);
-        return enforceLastGood(new ReconcileOutcome.Rejected(untrusted.revision(), why));
+        ReconcileOutcome.Rejected rejection = new ReconcileOutcome.Rejected(untrusted.revision(), untrusted.refusal(), why);
+        state = state.attempting(untrusted.revision()).rejecting(rejection);
+        return enforceLastGood(rejection);
     }
 
     private ReconcileOutcome sourceFailed(Fetch.Unreachable unreachable) {
-        state = state.failing("source: " + unreachable.message());
+        String serving = unreachable.cached().filter(c -> !state.isNew(c))
+                .map(c -> "; serving cached revision " + c.shortId()).orElse("");
+        state = state.failing("source: " + unreachable.message() + serving);
         LOG.log(Level.WARNING, "cannot read " + source.describe() + ": " + unreachable.message() + " (keeping the last state)");
         return enforceLastGood(new ReconcileOutcome.SourceFailed(unreachable.message()));
+    }
+
+    /** A node that has applied nothing yet (a start) serves the revision its source cached while the source is away. */
+    private boolean servesCached(Fetch.Unreachable unreachable) {
+        return unreachable.cached().isPresent() && state.applied().isEmpty() && state.pending().isEmpty();
+    }
+
+    private ReconcileOutcome serveCached(Fetch.Unreachable unreachable) {
+        Revision cached = unreachable.cached().orElseThrow();
+        LOG.log(Level.WARNING, "cannot read " + source.describe() + ": " + unreachable.message()
+                + "; serving cached revision " + cached.shortId() + revision(cached) + " until it is back");
+        ReconcileOutcome served = admitAndConverge(cached);
+        state = state.failing("source: " + unreachable.message() + "; serving cached revision " + cached.shortId());
+        return served instanceof ReconcileOutcome.ApplyFailed ? served : new ReconcileOutcome.SourceFailed(
+                unreachable.message() + "; serving cached revision " + cached.shortId());
+    }
+
+    private static String revision(Revision revision) {
+        return revision.summary().map(s -> " (" + s + ")").orElse("");
     }
 
     // ---- phase 2: admit --------------------------------------------------------------------------------------
@@ -257,7 +291,7 @@ public final class Daemon implements AutoCloseable {
         record Current(DesiredState desired) implements Admission {}
 
         /** A new revision refused before: never retried. */
-        record RejectedBefore(String revision) implements Admission {}
+        record RejectedBefore(ReconcileOutcome.Rejected rejection) implements Admission {}
 
         /** A new revision whose config is invalid. */
         record Invalid(Revision revision, ConfigException errors) implements Admission {}
@@ -278,8 +312,8 @@ public final class Daemon implements AutoCloseable {
         if (state.pending().map(p -> p.revision().id().equals(revision.id())).orElse(false)) {
             return new Admission.Accepted(state.pending().get()); // validated before: planned again, not parsed again
         }
-        if (revision.id().equals(state.rejected().orElse(null))) {
-            return new Admission.RejectedBefore(revision.id());
+        if (state.rejected().map(r -> r.revision().equals(revision.id())).orElse(false)) {
+            return new Admission.RejectedBefore(state.rejected().get());
         }
         state = state.attempting(revision.id());
         try {
@@ -301,8 +335,9 @@ public final class Daemon implements AutoCloseable {
         LOG.log(Level.ERROR, "rejected revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
                 + ", keeping " + state.applied().map(Revision::shortId).orElse("nothing") + ":\n  "
                 + String.join("\n  ", errors));
-        state = state.rejecting(revision.id(), why);
-        return enforceLastGood(new ReconcileOutcome.Rejected(revision.id(), why));
+        ReconcileOutcome.Rejected rejection = new ReconcileOutcome.Rejected(revision.id(), ReconcileOutcome.Refusal.INVALID, why);
+        state = state.rejecting(rejection);
+        return enforceLastGood(rejection);
     }
 
     /**
@@ -435,7 +470,8 @@ public final class Daemon implements AutoCloseable {
             LOG.log(Level.ERROR, why); // once per reason, not at every interval
         }
         state = candidate.map(c -> state.holdingBack(c, why)).orElseGet(() -> state.failing(why));
-        return new ReconcileOutcome.Rejected(revision.or(() -> state.applied().map(Revision::id)).orElse(""), why);
+        return new ReconcileOutcome.Rejected(revision.or(() -> state.applied().map(Revision::id)).orElse(""),
+                ReconcileOutcome.Refusal.PLAN_REFUSED, why);
     }
 
     /**
@@ -490,6 +526,7 @@ public final class Daemon implements AutoCloseable {
     private void accept(Candidate accepted) {
         slowPath.applied(accepted.config());
         events.applied(accepted.config());
+        source.applied(accepted.revision());
         state = state.accepting(accepted.revision(), accepted.desired());
     }
 

@@ -37,7 +37,7 @@ import java.util.Optional;
  * @param lastReconcile      when the last reconcile started
  */
 record DaemonState(Optional<Revision> applied, Optional<DesiredState> enforced, Optional<String> attempted,
-        Optional<String> error, Optional<String> rejected, Optional<Candidate> pending, Optional<Baseline> holds,
+        Optional<String> error, Optional<ReconcileOutcome.Rejected> rejected, Optional<Candidate> pending, Optional<Baseline> holds,
         Optional<Map<Owner, Long>> ruleOwners, boolean adopted, long reconciles, long driftCorrections,
         int consecutiveFailures, Optional<Instant> lastReconcile) {
 
@@ -66,9 +66,10 @@ record DaemonState(Optional<Revision> applied, Optional<DesiredState> enforced, 
                 reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 
-    /** {@code revision} is refused for good, for {@code why}. */
-    DaemonState rejecting(String revision, String why) {
-        return new DaemonState(applied, enforced, attempted, Optional.of(why), Optional.of(revision), pending, holds, ruleOwners,
+    /** {@code rejection}'s revision is refused for good. */
+    DaemonState rejecting(ReconcileOutcome.Rejected rejection) {
+        return new DaemonState(applied, enforced, attempted, Optional.of(rejection.reason()), Optional.of(rejection), pending,
+                holds, ruleOwners,
                 adopted, reconciles, driftCorrections, consecutiveFailures, lastReconcile);
     }
 

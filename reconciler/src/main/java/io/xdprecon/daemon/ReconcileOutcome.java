@@ -82,9 +82,27 @@ public sealed interface ReconcileOutcome {
      * invalid revision is never retried; a refused plan is planned again each reconcile (it applies once allowed,
      * and counts as applied once the node holds it).
      */
-    record Rejected(String revision, String reason) implements ReconcileOutcome {
+    record Rejected(String revision, Refusal refusal, String reason) implements ReconcileOutcome {
         public Kind kind() {
             return Kind.REJECTED;
+        }
+    }
+
+    /** Why a revision was rejected, as metrics count it ({@code xdprecon_revisions_rejected_total{reason}}). */
+    enum Refusal {
+        /** Its config is invalid (file:line:col errors). */
+        INVALID,
+        /** Unsigned, or not signed by a trusted key. */
+        UNTRUSTED,
+        /** Older than the applied revision. */
+        ROLLBACK,
+        /** Not a descendant of the applied revision (a force-push), without the flag that allows it. */
+        NON_FAST_FORWARD,
+        /** Its plan is refused: a mass delete, a disruptive change without its flag, plan errors. */
+        PLAN_REFUSED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -14,9 +14,17 @@ public sealed interface Source extends AutoCloseable permits FileSource, GitSour
      * The newest revision; a remote source fetches first.
      *
      * @throws UntrustedRevisionException the newest revision is not trusted and must not be applied
-     * @throws SourceException            no revision could be read (missing file, path or ref; unreachable remote; …)
+     * @throws SourceUnreachableException the source cannot be reached; it may offer the revision last applied
+     * @throws SourceException            no revision could be read (missing file, path or ref; …)
      */
     Revision poll() throws SourceException;
+
+    /**
+     * The daemon applied {@code revision} (or found the node already holding it): a source that keeps history
+     * records it, to serve it while unreachable ({@link SourceUnreachableException#cached()}) and to refuse a
+     * later revision that would go back before it. Never throws.
+     */
+    default void applied(Revision revision) {}
 
     /** What this source reads, for status lines: {@code file /etc/xdprecon/flows.yaml}, {@code git URL REF:PATH}. */
     String describe();

@@ -1,7 +1,9 @@
 /**
  * Where revisions of the config come from: a file or a directory with one YAML file
- * ({@link io.xdprecon.source.FileSource}, watched) or a Git repository ({@link io.xdprecon.source.GitSource}: fetch,
- * SSH/HTTPS credentials, commit trust). A {@link io.xdprecon.source.Revision} is text with an id; what it means is
+ * ({@link io.xdprecon.source.FileSource}, watched) or a Git repository ({@link io.xdprecon.source.GitSource}, which refuses
+ * rollbacks and force-pushes and serves the applied commit while the remote is away, over three parts: the fetch
+ * into a bare clone ({@code GitMirror}), SSH/HTTPS credentials ({@code GitCredentials}, {@code GitTransport}) and
+ * commit trust ({@code CommitTrust}: OpenPGP and SSH signatures)). A {@link io.xdprecon.source.Revision} is text with an id; what it means is
  * {@code config}'s business.
  *
  * <p>May import: {@code dataplane.fs} (inotify, to read a file only once its writer closed it).

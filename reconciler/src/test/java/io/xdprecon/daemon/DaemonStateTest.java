@@ -40,14 +40,14 @@ class DaemonStateTest {
         DaemonState s = DaemonState.initial();
         s = s.ended(new ReconcileOutcome.SourceFailed("down")).ended(new ReconcileOutcome.ApplyFailed("ENOMEM"));
         assertEquals(2, s.consecutiveFailures());
-        assertEquals(0, s.ended(new ReconcileOutcome.Rejected(V1.id(), "invalid")).consecutiveFailures(),
+        assertEquals(0, s.ended(new ReconcileOutcome.Rejected(V1.id(), ReconcileOutcome.Refusal.INVALID, "invalid")).consecutiveFailures(),
                 "a rejected revision waits for the next one, not for a backoff");
         assertEquals(0, s.ended(new ReconcileOutcome.Unchanged(Optional.empty())).consecutiveFailures());
     }
 
     @Test
     void acceptingARevisionClearsTheErrorAndMakesItTheOneEnforced() {
-        DaemonState s = DaemonState.initial().rejecting(V1.id(), "invalid");
+        DaemonState s = DaemonState.initial().rejecting(new ReconcileOutcome.Rejected(V1.id(), ReconcileOutcome.Refusal.INVALID, "invalid"));
         assertTrue(s.isNew(V1), "nothing applied: every revision is new");
         DesiredState desired = new DesiredState("edge-1", V2.name(), Map.of(), Set.of(), List.of(),
                 new DatapathSettings(DatapathSettings.Mode.XDP, XdpMode.NATIVE, 1024, Map.of()));
@@ -57,7 +57,7 @@ class DaemonStateTest {
         assertEquals(Optional.of(V2), s.applied());
         assertFalse(s.isNew(V2));
         assertTrue(s.isNew(V1));
-        assertEquals(Optional.of(V1.id()), s.rejected(), "a rejected revision stays rejected");
+        assertEquals(Optional.of(V1.id()), s.rejected().map(ReconcileOutcome.Rejected::revision), "a rejected revision stays rejected");
     }
 
     @Test

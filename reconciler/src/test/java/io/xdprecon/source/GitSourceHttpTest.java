@@ -100,7 +100,7 @@ class GitSourceHttpTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/remote.git";
     }
 
-    private GitSource source(GitSource.Auth auth, String state) {
+    private GitSource source(GitCredentials auth, String state) {
         return new GitSource(new GitSource.Settings(url(), "main", "flows.yaml", tmp.resolve(state), auth,
                 Optional.empty(), Duration.ofSeconds(10)));
     }
@@ -111,7 +111,7 @@ class GitSourceHttpTest {
         fx.push();
         updateServerInfo();
         Path secret = Files.writeString(tmp.resolve("token"), "s3cr3t-token\n");
-        try (GitSource source = source(GitSource.Auth.Https.fromFile("deploy", secret), "state")) {
+        try (GitSource source = source(GitCredentials.Https.fromFile("deploy", secret), "state")) {
             Revision r = source.poll();
             assertEquals(first.name(), r.id());
             assertEquals("flows: []\n", r.text());
@@ -128,12 +128,12 @@ class GitSourceHttpTest {
         fx.commit("flows.yaml", "flows: []\n", "first");
         fx.push();
         updateServerInfo();
-        try (GitSource source = source(new GitSource.Auth.None(), "state1")) {
+        try (GitSource source = source(new GitCredentials.None(), "state1")) {
             SourceException e = assertThrows(SourceException.class, source::poll);
             assertTrue(e.getMessage().startsWith("cannot fetch " + url() + ": "), e.getMessage());
             assertTrue(e.getMessage().contains("uthentication is required"), e.getMessage());
         }
-        try (GitSource source = source(new GitSource.Auth.Https("deploy", "wrong".toCharArray()), "state2")) {
+        try (GitSource source = source(new GitCredentials.Https("deploy", "wrong".toCharArray()), "state2")) {
             SourceException e = assertThrows(SourceException.class, source::poll);
             assertTrue(e.getMessage().startsWith("cannot fetch " + url() + ": "), e.getMessage());
             assertTrue(e.getMessage().contains("not authorized"), e.getMessage());

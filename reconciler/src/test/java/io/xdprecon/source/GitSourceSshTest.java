@@ -95,7 +95,7 @@ class GitSourceSshTest {
 
     private GitSource source(Path knownHosts, Path state) {
         return new GitSource(new GitSource.Settings(url(), "main", "flows.yaml", state,
-                new GitSource.Auth.SshKey(privateKeyFile, knownHosts), Optional.empty(), Duration.ofSeconds(20)));
+                new GitCredentials.SshKey(privateKeyFile, knownHosts), Optional.empty(), Duration.ofSeconds(20)));
     }
 
     @Test

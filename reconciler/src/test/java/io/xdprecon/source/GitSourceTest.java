@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.RefSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class GitSourceTest {
     }
 
     private static GitSource source(String url, String ref, String path, Path state) {
-        return new GitSource(new GitSource.Settings(url, ref, path, state, new GitSource.Auth.None(),
+        return new GitSource(new GitSource.Settings(url, ref, path, state, new GitCredentials.None(),
                 Optional.empty(), Duration.ofSeconds(10)));
     }
 
@@ -168,51 +170,105 @@ class GitSourceTest {
     }
 
     @Test
-    void aStateDirectoryOfAnotherRepositoryIsRefusedNotDeleted() throws Exception {
-        fx.commit("flows.yaml", "flows: []\n", "config");
-        fx.push();
-        Path state = tmp.resolve("state");
-        try (GitSource source = source(fx.url(), "main", "flows.yaml", state)) {
-            source.poll();
-        }
-        String other = tmp.resolve("other.git").toString();
-        try (GitSource source = source(other, "main", "flows.yaml", state)) {
-            SourceException e = assertThrows(SourceException.class, source::poll);
-            assertEquals("state directory " + state + " holds a clone of " + fx.url() + ", not of " + other
-                    + "; refusing to use it (remove it or choose another state directory)", e.getMessage());
-        }
-        assertTrue(Files.isDirectory(state.resolve("objects")), "the other clone is left alone");
-
-        Path junk = tmp.resolve("junk");
-        Files.createDirectories(junk);
-        Files.writeString(junk.resolve("precious.txt"), "keep me");
-        try (GitSource source = source(fx.url(), "main", "flows.yaml", junk)) {
-            SourceException e = assertThrows(SourceException.class, source::poll);
-            assertTrue(e.getMessage().contains("is not empty and holds no Git repository"), e.getMessage());
-        }
-        assertEquals("keep me", Files.readString(junk.resolve("precious.txt")));
-    }
-
-    @Test
     void settingsAreChecked() {
         Path state = tmp.resolve("state");
         assertThrows(IllegalArgumentException.class, () -> source(fx.url(), "bad..ref", "flows.yaml", state));
         assertThrows(IllegalArgumentException.class, () -> source(fx.url(), "main", "../flows.yaml", state));
         assertThrows(IllegalArgumentException.class, () -> source(fx.url(), "main", "", state));
         assertThrows(IllegalArgumentException.class, () -> new GitSource.Settings(fx.url(), "main", "f.yaml", state,
-                new GitSource.Auth.None(), Optional.empty(), Duration.ZERO));
+                new GitCredentials.None(), Optional.empty(), Duration.ZERO));
+    }
+
+    // ---- what the tracked ref may do between two revisions --------------------------------------------------
+
+    /** Points main of the remote at {@code commit}, whatever it held: a force-push. */
+    private void forcePush(RevCommit commit) throws Exception {
+        fx.git.branchCreate().setName("pushed").setStartPoint(commit).setForce(true).call();
+        fx.git.push().setRemote(fx.url()).setRefSpecs(new RefSpec("+refs/heads/pushed:refs/heads/main")).call();
+    }
+
+    private GitSource source(boolean allowNonFastForward) {
+        return new GitSource(new GitSource.Settings(fx.url(), "main", "flows.yaml", tmp.resolve("state"),
+                new GitCredentials.None(), Optional.empty(), Duration.ofSeconds(10), allowNonFastForward));
     }
 
     @Test
-    void httpsSecretComesFromAFileAndIsNeverPrinted() throws Exception {
-        Path secret = Files.writeString(tmp.resolve("token"), "s3cr3t-token\n");
-        GitSource.Auth.Https https = GitSource.Auth.Https.fromFile("deploy", secret);
-        assertEquals("s3cr3t-token", new String(https.passwordOrToken()));
-        assertTrue(!https.toString().contains("s3cr3t"), https.toString());
-        assertEquals("https://deploy@example.com/repo.git",
-                GitSource.displayUrl("https://deploy:s3cr3t@example.com/repo.git"));
-        Files.writeString(secret, "");
-        assertThrows(SourceException.class, () -> GitSource.Auth.Https.fromFile("deploy", secret));
+    void anAncestorOfTheAppliedCommitIsARollbackRefusedEvenWithForcePushesAllowed() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        RevCommit v2 = fx.commit("flows.yaml", "flows: [] # v2\n", "v2");
+        fx.push();
+        for (boolean allowed : new boolean[] {false, true}) {
+            try (GitSource source = source(allowed)) {
+                source.applied(source.poll());
+                forcePush(v1);
+                UntrustedRevisionException e = assertThrows(UntrustedRevisionException.class, source::poll);
+                assertEquals(UntrustedRevisionException.Reason.ROLLBACK, e.reason());
+                assertEquals(v1.name(), e.revision());
+                assertEquals("commit " + v1.name().substring(0, 12) + " is older than the applied commit "
+                        + v2.name().substring(0, 12) + " (one of its ancestors): a rollback of main, refused whatever"
+                        + " its signature; to go back, commit a revert", e.getMessage().replace(" at main", ""));
+                forcePush(v2);
+            }
+        }
+        try (GitSource source = source(false)) {
+            assertEquals(v2.name(), source.poll().id(), "a restart keeps the applied commit: back at it is fine");
+        }
+    }
+
+    @Test
+    void aForcePushOntoAnotherHistoryIsRefusedUnlessAllowedAndNeverWhenOlder() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        fx.push();
+        // Other histories: orphan branches, one committed after v1, one before it.
+        fx.git.checkout().setOrphan(true).setName("other").call();
+        RevCommit rewritten = fx.commit("flows.yaml", "flows: [] # rewritten\n", "rewritten", c -> c.setCommitter(
+                new PersonIdent(GitFixture.ALICE, GitFixture.ALICE.getWhenAsInstant().plusSeconds(60))));
+        fx.git.checkout().setOrphan(true).setName("older").call();
+        RevCommit older = fx.commit("flows.yaml", "flows: [] # older\n", "older", c -> c.setCommitter(
+                new PersonIdent(GitFixture.ALICE, GitFixture.ALICE.getWhenAsInstant().minusSeconds(3600))));
+        try (GitSource source = source(false)) {
+            source.applied(source.poll());
+            forcePush(rewritten);
+            UntrustedRevisionException e = assertThrows(UntrustedRevisionException.class, source::poll);
+            assertEquals(UntrustedRevisionException.Reason.NON_FAST_FORWARD, e.reason());
+            assertEquals("commit " + rewritten.name().substring(0, 12) + " at main does not descend from the applied"
+                    + " commit " + v1.name().substring(0, 12) + ": main was force-pushed (a non-fast-forward update),"
+                    + " refused without --allow-non-fast-forward", e.getMessage());
+        }
+        try (GitSource source = source(true)) {
+            assertEquals(rewritten.name(), source.poll().id(), "allowed: a force-push onto a newer commit");
+            forcePush(older);
+            UntrustedRevisionException e = assertThrows(UntrustedRevisionException.class, source::poll);
+            assertEquals(UntrustedRevisionException.Reason.ROLLBACK, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("by one committed earlier"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnreachableRemoteOffersTheAppliedRevisionFromTheClone() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        fx.push();
+        Path moved = tmp.resolve("moved.git");
+        try (GitSource source = source(false)) {
+            Revision first = source.poll();
+            Files.move(fx.remote, moved);
+            SourceUnreachableException e = assertThrows(SourceUnreachableException.class, source::poll);
+            assertEquals(Optional.empty(), e.cached(), "nothing applied yet: nothing to serve");
+            source.applied(first);
+        }
+        try (GitSource source = source(false)) { // a restart, the remote still away
+            SourceUnreachableException e = assertThrows(SourceUnreachableException.class, source::poll);
+            assertTrue(e.getMessage().startsWith("cannot fetch " + fx.url() + ": "), e.getMessage());
+            Revision cached = e.cached().orElseThrow();
+            assertEquals(v1.name(), cached.id());
+            assertEquals("flows: [] # v1\n", cached.text());
+        }
+        Files.move(moved, fx.remote);
+        RevCommit v2 = fx.commit("flows.yaml", "flows: [] # v2\n", "v2");
+        fx.push();
+        try (GitSource source = source(false)) {
+            assertEquals(v2.name(), source.poll().id(), "back: the remote's head again");
+        }
     }
 
     @Test

@@ -93,7 +93,7 @@ class GitSourceTrustTest {
         assertTrue(haveGpg, "gpg is not installed: scripts/setup.sh installs gnupg");
         RevCommit trusted = fx.commit("flows.yaml", "flows: []\n", "signed by alice", gpgSigned("alice@example.com", false));
         fx.push();
-        try (GitSource source = source(new GitSource.Trust.Gpg(aliceKeyring))) {
+        try (GitSource source = source(new CommitTrust.Gpg(aliceKeyring))) {
             Revision r = source.poll();
             assertEquals(trusted.name(), r.id());
 
@@ -136,11 +136,11 @@ class GitSourceTrustTest {
         assertTrue(haveGpg, "gpg is not installed: scripts/setup.sh installs gnupg");
         RevCommit c = fx.commit("flows.yaml", "flows: []\n", "signed", gpgSigned("alice@example.com", false));
         fx.push();
-        try (GitSource source = source(new GitSource.Trust.Gpg(aliceArmoredKeyring))) {
+        try (GitSource source = source(new CommitTrust.Gpg(aliceArmoredKeyring))) {
             assertEquals(c.name(), source.poll().id());
         }
         Path missing = tmp.resolve("nope.gpg");
-        try (GitSource source = source(new GitSource.Trust.Gpg(missing))) {
+        try (GitSource source = source(new CommitTrust.Gpg(missing))) {
             SourceException e = assertThrows(SourceException.class, source::poll);
             assertEquals("the public keyring " + missing + " does not exist", e.getMessage());
         }
@@ -154,7 +154,7 @@ class GitSourceTrustTest {
                 "alice@example.com " + PublicKeyEntry.toString(aliceSsh.getPublic()) + "\n");
         RevCommit trusted = fx.commit("flows.yaml", "flows: []\n", "ssh signed by alice", sshSigned(aliceSshKey));
         fx.push();
-        try (GitSource source = source(new GitSource.Trust.SshSigners(allowed))) {
+        try (GitSource source = source(new CommitTrust.SshSigners(allowed))) {
             assertEquals(trusted.name(), source.poll().id());
 
             RevCommit unsigned = fx.commit("flows.yaml", "flows: [] # unsigned\n", "unsigned");
@@ -187,13 +187,13 @@ class GitSourceTrustTest {
                 "bob@example.com " + PublicKeyEntry.toString(aliceSsh.getPublic()) + "\n");
         RevCommit c = fx.commit("flows.yaml", "flows: []\n", "alice's key, bob's name", sshSigned(aliceSshKey));
         fx.push();
-        try (GitSource source = source(new GitSource.Trust.SshSigners(allowed))) {
+        try (GitSource source = source(new CommitTrust.SshSigners(allowed))) {
             assertEquals(c.name(), source.poll().id());
         }
         // A key allowed only for another namespace than git's is not trusted for commits.
         Files.writeString(allowed, "alice@example.com namespaces=\"file\" "
                 + PublicKeyEntry.toString(aliceSsh.getPublic()) + "\n");
-        try (GitSource source = source(new GitSource.Trust.SshSigners(allowed))) {
+        try (GitSource source = source(new CommitTrust.SshSigners(allowed))) {
             UntrustedRevisionException e = assertThrows(UntrustedRevisionException.class, source::poll);
             assertEquals(c.name(), e.revision());
         }
@@ -201,9 +201,9 @@ class GitSourceTrustTest {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private GitSource source(GitSource.Trust trust) {
+    private GitSource source(CommitTrust trust) {
         return new GitSource(new GitSource.Settings(fx.url(), "main", "flows.yaml", tmp.resolve("state"),
-                new GitSource.Auth.None(), Optional.of(trust), Duration.ofSeconds(10)));
+                new GitCredentials.None(), Optional.of(trust), Duration.ofSeconds(10)));
     }
 
     private static java.util.function.Consumer<CommitCommand> gpgSigned(String uid, boolean overOtherBytes) {

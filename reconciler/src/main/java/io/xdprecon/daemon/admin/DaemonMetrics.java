@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  *   <li>Event-driven, updated in {@link #reconciled}: {@code xdprecon_reconcile_duration_seconds} (histogram)
  *       and {@code xdprecon_reconciles_total{outcome}} ({@link ReconcileOutcome.Kind} names in lower case, every
  *       outcome present from the start at 0 so {@code rate()} and alerts see the series before the first
- *       failure).</li>
+ *       failure); {@code xdprecon_revisions_rejected_total{reason}} ({@link ReconcileOutcome.Refusal}) of the
+ *       {@code rejected} ones.</li>
  *   <li>Status-driven, computed at scrape time from the latest {@link DaemonStatus} passed to
  *       {@link #reconciled} or {@link #ready}: {@code xdprecon_revision_info{kind="applied"|"attempted",revision}}
  *       = 1 (at most one series per kind; a new revision replaces the old series rather than leaving it
@@ -68,6 +69,7 @@ public final class DaemonMetrics implements DaemonEvents {
     private final AtomicReference<DesiredState> candidate = new AtomicReference<>();
     private final DatapathSampler sampler;
     private volatile Convergence convergence = Convergence.UNKNOWN;
+    private final Counter rejections;
 
     /**
      * Whether the node holds what it should, as the last reconcile that could tell left it.
@@ -105,6 +107,12 @@ public final class DaemonMetrics implements DaemonEvents {
                 .help("Reconciles by how they ended").labelNames("outcome").register(registry);
         for (ReconcileOutcome.Kind kind : ReconcileOutcome.Kind.values()) {
             reconciles.labelValues(kind.label());
+        }
+        rejections = Counter.builder().name("xdprecon_revisions_rejected_total")
+                .help("Reconciles that ended with the newest revision rejected, by why: invalid, untrusted, rollback,"
+                        + " non_fast_forward, plan_refused").labelNames("reason").register(registry);
+        for (ReconcileOutcome.Refusal refusal : ReconcileOutcome.Refusal.values()) {
+            rejections.labelValues(refusal.label());
         }
         // An info metric, built at scrape from the latest status: at most one series per kind, so a new
         // revision replaces the old series instead of leaving a stale one behind (a stateful gauge would).
@@ -252,6 +260,9 @@ public final class DaemonMetrics implements DaemonEvents {
         duration.observe(took.toNanos() / 1e9);
         reconciles.labelValues(outcome.kind().label()).inc();
         convergence = converge(convergence, outcome, status);
+        if (outcome instanceof ReconcileOutcome.Rejected rejected) {
+            rejections.labelValues(rejected.refusal().label()).inc();
+        }
         latest.set(status);
     }
 
@@ -298,6 +309,9 @@ public final class DaemonMetrics implements DaemonEvents {
             case ReconcileOutcome.Unchanged u -> new Convergence(true, at, "");
             case ReconcileOutcome.Suspended s -> new Convergence(false, before.since(), "suspended with changes pending: "
                     + s.pending());
+            // a held revision (its plan refused) is the goal and the node does not hold it
+            case ReconcileOutcome.Rejected r when r.refusal() == ReconcileOutcome.Refusal.PLAN_REFUSED ->
+                    new Convergence(false, before.since(), "the plan of revision " + r.revision() + " is refused");
             // the last good revision was enforced (a failed enforcement reports an apply failure instead)
             case ReconcileOutcome.Rejected r -> status.lastAppliedRevision().isPresent()
                     ? new Convergence(true, at, "")

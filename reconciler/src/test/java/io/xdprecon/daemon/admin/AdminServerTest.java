@@ -99,7 +99,7 @@ class AdminServerTest {
 
         metrics.reconciled(new ReconcileOutcome.Applied(Optional.empty(), "Plan: 1 to add, 0 to change, 0 to destroy.", false), Duration.ofMillis(30), status(NOW, "aaa111", "aaa111"));
         metrics.reconciled(new ReconcileOutcome.Unchanged(Optional.empty()), Duration.ofMillis(3), status(NOW, "aaa111", "aaa111"));
-        metrics.reconciled(new ReconcileOutcome.Rejected("bbb222", "invalid"), Duration.ofMillis(2), status(NOW, "aaa111", "bbb222"));
+        metrics.reconciled(new ReconcileOutcome.Rejected("bbb222", ReconcileOutcome.Refusal.INVALID, "invalid"), Duration.ofMillis(2), status(NOW, "aaa111", "bbb222"));
 
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
@@ -119,6 +119,8 @@ class AdminServerTest {
         assertEquals(Optional.of(1.0), m.value("xdprecon_reconciles_total", "outcome", "unchanged"));
         assertEquals(Optional.of(1.0), m.value("xdprecon_reconciles_total", "outcome", "rejected"));
         assertEquals(Optional.of(0.0), m.value("xdprecon_reconciles_total", "outcome", "apply_failed"));
+        assertEquals(Optional.of(1.0), m.value("xdprecon_revisions_rejected_total", "reason", "invalid"));
+        assertEquals(Optional.of(0.0), m.value("xdprecon_revisions_rejected_total", "reason", "rollback"));
 
         assertEquals(1, m.find("xdprecon_revision_info", "kind", "applied").size());
         assertEquals(Optional.of(1.0), m.value("xdprecon_revision_info", "kind", "applied", "revision", "aaa111"));

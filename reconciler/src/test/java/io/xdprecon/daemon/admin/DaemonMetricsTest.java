@@ -25,7 +25,7 @@ class DaemonMetricsTest {
     private static final ReconcileOutcome SOURCE_FAILED = new ReconcileOutcome.SourceFailed("unreachable");
     private static final ReconcileOutcome APPLY_FAILED = new ReconcileOutcome.ApplyFailed("EPERM");
     private static final ReconcileOutcome DRIFT_REPORTED = new ReconcileOutcome.DriftReported("Plan: 1 to change");
-    private static final ReconcileOutcome REJECTED = new ReconcileOutcome.Rejected("bad", "invalid");
+    private static final ReconcileOutcome REJECTED = new ReconcileOutcome.Rejected("bad", ReconcileOutcome.Refusal.INVALID, "invalid");
 
     private static PromText scrape(DaemonMetrics metrics) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

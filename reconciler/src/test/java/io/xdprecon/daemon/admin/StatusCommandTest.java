@@ -21,7 +21,7 @@ class StatusCommandTest {
         DaemonMetrics metrics = new DaemonMetrics();
         Instant now = Instant.now();
         DaemonStatus s = AdminServerTest.status(now.minusSeconds(5), "aaa111aaa111aaa111", "bbb222");
-        metrics.reconciled(new ReconcileOutcome.Rejected("bbb222", "invalid"), Duration.ofMillis(4), s);
+        metrics.reconciled(new ReconcileOutcome.Rejected("bbb222", ReconcileOutcome.Refusal.INVALID, "invalid"), Duration.ofMillis(4), s);
         try (AdminServer server = AdminServer.builder(new InetSocketAddress("127.0.0.1", 0))
                 .registry(metrics.registry()).status(metrics::status).start()) {
             String addr = "127.0.0.1:" + server.address().getPort();

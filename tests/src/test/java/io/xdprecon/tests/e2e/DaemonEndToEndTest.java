@@ -20,6 +20,7 @@ import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.FileSource;
+import io.xdprecon.source.GitCredentials;
 import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Source;
 import io.xdprecon.lab.LabConfigs;
@@ -113,7 +114,7 @@ class DaemonEndToEndTest {
 
     private void startDaemon(Duration interval, Daemon.DriftMode drift) throws Exception {
         GitSource source = new GitSource(new GitSource.Settings(bare.toUri().toString(), "main", "flows.yaml",
-                dir.resolve("state"), new GitSource.Auth.None(), Optional.empty(), Duration.ofSeconds(10)));
+                dir.resolve("state"), new GitCredentials.None(), Optional.empty(), Duration.ofSeconds(10)));
         startDaemon(source, interval, drift, new DaemonEvents() { });
     }
 

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.transport.RefSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,9 +58,13 @@ class DaemonRestartTest {
 
     /** Starts the daemon in the proxy namespace (a child inherits the starting thread's namespace). */
     private Process startDaemon(Path config, Path log) {
+        return startDaemon("file:" + config, log);
+    }
+
+    private Process startDaemon(String source, Path log) {
         List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.xdprecon.cli.Main", "run", "--source", "file:" + config, "--node", "lab",
+                "io.xdprecon.cli.Main", "run", "--source", source, "--node", "lab",
                 "--pin-root", lab.pinRoot().toString(), "--admin", "off", "--interval", "1s",
                 "--state-dir", dir.resolve("state").toString());
         Process process = NetNs.call(lab.proxyNs(), () -> new ProcessBuilder(command)
@@ -68,7 +74,11 @@ class DaemonRestartTest {
     }
 
     private static void awaitLog(Path log, String text, Process process) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        awaitLog(log, text, process, Duration.ofSeconds(30));
+    }
+
+    private static void awaitLog(Path log, String text, Process process, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!Files.exists(log) || !Files.readString(log).contains(text)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("no '" + text + "' in the daemon's log (alive " + process.isAlive() + "):\n"
@@ -169,5 +179,62 @@ class DaemonRestartTest {
 
         SequencedStream.Report report = stream.stop();
         assertTrue(report.lossless(), "stop and start under traffic: " + report);
+    }
+
+    /**
+     * Issue 10 case 5: the node reboots (its rules gone) while the Git remote is unreachable. `run` must not exit:
+     * it serves the revision its state directory's clone holds as last applied, says so, and keeps retrying with
+     * backoff until the remote is back, then follows it. A numbered stream started once the cached revision is
+     * served loses nothing.
+     */
+    @Test
+    void aGitOutageAtBootServesTheCachedRevisionAndRetries() throws Exception {
+        Path bare = dir.resolve("flows.git");
+        Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
+        String v1;
+        try (Git work = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(dir.resolve("work").toFile()).call()) {
+            v1 = commitAndPush(work, LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("steady", 0, 50000)), "v1");
+        }
+        String source = "git:" + bare.toUri();
+        Path firstLog = dir.resolve("first.log");
+        Process first = startDaemon(source, firstLog);
+        awaitLog(firstLog, "applied revision " + v1.substring(0, 12), first, Duration.ofSeconds(90));
+        first.destroy();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the daemon stopped on SIGTERM");
+
+        // The reboot: every rule gone. The outage: the remote is not where it was.
+        FlowKey steady = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000, Lab.VIP, 30000);
+        lab.datapath().rules().readAll().keySet().forEach(key -> lab.datapath().rules().remove(key));
+        Path away = dir.resolve("away.git");
+        Files.move(bare, away);
+
+        Path secondLog = dir.resolve("second.log");
+        Process second = startDaemon(source, secondLog);
+        awaitLog(secondLog, "serving cached revision " + v1.substring(0, 12), second, Duration.ofSeconds(90));
+        assertTrue(awaitRule(steady), "the cached revision's rules are back");
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server, 500_000, 2_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the node forwards while the remote is away");
+
+        Files.move(away, bare);
+        String v2;
+        try (Git work = Git.open(dir.resolve("work").toFile())) {
+            v2 = commitAndPush(work, LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("steady", 0, 50000),
+                    LabConfigs.flow("other", 1, 50001)), "v2");
+        }
+        awaitLog(secondLog, "applied revision " + v2.substring(0, 12), second, Duration.ofSeconds(60));
+        assertTrue(second.isAlive(), "the daemon ran through the outage");
+        SequencedStream.Report report = stream.stop();
+        assertTrue(report.lossless(), "the cached revision's flow, then the remote's next revision: " + report);
+    }
+
+    private static String commitAndPush(Git work, String config, String message) throws Exception {
+        Files.writeString(work.getRepository().getWorkTree().toPath().resolve("flows.yaml"), config);
+        work.add().addFilepattern("flows.yaml").call();
+        String id = work.commit().setMessage(message).setAuthor("ops", "ops@example.org")
+                .setCommitter("ops", "ops@example.org").setSign(false).call().getName();
+        work.push().setRemote("origin").setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
+        return id;
     }
 }

@@ -1,0 +1,275 @@
+package io.xdprecon.source;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.FetchCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * The fetch side of {@link GitSource} (Flux's checkout strategy): a bare mirror of one remote in the state
+ * directory, fetched with JGit (no {@code git} binary), read without a working tree.
+ *
+ * <ul>
+ *   <li>The first use initialises a bare repository with the URL as its {@code origin}; a state directory that
+ *       holds anything other than a clone of this URL is refused, never deleted.</li>
+ *   <li>{@link #fetch} takes all branches and tags ({@code +refs/heads/*}, {@code +refs/tags/*}), pruning deleted
+ *       ones; a failed fetch leaves the repository as it was.</li>
+ *   <li>{@link #markApplied} keeps the commit the daemon applied last in {@value #APPLIED}: outside the fetched
+ *       namespaces, so no fetch moves or prunes it, and its objects stay — what a start with the remote away
+ *       serves, and what the next head must descend from.</li>
+ * </ul>
+ */
+final class GitMirror implements AutoCloseable {
+    /** The ref that holds the last applied commit. */
+    static final String APPLIED = "refs/xdprecon/applied";
+    private static final int MAX_CONFIG_BYTES = 512 << 20;
+
+    /** A config file read from a commit: its path in the tree and its text. */
+    record ConfigFile(String path, String text) {}
+
+    private final String url;
+    private final String displayUrl;
+    private final Path stateDir;
+    private final Duration timeout;
+    private final GitTransport transport;
+    private Repository repository;
+
+    GitMirror(String url, String displayUrl, Path stateDir, GitCredentials credentials, Duration timeout) {
+        this.url = Objects.requireNonNull(url, "url");
+        this.displayUrl = displayUrl;
+        this.stateDir = stateDir;
+        this.timeout = timeout;
+        this.transport = new GitTransport(credentials, stateDir);
+    }
+
+    /** The bare repository, opened or initialised on first use. */
+    Repository repository() throws SourceException {
+        if (repository != null) {
+            return repository;
+        }
+        Path dir = stateDir;
+        try {
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new SourceException("state directory " + dir + " is not a directory");
+            }
+            boolean empty = !Files.exists(dir) || isEmpty(dir);
+            Repository repo;
+            if (empty) {
+                Files.createDirectories(dir);
+                repo = Git.init().setBare(true).setDirectory(dir.toFile()).setInitialBranch("xdprecon-unused")
+                        .call().getRepository();
+                StoredConfig cfg = repo.getConfig();
+                cfg.setString("remote", "origin", "url", url);
+                cfg.setBoolean("gc", null, "autoDetach", false);
+                cfg.save();
+            } else {
+                try {
+                    repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
+                } catch (RepositoryNotFoundException e) {
+                    throw new SourceException("state directory " + dir + " is not empty and holds no Git repository;"
+                            + " refusing to use it (empty it or choose another state directory)");
+                }
+                String origin = repo.getConfig().getString("remote", "origin", "url");
+                if (!url.equals(origin)) {
+                    repo.close();
+                    throw new SourceException("state directory " + dir + " holds a clone of "
+                            + (origin == null ? "no remote" : GitSource.displayUrl(origin)) + ", not of " + displayUrl
+                            + "; refusing to use it (remove it or choose another state directory)");
+                }
+            }
+            repository = repo;
+            return repo;
+        } catch (IOException | GitAPIException e) {
+            throw new SourceException("cannot prepare the state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    /** Fetches every branch and tag of the remote; on failure the repository is as it was. */
+    void fetch() throws SourceException {
+        FetchCommand fetch = Git.wrap(repository()).fetch()
+                .setRemote("origin")
+                .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                .setTagOpt(TagOpt.NO_TAGS)
+                .setRemoveDeletedRefs(true)
+                .setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
+        transport.configure(fetch);
+        try {
+            fetch.call();
+        } catch (GitAPIException | RuntimeException e) {
+            String message = rootMessage(e);
+            for (String prefix : List.of(url + ": ", displayUrl + ": ")) {
+                if (message.startsWith(prefix)) {
+                    message = message.substring(prefix.length()); // JGit starts with the URL; say it once
+                }
+            }
+            throw new SourceException("cannot fetch " + displayUrl + ": " + message, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(": ").append(c.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The full name of {@code ref} as fetched: {@code refs/...} as given, or the one branch or tag a short name
+     * names.
+     */
+    String resolveRef(String ref) throws SourceException, IOException {
+        Repository repo = repository();
+        if (ref.startsWith("refs/")) {
+            if (repo.exactRef(ref) == null) {
+                throw new SourceException("ref " + ref + " does not exist in " + displayUrl);
+            }
+            return ref;
+        }
+        boolean branch = repo.exactRef(Constants.R_HEADS + ref) != null;
+        boolean tag = repo.exactRef(Constants.R_TAGS + ref) != null;
+        if (branch && tag) {
+            throw new SourceException("ref " + ref + " is ambiguous in " + displayUrl + ": both refs/heads/" + ref
+                    + " and refs/tags/" + ref + " exist; name one in full");
+        }
+        if (!branch && !tag) {
+            throw new SourceException("ref " + ref + " does not exist in " + displayUrl + " (neither a branch nor a tag)");
+        }
+        return (branch ? Constants.R_HEADS : Constants.R_TAGS) + ref;
+    }
+
+    /** The commit {@code refName} points at (an annotated tag peeled). */
+    RevCommit commit(String refName) throws SourceException, IOException {
+        Repository repo = repository();
+        Ref ref = repo.exactRef(refName);
+        try (RevWalk walk = new RevWalk(repo)) {
+            return walk.parseCommit(ref.getObjectId());
+        }
+    }
+
+    /** The commit last {@link #markApplied applied}, if any and still in the repository. */
+    Optional<RevCommit> applied() throws SourceException, IOException {
+        Repository repo = repository();
+        Ref ref = repo.exactRef(APPLIED);
+        if (ref == null) {
+            return Optional.empty();
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            return Optional.of(walk.parseCommit(ref.getObjectId()));
+        }
+    }
+
+    /** Records {@code commit} as the one applied: kept across restarts and fetches. */
+    void markApplied(ObjectId commit) throws SourceException, IOException {
+        RefUpdate update = repository().updateRef(APPLIED);
+        update.setNewObjectId(commit);
+        update.setForceUpdate(true);
+        RefUpdate.Result result = update.update();
+        switch (result) {
+            case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
+            default -> throw new SourceException("cannot record the applied commit " + commit.name() + " in "
+                    + stateDir + ": " + result);
+        }
+    }
+
+    /** Whether {@code ancestor} is {@code descendant} or one of its ancestors. */
+    boolean isAncestor(ObjectId ancestor, ObjectId descendant) throws SourceException, IOException {
+        try (RevWalk walk = new RevWalk(repository())) {
+            return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(descendant));
+        }
+    }
+
+    /**
+     * The config at {@code path} in {@code commit}'s tree; a directory there must hold exactly one {@code *.yaml}.
+     */
+    ConfigFile read(RevCommit commit, String path, String ref) throws SourceException, IOException {
+        Repository repo = repository();
+        String shortId = commit.name().substring(0, 12);
+        byte[] bytes;
+        try (TreeWalk tw = TreeWalk.forPath(repo, path, commit.getTree())) {
+            if (tw == null) {
+                throw new SourceException("path " + path + " does not exist in " + displayUrl + " at " + ref
+                        + " (commit " + shortId + ")");
+            }
+            FileMode mode = tw.getFileMode(0);
+            ObjectId blob = tw.getObjectId(0);
+            if (mode == FileMode.TREE) {
+                path = path + "/" + singleYaml(repo, blob, path, shortId);
+                try (TreeWalk inner = TreeWalk.forPath(repo, path, commit.getTree())) {
+                    blob = inner.getObjectId(0);
+                }
+            } else if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
+                throw new SourceException("path " + path + " in " + displayUrl + " at commit " + shortId
+                        + " is not a regular file (a symbolic link or a submodule)");
+            }
+            bytes = repo.open(blob, Constants.OBJ_BLOB).getCachedBytes(MAX_CONFIG_BYTES);
+        }
+        try {
+            return new ConfigFile(path, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            throw new SourceException(path + " in " + displayUrl + " at commit " + shortId + " is not valid UTF-8");
+        }
+    }
+
+    private String singleYaml(Repository repo, ObjectId tree, String path, String shortId) throws IOException, SourceException {
+        List<String> yaml = new ArrayList<>();
+        try (TreeWalk tw = new TreeWalk(repo)) {
+            tw.addTree(tree);
+            tw.setRecursive(false);
+            while (tw.next()) {
+                FileMode m = tw.getFileMode(0);
+                if ((m == FileMode.REGULAR_FILE || m == FileMode.EXECUTABLE_FILE) && FileSource.isYamlName(tw.getNameString())) {
+                    yaml.add(tw.getNameString());
+                }
+            }
+        }
+        if (yaml.size() != 1) {
+            throw new SourceException("directory " + path + " in " + displayUrl + " at commit " + shortId + " holds "
+                    + (yaml.isEmpty() ? "no *.yaml file" : yaml.size() + " YAML files (" + String.join(", ", yaml) + ")")
+                    + "; it must hold exactly one");
+        }
+        return yaml.getFirst();
+    }
+
+    @Override
+    public void close() {
+        if (repository != null) {
+            repository.close();
+            repository = null;
+        }
+        transport.close();
+    }
+}

@@ -1,0 +1,116 @@
+package io.xdprecon.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.RefSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fetch side of a Git source: the bare mirror in the state directory, against real repositories. */
+class GitMirrorTest {
+    @TempDir
+    Path tmp;
+    GitFixture fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new GitFixture(tmp);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private static GitMirror mirror(String url, Path state) {
+        return new GitMirror(url, url, state, new GitCredentials.None(), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void theAppliedCommitOutlivesAForcePushAFetchAndAReopen() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        fx.push();
+        Path state = tmp.resolve("state");
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            mirror.fetch();
+            RevCommit head = mirror.commit(mirror.resolveRef("main"));
+            assertEquals(v1, head);
+            assertEquals(Optional.empty(), mirror.applied());
+            mirror.markApplied(head);
+            // The remote forgets v1: main now holds an unrelated root commit.
+            fx.git.checkout().setOrphan(true).setName("other").call();
+            RevCommit other = fx.commit("flows.yaml", "flows: [] # other\n", "other");
+            fx.git.push().setRemote(fx.url()).setRefSpecs(new RefSpec("+refs/heads/other:refs/heads/main")).call();
+            mirror.fetch();
+            assertEquals(other, mirror.commit(mirror.resolveRef("main")));
+            assertFalse(mirror.isAncestor(v1, other));
+        }
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            RevCommit applied = mirror.applied().orElseThrow();
+            assertEquals(v1, applied);
+            assertEquals(new GitMirror.ConfigFile("flows.yaml", "flows: [] # v1\n"), mirror.read(applied, "flows.yaml", "main"));
+        }
+    }
+
+    @Test
+    void ancestryBothWays() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        RevCommit v2 = fx.commit("flows.yaml", "flows: [] # v2\n", "v2");
+        fx.push();
+        try (GitMirror mirror = mirror(fx.url(), tmp.resolve("state"))) {
+            mirror.fetch();
+            assertTrue(mirror.isAncestor(v1, v2));
+            assertTrue(mirror.isAncestor(v2, v2), "a commit is its own ancestor: no move is a fast-forward");
+            assertFalse(mirror.isAncestor(v2, v1));
+        }
+    }
+
+    @Test
+    void aNameThatIsBothABranchAndATagIsAmbiguous() throws Exception {
+        fx.commit("flows.yaml", "flows: []\n", "config");
+        fx.git.tag().setName("main").setAnnotated(false).call();
+        fx.push();
+        try (GitMirror mirror = mirror(fx.url(), tmp.resolve("state"))) {
+            mirror.fetch();
+            SourceException e = assertThrows(SourceException.class, () -> mirror.resolveRef("main"));
+            assertTrue(e.getMessage().contains("is ambiguous"), e.getMessage());
+            assertEquals("refs/tags/main", mirror.resolveRef("refs/tags/main"));
+        }
+    }
+
+    @Test
+    void aStateDirectoryOfAnotherRepositoryIsRefusedNotDeleted() throws Exception {
+        fx.commit("flows.yaml", "flows: []\n", "config");
+        fx.push();
+        Path state = tmp.resolve("state");
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            mirror.fetch();
+        }
+        String other = tmp.resolve("other.git").toString();
+        try (GitMirror mirror = mirror(other, state)) {
+            SourceException e = assertThrows(SourceException.class, mirror::repository);
+            assertEquals("state directory " + state + " holds a clone of " + fx.url() + ", not of " + other
+                    + "; refusing to use it (remove it or choose another state directory)", e.getMessage());
+        }
+        assertTrue(Files.isDirectory(state.resolve("objects")), "the other clone is left alone");
+
+        Path junk = tmp.resolve("junk");
+        Files.createDirectories(junk);
+        Files.writeString(junk.resolve("precious.txt"), "keep me");
+        try (GitMirror mirror = mirror(fx.url(), junk)) {
+            SourceException e = assertThrows(SourceException.class, mirror::repository);
+            assertTrue(e.getMessage().contains("is not empty and holds no Git repository"), e.getMessage());
+        }
+        assertEquals("keep me", Files.readString(junk.resolve("precious.txt")));
+    }
+}
