@@ -9,6 +9,7 @@ import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.PlanFile;
 import io.xdprecon.plan.PlanFileException;
+import io.xdprecon.plan.PlanOrigin;
 import io.xdprecon.plan.PlanRenderer;
 import io.xdprecon.plan.Planner;
 import io.xdprecon.state.DesiredState;
@@ -59,6 +60,24 @@ final class ApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * A saved plan applies only on the node it was made for, from its live maps: the plan's own reasons come
+     * before its check of the live state, which would refuse either as "the live state changed".
+     */
+    private void checkMadeForThisNode(PlanFile.Saved saved) {
+        String node = saved.plan().node();
+        if (saved.origin().map(PlanOrigin::offline).orElse(false)) {
+            throw new CliException("plan file " + planFile + " was made with plan --offline (on host "
+                    + saved.origin().get().host() + "): node " + node + "'s full create plan, made without reading any"
+                    + " node, cannot be applied; run plan on the node itself, or apply -c CONFIG there");
+        }
+        if (!node.equals(config.node())) {
+            throw new CliException("plan file " + planFile + " is for node " + node
+                    + saved.origin().map(o -> " (made on host " + o.host() + ")").orElse("") + ", but this is node "
+                    + config.node() + " (--node, default the host name): refusing to apply another node's plan");
+        }
+    }
+
     @Override
     public Integer call() {
         CheckResult privileges = Preflight.privileges();
@@ -72,11 +91,14 @@ final class ApplyCommand implements Callable<Integer> {
         LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
         Plan plan;
         if (planFile != null) {
+            PlanFile.Saved saved;
             try {
-                plan = PlanFile.load(planFile);
+                saved = PlanFile.loadSaved(planFile);
             } catch (PlanFileException e) {
                 throw new CliException(e.getMessage());
             }
+            plan = saved.plan();
+            checkMadeForThisNode(saved);
         } else {
             DesiredState desired = config.desired();
             PlanCommand.warnOfChecks(spec, desired, datapath.pinRoot);

@@ -7,6 +7,7 @@ import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Owner;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,9 @@ final class FlowsCommand implements Callable<Integer> {
                 m.put("match", endpoint(r.match()));
                 m.put("rewrite", endpoint(r.rule().rewrite()));
                 m.put("owner", r.rule().owner().name().toLowerCase());
+                if (r.rule().owner() == Owner.UNKNOWN) {
+                    m.put("ownerCode", Integer.toUnsignedLong(r.rule().ownerCode()));
+                }
                 m.put("packets", r.counters().packets());
                 m.put("bytes", r.counters().bytes());
                 if (r.pps() != null) {
@@ -109,7 +113,7 @@ final class FlowsCommand implements Callable<Integer> {
                 String rate = r.pps() == null ? "" : String.format(" %12.0f %14.0f", r.pps(), r.bps());
                 String name = names.isEmpty() ? "" : String.format("%-28s ", r.name() == null ? "-" : r.name());
                 out.printf("%s%-46s %-46s %-7s %14d %16d%s%n", name, r.match(), r.rule().rewrite(),
-                        r.rule().owner().name().toLowerCase(), r.counters().packets(), r.counters().bytes(), rate);
+                        r.rule().ownerName(), r.counters().packets(), r.counters().bytes(), rate);
             }
             out.printf("%d rules%n", rows.size());
         }

@@ -3,9 +3,11 @@ package io.xdprecon.cli;
 import io.xdprecon.check.CheckReport;
 import io.xdprecon.check.Preflight;
 import io.xdprecon.check.Target;
+import io.xdprecon.config.Config;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.PlanFile;
+import io.xdprecon.plan.PlanOrigin;
 import io.xdprecon.plan.PlanJson;
 import io.xdprecon.plan.PlanRenderer;
 import io.xdprecon.plan.Planner;
@@ -87,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
         stdout.print(json ? PlanJson.write(plan) + "\n" : PlanRenderer.render(plan, datapath.pinRoot));
         stdout.flush();
         if (out != null) {
-            PlanFile.save(plan, out);
+            PlanFile.save(plan, new PlanOrigin(Config.defaultNode(), offline), out);
             spec.commandLine().getErr().println("Saved the plan to " + out + ": apply it with `xdprecon apply " + out + "`.");
         }
         if (!plan.errors().isEmpty()) {

@@ -93,7 +93,7 @@ final class TopView {
                 }
 
                 public int ownerCode(int i) {
-                    return rows.get(i).rule().owner().code();
+                    return rows.get(i).rule().ownerCode();
                 }
 
                 public String ingress(int i) {

@@ -544,7 +544,11 @@ public final class Daemon implements AutoCloseable {
                     live.rules().forEach((key, rule) -> counted.merge(rule.owner(), 1L, Long::sum));
                     state = state.owning(Optional.of(counted));
                 }
-                state.ruleOwners().get().forEach((owner, n) -> owners.put(owner.name().toLowerCase(Locale.ROOT), n));
+                state.ruleOwners().get().forEach((owner, n) -> {
+                    if (owner != Owner.UNKNOWN || n > 0) { // rules of no known owner: shown while there are some
+                        owners.put(owner.name().toLowerCase(Locale.ROOT), n);
+                    }
+                });
                 capacity = live.rules().capacity();
                 live.stats().read().forEach((stat, value) -> counters.put(stat.name().toLowerCase(Locale.ROOT), value));
             } catch (RuntimeException e) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param lastAttemptedRevision the newest revision the daemon tried (valid or not)
  * @param lastAppliedRevision   the revision whose config is live now
  * @param lastError             why the last attempt did not apply, if it did not
- * @param rulesByOwner          live rules per owner ("config", "session")
+ * @param rulesByOwner          live rules per owner ("config", "session"; "unknown" while rules of no known owner are live)
  * @param rulesCapacity         max entries of the rules map (0 when no datapath)
  * @param datapathCounters      xdp_counters summed over CPUs, by lower-case stat name
  */

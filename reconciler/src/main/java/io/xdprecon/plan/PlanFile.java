@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /** A saved plan ({@code xdprecon plan --out FILE}): the {@link PlanJson} document in a file. */
 public final class PlanFile {
@@ -21,9 +22,14 @@ public final class PlanFile {
      * it — a reader (or a crash) sees the old file or the new one, never half of one.
      */
     public static void save(Plan plan, Path file) {
+        save(plan, null, file);
+    }
+
+    /** {@link #save(Plan, Path)} with where the plan was made, which apply checks. */
+    public static void save(Plan plan, PlanOrigin origin, Path file) {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        byte[] bytes = PlanJson.write(plan).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = PlanJson.write(plan, origin).getBytes(StandardCharsets.UTF_8);
         Path temp = null;
         try {
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -54,8 +60,16 @@ public final class PlanFile {
         }
     }
 
+    /** A plan as saved, and where it was made (empty in a file saved before plans said so). */
+    public record Saved(Plan plan, Optional<PlanOrigin> origin) {}
+
     /** Reads a plan saved by {@link #save}; every failure names the file and what is wrong with it. */
     public static Plan load(Path file) {
+        return loadSaved(file).plan();
+    }
+
+    /** {@link #load}, with the plan's origin. */
+    public static Saved loadSaved(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -67,7 +81,7 @@ public final class PlanFile {
                     "cannot read plan file " + file + ": " + describe(e), e);
         }
         try {
-            return PlanJson.read(text);
+            return new Saved(PlanJson.read(text), PlanJson.readOrigin(text));
         } catch (PlanFormatException e) {
             throw new PlanFileException(file, PlanFileException.Problem.FORMAT,
                     "plan file " + file + ": " + e.getMessage(), e);

@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  *   <tr><td>localIps</td><td>array of {kind: "add" | "delete", ip}</td><td>dotted quads</td></tr>
  *   <tr><td>flows</td><td>array of {kind, flow (string | null), rules: [{kind, key, before, after}]}</td>
  *       <td>keys {ifindex, srcIp, srcPort, dstIp, dstPort}; rules {rewrite: key, owner: "config" |
- *       "session"} or null</td></tr>
+ *       "session" | "unknown", ownerCode (unknown only: the code the map holds)} or null</td></tr>
  *   <tr><td>tuning</td><td>array of {kind: "change", id, before (setting | null), after, disruptive}</td>
  *       <td>settings {type: "hugepages", pageSizeKb, numaNode (int | null), count} | {type: "queues",
  *       iface, queues} | {type: "rss-key", iface, key: "6d:5a:..."}, plus a derived {@code value}</td></tr>
@@ -57,6 +57,8 @@ import java.util.function.Supplier;
  *       <td>the guard; refused and refusal are derived</td></tr>
  *   <tr><td>warnings, errors</td><td>array of string</td><td>as printed</td></tr>
  *   <tr><td>fingerprint</td><td>string</td><td>SHA-256 hex of the live facts the plan depends on</td></tr>
+ *   <tr><td>origin</td><td>{host, offline} or absent</td><td>plan files only: where {@code plan --out} ran, and
+ *       whether {@code --offline}</td></tr>
  * </table>
  *
  * <p>Kinds are {@code "add"}, {@code "change"}, {@code "delete"}, {@code "replace"}. Readers ignore
@@ -76,6 +78,11 @@ public final class PlanJson {
 
     /** The document, pretty-printed with two-space indents and a final newline. */
     public static String write(Plan plan) {
+        return write(plan, null);
+    }
+
+    /** The document with where the plan was made, as a plan file holds it. */
+    public static String write(Plan plan, PlanOrigin origin) {
         ObjectNode root = NODES.objectNode();
         root.put("format", FORMAT);
         root.put("node", plan.node());
@@ -130,6 +137,9 @@ public final class PlanJson {
         ArrayNode errors = root.putArray("errors");
         plan.errors().forEach(errors::add);
         root.put("fingerprint", plan.fingerprint().sha256());
+        if (origin != null) {
+            root.putObject("origin").put("host", origin.host()).put("offline", origin.offline());
+        }
         try {
             return MAPPER.writer(prettyPrinter()).writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -139,6 +149,16 @@ public final class PlanJson {
 
     /** Parses a document written by {@link #write}; throws {@link PlanFormatException} naming the field. */
     public static Plan read(String json) {
+        return read(root(json));
+    }
+
+    /** Where the plan was made; empty in a document without {@code "origin"} (written before it existed). */
+    public static Optional<PlanOrigin> readOrigin(String json) {
+        return new Field(root(json), "$").optional("origin")
+                .map(o -> o.convert(() -> new PlanOrigin(o.get("host").text(), o.get("offline").bool())));
+    }
+
+    private static JsonNode root(String json) {
         JsonNode rootJson;
         try {
             rootJson = MAPPER.readTree(json);
@@ -160,6 +180,10 @@ public final class PlanJson {
             throw new PlanFormatException(PlanFormatException.Problem.UNKNOWN_FORMAT,
                     "unknown plan format " + format + "; this xdprecon reads \"" + FORMAT + "\"");
         }
+        return rootJson;
+    }
+
+    private static Plan read(JsonNode rootJson) {
         Field root = new Field(rootJson, "$");
         return new Plan(
                 root.get("node").text(),
@@ -218,6 +242,9 @@ public final class PlanJson {
         ObjectNode node = NODES.objectNode();
         node.set("rewrite", keyNode(rule.rewrite()));
         node.put("owner", lower(rule.owner()));
+        if (rule.owner() == Owner.UNKNOWN) {
+            node.put("ownerCode", Integer.toUnsignedLong(rule.ownerCode())); // as the map holds it
+        }
         return node;
     }
 
@@ -298,7 +325,11 @@ public final class PlanJson {
     }
 
     private static FlowRule readRule(Field f) {
-        return f.convert(() -> new FlowRule(readKey(f.get("rewrite")), f.get("owner").enumValue(Owner.class)));
+        return f.convert(() -> {
+            Owner owner = f.get("owner").enumValue(Owner.class);
+            return owner == Owner.UNKNOWN ? FlowRule.read(readKey(f.get("rewrite")), f.get("ownerCode").u32())
+                    : new FlowRule(readKey(f.get("rewrite")), owner);
+        });
     }
 
     private static TuningChange readTuning(Field f) {
@@ -358,6 +389,14 @@ public final class PlanJson {
                 throw invalid("expected an integer, found " + json);
             }
             return json.intValue();
+        }
+
+        /** A C {@code __u32}, 0..4294967295, as Java's int of the same bits. */
+        int u32() {
+            if (!json.isIntegralNumber() || !json.canConvertToLong() || json.longValue() < 0 || json.longValue() > 0xFFFF_FFFFL) {
+                throw invalid("expected an integer 0..4294967295, found " + json);
+            }
+            return (int) json.longValue();
         }
 
         boolean bool() {

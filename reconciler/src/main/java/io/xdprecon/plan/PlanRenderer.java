@@ -2,6 +2,7 @@ package io.xdprecon.plan;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Ipv4;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,10 +115,11 @@ public final class PlanRenderer {
         out.append(legIndent).append(rule.kind().symbol()).append(' ').append(names.format(rule.key()));
         switch (rule.kind()) {
             case ADD -> out.append(" => ").append(names.format(rule.after().orElseThrow().rewrite())).append('\n');
-            case DELETE -> out.append(" => ").append(names.format(rule.before().orElseThrow().rewrite())).append('\n');
+            case DELETE -> out.append(" => ").append(describe(rule.before().orElseThrow(), names,
+                    rule.before().orElseThrow().owner() != Owner.CONFIG)).append('\n');
             case CHANGE, REPLACE -> {
-                // Owners are shown only where they differ, i.e. for a replace: session → config.
-                boolean showOwner = rule.kind() == Change.Kind.REPLACE;
+                // Owners are shown only where they differ: session → config, or a rule of no known owner.
+                boolean showOwner = rule.kind() == Change.Kind.REPLACE || rule.before().orElseThrow().owner() != Owner.CONFIG;
                 String beforeAfterIndent = legIndent + INDENT + INDENT;
                 out.append('\n');
                 out.append(beforeAfterIndent).append("was => ")
@@ -130,7 +132,10 @@ public final class PlanRenderer {
 
     private static String describe(FlowRule rule, InterfaceNames names, boolean showOwner) {
         String target = names.format(rule.rewrite());
-        return showOwner ? target + " (" + rule.owner().name().toLowerCase(Locale.ROOT) + "-owned)" : target;
+        if (!showOwner) {
+            return target;
+        }
+        return target + (rule.owner() == Owner.UNKNOWN ? " (" + rule.ownerName() + ")" : " (" + rule.ownerName() + "-owned)");
     }
 
     private static String describe(DatapathChange change) {

@@ -29,7 +29,9 @@ import java.util.TreeMap;
  * <p>Rules: a config-owned live rule the config does not have is deleted; a desired rule with no live
  * entry is added; a desired rule whose live entry differs is changed — or, when that entry is
  * session-owned, replaced (the config claims the key, with a warning); an identical one is left alone.
- * Session-owned rules the config does not claim are never in the plan.
+ * Session-owned rules the config does not claim are never in the plan in {@code datapath.mode: dpdk}, whose
+ * loop owns them; in xdp mode they are nobody's and deleted, as are rules of an owner code this build does
+ * not know (replaced where the config has the key). The mass-delete guard counts config-owned rules only.
  */
 public final class Planner {
     /** The name the kernel reports for our program; anything else on an interface is someone else's. */
@@ -58,15 +60,27 @@ public final class Planner {
         }
         Fingerprint.EntrySetDigest configRules = new Fingerprint.EntrySetDigest();
         List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
+        boolean sessionsOwned = sessionsOwned(desired);
         for (Map.Entry<FlowKey, FlowRule> e : liveRules.entrySet()) {
-            if (e.getValue().owner() == Owner.CONFIG) {
+            Owner owner = e.getValue().owner();
+            if (owner == Owner.CONFIG) {
                 configRules.add(Fingerprint.EntrySetDigest.CONFIG_RULE, e.getKey(), e.getValue());
-                if (!desired.rules().containsKey(e.getKey())) {
-                    orphans.add(e);
-                }
+            }
+            // A rule of an owner code this build does not know, or a session's where no session loop runs, is
+            // nobody's: it goes like a config orphan.
+            if ((owner != Owner.SESSION || !sessionsOwned) && !desired.rules().containsKey(e.getKey())) {
+                orphans.add(e);
             }
         }
         return assemble(desired, live, changed, orphans, configRules, liveRules.size());
+    }
+
+    /**
+     * Whether session-owned rules belong to someone: the DPDK loop runs only in {@code datapath.mode: dpdk}. In
+     * xdp mode a session rule (left by an earlier dpdk mode, or written by hand) forwards with nobody to expire it.
+     */
+    private static boolean sessionsOwned(DesiredState desired) {
+        return desired.datapath().mode() == DatapathSettings.Mode.DPDK;
     }
 
     /**
@@ -98,7 +112,7 @@ public final class Planner {
             FlowRule live = liveAtDiff.get(key);
             DesiredRule written = before.get(key);
             boolean asWritten = written == null
-                    ? live == null || live.owner() == Owner.SESSION
+                    ? live == null || live.owner() == Owner.SESSION && sessionsOwned(desired)
                     : live != null && live.owner() == Owner.CONFIG && live.rewrite().equals(written.rule().rewrite());
             if (!asWritten) {
                 return Optional.empty();
@@ -128,12 +142,28 @@ public final class Planner {
         checkCapacity(desired.datapath(), live, liveRules, flows, errors);
 
         int deletes = 0;
+        int orphanSessions = 0;
         List<RuleChange> ruleChanges = new ArrayList<>(changed.size() + orphans.size());
         for (FlowChange flow : flows) {
             for (RuleChange rule : flow.rules()) {
                 ruleChanges.add(rule);
-                deletes += rule.kind() == Change.Kind.DELETE ? 1 : 0;
+                FlowRule before = rule.before().orElse(null);
+                if (before != null && before.owner() == Owner.SESSION && rule.kind() == Change.Kind.DELETE) {
+                    orphanSessions++;
+                }
+                if (before != null && before.owner() == Owner.UNKNOWN) {
+                    warnings.add("the rule at " + names.format(rule.key()) + " (=> " + names.format(before.rewrite())
+                            + ") has " + before.ownerName() + ", which this build does not write: nobody's, so "
+                            + (rule.kind() == Change.Kind.DELETE ? "it is removed" : "the config's rule replaces it"));
+                }
+                // The guard weighs the config's own rules: removing rules of no known owner is no mass delete.
+                deletes += rule.kind() == Change.Kind.DELETE && before.owner() == Owner.CONFIG ? 1 : 0;
             }
+        }
+        if (orphanSessions > 0) {
+            warnings.add(orphanSessions + " session-owned rule(s) are live, but datapath.mode is "
+                    + desired.datapath().mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": no DPDK loop owns them here, so they are removed");
         }
         MassDeleteGuard guard = new MassDeleteGuard(desired.rules().isEmpty(), configRules.count(), deletes);
 

@@ -4,6 +4,7 @@ import static io.xdprecon.plan.Fixtures.LISTEN_IP;
 import static io.xdprecon.plan.Fixtures.MAX_RULES;
 import static io.xdprecon.plan.Fixtures.attachedEverywhere;
 import static io.xdprecon.plan.Fixtures.desired;
+import static io.xdprecon.plan.Fixtures.dpdk;
 import static io.xdprecon.plan.Fixtures.live;
 import static io.xdprecon.plan.Fixtures.merge;
 import static io.xdprecon.plan.Fixtures.sessionRule;
@@ -45,7 +46,8 @@ class FingerprintTest {
     // The plan: keep A, add B (its forward key held by a session rule → replace), delete C.
     private static final FlowRule SESSION_AT_B = new FlowRule(FlowKey.of(4, "10.0.0.1", 47000, "10.0.0.50", 7000),
             Owner.SESSION);
-    private static final DesiredState DESIRED = desired(merge(A.desired(), B.desired()), LOCAL, List.of(QUEUES), xdp());
+    // dpdk mode: where session rules are a loop's and stay out of the plan
+    private static final DesiredState DESIRED = desired(merge(A.desired(), B.desired()), LOCAL, List.of(QUEUES), dpdk());
 
     private static LiveState baseline(Map<FlowKey, FlowRule> extra) {
         return live(merge(A.live(Owner.CONFIG), C.live(Owner.CONFIG), Map.of(B.forwardKey(), SESSION_AT_B),

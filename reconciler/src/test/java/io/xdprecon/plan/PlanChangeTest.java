@@ -5,7 +5,7 @@ import static io.xdprecon.plan.Fixtures.LISTEN_IF;
 import static io.xdprecon.plan.Fixtures.LISTEN_IP;
 import static io.xdprecon.plan.Fixtures.MAX_RULES;
 import static io.xdprecon.plan.Fixtures.attachedEverywhere;
-import static io.xdprecon.plan.Fixtures.xdp;
+import static io.xdprecon.plan.Fixtures.dpdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -185,7 +185,7 @@ class PlanChangeTest {
                 rules.put(f.reverseKey(), new DesiredRule(new FlowRule(f.reverseRewrite(), Owner.CONFIG), name,
                         Direction.REVERSE));
             });
-            return Fixtures.desired(rules, localIps, List.of(), xdp());
+            return Fixtures.desired(rules, localIps, List.of(), dpdk()); // where session rules are a loop's
         }
 
         /** What the node holds after this config was applied, plus sessions at keys the config does not use. */

@@ -107,13 +107,17 @@ class PlannerTest {
         }
     }
 
+    private static io.xdprecon.state.DesiredState desiredDpdk(Map<FlowKey, io.xdprecon.state.DesiredRule> rules) {
+        return desired(rules, Set.of(io.xdprecon.dataplane.maps.Ipv4.parse(LISTEN_IP)), List.of(), dpdk());
+    }
+
     @Nested
     class Ownership {
         @Test
-        void sessionRulesTheConfigDoesNotClaimAreNeverInThePlan() {
+        void inDpdkModeSessionRulesTheConfigDoesNotClaimAreNeverInThePlan() {
             LiveState live = live(merge(A.live(Owner.CONFIG), sessionRule(1), sessionRule(2), B.live(Owner.SESSION)));
 
-            Plan plan = Planner.plan(desired(A.desired()), live);
+            Plan plan = Planner.plan(desiredDpdk(A.desired()), live);
 
             assertEquals(List.of(), plan.flows());
             assertEquals(List.of(), plan.warnings());
@@ -121,11 +125,31 @@ class PlannerTest {
         }
 
         @Test
-        void anEmptyConfigLeavesSessionRulesAloneAndDoesNotTripTheGuard() {
-            Plan plan = Planner.plan(desired(Map.of()), live(merge(sessionRule(1), sessionRule(2))));
+        void inDpdkModeAnEmptyConfigLeavesSessionRulesAloneAndDoesNotTripTheGuard() {
+            Plan plan = Planner.plan(desiredDpdk(Map.of()), live(merge(sessionRule(1), sessionRule(2))));
 
             assertEquals(List.of(), plan.flows());
             assertFalse(plan.massDelete());
+        }
+
+        /**
+         * Issue 10 case 3: in xdp mode no DPDK loop owns session rules (a stale one from an earlier dpdk mode, or
+         * one written by hand, forwards forever): they are shown and removed, named in a warning, and do not
+         * count as a mass delete. Before, they were never in the plan ("No changes").
+         */
+        @Test
+        void inXdpModeSessionRulesAreNobodysAndRemovedWithoutTrippingTheGuard() {
+            Map<FlowKey, FlowRule> sessions = merge(sessionRule(1), sessionRule(2));
+            Plan plan = Planner.plan(desired(A.desired()), live(merge(A.live(Owner.CONFIG), sessions)));
+
+            assertEquals("Plan: 0 to add, 0 to change, 2 to destroy.", plan.summary().line());
+            assertEquals(sessions, plan.ruleChanges().stream().collect(java.util.stream.Collectors.toMap(
+                    RuleChange::key, c -> c.before().orElseThrow())));
+            assertTrue(plan.ruleChanges().stream().allMatch(c -> c.kind() == Kind.DELETE));
+            assertEquals(List.of("2 session-owned rule(s) are live, but datapath.mode is xdp: no DPDK loop owns them"
+                    + " here, so they are removed"), plan.warnings());
+            assertEquals(new MassDeleteGuard(false, 2, 0), plan.guard());
+            assertTrue(PlanRenderer.render(plan).contains("(session-owned)"), PlanRenderer.render(plan));
         }
 
         @Test
@@ -139,6 +163,40 @@ class PlannerTest {
             assertEquals(List.of("flow rtp-a: the config claims ens3 198.51.100.20:40001 -> 203.0.113.10:30001"
                     + " from a session-owned rule; it becomes config-owned"), plan.warnings());
             assertEquals("Plan: 0 to add, 1 to change, 0 to destroy.", plan.summary().line());
+        }
+
+        /**
+         * Issue 10 case 3: a rule whose owner code this build does not know (0 from an all-zero value, 7) is
+         * nobody's: at a key the config has, the config's rule replaces it; elsewhere it is removed; each is
+         * named with its code in a warning; removing them is no mass delete. Before, reading it threw.
+         */
+        @Test
+        void rulesOfUnknownOwnerCodesAreReplacedOrRemovedWithTheirCodeAndTripNoGuard() {
+            FlowRule zero = FlowRule.read(new FlowKey(0, 0, 0, 0, 0), 0);
+            FlowKey stray = FlowKey.of(Fixtures.LISTEN_IF, "192.0.2.9", 1000, LISTEN_IP, 30009);
+            FlowRule seven = FlowRule.read(FlowKey.of(Fixtures.EGRESS_IF, "10.0.0.1", 45555, "10.0.0.77", 7000), 7);
+            Map<FlowKey, FlowRule> rules = new java.util.HashMap<>(A.live(Owner.CONFIG));
+            rules.put(A.forwardKey(), zero);
+            rules.put(stray, seven);
+
+            Plan plan = Planner.plan(desired(A.desired()), live(rules));
+
+            assertEquals(List.of(
+                    new FlowChange(Kind.CHANGE, Optional.of("rtp-a"), List.of(RuleChange.change(A.forwardKey(), zero, A.forwardRule()))),
+                    new FlowChange(Kind.DELETE, Optional.empty(), List.of(RuleChange.delete(stray, seven)))), plan.flows());
+            assertEquals("Plan: 0 to add, 1 to change, 1 to destroy.", plan.summary().line());
+            assertEquals(new MassDeleteGuard(false, 1, 0), plan.guard());
+            assertEquals(2, plan.warnings().size(), plan.warnings().toString());
+            assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("has unknown owner code 0")
+                    && w.endsWith("the config's rule replaces it")), plan.warnings().toString());
+            assertTrue(plan.warnings().stream().anyMatch(w -> w.startsWith("the rule at ens3 192.0.2.9:1000 -> 203.0.113.10:30009")
+                    && w.contains("has unknown owner code 7") && w.endsWith("it is removed")), plan.warnings().toString());
+            String text = PlanRenderer.render(plan);
+            assertTrue(text.contains("(unknown owner code 7)"), text);
+            assertTrue(text.contains("(unknown owner code 0)"), text);
+
+            Plan read = PlanJson.read(PlanJson.write(plan));
+            assertEquals(plan.flows(), read.flows(), "a saved plan keeps the codes apply compares with the map");
         }
 
         @Test

@@ -125,6 +125,9 @@ public final class Abi {
 
     /** Writes {@code rule} with its counters at {@code slot} (0: none, for writes that bypass the slots). */
     public static void writeRule(MemorySegment segment, long at, FlowRule rule, int slot) {
+        if (rule.owner() == Owner.UNKNOWN) {
+            throw new IllegalArgumentException("a rule of " + rule.ownerName() + " is never written");
+        }
         writeKey(segment, at + RULE_REWRITE, rule.rewrite());
         segment.set(GET_U32_HOST, at + RULE_OWNER, rule.owner().code());
         segment.set(GET_U32_HOST, at + RULE_SLOT, slot);
@@ -169,8 +172,7 @@ public final class Abi {
     }
 
     public static FlowRule readRule(MemorySegment segment, long at) {
-        return new FlowRule(readKey(segment, at + RULE_REWRITE),
-                Owner.ofCode(segment.get(GET_U32_HOST, at + RULE_OWNER)));
+        return FlowRule.read(readKey(segment, at + RULE_REWRITE), segment.get(GET_U32_HOST, at + RULE_OWNER));
     }
 
     /** Sums a per-CPU {@code flow_counters} value of {@code cpus} slots of {@code slotSize} bytes. */

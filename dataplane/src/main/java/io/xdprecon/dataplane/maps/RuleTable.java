@@ -23,7 +23,7 @@ public final class RuleTable {
         return Abi.readKey(keys, keyAt(i));
     }
 
-    /** The rule; an owner code this build does not know fails here, see {@link #ownerCode}. */
+    /** The rule; an owner code this build does not know reads as {@link Owner#UNKNOWN}, keeping the code. */
     public FlowRule rule(int i) {
         return Abi.readRule(rules, ruleAt(i));
     }

@@ -82,12 +82,22 @@ public final class RulesMap {
     private void putKey(FlowRule target) {
         while (true) {
             if (rules.lookup(key, rule)) {
-                Abi.writeRule(rule, 0, target, Abi.readSlot(rule, 0));
+                boolean nobodys = Abi.readRule(rule, 0).owner() == Owner.UNKNOWN;
+                int slot = nobodys ? slots.allocate() : Abi.readSlot(rule, 0);
+                Abi.writeRule(rule, 0, target, slot);
                 try {
                     rules.update(key, rule, UpdateMode.REPLACE);
                     return;
                 } catch (BpfException.NotFound removedMeanwhile) {
                     // another writer removed it: create it anew
+                    if (nobodys) {
+                        slots.release(slot);
+                    }
+                } catch (RuntimeException e) {
+                    if (nobodys) {
+                        slots.release(slot);
+                    }
+                    throw e;
                 }
             }
             if (create(target)) {
@@ -160,7 +170,7 @@ public final class RulesMap {
             return false;
         }
         int slot = Abi.readSlot(rule, 0);
-        if (slot > 0 && slot < slots.size()) {
+        if (slot > 0 && slot < slots.size() && ownsItsSlot(rule)) {
             slotKey.set(ValueLayout.JAVA_INT, 0, slot);
             ensurePages();
             counters.update(slotKey, zeroCounters.asSlice(0, counters.valueSize()), UpdateMode.ANY);
@@ -223,7 +233,8 @@ public final class RulesMap {
                     long at = (long) n * Abi.FLOW_KEY_SIZE;
                     Abi.writeKey(pageKeys, at, flow);
                     int slot;
-                    if (!empty && rules.lookup(pageKeys.asSlice(at, Abi.FLOW_KEY_SIZE), this.rule)) {
+                    if (!empty && rules.lookup(pageKeys.asSlice(at, Abi.FLOW_KEY_SIZE), this.rule)
+                            && Abi.readRule(this.rule, 0).owner() != Owner.UNKNOWN) {
                         slot = Abi.readSlot(this.rule, 0);
                         pageSlots[n] = 0; // not ours to release
                     } else {
@@ -273,7 +284,7 @@ public final class RulesMap {
                     if (rules.lookupAndDelete(key, rule)) {
                         removed++;
                         int slot = Abi.readSlot(rule, 0);
-                        if (slot > 0 && slot < slots.size()) {
+                        if (slot > 0 && slot < slots.size() && ownsItsSlot(rule)) {
                             pageSlots[n] = slot;
                             pageSlotKeys.set(ValueLayout.JAVA_INT, (long) n * 4, slot);
                             n++;
@@ -293,6 +304,14 @@ public final class RulesMap {
             }
         }
         return removed;
+    }
+
+    /**
+     * Whether the rule's slot is one this map handed out: a rule of no known owner (0 from an all-zero value, a
+     * code no build writes) was not written here, and its slot may be another rule's, never zeroed or freed.
+     */
+    private static boolean ownsItsSlot(MemorySegment rule) {
+        return Abi.readRule(rule, 0).owner() != Owner.UNKNOWN;
     }
 
     /** Every rule, read with batch lookups. */

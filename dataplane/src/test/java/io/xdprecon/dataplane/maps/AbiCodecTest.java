@@ -41,6 +41,26 @@ class AbiCodecTest {
         }
     }
 
+    /** Issue 10 case 3: a code this build does not know (0 from an all-zero value, 7) reads as UNKNOWN, keeping it. */
+    @Test
+    void anUnknownOwnerCodeIsReadKeepingTheCodeAndNeverWritten() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Abi.FLOW_RULE);
+            FlowKey rewrite = FlowKey.of(4, "10.0.2.1", 40000, "10.0.2.2", 50000);
+            Abi.writeRule(segment, 0, new FlowRule(rewrite, Owner.CONFIG), 5);
+            for (int code : new int[] {0, 7, -1}) {
+                segment.set(ValueLayout.JAVA_INT_UNALIGNED, Abi.FLOW_KEY_SIZE, code);
+                FlowRule read = Abi.readRule(segment, 0);
+                assertEquals(new FlowRule(rewrite, Owner.UNKNOWN, code), read);
+                assertEquals("unknown owner code " + Integer.toUnsignedString(code), read.ownerName());
+                IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                        () -> Abi.writeRule(segment, 0, read, 5));
+                assertEquals("a rule of " + read.ownerName() + " is never written", refused.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> new FlowRule(rewrite, Owner.CONFIG, 2));
+        }
+    }
+
     @Test
     void portsAndAddressesCoverTheFullUnsignedRange() {
         try (Arena arena = Arena.ofConfined()) {

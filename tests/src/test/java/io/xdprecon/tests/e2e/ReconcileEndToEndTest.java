@@ -29,6 +29,8 @@ import io.xdprecon.tests.traffic.SequencedStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -250,6 +252,76 @@ class ReconcileEndToEndTest {
         assertTrue(refused.err().contains("70000"), refused.err());
         assertTrue(lab.datapath().rules().readAll().isEmpty(), "nothing was written");
         assertEquals(0, lab.datapath().stats().read().get(Stat.REWRITE_HIT));
+    }
+
+    /**
+     * Issue 10 case 3: rules this build never writes — an all-zero value (owner code 0) at a config key, owner
+     * code 7 at a key of no flow — written with bpftool, and a session rule in mode xdp, where no session loop
+     * owns it. Before, reading the first two threw "unknown rule owner code" in flows, sessions, plan, apply and
+     * the daemon (which exited 1 at every start), and the session rule was never in a plan. Now flows and
+     * sessions list the node, plan shows all three (the config's rule replaces one, the others are removed), the
+     * daemon's reconcile (run --once) converges, and so does apply after the rules come back; the replaced flow
+     * relays again, and a numbered stream on another flow loses nothing throughout.
+     */
+    @Test
+    void rulesOfUnknownOwnerCodesAndSessionRulesInXdpModeAreShownAndReplacedOrRemovedNeverACrash() throws Exception {
+        Path v1 = config("v1", List.of(Lab.VIP), flow("steady", 0, 50000), flow("second", 1, 50001));
+        Main.Captured applied = cli("apply", "-c", v1.toString());
+        assertEquals(0, applied.exit(), applied.out() + applied.err());
+        DatagramSocket client0 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
+        DatagramSocket server0 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client0, new InetSocketAddress(Lab.VIP, 30000), server0, 200_000, 20_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the stream flows");
+        FlowKey stray = forwardKey(9);
+
+        FlowKey staleSession = forwardKey(8);
+        for (String converge : List.of("run --once", "apply")) {
+            bpftoolUpdate(forwardKey(1), new FlowKey(0, 0, 0, 0, 0), 0);
+            bpftoolUpdate(stray, FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40009, Lab.SERVER_IP, 50009), 7);
+            // mode: xdp runs no session loop: a session rule here is stale or injected, and nobody's
+            lab.datapath().rules().put(staleSession, new FlowRule(
+                    FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40008, Lab.SERVER_IP, 50008), Owner.SESSION));
+            assertEquals(FlowRule.read(new FlowKey(0, 0, 0, 0, 0), 0), lab.datapath().rules().get(forwardKey(1)).orElseThrow());
+
+            Main.Captured flows = cli("flows", "-c", v1.toString());
+            assertEquals(0, flows.exit(), flows.out() + flows.err());
+            assertTrue(flows.out().contains("unknown owner code 7") && flows.out().contains("unknown owner code 0"), flows.out());
+            Main.Captured sessions = NetNs.call(lab.proxyNs(), () -> Main.capture("sessions", "--admin", "127.0.0.1:1",
+                    "--pin-root", lab.pinRoot().toString()));
+            assertFalse(sessions.err().contains("Exception"), sessions.err());
+            Main.Captured plan = cli("plan", "-c", v1.toString(), "--detailed-exitcode");
+            assertEquals(2, plan.exit(), plan.out() + plan.err());
+            assertEquals("Plan: 0 to add, 1 to change, 2 to destroy.", lastLine(plan.out()), plan.out());
+            assertTrue(plan.out().contains("(unknown owner code 0)") && plan.out().contains("(unknown owner code 7)"), plan.out());
+            assertTrue(plan.out().contains("(session-owned)") && plan.out().contains("1 session-owned rule(s) are live, but"
+                    + " datapath.mode is xdp"), plan.out());
+
+            Main.Captured done = converge.equals("apply") ? cli("apply", "-c", v1.toString())
+                    : cli("run", "--source", "file:" + v1, "--once", "--admin", "off", "--state-dir", dir.resolve("state").toString());
+            assertEquals(0, done.exit(), converge + ":\n" + done.out() + done.err());
+            assertTrue(lab.datapath().rules().get(stray).isEmpty(), converge + " removed the stray rule");
+            assertTrue(lab.datapath().rules().get(staleSession).isEmpty(), converge + " removed the session rule");
+            assertEquals(Owner.CONFIG, lab.datapath().rules().get(forwardKey(1)).orElseThrow().owner());
+            DatagramSocket client1 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20001);
+            DatagramSocket server1 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50001);
+            assertEquals("/10.210.2.1:40001", relayOnce(1, client1, server1), "the replaced flow relays after " + converge);
+            client1.close();
+            server1.close();
+        }
+        SequencedStream.Report report = stream.stop();
+        assertTrue(report.lossless(), "a flow beside the odd rules: " + report);
+    }
+
+    /** Writes a rule value this build never writes, as another tool or a bug could: bpftool on the pinned map. */
+    private void bpftoolUpdate(FlowKey key, FlowKey rewrite, int ownerCode) {
+        byte[] value = Abi.ruleBytes(new FlowRule(rewrite, Owner.CONFIG), 0); // slot 0: none
+        ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).putInt(Abi.FLOW_KEY_SIZE, ownerCode);
+        List<String> command = new ArrayList<>(List.of("bpftool", "map", "update", "pinned",
+                lab.pinRoot().resolve("xdp_fwd_rules").toString(), "key", "hex"));
+        command.addAll(List.of(HexFormat.ofDelimiter(" ").formatHex(Abi.keyBytes(key)).split(" ")));
+        command.addAll(List.of("value", "hex"));
+        command.addAll(List.of(HexFormat.ofDelimiter(" ").formatHex(value).split(" ")));
+        Command.run(command);
     }
 
     /** Deletes one rule the way an operator would by hand: bpftool on the pinned map. */
