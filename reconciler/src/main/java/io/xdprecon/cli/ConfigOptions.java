@@ -99,7 +99,7 @@ final class ConfigOptions {
         try (GitSource source = new GitSource(new GitSource.Settings(git, ref, gitPath, state, gitAccess.auth(),
                 gitAccess.trust(), java.time.Duration.ofSeconds(30)))) {
             Revision revision = source.poll();
-            return ConfigLoader.parse(Path.of(revision.name()), revision.text());
+            return ConfigLoader.load(Path.of(revision.name()), revision.id(), revision.content()::open);
         } catch (SourceException e) {
             throw new CliException(e.getMessage());
         } finally {

@@ -69,6 +69,18 @@ public final class ConfigLoader {
     }
 
     /**
+     * Reads and checks one config document that came from elsewhere, streamed from {@code bytes} (opened again when a
+     * problem must be placed): a source's revision, which need not be held in memory.
+     *
+     * @param name  names the document in messages
+     * @param id    identifies its content (a commit or blob id, a SHA-256)
+     * @throws ConfigException with every problem found
+     */
+    public static Config load(Path name, String id, ConfigInput.Opener bytes) {
+        return load(name, List.of(new ConfigInput(name, id, bytes)));
+    }
+
+    /**
      * Reads and checks the config made of {@code files}: one file is a config on its own; several are the files
      * of the directory {@code root} (their names under it).
      *

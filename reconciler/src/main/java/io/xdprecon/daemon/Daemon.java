@@ -317,7 +317,7 @@ public final class Daemon implements AutoCloseable {
         }
         state = state.attempting(revision.id());
         try {
-            Config config = ConfigLoader.parse(Path.of(revision.name()), revision.text());
+            Config config = ConfigLoader.load(Path.of(revision.name()), revision.id(), revision.content()::open);
             DesiredState desired = config.forNode(settings.node(), InterfaceResolver.currentNetns());
             slowPath.prepare(config, desired);
             events.accepted(config, desired);

@@ -2,7 +2,6 @@ package io.xdprecon.source;
 
 import io.xdprecon.dataplane.fs.Inotify;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -98,14 +97,71 @@ public final class FileSource implements Source {
     }
 
     /** One read of the config file: what a revision is made of, and what says whether it moved. */
-    private record Snapshot(Path file, long size, Instant modified, String id, String text) {
+    private record Snapshot(Path file, long size, Instant modified, String id) {
         boolean sameAs(Snapshot other) {
             return other != null && file.equals(other.file) && size == other.size && modified.equals(other.modified)
                     && id.equals(other.id);
         }
 
+        /** The revision, whose content is the file read again and checked against the id: no text held. */
         Revision revision() {
-            return new Revision(id, file.toString(), text, Optional.of("modified " + modified));
+            return new Revision(id, file.toString(), () -> new Checked(Files.newInputStream(file), file, id),
+                    Optional.of("modified " + modified));
+        }
+    }
+
+    /**
+     * A file's bytes, digested as they are read: at the end, bytes other than the revision's (the file was replaced
+     * after the poll that returned it) are an error, so a revision never stands for content it is not.
+     */
+    private static final class Checked extends java.io.FilterInputStream {
+        private final Path file;
+        private final String id;
+        private final MessageDigest digest = newDigest();
+        private boolean checked;
+
+        Checked(java.io.InputStream in, Path file, String id) {
+            super(in);
+            this.file = file;
+            this.id = id;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b < 0) {
+                check();
+            } else {
+                digest.update((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, length);
+            if (n < 0) {
+                check();
+            } else {
+                digest.update(buffer, offset, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Read through, so every byte is digested.
+            return Math.max(0, read(new byte[(int) Math.clamp(n, 0, 8192)]));
+        }
+
+        private void check() throws IOException {
+            if (!checked) {
+                checked = true;
+                if (!HexFormat.of().formatHex(digest.digest()).equals(id)) {
+                    throw new IOException("config file " + file + " changed since revision " + id.substring(0, 12)
+                            + " was read from it");
+                }
+            }
         }
     }
 
@@ -135,23 +191,51 @@ public final class FileSource implements Source {
 
     private Snapshot read() throws SourceException {
         Path file = configFile();
-        byte[] bytes;
+        // Streamed through the digest and a strict UTF-8 check in small pieces: a fleet's config is not held.
+        MessageDigest digest = newDigest();
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(64 * 1024);
+        java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(64 * 1024);
+        long size = 0;
         Instant modified;
-        try {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
             modified = Files.getLastModifiedTime(file).toInstant();
-            bytes = Files.readAllBytes(file);
+            boolean end = false;
+            while (!end) {
+                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                end = n < 0;
+                if (n > 0) {
+                    digest.update(bytes.array(), bytes.position(), n);
+                    bytes.position(bytes.position() + n);
+                    size += n;
+                }
+                bytes.flip();
+                java.nio.charset.CoderResult result = utf8.decode(bytes, chars, end);
+                if (result.isError()) {
+                    throw new SourceException("config file " + file + " is not valid UTF-8");
+                }
+                chars.clear();
+                bytes.compact();
+            }
+            if (utf8.flush(chars).isError()) {
+                throw new SourceException("config file " + file + " is not valid UTF-8");
+            }
         } catch (NoSuchFileException e) {
             throw new SourceException("config file " + file + " does not exist");
         } catch (IOException e) {
             throw new SourceException("cannot read config file " + file + ": " + e, e);
         }
-        String text;
+        return new Snapshot(file, size, modified, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    private static MessageDigest newDigest() {
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new SourceException("config file " + file + " is not valid UTF-8");
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
-        return new Snapshot(file, bytes.length, modified, sha256(bytes), text);
     }
 
     /** Whether a writer is known to be at work on the config file now (only while watched). */

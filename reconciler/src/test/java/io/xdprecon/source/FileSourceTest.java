@@ -30,6 +30,21 @@ class FileSourceTest {
     Path dir;
 
     @Test
+    void aRevisionHoldsNoTextAndRefusesBytesOtherThanItsOwn() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
+        try (FileSource source = new FileSource(f, Duration.ZERO)) {
+            Revision r = source.poll();
+            assertEquals("flows: []  # v1\n", r.text(), "read again from the file, as often as asked");
+            assertEquals("flows: []  # v1\n", r.text());
+            Files.writeString(f, "flows: []  # v2\n");
+            java.io.UncheckedIOException changed = assertThrows(java.io.UncheckedIOException.class, r::text);
+            assertTrue(changed.getCause().getMessage().contains("changed since revision " + r.shortId()),
+                    changed.getCause().getMessage());
+            assertEquals("flows: []  # v2\n", source.poll().text(), "the next poll is the new revision");
+        }
+    }
+
+    @Test
     void fileRevisionIsTheHashOfItsBytes() throws Exception {
         Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []\n");
         try (FileSource source = new FileSource(f)) {
