@@ -138,7 +138,8 @@ public final class FleetConfigs {
 
     /**
      * Flow {@code i} as a list item of {@code flows:} (indented by two). A {@code variant} other than 0 moves
-     * the flow's server port: one edit that changes its forward rule only.
+     * the flow's server port: one edit that changes its forward rule's rewrite and its reverse rule's key (every
+     * edit of a flow moves a key: in a full map it has no room to be made before the old one is broken).
      */
     public static String flow(int i, Keys keys, long seed, int variant) {
         if (i < 0 || i >= MAX_FLOWS) {

@@ -128,7 +128,7 @@ public final class ScaleBench {
                     long at = daemon.await("every rule applied", COLD_TIMEOUT, POLL,
                             () -> rules.slotsInUse() >= 2 * flows && holds(rules, sample) || outOfMemory(daemon));
                     if (!holds(rules, sample)) {
-                        return new Row(build, flows, validate, Stage.failed("OOM"), Stage.failed("-"), -1, -1, -1);
+                        return new Row(build, flows, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
                     }
                     cold = new Stage((at - daemon.startedNanos()) / 1e9, null, -1);
                 } catch (IllegalStateException e) {
@@ -217,6 +217,7 @@ public final class ScaleBench {
     /** Why the daemon stopped short: an OOM, its death, or a timeout. */
     private static String failure(DaemonUnderTest daemon) {
         String log = daemon.log();
+        System.err.println("the daemon's log ends:\n" + daemon.tail());
         if (log.contains("OutOfMemoryError")) {
             return "OOM";
         }
