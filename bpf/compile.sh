@@ -25,5 +25,17 @@ variant nocounters XDPRECON_BENCH_NO_FLOW_COUNTERS
 variant nostats XDPRECON_BENCH_NO_STATS
 variant noipcheck XDPRECON_BENCH_NO_IP_CHECK
 variant nofib XDPRECON_BENCH_NO_FIB
+# Test fixtures (never loaded in production): the datapath of other layouts, for the migration tests.
+fixture() {
+  local src=$1 obj=$2 dir
+  dir=$(dirname "$src")
+  if [[ ! -e "$obj" || "$src" -nt "$obj" || "$dir/xdprecon.h" -nt "$obj" || "$dir/forward.h" -nt "$obj" \
+        || "$here/xdprecon.h" -nt "$obj" || "$here/forward.h" -nt "$obj" || "$here/xdp_fwd.c" -nt "$obj" ]]; then
+    clang -O2 -g -Wall -Werror -target bpf -I"$dir" -I"$here" -I"$arch_include" -c "$src" -o "$obj"
+    echo "compiled fixture $(basename "$src") -> $obj"
+  fi
+}
+fixture "$here/legacy/layout1/xdp_fwd.c" "$out/xdp_fwd_layout1.o"   # the release before layout 2 (bpf/legacy)
+fixture "$here/fixtures/xdp_fwd_layout3.c" "$out/xdp_fwd_layout3.o" # a newer layout than this build's
 # The header ships too: the layout test reads the enums the BTF does not carry from it.
 cp -p "$here/xdprecon.h" "$out/xdprecon.h"

@@ -34,7 +34,7 @@ public final class Datapath implements AutoCloseable {
     public static final String FLOW_SLOTS_MAP = "xdp_flow_slots";
     public static final String ABI_MAP = "xdp_abi";
     /** Layout 1's per-flow counters (a per-CPU hash): pinned maps that have it are of that layout. */
-    static final String LAYOUT_1_FLOW_STATS_MAP = "xdp_flow_stats";
+    public static final String LAYOUT_1_FLOW_STATS_MAP = "xdp_flow_stats";
     public static final String LOCAL_IPS_MAP = "xdp_local_ips";
     public static final String COUNTERS_MAP = "xdp_counters";
     /** The maps pinned by name; {@code xsks_map} is not: DPDK's PMD fills its own. */
@@ -54,6 +54,11 @@ public final class Datapath implements AutoCloseable {
         this.object = object;
         this.ownedMaps = ownedMaps;
         checkLayout(pinRoot, abi);
+        if (flowCounters.maxEntries() != rules.maxEntries() + 1) {
+            // Pins of two migrations' halves: a migration renames the new maps over the old ones one by one.
+            throw new IllegalStateException("the maps pinned under " + pinRoot + " do not belong together (" + rules.maxEntries()
+                    + " rules, " + flowCounters.maxEntries() + " counter slots): a migration is renaming them; try again");
+        }
         this.rules = new RulesMap(rules, flowCounters, flowSlots);
         this.localIps = new LocalIpsMap(localIps);
         this.stats = new DatapathStats(counters);
@@ -123,14 +128,27 @@ public final class Datapath implements AutoCloseable {
         }
     }
 
-    /** Pinned maps of another layout than {@link Abi#VERSION}: they must be migrated (or unpinned) first. */
+    /**
+     * Pinned maps of another layout than {@link Abi#VERSION}: an older one must be migrated first (a plan does it);
+     * a newer one, a later build's, is never written by this one (a downgrade).
+     */
     public static final class LayoutMismatch extends IllegalStateException {
         private final int found;
 
-        LayoutMismatch(Path pinRoot, int found) {
-            super("the maps pinned under " + pinRoot + " are of layout " + found + "; this build reads layout " + Abi.VERSION
-                    + " (migrate them, or unpin them to start empty)");
+        public LayoutMismatch(Path pinRoot, int found) {
+            super(message(pinRoot, found));
             this.found = found;
+        }
+
+        private static String message(Path pinRoot, int found) {
+            String pins = "the maps pinned under " + pinRoot + " are of layout " + found;
+            if (found > Abi.VERSION) {
+                return pins + ", newer than layout " + Abi.VERSION + " of this build: a downgrade, which this build refuses"
+                        + " (it writes no map of a layout it does not know, and knows no migration from layout " + found
+                        + " down to " + Abi.VERSION + "); run a build of layout " + found + " or later, or unpin the maps to"
+                        + " start empty (losing counters and sessions)";
+            }
+            return pins + "; this build reads layout " + Abi.VERSION + " (migrate them, or unpin them to start empty)";
         }
 
         /** The layout version the pinned maps carry. */

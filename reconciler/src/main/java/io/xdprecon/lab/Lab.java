@@ -90,6 +90,7 @@ public final class Lab implements AutoCloseable {
 
     private final String id;
     private final int queues;
+    private final String datapathObject;
     private final String clientNs;
     private final String proxyNs;
     private final String serverNs;
@@ -104,12 +105,14 @@ public final class Lab implements AutoCloseable {
     private Iface ps;
     private Iface s0;
     private Datapath datapath;
+    private BpfObject otherBuildsDatapath;
     private BpfObject labObject;
     private boolean closed;
 
-    private Lab(String id, int queues) {
+    private Lab(String id, int queues, String datapathObject) {
         this.id = id;
         this.queues = queues;
+        this.datapathObject = datapathObject;
         this.clientNs = NS_PREFIX + id + "-c";
         this.proxyNs = NS_PREFIX + id + "-p";
         this.serverNs = NS_PREFIX + id + "-s";
@@ -126,7 +129,21 @@ public final class Lab implements AutoCloseable {
      * (as a NIC whose queue count the config's tuning raises): {@code ethtool -L} takes them up to {@code queues}.
      */
     public static Lab start(int queues) {
-        Lab lab = new Lab(newId(), queues);
+        return start(queues, Datapath.OBJECT);
+    }
+
+    /**
+     * {@link #start()} with another build's datapath: {@code object} is a bundled object such as
+     * {@code xdp_fwd_layout1} (the release before layout 2, {@code bpf/legacy}), loaded with the lab's pin root and
+     * attached to pc and ps as that build would have; {@link #datapath()} is then null: this build does not open
+     * maps of another layout (it migrates them).
+     */
+    public static Lab startWith(String object) {
+        return start(1, object);
+    }
+
+    private static Lab start(int queues, String datapathObject) {
+        Lab lab = new Lab(newId(), queues, datapathObject);
         try {
             lab.build();
             return lab;
@@ -210,8 +227,15 @@ public final class Lab implements AutoCloseable {
         s0 = new Iface(serverNs, "s0", ifindex(serverNs, "s0"), macS0);
 
         pins = PinRoot.create(id);
-        datapath = Datapath.load(pinRoot, 0);
-        BpfProgram main = datapath.program().orElseThrow();
+        BpfProgram main;
+        if (datapathObject.equals(Datapath.OBJECT)) {
+            datapath = Datapath.load(pinRoot, 0);
+            main = datapath.program().orElseThrow();
+        } else {
+            otherBuildsDatapath = BpfObject.openBundled(datapathObject, pinRoot);
+            otherBuildsDatapath.load();
+            main = otherBuildsDatapath.program(Datapath.PROGRAM);
+        }
         labObject = BpfObject.openBundled("xdp_lab", null);
         labObject.load();
         BpfProgram pass = labObject.program("xdp_pass");
@@ -275,7 +299,11 @@ public final class Lab implements AutoCloseable {
         return pinRoot;
     }
 
-    /** The datapath attached to pc and ps. The lab owns it: do not close it. */
+    /**
+     * The datapath attached to pc and ps when the lab started (null for {@link #startWith another build's}); after a
+     * migration its maps are no longer the pinned ones: open those with {@code Datapath.openPinned(pinRoot())}. The lab
+     * owns it: do not close it.
+     */
     public Datapath datapath() {
         return datapath;
     }
@@ -366,6 +394,9 @@ public final class Lab implements AutoCloseable {
         }
         if (datapath != null) {
             step(errors, datapath::close);
+        }
+        if (otherBuildsDatapath != null) {
+            step(errors, otherBuildsDatapath::close);
         }
         for (String ns : namespacesCreated.reversed()) {
             step(errors, () -> ip("netns", "delete", ns));

@@ -29,6 +29,7 @@ public final class BpfMap implements AutoCloseable {
     private final int keySize;
     private final int declaredValueSize;
     private final int maxEntries;
+    private final int flags;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment batchOpts = arena.allocate(OPTS_SIZE, 8);
@@ -50,6 +51,7 @@ public final class BpfMap implements AutoCloseable {
             keySize = info.get(ValueLayout.JAVA_INT, 8);
             declaredValueSize = info.get(ValueLayout.JAVA_INT, 12);
             maxEntries = info.get(ValueLayout.JAVA_INT, 16);
+            flags = info.get(ValueLayout.JAVA_INT, 20);
             String kernelName = info.asSlice(24, 16).getString(0);
             name = kernelName.isEmpty() ? fallbackName : kernelName;
         }
@@ -97,6 +99,20 @@ public final class BpfMap implements AutoCloseable {
 
     public int maxEntries() {
         return maxEntries;
+    }
+
+    /** What the map is, as the kernel describes it: libbpf reuses a pinned map only when this matches its definition. */
+    public MapDefinition definition() {
+        return new MapDefinition(type, keySize, declaredValueSize, maxEntries, flags);
+    }
+
+    /** Pins the map at {@code pin} (a second name for it, when it is pinned already). */
+    public void pin(Path pin) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment path = scratch.allocateFrom(pin.toString());
+            int rc = call(() -> (int) Libbpf.OBJ_PIN.invokeExact(fd, path));
+            BpfException.check(rc, "pin map " + name + " at", pin.toString());
+        }
     }
 
     public static int possibleCpus() {

@@ -94,6 +94,28 @@ public final class BpfObject implements AutoCloseable {
         return BpfMap.call(() -> (int) Libbpf.MAP_MAX_ENTRIES.invokeExact(map));
     }
 
+    /**
+     * Makes the object's map {@code mapName} the existing map {@code existing} instead of creating one (libbpf
+     * takes a descriptor of its own); only before {@link #load()}, and the definitions must agree.
+     */
+    public BpfObject reuseMap(String mapName, BpfMap existing) {
+        requireLoaded(false);
+        MemorySegment map = findMap(mapName);
+        int rc = BpfMap.call(() -> (int) Libbpf.MAP_REUSE_FD.invokeExact(map, existing.fd()));
+        BpfException.check(rc, "reuse " + existing + " as map", mapName);
+        return this;
+    }
+
+    /** How the object declares map {@code mapName} (after any {@link #maxEntries} change). */
+    public MapDefinition mapDefinition(String mapName) {
+        MemorySegment map = findMap(mapName);
+        return new MapDefinition(MapType.ofCode(BpfMap.call(() -> (int) Libbpf.MAP_TYPE.invokeExact(map))),
+                BpfMap.call(() -> (int) Libbpf.MAP_KEY_SIZE.invokeExact(map)),
+                BpfMap.call(() -> (int) Libbpf.MAP_VALUE_SIZE.invokeExact(map)),
+                maxEntries(mapName),
+                BpfMap.call(() -> (int) Libbpf.MAP_FLAGS.invokeExact(map)));
+    }
+
     /** Verifies and loads every program, creating or reusing pinned maps. */
     public BpfObject load() {
         requireLoaded(false);

@@ -16,6 +16,30 @@ public record BpfProgram(String name, int fd) {
         }
     }
 
+    /** A descriptor of a loaded program that this process opened by id, held until {@link #close()}. */
+    public record Held(BpfProgram program) implements AutoCloseable {
+        @Override
+        public void close() {
+            Libbpf.closeFd(program.fd());
+        }
+    }
+
+    /**
+     * Opens the loaded program {@code id} (e.g. the one attached to a device), so that it can be attached again
+     * after it was replaced; {@link BpfException.NotFound} when no such program is loaded.
+     */
+    public static Held hold(int id) {
+        int fd = BpfMap.call(() -> (int) Libbpf.PROG_GET_FD_BY_ID.invokeExact(id));
+        BpfException.check(fd, "open program", "id " + id);
+        return new Held(new BpfProgram(describeFd(fd, id), fd));
+    }
+
+    private static String describeFd(int fd, int id) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return new BpfProgram("id " + id, fd).info(scratch).asSlice(64, 16).getString(0);
+        }
+    }
+
     /** What the kernel says about a loaded program it knows by id (e.g. the one attached to a device). */
     public record Info(int id, String name, String tag, java.util.List<Integer> mapIds) {}
 

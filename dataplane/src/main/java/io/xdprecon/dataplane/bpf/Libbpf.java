@@ -58,7 +58,12 @@ final class Libbpf {
     static final MethodHandle MAP_FD = Native.libbpf("bpf_map__fd", FunctionDescriptor.of(C_INT, POINTER));
     static final MethodHandle MAP_SET_MAX_ENTRIES =
             Native.libbpf("bpf_map__set_max_entries", FunctionDescriptor.of(C_INT, POINTER, C_INT));
+    static final MethodHandle MAP_REUSE_FD = Native.libbpf("bpf_map__reuse_fd", FunctionDescriptor.of(C_INT, POINTER, C_INT));
+    static final MethodHandle MAP_TYPE = Native.libbpf("bpf_map__type", FunctionDescriptor.of(C_INT, POINTER));
+    static final MethodHandle MAP_KEY_SIZE = Native.libbpf("bpf_map__key_size", FunctionDescriptor.of(C_INT, POINTER));
+    static final MethodHandle MAP_VALUE_SIZE = Native.libbpf("bpf_map__value_size", FunctionDescriptor.of(C_INT, POINTER));
     static final MethodHandle MAP_MAX_ENTRIES = Native.libbpf("bpf_map__max_entries", FunctionDescriptor.of(C_INT, POINTER));
+    static final MethodHandle MAP_FLAGS = Native.libbpf("bpf_map__map_flags", FunctionDescriptor.of(C_INT, POINTER));
 
     static final MethodHandle XDP_ATTACH =
             Native.libbpf("bpf_xdp_attach", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, POINTER));

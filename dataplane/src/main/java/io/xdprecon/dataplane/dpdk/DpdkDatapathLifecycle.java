@@ -191,17 +191,27 @@ public final class DpdkDatapathLifecycle implements PortLifecycle {
             record(steps, new Step(Action.BRIDGE_KEPT, ifindex, "program id " + present.get().programId()));
             return;
         }
-        try (BpfObject object = BpfObject.openBundled(BRIDGE_OBJECT, pinRoot)) {
+        try (BpfObject object = loadBridge(pinRoot)) {
+            // The filter holds the program in the kernel once attached; the object may close.
+            Tc.Attachment attached = Tc.attach(bridgeFilter(ifindex), object.program(BRIDGE_PROGRAM), false);
+            record(steps, new Step(Action.BRIDGE_ATTACHED, ifindex, "program id " + attached.programId()));
+        }
+    }
+
+    /** The bridge's object loaded against the maps pinned under {@code pinRoot} (its program is {@link #BRIDGE_PROGRAM}). */
+    public static BpfObject loadBridge(Path pinRoot) {
+        BpfObject object = BpfObject.openBundled(BRIDGE_OBJECT, pinRoot);
+        try {
             // libbpf reuses a pinned map only when its definition matches: take the capacities the pins have.
             for (String map : List.of(Datapath.RULES_MAP, Datapath.FLOW_COUNTERS_MAP, Datapath.FLOW_SLOTS_MAP)) {
                 try (BpfMap pinned = BpfMap.openPinned(pinRoot.resolve(map))) {
                     object.maxEntries(map, pinned.maxEntries());
                 }
             }
-            object.load();
-            // The filter holds the program in the kernel once attached; the object may close.
-            Tc.Attachment attached = Tc.attach(bridgeFilter(ifindex), object.program(BRIDGE_PROGRAM), false);
-            record(steps, new Step(Action.BRIDGE_ATTACHED, ifindex, "program id " + attached.programId()));
+            return object.load();
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
         }
     }
 

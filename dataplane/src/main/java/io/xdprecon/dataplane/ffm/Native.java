@@ -95,6 +95,12 @@ public final class Native {
         return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor);
     }
 
+    /** A variadic libc function; the arguments from {@code firstVariadic} on are the variadic ones. */
+    public static MethodHandle libcVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor, Linker.Option.firstVariadicArg(firstVariadic),
+                CAPTURE_ERRNO);
+    }
+
     public static MethodHandle libcWithErrno(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(LIBC, "libc", name), descriptor, CAPTURE_ERRNO);
     }

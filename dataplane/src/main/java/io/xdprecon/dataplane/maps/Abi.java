@@ -205,6 +205,12 @@ public final class Abi {
         return bytes;
     }
 
+    /** Writes {@code counters} as a per-CPU {@code flow_counters} value held by the first CPU (the others zero). */
+    public static void writeCounters(MemorySegment segment, long at, FlowCounters counters) {
+        segment.set(GET_U64_HOST, at + COUNTERS_PACKETS, counters.packets());
+        segment.set(GET_U64_HOST, at + COUNTERS_BYTES, counters.bytes());
+    }
+
     public static void writeIp(MemorySegment segment, long at, int ip) {
         segment.set(GET_U32_NET, at, ip);
     }

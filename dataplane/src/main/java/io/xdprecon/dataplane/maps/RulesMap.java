@@ -412,6 +412,56 @@ public final class RulesMap {
         });
     }
 
+    /** A rule that moves into this map from other maps (a migration), with the counts it had there. */
+    public record Moved(FlowKey key, FlowRule rule, FlowCounters counters) {}
+
+    /**
+     * Writes rules that move here from other maps, {@link #PAGE} per batch syscall: each gets a fresh slot, whose
+     * counters are set to what it brings (on the first CPU's copy; readers sum the CPUs). Only for maps no
+     * datapath counts in yet: a migration switches the programs over afterwards. Returns the slots given, in the
+     * order of {@code moved}; on failure the exception says how many landed.
+     */
+    public int[] importRules(List<Moved> moved) {
+        ensurePages();
+        int[] given = new int[moved.size()];
+        int stride = counters.valueSize();
+        MemorySegment values = arena.allocate((long) PAGE * stride, 8);
+        int done = 0;
+        while (done < moved.size()) {
+            int n = Math.min(PAGE, moved.size() - done);
+            int allocated = 0;
+            try {
+                values.fill((byte) 0);
+                for (int i = 0; i < n; i++) {
+                    Moved m = moved.get(done + i);
+                    int slot = slots.allocate();
+                    pageSlots[i] = slot;
+                    allocated++;
+                    Abi.writeKey(pageKeys, (long) i * Abi.FLOW_KEY_SIZE, m.key());
+                    Abi.writeRule(pageRules, (long) i * Abi.FLOW_RULE_SIZE, m.rule(), slot);
+                    pageSlotKeys.set(ValueLayout.JAVA_INT, (long) i * 4, slot);
+                    Abi.writeCounters(values, (long) i * stride, m.counters());
+                }
+                // Counters first: a rule is never visible with another rule's leftovers at its slot.
+                counters.updateBatch(pageSlotKeys, values, n, UpdateMode.ANY);
+                rules.updateBatch(pageKeys, pageRules, n, UpdateMode.ANY);
+            } catch (RuntimeException e) {
+                int landed = rules.lastBatchDone();
+                releaseUnpublished(landed, allocated);
+                throw new BulkWriteException("import rules", done + landed, moved.size(), e);
+            }
+            System.arraycopy(pageSlots, 0, given, done, n);
+            done += n;
+        }
+        return given;
+    }
+
+    /** The counter slot of {@code flow}'s rule; 0 when it has none (or no rule). */
+    public int slotOf(FlowKey flow) {
+        Abi.writeKey(key, 0, flow);
+        return rules.lookup(key, rule) ? Abi.readSlot(rule, 0) : 0;
+    }
+
     /** Keys of every rule with the given owner. */
     public List<FlowKey> keysOwnedBy(Owner owner) {
         List<FlowKey> owned = new ArrayList<>();
@@ -426,6 +476,11 @@ public final class RulesMap {
     /** The underlying maps, for benchmarks that compare write strategies. */
     public BpfMap rulesMap() {
         return rules;
+    }
+
+    /** The per-CPU counters array the rules' slots index ({@code xdp_flow_ctrs}). */
+    public BpfMap countersMap() {
+        return counters;
     }
 
     private void ensurePages() {

@@ -1,0 +1,112 @@
+package io.xdprecon.tests.upgrade;
+
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.BpfObject;
+import io.xdprecon.dataplane.bpf.UpdateMode;
+import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowCounters;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Pinned maps of other builds' layouts, written as those builds write them: layout 1 (the release before layout 2,
+ * {@code bpf/legacy/layout1}, object {@code xdp_fwd_layout1}) and layout 3 (a later build's,
+ * {@code bpf/fixtures/xdp_fwd_layout3.c}: rules of 32 bytes). For the migration and downgrade tests.
+ */
+public final class OtherLayouts {
+    public static final String LAYOUT_1_OBJECT = "xdp_fwd_layout1";
+    public static final String LAYOUT_3_OBJECT = "xdp_fwd_layout3";
+    /** Layout 3's rule value: layout 2's and a u64. */
+    public static final int LAYOUT_3_RULE_SIZE = Abi.FLOW_RULE_SIZE + 8;
+
+    private OtherLayouts() {}
+
+    /** Loads {@code object} with its maps pinned under {@code pinRoot}; the caller closes it (the pins stay). */
+    public static BpfObject load(String object, Path pinRoot) {
+        BpfObject loaded = BpfObject.openBundled(object, pinRoot);
+        try {
+            return loaded.load();
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    /** Writes rules as the layout-1 release did: {@code flow_rule.reserved} zero. */
+    public static void putLayout1Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP)); Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
+            MemorySegment value = arena.allocate(Abi.FLOW_RULE);
+            rules.forEach((k, r) -> {
+                Abi.writeKey(key, 0, k);
+                Abi.writeRule(value, 0, r, 0);
+                map.update(key, value, UpdateMode.ANY);
+            });
+        }
+    }
+
+    /** Sets a flow's layout-1 counters ({@code xdp_flow_stats}), spread over the CPUs as the datapath would. */
+    public static void putLayout1Counters(Path pinRoot, FlowKey flow, FlowCounters counters) {
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP)); Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
+            Abi.writeKey(key, 0, flow);
+            MemorySegment value = perCpu(arena, map, counters);
+            map.update(key, value, UpdateMode.ANY);
+        }
+    }
+
+    /**
+     * Sets the per-CPU counters at {@code slot} of a layout-2 {@code xdp_flow_ctrs}, spread over the CPUs: what the
+     * datapath would have counted (a test without traffic stands in for it).
+     */
+    public static void setCounters(BpfMap counters, int slot, FlowCounters value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            key.set(ValueLayout.JAVA_INT, 0, slot);
+            counters.update(key, perCpu(arena, counters, value), UpdateMode.ANY);
+        }
+    }
+
+    private static MemorySegment perCpu(Arena arena, BpfMap map, FlowCounters counters) {
+        MemorySegment value = arena.allocate(map.valueSize(), 8);
+        int cpus = BpfMap.possibleCpus();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            long packets = counters.packets() / cpus + (cpu == 0 ? counters.packets() % cpus : 0);
+            long bytes = counters.bytes() / cpus + (cpu == 0 ? counters.bytes() % cpus : 0);
+            value.set(ValueLayout.JAVA_LONG, (long) cpu * map.slotSize(), packets);
+            value.set(ValueLayout.JAVA_LONG, (long) cpu * map.slotSize() + 8, bytes);
+        }
+        return value;
+    }
+
+    /** Stamps {@code version} into the pinned {@code xdp_abi}, as the build of that layout does when it creates the maps. */
+    public static void stamp(Path pinRoot, int version) {
+        try (BpfMap abi = BpfMap.openPinned(pinRoot.resolve(Datapath.ABI_MAP)); Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            value.set(ValueLayout.JAVA_INT, 0, version);
+            abi.update(key, value, UpdateMode.ANY);
+        }
+    }
+
+    /** Writes rules as a layout-3 build would: layout 2's fields (no counter slot) and its extra one. */
+    public static void putLayout3Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP)); Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
+            MemorySegment value = arena.allocate(LAYOUT_3_RULE_SIZE, 8);
+            rules.forEach((k, r) -> {
+                Abi.writeKey(key, 0, k);
+                value.fill((byte) 0);
+                Abi.writeRule(value, 0, r, 0);
+                value.set(ValueLayout.JAVA_LONG, Abi.FLOW_RULE_SIZE, 0x3L);
+                map.update(key, value, UpdateMode.ANY);
+            });
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package io.xdprecon.tests.upgrade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.layout.LayoutMigration;
+import io.xdprecon.dataplane.layout.PinnedLayout;
+import io.xdprecon.dataplane.layout.PinnedMaps;
+import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link LayoutMigration} on the lab's live datapath, with a numbered stream through a config flow and another
+ * through a session-owned rule: the programs on pc and ps are swapped onto the new maps (XDP REPLACE) while the
+ * streams run. Every datagram arrives, and each flow's counter ends equal to the datagrams sent through it: what
+ * the old maps counted while the rules were copied is carried over (each test waits, at that step, until the old
+ * maps counted more), and after a failed swap what the new maps counted is carried back.
+ */
+class MigrationUnderTrafficTest {
+    private static final int CONFIG_FLOW = 0;
+    private static final int SESSION_FLOW = 5;
+    private static final int RATE = 2_000;
+
+    @TempDir
+    Path dir;
+
+    private Lab lab;
+    private SequencedStream config;
+    private SequencedStream session;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (config != null) {
+            config.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void layout1BecomesLayout2UnderTrafficWithEveryDatagramAndCount() throws Exception {
+        lab = Lab.startWith(OtherLayouts.LAYOUT_1_OBJECT);
+        OtherLayouts.putLayout1Rules(lab.pinRoot(), rules());
+        startStreams();
+        int oldRulesMap = rulesMapOnPc();
+
+        LayoutMigration.Report report = migrate(65_536, waitForOldCounts());
+
+        assertEquals(new PinnedLayout(Abi.VERSION, 65_536), PinnedLayout.probe(lab.pinRoot()).orElseThrow());
+        assertEquals(4, report.rulesMoved());
+        assertEquals(2, report.swapped().size(), report.swapped().toString());
+        assertTrue(report.countsCarried() >= 100, "counted by the old maps after the copy, carried: " + report);
+        int newRulesMap = rulesMapOnPc();
+        assertTrue(newRulesMap > 0 && newRulesMap != oldRulesMap, "pc runs on the newly pinned maps");
+        assertStreamsLosslessAndCounted();
+    }
+
+    @Test
+    void aResizeDownThenUpUnderTrafficKeepsEveryDatagramAndCount() throws Exception {
+        lab = Lab.start();
+        lab.datapath().rules().putAll(rules());
+        startStreams();
+
+        migrate(4_096, waitForOldCounts());
+        awaitMore();
+        LayoutMigration.Report up = migrate(131_072, waitForOldCounts());
+
+        assertEquals(new LayoutMigration.Report(Abi.VERSION, Abi.VERSION, 4_096, 131_072, 4, 0, up.countsCarried(), up.swapped()), up);
+        assertEquals(131_072, PinnedLayout.probe(lab.pinRoot()).orElseThrow().rulesCapacity());
+        assertStreamsLosslessAndCounted();
+    }
+
+    @Test
+    void aSwapThatFailsHalfWayPutsTheOldProgramsBackAndTheirCountsToo() throws Exception {
+        lab = Lab.start();
+        lab.datapath().rules().putAll(rules());
+        startStreams();
+        int program = NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.pc().ifindex()).orElseThrow().programId());
+        int rulesMap = lab.datapath().rules().rulesMap().id();
+
+        // pc's program is swapped first; the failure comes once the new maps counted the stream there.
+        Path pending = lab.pinRoot().resolve(LayoutMigration.PENDING_DIR);
+        LayoutMigration.MigrationException failed = assertThrows(LayoutMigration.MigrationException.class,
+                () -> migrate(8_192, step -> {
+                    if (step == LayoutMigration.Step.PROGRAM_SWAPPED) {
+                        awaitTrue(() -> countedIn(pending) >= 200, "the new maps count the stream on pc");
+                        throw new IllegalStateException("injected after the first swap");
+                    }
+                }));
+        assertFalse(failed.committed());
+        assertTrue(failed.getMessage().contains("injected after the first swap; 1 program(s) swapped back, what they counted"
+                + " meanwhile added back; the old maps keep serving"), failed.getMessage());
+
+        assertEquals(program, NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.pc().ifindex()).orElseThrow().programId()),
+                "pc runs its old program again");
+        assertFalse(Files.exists(pending), "the pending pins are gone");
+        try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+            assertEquals(rulesMap, pinned.rules().rulesMap().id(), "the old maps are still the pinned ones");
+        }
+        awaitMore();
+        assertStreamsLosslessAndCounted();
+    }
+
+    private LayoutMigration.Report migrate(int maxRules, LayoutMigration.Checkpoint checkpoint) {
+        return NetNs.call(lab.proxyNs(), () -> LayoutMigration.migrate(lab.pinRoot(), maxRules,
+                LayoutMigration.Devices.xdp(List.of(lab.pc().ifindex(), lab.ps().ifindex())), Set.of(), checkpoint));
+    }
+
+    /** At the copy's end, waits until the old maps counted 100 more datagrams: counts the migration must carry. */
+    private LayoutMigration.Checkpoint waitForOldCounts() {
+        return step -> {
+            if (step == LayoutMigration.Step.RULES_COPIED) {
+                long before = countedIn(lab.pinRoot());
+                awaitTrue(() -> countedIn(lab.pinRoot()) >= before + 100, "the old maps count on");
+            }
+        };
+    }
+
+    /** Packets the rules pinned under {@code root} counted for the config flow, in whichever layout they are. */
+    private long countedIn(Path root) {
+        PinnedLayout layout = PinnedLayout.probe(root).orElseThrow();
+        try (PinnedMaps maps = PinnedMaps.open(root, layout)) {
+            long[] packets = {0};
+            FlowKey forward = forwardKey(CONFIG_FLOW);
+            maps.forEachRule((key, rule, slot) -> {
+                if (key.equals(forward)) {
+                    packets[0] = maps.counters(key, slot).packets();
+                }
+            });
+            return packets[0];
+        }
+    }
+
+    /** The rules of the config flow (owner config) and of the session flow (owner session), as the config derives them. */
+    private Map<FlowKey, FlowRule> rules() throws Exception {
+        Path file = dir.resolve("flows.yaml");
+        Files.writeString(file, LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("session", SESSION_FLOW, 50005)));
+        DesiredState desired = NetNs.call(lab.proxyNs(),
+                () -> ConfigLoader.load(file).forNode("lab-node", InterfaceResolver.currentNetns()));
+        Map<FlowKey, FlowRule> rules = new HashMap<>();
+        desired.rules().forEach((key, wanted) -> rules.put(key,
+                wanted.flow().equals("session") ? new FlowRule(wanted.rule().rewrite(), Owner.SESSION) : wanted.rule()));
+        return rules;
+    }
+
+    private void startStreams() throws InterruptedException {
+        config = stream(CONFIG_FLOW, 50000);
+        session = stream(SESSION_FLOW, 50005);
+        assertTrue(config.awaitFirst(5, TimeUnit.SECONDS), "the config flow forwards");
+        assertTrue(session.awaitFirst(5, TimeUnit.SECONDS), "the session forwards");
+        awaitMore();
+    }
+
+    private SequencedStream stream(int n, int serverPort) {
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000 + n);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, serverPort, 1000);
+        return new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000 + n), server, 1_000_000, RATE);
+    }
+
+    /** Waits until both streams sent another second's worth. */
+    private void awaitMore() {
+        long config0 = config.sentSoFar();
+        long session0 = session.sentSoFar();
+        awaitTrue(() -> config.sentSoFar() >= config0 + RATE && session.sentSoFar() >= session0 + RATE, "the streams run");
+    }
+
+    private void assertStreamsLosslessAndCounted() throws Exception {
+        awaitMore();
+        SequencedStream.Report configReport = config.stop();
+        SequencedStream.Report sessionReport = session.stop();
+        assertTrue(configReport.lossless(), "config flow: " + configReport);
+        assertTrue(sessionReport.lossless(), "session: " + sessionReport);
+        try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+            assertEquals(configReport.sent(), pinned.rules().counters(forwardKey(CONFIG_FLOW)).packets(),
+                    "the config flow's counter counts every datagram");
+            assertEquals(sessionReport.sent(), pinned.rules().counters(forwardKey(SESSION_FLOW)).packets(),
+                    "the session's counter counts every datagram");
+            assertEquals(Owner.SESSION, pinned.rules().get(forwardKey(SESSION_FLOW)).orElseThrow().owner());
+        }
+    }
+
+    private int rulesMapOnPc() {
+        int id = NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.pc().ifindex()).orElseThrow().programId());
+        List<Integer> maps = BpfProgram.describe(id).orElseThrow().mapIds();
+        try (BpfMap pinned = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.RULES_MAP))) {
+            return maps.contains(pinned.id()) ? pinned.id() : -1;
+        }
+    }
+
+    private FlowKey forwardKey(int n) {
+        return FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000 + n, Lab.VIP, 30000 + n);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
