@@ -11,7 +11,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A GET from the running daemon's admin endpoint ({@code status}, {@code sessions}). */
+/** Requests to the running daemon's admin endpoint ({@code status}, {@code sessions}, {@code suspend}, {@code resume}). */
 final class AdminClient {
     private AdminClient() {}
 
@@ -24,10 +24,23 @@ final class AdminClient {
 
     /** The body of a 200 answer to {@code GET path}; any other status is a {@link CliException} with the daemon's words. */
     static String get(String admin, String path, Duration timeout) throws UnreachableException {
-        URI uri = uri(admin, path);
+        return send(admin, HttpRequest.newBuilder(uri(admin, path)).GET(), 200, timeout);
+    }
+
+    /**
+     * {@code POST path} with an empty body and {@code Authorization: Bearer token}, answered with 204; any other
+     * status is a {@link CliException} with the daemon's words.
+     */
+    static void post(String admin, String path, String token, Duration timeout) throws UnreachableException {
+        send(admin, HttpRequest.newBuilder(uri(admin, path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()), 204, timeout);
+    }
+
+    private static String send(String admin, HttpRequest.Builder request, int expected, Duration timeout)
+            throws UnreachableException {
         HttpResponse<String> response;
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build()) {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+            response = client.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpConnectTimeoutException e) {
             throw new UnreachableException("did not answer within " + timeout.toMillis() + " ms");
@@ -41,7 +54,7 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new UnreachableException("was interrupted");
         }
-        if (response.statusCode() != 200) {
+        if (response.statusCode() != expected) {
             throw new CliException("the daemon at " + admin + " answered " + response.statusCode() + ": "
                     + response.body().strip());
         }

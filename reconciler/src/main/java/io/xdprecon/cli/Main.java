@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
         ValidateCommand.class,
         StatusCommand.class,
         SessionsCommand.class,
+        ControlCommand.Suspend.class,
+        ControlCommand.Resume.class,
         CheckCommand.class,
         CommandLine.HelpCommand.class,
     })

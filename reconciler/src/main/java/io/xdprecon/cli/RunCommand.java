@@ -3,7 +3,9 @@ package io.xdprecon.cli;
 import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SlowPathException;
+import io.xdprecon.daemon.admin.ControlToken;
 import io.xdprecon.daemon.process.DaemonProcess;
+import io.xdprecon.daemon.process.StartupException;
 import io.xdprecon.source.FileSource;
 import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Source;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Option;
             "Admin HTTP (--admin): /metrics (Prometheus; the README lists every metric), /healthz (the process"
                 + " works), /readyz (the node holds the newest valid revision), /status (see `xdprecon status`), /sessions"
                 + " (see `xdprecon sessions`), POST /webhook"
-                + " (X-Hub-Signature-256 HMAC of the body with --webhook-secret-file), POST /suspend and /resume."
+                + " (X-Hub-Signature-256 HMAC of the body with --webhook-secret-file), POST /suspend and /resume"
+                + " (see `xdprecon suspend`; loopback only, with the token written to STATE-DIR/" + ControlToken.FILE_NAME + ")."
                 + " Under systemd (Type=notify) it sends READY, STATUS, WATCHDOG, RELOADING and STOPPING.",
         })
 final class RunCommand implements Callable<Integer> {
@@ -71,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     DatapathOptions datapath;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/xdprecon",
-            description = "Where the Git clone lives (default: ${DEFAULT-VALUE}).")
+            description = "Where the Git clone and the admin token live (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
@@ -136,8 +139,8 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
         }
         DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, driftMode,
-                allowMassDelete, allowDisruptive, adminAddress, secret, metricsTopFlows, running.version(),
-                running.commit());
+                allowMassDelete, allowDisruptive, adminAddress, secret, stateDir.resolve(ControlToken.FILE_NAME),
+                metricsTopFlows, running.version(), running.commit());
         try (Source configSource = openSource()) {
             DaemonProcess daemon = new DaemonProcess(configSource, options);
             if (once) {
@@ -147,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
             }
             daemon.run();
             return 0;
-        } catch (SourceException | SlowPathException e) {
+        } catch (SourceException | SlowPathException | StartupException e) {
             throw new CliException(e.getMessage());
         }
     }

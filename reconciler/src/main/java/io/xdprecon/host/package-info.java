@@ -1,5 +1,6 @@
 /**
- * Host commands (ip, ethtool, sysctl, …) run with a timeout in the calling thread's network namespace.
+ * The host as the process meets it: commands (ip, ethtool, sysctl, …) run with a timeout in the calling thread's
+ * network namespace, and I/O errors in words ({@link io.xdprecon.host.IoErrors}).
  *
  * <p>May import: nothing of xdprecon.
  */

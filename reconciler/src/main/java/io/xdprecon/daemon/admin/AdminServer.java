@@ -3,6 +3,7 @@ package io.xdprecon.daemon.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.xdprecon.daemon.DaemonStatus;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -19,14 +21,18 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
@@ -49,16 +55,28 @@ import javax.crypto.spec.SecretKeySpec;
  *       daemon runs no DPDK loop.</dd>
  *   <dt>{@code POST /webhook}</dt><dd>a Git host's push hook: body ≤ 1 MiB, header
  *       {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>} (GitHub, Gitea and Forgejo all
- *       send it); 202 and the trigger runs on a good signature; 401 on a bad or missing one; 413 over the
- *       limit; 503 when no secret is configured (an unauthenticated trigger is refused, not allowed).</dd>
- *   <dt>{@code POST /suspend}, {@code POST /resume}</dt><dd>204 after calling the hook. Only served when the
- *       server is bound to a loopback address (else 403): they carry no authentication, and on a routable
- *       address anyone who can reach the port could freeze reconciling fleet-wide; on loopback only local
- *       users can, who could as well stop the service. The webhook needs no such rule: it is signed.</dd>
+ *       send it); 202 and the trigger runs (or is deferred, coalesced) on a good signature; 200 and nothing
+ *       for a replayed body; 401 on a bad or missing signature; 413 over the limit; 429 while bad signatures
+ *       have used up their budget; 503 when no secret is configured (an unauthenticated trigger is refused,
+ *       not allowed) or while {@link #WEBHOOK_CHECKS} deliveries are already being checked. The rules are
+ *       {@link WebhookGate}'s.</dd>
+ *   <dt>{@code POST /suspend}, {@code POST /resume}</dt><dd>204 after calling the hook. Only for a local
+ *       operator: served only when the server is bound to a loopback address (else 403), only with
+ *       {@code Authorization: Bearer <token>} (the daemon writes the token to a file only root reads; else
+ *       401), and refused (403) when the request names a host other than a loopback one, comes from a browser
+ *       ({@code Origin}, {@code Sec-Fetch-Site}) or through a proxy ({@code Forwarded}, {@code X-Forwarded-*},
+ *       {@code X-Real-IP}, {@code Via}): a web page cannot forge it (CSRF, DNS rebinding), and a local
+ *       reverse proxy does not open it to whoever reaches the proxy.</dd>
  * </dl>
- * Any other method on these paths gets 405 with {@code Allow}; an unknown path 404. Requests run on a small
- * bounded pool ({@link Builder#threads}, default 2, with a short queue): a flood of scrapes or hooks cannot
- * grow threads without bound; beyond the queue, connections are closed.
+ * Any other method on these paths gets 405 with {@code Allow}; an unknown path 404.
+ *
+ * <p>Under abuse ({@link #LIMITS}): each request runs on a virtual thread, so a slow client holds no
+ * platform thread and {@code /healthz} answers while hundreds of connections trickle bytes; a request must
+ * arrive, headers and body, within {@code maxReqTime} and a response leave within {@code maxRspTime}; an idle
+ * connection (kept alive, or accepted and silent) is closed after {@code idleInterval}; headers are limited in
+ * number and bytes; beyond {@code maxConnections} new connections are closed at once. The JDK server reads
+ * these once, from system properties, when its first server is made: this class sets each one the operator
+ * has not set ({@code -D} in {@code XDPRECON_JAVA_OPTS} overrides it).
  *
  * <p>The hooks are called on a request thread and must not block: the webhook trigger should only wake the
  * daemon's loop (its fetch then runs on the loop's thread).
@@ -70,27 +88,42 @@ public final class AdminServer implements AutoCloseable {
     public static final int MAX_WEBHOOK_BODY = 1 << 20;
     /** The signature header, as GitHub, Gitea and Forgejo send it. */
     public static final String SIGNATURE_HEADER = "X-Hub-Signature-256";
+    /** How many webhook deliveries are read and checked at once; more wait up to a second, then get 503. */
+    public static final int WEBHOOK_CHECKS = 2;
+    /** The JDK server's limits (jdk.httpserver module properties) this server runs with unless set otherwise. */
+    public static final Map<String, String> LIMITS = limits();
+
+    static {
+        LIMITS.forEach((property, value) -> {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, value);
+            }
+        });
+    }
 
     private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
     private static final String SIGNATURE_PREFIX = "sha256=";
 
     private final HttpServer server;
-    private final ThreadPoolExecutor executor;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService deferredFetch;
+    private final WebhookGate gate;
+    private final Semaphore webhookChecks = new Semaphore(WEBHOOK_CHECKS);
+    private final RefusalLog refusals = new RefusalLog();
     private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
     private final Builder b;
     private final boolean loopback;
 
     private AdminServer(Builder b) throws IOException {
         this.b = b;
-        AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
-                r -> {
-                    Thread t = new Thread(r, "xdprecon-admin-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        server = HttpServer.create(b.address, 16);
+        gate = new WebhookGate(b.webhookLimits, b.clock);
+        executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("xdprecon-admin-", 1).factory());
+        deferredFetch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "xdprecon-webhook-deferred");
+            t.setDaemon(true);
+            return t;
+        });
+        server = HttpServer.create(b.address, 1024); // a reconnect storm must not push a probe's SYN into a retry
         loopback = server.getAddress().getAddress().isLoopbackAddress();
         server.setExecutor(executor);
         context("/metrics", this::metrics);
@@ -119,6 +152,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        deferredFetch.shutdownNow();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -217,29 +251,66 @@ public final class AdminServer implements AutoCloseable {
             send(ex, 503, "webhook disabled: no secret configured");
             return;
         }
+        if (!gate.admits()) {
+            refusals.refused(ex, "too many bad signatures");
+            closing(ex);
+            send(ex, 429, "too many bad signatures lately; retry in a few seconds");
+            return;
+        }
+        boolean checking;
+        try {
+            checking = webhookChecks.tryAcquire(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            checking = false;
+        }
+        if (!checking) {
+            closing(ex);
+            send(ex, 503, "busy checking other deliveries; retry in a few seconds");
+            return;
+        }
+        try {
+            checkedWebhook(ex);
+        } finally {
+            webhookChecks.release();
+        }
+    }
+
+    private void checkedWebhook(HttpExchange ex) throws IOException {
         byte[] body = readLimited(ex, MAX_WEBHOOK_BODY);
         if (body == null) {
             // Read (and drop) what the client is still sending, up to a bound, so it sees the 413 instead of
             // a connection reset mid-upload; past the bound the connection closes.
             discard(ex, 8L * MAX_WEBHOOK_BODY);
-            ex.getResponseHeaders().set("Connection", "close");
+            closing(ex);
             send(ex, 413, "body over " + MAX_WEBHOOK_BODY + " bytes");
             return;
         }
         String header = ex.getRequestHeaders().getFirst(SIGNATURE_HEADER);
-        if (header == null) {
-            LOG.log(System.Logger.Level.WARNING, "webhook from {0} refused: no " + SIGNATURE_HEADER + " header",
-                    ex.getRemoteAddress());
-            send(ex, 401, "missing " + SIGNATURE_HEADER);
+        if (header == null || !signatureMatches(b.webhookSecret, body, header)) {
+            gate.badSignature();
+            refusals.refused(ex, header == null ? "no " + SIGNATURE_HEADER + " header" : "bad signature");
+            send(ex, 401, header == null ? "missing " + SIGNATURE_HEADER : "bad signature");
             return;
         }
-        if (!signatureMatches(b.webhookSecret, body, header)) {
-            LOG.log(System.Logger.Level.WARNING, "webhook from {0} refused: bad signature", ex.getRemoteAddress());
-            send(ex, 401, "bad signature");
-            return;
+        switch (gate.signed(HexFormat.of().formatHex(sha256(body)))) {
+            case WebhookGate.Verdict.Trigger t -> {
+                b.onWebhook.run();
+                send(ex, 202, "fetch triggered");
+            }
+            case WebhookGate.Verdict.Defer d -> {
+                if (d.schedules()) {
+                    deferredFetch.schedule(() -> {
+                        gate.deferredFired();
+                        b.onWebhook.run();
+                    }, d.delay().toMillis(), TimeUnit.MILLISECONDS);
+                }
+                send(ex, 202, "fetch triggered in " + d.delay().toMillis() + " ms (coalesced with the deliveries"
+                        + " before it)");
+            }
+            case WebhookGate.Verdict.Duplicate dup -> send(ex, 200, "duplicate delivery (body first seen "
+                    + dup.first() + "): nothing to do");
         }
-        b.onWebhook.run();
-        send(ex, 202, "fetch triggered");
     }
 
     private void control(HttpExchange ex, Runnable hook, String what) throws IOException {
@@ -248,6 +319,18 @@ public final class AdminServer implements AutoCloseable {
         }
         if (!loopback) {
             send(ex, 403, what + " is only served on a loopback admin address");
+            return;
+        }
+        Optional<String> foreign = ControlRequests.foreign(ex.getRequestHeaders());
+        if (foreign.isPresent()) {
+            refusals.refused(ex, what + ": " + foreign.get());
+            send(ex, 403, what + " refused: " + foreign.get());
+            return;
+        }
+        if (!ControlRequests.authorized(ex.getRequestHeaders(), b.controlToken)) {
+            refusals.refused(ex, what + ": no or wrong token");
+            send(ex, 401, what + " needs 'Authorization: Bearer TOKEN' with the token the daemon wrote"
+                    + " (xdprecon " + what + " sends it)");
             return;
         }
         drain(ex);
@@ -292,7 +375,40 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    private static byte[] sha256(byte[] body) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e); // every JDK has it
+        }
+    }
+
     // ---- plumbing
+
+    private static Map<String, String> limits() {
+        Map<String, String> limits = new LinkedHashMap<>();
+        limits.put("sun.net.httpserver.maxReqTime", "10"); // seconds for a request's headers and body
+        limits.put("sun.net.httpserver.maxRspTime", "10"); // seconds for a response to leave
+        limits.put("sun.net.httpserver.idleInterval", "10"); // seconds a connection may sit idle or silent
+        limits.put("sun.net.httpserver.clockTick", "1000"); // ms between the checks of idleInterval
+        limits.put("sun.net.httpserver.maxReqHeaders", "64");
+        limits.put("sun.net.httpserver.maxReqHeaderSize", String.valueOf(16 * 1024)); // bytes, request line included
+        limits.put("jdk.httpserver.maxConnections", String.valueOf(maxConnections()));
+        return Collections.unmodifiableMap(limits);
+    }
+
+    /** 4,096, or half the file descriptors the process may open when that is less (the rest: maps, jars, Git). */
+    private static int maxConnections() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            return (int) Math.max(16, Math.min(4096, unix.getMaxFileDescriptorCount() / 2));
+        }
+        return 4096;
+    }
+
+    /** Tells the client, and the JDK server, that this connection ends with this response. */
+    private static void closing(HttpExchange ex) {
+        ex.getResponseHeaders().set("Connection", "close");
+    }
 
     /** Reads the body, or returns null as soon as it exceeds {@code limit} (never buffers more than limit+1). */
     private static byte[] readLimited(HttpExchange ex, int limit) throws IOException {
@@ -409,7 +525,8 @@ public final class AdminServer implements AutoCloseable {
         private Runnable onSuspend = () -> {};
         private Runnable onResume = () -> {};
         private Clock clock = Clock.systemUTC();
-        private int threads = 2;
+        private WebhookGate.Limits webhookLimits = WebhookGate.Limits.DEFAULT;
+        private String controlToken;
 
         private Builder(InetSocketAddress address) {
             this.address = Objects.requireNonNull(address, "address");
@@ -471,13 +588,13 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** Called on {@code POST /suspend} (loopback only). */
+        /** Called on {@code POST /suspend} (loopback and token only). */
         public Builder onSuspend(Runnable suspend) {
             this.onSuspend = Objects.requireNonNull(suspend);
             return this;
         }
 
-        /** Called on {@code POST /resume} (loopback only). */
+        /** Called on {@code POST /resume} (loopback and token only). */
         public Builder onResume(Runnable resume) {
             this.onResume = Objects.requireNonNull(resume);
             return this;
@@ -489,12 +606,18 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** Request threads (default 2; 1..16). */
-        public Builder threads(int threads) {
-            if (threads < 1 || threads > 16) {
-                throw new IllegalArgumentException("threads must be 1..16: " + threads);
-            }
-            this.threads = threads;
+        /** The webhook's replay, burst and bad-signature rules (tests shorten them). */
+        Builder webhookLimits(WebhookGate.Limits limits) {
+            this.webhookLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /**
+         * The bearer token {@code /suspend} and {@code /resume} require (see {@link ControlToken}); without one
+         * they are refused (401) to everyone.
+         */
+        public Builder controlToken(String token) {
+            this.controlToken = token;
             return this;
         }
 

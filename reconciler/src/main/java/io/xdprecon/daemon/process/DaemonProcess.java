@@ -6,9 +6,11 @@ import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SystemdEvents;
 import io.xdprecon.daemon.admin.AdminServer;
+import io.xdprecon.daemon.admin.ControlToken;
 import io.xdprecon.daemon.admin.DaemonMetrics;
 import io.xdprecon.daemon.admin.DatapathSampler;
 import io.xdprecon.daemon.dpdk.DpdkSlowPath;
+import io.xdprecon.host.IoErrors;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.source.FileSource;
 import io.xdprecon.source.Source;
@@ -37,13 +39,14 @@ public final class DaemonProcess {
      *
      * @param admin          the admin HTTP address; empty for none
      * @param webhookSecret  the shared secret of {@code POST /webhook}; empty refuses webhooks
+     * @param controlTokenFile where the token {@code POST /suspend} and {@code /resume} ask for is written (0600)
      * @param metricsTopFlows how many config flow legs get per-flow series on {@code /metrics}
      * @param version        this build's version, for {@code xdprecon_build_info}
      * @param commit         the Git commit it was built from, likewise
      */
     public record Options(String node, Path pinRoot, Duration interval, double jitter, Daemon.DriftMode drift,
             boolean allowMassDelete, boolean allowDisruptive, Optional<InetSocketAddress> admin,
-            Optional<String> webhookSecret, int metricsTopFlows, String version, String commit) {}
+            Optional<String> webhookSecret, Path controlTokenFile, int metricsTopFlows, String version, String commit) {}
 
     private final Source source;
     private final Options options;
@@ -87,6 +90,7 @@ public final class DaemonProcess {
      * (the XDP datapath stays).
      *
      * @throws io.xdprecon.daemon.SlowPathException when the slow path the config asks for cannot start
+     * @throws StartupException when the process cannot start (its admin token cannot be written)
      */
     public void run() throws IOException, SourceException {
         if (source instanceof FileSource file) {
@@ -104,6 +108,12 @@ public final class DaemonProcess {
                 .maxReconcileAge(options.interval().multipliedBy(3).plusMinutes(1))
                 .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
         options.webhookSecret().ifPresent(builder::webhookSecret);
+        try {
+            builder.controlToken(ControlToken.create(options.controlTokenFile()));
+        } catch (IOException e) {
+            throw new StartupException("cannot write the admin token " + options.controlTokenFile() + ": "
+                    + IoErrors.cause(e) + " (--state-dir must be writable)");
+        }
         return builder.start();
     }
 

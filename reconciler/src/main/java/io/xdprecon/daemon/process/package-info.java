@@ -3,7 +3,7 @@
  * path, metrics, systemd notifications and admin HTTP from the parsed options, watches a file source and handles
  * SIGHUP and SIGTERM. Above every other daemon package, so that they need not know each other.
  *
- * <p>May import: {@code apply}, {@code daemon}, {@code daemon.admin}, {@code daemon.dpdk}, {@code live},
+ * <p>May import: {@code apply}, {@code daemon}, {@code daemon.admin}, {@code daemon.dpdk}, {@code host}, {@code live},
  * {@code source}, {@code tuning}.
  */
 package io.xdprecon.daemon.process;

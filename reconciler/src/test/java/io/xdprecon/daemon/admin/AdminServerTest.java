@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class AdminServerTest {
     static final Instant NOW = Instant.parse("2026-11-25T14:00:00Z");
     static final byte[] SECRET = "s3cret-hook".getBytes(StandardCharsets.UTF_8);
+    static final String TOKEN = "0123456789abcdef0123456789abcdef";
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     AdminServer server;
@@ -334,28 +335,119 @@ class AdminServerTest {
         assertEquals(1, fired.get());
     }
 
+    @Test
+    void aReplayedDeliveryIsAcceptedOnceAndABurstCoalesces() throws Exception {
+        java.util.concurrent.Semaphore fired = new java.util.concurrent.Semaphore(0);
+        server = builder().webhookSecret(SECRET).onWebhook(fired::release)
+                .webhookLimits(new WebhookGate.Limits(Duration.ofMinutes(10), 100, Duration.ofMillis(500), 20, 5)).start();
+        byte[] push = "{\"after\":\"aaa\"}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(202, post("/webhook", push, AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET, push)).statusCode());
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> replay = post("/webhook", push, AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET, push),
+                    "X-GitHub-Delivery", "id-" + i);
+            assertEquals(200, replay.statusCode(), replay.body());
+            assertTrue(replay.body().startsWith("duplicate delivery"), replay.body());
+        }
+        for (int i = 0; i < 5; i++) { // five distinct pushes inside the gap: one deferred fetch for all
+            byte[] next = ("{\"after\":\"b" + i + "\"}").getBytes(StandardCharsets.UTF_8);
+            assertEquals(202, post("/webhook", next, AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET, next)).statusCode());
+        }
+        assertTrue(fired.tryAcquire(2, 5, TimeUnit.SECONDS), "the first push and the deferred fetch");
+        assertFalse(fired.tryAcquire(1, 1, TimeUnit.SECONDS), "and nothing more: " + fired.availablePermits());
+    }
+
+    @Test
+    void aFloodOfBadSignaturesIsRefusedWith429BeforeItsBodiesAreRead() throws Exception {
+        AtomicInteger fired = new AtomicInteger();
+        server = builder().webhookSecret(SECRET).onWebhook(fired::incrementAndGet)
+                .webhookLimits(new WebhookGate.Limits(Duration.ofMinutes(10), 100, Duration.ZERO, 5, 0.5)).start();
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        String bad = AdminServer.sign("wrong".getBytes(StandardCharsets.UTF_8), body);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, post("/webhook", body, AdminServer.SIGNATURE_HEADER, bad).statusCode());
+        }
+        HttpResponse<String> limited = post("/webhook", body, AdminServer.SIGNATURE_HEADER, bad);
+        assertEquals(429, limited.statusCode());
+        assertEquals(429, post("/webhook", body, AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET, body)).statusCode(),
+                "while the budget is spent, good ones wait for the poll too");
+        assertEquals(0, fired.get());
+    }
+
     // ---- /suspend, /resume
 
     @Test
-    void suspendAndResumeOnLoopback() throws Exception {
+    void suspendAndResumeOnLoopbackWithTheToken() throws Exception {
         AtomicInteger suspended = new AtomicInteger();
         AtomicInteger resumed = new AtomicInteger();
-        server = builder().onSuspend(suspended::incrementAndGet).onResume(resumed::incrementAndGet).start();
-        assertEquals(204, post("/suspend", new byte[0]).statusCode());
-        assertEquals(204, post("/resume", new byte[0]).statusCode());
+        server = builder().controlToken(TOKEN).onSuspend(suspended::incrementAndGet).onResume(resumed::incrementAndGet)
+                .start();
+        assertEquals(204, post("/suspend", new byte[0], "Authorization", "Bearer " + TOKEN).statusCode());
+        assertEquals(204, post("/resume", new byte[0], "Authorization", "bearer " + TOKEN).statusCode());
         assertEquals(405, get("/suspend").statusCode());
         assertEquals(1, suspended.get());
         assertEquals(1, resumed.get());
     }
 
     @Test
+    void suspendWithoutTheTokenIs401() throws Exception {
+        AtomicInteger suspended = new AtomicInteger();
+        server = builder().controlToken(TOKEN).onSuspend(suspended::incrementAndGet).start();
+        HttpResponse<String> none = post("/suspend", new byte[0]);
+        assertEquals(401, none.statusCode());
+        assertTrue(none.body().contains("Authorization: Bearer"), none.body());
+        assertEquals(401, post("/suspend", new byte[0], "Authorization", "Bearer " + TOKEN + "x").statusCode());
+        assertEquals(401, post("/suspend", new byte[0], "Authorization", "Basic " + TOKEN).statusCode());
+        server.close();
+        server = builder().onSuspend(suspended::incrementAndGet).start(); // no token configured: nobody may
+        assertEquals(401, post("/suspend", new byte[0], "Authorization", "Bearer ").statusCode());
+        assertEquals(0, suspended.get());
+    }
+
+    /**
+     * A web page cannot suspend the daemon: not cross-origin (the browser sends Origin), not by DNS rebinding
+     * (the Host names the attacker's domain), and a local reverse proxy does not open it to its clients (it
+     * adds its headers) — even with the right token. Raw requests: an HTTP client will not forge Host.
+     */
+    @Test
+    void suspendFromABrowserOrThroughAProxyIs403EvenWithTheToken() throws Exception {
+        AtomicInteger suspended = new AtomicInteger();
+        server = builder().controlToken(TOKEN).onSuspend(suspended::incrementAndGet).start();
+        String auth = "Authorization: Bearer " + TOKEN + "\r\n";
+        assertEquals(403, raw("POST /suspend HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n" + auth
+                + "Content-Length: 0\r\n\r\n"));
+        assertEquals(403, raw("POST /suspend HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\n" + auth
+                + "Content-Length: 0\r\n\r\n"));
+        assertEquals(403, raw("POST /suspend HTTP/1.1\r\nHost: evil.example:9477\r\n" + auth + "Content-Length: 0\r\n\r\n"),
+                "DNS rebinding: the page's own host name");
+        assertEquals(403, raw("POST /suspend HTTP/1.1\r\nHost: 127.0.0.1:9477\r\nX-Forwarded-For: 203.0.113.9\r\n" + auth
+                + "Content-Length: 0\r\n\r\n"));
+        assertEquals(403, raw("POST /suspend HTTP/1.1\r\nHost: localhost\r\nVia: 1.1 nginx\r\n" + auth
+                + "Content-Length: 0\r\n\r\n"));
+        assertEquals(0, suspended.get());
+        assertEquals(204, raw("POST /suspend HTTP/1.1\r\nHost: localhost:9477\r\n" + auth + "Content-Length: 0\r\n\r\n"));
+        assertEquals(204, raw("POST /suspend HTTP/1.1\r\nHost: [::1]:9477\r\n" + auth + "Content-Length: 0\r\n\r\n"));
+        assertEquals(2, suspended.get());
+    }
+
+    /** The status code of a raw HTTP/1.1 request to the server. */
+    int raw(String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    @Test
     void suspendIsRefusedWhenNotBoundToLoopback() throws Exception {
         AtomicInteger suspended = new AtomicInteger();
-        server = AdminServer.builder(new InetSocketAddress("0.0.0.0", 0)).onSuspend(suspended::incrementAndGet)
-                .start();
-        HttpResponse<String> r = post("/suspend", new byte[0]);
+        server = AdminServer.builder(new InetSocketAddress("0.0.0.0", 0)).controlToken(TOKEN)
+                .onSuspend(suspended::incrementAndGet).start();
+        HttpResponse<String> r = post("/suspend", new byte[0], "Authorization", "Bearer " + TOKEN);
         assertEquals(403, r.statusCode());
-        assertEquals(403, post("/resume", new byte[0]).statusCode());
+        assertEquals(403, post("/resume", new byte[0], "Authorization", "Bearer " + TOKEN).statusCode());
         assertEquals(0, suspended.get());
     }
 

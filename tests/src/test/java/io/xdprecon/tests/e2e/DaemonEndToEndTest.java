@@ -161,8 +161,11 @@ class DaemonEndToEndTest {
         return lab.datapath().rules().get(forward(n)).isPresent();
     }
 
+    private int deliveries;
+
+    /** A push event: each one's body differs (a Git host's carries the new commit); an identical body is a replay. */
     private int webhook() throws Exception {
-        byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"delivery\":" + ++deliveries + "}").getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + "/webhook"))
                 .header(AdminServer.SIGNATURE_HEADER, AdminServer.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
