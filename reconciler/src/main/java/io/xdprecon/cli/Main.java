@@ -1,5 +1,6 @@
 package io.xdprecon.cli;
 
+import io.xdprecon.text.Escape;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import io.xdprecon.daemon.JournalLogging;
@@ -82,7 +83,7 @@ public final class Main implements Callable<Integer> {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {
-                commandLine.getErr().println("xdprecon " + commandLine.getCommandName() + ": " + e.getMessage());
+                commandLine.getErr().println("xdprecon " + commandLine.getCommandName() + ": " + Escape.lines(e.getMessage()));
                 commandLine.getErr().flush();
                 return 1;
             }

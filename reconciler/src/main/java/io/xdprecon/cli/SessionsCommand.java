@@ -3,6 +3,7 @@ package io.xdprecon.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xdprecon.daemon.admin.SessionsJson;
+import io.xdprecon.text.Escape;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
@@ -105,7 +106,7 @@ final class SessionsCommand implements Callable<Integer> {
                 "IDLE", "FAST PKTS", "FAST BYTES", "SLOW PKTS");
         int slow = 0;
         for (SessionRow r : sorted) {
-            out.printf("%-16s %-21s %-21s %11d %9s %9s %12d %14d %10d%s%n", r.service(),
+            out.printf("%-16s %-21s %-21s %11d %9s %9s %12d %14d %10d%s%n", Escape.line(r.service()),
                     Ipv4.format(r.clientIp()) + ":" + r.clientPort(), Ipv4.format(r.backendIp()) + ":" + r.backendPort(),
                     r.egressPort(), duration(r.age()), duration(r.idle()), r.fastPackets(), r.fastBytes(), r.slowPackets(),
                     r.installed() ? "" : "  slow path");

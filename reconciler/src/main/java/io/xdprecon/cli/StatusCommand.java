@@ -2,6 +2,7 @@ package io.xdprecon.cli;
 
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.admin.StatusJson;
+import io.xdprecon.text.Escape;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -70,7 +71,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, DaemonStatus s, Optional<Duration> age) {
-        out.printf("xdprecon on %s%n", s.node().isEmpty() ? "(unnamed node)" : s.node());
+        // Every string is the daemon's, and may quote input (an error, a commit): shown escaped (Escape.line).
+        out.printf("xdprecon on %s%n", s.node().isEmpty() ? "(unnamed node)" : Escape.line(s.node()));
         row(out, "source", s.source());
         row(out, "applied", s.lastAppliedRevision().orElse("nothing applied yet"));
         String attempted = s.lastAttemptedRevision().orElse("none yet");
@@ -81,7 +83,7 @@ final class StatusCommand implements Callable<Integer> {
         if (s.lastError().isPresent()) {
             List<String> lines = s.lastError().get().lines().toList();
             row(out, "last error", lines.isEmpty() ? "" : lines.getFirst());
-            lines.stream().skip(1).forEach(l -> out.printf("  %-18s %s%n", "", l));
+            lines.stream().skip(1).forEach(l -> out.printf("  %-18s %s%n", "", Escape.line(l)));
         } else {
             row(out, "last error", "none");
         }
@@ -92,7 +94,7 @@ final class StatusCommand implements Callable<Integer> {
         row(out, "suspended", s.suspended() ? "YES: changes are not applied until `resume`" : "no");
         long all = s.rulesByOwner().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder rules = new StringBuilder();
-        s.rulesByOwner().forEach((owner, n) -> rules.append(rules.isEmpty() ? "" : ", ").append(owner).append(' ')
+        s.rulesByOwner().forEach((owner, n) -> rules.append(rules.isEmpty() ? "" : ", ").append(Escape.line(owner)).append(' ')
                 .append(n));
         if (rules.isEmpty()) {
             rules.append("none");
@@ -114,14 +116,14 @@ final class StatusCommand implements Callable<Integer> {
                     .forEach(k -> out.printf("    %-18s %d%n", k, counters.get(k)));
             counters.forEach((k, v) -> {
                 if (!KEY_COUNTERS.contains(k)) {
-                    out.printf("    %-18s %d%n", k, v);
+                    out.printf("    %-18s %d%n", Escape.line(k), v);
                 }
             });
         }
     }
 
     private static void row(PrintWriter out, String label, String value) {
-        out.printf("  %-18s %s%n", label + ":", value);
+        out.printf("  %-18s %s%n", label + ":", Escape.line(value));
     }
 
     static String ago(Duration d) {

@@ -3,6 +3,7 @@ package io.xdprecon.cli;
 import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.text.Escape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +47,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 Config config = ConfigLoader.load(file);
-                out.println(file + ": ok (" + count(config.flowCount(""), "flow") + ", "
+                out.println(Escape.line(file.toString()) + ": ok (" + count(config.flowCount(""), "flow") + ", "
                         + count(config.services("").size(), "service") + ", " + count(config.nodes().size(), "node") + ")");
             } catch (ConfigException e) {
                 allValid = false;

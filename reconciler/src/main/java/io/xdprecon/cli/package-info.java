@@ -6,6 +6,6 @@
  * <p>May import: {@code apply}, {@code check}, {@code config}, {@code daemon}, {@code daemon.admin},
  * {@code daemon.dpdk}, {@code daemon.process}, {@code dataplane}, {@code dataplane.ffm}, {@code dataplane.maps},
  * {@code dataplane.netns}, {@code host}, {@code lab}, {@code live}, {@code plan}, {@code sessions}, {@code source},
- * {@code state}, {@code tuning}.
+ * {@code state}, {@code text}, {@code tuning}.
  */
 package io.xdprecon.cli;

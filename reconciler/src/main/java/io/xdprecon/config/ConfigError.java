@@ -1,5 +1,6 @@
 package io.xdprecon.config;
 
+import io.xdprecon.text.Escape;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -8,7 +9,8 @@ import java.util.Objects;
  * print it so editors and terminals jump to the spot. Lines and columns count from 1; a problem with the
  * file as a whole (it cannot be read) has line and column 0 and prints as {@code file: message}.
  *
- * @param message  names the place (e.g. {@code flows[2].listen.port}) and quotes the offending value
+ * @param message  names the place (e.g. {@code flows[2].listen.port}) and quotes the offending value; control
+ *                 characters in it are escaped ({@link Escape#line}), so it is one line, safe for a terminal
  */
 public record ConfigError(Path file, int line, int column, String message) implements Comparable<ConfigError> {
     public ConfigError {
@@ -17,6 +19,7 @@ public record ConfigError(Path file, int line, int column, String message) imple
         if (line < 0 || column < 0) {
             throw new IllegalArgumentException("line and column count from 1 (0: the whole file): " + line + ":" + column);
         }
+        message = Escape.line(message); // it quotes the file: a key with a line break must not make a second line
     }
 
     /** A problem with the file as a whole, not at a position in it. */
@@ -37,6 +40,7 @@ public record ConfigError(Path file, int line, int column, String message) imple
 
     @Override
     public String toString() {
-        return line == 0 ? file + ": " + message : file + ":" + line + ":" + column + ": " + message;
+        String name = Escape.line(file.toString());
+        return line == 0 ? name + ": " + message : name + ":" + line + ":" + column + ": " + message;
     }
 }

@@ -2,6 +2,7 @@ package io.xdprecon.daemon;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdprecon.text.Escape;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -96,11 +97,12 @@ public final class JournalLogging {
         public String format(LogRecord record) {
             String prefix = "<" + priority(record.getLevel()) + ">";
             StringBuilder out = new StringBuilder();
-            for (String line : formatMessage(record).split("\n")) {
+            // Escaped: a control character quoted from input (a commit subject, a config key) moves no cursor.
+            for (String line : Escape.lines(formatMessage(record)).split("\n")) {
                 out.append(prefix).append(line).append('\n');
             }
             if (record.getThrown() != null) {
-                out.append(prefix).append(record.getThrown()).append('\n');
+                out.append(prefix).append(Escape.line(record.getThrown().toString())).append('\n');
             }
             return out.toString();
         }
@@ -110,7 +112,8 @@ public final class JournalLogging {
         @Override
         public String format(LogRecord record) {
             return String.format("%1$tT %2$-7s %3$s%n%4$s", record.getMillis(), record.getLevel().getName(),
-                    formatMessage(record), record.getThrown() == null ? "" : record.getThrown() + "\n");
+                    Escape.lines(formatMessage(record)),
+                    record.getThrown() == null ? "" : Escape.line(record.getThrown().toString()) + "\n");
         }
     }
 

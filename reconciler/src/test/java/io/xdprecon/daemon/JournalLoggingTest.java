@@ -24,6 +24,15 @@ class JournalLoggingTest {
     }
 
     @Test
+    void controlCharactersInAMessageAreEscapedSoTheyMoveNoCursor() {
+        String quoted = "rejected revision abc (\u001b[2Jsubject\u009b31m\r)";
+        assertEquals("<3>rejected revision abc (\\x1b[2Jsubject\\u009b31m\\r)\n",
+                new JournalLogging.JournalFormatter().format(new LogRecord(Level.SEVERE, quoted)));
+        String line = new JournalLogging.TerminalFormatter().format(new LogRecord(Level.SEVERE, quoted));
+        assertTrue(line.endsWith(" rejected revision abc (\\x1b[2Jsubject\\u009b31m\\r)\n"), line);
+    }
+
+    @Test
     void aTerminalGetsTimeAndLevelWords() {
         String line = new JournalLogging.TerminalFormatter().format(new LogRecord(Level.WARNING, "corrected drift"));
         assertTrue(line.matches("\\d\\d:\\d\\d:\\d\\d WARNING corrected drift\\n"), line);
