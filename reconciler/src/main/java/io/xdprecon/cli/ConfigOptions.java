@@ -32,7 +32,7 @@ final class ConfigOptions {
     @Mixin
     GitAccessOptions gitAccess;
 
-    @Option(names = "--node", paramLabel = "NAME",
+    @Option(names = "--node", paramLabel = "NAME", converter = NodeNameConverter.class,
             description = "Which node's overrides apply (default: this host's name).")
     String node;
 

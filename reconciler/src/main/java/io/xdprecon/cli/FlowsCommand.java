@@ -38,7 +38,7 @@ final class FlowsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0", converter = SampleIntervalConverter.class,
             description = "Sample twice this many seconds apart to show rates (default: no rates).")
     double intervalSeconds;
 
@@ -52,9 +52,6 @@ final class FlowsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (intervalSeconds < 0 || intervalSeconds > 3600) {
-            throw new CliException("--interval must be between 0 and 3600 seconds, got " + intervalSeconds);
-        }
         Map<FlowKey, String> names = new java.util.HashMap<>();
         if (config.given()) {
             config.desired().rules().forEach((key, rule) ->

@@ -53,6 +53,9 @@ import picocli.CommandLine.Spec;
     })
 public final class Main implements Callable<Integer> {
 
+    /** Set in the environment, an unexpected exception is shown with its stack trace. */
+    static final String TRACE_VARIABLE = "XDPRECON_TRACE";
+
     @Spec
     CommandSpec spec;
 
@@ -81,13 +84,32 @@ public final class Main implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof CliException) {
-                commandLine.getErr().println("xdprecon " + commandLine.getCommandName() + ": " + Escape.lines(e.getMessage()));
-                commandLine.getErr().flush();
-                return 1;
+        // Usage errors of a command: the cause on one line and where help is, exit 2 (its whole usage would bury
+        // the cause). Without a command, picocli's own answer: the cause and the list of commands.
+        CommandLine.IParameterExceptionHandler listCommands = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            if (command.getParent() == null) {
+                return listCommands.handleParseException(e, args);
             }
-            throw e;
+            command.getErr().println("xdprecon " + command.getCommandName() + ": " + Escape.line(e.getMessage()));
+            command.getErr().println("Try 'xdprecon " + command.getCommandName() + " --help' for more information.");
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        // Runtime errors: one line naming the cause, exit 1. A stack trace only for a bug, and only when asked.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            String name = "xdprecon " + commandLine.getCommandName() + ": ";
+            if (e instanceof CliException) {
+                commandLine.getErr().println(name + Escape.lines(e.getMessage()));
+            } else if (System.getenv(TRACE_VARIABLE) != null) {
+                throw e;
+            } else {
+                commandLine.getErr().println(name + "unexpected " + Escape.lines(e.toString()) + " (a bug: please report it;"
+                        + " " + TRACE_VARIABLE + "=1 prints where it happened)");
+            }
+            commandLine.getErr().flush();
+            return 1;
         });
         return cli;
     }

@@ -10,15 +10,16 @@ import io.xdprecon.source.FileSource;
 import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Source;
 import io.xdprecon.source.SourceException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
@@ -55,10 +56,10 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
 
-    @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL",
+    @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL", converter = SourceConverter.class,
             description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
                     + " (ssh://, https://, file://).")
-    String source;
+    SourceSpec source;
 
     @Option(names = "--ref", defaultValue = "main", description = "Git branch or tag (default: ${DEFAULT-VALUE}).")
     String ref;
@@ -67,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Config path inside the repository (default: ${DEFAULT-VALUE}); --path is the older spelling.")
     String path;
 
-    @Option(names = "--node", paramLabel = "NAME", description = "Which node's overrides apply (default: this host's name).")
+    @Option(names = "--node", paramLabel = "NAME", converter = NodeNameConverter.class,
+            description = "Which node's overrides apply (default: this host's name).")
     String node;
 
     @Mixin
@@ -78,18 +80,21 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
+            converter = AdminAddressConverter.class,
             description = "Admin HTTP address (default: ${DEFAULT-VALUE}); 'off' for none.")
-    String admin;
+    AdminAddress admin;
 
-    @Option(names = "--interval", converter = DurationConverter.class, defaultValue = "30s",
-            description = "Fetch and drift-check interval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--interval", converter = IntervalConverter.class, defaultValue = "30s",
+            description = "Fetch and drift-check interval, at least 1s (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--jitter", defaultValue = "0.1", description = "Random spread of each interval, 0..0.9 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jitter", defaultValue = "0.1", converter = JitterConverter.class,
+            description = "Random spread of each interval, 0..0.9 (default: ${DEFAULT-VALUE}).")
     double jitter;
 
-    @Option(names = "--drift", defaultValue = "enforce", description = "enforce: correct drift; warn: only report it (default: ${DEFAULT-VALUE}).")
-    String drift;
+    @Option(names = "--drift", defaultValue = "enforce", converter = DriftModeConverter.class,
+            description = "enforce: correct drift; warn: only report it (default: ${DEFAULT-VALUE}).")
+    Daemon.DriftMode drift;
 
     @Option(names = "--webhook-secret-file", paramLabel = "FILE", description = "Shared secret for POST /webhook (first line).")
     Path webhookSecretFile;
@@ -117,29 +122,24 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        Daemon.DriftMode driftMode = switch (drift) {
-            case "enforce" -> Daemon.DriftMode.ENFORCE;
-            case "warn" -> Daemon.DriftMode.WARN;
-            default -> throw new CliException("--drift must be enforce or warn, got '" + drift + "'");
-        };
-        if (jitter < 0 || jitter > 0.9) {
-            throw new CliException("--jitter must be between 0 and 0.9, got " + jitter);
-        }
-        Optional<InetSocketAddress> adminAddress = parseAdmin();
-        Optional<String> secret = webhookSecretFile == null ? Optional.empty()
-                : Optional.of(Files.readAllLines(webhookSecretFile).stream().findFirst().orElse("").strip());
+        Optional<byte[]> secret = webhookSecretFile == null ? Optional.empty()
+                : Optional.of(WebhookSecretFile.read(webhookSecretFile));
         String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
         BuildInfo running = BuildInfo.current();
         LOG.log(System.Logger.Level.INFO, "xdprecon " + running.version() + " (commit " + running.shortCommit() + ", built "
-                + running.date() + ") starting: node " + nodeName + ", source " + source.replaceAll("(://[^/@:]+):[^/@]+@", "$1:***@")
-                + ", admin " + admin + ", pin root " + datapath.pinRoot);
+                + running.date() + ") starting: node " + nodeName + ", source " + source.shown()
+                + ", admin " + admin.address().map(a -> a.getHostString() + ":" + a.getPort()).orElse("off")
+                + ", pin root " + datapath.pinRoot);
         if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
             throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
         }
-        DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, driftMode,
-                allowMassDelete, allowDisruptive, adminAddress, secret, stateDir.resolve(ControlToken.FILE_NAME),
+        DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, drift,
+                allowMassDelete, allowDisruptive, admin.address(), secret, stateDir.resolve(ControlToken.FILE_NAME),
                 metricsTopFlows, running.version(), running.commit());
         try (Source configSource = openSource()) {
             DaemonProcess daemon = new DaemonProcess(configSource, options);
@@ -156,29 +156,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Source openSource() throws SourceException {
-        if (source.startsWith("file:")) {
-            if (gitAccess.given()) {
-                throw new CliException("Git credentials and trust options need --source git:URL, not a file");
+        return switch (source) {
+            case SourceSpec.File file -> {
+                if (gitAccess.given()) {
+                    throw new ParameterException(spec.commandLine(),
+                            "Git credentials and trust options need --source git:URL, not a file");
+                }
+                yield new FileSource(file.path());
             }
-            return new FileSource(Path.of(source.substring("file:".length())));
-        }
-        if (!source.startsWith("git:")) {
-            throw new CliException("--source must start with file: or git:, got '" + source + "'");
-        }
-        return new GitSource(new GitSource.Settings(source.substring("git:".length()), ref, path, stateDir, gitAccess.auth(),
-                gitAccess.trust(), Duration.ofSeconds(30), allowNonFastForward));
-    }
-
-    private Optional<InetSocketAddress> parseAdmin() {
-        if (admin.equals("off")) {
-            return Optional.empty();
-        }
-        int colon = admin.lastIndexOf(':');
-        try {
-            return Optional.of(new InetSocketAddress(admin.substring(0, colon).replace("[", "").replace("]", ""),
-                    Integer.parseInt(admin.substring(colon + 1))));
-        } catch (RuntimeException e) {
-            throw new CliException("--admin must be HOST:PORT or off, got '" + admin + "'");
-        }
+            case SourceSpec.Git git -> new GitSource(new GitSource.Settings(git.url(), ref, path, stateDir, gitAccess.auth(),
+                    gitAccess.trust(), Duration.ofSeconds(30), allowNonFastForward));
+        };
     }
 }

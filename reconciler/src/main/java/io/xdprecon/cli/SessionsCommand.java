@@ -64,8 +64,8 @@ final class SessionsCommand implements Callable<Integer> {
     @Mixin
     DatapathOptions datapath;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT3S", hidden = true,
-            converter = StatusCommand.DurationConverter.class)
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", hidden = true,
+            converter = DurationConverter.class)
     Duration timeout;
 
     @Spec

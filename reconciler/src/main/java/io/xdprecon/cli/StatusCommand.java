@@ -38,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the daemon's JSON status document as served by GET /status.")
     boolean json;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT3S", hidden = true,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", hidden = true,
             converter = DurationConverter.class)
     Duration timeout;
 
@@ -138,12 +138,5 @@ final class StatusCommand implements Callable<Integer> {
             return s / 3600 + " h ago";
         }
         return s / 86400 + " days ago";
-    }
-
-    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Duration.parse(value);
-        }
     }
 }

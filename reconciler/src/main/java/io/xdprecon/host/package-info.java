@@ -1,6 +1,7 @@
 /**
  * The host as the process meets it: commands (ip, ethtool, sysctl, …) run with a timeout in the calling thread's
- * network namespace, and I/O errors in words ({@link io.xdprecon.host.IoErrors}).
+ * network namespace, files read only when they are regular ({@link io.xdprecon.host.RegularFile}: a FIFO would
+ * block forever), and I/O errors in words ({@link io.xdprecon.host.IoErrors}).
  *
  * <p>May import: nothing of xdprecon.
  */

@@ -28,8 +28,10 @@ class DatapathCommandsTest {
     @Test
     void flowsRefusesANegativeIntervalBeforeTouchingAnything() {
         Main.Captured r = run("flows", "--interval", "-1", "--pin-root", empty.toString());
-        assertEquals(1, r.exit());
-        assertEquals("xdprecon flows: --interval must be between 0 and 3600 seconds, got -1.0\n", r.err());
+        assertEquals(2, r.exit());
+        assertEquals("xdprecon flows: Invalid value for option '--interval': '-1' is not a number of seconds from 0 to 3600,"
+                + " like 1 or 0.5\nTry 'xdprecon flows --help' for more information.\n", r.err());
+        assertEquals(2, run("flows", "--interval", "NaN", "--pin-root", empty.toString()).exit());
     }
 
     @Test

@@ -18,11 +18,13 @@ import io.xdprecon.source.SourceException;
 import io.xdprecon.tuning.TuningApplier;
 import io.xdprecon.tuning.TuningReader;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code xdprecon run} as a process: the {@link Daemon} with its slow path (the DPDK loop when the config asks
@@ -46,7 +48,7 @@ public final class DaemonProcess {
      */
     public record Options(String node, Path pinRoot, Duration interval, double jitter, Daemon.DriftMode drift,
             boolean allowMassDelete, boolean allowDisruptive, Optional<InetSocketAddress> admin,
-            Optional<String> webhookSecret, Path controlTokenFile, int metricsTopFlows, String version, String commit) {}
+            Optional<byte[]> webhookSecret, Path controlTokenFile, int metricsTopFlows, String version, String commit) {}
 
     private final Source source;
     private final Options options;
@@ -90,14 +92,16 @@ public final class DaemonProcess {
      * (the XDP datapath stays).
      *
      * @throws io.xdprecon.daemon.SlowPathException when the slow path the config asks for cannot start
-     * @throws StartupException when the process cannot start (its admin token cannot be written)
+     * @throws StartupException when the process cannot start (the admin port is taken, its token cannot be written)
      */
     public void run() throws IOException, SourceException {
         if (source instanceof FileSource file) {
             file.watch(daemon::trigger);
         }
-        installSignals();
+        AtomicBoolean loopStarted = new AtomicBoolean();
+        installSignals(loopStarted);
         try (AdminServer server = options.admin().isEmpty() ? null : startAdmin(options.admin().get())) {
+            loopStarted.set(true);
             daemon.run();
         }
     }
@@ -114,18 +118,37 @@ public final class DaemonProcess {
             throw new StartupException("cannot write the admin token " + options.controlTokenFile() + ": "
                     + IoErrors.cause(e) + " (--state-dir must be writable)");
         }
-        return builder.start();
+        try {
+            return builder.start();
+        } catch (BindException e) {
+            throw new StartupException("cannot listen on " + hostPort(address) + " for the admin endpoint: "
+                    + IoErrors.cause(e) + " (another xdprecon run? use --admin HOST:PORT, or --admin off)");
+        } catch (IOException e) {
+            throw new StartupException("cannot listen on " + hostPort(address) + " for the admin endpoint: "
+                    + IoErrors.cause(e));
+        }
     }
 
-    /** SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then the slow path. */
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then the slow path.
+     * The stop waits for the loop only once it has started ({@code loopStarted}): a start that fails (the admin port
+     * taken) or a SIGTERM before the loop ends at once, not after the wait's minute.
+     */
     @SuppressWarnings("sunapi")
-    private void installSignals() {
+    private void installSignals(AtomicBoolean loopStarted) {
         // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             try {
-                daemon.awaitStopped(Duration.ofSeconds(60));
+                if (loopStarted.get()) {
+                    daemon.awaitStopped(Duration.ofSeconds(60));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
