@@ -4,9 +4,9 @@ import io.xdprecon.daemon.admin.ControlToken;
 import io.xdprecon.host.IoErrors;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -16,18 +16,13 @@ import picocli.CommandLine.Spec;
  * with the token it wrote into its state directory (so only who may read that file may ask).
  */
 abstract class ControlCommand implements Callable<Integer> {
-    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
-            description = "The daemon's admin address (default: ${DEFAULT-VALUE}). IPv6 as [::1]:9477.")
-    String admin;
+    @Mixin
+    AdminEndpoint endpoint;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/xdprecon",
             description = "The daemon's --state-dir, where it writes the token these requests need, "
                     + ControlToken.FILE_NAME + " (default: ${DEFAULT-VALUE}).")
     Path stateDir;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", hidden = true,
-            converter = DurationConverter.class)
-    Duration timeout;
 
     @Spec
     CommandSpec spec;
@@ -46,9 +41,9 @@ abstract class ControlCommand implements Callable<Integer> {
                     + " (run as the daemon's user, with the daemon's --state-dir)");
         }
         try {
-            AdminClient.post(admin, "/" + what(), token, timeout);
+            endpoint.post("/" + what(), token);
         } catch (AdminClient.UnreachableException e) {
-            throw new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + admin + " "
+            throw new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + endpoint.admin + " "
                     + e.getMessage());
         }
         spec.commandLine().getOut().println(what().equals("suspend")

@@ -53,9 +53,8 @@ import picocli.CommandLine.Spec;
                 + " xdprecon_session_ports{service}.",
         })
 final class SessionsCommand implements Callable<Integer> {
-    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
-            description = "The daemon's admin address (default: ${DEFAULT-VALUE}). IPv6 as [::1]:9477.")
-    String admin;
+    @Mixin
+    AdminEndpoint endpoint;
 
     @Option(names = "--json", description = "Print JSON: the daemon's /sessions document; without a daemon"
             + " {\"daemon\": null, \"why\": …, \"rules\": […]}.")
@@ -63,10 +62,6 @@ final class SessionsCommand implements Callable<Integer> {
 
     @Mixin
     DatapathOptions datapath;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", hidden = true,
-            converter = DurationConverter.class)
-    Duration timeout;
 
     @Spec
     CommandSpec spec;
@@ -76,9 +71,9 @@ final class SessionsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String body;
         try {
-            body = AdminClient.get(admin, "/sessions", timeout);
+            body = endpoint.get("/sessions");
         } catch (AdminClient.UnreachableException e) {
-            String why = "no daemon answers at " + admin + " (it " + e.getMessage() + ")";
+            String why = "no daemon answers at " + endpoint.admin + " (it " + e.getMessage() + ")";
             pinnedRules(out, why);
             out.flush();
             return 0;
@@ -90,7 +85,7 @@ final class SessionsCommand implements Callable<Integer> {
             try {
                 rows = SessionsJson.read(body);
             } catch (IOException e) {
-                throw new CliException("the daemon at " + admin + " sent sessions that are not JSON: " + e.getMessage());
+                throw new CliException("the daemon at " + endpoint.admin + " sent sessions that are not JSON: " + e.getMessage());
             }
             print(out, rows);
         }

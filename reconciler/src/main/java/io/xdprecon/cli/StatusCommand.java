@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,16 +32,11 @@ final class StatusCommand implements Callable<Integer> {
             List.of("rewrite_hit", "rewrite_miss", "hairpin_tx", "redirect_out", "afxdp_redirect", "pass_to_kernel",
                     "fib_pass", "fib_drop");
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9477",
-            description = "The daemon's admin address (default: ${DEFAULT-VALUE}). IPv6 as [::1]:9477.")
-    String admin;
+    @Mixin
+    AdminEndpoint endpoint;
 
     @Option(names = "--json", description = "Print the daemon's JSON status document as served by GET /status.")
     boolean json;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", hidden = true,
-            converter = DurationConverter.class)
-    Duration timeout;
 
     @Spec
     CommandSpec spec;
@@ -49,9 +45,9 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String body;
         try {
-            body = AdminClient.get(admin, "/status", timeout);
+            body = endpoint.get("/status");
         } catch (AdminClient.UnreachableException e) {
-            throw new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + admin + " "
+            throw new CliException("cannot reach the daemon: is `xdprecon run` running? admin address " + endpoint.admin + " "
                     + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -62,7 +58,7 @@ final class StatusCommand implements Callable<Integer> {
             try {
                 parsed = StatusJson.read(body);
             } catch (IOException e) {
-                throw new CliException("the daemon at " + admin + " sent a status that is not JSON: " + e.getMessage());
+                throw new CliException("the daemon at " + endpoint.admin + " sent a status that is not JSON: " + e.getMessage());
             }
             print(out, parsed.status(), parsed.lastReconcileAge());
         }

@@ -118,22 +118,14 @@ class RunStartupTest {
     }
 
     @Test
-    void sigtermWhileTheLoopRunsEndsAtOnce() throws Exception {
-        Process process = run("--source", "file:" + config(), "--admin", "127.0.0.1:" + freePort(), "--interval", "1s");
-        awaitOutput(process, "rejected revision");
-        process.destroy(); // SIGTERM
-        awaitExit(process);
-        assertEquals(143, process.exitValue(), output());
-    }
-
-    @Test
-    void theDaemonWritesItsAdminTokenForTheOwnerOnly() throws Exception {
+    void sigtermWhileTheLoopRunsEndsAtOnceAndTheAdminTokenIsTheOwnersOnly() throws Exception {
         Process process = run("--source", "file:" + config(), "--admin", "127.0.0.1:" + freePort(), "--interval", "1s");
         awaitOutput(process, "rejected revision");
         Path token = dir.resolve("state").resolve(io.xdprecon.daemon.admin.ControlToken.FILE_NAME);
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
         assertTrue(Files.readString(token).strip().matches("[0-9a-f]{64}"));
-        process.destroy();
+        process.destroy(); // SIGTERM
         awaitExit(process);
+        assertEquals(143, process.exitValue(), output());
     }
 }

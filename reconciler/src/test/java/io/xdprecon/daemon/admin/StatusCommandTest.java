@@ -25,7 +25,7 @@ class StatusCommandTest {
         try (AdminServer server = AdminServer.builder(new InetSocketAddress("127.0.0.1", 0))
                 .registry(metrics.registry()).status(metrics::status).start()) {
             String addr = "127.0.0.1:" + server.address().getPort();
-            Main.Captured c = Main.capture("status", "--admin", addr);
+            Main.Captured c = Main.capture("status", "--admin", addr, "--timeout", "30s"); // the first /status loads Jackson: seconds on a loaded machine
             assertEquals(0, c.exit(), c.err());
             String out = c.out();
             for (String fact : new String[] {"xdprecon on edge-1", "git https://git.example/net.git#main",
@@ -61,7 +61,7 @@ class StatusCommandTest {
     @Test
     void daemonWithoutStatusYetIsExit1WithItsReason() throws Exception {
         try (AdminServer server = AdminServer.builder(new InetSocketAddress("127.0.0.1", 0)).start()) {
-            Main.Captured c = Main.capture("status", "--admin", "127.0.0.1:" + server.address().getPort());
+            Main.Captured c = Main.capture("status", "--admin", "127.0.0.1:" + server.address().getPort(), "--timeout", "30s");
             assertEquals(1, c.exit());
             assertTrue(c.err().contains("503: daemon starting: no status yet"), c.err());
         }
