@@ -123,6 +123,7 @@ final class Checks {
         }
         for (int i = 0; i < spec.flows().size(); i++) {
             undeclared(spec.flows().get(i));
+            selfAddressed(spec.flows().get(i));
         }
         for (List<FlowIndex.Entry> same : index.sameEgresses()) {
             FlowIndex.Entry first = same.getFirst();
@@ -165,6 +166,24 @@ final class Checks {
             if (!spec.interfaces().containsKey(table.egressIface(r))) {
                 problems.add(new Problem.AtValue(table.pointer(r) + "/egress/interface", unknownInterface(table.egressIface(r))));
             }
+        }
+    }
+
+    /** A client or server at one of its flow's own endpoints: its packets would go from this node to itself. */
+    private void selfAddressed(FlowTable table) {
+        for (int r = 0; r < table.size(); r++) {
+            selfAddressed(table, r, "client", table.clientIp(r), table.clientPort(r));
+            selfAddressed(table, r, "server", table.serverIp(r), table.serverPort(r));
+        }
+    }
+
+    private void selfAddressed(FlowTable table, int r, String peer, int ip, int port) {
+        String own = ip == table.listenIp(r) && port == table.listenPort(r) ? "listen"
+                : ip == table.egressIp(r) && port == table.egressPort(r) ? "egress" : null;
+        if (own != null) {
+            problems.add(new Problem.AtValue(table.pointer(r) + "/" + peer, peer + " " + new Endpoint(ip, port)
+                    + " is the flow's own " + own + " endpoint: its packets would go from this node to itself, which no"
+                    + " interface receives"));
         }
     }
 

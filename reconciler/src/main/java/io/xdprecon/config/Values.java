@@ -1,5 +1,6 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.Ipv4;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
@@ -34,6 +35,13 @@ final class Values {
         record Bad<T>(String message) implements Parsed<T> {}
     }
 
+    /**
+     * A host's IPv4 address: a dotted quad without leading zeros (which {@code inet_aton} and others read as
+     * octal: {@code 010.0.0.1} is 8.0.0.1 to them), and a unicast address a packet can come from and go to —
+     * not this network (0.0.0.0/8), loopback (127.0.0.0/8), multicast (224.0.0.0/4) or reserved
+     * (240.0.0.0/4, with the broadcast 255.255.255.255). Every address of a config names a host: the
+     * application's, a client, a server or a backend.
+     */
     static Parsed<Integer> ipv4(String text) {
         long fast = ipv4(text, 0, text.length());
         if (fast >= 0) {
@@ -44,6 +52,7 @@ final class Values {
             return bad("'" + text + "' is not an IPv4 address, like 10.0.0.1");
         }
         int address = 0;
+        boolean leadingZero = false;
         for (String part : parts) {
             if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 return bad("'" + text + "' is not an IPv4 address, like 10.0.0.1");
@@ -52,14 +61,38 @@ final class Values {
             if (octet > 255) {
                 return bad("'" + text + "' is not an IPv4 address (octet " + octet + " > 255)");
             }
+            leadingZero |= part.length() > 1 && part.charAt(0) == '0';
             address = (address << 8) | octet;
         }
-        return new Parsed.Ok<>(address);
+        if (leadingZero) {
+            return bad("'" + text + "' has an octet with a leading zero, which some tools read as octal; write "
+                    + Ipv4.format(address));
+        }
+        String special = notAHost(address);
+        return special != null ? bad("'" + text + "' is " + special + ", not a host's address") : new Parsed.Ok<>(address);
+    }
+
+    /** What kind of address that no host has {@code address} is, or null for a unicast host address. */
+    private static String notAHost(long address) {
+        long first = address >>> 24 & 0xff;
+        if (first == 0) {
+            return "in 0.0.0.0/8 (this network, unspecified)";
+        } else if (first == 127) {
+            return "loopback (127.0.0.0/8), never on a network interface";
+        } else if (first >= 224 && first <= 239) {
+            return "multicast (224.0.0.0/4)";
+        } else if ((address & 0xffffffffL) == 0xffffffffL) {
+            return "the broadcast address";
+        } else if (first >= 240) {
+            return "reserved (240.0.0.0/4)";
+        }
+        return null;
     }
 
     /**
      * The address in {@code text[from, to)} when it is a plain dotted quad (1 to 3 digits per octet, each at
-     * most 255), else -1: the common case without splitting or regexes; anything else takes the general way.
+     * most 255, no leading zero) of a host, else -1: the common case without splitting or regexes; anything
+     * else takes the general way, which says what is wrong.
      */
     private static long ipv4(String text, int from, int to) {
         long address = 0;
@@ -71,7 +104,7 @@ final class Values {
             while (i < to && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
                 octet = octet * 10 + (text.charAt(i++) - '0');
             }
-            if (i == start || octet > 255) {
+            if (i == start || octet > 255 || i - start > 1 && text.charAt(start) == '0') {
                 return -1;
             }
             address = (address << 8) | octet;
@@ -82,7 +115,7 @@ final class Values {
                 i++;
             }
         }
-        return i == to ? address : -1;
+        return i == to && notAHost(address) == null ? address : -1;
     }
 
     static Parsed<Endpoint> endpoint(String text) {

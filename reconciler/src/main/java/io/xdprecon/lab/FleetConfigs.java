@@ -148,7 +148,8 @@ public final class FleetConfigs {
         int mixed = mix32(i * 0x9E3779B9 + (int) seed ^ (int) (seed >>> 32));
         String client = switch (keys) {
             case EVEN -> "10." + (64 + (i >>> 16)) + "." + ((i >>> 8) & 0xff) + "." + (i & 0xff) + ":" + (10000 + (i & 0x3ff));
-            case RANDOM, ONE_SERVER -> dotted(mixed) + ":" + (1024 + Integer.remainderUnsigned(mix32(mixed), 64_000));
+            case RANDOM, ONE_SERVER -> dotted(host(mixed >>> 24, permute24(i, seed))) + ":"
+                    + (1024 + Integer.remainderUnsigned(mix32(mixed), 64_000));
             case ONE_CLIENT -> "198.51.100.7:40000";
         };
         String listen = switch (keys) {
@@ -159,7 +160,7 @@ public final class FleetConfigs {
         String egressAt = "10.210.2." + (1 + (egress >>> 15)) + ", port: " + (32768 + (egress & 0x7fff));
         String server = switch (keys) {
             case EVEN, ONE_CLIENT -> "10.210.3." + (1 + (i & 63)) + ":" + (5004 + variant);
-            case RANDOM -> dotted(mix32(mixed ^ 0x5bd1e995)) + ":"
+            case RANDOM -> dotted(host(mix32(mixed ^ 0x5bd1e995) >>> 24, mix32(mixed ^ 0x5bd1e995))) + ":"
                     + (1 + (Integer.remainderUnsigned(mix32(mixed + 1), 65_000) + variant) % 65_535);
             case ONE_SERVER -> Lab.SERVER_IP + ":" + (5004 + variant);
         };
@@ -187,6 +188,25 @@ public final class FleetConfigs {
         x ^= x >>> 9;
         x = (x * 0x6a3d1) & mask;
         x ^= x >>> 7;
+        return x;
+    }
+
+    /** Unicast /8s the scattered addresses fall in: a config refuses 0/8, 127/8, multicast and reserved ones. */
+    private static final int[] HOST_OCTETS = {11, 23, 31, 45, 52, 64, 77, 89, 101, 113, 131, 149, 163, 176, 191, 203};
+
+    /** A host's address: the low 24 bits of {@code low} in the /8 {@code pick} chooses (injective in {@code low}). */
+    private static int host(int pick, int low) {
+        return HOST_OCTETS[pick & 15] << 24 | (low & 0xffffff);
+    }
+
+    /** A bijection of 0..2^24-1, as {@link #permute19}: scattered client addresses that stay unique. */
+    private static int permute24(int i, long seed) {
+        int mask = (1 << 24) - 1;
+        int x = (i ^ (int) (seed >>> 8)) & mask;
+        x = (x * 0x9e3779) & mask; // odd multipliers and xor-shifts: bijections modulo 2^24
+        x ^= x >>> 12;
+        x = (x * 0x5bd1e9) & mask;
+        x ^= x >>> 11;
         return x;
     }
 

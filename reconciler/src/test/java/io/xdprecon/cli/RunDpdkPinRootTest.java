@@ -26,13 +26,13 @@ class RunDpdkPinRootTest {
                 apiVersion: xdprecon.io/v1
                 interfaces:
                   lan: { device: lo }
-                localIps: [127.0.0.1]
+                localIps: [192.0.2.1]
                 datapath: { mode: dpdk }
                 services:
                   - name: relay
-                    listen: { interface: lan, address: 127.0.0.1, port: 3478 }
-                    backends: [127.0.0.2:7000]
-                    egress: { interface: lan, address: 127.0.0.1, ports: 40000-40099 }
+                    listen: { interface: lan, address: 192.0.2.1, port: 3478 }
+                    backends: [192.0.2.2:7000]
+                    egress: { interface: lan, address: 192.0.2.1, ports: 40000-40099 }
                 """);
         return config;
     }

@@ -32,6 +32,7 @@ class LoadShortcutsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.1", "0.0.0.0", "255.255.255.255", "256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4",
+            "10.0.0.0", "1.0.0.255", "127.0.0.1", "224.0.0.1", "223.255.255.255", "240.0.0.1", "10.00.0.1", "10.0.0.010",
             "1234.1.1.1", "1..2.3", "a.b.c.d", "1.2.3.4 ", "", ".1.2.3"})
     void fastAddressesAgreeWithTheGeneralParse(String text) {
         Values.Parsed<Integer> parsed = Values.ipv4(text);
@@ -39,9 +40,11 @@ class LoadShortcutsTest {
         boolean ok = parts.length == 4;
         long address = 0;
         for (String part : parts) {
-            ok &= part.matches("[0-9]{1,3}") && Integer.parseInt(part) <= 255;
+            ok &= part.matches("0|[1-9][0-9]{0,2}") && Integer.parseInt(part) <= 255; // no leading zero
             address = ok ? address << 8 | Integer.parseInt(part) : 0;
         }
+        long first = address >>> 24;
+        ok &= first != 0 && first != 127 && first < 224; // a host's unicast address
         assertEquals(ok, parsed instanceof Values.Parsed.Ok<Integer>, text);
         if (ok) {
             assertEquals((int) address, ((Values.Parsed.Ok<Integer>) parsed).value());
