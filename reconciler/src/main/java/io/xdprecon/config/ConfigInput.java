@@ -1,10 +1,10 @@
 package io.xdprecon.config;
 
+import io.xdprecon.host.RegularFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -30,9 +30,12 @@ public record ConfigInput(Path name, String id, Opener bytes) {
         Objects.requireNonNull(bytes, "bytes");
     }
 
-    /** A file on disk, read when needed; {@code id} is what the caller knows of its content. */
+    /**
+     * A file on disk, read when needed; {@code id} is what the caller knows of its content. Only a regular file is
+     * opened: a FIFO would block the read forever ({@link RegularFile.NotRegular} says what it is instead).
+     */
     public static ConfigInput of(Path file, String id) {
-        return new ConfigInput(file, id, () -> Files.newInputStream(file));
+        return new ConfigInput(file, id, () -> RegularFile.open(file));
     }
 
     /** Text in memory (a test, a command's argument), named {@code name}. */

@@ -3,6 +3,9 @@ package io.xdprecon.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xdprecon.config.Spec.FlowSpec;
 import io.xdprecon.config.Spec.Layer;
+import io.xdprecon.host.IoErrors;
+import io.xdprecon.host.RegularFile;
+import io.xdprecon.text.Utf8;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -50,7 +53,7 @@ final class FileParser {
             } catch (FastYamlEvents.Unsupported | YamlReader.NeedsTree e) {
                 continue;
             } catch (IOException | UncheckedIOException e) {
-                return unreadable(input, prefix, way, List.of(ConfigError.ofFile(input.name(), why(e))));
+                return unreadable(input, prefix, way, List.of(why(input, e)));
             }
             return parsed(input, prefix, part, way, yaml, items, crc.getValue());
         }
@@ -67,15 +70,26 @@ final class FileParser {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     }
 
-    private static String why(Exception e) {
-        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (cause instanceof NoSuchFileException) {
-            return "no such file";
+    /** Why {@code input} could not be read, in words; text that is not UTF-8 at its line, column and byte offset. */
+    private static ConfigError why(ConfigInput input, Exception e) {
+        IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+        return switch (cause) {
+            case NoSuchFileException n -> ConfigError.ofFile(input.name(), "no such file");
+            case RegularFile.NotRegular n -> ConfigError.ofFile(input.name(), n.getMessage());
+            case CharacterCodingException c -> notUtf8(input);
+            default -> ConfigError.ofFile(input.name(), "cannot be read: " + IoErrors.cause(cause));
+        };
+    }
+
+    /** Where {@code input} stops being UTF-8: read again, streamed, to place it (the decoder that refused does not say). */
+    private static ConfigError notUtf8(ConfigInput input) {
+        try (InputStream bytes = input.bytes().open()) {
+            return Utf8.firstMalformed(bytes)
+                    .map(at -> new ConfigError(input.name(), at.line(), at.column(), at.describe()))
+                    .orElseGet(() -> ConfigError.ofFile(input.name(), "is not UTF-8 text"));
+        } catch (IOException e) {
+            return ConfigError.ofFile(input.name(), "is not UTF-8 text");
         }
-        if (cause instanceof CharacterCodingException) {
-            return "is not UTF-8 text";
-        }
-        return "cannot be read: " + cause.getMessage();
     }
 
     private static ParsedFile unreadable(ConfigInput input, String prefix, YamlReader.Way way, List<ConfigError> errors) {

@@ -8,6 +8,6 @@
  * problems are reported at once, and loading writes nothing.
  *
  * <p>May import: {@code dataplane.bpf}, {@code dataplane.dpdk}, {@code dataplane.ffm}, {@code dataplane.maps},
- * {@code dataplane.netns}, {@code state}, {@code text}.
+ * {@code dataplane.netns}, {@code host}, {@code state}, {@code text}.
  */
 package io.xdprecon.config;

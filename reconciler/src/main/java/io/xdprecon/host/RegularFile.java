@@ -36,6 +36,22 @@ public final class RegularFile {
         }
     }
 
+    /** A file that is no regular one, refused before it was opened: the message says what it is. */
+    public static final class NotRegular extends IOException {
+        NotRegular(String kind) {
+            super("is " + kind + ", not a regular file");
+        }
+    }
+
+    /** Opens {@code file} (symbolic links followed) for reading, refusing anything but a regular file before opening it. */
+    public static InputStream open(Path file) throws IOException {
+        String kind = kind((Integer) Files.getAttribute(file, "unix:mode"));
+        if (kind != null) {
+            throw new NotRegular(kind);
+        }
+        return Files.newInputStream(file);
+    }
+
     /** Refuses anything but a regular file of at most {@code maxBytes}, without opening it. */
     public static void check(Path file, long maxBytes) throws Unreadable {
         int mode;
@@ -46,7 +62,18 @@ public final class RegularFile {
         } catch (IOException e) {
             throw new Unreadable(IoErrors.cause(e));
         }
-        String kind = switch (mode & S_IFMT) {
+        String kind = kind(mode);
+        if (kind != null) {
+            throw new Unreadable("is " + kind + ", not a regular file");
+        }
+        if (size > maxBytes) {
+            throw new Unreadable(tooLarge(maxBytes));
+        }
+    }
+
+    /** What a file of {@code mode} is in words, or null for a regular file. */
+    private static String kind(int mode) {
+        return switch (mode & S_IFMT) {
             case 0100000 -> null;
             case 0040000 -> "a directory";
             case 0010000 -> "a FIFO (named pipe)";
@@ -55,12 +82,6 @@ public final class RegularFile {
             case 0060000 -> "a block device";
             default -> "not a file";
         };
-        if (kind != null) {
-            throw new Unreadable("is " + kind + ", not a regular file");
-        }
-        if (size > maxBytes) {
-            throw new Unreadable(tooLarge(maxBytes));
-        }
     }
 
     private static String tooLarge(long maxBytes) {

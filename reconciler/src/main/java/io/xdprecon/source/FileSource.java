@@ -1,6 +1,9 @@
 package io.xdprecon.source;
 
 import io.xdprecon.dataplane.fs.Inotify;
+import io.xdprecon.host.IoErrors;
+import io.xdprecon.host.RegularFile;
+import io.xdprecon.text.Utf8;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -200,7 +203,7 @@ public final class FileSource implements Source {
         java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(64 * 1024);
         long size = 0;
         Instant modified;
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (java.io.InputStream in = RegularFile.open(file)) { // a FIFO would block forever: refused unopened
             modified = Files.getLastModifiedTime(file).toInstant();
             boolean end = false;
             while (!end) {
@@ -214,20 +217,30 @@ public final class FileSource implements Source {
                 bytes.flip();
                 java.nio.charset.CoderResult result = utf8.decode(bytes, chars, end);
                 if (result.isError()) {
-                    throw new SourceException("config file " + file + " is not valid UTF-8");
+                    throw notUtf8(file);
                 }
                 chars.clear();
                 bytes.compact();
             }
             if (utf8.flush(chars).isError()) {
-                throw new SourceException("config file " + file + " is not valid UTF-8");
+                throw notUtf8(file);
             }
         } catch (NoSuchFileException e) {
             throw new SourceException("config file " + file + " does not exist");
         } catch (IOException e) {
-            throw new SourceException("cannot read config file " + file + ": " + e, e);
+            throw new SourceException("cannot read config file " + file + ": " + IoErrors.cause(e), e);
         }
         return new Snapshot(file, size, modified, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    /** Where {@code file} stops being UTF-8 (read again, streamed, to place it: the check above does not say). */
+    private static SourceException notUtf8(Path file) {
+        try (java.io.InputStream in = RegularFile.open(file)) {
+            return new SourceException("config file " + file + " "
+                    + Utf8.firstMalformed(in).map(Utf8.Malformed::describe).orElse("is not valid UTF-8"));
+        } catch (IOException e) {
+            return new SourceException("config file " + file + " is not valid UTF-8");
+        }
     }
 
     private static MessageDigest newDigest() {

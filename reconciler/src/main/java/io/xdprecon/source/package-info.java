@@ -6,6 +6,7 @@
  * commit trust ({@code CommitTrust}: OpenPGP and SSH signatures)). A {@link io.xdprecon.source.Revision} is text with an id; what it means is
  * {@code config}'s business.
  *
- * <p>May import: {@code dataplane.fs} (inotify, to read a file only once its writer closed it).
+ * <p>May import: {@code dataplane.fs} (inotify, to read a file only once its writer closed it), {@code host} (regular
+ * files only, I/O causes), {@code text} (where bytes are not UTF-8).
  */
 package io.xdprecon.source;

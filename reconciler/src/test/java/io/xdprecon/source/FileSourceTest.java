@@ -64,6 +64,15 @@ class FileSourceTest {
     }
 
     @Test
+    void textThatIsNotUtf8IsPlacedByOffsetLineAndColumn() throws Exception {
+        Path f = Files.write(dir.resolve("flows.yaml"), new byte[] {'a', ':', ' ', '1', '\n', 'b', (byte) 0xff, '\n'});
+        try (FileSource source = new FileSource(f)) {
+            SourceException e = assertThrows(SourceException.class, source::poll);
+            assertEquals("config file " + f + " is not UTF-8 text: byte 0xff at offset 6 (line 2, column 2)", e.getMessage());
+        }
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path f = dir.resolve("nope.yaml");
         try (FileSource source = new FileSource(f)) {
