@@ -88,6 +88,8 @@ public final class Daemon implements AutoCloseable {
     // Commands from other threads (signals, webhook, admin) and the loop's own bookkeeping.
     private boolean wakeRequested;
     private volatile boolean running = true;
+    /** A reconcile is past its fetch, where it may write: a stop waits for it (guarded by {@code lock}). */
+    private boolean writing;
     private volatile boolean suspended;
     private boolean readySent;
     /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
@@ -164,7 +166,10 @@ public final class Daemon implements AutoCloseable {
         try {
             loop();
         } finally {
-            running = false;
+            synchronized (lock) {
+                running = false;
+                lock.notifyAll();
+            }
             stopped.countDown();
         }
     }
@@ -174,11 +179,35 @@ public final class Daemon implements AutoCloseable {
         return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Waits, after {@link #close()}, until no reconcile writes or can start to: at once when the loop is between
+     * reconciles or still fetching (a fetch writes nothing of the node; the reconcile it belongs to stops before
+     * reading the revision), else when the current one has ended. A stop is prompt while a Git fetch hangs, and
+     * never cuts an apply short. False when {@code timeout} passed first.
+     */
+    public boolean awaitNoWrites(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (running || writing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
     private void loop() {
         while (running) {
             boolean answersReload = reloadRequested.getAndSet(false);
             long start = System.nanoTime();
-            ReconcileOutcome outcome = reconcileOnce();
+            Optional<ReconcileOutcome> done = reconcile();
+            if (done.isEmpty()) {
+                break; // closed while fetching
+            }
+            ReconcileOutcome outcome = done.get();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             events.reconciled(outcome, took, status);
             events.alive();
@@ -197,8 +226,31 @@ public final class Daemon implements AutoCloseable {
      * {@code run --once}.
      */
     public ReconcileOutcome reconcileOnce() {
+        return reconcile().orElseGet(() -> new ReconcileOutcome.SourceFailed("closed while fetching"));
+    }
+
+    /** {@link #reconcileOnce()}, or empty when the daemon was closed while it fetched: then it writes nothing. */
+    private Optional<ReconcileOutcome> reconcile() {
         state = state.started(Instant.now());
-        ReconcileOutcome outcome = switch (fetch()) {
+        Fetch fetched = fetch();
+        synchronized (lock) {
+            if (!running) {
+                return Optional.empty();
+            }
+            writing = true;
+        }
+        try {
+            return Optional.of(admitAndConverge(fetched));
+        } finally {
+            synchronized (lock) {
+                writing = false;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private ReconcileOutcome admitAndConverge(Fetch fetch) {
+        ReconcileOutcome outcome = switch (fetch) {
             case Fetch.Untrusted untrusted -> refuse(untrusted);
             case Fetch.Unreachable unreachable when servesCached(unreachable) -> serveCached(unreachable);
             case Fetch.Unreachable unreachable -> sourceFailed(unreachable);

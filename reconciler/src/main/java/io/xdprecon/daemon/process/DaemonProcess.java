@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code xdprecon run} as a process: the {@link Daemon} with its slow path (the DPDK loop when the config asks
@@ -98,10 +97,8 @@ public final class DaemonProcess {
         if (source instanceof FileSource file) {
             file.watch(daemon::trigger);
         }
-        AtomicBoolean loopStarted = new AtomicBoolean();
-        installSignals(loopStarted);
+        installSignals();
         try (AdminServer server = options.admin().isEmpty() ? null : startAdmin(options.admin().get())) {
-            loopStarted.set(true);
             daemon.run();
         }
     }
@@ -135,20 +132,18 @@ public final class DaemonProcess {
     }
 
     /**
-     * SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile (the XDP datapath stays), then the slow path.
-     * The stop waits for the loop only once it has started ({@code loopStarted}): a start that fails (the admin port
-     * taken) or a SIGTERM before the loop ends at once, not after the wait's minute.
+     * SIGHUP reloads; SIGTERM/SIGINT stop after the current reconcile's writes (the XDP datapath stays), then the
+     * slow path. The stop waits only for writes ({@link Daemon#awaitNoWrites}): a start that failed (the admin port
+     * taken), a SIGTERM before the loop or during a fetch that hangs ends at once, not after a minute.
      */
     @SuppressWarnings("sunapi")
-    private void installSignals(AtomicBoolean loopStarted) {
+    private void installSignals() {
         // sun.misc.Signal is the JDK's only hook for SIGHUP; it is in jdk.unsupported, exported to all.
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             try {
-                if (loopStarted.get()) {
-                    daemon.awaitStopped(Duration.ofSeconds(60));
-                }
+                daemon.awaitNoWrites(Duration.ofSeconds(60));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
