@@ -51,6 +51,12 @@ final class FastYamlEvents extends EventCursor {
     private boolean[] maps = new boolean[16];
     private boolean[] indentless = new boolean[16];
     private int depth;
+    /**
+     * Flow collections open around the current node. Past SnakeYAML's nesting bound (50) the tree way, which
+     * reports it, reads the text.
+     */
+    private int flowDepth;
+    static final int MAX_FLOW_DEPTH = 64;
 
     // A key or entry whose value was not on its line: a block node below it, or an empty scalar.
     private boolean pending;
@@ -494,8 +500,23 @@ final class FastYamlEvents extends EventCursor {
 
     // ---- flow collections ----
 
-    /** The flow node at {@code p} ('{', '[' or a scalar); returns where it ends (on the then current line). */
+    /**
+     * The flow node at {@code p} ('{', '[' or a scalar); returns where it ends (on the then current line). Nested at
+     * most {@link #MAX_FLOW_DEPTH} deep: this reader recurses, and {@code [[[[…} on one line overflowed the stack.
+     */
     private int flowNode(int p) {
+        if (flowDepth == MAX_FLOW_DEPTH) {
+            throw unsupported("flow collections nested " + MAX_FLOW_DEPTH + " deep");
+        }
+        flowDepth++;
+        try {
+            return flowNodeAt(p);
+        } finally {
+            flowDepth--;
+        }
+    }
+
+    private int flowNodeAt(int p) {
         char c = buf[p];
         int col = p - lineStart + 1;
         if (c == '{' || c == '[') {
