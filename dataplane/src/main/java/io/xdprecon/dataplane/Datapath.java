@@ -148,7 +148,7 @@ public final class Datapath implements AutoCloseable {
                         + " down to " + Abi.VERSION + "); run a build of layout " + found + " or later, or unpin the maps to"
                         + " start empty (losing counters and sessions)";
             }
-            return pins + "; this build reads layout " + Abi.VERSION + " (migrate them, or unpin them to start empty)";
+            return pins + "; this build reads layout " + Abi.VERSION + ": plan and apply migrate them (or unpin them to start empty)";
         }
 
         /** The layout version the pinned maps carry. */

@@ -3,6 +3,7 @@ package io.xdprecon.apply;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -17,10 +18,12 @@ import io.xdprecon.plan.TuningChange;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +31,9 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>refuse before any write: plan errors, the mass-delete guard, disruptive changes without
  *       their flags, and a live state that moved since the plan was computed;</li>
- *   <li>load the datapath and attach the program (XDP mode), then tuning;</li>
+ *   <li>migrate the live maps onto new ones when the plan says so (an older layout, another capacity: every
+ *       rule and its counters copied, the program swapped atomically), load the datapath and attach the
+ *       program (XDP mode), then tuning;</li>
  *   <li>local IPs added, then every rule added, changed or taken over, in batches;</li>
  *   <li>rules deleted, in batches; local IPs removed last.</li>
  * </ol>
@@ -67,6 +72,8 @@ public final class Applier {
         if (!writesAnything(plan, options)) {
             return List.of();
         }
+        // A migration interrupted after its commit left pins of two generations: finish it before reading them.
+        LayoutMigration.recover(reader.pinRoot()).ifPresent(progress);
         // The staleness check walks the live rules into the fingerprint without collecting them: a map of
         // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
         // the steps below use only its other facts.
@@ -144,7 +151,7 @@ public final class Applier {
         String current = "start";
         try {
             current = "load and attach the datapath";
-            runDatapathChanges(plan, live, steps);
+            runDatapathChanges(plan, live, rules, steps);
             current = "tuning";
             runTuning(plan, steps);
             try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
@@ -171,21 +178,28 @@ public final class Applier {
         return plan.tuning().stream().map(TuningChange::after).toList();
     }
 
-    private void runDatapathChanges(Plan plan, LiveState live, List<Step> steps) {
-        if (plan.datapath().isEmpty()) {
+    private void runDatapathChanges(Plan plan, LiveState live, List<RuleChange> rules, List<Step> steps) {
+        Optional<DatapathChange.Migrate> migrate = plan.datapath().stream()
+                .filter(DatapathChange.Migrate.class::isInstance).map(DatapathChange.Migrate.class::cast).findFirst();
+        migrate.ifPresent(m -> runMigration(plan, m, rules, steps));
+        if (plan.datapath().stream().allMatch(DatapathChange.Migrate.class::isInstance)) {
             return;
         }
         long start = System.nanoTime();
         int capacity = plan.datapath().stream()
                 .filter(DatapathChange.Load.class::isInstance).map(DatapathChange.Load.class::cast)
                 .mapToInt(DatapathChange.Load::maxRules).findFirst()
-                .orElse(live.rulesCapacity()); // adopt the pinned maps at the size they have
+                // adopt the pinned maps at the size they have (a migration's new size)
+                .orElse(migrate.map(DatapathChange.Migrate::toCapacity).orElse(live.rulesCapacity()));
         // Loading creates the pinned maps, or adopts them; the attachment keeps the program alive after close.
         try (Datapath loaded = Datapath.load(reader.pinRoot(), capacity)) {
             BpfProgram program = loaded.program().orElseThrow();
             int done = 0;
             for (DatapathChange change : plan.datapath()) {
                 switch (change) {
+                    case DatapathChange.Migrate m -> {
+                        continue; // done above
+                    }
                     case DatapathChange.Load load -> progress.accept("  + datapath: maps pinned under " + reader.pinRoot()
                             + " (" + load.maxRules() + " rules)");
                     case DatapathChange.Attach attach -> {
@@ -202,6 +216,24 @@ public final class Applier {
             }
             steps.add(new Step("load and attach the datapath", done, micros(start)));
         }
+    }
+
+    /**
+     * Moves the datapath onto new maps before any write, the rules the plan deletes left behind; {@code xdp_main} is
+     * swapped wherever it runs on the config's interfaces. A failure leaves the old maps serving.
+     */
+    private void runMigration(Plan plan, DatapathChange.Migrate migrate, List<RuleChange> rules, List<Step> steps) {
+        long start = System.nanoTime();
+        Set<FlowKey> leaveBehind = new HashSet<>();
+        rules.stream().filter(c -> c.kind() == Change.Kind.DELETE).forEach(c -> leaveBehind.add(c.key()));
+        LayoutMigration.Report report = LayoutMigration.migrate(reader.pinRoot(), migrate.toCapacity(),
+                LayoutMigration.Devices.xdp(List.copyOf(new TreeMap<>(plan.interfaces()).values())), leaveBehind,
+                LayoutMigration.Checkpoint.NONE);
+        progress.accept("  ~ datapath: layout " + report.fromLayout() + " -> " + report.toLayout() + ", rules map "
+                + report.fromCapacity() + " -> " + report.toCapacity() + " entries: " + report.rulesMoved() + " rules moved, "
+                + report.countsCarried() + " packets counted meanwhile carried" + (report.swapped().isEmpty() ? ""
+                : "; " + String.join("; ", report.swapped())));
+        steps.add(new Step("migrate the datapath", report.rulesMoved(), micros(start)));
     }
 
     private void runTuning(Plan plan, List<Step> steps) {
@@ -291,6 +323,8 @@ public final class Applier {
         for (DatapathChange change : plan.datapath()) {
             boolean done = switch (change) {
                 case DatapathChange.Load load -> after.datapathPresent();
+                case DatapathChange.Migrate migrate -> after.layout() == migrate.toLayout()
+                        && after.rulesCapacity() == migrate.toCapacity();
                 case DatapathChange.Attach attach -> after.attached().getOrDefault(attach.iface(), Optional.empty())
                         .filter(p -> p.name().equals(io.xdprecon.plan.Planner.PROGRAM_NAME)).isPresent();
             };

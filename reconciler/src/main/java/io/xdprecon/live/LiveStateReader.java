@@ -3,11 +3,16 @@ package io.xdprecon.live;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.layout.Layout1Maps;
+import io.xdprecon.dataplane.layout.PinnedLayout;
+import io.xdprecon.dataplane.layout.PinnedMaps;
+import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
@@ -103,7 +108,9 @@ public final class LiveStateReader {
         interfaces.forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
         List<TuningSetting> tuning = tuningReader.apply(tuningSettings);
         if (!Datapath.isPinned(pinRoot)) {
-            return LiveState.absent(tuning, attached);
+            Optional<PinnedLayout> older = olderLayout();
+            return older.isEmpty() ? LiveState.absent(tuning, attached)
+                    : readOlder(older.get(), tuning, attached, streamRules, walkRules);
         }
         try (Datapath live = Datapath.openPinned(pinRoot)) {
             Map<FlowKey, FlowRule> rules;
@@ -117,6 +124,35 @@ public final class LiveStateReader {
             }
             return new LiveState(true, live.rules().capacity(), rules, live.localIps().readAll().keySet(), tuning,
                     attached);
+        }
+    }
+
+    /**
+     * Maps of a layout older than this build's, which {@link Datapath#isPinned} does not see (it looks for this
+     * layout's maps): layout 1's are told by its per-flow counters map. They are read to be migrated.
+     */
+    private Optional<PinnedLayout> olderLayout() {
+        if (!Files.exists(pinRoot.resolve(Layout1Maps.FLOW_STATS_MAP))) {
+            return Optional.empty();
+        }
+        return PinnedLayout.probe(pinRoot);
+    }
+
+    private LiveState readOlder(PinnedLayout layout, List<TuningSetting> tuning,
+            Map<String, Optional<LiveState.AttachedProgram>> attached, BiConsumer<FlowKey, FlowRule> streamRules,
+            boolean walkRules) {
+        try (PinnedMaps maps = PinnedMaps.open(pinRoot, layout)) {
+            Map<FlowKey, FlowRule> rules = new HashMap<>();
+            if (walkRules) {
+                BiConsumer<FlowKey, FlowRule> sink = streamRules == null ? rules::put : streamRules;
+                maps.forEachRule((key, rule, slot) -> sink.accept(key, rule));
+            }
+            Set<Integer> localIps = maps.map(Datapath.LOCAL_IPS_MAP).map(map -> {
+                try (map) {
+                    return new LocalIpsMap(map).readAll().keySet();
+                }
+            }).orElse(Set.of());
+            return new LiveState(true, layout.rulesCapacity(), rules, localIps, tuning, attached, layout.version());
         }
     }
 

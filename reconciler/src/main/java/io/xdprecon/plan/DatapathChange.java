@@ -6,7 +6,7 @@ import java.util.OptionalInt;
 
 /**
  * Bringing the datapath itself up, in XDP mode only (in DPDK mode the PMD loads and attaches the
- * program). The applier runs these before any map write: the maps must exist first.
+ * program), or moving it onto new maps. The applier runs these before any map write: the maps must exist first.
  */
 public sealed interface DatapathChange extends Change {
 
@@ -21,6 +21,30 @@ public sealed interface DatapathChange extends Change {
         @Override
         public Kind kind() {
             return Kind.ADD;
+        }
+    }
+
+    /**
+     * Move the live datapath onto new maps of this build's layout with room for {@code toCapacity} rules: an older
+     * layout migrated, or a resize. Every live rule but those the plan deletes is copied with its counters, and
+     * {@code xdp_main} swapped atomically onto the new maps wherever it runs ({@code LayoutMigration}).
+     *
+     * @param rules  the live rules copied (those the plan deletes are left behind)
+     */
+    record Migrate(int fromLayout, int toLayout, int fromCapacity, int toCapacity, int rules) implements DatapathChange {
+        public Migrate {
+            if (toCapacity < 2) {
+                throw new IllegalArgumentException("maxRules must be at least 2: " + toCapacity);
+            }
+            if (fromLayout < 1 || toLayout < fromLayout || rules < 0 || rules > toCapacity) {
+                throw new IllegalArgumentException("no such migration: layout " + fromLayout + " -> " + toLayout + ", "
+                        + rules + " rules into " + toCapacity);
+            }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CHANGE;
         }
     }
 

@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  */
 public record Fingerprint(String sha256) {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    private static final String VERSION = "xdprecon-fingerprint/v2";
+    private static final String VERSION = "xdprecon-fingerprint/v3";
 
     public Fingerprint {
         Objects.requireNonNull(sha256, "sha256");
@@ -144,6 +144,7 @@ public record Fingerprint(String sha256) {
             writeString(out, VERSION);
             out.writeBoolean(facts.datapathPresent());
             out.writeInt(facts.rulesCapacity());
+            out.writeInt(facts.layout());
             configRules.writeTo(out);
             touchedKeys.writeTo(out);
 

@@ -44,8 +44,9 @@ import java.util.function.Supplier;
  *   <tr><td>interfaces</td><td>object name → ifindex</td><td>the config's interfaces</td></tr>
  *   <tr><td>summary</td><td>{add, change, destroy, line}</td><td>derived: ignored on read</td></tr>
  *   <tr><td>disruptive</td><td>boolean</td><td>derived: some tuning change needs --allow-disruptive</td></tr>
- *   <tr><td>datapath</td><td>array of {action: "load", kind, maxRules} | {action: "attach", kind, iface,
- *       ifindex, mode, replacesProgramId}</td><td>XDP-mode bring-up</td></tr>
+ *   <tr><td>datapath</td><td>array of {action: "load", kind, maxRules} | {action: "migrate", kind: "change",
+ *       fromLayout, toLayout, fromCapacity, toCapacity, rules} | {action: "attach", kind, iface, ifindex, mode,
+ *       replacesProgramId}</td><td>XDP-mode bring-up; a migration onto new maps (older layout, resize)</td></tr>
  *   <tr><td>localIps</td><td>array of {kind: "add" | "delete", ip}</td><td>dotted quads</td></tr>
  *   <tr><td>flows</td><td>array of {kind, flow (string | null), rules: [{kind, key, before, after}]}</td>
  *       <td>keys {ifindex, srcIp, srcPort, dstIp, dstPort}; rules {rewrite: key, owner: "config" |
@@ -212,6 +213,15 @@ public final class PlanJson {
                 node.put("kind", lower(load.kind()));
                 node.put("maxRules", load.maxRules());
             }
+            case DatapathChange.Migrate migrate -> {
+                node.put("action", "migrate");
+                node.put("kind", lower(migrate.kind()));
+                node.put("fromLayout", migrate.fromLayout());
+                node.put("toLayout", migrate.toLayout());
+                node.put("fromCapacity", migrate.fromCapacity());
+                node.put("toCapacity", migrate.toCapacity());
+                node.put("rules", migrate.rules());
+            }
             case DatapathChange.Attach attach -> {
                 node.put("action", "attach");
                 node.put("kind", lower(attach.kind()));
@@ -297,10 +307,13 @@ public final class PlanJson {
         String action = f.get("action").text();
         DatapathChange change = switch (action) {
             case "load" -> f.convert(() -> new DatapathChange.Load(f.get("maxRules").integer()));
+            case "migrate" -> f.convert(() -> new DatapathChange.Migrate(f.get("fromLayout").integer(),
+                    f.get("toLayout").integer(), f.get("fromCapacity").integer(), f.get("toCapacity").integer(),
+                    f.get("rules").integer()));
             case "attach" -> f.convert(() -> new DatapathChange.Attach(
                     f.get("iface").text(), f.get("ifindex").integer(), f.get("mode").enumValue(XdpMode.class),
                     f.optional("replacesProgramId").map(id -> OptionalInt.of(id.integer())).orElse(OptionalInt.empty())));
-            default -> throw f.get("action").invalid("unknown datapath action \"" + action + "\" (expected load or attach)");
+            default -> throw f.get("action").invalid("unknown datapath action \"" + action + "\" (expected load, migrate or attach)");
         };
         Change.Kind kind = f.get("kind").enumValue(Change.Kind.class);
         if (kind != change.kind()) {

@@ -142,6 +142,10 @@ public final class PlanRenderer {
         return switch (change) {
             case DatapathChange.Load load ->
                     "load " + Planner.PROGRAM_NAME + " and its maps (room for " + load.maxRules() + " rules)";
+            case DatapathChange.Migrate migrate -> (migrate.fromLayout() == migrate.toLayout() ? ""
+                    : "layout " + migrate.fromLayout() + " -> " + migrate.toLayout() + ", ") + "rules map "
+                    + migrate.fromCapacity() + " -> " + migrate.toCapacity() + " entries (migrate " + migrate.rules()
+                    + " rules, counters kept)";
             case DatapathChange.Attach attach -> "attach " + Planner.PROGRAM_NAME + " to " + attach.iface()
                     + " (ifindex " + attach.ifindex() + ", " + modeName(attach.mode()) + ")"
                     + (attach.replacesProgramId().isPresent()

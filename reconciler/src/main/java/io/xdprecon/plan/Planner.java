@@ -1,5 +1,6 @@
 package io.xdprecon.plan;
 
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
@@ -139,7 +140,12 @@ public final class Planner {
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
         List<FlowChange> flows = planFlows(desired.packed(), changed, orphans, names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), warnings, errors);
-        checkCapacity(desired.datapath(), live, liveRules, flows, errors);
+        Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules, flows, warnings, errors);
+        if (migrate.isPresent()) {
+            datapath = new ArrayList<>(datapath);
+            datapath.addFirst(migrate.get());
+        }
+        checkCapacity(desired.datapath(), live, liveRules, migrate, flows, errors);
 
         int deletes = 0;
         int orphanSessions = 0;
@@ -176,10 +182,6 @@ public final class Planner {
 
     private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,
             List<String> errors) {
-        if (live.datapathPresent() && live.rulesCapacity() != settings.maxRules()) {
-            warnings.add("the live rules map holds " + live.rulesCapacity() + " entries but the config asks for "
-                    + settings.maxRules() + ": resizing needs a reload of the datapath; apply keeps the live size");
-        }
         if (settings.mode() == DatapathSettings.Mode.DPDK) {
             // The PMD loads and attaches the program; without it there are no maps to write to.
             if (!live.datapathPresent()) {
@@ -211,6 +213,42 @@ public final class Planner {
             }
         }
         return changes;
+    }
+
+    /**
+     * Live maps of an older layout, or of another capacity than the config's, are migrated onto new ones (XDP mode):
+     * every live rule but those the plan deletes is copied with its counters. In DPDK mode the PMD owns the program:
+     * a resize is not done (warned), an older layout is refused.
+     */
+    private static Optional<DatapathChange.Migrate> planMigration(DatapathSettings settings, LiveState live, int liveRules,
+            List<FlowChange> flows, List<String> warnings, List<String> errors) {
+        boolean olderLayout = live.datapathPresent() && live.layout() != Abi.VERSION;
+        boolean resize = live.datapathPresent() && live.rulesCapacity() != settings.maxRules();
+        if (!olderLayout && !resize) {
+            return Optional.empty();
+        }
+        if (settings.mode() == DatapathSettings.Mode.DPDK) {
+            if (olderLayout) {
+                errors.add("the pinned maps are of layout " + live.layout() + " and this build writes layout " + Abi.VERSION
+                        + ": in dpdk mode they are not migrated yet; run this build in xdp mode once, or unpin them");
+            } else {
+                warnings.add("the live rules map holds " + live.rulesCapacity() + " entries but the config asks for "
+                        + settings.maxRules() + ": in dpdk mode apply keeps the live size");
+            }
+            return Optional.empty();
+        }
+        long deletes = 0;
+        for (FlowChange flow : flows) {
+            for (RuleChange rule : flow.rules()) {
+                deletes += rule.kind() == Change.Kind.DELETE ? 1 : 0;
+            }
+        }
+        int copied = (int) Math.max(0, liveRules - deletes);
+        if (copied > settings.maxRules()) {
+            return Optional.empty(); // checkCapacity refuses the plan, saying why
+        }
+        return Optional.of(new DatapathChange.Migrate(live.layout(), Abi.VERSION, live.rulesCapacity(), settings.maxRules(),
+                copied));
     }
 
     private static List<LocalIpChange> planLocalIps(Set<Integer> desired, Set<Integer> live) {
@@ -399,15 +437,29 @@ public final class Planner {
      * one at the peak; a plan that cannot fit would fail half-way, so it is an error before any write.
      */
     private static void checkCapacity(DatapathSettings settings, LiveState live, int liveRuleCount,
-            List<FlowChange> flows, List<String> errors) {
-        int capacity = live.datapathPresent() ? live.rulesCapacity() : settings.maxRules();
-        int liveRules = live.datapathPresent() ? liveRuleCount : 0;
+            Optional<DatapathChange.Migrate> migrate, List<FlowChange> flows, List<String> errors) {
+        boolean resizing = live.datapathPresent() && live.rulesCapacity() != settings.maxRules()
+                && settings.mode() == DatapathSettings.Mode.XDP;
+        int capacity = live.datapathPresent() && !resizing ? live.rulesCapacity() : settings.maxRules();
         long adds = 0;
+        long deletes = 0;
         for (FlowChange flow : flows) {
             for (RuleChange rule : flow.rules()) {
                 adds += rule.kind() == Change.Kind.ADD ? 1 : 0;
+                deletes += rule.kind() == Change.Kind.DELETE ? 1 : 0;
             }
         }
+        if (resizing) {
+            // The rules the plan deletes are left behind by the migration: the new map holds the rest, then the adds.
+            long peak = Math.max(0, liveRuleCount - deletes) + adds;
+            if (peak > capacity) {
+                errors.add("the new rules map would hold at most " + capacity + " entries but this plan needs " + peak
+                        + " (" + liveRuleCount + " live, config and sessions, - " + deletes + " deleted + " + adds
+                        + " added): raise datapath.maxRules");
+            }
+            return;
+        }
+        int liveRules = live.datapathPresent() ? liveRuleCount : 0;
         if (capacity > 0 && liveRules + adds > capacity) {
             errors.add("the rules map holds at most " + capacity + " entries but this plan needs "
                     + (liveRules + adds) + " at its peak (" + liveRules + " live + " + adds

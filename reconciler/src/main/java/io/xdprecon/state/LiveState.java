@@ -1,5 +1,6 @@
 package io.xdprecon.state;
 
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import java.util.List;
@@ -16,14 +17,25 @@ import java.util.Set;
  * @param datapathPresent  false when the maps are not pinned: the plan is a full create
  * @param rulesCapacity    max entries of the live rules map, 0 when absent
  * @param attached         kernel interface name → attached XDP program, absent when none
+ * @param layout           the layout of the pinned maps ({@link Abi#VERSION} is this build's; an older one is read
+ *                         to be migrated), 0 when absent
  */
 public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
-        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached) {
+        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout) {
     public LiveState {
+        if (datapathPresent != (layout > 0)) {
+            throw new IllegalArgumentException("a present datapath has a layout, an absent one none: " + layout);
+        }
         rules = Map.copyOf(rules);
         localIps = Set.copyOf(localIps);
         tuning = List.copyOf(tuning);
         attached = Map.copyOf(attached);
+    }
+
+    /** Maps of this build's layout (or none). */
+    public LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
+            List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached) {
+        this(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, datapathPresent ? Abi.VERSION : 0);
     }
 
     /** An XDP program on an interface, as the kernel reports it. */

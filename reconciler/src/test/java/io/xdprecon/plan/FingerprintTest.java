@@ -112,6 +112,8 @@ class FingerprintTest {
                 "datapath gone");
         assertFalse(PLAN.matches(new LiveState(true, 2048, rules, LOCAL, List.of(QUEUES), attachedEverywhere())),
                 "capacity changed");
+        assertFalse(PLAN.matches(new LiveState(true, MAX_RULES, rules, LOCAL, List.of(QUEUES), attachedEverywhere(), 1)),
+                "layout changed");
         assertTrue(PLAN.matches(new LiveState(true, MAX_RULES, rules, LOCAL, List.of(QUEUES), attachedEverywhere())),
                 "the control: the same facts rebuilt");
     }
@@ -127,7 +129,7 @@ class FingerprintTest {
         byte[] bytes = Fingerprint.canonicalBytes(live, touched);
 
         // Versioned: a length-prefixed tag first, so a new encoding never matches an old saved plan.
-        byte[] version = "xdprecon-fingerprint/v2".getBytes(StandardCharsets.UTF_8);
+        byte[] version = "xdprecon-fingerprint/v3".getBytes(StandardCharsets.UTF_8);
         assertEquals(version.length, java.nio.ByteBuffer.wrap(bytes).getInt());
         assertArrayEquals(version, Arrays.copyOfRange(bytes, 4, 4 + version.length));
         assertEquals(sha256(bytes), Fingerprint.of(live, touched).sha256());
@@ -141,7 +143,7 @@ class FingerprintTest {
         assertArrayEquals(bytes, Fingerprint.canonicalBytes(reordered, touchedReversed));
 
         // Stable across JVMs and releases: a saved plan is checked by another process, maybe later.
-        assertEquals("8c310a4cf7b7379a6de8035c5c6e46d722a9b2de8a6d38a28fdad6414f62d227", Fingerprint.of(live, touched).sha256());
+        assertEquals("075ced928dc767c44bb81f673bfdc8b30e3d5d3ff674b8bc0fa42b93ffdfd276", Fingerprint.of(live, touched).sha256());
 
         // Each kind of fact is in the bytes: the control above, then one fact moved at a time.
         assertFalse(Arrays.equals(bytes, Fingerprint.canonicalBytes(live, Set.of(A.reverseKey()))), "touched absent key");

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -23,9 +24,11 @@ import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.plan.Change.Kind;
 import io.xdprecon.plan.Fixtures.Relay;
 import io.xdprecon.state.DatapathSettings;
+import io.xdprecon.state.DesiredRule;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,15 +409,64 @@ class PlannerTest {
         }
 
         @Test
-        void aLiveCapacityOtherThanTheConfigsIsAWarning() {
-            LiveState live = new LiveState(true, 512, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
-                    attachedEverywhere());
+        void aLiveCapacityOtherThanTheConfigsIsAMigrationOfEveryRuleThePlanKeeps() {
+            // 4 live config rules (A, B); A leaves the config: its 2 are left behind, B's move.
+            Map<FlowKey, FlowRule> rules = new HashMap<>(A.live(Owner.CONFIG));
+            rules.putAll(B.live(Owner.CONFIG));
+            LiveState live = new LiveState(true, 512, rules, Set.of(Ipv4.parse(LISTEN_IP)), List.of(), attachedEverywhere());
 
-            Plan plan = Planner.plan(desired(Map.of()), live);
+            Plan plan = Planner.plan(desired(B.desired()), live);
 
-            assertEquals(List.of("the live rules map holds 512 entries but the config asks for 1024: resizing needs"
-                    + " a reload of the datapath; apply keeps the live size"), plan.warnings());
+            assertEquals(List.of(new DatapathChange.Migrate(Abi.VERSION, Abi.VERSION, 512, MAX_RULES, 2)), plan.datapath());
+            assertEquals(Kind.CHANGE, plan.datapath().getFirst().kind());
+            assertEquals(List.of(), plan.warnings());
             assertEquals(List.of(), plan.errors());
+            assertTrue(PlanRenderer.render(plan).contains("~ rules map 512 -> 1024 entries (migrate 2 rules, counters kept)"),
+                    PlanRenderer.render(plan));
+        }
+
+        @Test
+        void anOlderLayoutIsMigratedAtTheSameSize() {
+            LiveState live = new LiveState(true, MAX_RULES, A.live(Owner.CONFIG), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
+                    attachedEverywhere(), 1);
+
+            Plan plan = Planner.plan(desired(A.desired()), live);
+
+            assertEquals(List.of(new DatapathChange.Migrate(1, Abi.VERSION, MAX_RULES, MAX_RULES, 2)), plan.datapath());
+            assertTrue(PlanRenderer.render(plan).contains("~ layout 1 -> 2, rules map 1024 -> 1024 entries (migrate 2 rules,"
+                    + " counters kept)"), PlanRenderer.render(plan));
+        }
+
+        @Test
+        void aNewSizeThatCannotHoldTheLiveRulesIsAnError() {
+            Map<FlowKey, FlowRule> rules = new HashMap<>(A.live(Owner.CONFIG));
+            rules.putAll(B.live(Owner.CONFIG));
+            LiveState live = new LiveState(true, 4096, rules, Set.of(Ipv4.parse(LISTEN_IP)), List.of(), attachedEverywhere());
+            Map<FlowKey, DesiredRule> both = new HashMap<>(A.desired());
+            both.putAll(B.desired());
+            DesiredState desired = desired(both, Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
+                    new DatapathSettings(DatapathSettings.Mode.XDP, XdpMode.NATIVE, 3, INTERFACES));
+
+            Plan plan = Planner.plan(desired, live);
+
+            assertEquals(List.of(), plan.datapath());
+            assertEquals(List.of("the new rules map would hold at most 3 entries but this plan needs 4 (4 live, config and"
+                    + " sessions, - 0 deleted + 0 added): raise datapath.maxRules"), plan.errors());
+        }
+
+        @Test
+        void inDpdkModeAnotherCapacityIsAWarningAndAnOlderLayoutAnError() {
+            DesiredState desired = desired(Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(), dpdk());
+            Plan resize = Planner.plan(desired, new LiveState(true, 512, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
+                    attachedEverywhere()));
+            assertEquals(List.of("the live rules map holds 512 entries but the config asks for 1024: in dpdk mode apply"
+                    + " keeps the live size"), resize.warnings());
+            assertEquals(List.of(), resize.errors());
+
+            Plan older = Planner.plan(desired, new LiveState(true, MAX_RULES, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)),
+                    List.of(), attachedEverywhere(), 1));
+            assertEquals(List.of("the pinned maps are of layout 1 and this build writes layout 2: in dpdk mode they are not"
+                    + " migrated yet; run this build in xdp mode once, or unpin them"), older.errors());
         }
 
         @Test
@@ -422,8 +474,10 @@ class PlannerTest {
             // 2 live rules + 2 added before the 2 old ones go: 4 > 3 even though 2 remain in the end.
             LiveState live = new LiveState(true, 3, A.live(Owner.CONFIG), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
                     attachedEverywhere());
+            DesiredState desired = desired(B.desired(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
+                    new DatapathSettings(DatapathSettings.Mode.XDP, XdpMode.NATIVE, 3, INTERFACES));
 
-            Plan plan = Planner.plan(desired(B.desired()), live);
+            Plan plan = Planner.plan(desired, live);
 
             assertEquals(List.of("the rules map holds at most 3 entries but this plan needs 4 at its peak"
                     + " (2 live + 2 added before any delete)"), plan.errors());

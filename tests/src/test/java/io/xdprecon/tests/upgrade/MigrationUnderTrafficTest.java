@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.cli.Main;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
@@ -17,6 +18,8 @@ import io.xdprecon.dataplane.layout.PinnedMaps;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
@@ -27,6 +30,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +45,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link LayoutMigration} on the lab's live datapath, with a numbered stream through a config flow and another
  * through a session-owned rule: the programs on pc and ps are swapped onto the new maps (XDP REPLACE) while the
- * streams run. Every datagram arrives, and each flow's counter ends equal to the datagrams sent through it: what
+ * streams run, called directly and through {@code plan}/{@code apply} (the plan's datapath step, its refusal). Every datagram arrives, and each flow's counter ends equal to the datagrams sent through it: what
  * the old maps counted while the rules were copied is carried over (each test waits, at that step, until the old
  * maps counted more), and after a failed swap what the new maps counted is carried back.
  */
 class MigrationUnderTrafficTest {
     private static final int CONFIG_FLOW = 0;
     private static final int SESSION_FLOW = 5;
+    private static final int LEAVING_FLOW = 2;
     private static final int RATE = 2_000;
 
     @TempDir
@@ -56,9 +61,15 @@ class MigrationUnderTrafficTest {
     private Lab lab;
     private SequencedStream config;
     private SequencedStream session;
+    private Process daemon;
+    /** Whether the second stream's flow is a session's rule (else a config flow's). */
+    private boolean sessionOwned = true;
 
     @AfterEach
     void stop() throws Exception {
+        if (daemon != null) {
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         if (config != null) {
             config.close();
         }
@@ -134,6 +145,102 @@ class MigrationUnderTrafficTest {
         assertStreamsLosslessAndCounted();
     }
 
+    @Test
+    void planAndApplyMigrateLayout1AndResizeUnderTraffic() throws Exception {
+        lab = Lab.startWith(OtherLayouts.LAYOUT_1_OBJECT);
+        // What the layout-1 release's apply left: the flows' rules, the session's, and the VIP as a local IP.
+        // In xdp mode the planner removes session rules (no DPDK loop owns them): both flows are the config's here.
+        Map<FlowKey, FlowRule> written = configRules(LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        sessionOwned = false;
+        FlowKey leaving = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000 + LEAVING_FLOW, Lab.VIP, 30000 + LEAVING_FLOW);
+        written.putAll(configRules(LabConfigs.flow("leaving", LEAVING_FLOW, 50002)));
+        OtherLayouts.putLayout1Rules(lab.pinRoot(), written);
+        try (BpfMap localIps = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.LOCAL_IPS_MAP))) {
+            new LocalIpsMap(localIps).add(Ipv4.parse(Lab.VIP));
+        }
+        startStreams();
+
+        // The flow "leaving" is gone from the config: its rules are left behind, the other 4 move with their counts.
+        Path v1 = configFile(65_536, LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        Main.Captured plan = cli("plan", "-c", v1.toString());
+        assertEquals(0, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("~ layout 1 -> 2, rules map 524288 -> 65536 entries (migrate 4 rules, counters kept)"),
+                plan.out());
+        assertTrue(plan.out().contains("- flow not in the config"), plan.out()); // the leaving flow's rules
+        Main.Captured json = cli("plan", "-c", v1.toString(), "--json");
+        assertTrue(json.out().replaceAll("\\s", "").contains("\"action\":\"migrate\",\"kind\":\"change\",\"fromLayout\":1,"
+                + "\"toLayout\":2,\"fromCapacity\":524288,\"toCapacity\":65536,\"rules\":4"), json.out());
+        Main.Captured apply = cli("apply", "-c", v1.toString());
+        assertEquals(0, apply.exit(), apply.out() + apply.err());
+        assertTrue(apply.out().contains("~ datapath: layout 1 -> 2, rules map 524288 -> 65536 entries: 4 rules moved, "),
+                apply.out());
+        assertTrue(apply.out().contains("xdp_main (native) on ifindex " + lab.pc().ifindex() + ": program id "), apply.out());
+        assertEquals(new PinnedLayout(Abi.VERSION, 65_536), PinnedLayout.probe(lab.pinRoot()).orElseThrow());
+        awaitMore();
+
+        Path v2 = configFile(4_096, LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        Main.Captured resize = cli("apply", "-c", v2.toString());
+        assertEquals(0, resize.exit(), resize.out() + resize.err());
+        assertTrue(resize.out().contains("~ rules map 65536 -> 4096 entries (migrate 4 rules, counters kept)"), resize.out());
+        assertEquals(4_096, PinnedLayout.probe(lab.pinRoot()).orElseThrow().rulesCapacity());
+        Main.Captured again = cli("plan", "-c", v2.toString(), "--detailed-exitcode");
+        assertEquals(0, again.exit(), "converged: " + again.out() + again.err());
+
+        assertStreamsLosslessAndCounted();
+        try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+            assertTrue(pinned.rules().get(leaving).isEmpty(), "the deleted flow's rule was left behind");
+            assertEquals(4, pinned.rules().slotsInUse());
+        }
+    }
+
+    @Test
+    void aDaemonOfThisBuildStartedOnLayout1PinsMigratesThemAtItsFirstReconcileUnderTraffic() throws Exception {
+        lab = Lab.startWith(OtherLayouts.LAYOUT_1_OBJECT);
+        OtherLayouts.putLayout1Rules(lab.pinRoot(), configRules(LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005)));
+        sessionOwned = false;
+        try (BpfMap localIps = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.LOCAL_IPS_MAP))) {
+            new LocalIpsMap(localIps).add(Ipv4.parse(Lab.VIP));
+        }
+        startStreams();
+
+        // The upgrade: the layout-1 release's daemon is gone, this build's starts on its pins with the same config.
+        Path config = configFile(65_536, LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        Path log = dir.resolve("daemon.log");
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.xdprecon.cli.Main", "run", "--source", "file:" + config, "--node", "lab-node",
+                "--pin-root", lab.pinRoot().toString(), "--admin", "off", "--interval", "1s",
+                "--state-dir", dir.resolve("state").toString());
+        daemon = NetNs.call(lab.proxyNs(), () -> new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        awaitTrue(() -> new PinnedLayout(Abi.VERSION, 65_536).equals(PinnedLayout.probe(lab.pinRoot()).orElseThrow())
+                && !LayoutMigration.interrupted(lab.pinRoot()), "the daemon migrated the pins");
+        awaitMore();
+
+        assertTrue(daemon.isAlive(), Files.readString(log));
+        assertTrue(Files.readString(log).contains("from layout 1 (524288 rules) to layout 2 (65536 rules): 4 rules moved"),
+                Files.readString(log));
+        assertStreamsLosslessAndCounted();
+    }
+
+    private Path configFile(int maxRules, String... flows) throws Exception {
+        Path file = dir.resolve("config-" + maxRules + ".yaml");
+        Files.writeString(file, LabConfigs.header(List.of(Lab.VIP), maxRules) + String.join("", flows));
+        return file;
+    }
+
+    /** Runs the CLI inside the proxy namespace, where the config's devices pc and ps live. */
+    private Main.Captured cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--pin-root", lab.pinRoot().toString(), "--node", "lab-node"));
+        return NetNs.call(lab.proxyNs(), () -> Main.capture(all.toArray(String[]::new)));
+    }
+
     private LayoutMigration.Report migrate(int maxRules, LayoutMigration.Checkpoint checkpoint) {
         return NetNs.call(lab.proxyNs(), () -> LayoutMigration.migrate(lab.pinRoot(), maxRules,
                 LayoutMigration.Devices.xdp(List.of(lab.pc().ifindex(), lab.ps().ifindex())), Set.of(), checkpoint));
@@ -166,14 +273,20 @@ class MigrationUnderTrafficTest {
 
     /** The rules of the config flow (owner config) and of the session flow (owner session), as the config derives them. */
     private Map<FlowKey, FlowRule> rules() throws Exception {
-        Path file = dir.resolve("flows.yaml");
-        Files.writeString(file, LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("relay", CONFIG_FLOW, 50000),
-                LabConfigs.flow("session", SESSION_FLOW, 50005)));
+        Map<FlowKey, FlowRule> rules = configRules(LabConfigs.flow("relay", CONFIG_FLOW, 50000));
+        configRules(LabConfigs.flow("session", SESSION_FLOW, 50005))
+                .forEach((key, rule) -> rules.put(key, new FlowRule(rule.rewrite(), Owner.SESSION)));
+        return rules;
+    }
+
+    /** The rules the config derives from {@code flows}. */
+    private Map<FlowKey, FlowRule> configRules(String... flows) throws Exception {
+        Path file = Files.createTempFile(dir, "flows", ".yaml");
+        Files.writeString(file, LabConfigs.document(List.of(Lab.VIP), flows));
         DesiredState desired = NetNs.call(lab.proxyNs(),
                 () -> ConfigLoader.load(file).forNode("lab-node", InterfaceResolver.currentNetns()));
         Map<FlowKey, FlowRule> rules = new HashMap<>();
-        desired.rules().forEach((key, wanted) -> rules.put(key,
-                wanted.flow().equals("session") ? new FlowRule(wanted.rule().rewrite(), Owner.SESSION) : wanted.rule()));
+        desired.rules().forEach((key, wanted) -> rules.put(key, wanted.rule()));
         return rules;
     }
 
@@ -209,7 +322,7 @@ class MigrationUnderTrafficTest {
                     "the config flow's counter counts every datagram");
             assertEquals(sessionReport.sent(), pinned.rules().counters(forwardKey(SESSION_FLOW)).packets(),
                     "the session's counter counts every datagram");
-            assertEquals(Owner.SESSION, pinned.rules().get(forwardKey(SESSION_FLOW)).orElseThrow().owner());
+            assertEquals(sessionOwned ? Owner.SESSION : Owner.CONFIG, pinned.rules().get(forwardKey(SESSION_FLOW)).orElseThrow().owner());
         }
     }
 
@@ -226,7 +339,7 @@ class MigrationUnderTrafficTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting: " + what);
