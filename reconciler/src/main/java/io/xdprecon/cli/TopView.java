@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * What {@code xdprecon top} shows, as text lines for a screen of a given size: pure, so it is tested without a
@@ -332,12 +331,6 @@ final class TopView {
 
     static String cut(String s, int width) {
         return s.length() <= width ? s : s.substring(0, Math.max(0, width));
-    }
-
-    /** Interface names by ifindex, looked up once per refresh. */
-    static String name(IntFunction<String> names, int ifindex) {
-        String n = names.apply(ifindex);
-        return n == null ? "if" + ifindex : n;
     }
 
     private TopView() {}

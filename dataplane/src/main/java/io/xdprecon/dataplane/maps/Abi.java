@@ -177,14 +177,7 @@ public final class Abi {
 
     /** Sums a per-CPU {@code flow_counters} value of {@code cpus} slots of {@code slotSize} bytes. */
     public static FlowCounters sumCounters(MemorySegment segment, long at, int cpus, int slotSize) {
-        long packets = 0;
-        long bytes = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            long slot = at + (long) cpu * slotSize;
-            packets += segment.get(GET_U64_HOST, slot + COUNTERS_PACKETS);
-            bytes += segment.get(GET_U64_HOST, slot + COUNTERS_BYTES);
-        }
-        return new FlowCounters(packets, bytes);
+        return new FlowCounters(sumPackets(segment, at, cpus, slotSize), sumBytes(segment, at, cpus, slotSize));
     }
 
     /** The packets of a per-CPU {@code flow_counters} value, summed: {@link #sumCounters} without an object. */

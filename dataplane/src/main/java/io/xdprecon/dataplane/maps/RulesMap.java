@@ -341,30 +341,17 @@ public final class RulesMap {
      * lookups: the rules for their slots, then the counters array.
      */
     public Map<FlowKey, FlowCounters> readAllCounters() {
+        SlotCounters bySlot = new SlotCounters(counters.maxEntries());
+        readCounters(bySlot);
+        Map<FlowKey, FlowCounters> all = new HashMap<>();
         ensurePages();
-        Map<FlowKey, Integer> slotOf = new HashMap<>();
         rules.forEach(pageKeys, pageRules, (keys, values, n) -> {
             for (int i = 0; i < n; i++) {
-                slotOf.put(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE), Abi.readSlot(values, (long) i * Abi.FLOW_RULE_SIZE));
+                int slot = Abi.readSlot(values, (long) i * Abi.FLOW_RULE_SIZE);
+                all.put(Abi.readKey(keys, (long) i * Abi.FLOW_KEY_SIZE),
+                        new FlowCounters(bySlot.packets(slot), bySlot.bytes(slot)));
             }
         });
-        Map<Integer, FlowCounters> bySlot = new HashMap<>();
-        int page = 1024;
-        MemorySegment keys = arena.allocate((long) page * 4, 8);
-        MemorySegment values = arena.allocate((long) page * counters.valueSize(), 8);
-        int cpus = BpfMap.possibleCpus();
-        int slot = counters.slotSize();
-        int stride = counters.valueSize();
-        counters.forEach(keys, values, (k, v, n) -> {
-            for (int i = 0; i < n; i++) {
-                FlowCounters c = Abi.sumCounters(v, (long) i * stride, cpus, slot);
-                if (c.packets() != 0 || c.bytes() != 0) {
-                    bySlot.put(k.get(ValueLayout.JAVA_INT, (long) i * 4), c);
-                }
-            }
-        });
-        Map<FlowKey, FlowCounters> all = new HashMap<>();
-        slotOf.forEach((flow, s) -> all.put(flow, bySlot.getOrDefault(s, FlowCounters.ZERO)));
         return all;
     }
 
