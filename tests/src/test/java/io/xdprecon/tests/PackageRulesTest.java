@@ -90,6 +90,27 @@ class PackageRulesTest {
         assertEquals(List.of(), cycles(rules), "the allowed imports form a cycle");
     }
 
+    /**
+     * Native memory stays behind the dataplane's typed views: no source outside the {@code dataplane} module — main,
+     * test or bench — names {@code java.lang.foreign}; tests that play the datapath's part use the byte-array forms
+     * ({@code BpfMap.update(byte[], byte[], …)}, {@code Abi.u32Bytes}, {@code Abi.perCpuCounterBytes}).
+     */
+    @Test
+    void nativeMemoryIsUsedOnlyInTheDataplane() throws IOException {
+        String foreign = "java.lang" + ".foreign"; // spelled apart: this file is read too
+        List<String> violations = new ArrayList<>();
+        for (String module : MODULES.stream().filter(m -> !m.equals("dataplane")).toList()) {
+            try (Stream<Path> files = Files.walk(REPOSITORY.resolve(module).resolve("src"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    if (COMMENTS.matcher(Files.readString(file)).replaceAll(" ").contains(foreign)) {
+                        violations.add(REPOSITORY.relativize(file).toString());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations, "sources outside dataplane/ that use " + foreign);
+    }
+
     @Test
     void aCycleInTheRulesIsFound() {
         assertEquals(List.of("a", "b", "c", "a"), cycles(new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a")))));

@@ -154,6 +154,52 @@ public final class BpfMap implements AutoCloseable {
         BpfException.check(rc, "update map", name);
     }
 
+    /**
+     * {@link #lookup(MemorySegment, MemorySegment)} on byte arrays, for tools and tests (it copies through native
+     * memory at every call: not for hot paths). {@code value} must be {@link #valueSize()} long.
+     */
+    public boolean lookup(byte[] key, byte[] value) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment k = copyIn(scratch, key, keySize, "key");
+            MemorySegment v = scratch.allocate(checkedLength(value, valueSize(), "value"), 8);
+            if (!lookup(k, v)) {
+                return false;
+            }
+            MemorySegment.copy(v, ValueLayout.JAVA_BYTE, 0, value, 0, value.length);
+            return true;
+        }
+    }
+
+    /** {@link #update(MemorySegment, MemorySegment, UpdateMode)} on byte arrays, for tools and tests (not hot paths). */
+    public void update(byte[] key, byte[] value, UpdateMode mode) {
+        try (Arena scratch = Arena.ofConfined()) {
+            update(copyIn(scratch, key, keySize, "key"), copyIn(scratch, value, valueSize(), "value"), mode);
+        }
+    }
+
+    /** How many elements the map holds now (a walk of it: for tools and tests, not hot paths). */
+    public int countEntries() {
+        int[] entries = {0};
+        try (Arena scratch = Arena.ofConfined()) {
+            forEach(scratch.allocate(64L * keySize, 8), scratch.allocate(64L * valueSize(), 8), (k, v, n) -> entries[0] += n);
+        }
+        return entries[0];
+    }
+
+    private MemorySegment copyIn(Arena scratch, byte[] bytes, int size, String what) {
+        MemorySegment segment = scratch.allocate(checkedLength(bytes, size, what), 8);
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return segment;
+    }
+
+    private int checkedLength(byte[] bytes, int size, String what) {
+        if (bytes.length != size) {
+            throw new IllegalArgumentException("a " + what + " of " + bytes.length + " bytes for map " + name
+                    + ", whose " + what + "s are " + size);
+        }
+        return size;
+    }
+
     /** Deletes {@code key}; false when it was already absent. */
     public boolean delete(MemorySegment key) {
         int rc;

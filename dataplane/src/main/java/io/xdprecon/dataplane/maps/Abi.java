@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -202,6 +203,35 @@ public final class Abi {
     public static void writeCounters(MemorySegment segment, long at, FlowCounters counters) {
         segment.set(GET_U64_HOST, at + COUNTERS_PACKETS, counters.packets());
         segment.set(GET_U64_HOST, at + COUNTERS_BYTES, counters.bytes());
+    }
+
+    /** A u32 in host order, as bytes: an array map's key (a counter slot) or a u32 value (an ifindex, a version). */
+    public static byte[] u32Bytes(int value) {
+        byte[] bytes = new byte[4];
+        MemorySegment.ofArray(bytes).set(GET_U32_HOST, 0, value);
+        return bytes;
+    }
+
+    /**
+     * A per-CPU {@code flow_counters} value as the syscall takes it for a map of {@code slotSize}-byte slots:
+     * {@code perCpu.get(cpu)} on each CPU, zero on the CPUs past the list. For tools and tests that stand in for
+     * the datapath's counting.
+     */
+    public static byte[] perCpuCounterBytes(List<FlowCounters> perCpu, int cpus, int slotSize) {
+        if (perCpu.size() > cpus) {
+            throw new IllegalArgumentException(perCpu.size() + " CPUs' counters for a value of " + cpus);
+        }
+        byte[] bytes = new byte[cpus * slotSize];
+        MemorySegment value = MemorySegment.ofArray(bytes);
+        for (int cpu = 0; cpu < perCpu.size(); cpu++) {
+            writeCounters(value, (long) cpu * slotSize, perCpu.get(cpu));
+        }
+        return bytes;
+    }
+
+    /** A per-CPU {@code flow_counters} value read as bytes ({@link #perCpuCounterBytes}), summed over its CPUs. */
+    public static FlowCounters sumCounters(byte[] value, int cpus, int slotSize) {
+        return sumCounters(MemorySegment.ofArray(value), 0, cpus, slotSize);
     }
 
     public static void writeIp(MemorySegment segment, long at, int ip) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AbiCodecTest {
@@ -27,6 +29,20 @@ class AbiCodecTest {
             assertArrayEquals(expected, Abi.keyBytes(key), "the bytes bpftool takes as key hex");
             assertEquals(key, Abi.readKey(segment, 0));
         }
+    }
+
+    @Test
+    void perCpuCounterBytesPutEachCpusCountsInItsSlotAndSumBack() {
+        byte[] value = Abi.perCpuCounterBytes(List.of(new FlowCounters(5, 500), new FlowCounters(7, 700)), 3, 16);
+        assertEquals(48, value.length);
+        ByteBuffer host = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        assertEquals(5, host.getLong(0));
+        assertEquals(700, host.getLong(24));
+        assertEquals(0, host.getLong(32), "the CPUs past the list count nothing");
+        assertEquals(new FlowCounters(12, 1200), Abi.sumCounters(value, 3, 16));
+        assertThrows(IllegalArgumentException.class,
+                () -> Abi.perCpuCounterBytes(List.of(FlowCounters.ZERO, FlowCounters.ZERO), 1, 16));
+        assertEquals(0x01020304, ByteBuffer.wrap(Abi.u32Bytes(0x01020304)).order(ByteOrder.nativeOrder()).getInt());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -24,9 +25,8 @@ import io.xdprecon.tests.traffic.LinkCounters;
 import io.xdprecon.tests.traffic.Testpmd;
 import io.xdprecon.tuning.TuningApplier;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -375,21 +375,15 @@ public final class FastpathBench {
     /** The redirect ceiling's fixed target: out of ps, to s0's MAC. */
     private void setCeilingTarget(BpfObject labObject) {
         BpfMap bss = labObject.map(".bss");
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment key = arena.allocate(4);
-            MemorySegment value = arena.allocate(bss.valueSize());
-            value.set(ValueLayout.JAVA_INT, 0, lab.ps().ifindex());
-            byte[] macs = new byte[12];
-            Mac.parse(lab.s0().mac()).write(macs, 0);
-            Mac.parse(lab.ps().mac()).write(macs, 6);
-            MemorySegment.copy(MemorySegment.ofArray(macs), 0, value, 4, 12);
-            bss.update(key, value, UpdateMode.ANY);
-            // A devmap resolves the ifindex in the writer's namespace: write it from the proxy's.
-            BpfMap ports = labObject.map("ceiling_ports");
-            MemorySegment port = arena.allocate(4);
-            port.set(ValueLayout.JAVA_INT, 0, lab.ps().ifindex());
-            NetNs.run(lab.proxyNs(), () -> ports.update(key, port, UpdateMode.ANY));
-        }
+        byte[] target = new byte[bss.valueSize()];
+        ByteBuffer.wrap(target).order(ByteOrder.nativeOrder()).putInt(0, lab.ps().ifindex());
+        Mac.parse(lab.s0().mac()).write(target, 4);
+        Mac.parse(lab.ps().mac()).write(target, 10);
+        byte[] key = Abi.u32Bytes(0);
+        bss.update(key, target, UpdateMode.ANY);
+        // A devmap resolves the ifindex in the writer's namespace: write it from the proxy's.
+        BpfMap ports = labObject.map("ceiling_ports");
+        NetNs.run(lab.proxyNs(), () -> ports.update(key, Abi.u32Bytes(lab.ps().ifindex()), UpdateMode.ANY));
     }
 
     /** The map at capacity: a rule for each of flowgen's flows (to the server), the rest filler no packet meets. */

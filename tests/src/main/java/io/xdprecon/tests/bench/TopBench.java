@@ -3,16 +3,16 @@ package io.xdprecon.tests.bench;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.UpdateMode;
+import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.lab.Lab;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -66,26 +66,12 @@ public final class TopBench {
      * {@code xdp_flow_ctrs} a rule can hold (1..rules) gets some.
      */
     private static void fillCounters(Path pinRoot, Map<FlowKey, FlowRule> rules) {
-        try (BpfMap counters = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_COUNTERS_MAP)); Arena arena = Arena.ofConfined()) {
-            int page = RulesMap.PAGE;
-            MemorySegment keys = arena.allocate((long) page * 4, 8);
-            MemorySegment values = arena.allocate((long) page * counters.valueSize(), 8);
+        try (BpfMap counters = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_COUNTERS_MAP))) {
             int cpus = BpfMap.possibleCpus();
-            int n = 0;
             for (int slot = 1; slot <= rules.size(); slot++) {
-                keys.set(ValueLayout.JAVA_INT, (long) n * 4, slot);
-                for (int cpu = 0; cpu < cpus; cpu++) {
-                    long at = (long) n * counters.valueSize() + (long) cpu * counters.slotSize();
-                    values.set(ValueLayout.JAVA_LONG, at, 1000 + slot);
-                    values.set(ValueLayout.JAVA_LONG, at + 8, 100_000 + slot);
-                }
-                if (++n == page) {
-                    counters.updateBatch(keys, values, n, UpdateMode.ANY);
-                    n = 0;
-                }
-            }
-            if (n > 0) {
-                counters.updateBatch(keys, values, n, UpdateMode.ANY);
+                FlowCounters each = new FlowCounters(1000 + slot, 100_000 + slot);
+                counters.update(Abi.u32Bytes(slot), Abi.perCpuCounterBytes(Collections.nCopies(cpus, each), cpus,
+                        counters.slotSize()), UpdateMode.ANY);
             }
         }
     }

@@ -8,10 +8,12 @@ import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,24 +42,15 @@ public final class OtherLayouts {
 
     /** Writes rules as the layout-1 release did: {@code flow_rule.reserved} zero. */
     public static void putLayout1Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
-        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP)); Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
-            MemorySegment value = arena.allocate(Abi.FLOW_RULE);
-            rules.forEach((k, r) -> {
-                Abi.writeKey(key, 0, k);
-                Abi.writeRule(value, 0, r, 0);
-                map.update(key, value, UpdateMode.ANY);
-            });
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
+            rules.forEach((k, r) -> map.update(Abi.keyBytes(k), Abi.ruleBytes(r, 0), UpdateMode.ANY));
         }
     }
 
     /** Sets a flow's layout-1 counters ({@code xdp_flow_stats}), spread over the CPUs as the datapath would. */
     public static void putLayout1Counters(Path pinRoot, FlowKey flow, FlowCounters counters) {
-        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP)); Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
-            Abi.writeKey(key, 0, flow);
-            MemorySegment value = perCpu(arena, map, counters);
-            map.update(key, value, UpdateMode.ANY);
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP))) {
+            map.update(Abi.keyBytes(flow), spread(map, counters), UpdateMode.ANY);
         }
     }
 
@@ -66,46 +59,33 @@ public final class OtherLayouts {
      * datapath would have counted (a test without traffic stands in for it).
      */
     public static void setCounters(BpfMap counters, int slot, FlowCounters value) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
-            key.set(ValueLayout.JAVA_INT, 0, slot);
-            counters.update(key, perCpu(arena, counters, value), UpdateMode.ANY);
-        }
+        counters.update(Abi.u32Bytes(slot), spread(counters, value), UpdateMode.ANY);
     }
 
-    private static MemorySegment perCpu(Arena arena, BpfMap map, FlowCounters counters) {
-        MemorySegment value = arena.allocate(map.valueSize(), 8);
+    private static byte[] spread(BpfMap map, FlowCounters counters) {
         int cpus = BpfMap.possibleCpus();
+        List<FlowCounters> perCpu = new ArrayList<>();
         for (int cpu = 0; cpu < cpus; cpu++) {
-            long packets = counters.packets() / cpus + (cpu == 0 ? counters.packets() % cpus : 0);
-            long bytes = counters.bytes() / cpus + (cpu == 0 ? counters.bytes() % cpus : 0);
-            value.set(ValueLayout.JAVA_LONG, (long) cpu * map.slotSize(), packets);
-            value.set(ValueLayout.JAVA_LONG, (long) cpu * map.slotSize() + 8, bytes);
+            perCpu.add(new FlowCounters(counters.packets() / cpus + (cpu == 0 ? counters.packets() % cpus : 0),
+                    counters.bytes() / cpus + (cpu == 0 ? counters.bytes() % cpus : 0)));
         }
-        return value;
+        return Abi.perCpuCounterBytes(perCpu, cpus, map.slotSize());
     }
 
     /** Stamps {@code version} into the pinned {@code xdp_abi}, as the build of that layout does when it creates the maps. */
     public static void stamp(Path pinRoot, int version) {
-        try (BpfMap abi = BpfMap.openPinned(pinRoot.resolve(Datapath.ABI_MAP)); Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-            value.set(ValueLayout.JAVA_INT, 0, version);
-            abi.update(key, value, UpdateMode.ANY);
+        try (BpfMap abi = BpfMap.openPinned(pinRoot.resolve(Datapath.ABI_MAP))) {
+            abi.update(Abi.u32Bytes(0), Abi.u32Bytes(version), UpdateMode.ANY);
         }
     }
 
     /** Writes rules as a layout-3 build would: layout 2's fields (no counter slot) and its extra one. */
     public static void putLayout3Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
-        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP)); Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
-            MemorySegment value = arena.allocate(LAYOUT_3_RULE_SIZE, 8);
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
             rules.forEach((k, r) -> {
-                Abi.writeKey(key, 0, k);
-                value.fill((byte) 0);
-                Abi.writeRule(value, 0, r, 0);
-                value.set(ValueLayout.JAVA_LONG, Abi.FLOW_RULE_SIZE, 0x3L);
-                map.update(key, value, UpdateMode.ANY);
+                byte[] value = Arrays.copyOf(Abi.ruleBytes(r, 0), LAYOUT_3_RULE_SIZE);
+                ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).putLong(Abi.FLOW_RULE_SIZE, 0x3L);
+                map.update(Abi.keyBytes(k), value, UpdateMode.ANY);
             });
         }
     }

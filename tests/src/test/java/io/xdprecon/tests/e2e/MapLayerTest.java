@@ -1,5 +1,6 @@
 package io.xdprecon.tests.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,9 +21,6 @@ import io.xdprecon.dataplane.maps.RuleTable;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.maps.SlotCounters;
 import io.xdprecon.lab.PinRoot;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -163,9 +161,7 @@ class MapLayerTest {
     void countersLiveAtSlotsThatWritersNeverShare() throws Exception {
         try (Datapath datapath = Datapath.load(pins.path(), SMALL);
                 Datapath other = Datapath.openPinned(pins.path());
-                BpfMap rulesMap = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP));
-                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP));
-                Arena arena = Arena.ofConfined()) {
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
             Map<FlowKey, FlowRule> mine = rules(300, i -> Owner.CONFIG);
             List<FlowKey> keys = List.copyOf(mine.keySet());
             Thread session = Thread.ofPlatform().start(() -> {
@@ -177,13 +173,9 @@ class MapLayerTest {
                 datapath.rules().put(keys.get(i), mine.get(keys.get(i)));
             }
             session.join();
-            MemorySegment key = arena.allocate(Abi.FLOW_KEY);
-            MemorySegment value = arena.allocate(Abi.FLOW_RULE);
             Map<Integer, FlowKey> bySlot = new HashMap<>();
             for (FlowKey k : keys) {
-                Abi.writeKey(key, 0, k);
-                assertTrue(rulesMap.lookup(key, value));
-                int slot = Abi.readSlot(value, 0);
+                int slot = datapath.rules().slotOf(k);
                 assertTrue(slot > 0 && slot <= SMALL, "slot " + slot);
                 assertEquals(null, bySlot.put(slot, k), "slot " + slot + " handed out twice");
             }
@@ -191,14 +183,8 @@ class MapLayerTest {
 
             // The datapath's part, played by hand: 5 packets of 100 bytes at the first rule's slot, on CPU 0.
             FlowKey first = keys.getFirst();
-            Abi.writeKey(key, 0, first);
-            rulesMap.lookup(key, value);
-            int slot = Abi.readSlot(value, 0);
-            MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
-            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
-            MemorySegment perCpu = arena.allocate(counters.valueSize(), 8);
-            perCpu.set(ValueLayout.JAVA_LONG, 0, 5);
-            perCpu.set(ValueLayout.JAVA_LONG, 8, 500);
+            byte[] slotKey = Abi.u32Bytes(datapath.rules().slotOf(first));
+            byte[] perCpu = Abi.perCpuCounterBytes(List.of(new FlowCounters(5, 500)), BpfMap.possibleCpus(), counters.slotSize());
             counters.update(slotKey, perCpu, UpdateMode.ANY);
             assertEquals(new FlowCounters(5, 500), datapath.rules().counters(first));
 
@@ -225,7 +211,8 @@ class MapLayerTest {
 
             assertTrue(datapath.rules().remove(first));
             assertTrue(counters.lookup(slotKey, perCpu));
-            assertEquals(0, perCpu.get(ValueLayout.JAVA_LONG, 0), "a removed rule's counters are zeroed");
+            assertEquals(FlowCounters.ZERO, Abi.sumCounters(perCpu, BpfMap.possibleCpus(), counters.slotSize()),
+                    "a removed rule's counters are zeroed");
             assertEquals(299, other.rules().slotsInUse(), "its slot is free");
             other.rules().put(first, moved);
             assertEquals(FlowCounters.ZERO, datapath.rules().counters(first), "the key added again starts from zero");
@@ -237,14 +224,12 @@ class MapLayerTest {
     @Test
     void pinnedMapsOfAnotherLayoutAreRefusedByName() throws Exception {
         try (Datapath datapath = Datapath.load(pins.path(), SMALL);
-                BpfMap abi = BpfMap.openPinned(pins.path().resolve(Datapath.ABI_MAP));
-                Arena arena = Arena.ofConfined()) {
-            MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
+                BpfMap abi = BpfMap.openPinned(pins.path().resolve(Datapath.ABI_MAP))) {
+            byte[] zero = Abi.u32Bytes(0);
+            byte[] version = new byte[4];
             assertTrue(abi.lookup(zero, version));
-            assertEquals(Abi.VERSION, version.get(ValueLayout.JAVA_INT, 0), "stamped when the maps were created");
-            version.set(ValueLayout.JAVA_INT, 0, Abi.VERSION + 1);
-            abi.update(zero, version, UpdateMode.ANY);
+            assertArrayEquals(Abi.u32Bytes(Abi.VERSION), version, "stamped when the maps were created");
+            abi.update(zero, Abi.u32Bytes(Abi.VERSION + 1), UpdateMode.ANY);
             Datapath.LayoutMismatch refused = assertThrows(Datapath.LayoutMismatch.class, () -> Datapath.openPinned(pins.path()));
             assertEquals(Abi.VERSION + 1, refused.found());
             assertTrue(refused.getMessage().contains(pins.path().toString()), refused.getMessage());

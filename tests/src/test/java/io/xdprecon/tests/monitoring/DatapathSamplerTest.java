@@ -10,6 +10,7 @@ import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
@@ -18,9 +19,6 @@ import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.lab.PinRoot;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.Direction;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,13 +42,12 @@ class DatapathSamplerTest {
                 LabConfigs.flow("busy", 1, 50001), LabConfigs.flow("idle", 2, 50002), LabConfigs.flow("steady", 3, 50003)));
         DesiredState desired = ConfigLoader.load(config).forNode("lab", InterfaceResolver.of(Map.of("pc", 2, "ps", 3)));
         try (PinRoot pins = PinRoot.create(); Datapath datapath = Datapath.load(pins.path(), 1024);
-                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP));
-                Arena arena = Arena.ofConfined()) {
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
             desired.rules().forEach((key, rule) -> datapath.rules().put(key, rule.rule()));
             // a session rule with the most packets of all: not a config flow, never a series
             FlowKey session = FlowKey.of(2, "10.9.9.9", 9, Lab.VIP, 9);
             datapath.rules().put(session, new FlowRule(FlowKey.of(3, "10.9.9.1", 9, "10.9.9.2", 9), Owner.SESSION));
-            Counts counts = new Counts(datapath, counters, arena);
+            Counts counts = new Counts(datapath, counters);
             counts.set(session, 1_000_000);
             counts.set(forward(desired, "quiet"), 10);
             counts.set(forward(desired, "busy"), 500);
@@ -79,20 +76,11 @@ class DatapathSamplerTest {
     }
 
     /** Writes a rule's counters (packets, 100 bytes each) at its slot on CPU 0, as the XDP program would. */
-    private record Counts(Datapath datapath, BpfMap counters, Arena arena) {
+    private record Counts(Datapath datapath, BpfMap counters) {
         void set(FlowKey key, long packets) {
-            MemorySegment k = arena.allocate(Abi.FLOW_KEY);
-            MemorySegment rule = arena.allocate(Abi.FLOW_RULE);
-            Abi.writeKey(k, 0, key);
-            try (BpfMap rules = BpfMap.openPinned(datapath.pinRoot().resolve(Datapath.RULES_MAP))) {
-                rules.lookup(k, rule);
-            }
-            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
-            slot.set(ValueLayout.JAVA_INT, 0, Abi.readSlot(rule, 0));
-            MemorySegment value = arena.allocate(counters.valueSize(), 8);
-            value.set(ValueLayout.JAVA_LONG, 0, packets);
-            value.set(ValueLayout.JAVA_LONG, 8, packets * 100);
-            counters.update(slot, value, UpdateMode.ANY);
+            byte[] value = Abi.perCpuCounterBytes(List.of(new FlowCounters(packets, packets * 100)),
+                    BpfMap.possibleCpus(), counters.slotSize());
+            counters.update(Abi.u32Bytes(datapath.rules().slotOf(key)), value, UpdateMode.ANY);
         }
     }
 }
