@@ -3,7 +3,6 @@ package io.xdprecon.live;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
-import io.xdprecon.dataplane.layout.Layout1Maps;
 import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.layout.PinnedMaps;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
@@ -132,7 +131,7 @@ public final class LiveStateReader {
      * layout's maps): layout 1's are told by its per-flow counters map. They are read to be migrated.
      */
     private Optional<PinnedLayout> olderLayout() {
-        if (!Files.exists(pinRoot.resolve(Layout1Maps.FLOW_STATS_MAP))) {
+        if (!Files.exists(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP))) {
             return Optional.empty();
         }
         return PinnedLayout.probe(pinRoot);

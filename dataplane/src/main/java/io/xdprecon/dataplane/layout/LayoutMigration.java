@@ -444,7 +444,7 @@ public final class LayoutMigration {
 
         long newCountsSum() {
             long[] sum = {0};
-            Layout2Maps.forEachCounted(next.countersMap(), (key, slot, c) -> sum[0] += c.packets());
+            PinnedMaps.forEachCountedSlot(next.countersMap(), (key, slot, c) -> sum[0] += c.packets());
             return sum[0];
         }
 
@@ -453,7 +453,8 @@ public final class LayoutMigration {
          * back. Only where the old layout counts by slot (a resize); layout 1's hash is not added to.
          */
         void carryBack() {
-            if (!(old instanceof Layout2Maps slotted)) {
+            Optional<BpfMap> oldCounters = old.slotCounters();
+            if (oldCounters.isEmpty()) {
                 return;
             }
             int[] oldSlotOfNew = new int[seededPackets.length];
@@ -462,8 +463,8 @@ public final class LayoutMigration {
                     oldSlotOfNew[newSlotOfOld[oldSlot]] = oldSlot;
                 }
             }
-            try (FlowCarry back = new FlowCarry(slotted.counters())) {
-                Layout2Maps.forEachCounted(next.countersMap(), (key, slot, counted) -> {
+            try (FlowCarry back = new FlowCarry(oldCounters.get())) {
+                PinnedMaps.forEachCountedSlot(next.countersMap(), (key, slot, counted) -> {
                     if (slot < oldSlotOfNew.length && oldSlotOfNew[slot] > 0) {
                         long packets = counted.packets() - seededPackets[slot];
                         long bytes = counted.bytes() - seededBytes[slot];
@@ -532,7 +533,7 @@ public final class LayoutMigration {
                     Files.move(from, pinRoot.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Files.deleteIfExists(pinRoot.resolve(Layout1Maps.FLOW_STATS_MAP));
+            Files.deleteIfExists(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP));
             Files.deleteIfExists(pending.resolve(COMMITTED));
             Files.delete(pending);
         } catch (IOException e) {

@@ -34,14 +34,14 @@ public record PinnedLayout(int version, int rulesCapacity) {
             capacity = map.maxEntries();
             valueSize = map.definition().valueSize();
         }
-        if (Files.exists(pinRoot.resolve(Layout1Maps.FLOW_STATS_MAP))) {
+        if (Files.exists(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP))) {
             return Optional.of(new PinnedLayout(1, capacity));
         }
         Path abi = pinRoot.resolve(Datapath.ABI_MAP);
         if (!Files.exists(abi)) {
             throw new IllegalStateException("the maps pinned under " + pinRoot + " are of no layout this build knows: "
                     + Datapath.RULES_MAP + " is pinned, but neither " + Datapath.ABI_MAP + " (layout 2 and later) nor "
-                    + Layout1Maps.FLOW_STATS_MAP + " (layout 1)");
+                    + Datapath.LAYOUT_1_FLOW_STATS_MAP + " (layout 1)");
         }
         int stamped = stampedVersion(abi);
         if (stamped == 0) {

@@ -9,6 +9,7 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,38 +17,84 @@ import java.util.Optional;
 /**
  * The maps a migration reads, in the layout they are pinned in: every rule with where its counters are, and
  * those counters. Layouts 1 and 2 store a rule the same way (24 bytes: rewrite, owner, then layout 1's zero
- * {@code reserved} where layout 2 has the counters' slot); they keep per-flow counters differently: layout 1
- * in a per-CPU hash keyed like the rules ({@link Layout1Maps}), layout 2 in a per-CPU array at the rule's slot
- * ({@link Layout2Maps}). Read-only; not thread-safe.
+ * {@code reserved} where layout 2 has the counters' slot); they keep per-flow counters differently (see
+ * {@link CountedBy}). Read-only; not thread-safe.
  */
-public sealed interface PinnedMaps extends AutoCloseable permits Layout1Maps, Layout2Maps {
+public final class PinnedMaps implements AutoCloseable {
+    private static final int COUNTER_PAGE = 1024;
+
+    /** Where a layout keeps a rule's per-CPU counters. */
+    enum CountedBy {
+        /**
+         * Layout 1 ({@code bpf/legacy/layout1}): {@code xdp_flow_stats}, a per-CPU hash keyed like the rules that the
+         * datapath filled on each flow's first packet per CPU.
+         */
+        KEY(Datapath.LAYOUT_1_FLOW_STATS_MAP),
+        /** Layout 2, this build's: {@code xdp_flow_ctrs}, a per-CPU array at each rule's slot. */
+        SLOT(Datapath.FLOW_COUNTERS_MAP);
+
+        final String map;
+
+        CountedBy(String map) {
+            this.map = map;
+        }
+    }
+
+    private final Path pinRoot;
+    private final int version;
+    private final CountedBy countedBy;
+    private final BpfMap rules;
+    private final BpfMap counters;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment key;
+    private final MemorySegment value;
+
+    private PinnedMaps(Path pinRoot, int version, CountedBy countedBy) {
+        this.pinRoot = pinRoot;
+        this.version = version;
+        this.countedBy = countedBy;
+        this.rules = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP));
+        try {
+            this.counters = BpfMap.openPinned(pinRoot.resolve(countedBy.map));
+        } catch (RuntimeException e) {
+            rules.close();
+            arena.close();
+            throw e;
+        }
+        this.key = arena.allocate(counters.keySize(), 8);
+        this.value = arena.allocate(counters.valueSize(), 8);
+    }
 
     /** Opens the maps pinned under {@code pinRoot} as {@code layout} says they are; a layout no reader exists for throws. */
-    static PinnedMaps open(Path pinRoot, PinnedLayout layout) {
+    public static PinnedMaps open(Path pinRoot, PinnedLayout layout) {
         return switch (layout.version()) {
-            case 1 -> new Layout1Maps(pinRoot);
-            case Abi.VERSION -> new Layout2Maps(pinRoot);
+            case 1 -> new PinnedMaps(pinRoot, 1, CountedBy.KEY);
+            case Abi.VERSION -> new PinnedMaps(pinRoot, Abi.VERSION, CountedBy.SLOT);
             default -> throw new IllegalArgumentException("this build reads no maps of " + PinnedLayout.name(layout.version()));
         };
     }
 
-    int version();
+    public int version() {
+        return version;
+    }
 
     /** The rules map: same keys and values in every layout this reads. */
-    BpfMap rules();
+    public BpfMap rules() {
+        return rules;
+    }
 
     /** Visits one rule and the slot of its counters (0 where the layout keeps no slots). */
     @FunctionalInterface
-    interface RuleVisitor {
+    public interface RuleVisitor {
         void visit(FlowKey key, FlowRule rule, int slot);
     }
 
     /** Visits every rule, read with batch lookups. */
-    default void forEachRule(RuleVisitor visitor) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment keys = arena.allocate((long) RulesMap.PAGE * Abi.FLOW_KEY_SIZE, 8);
-            MemorySegment values = arena.allocate((long) RulesMap.PAGE * Abi.FLOW_RULE_SIZE, 8);
-            rules().forEach(keys, values, (k, v, n) -> {
+    public void forEachRule(RuleVisitor visitor) {
+        try (Arena pages = Arena.ofConfined()) {
+            MemorySegment keys = pages.allocate((long) RulesMap.PAGE * Abi.FLOW_KEY_SIZE, 8);
+            MemorySegment values = pages.allocate((long) RulesMap.PAGE * Abi.FLOW_RULE_SIZE, 8);
+            rules.forEach(keys, values, (k, v, n) -> {
                 for (int i = 0; i < n; i++) {
                     long at = (long) i * Abi.FLOW_RULE_SIZE;
                     visitor.visit(Abi.readKey(k, (long) i * Abi.FLOW_KEY_SIZE), Abi.readRule(v, at), Abi.readSlot(v, at));
@@ -56,26 +103,82 @@ public sealed interface PinnedMaps extends AutoCloseable permits Layout1Maps, La
         }
     }
 
-    /** The counters of the rule at {@code key} whose slot is {@code slot}, summed over CPUs. */
-    FlowCounters counters(FlowKey key, int slot);
+    /** The counters of the rule at {@code flow} whose slot is {@code slot}, summed over CPUs. */
+    public FlowCounters counters(FlowKey flow, int slot) {
+        switch (countedBy) {
+            case KEY -> Abi.writeKey(key, 0, flow);
+            case SLOT -> {
+                if (slot <= 0 || slot >= counters.maxEntries()) {
+                    return FlowCounters.ZERO;
+                }
+                key.set(ValueLayout.JAVA_INT, 0, slot);
+            }
+        }
+        return counters.lookup(key, value) ? Abi.sumCounters(value, 0, BpfMap.possibleCpus(), counters.slotSize()) : FlowCounters.ZERO;
+    }
 
-    /** Visits one rule's counters: by key (layout 1) or by slot (layout 2, key null). */
+    /** Visits one rule's counters: by key (layout 1, slot 0) or by slot (layout 2, key null). */
     @FunctionalInterface
-    interface CountedVisitor {
+    public interface CountedVisitor {
         void visit(FlowKey key, int slot, FlowCounters counters);
     }
 
     /** Visits every non-zero per-flow counter, read with batch lookups. */
-    void forEachCounted(CountedVisitor visitor);
+    public void forEachCounted(CountedVisitor visitor) {
+        forEachCounted(counters, countedBy, visitor);
+    }
+
+    /** Visits every non-zero slot of a per-CPU {@code xdp_flow_ctrs} (key null): a layout-2 map being migrated to. */
+    static void forEachCountedSlot(BpfMap counters, CountedVisitor visitor) {
+        forEachCounted(counters, CountedBy.SLOT, visitor);
+    }
+
+    private static void forEachCounted(BpfMap counters, CountedBy countedBy, CountedVisitor visitor) {
+        int keySize = counters.keySize();
+        int stride = counters.valueSize();
+        int cpus = BpfMap.possibleCpus();
+        try (Arena pages = Arena.ofConfined()) {
+            MemorySegment keys = pages.allocate((long) COUNTER_PAGE * keySize, 8);
+            MemorySegment values = pages.allocate((long) COUNTER_PAGE * stride, 8);
+            counters.forEach(keys, values, (k, v, n) -> {
+                for (int i = 0; i < n; i++) {
+                    FlowCounters c = Abi.sumCounters(v, (long) i * stride, cpus, counters.slotSize());
+                    if (c.packets() == 0 && c.bytes() == 0) {
+                        continue;
+                    }
+                    switch (countedBy) {
+                        case KEY -> visitor.visit(Abi.readKey(k, (long) i * keySize), 0, c);
+                        case SLOT -> {
+                            int slot = k.get(ValueLayout.JAVA_INT, (long) i * keySize);
+                            if (slot != 0) {
+                                visitor.visit(null, slot, c);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /** The counters array when this layout counts by slot (a resize), which a migration that is undone adds back to. */
+    Optional<BpfMap> slotCounters() {
+        return countedBy == CountedBy.SLOT ? Optional.of(counters) : Optional.empty();
+    }
 
     /** The map pinned as {@code name} under the pin root, if any: what a migration may keep as it is. */
-    Optional<BpfMap> map(String name);
+    public Optional<BpfMap> map(String name) {
+        return openIfPinned(pinRoot, name);
+    }
 
     @Override
-    void close();
+    public void close() {
+        rules.close();
+        counters.close();
+        arena.close();
+    }
 
     /** Opens {@code pinRoot/name} when it is pinned. */
-    static Optional<BpfMap> openIfPinned(Path pinRoot, String name) {
+    private static Optional<BpfMap> openIfPinned(Path pinRoot, String name) {
         Path pin = pinRoot.resolve(name);
         return Files.exists(pin) ? Optional.of(BpfMap.openPinned(pin)) : Optional.empty();
     }
