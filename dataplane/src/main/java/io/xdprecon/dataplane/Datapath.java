@@ -3,6 +3,7 @@ package io.xdprecon.dataplane;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.bpf.BpfProgram;
+import io.xdprecon.dataplane.bpf.BtfMaxEntries;
 import io.xdprecon.dataplane.ffm.BpfException;
 import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.maps.Abi;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -72,8 +74,7 @@ public final class Datapath implements AutoCloseable {
         BpfObject object = BpfObject.openBundled(OBJECT, pinRoot);
         try {
             if (maxRules > 0) {
-                object.maxEntries(RULES_MAP, maxRules).maxEntries(FLOW_COUNTERS_MAP, maxRules + 1)
-                        .maxEntries(FLOW_SLOTS_MAP, (maxRules + 1 + 63) / 64);
+                capacities(maxRules).forEach(object::maxEntries);
             }
             if (pinRoot != null && Files.exists(pinRoot.resolve(LAYOUT_1_FLOW_STATS_MAP))) {
                 throw new LayoutMismatch(pinRoot, 1);
@@ -86,6 +87,19 @@ public final class Datapath implements AutoCloseable {
             object.close();
             throw e;
         }
+    }
+
+    /** The capacity of each map sized by the rules: the rules, a counter slot per rule and slot 0, a bit per slot. */
+    public static Map<String, Integer> capacities(int maxRules) {
+        return Map.of(RULES_MAP, maxRules, FLOW_COUNTERS_MAP, maxRules + 1, FLOW_SLOTS_MAP, (maxRules + 1 + 63) / 64);
+    }
+
+    /**
+     * The object's ELF bytes declaring room for {@code maxRules} rules, for a loader that cannot be told the
+     * capacity (DPDK's PMD loads {@code xdp_prog=} as it is, and libbpf adopts a pinned map only of the declared size).
+     */
+    public static byte[] objectFor(int maxRules) {
+        return BtfMaxEntries.rewrite(BpfObject.bundledElf(OBJECT), capacities(maxRules));
     }
 
     /**

@@ -217,8 +217,9 @@ public final class Planner {
 
     /**
      * Live maps of an older layout, or of another capacity than the config's, are migrated onto new ones (XDP mode):
-     * every live rule but those the plan deletes is copied with its counters. In DPDK mode the PMD owns the program:
-     * a resize is not done (warned), an older layout is refused.
+     * every live rule but those the plan deletes is copied with its counters. In DPDK mode the PMD owns the program
+     * and the DPDK loop writes the maps: the loop migrates them when it starts (a resize is warned, an older layout
+     * refused here).
      */
     private static Optional<DatapathChange.Migrate> planMigration(DatapathSettings settings, LiveState live, int liveRules,
             List<FlowChange> flows, List<String> warnings, List<String> errors) {
@@ -230,10 +231,12 @@ public final class Planner {
         if (settings.mode() == DatapathSettings.Mode.DPDK) {
             if (olderLayout) {
                 errors.add("the pinned maps are of layout " + live.layout() + " and this build writes layout " + Abi.VERSION
-                        + ": in dpdk mode they are not migrated yet; run this build in xdp mode once, or unpin them");
+                        + ": in dpdk mode the DPDK loop of this build migrates them when it starts (xdprecon run), behind the"
+                        + " tc bridge");
             } else {
                 warnings.add("the live rules map holds " + live.rulesCapacity() + " entries but the config asks for "
-                        + settings.maxRules() + ": in dpdk mode apply keeps the live size");
+                        + settings.maxRules() + ": in dpdk mode the DPDK loop resizes it when it starts: restart xdprecon run"
+                        + " (the tc bridge forwards meanwhile)");
             }
             return Optional.empty();
         }

@@ -459,14 +459,14 @@ class PlannerTest {
             DesiredState desired = desired(Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(), dpdk());
             Plan resize = Planner.plan(desired, new LiveState(true, 512, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
                     attachedEverywhere()));
-            assertEquals(List.of("the live rules map holds 512 entries but the config asks for 1024: in dpdk mode apply"
-                    + " keeps the live size"), resize.warnings());
+            assertEquals(List.of("the live rules map holds 512 entries but the config asks for 1024: in dpdk mode the DPDK"
+                    + " loop resizes it when it starts: restart xdprecon run (the tc bridge forwards meanwhile)"), resize.warnings());
             assertEquals(List.of(), resize.errors());
 
             Plan older = Planner.plan(desired, new LiveState(true, MAX_RULES, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)),
                     List.of(), attachedEverywhere(), 1));
-            assertEquals(List.of("the pinned maps are of layout 1 and this build writes layout 2: in dpdk mode they are not"
-                    + " migrated yet; run this build in xdp mode once, or unpin them"), older.errors());
+            assertEquals(List.of("the pinned maps are of layout 1 and this build writes layout 2: in dpdk mode the DPDK loop"
+                    + " of this build migrates them when it starts (xdprecon run), behind the tc bridge"), older.errors());
         }
 
         @Test

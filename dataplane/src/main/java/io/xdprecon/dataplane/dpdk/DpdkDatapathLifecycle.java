@@ -58,6 +58,11 @@ public final class DpdkDatapathLifecycle implements PortLifecycle {
 
     /** What one step did. */
     public enum Action {
+        /**
+         * Before the ports started, the pinned maps moved to this build's layout or the config's capacity, and with
+         * them what ran on the devices (the bridge a stop left, a crashed run's XDP program): {@code LayoutMigration}.
+         */
+        MAPS_MIGRATED,
         /** The tc bridge was attached to the interface. */
         BRIDGE_ATTACHED,
         /** The tc bridge was already attached (left by a graceful stop). */

@@ -4,7 +4,6 @@ import io.xdprecon.config.Config;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.Service;
 import io.xdprecon.dataplane.Datapath;
-import io.xdprecon.dataplane.bpf.BpfObject;
 import io.xdprecon.dataplane.dpdk.Agent;
 import io.xdprecon.dataplane.dpdk.Counters;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
@@ -15,6 +14,8 @@ import io.xdprecon.dataplane.dpdk.IdleStrategy;
 import io.xdprecon.dataplane.dpdk.Mempool;
 import io.xdprecon.dataplane.dpdk.PortLifecycle;
 import io.xdprecon.dataplane.dpdk.SlowPathLoop;
+import io.xdprecon.dataplane.layout.LayoutMigration;
+import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.RulesMap;
@@ -38,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -237,15 +239,11 @@ public final class DpdkLoop implements Agent {
 
     @Override
     public void onStart() throws IOException {
-        xdpObject = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
-        Files.write(xdpObject, BpfObject.bundledElf(Datapath.OBJECT));
         List<Integer> ifindexes = settings.devices().stream().map(NetNs::ifindex).toList();
-        if (!Datapath.isPinned(PIN_ROOT)) {
-            // the maps first, so that the tc bridge and the PMD's program share them
-            try (Datapath pinned = Datapath.load(PIN_ROOT, settings.maxRules())) {
-                LOG.log(Level.INFO, "pinned the datapath maps under " + PIN_ROOT);
-            }
-        }
+        int capacity = pinOrMigrate(ifindexes);
+        // the PMD loads the object as it is, and libbpf adopts pinned maps only of the capacity it declares
+        xdpObject = Files.createTempFile("xdprecon-xdp_fwd-", ".o");
+        Files.write(xdpObject, Datapath.objectFor(capacity));
         lifecycle = lifecycles.apply(ifindexes);
         record("DPDK start", lifecycle.start(this::startPorts));
         datapath = Datapath.openPinned(PIN_ROOT);
@@ -266,6 +264,36 @@ public final class DpdkLoop implements Agent {
         nextSweep = now + SWEEP_MILLIS * 1_000_000;
         LOG.log(Level.INFO, "DPDK loop running on " + settings.devices() + " (" + Eal.version() + "), "
                 + table.stats().get(SessionTable.Counter.ADOPTED) + " sessions adopted from the map");
+    }
+
+    /**
+     * The maps first, so that the tc bridge and the PMD's program share them: pinned when they are not; migrated
+     * when they are of an older layout or another capacity than the config's ({@link LayoutMigration}, before any
+     * port: the loop is their one writer, and what runs on the devices — the bridge a stop left, or the XDP
+     * program a crash left — moves onto the new maps in one step). Returns the rules capacity now pinned.
+     */
+    private int pinOrMigrate(List<Integer> ifindexes) {
+        LayoutMigration.recover(PIN_ROOT).ifPresent(done -> LOG.log(Level.WARNING, done));
+        Optional<PinnedLayout> pinned = PinnedLayout.probe(PIN_ROOT);
+        if (pinned.isPresent() && pinned.get().isNewer()) {
+            throw new Datapath.LayoutMismatch(PIN_ROOT, pinned.get().version());
+        }
+        if (pinned.isPresent() && (!pinned.get().isCurrent() || pinned.get().rulesCapacity() != settings.maxRules())) {
+            LayoutMigration.Report report = LayoutMigration.migrate(PIN_ROOT, settings.maxRules(),
+                    new LayoutMigration.Devices(ifindexes, true), Set.of(), LayoutMigration.Checkpoint.NONE);
+            record("DPDK start", List.of(new DpdkDatapathLifecycle.Step(DpdkDatapathLifecycle.Action.MAPS_MIGRATED, 0,
+                    "layout " + report.fromLayout() + " -> " + report.toLayout() + ", rules map " + report.fromCapacity() + " -> "
+                    + report.toCapacity() + " entries: " + report.rulesMoved() + " rules moved, " + report.countsCarried()
+                    + " packets counted meanwhile carried" + (report.swapped().isEmpty() ? "" : "; " + String.join("; ", report.swapped())))));
+            return settings.maxRules();
+        }
+        if (!Datapath.isPinned(PIN_ROOT)) {
+            try (Datapath created = Datapath.load(PIN_ROOT, settings.maxRules())) {
+                LOG.log(Level.INFO, "pinned the datapath maps under " + PIN_ROOT);
+                return created.rules().capacity();
+            }
+        }
+        return pinned.orElseThrow().rulesCapacity();
     }
 
     private void startPorts() {

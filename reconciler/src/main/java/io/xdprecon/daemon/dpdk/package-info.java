@@ -6,6 +6,6 @@
  * it; {@link io.xdprecon.daemon.dpdk.Neighbours} reads the kernel's next hops.
  *
  * <p>May import: {@code config}, {@code daemon}, {@code dataplane}, {@code dataplane.bpf}, {@code dataplane.dpdk},
- * {@code dataplane.maps}, {@code dataplane.netns}, {@code sessions}, {@code state}.
+ * {@code dataplane.layout}, {@code dataplane.maps}, {@code dataplane.netns}, {@code sessions}, {@code state}.
  */
 package io.xdprecon.daemon.dpdk;

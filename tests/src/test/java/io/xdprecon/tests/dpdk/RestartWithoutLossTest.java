@@ -251,7 +251,7 @@ class RestartWithoutLossTest {
         return SessionLoopTest.exchange(client, lab.vip, payload);
     }
 
-    private static void echoVerbatim(DatagramSocket s) {
+    static void echoVerbatim(DatagramSocket s) {
         byte[] buf = new byte[2048];
         try {
             while (true) {
@@ -264,16 +264,16 @@ class RestartWithoutLossTest {
         }
     }
 
-    private static Optional<Xdp.Attachment> xdp(SessionLoopTest.Setup lab) {
+    static Optional<Xdp.Attachment> xdp(SessionLoopTest.Setup lab) {
         return NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0));
     }
 
-    private static Optional<?> bridge(SessionLoopTest.Setup lab) {
+    static Optional<?> bridge(SessionLoopTest.Setup lab) {
         return NetNs.call(lab.pair.dpdkNs, () -> DpdkDatapathLifecycle.bridge(lab.pair.dp0));
     }
 
     /** UDP RcvbufErrors of the clients' and the backends' namespaces, summed. */
-    private static long socketOverflows(SessionLoopTest.Setup lab) {
+    static long socketOverflows(SessionLoopTest.Setup lab) {
         long sum = 0;
         for (String ns : List.of(lab.clientNs, lab.pair.peerNs)) {
             sum += UdpCounters.of(ns).get("RcvbufErrors");
@@ -281,7 +281,7 @@ class RestartWithoutLossTest {
         return sum;
     }
 
-    private static List<String> stepActions(DpdkPair.Child child) {
+    static List<String> stepActions(DpdkPair.Child child) {
         return child.lines("STEP").stream().map(l -> l.split(" ")[1]).toList();
     }
 }
