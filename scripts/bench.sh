@@ -8,7 +8,8 @@
 #   top        what one refresh of `xdprecon top` costs on a full map (524,288 rules with per-CPU counters)
 #   scale      the control plane as a user meets it, with the unit's JVM options: `validate`, and `run` with a file
 #              source from cold start to every rule in the map and from a one-flow edit to its rule, at FLOWS
-#              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server); beside SCALE_BASE, a checkout of
+#              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server),
+#              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
 #              the build to compare with (built there: mvn -B -q package -DskipTests), when set
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, DPDK slow path, 2-queue scaling
@@ -33,7 +34,7 @@ case $what in
   reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-16384,65536,262144}" ;;&
   sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   top|all) run io.xdprecon.tests.bench.TopBench "$root/xdprecon" "${RULES:-524288}" "${TOP_RUNS:-3}" ;;&
-  scale|all) run io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
+  scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
   plan|all)

@@ -1,6 +1,7 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.config.Config;
+import io.xdprecon.config.ConfigCache;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
@@ -26,7 +27,7 @@ final class ConfigOptions {
     String ref;
 
     @Option(names = "--git-path", defaultValue = "flows.yaml",
-            description = "With --git: the config's path in the repository (default: ${DEFAULT-VALUE}).")
+            description = "With --git: the config's path in the repository, a file or a directory of YAML files (default: ${DEFAULT-VALUE}).")
     String gitPath;
 
     @Mixin
@@ -99,7 +100,7 @@ final class ConfigOptions {
         try (GitSource source = new GitSource(new GitSource.Settings(git, ref, gitPath, state, gitAccess.auth(),
                 gitAccess.trust(), java.time.Duration.ofSeconds(30)))) {
             Revision revision = source.poll();
-            return ConfigLoader.load(Path.of(revision.name()), revision.id(), revision.content()::open);
+            return new ConfigCache().load(revision.root(), revision.files());
         } catch (SourceException e) {
             throw new CliException(e.getMessage());
         } finally {

@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
 
     @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL", converter = SourceConverter.class,
-            description = "Where the config lives: a file or a directory with one YAML file, or a Git repository URL"
+            description = "Where the config lives: a file or a directory of YAML files, or a Git repository URL"
                     + " (ssh://, https://, file://).")
     SourceSpec source;
 
@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
     String ref;
 
     @Option(names = {"--git-path", "--path"}, defaultValue = "flows.yaml",
-            description = "Config path inside the repository (default: ${DEFAULT-VALUE}); --path is the older spelling.")
+            description = "Config path inside the repository, a file or a directory of YAML files (default: ${DEFAULT-VALUE}); --path is the older spelling.")
     String path;
 
     @Option(names = "--node", paramLabel = "NAME", converter = NodeNameConverter.class,

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Where {@code run} reads its config: {@code file:PATH} or {@code git:URL} ({@link SourceConverter}). */
 sealed interface SourceSpec {
-    /** A file, or a directory holding one YAML file. */
+    /** A file, or a directory of YAML files. */
     record File(Path path) implements SourceSpec {}
 
     /** A Git repository: ssh://, https://, http:// or file:// URL, or scp-like user@host:path. */

@@ -69,18 +69,6 @@ public final class ConfigLoader {
     }
 
     /**
-     * Reads and checks one config document that came from elsewhere, streamed from {@code bytes} (opened again when a
-     * problem must be placed): a source's revision, which need not be held in memory.
-     *
-     * @param name  names the document in messages
-     * @param id    identifies its content (a commit or blob id, a SHA-256)
-     * @throws ConfigException with every problem found
-     */
-    public static Config load(Path name, String id, ConfigInput.Opener bytes) {
-        return load(name, List.of(new ConfigInput(name, id, bytes)));
-    }
-
-    /**
      * Reads and checks the config made of {@code files}: one file is a config on its own; several are the files
      * of the directory {@code root} (their names under it).
      *
@@ -121,6 +109,17 @@ public final class ConfigLoader {
 
     /** Each file read on its own; a file of several has its path (relative to {@code root}) as pointer prefix. */
     static List<ParsedFile> parse(Path root, List<ConfigInput> files) {
+        return parse(root, files, FileParser::parse);
+    }
+
+    /** How one file is read: {@link FileParser#parse}, or a result kept from before ({@link ConfigCache}). */
+    @FunctionalInterface
+    interface FileReader {
+        ParsedFile read(ConfigInput input, String prefix, boolean part);
+    }
+
+    /** {@link #parse(Path, List)} with each file read by {@code reader}. */
+    static List<ParsedFile> parse(Path root, List<ConfigInput> files, FileReader reader) {
         if (files.isEmpty()) {
             throw new ConfigException(List.of(ConfigError.ofFile(root, "holds no YAML file (*.yaml, *.yml)")));
         }
@@ -130,7 +129,7 @@ public final class ConfigLoader {
         }
         List<ParsedFile> parsed = new ArrayList<>(files.size());
         for (ConfigInput input : files) {
-            parsed.add(FileParser.parse(input, prefix(root, input, files.size()), files.size() > 1));
+            parsed.add(reader.read(input, prefix(root, input, files.size()), files.size() > 1));
         }
         return parsed;
     }

@@ -28,6 +28,12 @@ record ParsedFile(ConfigInput input, String prefix, YamlReader.Way way, boolean 
         Map<String, Layer> nodes, FlowTable flows, int unreadFlows, Set<String> rejected, List<ConfigError> errors,
         SourceMap sourceMap, boolean streamed, List<String> sections, long checksum) {
 
+    /** The same result for the same bytes delivered as {@code other} (another revision's name for the file). */
+    ParsedFile as(ConfigInput other) {
+        return new ParsedFile(other, prefix, way, readable, base, nodes, flows, unreadFlows, rejected, errors, sourceMap,
+                streamed, sections, checksum);
+    }
+
     /** The pointer within the file of {@code pointer} (which starts with the file's prefix). */
     String local(String pointer) {
         return pointer.substring(prefix.length());

@@ -5,7 +5,7 @@ import io.xdprecon.apply.ApplyFailedException;
 import io.xdprecon.apply.ApplyRefusedException;
 import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigException;
-import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.ConfigCache;
 import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.daemon.DaemonState.Candidate;
 import io.xdprecon.dataplane.Datapath;
@@ -95,6 +95,8 @@ public final class Daemon implements AutoCloseable {
     /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
 
+    /** Each config file's result by its content: a revision reads only the files it changed. */
+    private final ConfigCache configs = new ConfigCache();
     /** What the daemon knows between reconciles; replaced (never changed) by each phase, on the loop's thread. */
     private DaemonState state = DaemonState.initial();
     /** What the outside sees of it, published after every reconcile. */
@@ -369,8 +371,15 @@ public final class Daemon implements AutoCloseable {
         }
         state = state.attempting(revision.id());
         try {
-            Config config = ConfigLoader.load(Path.of(revision.name()), revision.id(), revision.content()::open);
-            DesiredState desired = config.forNode(settings.node(), InterfaceResolver.currentNetns());
+            ConfigCache.Loaded loaded = configs.load(revision.root(), revision.files(), settings.node(),
+                    InterfaceResolver.currentNetns());
+            Config config = loaded.config();
+            DesiredState desired = loaded.desired();
+            ConfigCache.Reads reads = configs.lastReads();
+            if (revision.files().size() > 1) {
+                LOG.log(Level.INFO, "revision " + revision.shortId() + ": " + reads.read() + " of "
+                        + revision.files().size() + " files read, " + reads.reused() + " unchanged");
+            }
             slowPath.prepare(config, desired);
             events.accepted(config, desired);
             return new Admission.Accepted(new Candidate(revision, config, desired));

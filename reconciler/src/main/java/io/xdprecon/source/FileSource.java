@@ -1,5 +1,8 @@
 package io.xdprecon.source;
 
+import io.xdprecon.config.ConfigException;
+import io.xdprecon.config.ConfigInput;
+import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.dataplane.fs.Inotify;
 import io.xdprecon.host.IoErrors;
 import io.xdprecon.host.RegularFile;
@@ -23,11 +26,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A config on the local file system: either a file, or a directory that holds exactly one {@code *.yaml} (or
- * {@code *.yml}) file.
+ * A config on the local file system: a file, or a directory whose YAML files ({@code *.yaml}, {@code *.yml}, in
+ * subdirectories too, hidden ones left out: {@code ConfigLoader.isYaml}) together make the config.
  *
- * <p>A revision's id is the SHA-256 of the file's bytes (so touching a file without changing it is not a
- * change), its name the file's path and its summary the file's modification time.
+ * <p>A file's id is the SHA-256 of its bytes (so touching a file without changing it is not a change); a file
+ * revision's id is its file's, a directory revision's the SHA-256 of its files' paths and ids. Its name is the
+ * path, its summary the newest modification time. A file whose size, modification time and inode are those it
+ * had at the last read, and whose modification is older than {@link #RACY} (a write within the same clock tick
+ * could leave all three as they were), keeps its id unread: a poll of a big directory reads only what changed.
  *
  * <p>A revision is only ever read from a <em>complete</em> file. Tools that rewrite a file in place
  * ({@code cp}, {@code >}, scp, {@code git checkout}) truncate it and write it piece by piece, and a piece can
@@ -48,6 +54,12 @@ import java.util.stream.Stream;
 public final class FileSource implements Source {
     private static final System.Logger LOG = System.getLogger("xdprecon.source");
 
+    /**
+     * How old a file's modification time must be for its size, time and inode to vouch for its content: a write
+     * within the file system's clock tick of the last read could change the bytes and leave all three as they were.
+     */
+    static final Duration RACY = Duration.ofSeconds(2);
+
     /** How long a file must stay unchanged between two reads to count as complete, by default. */
     public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
@@ -61,8 +73,10 @@ public final class FileSource implements Source {
     private final Set<String> beingWritten = new HashSet<>();
     /** What the last poll returned: a file read complete before is not waited for again. */
     private Snapshot lastComplete;
+    /** The last read of each file: its id is taken again while its size, time and inode stay (see {@link #RACY}). */
+    private java.util.Map<Path, FileState> known = java.util.Map.of();
 
-    /** @param path a config file, or a directory holding exactly one {@code *.yaml} config */
+    /** @param path a config file, or a directory of YAML files that together make the config */
     public FileSource(Path path) {
         this(path, DEFAULT_SETTLE);
     }
@@ -99,17 +113,37 @@ public final class FileSource implements Source {
         return (Files.isDirectory(path) ? "directory " : "file ") + path;
     }
 
-    /** One read of the config file: what a revision is made of, and what says whether it moved. */
-    private record Snapshot(Path file, long size, Instant modified, String id) {
-        boolean sameAs(Snapshot other) {
+    /** One file as read: where, its size, modification time, inode and content id. */
+    private record FileState(Path file, long size, Instant modified, Object inode, String id) {
+        boolean sameAs(FileState other) {
             return other != null && file.equals(other.file) && size == other.size && modified.equals(other.modified)
-                    && id.equals(other.id);
+                    && java.util.Objects.equals(inode, other.inode) && id.equals(other.id);
         }
 
-        /** The revision, whose content is the file read again and checked against the id: no text held. */
+        ConfigInput input() {
+            return new ConfigInput(file, id, () -> new Checked(RegularFile.open(file), file, id));
+        }
+    }
+
+    /** One read of the config: what a revision is made of, and what says whether it moved. */
+    private record Snapshot(Path root, boolean directory, List<FileState> files, String id) {
+        boolean sameAs(Snapshot other) {
+            if (other == null || !root.equals(other.root) || files.size() != other.files.size() || !id.equals(other.id)) {
+                return false;
+            }
+            for (int i = 0; i < files.size(); i++) {
+                if (!files.get(i).sameAs(other.files.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The revision, whose files are read again and checked against their ids: no text held. */
         Revision revision() {
-            return new Revision(id, file.toString(), () -> new Checked(Files.newInputStream(file), file, id),
-                    Optional.of("modified " + modified));
+            Instant newest = files.stream().map(FileState::modified).max(Instant::compareTo).orElse(Instant.EPOCH);
+            return new Revision(id, root.toString(), files.stream().map(FileState::input).toList(),
+                    Optional.of("modified " + newest));
         }
     }
 
@@ -172,20 +206,21 @@ public final class FileSource implements Source {
     public synchronized Revision poll() throws SourceException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
-            boolean quiet = awaitNoWriter(configFile(), deadline);
+            boolean quiet = awaitNoWriter(deadline);
             Snapshot first = read();
             if (quiet && first.sameAs(lastComplete)) {
                 return first.revision();
             }
             pause(settle);
             Snapshot second = read();
-            if (quiet && second.sameAs(first) && !isBeingWritten(second.file())) {
+            if (quiet && second.sameAs(first) && !isBeingWritten()) {
                 lastComplete = second;
                 return second.revision();
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new SourceException("config file " + second.file() + " is being written: "
-                        + (isBeingWritten(second.file()) ? "a writer has not closed it"
+                String what = second.directory() ? "a config file in " + path : "config file " + path;
+                throw new SourceException(what + " is being written: "
+                        + (isBeingWritten() ? "a writer has not closed it"
                                 : "it changed within " + settle.toMillis() + " ms")
                         + " for the last " + maxWait.toMillis() + " ms; it is read once it is complete");
             }
@@ -193,7 +228,45 @@ public final class FileSource implements Source {
     }
 
     private Snapshot read() throws SourceException {
-        Path file = configFile();
+        boolean directory = Files.isDirectory(path);
+        List<Path> files = configFiles();
+        java.util.Map<Path, FileState> now = new java.util.HashMap<>();
+        List<FileState> states = new ArrayList<>(files.size());
+        for (Path file : files) {
+            FileState state = read(file, known.get(file));
+            states.add(state);
+            now.put(file, state);
+        }
+        known = now;
+        String id;
+        if (!directory) {
+            id = states.getFirst().id();
+        } else {
+            MessageDigest digest = newDigest();
+            for (FileState state : states) {
+                digest.update((path.relativize(state.file()) + "\0" + state.id() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            id = HexFormat.of().formatHex(digest.digest());
+        }
+        return new Snapshot(path, directory, List.copyOf(states), id);
+    }
+
+    /** {@code file} read, or its {@code last} read when its size, time and inode vouch that nothing changed. */
+    private static FileState read(Path file, FileState last) throws SourceException {
+        if (last != null) {
+            try {
+                java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(file,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                Instant modified = now.lastModifiedTime().toInstant();
+                if (now.isRegularFile() && now.size() == last.size() && modified.equals(last.modified())
+                        && java.util.Objects.equals(now.fileKey(), last.inode())
+                        && modified.isBefore(Instant.now().minus(RACY))) {
+                    return last;
+                }
+            } catch (IOException e) {
+                // read it, which says what is wrong
+            }
+        }
         // Streamed through the digest and a strict UTF-8 check in small pieces: a fleet's config is not held.
         MessageDigest digest = newDigest();
         java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -203,8 +276,12 @@ public final class FileSource implements Source {
         java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(64 * 1024);
         long size = 0;
         Instant modified;
+        Object inode;
         try (java.io.InputStream in = RegularFile.open(file)) { // a FIFO would block forever: refused unopened
-            modified = Files.getLastModifiedTime(file).toInstant();
+            java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            modified = attributes.lastModifiedTime().toInstant();
+            inode = attributes.fileKey();
             boolean end = false;
             while (!end) {
                 int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
@@ -230,7 +307,7 @@ public final class FileSource implements Source {
         } catch (IOException e) {
             throw new SourceException("cannot read config file " + file + ": " + IoErrors.cause(e), e);
         }
-        return new Snapshot(file, size, modified, HexFormat.of().formatHex(digest.digest()));
+        return new FileState(file, size, modified, inode, HexFormat.of().formatHex(digest.digest()));
     }
 
     /** Where {@code file} stops being UTF-8 (read again, streamed, to place it: the check above does not say). */
@@ -251,22 +328,17 @@ public final class FileSource implements Source {
         }
     }
 
-    /** Whether a writer is known to be at work on the config file now (only while watched). */
+    /** Whether a writer is known to be at work on a config file now (only while watched). */
     boolean isBeingWritten() throws SourceException {
-        return isBeingWritten(configFile());
-    }
-
-    private boolean isBeingWritten(Path file) {
         synchronized (beingWritten) {
-            return beingWritten.contains(file.getFileName().toString());
+            return !beingWritten.isEmpty();
         }
     }
 
-    /** Waits until no writer is at work on {@code file} (known only while watched); false when the deadline came first. */
-    private boolean awaitNoWriter(Path file, long deadline) throws SourceException {
-        String name = file.getFileName().toString();
+    /** Waits until no writer is at work on a config file (known only while watched); false when the deadline came first. */
+    private boolean awaitNoWriter(long deadline) throws SourceException {
         synchronized (beingWritten) {
-            while (beingWritten.contains(name)) {
+            while (!beingWritten.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -275,7 +347,7 @@ public final class FileSource implements Source {
                     beingWritten.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new SourceException("interrupted while " + file + " is being written");
+                    throw new SourceException("interrupted while " + path + " is being written");
                 }
             }
             return true;
@@ -294,8 +366,8 @@ public final class FileSource implements Source {
         }
     }
 
-    /** The file a poll reads now: the path itself, or the single YAML file in the directory. */
-    Path configFile() throws SourceException {
+    /** The files a poll reads now: the path itself, or the directory's YAML files in path order. */
+    List<Path> configFiles() throws SourceException {
         if (!Files.exists(path)) {
             throw new SourceException("config file " + path + " does not exist");
         }
@@ -303,29 +375,18 @@ public final class FileSource implements Source {
             if (!Files.isRegularFile(path)) {
                 throw new SourceException(path + " is neither a regular file nor a directory");
             }
-            return path;
+            return List.of(path);
         }
-        List<Path> yaml = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(path)) {
-            entries.filter(p -> isYamlName(p.getFileName().toString()) && Files.isRegularFile(p))
-                    .sorted()
-                    .forEach(yaml::add);
-        } catch (IOException e) {
-            throw new SourceException("cannot list config directory " + path + ": " + e, e);
+        List<Path> yaml;
+        try {
+            yaml = ConfigLoader.directory(path).stream().map(ConfigInput::name).toList();
+        } catch (ConfigException e) {
+            throw new SourceException("cannot list config directory " + path + ": " + String.join("; ", e.lines()), e);
         }
         if (yaml.isEmpty()) {
-            throw new SourceException("config directory " + path + " holds no *.yaml file; it must hold exactly one");
+            throw new SourceException("config directory " + path + " holds no *.yaml or *.yml file");
         }
-        if (yaml.size() > 1) {
-            throw new SourceException("config directory " + path + " holds " + yaml.size() + " YAML files ("
-                    + String.join(", ", yaml.stream().map(p -> p.getFileName().toString()).toList())
-                    + "); it must hold exactly one");
-        }
-        return yaml.getFirst();
-    }
-
-    static boolean isYamlName(String name) {
-        return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
+        return yaml;
     }
 
     /**
@@ -348,6 +409,9 @@ public final class FileSource implements Source {
             Inotify inotify;
             try {
                 inotify = Inotify.watch(dir);
+                if (directory) {
+                    watchSubdirectories(inotify, dir);
+                }
             } catch (RuntimeException e) {
                 throw new SourceException("cannot watch directory " + dir + ": " + e.getMessage(), e);
             }
@@ -363,14 +427,16 @@ public final class FileSource implements Source {
                 boolean complete = false;
                 for (Inotify.Event event : inotify.next(Duration.ofMillis(200))) {
                     boolean relevant = event.kind() == Inotify.Kind.OVERFLOW || event.kind() == Inotify.Kind.WATCH_GONE
-                            || (name == null ? isYamlName(event.name()) : event.name().equals(name));
+                            || (name == null ? inDirectory(inotify, event) : event.name().equals(name));
                     if (!relevant) {
                         continue;
                     }
                     synchronized (beingWritten) {
                         switch (event.kind()) {
                             case MODIFIED -> beingWritten.add(event.name());
-                            case CREATED -> { } // a writer's first write says it is at work
+                            case CREATED -> // a writer's first write says it is at work; a new directory is
+                                    // watched from now on, and what was written in it before is for a poll to see
+                                    complete |= name == null && Files.isDirectory(path.resolve(event.name()));
                             case WRITE_CLOSED, MOVED_IN, MOVED_OUT, DELETED -> {
                                 beingWritten.remove(event.name());
                                 complete = true;
@@ -398,6 +464,52 @@ public final class FileSource implements Source {
                 beingWritten.notifyAll();
             }
         }
+    }
+
+    /** Watches every directory under {@code dir} that may hold config files (none hidden). */
+    private static void watchSubdirectories(Inotify inotify, Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(p -> !p.equals(dir) && Files.isDirectory(p) && !hidden(dir.relativize(p)))
+                    .forEach(inotify::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot watch the directories under " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether {@code event} of a directory source concerns its config: a YAML file, or an entry that may be a
+     * directory of them (created, moved or deleted: a new directory is watched from now on).
+     */
+    private boolean inDirectory(Inotify inotify, Inotify.Event event) {
+        Path relative = Path.of(event.name());
+        if (event.name().isEmpty() || hidden(relative)) {
+            return false;
+        }
+        if (ConfigLoader.isYaml(relative)) {
+            return true;
+        }
+        return switch (event.kind()) {
+            case CREATED, MOVED_IN -> {
+                Path entry = path.resolve(relative);
+                if (!Files.isDirectory(entry)) {
+                    yield false;
+                }
+                inotify.add(entry);
+                watchSubdirectories(inotify, entry);
+                yield true;
+            }
+            case MOVED_OUT, DELETED -> true; // a directory of config files may have gone
+            default -> false;
+        };
+    }
+
+    private static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void stopWatch() {

@@ -1,9 +1,7 @@
 package io.xdprecon.source;
 
+import io.xdprecon.config.ConfigLoader;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,10 +45,9 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 final class GitMirror implements AutoCloseable {
     /** The ref that holds the last applied commit. */
     static final String APPLIED = "refs/xdprecon/applied";
-    private static final int MAX_CONFIG_BYTES = 512 << 20;
 
-    /** A config file read from a commit: its path in the tree and its text. */
-    record ConfigFile(String path, String text) {}
+    /** A config file of a revision: its path under the configured path ("" for the path itself), and its blob. */
+    record ConfigFile(String path, ObjectId blob) {}
 
     private final String url;
     private final String displayUrl;
@@ -213,55 +210,60 @@ final class GitMirror implements AutoCloseable {
     }
 
     /**
-     * The config at {@code path} in {@code commit}'s tree; a directory there must hold exactly one {@code *.yaml}.
+     * The config at {@code path} in {@code commit}'s tree: the file there, or the YAML files of the directory there
+     * (in its subdirectories too, hidden ones left out, as {@code ConfigLoader.isYaml} says), in path order — each
+     * by its blob id, opened when read: no text is held.
      */
-    ConfigFile read(RevCommit commit, String path, String ref) throws SourceException, IOException {
+    List<ConfigFile> read(RevCommit commit, String path, String ref) throws SourceException, IOException {
         Repository repo = repository();
         String shortId = commit.name().substring(0, 12);
-        byte[] bytes;
         try (TreeWalk tw = TreeWalk.forPath(repo, path, commit.getTree())) {
             if (tw == null) {
                 throw new SourceException("path " + path + " does not exist in " + displayUrl + " at " + ref
                         + " (commit " + shortId + ")");
             }
             FileMode mode = tw.getFileMode(0);
-            ObjectId blob = tw.getObjectId(0);
             if (mode == FileMode.TREE) {
-                path = path + "/" + singleYaml(repo, blob, path, shortId);
-                try (TreeWalk inner = TreeWalk.forPath(repo, path, commit.getTree())) {
-                    blob = inner.getObjectId(0);
+                List<ConfigFile> files = yamlFiles(repo, tw.getObjectId(0));
+                if (files.isEmpty()) {
+                    throw new SourceException("directory " + path + " in " + displayUrl + " at commit " + shortId
+                            + " holds no *.yaml or *.yml file");
                 }
-            } else if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
+                return files;
+            }
+            if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
                 throw new SourceException("path " + path + " in " + displayUrl + " at commit " + shortId
                         + " is not a regular file (a symbolic link or a submodule)");
             }
-            bytes = repo.open(blob, Constants.OBJ_BLOB).getCachedBytes(MAX_CONFIG_BYTES);
-        }
-        try {
-            return new ConfigFile(path, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
-        } catch (CharacterCodingException e) {
-            throw new SourceException(path + " in " + displayUrl + " at commit " + shortId + " is not valid UTF-8");
+            return List.of(new ConfigFile("", tw.getObjectId(0)));
         }
     }
 
-    private String singleYaml(Repository repo, ObjectId tree, String path, String shortId) throws IOException, SourceException {
-        List<String> yaml = new ArrayList<>();
+    /** The YAML files under {@code tree}, by their path under it, in path order (as a config directory's). */
+    private static List<ConfigFile> yamlFiles(Repository repo, ObjectId tree) throws IOException {
+        List<ConfigFile> yaml = new ArrayList<>();
         try (TreeWalk tw = new TreeWalk(repo)) {
             tw.addTree(tree);
-            tw.setRecursive(false);
+            tw.setRecursive(true);
             while (tw.next()) {
                 FileMode m = tw.getFileMode(0);
-                if ((m == FileMode.REGULAR_FILE || m == FileMode.EXECUTABLE_FILE) && FileSource.isYamlName(tw.getNameString())) {
-                    yaml.add(tw.getNameString());
+                if ((m == FileMode.REGULAR_FILE || m == FileMode.EXECUTABLE_FILE)
+                        && ConfigLoader.isYaml(Path.of(tw.getPathString()))) {
+                    yaml.add(new ConfigFile(tw.getPathString(), tw.getObjectId(0)));
                 }
             }
         }
-        if (yaml.size() != 1) {
-            throw new SourceException("directory " + path + " in " + displayUrl + " at commit " + shortId + " holds "
-                    + (yaml.isEmpty() ? "no *.yaml file" : yaml.size() + " YAML files (" + String.join(", ", yaml) + ")")
-                    + "; it must hold exactly one");
+        yaml.sort(java.util.Comparator.comparing(ConfigFile::path));
+        return yaml;
+    }
+
+    /** A blob's bytes, streamed from the clone. */
+    java.io.InputStream open(ObjectId blob) throws IOException {
+        try {
+            return repository().open(blob, Constants.OBJ_BLOB).openStream();
+        } catch (SourceException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        return yaml.getFirst();
     }
 
     @Override

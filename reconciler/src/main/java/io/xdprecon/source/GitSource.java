@@ -1,11 +1,14 @@
 package io.xdprecon.source;
 
+import io.xdprecon.config.ConfigInput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,7 +19,7 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.URIish;
 
 /**
- * A config file at a path inside a Git repository, at the head of a branch or at a tag. Built Flux-style from
+ * A config (a file, or a directory of YAML files) at a path inside a Git repository, at the head of a branch or at a tag. Built Flux-style from
  * three parts: {@link GitMirror} fetches into a bare clone in the state directory, {@link GitCredentials}
  * authenticate the fetch, {@link CommitTrust} checks the head's signature. This class adds what the tracked ref
  * may do between two revisions, and what to serve when the remote is away:
@@ -43,8 +46,8 @@ public final class GitSource implements Source {
      *                 {@code file:///…} or a local path
      * @param ref      a branch or a tag: {@code refs/heads/x}, {@code refs/tags/y}, or a short name that must
      *                 name exactly one of them
-     * @param path     the config inside the repository ({@code flows.yaml}, {@code edge/flows.yaml}); a directory
-     *                 there must hold exactly one {@code *.yaml} file
+     * @param path     the config inside the repository: a file ({@code flows.yaml}, {@code edge/flows.yaml}) or a
+     *                 directory whose YAML files together make the config
      * @param stateDir where the bare clone lives (created if missing)
      * @param auth     how to authenticate to the remote
      * @param trust    which signatures the head commit must carry; empty: any commit is accepted
@@ -192,10 +195,15 @@ public final class GitSource implements Source {
         }
     }
 
+    /** The config at the commit: each file by its blob id, read from the clone when the loader asks. */
     private Revision revision(RevCommit commit) throws SourceException, IOException {
-        GitMirror.ConfigFile file = mirror.read(commit, settings.path(), settings.ref());
-        return new Revision(commit.name(), displayUrl + "@" + commit.name().substring(0, SHORT) + ":" + file.path(),
-                file.text(), Optional.of(summary(commit)));
+        String root = displayUrl + "@" + commit.name().substring(0, SHORT) + ":" + settings.path();
+        List<ConfigInput> files = new ArrayList<>();
+        for (GitMirror.ConfigFile file : mirror.read(commit, settings.path(), settings.ref())) {
+            Path name = file.path().isEmpty() ? Path.of(root) : Path.of(root).resolve(file.path());
+            files.add(new ConfigInput(name, file.blob().name(), () -> mirror.open(file.blob())));
+        }
+        return new Revision(commit.name(), root, files, Optional.of(summary(commit)));
     }
 
     private static String summary(RevCommit commit) {

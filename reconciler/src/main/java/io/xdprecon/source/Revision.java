@@ -1,50 +1,49 @@
 package io.xdprecon.source;
 
-import java.io.ByteArrayInputStream;
+import io.xdprecon.config.ConfigInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One version of the config as a source delivers it.
+ * One version of the config as a source delivers it: one file, or the YAML files of a directory. No text is held:
+ * each file is opened when read ({@link ConfigInput#bytes()}), and carries the id of its content (a SHA-256, a Git
+ * blob id), so a loader reads again only the files whose id changed ({@code config.ConfigCache}).
  *
- * @param id       what identifies this version: a commit id for Git, the SHA-256 of the bytes for a file
- * @param name     where it came from, for messages (file:line:col errors name it): a path, or
- *                 {@code REPO@COMMIT:path}
- * @param content  opens the config document's bytes (UTF-8), the same bytes at every call: a file source reads
- *                 the file again (checked against the id) rather than hold a fleet's config in memory
+ * @param id       what identifies this version: a commit id for Git, a SHA-256 of the content for a file or directory
+ * @param name     where it came from, for messages: a path, or {@code REPO@COMMIT:path}; the root of {@code files}
+ * @param files    the config's files, in path order, each named under {@code name} (the file itself when it is one)
  * @param summary  a line for people: the commit's subject and author, or the file's modification time
  */
-public record Revision(String id, String name, Content content, Optional<String> summary) {
-    /** Opens the document's bytes from the beginning. */
-    @FunctionalInterface
-    public interface Content {
-        InputStream open() throws IOException;
-    }
-
+public record Revision(String id, String name, List<ConfigInput> files, Optional<String> summary) {
     public Revision {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(content, "content");
+        files = List.copyOf(files);
         Objects.requireNonNull(summary, "summary");
     }
 
-    /** A revision whose document is {@code text}, held in memory (Git blobs, tests). */
+    /** A revision of one file whose content is {@code text}, held in memory (tests). */
     public Revision(String id, String name, String text, Optional<String> summary) {
-        this(id, name, inMemory(text), summary);
+        this(id, name, List.of(ConfigInput.ofText(Path.of(name), text)), summary);
     }
 
-    private static Content inMemory(String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        return () -> new ByteArrayInputStream(utf8);
+    /** What {@link #files()} are named under: the file, or the directory. */
+    public Path root() {
+        return Path.of(name);
     }
 
-    /** The whole document as text: for small documents and tests; the loader streams {@link #content()}. */
+    /** The text of a revision of one file: for small documents and tests; the loader streams {@link #files()}. */
     public String text() {
-        try (InputStream in = content.open()) {
+        if (files.size() != 1) {
+            throw new IllegalStateException(name + " is " + files.size() + " files, not one");
+        }
+        try (InputStream in = files.getFirst().bytes().open()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

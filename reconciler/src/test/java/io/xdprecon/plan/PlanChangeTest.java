@@ -9,14 +9,19 @@ import static io.xdprecon.plan.Fixtures.dpdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.config.ConfigCache;
+import io.xdprecon.config.ConfigInput;
+import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.state.DesiredRule;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.Direction;
 import io.xdprecon.state.LiveState;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +66,117 @@ class PlanChangeTest {
             }
         }
         assertTrue(nonEmpty > RUNS, "most revisions change something: " + nonEmpty);
+    }
+
+    /**
+     * A config directory's history, file by file, through the daemon's loader ({@link ConfigCache}): files added,
+     * removed, renamed, flows edited and moved between files. Each revision's plan from the last one equals the full
+     * plan; a flow moved to another file, or a file renamed, plans as no change; only files of new content (or at a
+     * new path) are read.
+     */
+    @Test
+    void multiFileHistoriesPlanTheChangeAsTheFullPlanAndAMovedFlowAsNoChange() {
+        Random random = new Random(20261204);
+        Path root = Path.of("/etc/xdprecon/fleet");
+        InterfaceResolver devices = InterfaceResolver.of(Fixtures.INTERFACES);
+        ConfigCache cache = new ConfigCache();
+        Map<String, List<int[]>> files = new java.util.TreeMap<>(); // path -> flows {index, variant}
+        int[] nextFlow = {0};
+        for (int f = 0; f < 4; f++) {
+            files.put("flows/" + f + ".yaml", newFlows(random, nextFlow, 1 + random.nextInt(6)));
+        }
+        Map<String, String> before = texts(files);
+        DesiredState desired = cache.load(root, inputs(root, before), "n", devices).desired();
+        Map<FlowKey, FlowRule> live = new HashMap<>();
+        Set<Integer> liveIps = Set.of();
+        applied(Planner.plan(desired, liveState(live, liveIps)), live);
+        liveIps = desired.localIps();
+        Baseline baseline = Baseline.of(desired);
+        int moves = 0;
+        int renames = 0;
+        for (int revision = 0; revision < 400; revision++) {
+            List<String> names = new ArrayList<>(files.keySet());
+            String some = names.get(random.nextInt(names.size()));
+            int op = random.nextInt(6);
+            boolean noChange = false;
+            switch (op) {
+                case 0 -> files.put("flows/n" + revision + ".yaml", newFlows(random, nextFlow, 1 + random.nextInt(4)));
+                case 1 -> {
+                    if (files.size() > 1) {
+                        files.remove(some);
+                    }
+                }
+                case 2 -> { // a rename: the same text at another path
+                    files.put("flows/r" + revision + ".yaml", files.remove(some));
+                    noChange = true;
+                    renames++;
+                }
+                case 3 -> { // a flow moved to another file
+                    String to = names.get(random.nextInt(names.size()));
+                    if (!to.equals(some) && files.get(some).size() > 1) {
+                        List<int[]> from = files.get(some);
+                        files.get(to).add(from.remove(random.nextInt(from.size())));
+                        noChange = true;
+                        moves++;
+                    }
+                }
+                case 4 -> { // a flow edited (its server port: a key moves)
+                    List<int[]> flows = files.get(some);
+                    flows.get(random.nextInt(flows.size()))[1] = random.nextInt(3);
+                }
+                default -> files.get(some).addAll(newFlows(random, nextFlow, 1));
+            }
+            Map<String, String> texts = texts(files);
+            DesiredState next = cache.load(root, inputs(root, texts), "n", devices).desired();
+            long changedFiles = texts.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
+            assertEquals(changedFiles, cache.lastReads().read(), "revision " + revision + ": only new content is read");
+            RevisionDiff diff = RevisionDiff.between(baseline.desired(), next);
+            Plan full = Planner.plan(next, liveState(live, liveIps));
+            Plan change = planChange(baseline, next, diff, live, liveIps).orElseThrow(
+                    () -> new AssertionError("no drift, yet the change was not planned"));
+            assertEquals(full, change, "revision " + revision + " (operation " + op + ")");
+            if (noChange) {
+                assertTrue(diff.keys().isEmpty() && !full.hasChanges(), "revision " + revision
+                        + ": a rename or a flow moved between files is no change: " + full.summary().line());
+            }
+            applied(full, live);
+            liveIps = next.localIps();
+            baseline = baseline.next(next, diff);
+            before.clear();
+            before.putAll(texts);
+        }
+        assertTrue(moves > 20 && renames > 20, "moves " + moves + ", renames " + renames);
+    }
+
+    private static List<int[]> newFlows(Random random, int[] nextFlow, int n) {
+        List<int[]> flows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            flows.add(new int[] {nextFlow[0]++, 0});
+        }
+        return flows;
+    }
+
+    /** The directory's files as text: a base with everything but the flows, and each flow file. */
+    private static Map<String, String> texts(Map<String, List<int[]>> files) {
+        Map<String, String> texts = new java.util.TreeMap<>();
+        texts.put("base.yaml", """
+                apiVersion: xdprecon.io/v1
+                interfaces:
+                  public: { device: ens3 }
+                  private: { device: ens4 }
+                localIps: [%s]
+                datapath: { mode: xdp, attachMode: native, maxRules: %d }
+                """.formatted(io.xdprecon.lab.Lab.VIP, MAX_RULES));
+        files.forEach((name, flows) -> {
+            StringBuilder text = new StringBuilder("flows:\n");
+            flows.forEach(f -> text.append(FleetConfigs.flow(f[0], FleetConfigs.Keys.RANDOM, 7, f[1])));
+            texts.put(name, text.toString());
+        });
+        return texts;
+    }
+
+    private static List<ConfigInput> inputs(Path root, Map<String, String> texts) {
+        return texts.entrySet().stream().map(e -> ConfigInput.ofText(root.resolve(e.getKey()), e.getValue())).toList();
     }
 
     /** What an apply of {@code plan} leaves in {@code live}. */

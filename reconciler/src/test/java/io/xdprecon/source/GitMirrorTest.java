@@ -58,7 +58,12 @@ class GitMirrorTest {
         try (GitMirror mirror = mirror(fx.url(), state)) {
             RevCommit applied = mirror.applied().orElseThrow();
             assertEquals(v1, applied);
-            assertEquals(new GitMirror.ConfigFile("flows.yaml", "flows: [] # v1\n"), mirror.read(applied, "flows.yaml", "main"));
+            java.util.List<GitMirror.ConfigFile> files = mirror.read(applied, "flows.yaml", "main");
+            assertEquals(1, files.size());
+            assertEquals("", files.getFirst().path(), "the path itself");
+            try (java.io.InputStream in = mirror.open(files.getFirst().blob())) {
+                assertEquals("flows: [] # v1\n", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
     }
 

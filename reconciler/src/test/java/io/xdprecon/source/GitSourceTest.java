@@ -1,5 +1,7 @@
 package io.xdprecon.source;
 
+import io.xdprecon.config.ConfigInput;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import org.eclipse.jgit.lib.PersonIdent;
@@ -85,19 +88,38 @@ class GitSourceTest {
     }
 
     @Test
-    void aDirectoryPathWithOneYamlFile() throws Exception {
-        RevCommit c = fx.commit("edge/flows.yaml", "flows: []\n", "config");
+    void aDirectoryPathIsItsYamlFilesEachByItsBlobId() throws Exception {
+        fx.commit("edge/base.yaml", "apiVersion: xdprecon.io/v1\n", "base");
+        fx.commit("edge/flows/a.yaml", "flows: []\n", "a");
         fx.commit("edge/README.md", "docs\n", "docs");
+        RevCommit c = fx.commit("edge/.hidden/x.yaml", "flows: []\n", "hidden");
         fx.push();
+        Revision first;
         try (GitSource source = source("main", "edge/")) {
-            Revision r = source.poll();
-            assertTrue(r.name().endsWith(":edge/flows.yaml"), r.name());
+            first = source.poll();
+            assertEquals(c.name(), first.id());
+            assertTrue(first.name().endsWith("@" + c.name().substring(0, 12) + ":edge"), first.name());
+            assertEquals(List.of(first.root().resolve("base.yaml"), first.root().resolve("flows/a.yaml")),
+                    first.files().stream().map(ConfigInput::name).toList(), "YAML files, in path order, none hidden");
+            try (var in = first.files().get(1).bytes().open()) {
+                assertEquals("flows: []\n", new String(in.readAllBytes()), "read from the clone when asked");
+            }
+            fx.commit("edge/flows/b.yaml", "flows: []  # b\n", "b");
+            fx.push();
+            Revision second = source.poll();
+            assertEquals(3, second.files().size());
+            assertEquals(first.files().get(0).id(), second.files().get(0).id(), "an unchanged file keeps its blob id");
+            assertEquals(first.files().get(1).id(), second.files().get(1).id());
         }
-        fx.commit("edge/other.yaml", "flows: []\n", "second yaml");
+        fx.commit("edge/README.md", "docs only\n", "docs");
+        fx.git.rm().addFilepattern("edge/base.yaml").addFilepattern("edge/flows/a.yaml").addFilepattern("edge/flows/b.yaml")
+                .addFilepattern("edge/.hidden/x.yaml").call();
+        fx.git.commit().setMessage("no config").setAuthor(GitFixture.ALICE).setCommitter(GitFixture.ALICE).setSign(false).call();
         fx.push();
         try (GitSource source = source("main", "edge")) {
             SourceException e = assertThrows(SourceException.class, source::poll);
-            assertTrue(e.getMessage().contains("holds 2 YAML files (flows.yaml, other.yaml)"), e.getMessage());
+            assertTrue(e.getMessage().contains("directory edge in ") && e.getMessage().contains("holds no *.yaml or *.yml file"),
+                    e.getMessage());
         }
     }
 

@@ -78,27 +78,53 @@ public final class Inotify implements AutoCloseable {
     public record Event(Kind kind, String name) {}
 
     private final Path directory;
+    /** The watched directories by watch descriptor: "" for {@link #directory}, else its path under it and a '/'. */
+    private final java.util.Map<Integer, String> prefixes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(BUFFER, 8);
     private final MemorySegment pollFd = arena.allocate(8, 4);
     private final MemorySegment callState = Native.callState(arena);
     private int fd;
 
-    private Inotify(Path directory, int fd) {
+    private Inotify(Path directory, int fd, int wd) {
         this.directory = directory;
         this.fd = fd;
+        prefixes.put(wd, "");
+    }
+
+    /**
+     * Watches {@code subdirectory} (a directory under the watched one) too: its entries' events name them by their
+     * path under the watched directory ({@code flows/a.yaml}), and its deletion is a {@link Kind#DELETED} of its
+     * path. Adding a directory watched already changes nothing.
+     */
+    public void add(Path subdirectory) {
+        String prefix = directory.relativize(subdirectory).toString();
+        if (prefix.isEmpty() || prefix.startsWith("..")) {
+            throw new IllegalArgumentException(subdirectory + " is not under " + directory);
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Native.callState(call);
+            int wd = (int) ADD_WATCH.invokeExact(state, fd, call.allocateFrom(subdirectory.toString()), MASK);
+            if (wd < 0) {
+                throw BpfException.of("watch directory", subdirectory.toString(), Native.errno(state));
+            }
+            prefixes.put(wd, prefix + "/");
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
     }
 
     /** Watches {@code directory}'s entries (not its subdirectories'). */
     public static Inotify watch(Path directory) {
         int fd;
+        int wd;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Native.callState(call);
             fd = (int) INIT.invokeExact(state, IN_NONBLOCK | IN_CLOEXEC);
             if (fd < 0) {
                 throw BpfException.of("inotify_init1", directory.toString(), Native.errno(state));
             }
-            int wd = (int) ADD_WATCH.invokeExact(state, fd, call.allocateFrom(directory.toString()), MASK);
+            wd = (int) ADD_WATCH.invokeExact(state, fd, call.allocateFrom(directory.toString()), MASK);
             if (wd < 0) {
                 int errno = Native.errno(state);
                 int ignored = (int) CLOSE.invokeExact(fd);
@@ -107,7 +133,7 @@ public final class Inotify implements AutoCloseable {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        return new Inotify(directory, fd);
+        return new Inotify(directory, fd, wd);
     }
 
     /** The events that arrive within {@code timeout}; empty when none did. Call from one thread only. */
@@ -138,23 +164,37 @@ public final class Inotify implements AutoCloseable {
                 }
                 throw BpfException.of("read inotify", directory.toString(), errno);
             }
-            return parse(buffer, n);
+            return parse(buffer, n, prefixes);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
     }
 
     static List<Event> parse(MemorySegment events, long length) {
+        return parse(events, length, java.util.Map.of());
+    }
+
+    /** The events in {@code events}, named under the directory of their watch ({@code prefixes}; "" when unknown). */
+    static List<Event> parse(MemorySegment events, long length, java.util.Map<Integer, String> prefixes) {
         List<Event> out = new ArrayList<>();
         long offset = 0;
         while (offset + EVENT_HEADER <= length) {
+            int wd = events.get(ValueLayout.JAVA_INT, offset);
             int mask = events.get(ValueLayout.JAVA_INT, offset + 4);
             int nameLength = events.get(ValueLayout.JAVA_INT, offset + 12);
             String name = nameLength == 0 ? "" : cString(events.asSlice(offset + EVENT_HEADER, nameLength));
             offset += EVENT_HEADER + nameLength;
             Kind kind = kindOf(mask);
-            if (kind != null) {
-                out.add(new Event(kind, name));
+            String prefix = prefixes.isEmpty() || kind == Kind.OVERFLOW ? "" : prefixes.get(wd);
+            if (prefix == null) {
+                continue; // a subdirectory's watch ended already (IN_IGNORED after its deletion)
+            }
+            if (kind == Kind.WATCH_GONE && !prefix.isEmpty()) {
+                // A subdirectory went: its entries did. Only the watched directory's end ends the watch.
+                prefixes.remove(wd);
+                out.add(new Event(Kind.DELETED, prefix.substring(0, prefix.length() - 1)));
+            } else if (kind != null) {
+                out.add(new Event(kind, prefix + name));
             }
         }
         return out;

@@ -27,7 +27,9 @@ import java.util.Optional;
  * side by side for several builds (this checkout and a baseline checkout), at several sizes. The effect is read
  * from the pinned maps, not from the daemon's log. Prints a table and the ratios baseline / this.
  *
- * <p>Usage: {@code ScaleBench FLOWS[,FLOWS...] KEYS NAME=CHECKOUT[@JAVA_OPTS] ...}; needs root. KEYS is one of
+ * <p>Usage: {@code ScaleBench FLOWS[,FLOWS...] KEYS NAME=CHECKOUT[@JAVA_OPTS] ...}; needs root. The system property
+ * {@code xdprecon.bench.files} (default 1) lists the layouts: 1 is one file, N a directory of a base file and N flow
+ * files (a one-flow edit replaces the one file that holds the flow). KEYS is one of
  * {@link FleetConfigs.Keys} (even, random, one-client, one-server). The first checkout's unit options apply where
  * none are given.
  */
@@ -37,6 +39,8 @@ public final class ScaleBench {
     private static final Duration COLD_TIMEOUT = Duration.ofMinutes(6);
     private static final Duration EDIT_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration POLL = Duration.ofMillis(20);
+    /** How long after the last edit the daemon's memory is read: at rest. */
+    private static final Duration REST = Duration.ofSeconds(10);
 
     /** A build to measure: its checkout (whose launcher is run) and the JVM options it runs with. */
     record Build(String name, Path checkout, String javaOptions) {
@@ -45,8 +49,8 @@ public final class ScaleBench {
         }
     }
 
-    /** One build at one size. A stage that failed holds its reason, and the later ones are not run. */
-    record Row(Build build, int flows, Stage validate, Stage cold, Stage edit, long rssKb, long peakKb, long coldCpuMs) {}
+    /** One build at one size and layout. A stage that failed holds its reason, and the later ones are not run. */
+    record Row(Build build, int flows, int files, Stage validate, Stage cold, Stage edit, long rssKb, long peakKb, long coldCpuMs) {}
 
     /** Seconds, or why there are none (OOM, died, timeout). */
     record Stage(double seconds, String failure, long peakKb) {
@@ -66,6 +70,8 @@ public final class ScaleBench {
         }
         List<Integer> sizes = Arrays.stream(args[0].split(",")).map(String::trim).map(Integer::parseInt).toList();
         FleetConfigs.Keys keys = FleetConfigs.Keys.valueOf(args[1].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        List<Integer> layouts = Arrays.stream(System.getProperty("xdprecon.bench.files", "1").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
         List<Build> builds = new ArrayList<>();
         String unitOptions = null;
         for (int i = 2; i < args.length; i++) {
@@ -90,14 +96,16 @@ public final class ScaleBench {
         Path work = Files.createTempDirectory("xdprecon-scale-bench");
         try {
             for (int flows : sizes) {
-                Path file = work.resolve("flows.yaml");
-                FleetConfigs.writeFile(file, flows, keys, SEED);
-                System.err.printf("%,d flows (%s keys): %,d bytes%n", flows, keys.label(), Files.size(file));
-                for (Build build : builds) {
-                    Row row = measure(build, file, flows, keys, work);
-                    rows.add(row);
-                    System.err.println(row);
-                    FleetConfigs.writeFile(file, flows, keys, SEED); // the next build starts from the same file
+                for (int files : layouts) {
+                    Layout layout = new Layout(work, flows, files, keys);
+                    layout.write();
+                    System.err.printf("%,d flows (%s keys) in %s%n", flows, keys.label(), layout);
+                    for (Build build : builds) {
+                        Row row = measure(build, layout, flows, keys, work);
+                        rows.add(row);
+                        System.err.println(row);
+                        layout.write(); // the next build starts from the same files
+                    }
                 }
             }
             Path file = work.resolve("flows.yaml");
@@ -109,7 +117,44 @@ public final class ScaleBench {
         print(rows, builds, keys);
     }
 
-    private static Row measure(Build build, Path file, int flows, FleetConfigs.Keys keys, Path work) throws Exception {
+    /** The config: one file, or a directory of a base file and {@code files} flow files (flow i in file i % files). */
+    record Layout(Path work, int flows, int files, FleetConfigs.Keys keys) {
+        Path path() {
+            return files == 1 ? work.resolve("flows.yaml") : work.resolve("fleet");
+        }
+
+        void write() throws IOException {
+            if (files == 1) {
+                FleetConfigs.writeFile(path(), flows, keys, SEED);
+            } else {
+                Lab.deleteRecursively(path());
+                FleetConfigs.writeDirectory(path(), flows, files, keys, SEED);
+            }
+        }
+
+        /** Flow {@code flow} in {@code variant}, the file (or the directory's one file that holds it) replaced. */
+        void edit(int flow, int variant) {
+            if (files == 1) {
+                FleetConfigs.writeFile(path(), flows, keys, SEED, flow, variant);
+            } else {
+                FleetConfigs.editDirectory(path(), flows, files, keys, SEED, flow, variant);
+            }
+        }
+
+        @Override
+        public String toString() {
+            try {
+                return files == 1 ? "one file, %,d bytes".formatted(Files.size(path()))
+                        : "%d flow files and a base file".formatted(files);
+            } catch (IOException e) {
+                return path().toString();
+            }
+        }
+    }
+
+    private static Row measure(Build build, Layout layout, int flows, FleetConfigs.Keys keys, Path work) throws Exception {
+        Path file = layout.path();
+        int files = layout.files();
         Stage validate = validate(build, file, work);
         try (Lab lab = Lab.start()) {
             Path state = Files.createDirectories(work.resolve("state-" + build.name() + "-" + flows));
@@ -126,13 +171,13 @@ public final class ScaleBench {
                 Stage cold;
                 try {
                     long at = daemon.await("every rule applied", COLD_TIMEOUT, POLL,
-                            () -> rules.slotsInUse() >= 2 * flows && holds(rules, sample) || outOfMemory(daemon));
+                            () -> rules.slotsInUse() >= 2 * flows && holds(rules, sample) || stopped(daemon));
                     if (!holds(rules, sample)) {
-                        return new Row(build, flows, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
+                        return new Row(build, flows, files, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
                     }
                     cold = new Stage((at - daemon.startedNanos()) / 1e9, null, -1);
                 } catch (IllegalStateException e) {
-                    return new Row(build, flows, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
+                    return new Row(build, flows, files, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
                 }
                 long coldCpu = daemon.cpuMillis();
                 // The apply is done once the daemon says so: only then is an edit a new revision after it.
@@ -141,11 +186,11 @@ public final class ScaleBench {
                 for (int e = 0; e < EDITS; e++) {
                     Map<FlowKey, FlowRule> wanted = rulesOf(work, edited, keys, e + 1, devices);
                     int appliedBefore = daemon.count("applied revision");
-                    FleetConfigs.writeFile(file, flows, keys, SEED, edited, e + 1);
+                    layout.edit(edited, e + 1);
                     long saved = System.nanoTime();
                     try {
                         long at = daemon.await("the edit applied", EDIT_TIMEOUT, POLL,
-                                () -> holds(rules, wanted) || outOfMemory(daemon));
+                                () -> holds(rules, wanted) || stopped(daemon));
                         if (!holds(rules, wanted)) {
                             throw new IllegalStateException("out of memory");
                         }
@@ -154,13 +199,15 @@ public final class ScaleBench {
                                 () -> daemon.count("applied revision") > appliedBefore);
                     } catch (IllegalStateException failed) {
                         Map<String, Long> memory = daemon.process().isAlive() ? daemon.memory() : Map.of();
-                        return new Row(build, flows, validate, cold, Stage.failed(failure(daemon)),
+                        return new Row(build, flows, files, validate, cold, Stage.failed(failure(daemon)),
                                 memory.getOrDefault("VmRSS", -1L), memory.getOrDefault("VmHWM", -1L), coldCpu);
                     }
                 }
                 Arrays.sort(edits);
+                // The daemon at rest, as it spends most of its life: a few seconds after the last edit.
+                Thread.sleep(REST.toMillis());
                 Map<String, Long> memory = daemon.memory();
-                return new Row(build, flows, validate, cold, new Stage(edits[EDITS / 2], null, -1),
+                return new Row(build, flows, files, validate, cold, new Stage(edits[EDITS / 2], null, -1),
                         memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
             }
         }
@@ -209,9 +256,16 @@ public final class ScaleBench {
 
     private static int polls;
 
-    /** Whether the daemon's log reports an OutOfMemoryError: read every 50th poll, the rest cost a map lookup. */
-    private static boolean outOfMemory(DaemonUnderTest daemon) {
-        return ++polls % 50 == 0 && daemon.log().contains("OutOfMemoryError");
+    /**
+     * Whether the daemon's log reports an OutOfMemoryError or a source it cannot read (an older build given a
+     * directory of several files): read every 50th poll, the rest cost a map lookup.
+     */
+    private static boolean stopped(DaemonUnderTest daemon) {
+        if (++polls % 50 != 0) {
+            return false;
+        }
+        String log = daemon.log();
+        return log.contains("OutOfMemoryError") || log.contains("cannot read ");
     }
 
     /** Why the daemon stopped short: an OOM, its death, or a timeout. */
@@ -220,6 +274,9 @@ public final class ScaleBench {
         System.err.println("the daemon's log ends:\n" + daemon.tail());
         if (log.contains("OutOfMemoryError")) {
             return "OOM";
+        }
+        if (log.contains("cannot read ")) {
+            return "refused";
         }
         return daemon.process().isAlive() ? "timeout" : "died";
     }
@@ -231,11 +288,11 @@ public final class ScaleBench {
         for (Build build : builds) {
             System.out.printf("  %s: %s, XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.javaOptions());
         }
-        System.out.printf("| %-8s | %7s | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", "build", "flows",
+        System.out.printf("| %-8s | %7s | %5s | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", "build", "flows", "files",
                 "validate s", "valid. MB", "cold start s", "one edit s", "daemon MB", "peak MB", "cold µs/fl");
-        System.out.println("|----------|---------|-------------|-----------|--------------|--------------|------------|-----------|------------|");
+        System.out.println("|----------|---------|-------|-------------|-----------|--------------|--------------|------------|-----------|------------|");
         for (Row r : rows) {
-            System.out.printf("| %-8s | %7d | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", r.build().name(), r.flows(),
+            System.out.printf("| %-8s | %7d | %5d | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", r.build().name(), r.flows(), r.files(),
                     r.validate().cell(), mb(r.validate().peakKb()), r.cold().cell(), r.edit().cell(), mb(r.rssKb()),
                     mb(r.peakKb()), r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
         }
@@ -244,15 +301,16 @@ public final class ScaleBench {
         }
         Build mine = builds.getFirst();
         System.out.printf("%nratios other build / %s (>1: %s is faster or smaller)%n", mine.name(), mine.name());
-        System.out.printf("| %-8s | %7s | %10s | %9s | %12s | %10s | %10s |%n", "build", "flows", "validate", "valid. MB",
-                "cold start", "one edit", "daemon MB");
-        System.out.println("|----------|---------|------------|-----------|--------------|------------|------------|");
+        System.out.printf("| %-8s | %7s | %5s | %10s | %9s | %12s | %10s | %10s |%n", "build", "flows", "files", "validate",
+                "valid. MB", "cold start", "one edit", "daemon MB");
+        System.out.println("|----------|---------|-------|------------|-----------|--------------|------------|------------|");
         for (Row r : rows) {
             if (r.build() == mine) {
                 continue;
             }
-            Row m = rows.stream().filter(x -> x.build() == mine && x.flows() == r.flows()).findFirst().orElseThrow();
-            System.out.printf("| %-8s | %7d | %10s | %9s | %12s | %10s | %10s |%n", r.build().name(), r.flows(),
+            Row m = rows.stream().filter(x -> x.build() == mine && x.flows() == r.flows() && x.files() == r.files())
+                    .findFirst().orElseThrow();
+            System.out.printf("| %-8s | %7d | %5d | %10s | %9s | %12s | %10s | %10s |%n", r.build().name(), r.flows(), r.files(),
                     ratio(r.validate(), m.validate()), ratio(r.validate().peakKb(), m.validate().peakKb()),
                     ratio(r.cold(), m.cold()), ratio(r.edit(), m.edit()), ratio(r.rssKb(), m.rssKb()));
         }

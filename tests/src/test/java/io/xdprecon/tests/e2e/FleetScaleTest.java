@@ -66,6 +66,40 @@ class FleetScaleTest {
         }
     }
 
+    /**
+     * A directory source (a base file and 64 flow files): the daemon applies it all, then an edit of one file is read
+     * alone — the other files' results are kept by their content hash — and lands in the map.
+     */
+    @Test
+    void aDirectorySourceReadsOnlyTheFileAnEditChanged() throws Exception {
+        int flows = 16_384;
+        int files = 64;
+        Path fleet = dir.resolve("fleet");
+        FleetConfigs.writeDirectory(fleet, flows, files, FleetConfigs.Keys.RANDOM, SEED);
+        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        try (Lab lab = Lab.start()) {
+            Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
+            int edited = flows / 3;
+            Map<FlowKey, FlowRule> edit = rulesOf(edited, 1, devices);
+            RulesMap rules = lab.datapath().rules();
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+                    "file:" + fleet, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"), List.of())) {
+                daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
+                        () -> daemon.count("applied revision") == 1);
+                assertEquals(2 * flows, rules.slotsInUse(), daemon.tail());
+                assertTrue(daemon.log().contains(": " + (files + 1) + " of " + (files + 1) + " files read"), daemon.tail());
+
+                FleetConfigs.editDirectory(fleet, flows, files, FleetConfigs.Keys.RANDOM, SEED, edited, 1);
+                daemon.await("the edit applied", Duration.ofMinutes(2), Duration.ofMillis(50), () -> holds(rules, edit));
+                daemon.await("the edit reported", Duration.ofMinutes(1), Duration.ofMillis(50),
+                        () -> daemon.count("applied revision") == 2);
+                assertTrue(daemon.log().contains(": 1 of " + (files + 1) + " files read, " + files + " unchanged"),
+                        daemon.tail());
+                assertEquals(2 * flows, rules.slotsInUse(), "one rule replaced, none added: " + daemon.tail());
+            }
+        }
+    }
+
     /** Flow {@code flow}'s rules in {@code variant}, as the loader derives them from a config of that flow alone. */
     private Map<FlowKey, FlowRule> rulesOf(int flow, int variant, Map<String, Integer> devices) throws Exception {
         Path one = dir.resolve("one-flow.yaml");

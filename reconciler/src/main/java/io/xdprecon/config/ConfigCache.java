@@ -1,0 +1,79 @@
+package io.xdprecon.config;
+
+import io.xdprecon.state.DesiredState;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads revision after revision of a config, reading only the files whose content changed: each file's result
+ * ({@link ParsedFile}: its YAML, schema and value checks, its flows packed) is kept by its content id — the SHA-256
+ * of a file's bytes, a Git blob id — and reused while a revision delivers the same id at the same place (the same
+ * path in the directory, one file alone or one of several). The checks across files run on every load; they are
+ * what a change in one file can break elsewhere (a key another file holds, an egress taken twice).
+ *
+ * <p>A result is kept only from the load before: files that left the config are forgotten, so the cache holds what
+ * the last config holds anyway. Files with problems are never kept (their errors name the revision they were read
+ * in). Loads are serialised.
+ *
+ * <p>This is the one way from a source's revision to a node's desired state: the daemon and {@code plan/apply --git}
+ * go through {@link #load(Path, List, String, InterfaceResolver)}.
+ */
+public final class ConfigCache {
+    /** Where a file's result may be reused: the same content at the same place in the config. */
+    private record Key(String prefix, boolean part, String id) {}
+
+    /** A config and the state it asks of one node. */
+    public record Loaded(Config config, DesiredState desired) {}
+
+    /** How the last load went: files read, and files whose result was reused. */
+    public record Reads(int read, int reused) {}
+
+    private Map<Key, ParsedFile> kept = Map.of();
+    private Reads last = new Reads(0, 0);
+
+    /**
+     * The config made of {@code files} (see {@link ConfigLoader#load(Path, List)}), reading only those whose id is
+     * new since the last load.
+     *
+     * @throws ConfigException with every problem found
+     */
+    public synchronized Config load(Path root, List<ConfigInput> files) {
+        Map<Key, ParsedFile> next = new HashMap<>();
+        int[] read = new int[1];
+        List<ParsedFile> parsed = ConfigLoader.parse(root, files, (input, prefix, part) -> {
+            Key key = new Key(prefix, part, input.id());
+            ParsedFile before = input.id().isEmpty() ? null : kept.get(key);
+            ParsedFile now;
+            if (before != null) {
+                now = before.input().equals(input) ? before : before.as(input);
+            } else {
+                read[0]++;
+                now = FileParser.parse(input, prefix, part);
+            }
+            if (!input.id().isEmpty() && now.readable() && now.errors().isEmpty()) {
+                next.put(key, now);
+            }
+            return now;
+        });
+        kept = next;
+        last = new Reads(read[0], files.size() - read[0]);
+        return ConfigLoader.assemble(root, parsed);
+    }
+
+    /**
+     * The config made of {@code files} and what it asks of {@code node}, its devices resolved by {@code resolver}.
+     *
+     * @throws ConfigException with every problem found, or naming each device the node lacks
+     */
+    public Loaded load(Path root, List<ConfigInput> files, String node, InterfaceResolver resolver) {
+        Config config = load(root, files);
+        return new Loaded(config, config.forNode(node, resolver));
+    }
+
+    /** How the last load went. */
+    public synchronized Reads lastReads() {
+        return last;
+    }
+}
