@@ -32,9 +32,10 @@ import java.util.function.Consumer;
  *   <li>refuse before any write: plan errors, the mass-delete guard, disruptive changes without
  *       their flags, and a live state that moved since the plan was computed;</li>
  *   <li>migrate the live maps onto new ones when the plan says so (an older layout, another capacity: every
- *       rule and its counters copied, the program swapped atomically), load the datapath and attach the
- *       program (XDP mode), then tuning;</li>
- *   <li>local IPs added, then every rule added, changed or taken over, in batches;</li>
+ *       rule and its counters copied, the program swapped atomically); the same for the maps of an
+ *       {@code xdp_main} still running after its pins were removed; load the datapath, then tuning;</li>
+ *   <li>local IPs added, then every rule added, changed or taken over, in batches; then the program attached
+ *       (XDP mode), so that it finds its rules;</li>
  *   <li>rules deleted, in batches; local IPs removed last.</li>
  * </ol>
  * A failing step stops the apply; the node is read again and {@link ApplyFailedException} says which
@@ -130,7 +131,6 @@ public final class Applier {
         return ApplyRefusedException.liveStateMoved();
     }
 
-    /** The writes, make before break; {@code live} is read only when the plan loads or attaches the datapath. */
     /** The keys of {@code rules}, distinct in a plan, as a view: a cold plan has half a million. */
     private static List<FlowKey> keysOf(List<RuleChange> rules) {
         return new java.util.AbstractList<>() {
@@ -150,19 +150,30 @@ public final class Applier {
         List<Step> steps = new ArrayList<>();
         String current = "start";
         try {
-            current = "load and attach the datapath";
-            runDatapathChanges(plan, live, rules, steps);
-            current = "tuning";
-            runTuning(plan, steps);
-            try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
-                current = "add local IPs";
-                runLocalIps(plan, datapath, Change.Kind.ADD, steps);
-                current = "write rules";
-                runRuleWrites(rules, datapath, steps);
-                current = "delete rules";
-                runRuleDeletes(rules, datapath, steps);
-                current = "remove local IPs";
-                runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
+            current = "migrate the datapath";
+            Optional<DatapathChange.Migrate> migrate = plan.datapath().stream()
+                    .filter(DatapathChange.Migrate.class::isInstance).map(DatapathChange.Migrate.class::cast).findFirst();
+            migrate.ifPresent(m -> runMigration(plan, m, rules, steps));
+            current = "rebuild the unpinned datapath";
+            Set<String> rebuilt = rebuildUnpinned(plan, rules, steps);
+            current = "load the datapath";
+            // Loading creates the pinned maps, or adopts them; the attachment keeps the program alive after close.
+            try (Datapath loaded = loadIfAttaching(plan, live, migrate, steps)) {
+                current = "tuning";
+                runTuning(plan, steps);
+                try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
+                    current = "add local IPs";
+                    runLocalIps(plan, datapath, Change.Kind.ADD, steps);
+                    current = "write rules";
+                    runRuleWrites(rules, datapath, steps);
+                    // Rules first: a program attached (or swapped in) finds every rule of the plan already there.
+                    current = "attach the datapath";
+                    runAttaches(plan, loaded, rebuilt, steps);
+                    current = "delete rules";
+                    runRuleDeletes(rules, datapath, steps);
+                    current = "remove local IPs";
+                    runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
+                }
             }
             return steps;
         } catch (RuntimeException e) {
@@ -178,43 +189,96 @@ public final class Applier {
         return plan.tuning().stream().map(TuningChange::after).toList();
     }
 
-    private void runDatapathChanges(Plan plan, LiveState live, List<RuleChange> rules, List<Step> steps) {
-        Optional<DatapathChange.Migrate> migrate = plan.datapath().stream()
-                .filter(DatapathChange.Migrate.class::isInstance).map(DatapathChange.Migrate.class::cast).findFirst();
-        migrate.ifPresent(m -> runMigration(plan, m, rules, steps));
-        if (plan.datapath().stream().allMatch(DatapathChange.Migrate.class::isInstance)) {
-            return;
+    private static Optional<DatapathChange.Load> load(Plan plan) {
+        return plan.datapath().stream().filter(DatapathChange.Load.class::isInstance).map(DatapathChange.Load.class::cast)
+                .findFirst();
+    }
+
+    private static List<DatapathChange.Attach> attaches(Plan plan) {
+        return plan.datapath().stream().filter(DatapathChange.Attach.class::isInstance).map(DatapathChange.Attach.class::cast)
+                .toList();
+    }
+
+    /**
+     * Loads the datapath when the plan creates it or attaches the program somewhere (null otherwise): the maps are
+     * created and pinned, or the pinned ones adopted at the size they have (a migration's new size).
+     */
+    private Datapath loadIfAttaching(Plan plan, LiveState live, Optional<DatapathChange.Migrate> migrate, List<Step> steps) {
+        Optional<DatapathChange.Load> load = load(plan);
+        if (load.isEmpty() && attaches(plan).isEmpty()) {
+            return null;
         }
         long start = System.nanoTime();
-        int capacity = plan.datapath().stream()
-                .filter(DatapathChange.Load.class::isInstance).map(DatapathChange.Load.class::cast)
-                .mapToInt(DatapathChange.Load::maxRules).findFirst()
-                // adopt the pinned maps at the size they have (a migration's new size)
+        int capacity = load.map(DatapathChange.Load::maxRules)
                 .orElse(migrate.map(DatapathChange.Migrate::toCapacity).orElse(live.rulesCapacity()));
-        // Loading creates the pinned maps, or adopts them; the attachment keeps the program alive after close.
-        try (Datapath loaded = Datapath.load(reader.pinRoot(), capacity)) {
-            BpfProgram program = loaded.program().orElseThrow();
-            int done = 0;
-            for (DatapathChange change : plan.datapath()) {
-                switch (change) {
-                    case DatapathChange.Migrate m -> {
-                        continue; // done above
-                    }
-                    case DatapathChange.Load load -> progress.accept("  + datapath: maps pinned under " + reader.pinRoot()
-                            + " (" + load.maxRules() + " rules)");
-                    case DatapathChange.Attach attach -> {
-                        if (attach.replacesProgramId().isPresent()) {
-                            Xdp.replace(attach.ifindex(), attach.replacesProgramId().getAsInt(), program, attach.mode());
-                        } else {
-                            Xdp.attach(attach.ifindex(), program, attach.mode());
-                        }
-                        progress.accept("  + datapath: " + program.name() + " attached to " + attach.iface()
-                                + " (" + attach.mode().name().toLowerCase() + ")");
-                    }
-                }
-                done++;
+        boolean creating = !Datapath.isPinned(reader.pinRoot());
+        Datapath loaded = Datapath.load(reader.pinRoot(), capacity);
+        if (creating) {
+            progress.accept("  + datapath: maps pinned under " + reader.pinRoot() + " (" + capacity + " rules)");
+            steps.add(new Step("load the datapath", 1, micros(start)));
+        }
+        return loaded;
+    }
+
+    /**
+     * Where the plan loads the datapath while an {@code xdp_main} whose pins were removed still runs (the plan's
+     * attaches that replace a program), moves that program's maps onto new pinned ones with every live rule the plan
+     * keeps and its counters, and swaps the program in one step ({@link LayoutMigration#rebuildUnpinned}); returns the
+     * interfaces done so. When its maps cannot be read (another layout), nothing happens here: the rules are then
+     * written to new maps before the program is replaced, and its counters start from zero.
+     */
+    private Set<String> rebuildUnpinned(Plan plan, List<RuleChange> rules, List<Step> steps) {
+        Optional<DatapathChange.Load> load = load(plan);
+        List<DatapathChange.Attach> replacing = attaches(plan).stream().filter(a -> a.replacesProgramId().isPresent()).toList();
+        if (load.isEmpty() || replacing.isEmpty()) {
+            return Set.of();
+        }
+        long start = System.nanoTime();
+        Set<FlowKey> kept = new HashSet<>();
+        rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).forEach(c -> kept.add(c.key()));
+        int program = replacing.getFirst().replacesProgramId().getAsInt();
+        LayoutMigration.Report report;
+        try {
+            report = LayoutMigration.rebuildUnpinned(reader.pinRoot(), program, load.get().maxRules(),
+                    LayoutMigration.Devices.xdp(replacing.stream().map(DatapathChange.Attach::ifindex).toList()),
+                    key -> !kept.contains(key), LayoutMigration.Checkpoint.NONE);
+        } catch (LayoutMigration.MigrationException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            progress.accept("  ! datapath: the maps of program id " + program + " cannot be rebuilt (" + e.getMessage()
+                    + "): new maps get the rules before the program is replaced; its counters start from zero");
+            return Set.of();
+        }
+        progress.accept("  ~ datapath: the unpinned maps of " + Datapath.PROGRAM + " (program id " + program + ") rebuilt under "
+                + reader.pinRoot() + ": " + report.rulesMoved() + " rules moved with their counters, " + report.rulesLeftBehind()
+                + " left behind, " + report.countsCarried() + " packets counted meanwhile carried; "
+                + String.join("; ", report.swapped()));
+        steps.add(new Step("rebuild the unpinned datapath", report.rulesMoved(), micros(start)));
+        Set<String> done = new HashSet<>();
+        replacing.forEach(a -> done.add(a.iface()));
+        return done;
+    }
+
+    /** Attaches the program where the plan says, once the rules are written; {@code rebuilt} interfaces are done. */
+    private void runAttaches(Plan plan, Datapath loaded, Set<String> rebuilt, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (DatapathChange.Attach attach : attaches(plan)) {
+            if (rebuilt.contains(attach.iface())) {
+                continue;
             }
-            steps.add(new Step("load and attach the datapath", done, micros(start)));
+            BpfProgram program = loaded.program().orElseThrow();
+            if (attach.replacesProgramId().isPresent()) {
+                Xdp.replace(attach.ifindex(), attach.replacesProgramId().getAsInt(), program, attach.mode());
+            } else {
+                Xdp.attach(attach.ifindex(), program, attach.mode());
+            }
+            progress.accept("  + datapath: " + program.name() + " attached to " + attach.iface()
+                    + " (" + attach.mode().name().toLowerCase() + ")");
+            done++;
+        }
+        if (done > 0) {
+            steps.add(new Step("attach the datapath", done, micros(start)));
         }
     }
 

@@ -209,7 +209,8 @@ public final class Planner {
                 changes.add(new DatapathChange.Attach(iface.getKey(), iface.getValue(), settings.attachMode(),
                         OptionalInt.of(running.get().id())));
                 warnings.add("interface " + iface.getKey() + " runs " + PROGRAM_NAME + " (id " + running.get().id()
-                        + ") whose maps are not pinned: the newly loaded program replaces it");
+                        + ") whose maps are not pinned: apply rebuilds them rules first (its live rules and counters on new"
+                        + " pinned maps, the program swapped in one step)");
             }
         }
         return changes;

@@ -72,6 +72,16 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the map the kernel knows by {@code id} (e.g. one of {@link BpfProgram.Info#mapIds() a running program's}),
+     * pinned or not; {@link BpfException.NotFound} when no such map exists any more.
+     */
+    public static BpfMap openById(int id) {
+        int fd = call(() -> (int) Libbpf.MAP_GET_FD_BY_ID.invokeExact(id));
+        BpfException.check(fd, "open map", "id " + id);
+        return new BpfMap(fd, true, "map id " + id);
+    }
+
     /** Wraps a descriptor someone else owns (a loaded object's map): {@link #close()} leaves it open. */
     static BpfMap borrow(int fd, String name) {
         return new BpfMap(fd, false, name);

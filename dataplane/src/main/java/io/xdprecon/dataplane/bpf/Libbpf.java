@@ -22,6 +22,8 @@ final class Libbpf {
             Native.libbpf("bpf_obj_get_info_by_fd", FunctionDescriptor.of(C_INT, C_INT, POINTER, POINTER));
     static final MethodHandle PROG_GET_FD_BY_ID =
             Native.libbpf("bpf_prog_get_fd_by_id", FunctionDescriptor.of(C_INT, C_INT));
+    static final MethodHandle MAP_GET_FD_BY_ID =
+            Native.libbpf("bpf_map_get_fd_by_id", FunctionDescriptor.of(C_INT, C_INT));
 
     static final MethodHandle MAP_LOOKUP_ELEM =
             Native.libbpf("bpf_map_lookup_elem", FunctionDescriptor.of(C_INT, C_INT, POINTER, POINTER));

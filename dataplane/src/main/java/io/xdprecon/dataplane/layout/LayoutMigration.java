@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -51,6 +52,9 @@ import java.util.stream.Stream;
  * {@link #recover} (the next migration, apply or start calls it): the programs already run on the new maps. A
  * process killed before step 4 leaves pending pins that {@link #recover} discards; a device whose program it had
  * already swapped then runs on maps nobody pins, which adoption replaces ({@code DatapathAdoption}).
+ *
+ * <p>The same sequence rebuilds pins someone removed while {@code xdp_main} still runs ({@link #rebuildUnpinned}): the
+ * old maps are then found through the program's map ids, and the new ones take the names nobody holds any more.
  *
  * <p>Nothing else may write the maps meanwhile: the caller is the one writer (the applier in XDP mode, the DPDK
  * loop before its ports start). Devices are looked up in the calling thread's network namespace.
@@ -179,6 +183,41 @@ public final class LayoutMigration {
         if (from.isNewer()) {
             throw new Datapath.LayoutMismatch(pinRoot, from.version());
         }
+        return move(pinRoot, from, () -> PinnedMaps.open(pinRoot, from), maxRules, devices, leaveBehind::contains, checkpoint,
+                "migrated the maps under " + pinRoot);
+    }
+
+    /**
+     * Rebuilds the pins under {@code pinRoot} that someone removed while {@code xdp_main} (program {@code programId})
+     * still runs on their maps: the same sequence as {@link #migrate}, the old maps found through the program's map ids
+     * instead of their pins. New maps sized for {@code maxRules} get every live rule with its counters (but those
+     * {@code leaveBehind} accepts), then the program is swapped on {@code devices} in one step and what it counted
+     * meanwhile carried over, and the new maps take the pin names: no packet meets a program without its rules.
+     *
+     * @throws IllegalStateException when a rules map is pinned there (nothing to rebuild), or the program's maps are not
+     *                               of this build's layout (nothing is touched)
+     * @throws MigrationException    when a step failed (see the class comment for what it left)
+     */
+    public static Report rebuildUnpinned(Path pinRoot, int programId, int maxRules, Devices devices,
+            Predicate<FlowKey> leaveBehind, Checkpoint checkpoint) {
+        if (maxRules < 2) {
+            throw new IllegalArgumentException("maxRules must be at least 2: " + maxRules);
+        }
+        recover(pinRoot).ifPresent(done -> LOG.log(Level.WARNING, done));
+        if (PinnedLayout.probe(pinRoot).isPresent()) {
+            throw new IllegalStateException("a rules map is pinned under " + pinRoot + ": nothing to rebuild");
+        }
+        int capacity;
+        try (PinnedMaps live = PinnedMaps.ofProgram(programId)) {
+            capacity = live.rulesCapacity();
+        }
+        return move(pinRoot, new PinnedLayout(Abi.VERSION, capacity), () -> PinnedMaps.ofProgram(programId), maxRules, devices,
+                leaveBehind, checkpoint, "rebuilt the unpinned maps of program id " + programId + " under " + pinRoot);
+    }
+
+    /** The sequence of the class comment, from the maps {@code openOld} opens. */
+    private static Report move(Path pinRoot, PinnedLayout from, java.util.function.Supplier<PinnedMaps> openOld, int maxRules,
+            Devices devices, Predicate<FlowKey> leaveBehind, Checkpoint checkpoint, String done) {
         List<Swap> swaps = new ArrayList<>();
         devices.ifindexes().forEach(ifindex -> swaps.addAll(running(ifindex, devices.bridges())));
         Path pending = pinRoot.resolve(PENDING_DIR);
@@ -189,7 +228,7 @@ public final class LayoutMigration {
             throw new MigrationException("cannot create " + pending + ": " + e.getMessage() + "; nothing changed", Optional.empty(),
                     false, e);
         }
-        try (PinnedMaps old = PinnedMaps.open(pinRoot, from)) {
+        try (PinnedMaps old = openOld.get()) {
             boolean localIpsKept = keepUnchanged(old, pending, maxRules);
             try (Datapath next = Datapath.load(pending, maxRules);
                     BpfObject bridge = swaps.stream().anyMatch(swap -> swap.tc) ? DpdkDatapathLifecycle.loadBridge(pending) : null;
@@ -225,7 +264,7 @@ public final class LayoutMigration {
                             + progress.describe() + ": " + e.getMessage() + " (the next apply or start finishes it)",
                             progress.last(), true, e);
                 }
-                LOG.log(Level.INFO, "migrated the maps under " + pinRoot + " from " + PinnedLayout.name(from.version()) + " ("
+                LOG.log(Level.INFO, done + " from " + PinnedLayout.name(from.version()) + " ("
                         + from.rulesCapacity() + " rules) to " + PinnedLayout.name(Abi.VERSION) + " (" + maxRules + " rules): "
                         + copy.moved + " rules moved, " + copy.leftBehind + " left behind, " + carried
                         + " packets counted meanwhile carried; " + swapped);
@@ -382,7 +421,7 @@ public final class LayoutMigration {
         private final PinnedMaps old;
         private final RulesMap next;
         private final int capacity;
-        private final Set<FlowKey> leaveBehind;
+        private final Predicate<FlowKey> leaveBehind;
         private final long[] seededPackets;
         private final long[] seededBytes;
         private final int[] newSlotOfOld;
@@ -391,7 +430,7 @@ public final class LayoutMigration {
         int moved;
         int leftBehind;
 
-        Copy(PinnedMaps old, RulesMap next, int capacity, int oldCapacity, Set<FlowKey> leaveBehind) {
+        Copy(PinnedMaps old, RulesMap next, int capacity, int oldCapacity, Predicate<FlowKey> leaveBehind) {
             this.old = old;
             this.next = next;
             this.capacity = capacity;
@@ -402,7 +441,7 @@ public final class LayoutMigration {
         }
 
         void add(FlowKey key, FlowRule rule, int oldSlot) {
-            if (leaveBehind.contains(key)) {
+            if (leaveBehind.test(key)) {
                 leftBehind++;
                 return;
             }
@@ -482,7 +521,7 @@ public final class LayoutMigration {
             old.forEachCounted((key, oldSlot, counted) -> {
                 int slot;
                 if (key != null) {
-                    slot = leaveBehind.contains(key) ? 0 : next.slotOf(key);
+                    slot = leaveBehind.test(key) ? 0 : next.slotOf(key);
                 } else {
                     slot = oldSlot < newSlotOfOld.length ? newSlotOfOld[oldSlot] : 0;
                 }

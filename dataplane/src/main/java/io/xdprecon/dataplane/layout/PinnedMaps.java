@@ -2,6 +2,7 @@ package io.xdprecon.dataplane.layout;
 
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -12,7 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The maps a migration reads, in the layout they are pinned in: every rule with where its counters are, and
@@ -40,7 +44,7 @@ public final class PinnedMaps implements AutoCloseable {
         }
     }
 
-    private final Path pinRoot;
+    private final Function<String, Optional<BpfMap>> others;
     private final int version;
     private final CountedBy countedBy;
     private final BpfMap rules;
@@ -50,12 +54,18 @@ public final class PinnedMaps implements AutoCloseable {
     private final MemorySegment value;
 
     private PinnedMaps(Path pinRoot, int version, CountedBy countedBy) {
-        this.pinRoot = pinRoot;
+        this(name -> openIfPinned(pinRoot, name), "pinned under " + pinRoot, version, countedBy);
+    }
+
+    private PinnedMaps(Function<String, Optional<BpfMap>> open, String where, int version, CountedBy countedBy) {
+        this.others = open;
         this.version = version;
         this.countedBy = countedBy;
-        this.rules = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP));
+        this.rules = open.apply(Datapath.RULES_MAP)
+                .orElseThrow(() -> new IllegalStateException("no " + Datapath.RULES_MAP + " " + where));
         try {
-            this.counters = BpfMap.openPinned(pinRoot.resolve(countedBy.map));
+            this.counters = open.apply(countedBy.map)
+                    .orElseThrow(() -> new IllegalStateException("no " + countedBy.map + " " + where));
         } catch (RuntimeException e) {
             rules.close();
             arena.close();
@@ -72,6 +82,43 @@ public final class PinnedMaps implements AutoCloseable {
             case Abi.VERSION -> new PinnedMaps(pinRoot, Abi.VERSION, CountedBy.SLOT);
             default -> throw new IllegalArgumentException("this build reads no maps of " + PinnedLayout.name(layout.version()));
         };
+    }
+
+    /**
+     * The maps the program {@code programId} runs on, found through its map ids ({@code BPF_OBJ_GET_INFO_BY_FD}, then
+     * {@code BPF_MAP_GET_FD_BY_ID}) whether or not they are pinned: what is left to read when someone removed the pins
+     * while the program runs. Only this build's layout: the program uses neither {@code xdp_abi} nor
+     * {@code xdp_flow_slots} (only their pins hold them), so its per-flow counters (layout 2's array, not layout 1's
+     * hash) and the size of its rules tell the layout.
+     */
+    static PinnedMaps ofProgram(int programId) {
+        BpfProgram.Info program = BpfProgram.describe(programId)
+                .orElseThrow(() -> new IllegalStateException("program id " + programId + " is gone"));
+        Map<String, Integer> ids = new TreeMap<>();
+        for (int id : program.mapIds()) {
+            try (BpfMap map = BpfMap.openById(id)) {
+                ids.putIfAbsent(map.name(), id);
+            }
+        }
+        String of = program.name() + " (program id " + programId + ")";
+        if (ids.containsKey(CountedBy.KEY.map) || !ids.containsKey(CountedBy.SLOT.map)) {
+            throw new IllegalStateException("the maps of " + of + " " + ids.keySet() + " are not of "
+                    + PinnedLayout.name(Abi.VERSION) + ", this build's");
+        }
+        PinnedMaps maps = new PinnedMaps(name -> Optional.ofNullable(ids.get(name)).map(BpfMap::openById),
+                "among the maps of " + of + ": " + ids.keySet(), Abi.VERSION, CountedBy.SLOT);
+        int ruleSize = maps.rules.definition().valueSize();
+        if (ruleSize != Abi.FLOW_RULE_SIZE) {
+            maps.close();
+            throw new IllegalStateException("the rules of " + of + " are of " + ruleSize + " bytes, not the "
+                    + Abi.FLOW_RULE_SIZE + " of " + PinnedLayout.name(Abi.VERSION) + ", this build's");
+        }
+        return maps;
+    }
+
+    /** Room for this many rules. */
+    int rulesCapacity() {
+        return rules.maxEntries();
     }
 
     public int version() {
@@ -165,9 +212,9 @@ public final class PinnedMaps implements AutoCloseable {
         return countedBy == CountedBy.SLOT ? Optional.of(counters) : Optional.empty();
     }
 
-    /** The map pinned as {@code name} under the pin root, if any: what a migration may keep as it is. */
+    /** This datapath's map named {@code name} (its pin, or the program's map), if any: what a migration may keep as it is. */
     public Optional<BpfMap> map(String name) {
-        return openIfPinned(pinRoot, name);
+        return others.apply(name);
     }
 
     @Override

@@ -196,6 +196,37 @@ class MigrationUnderTrafficTest {
         }
     }
 
+    /**
+     * Issue 10 case 8: someone removes the pins while xdp_main runs. Apply used to load empty maps, swap the program onto
+     * them and only then write the rules (datagrams lost, every counter back to zero); now the program's maps, found
+     * through its map ids, are rebuilt rules first under the pin root and the program swapped in one step.
+     */
+    @Test
+    void pinsRemovedWhileTheProgramRunsAreRebuiltRulesFirstWithEveryDatagramAndCount() throws Exception {
+        lab = Lab.start();
+        sessionOwned = false;
+        Path config = configFile(524_288, LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        Main.Captured first = cli("apply", "-c", config.toString());
+        assertEquals(0, first.exit(), first.out() + first.err());
+        startStreams();
+        int program = NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.pc().ifindex()).orElseThrow().programId());
+
+        Datapath.unpin(lab.pinRoot());
+        Main.Captured plan = cli("plan", "-c", config.toString());
+        assertTrue(plan.out().contains("runs xdp_main (id " + program + ") whose maps are not pinned: apply rebuilds them rules"
+                + " first"), plan.out() + plan.err());
+        Main.Captured apply = cli("apply", "-c", config.toString());
+        assertEquals(0, apply.exit(), apply.out() + apply.err());
+        assertTrue(apply.out().contains("~ datapath: the unpinned maps of xdp_main (program id " + program + ") rebuilt under "
+                + lab.pinRoot() + ": 4 rules moved with their counters, 0 left behind"), apply.out());
+
+        assertTrue(rulesMapOnPc() > 0, "pc runs on the newly pinned maps");
+        Main.Captured again = cli("plan", "-c", config.toString(), "--detailed-exitcode");
+        assertEquals(0, again.exit(), "converged: " + again.out() + again.err());
+        assertStreamsLosslessAndCounted();
+    }
+
     @Test
     void aDaemonOfThisBuildStartedOnLayout1PinsMigratesThemAtItsFirstReconcileUnderTraffic() throws Exception {
         lab = Lab.startWith(OtherLayouts.LAYOUT_1_OBJECT);
