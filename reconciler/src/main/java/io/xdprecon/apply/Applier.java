@@ -3,6 +3,8 @@ package io.xdprecon.apply;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.layout.AttachModeChange;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
@@ -35,7 +37,8 @@ import java.util.function.Consumer;
  *       rule and its counters copied, the program swapped atomically); the same for the maps of an
  *       {@code xdp_main} still running after its pins were removed; load the datapath, then tuning;</li>
  *   <li>local IPs added, then every rule added, changed or taken over, in batches; then the program attached
- *       (XDP mode), so that it finds its rules;</li>
+ *       (XDP mode), so that it finds its rules, and moved to the config's attach mode where it runs in another
+ *       (detached and attached again, the tc bridge forwarding meanwhile);</li>
  *   <li>rules deleted, in batches; local IPs removed last.</li>
  * </ol>
  * A failing step stops the apply; the node is read again and {@link ApplyFailedException} says which
@@ -169,6 +172,8 @@ public final class Applier {
                     // Rules first: a program attached (or swapped in) finds every rule of the plan already there.
                     current = "attach the datapath";
                     runAttaches(plan, loaded, rebuilt, steps);
+                    current = "change the attach mode";
+                    runAttachModeChanges(plan, steps);
                     current = "delete rules";
                     runRuleDeletes(rules, datapath, steps);
                     current = "remove local IPs";
@@ -269,7 +274,10 @@ public final class Applier {
             }
             BpfProgram program = loaded.program().orElseThrow();
             if (attach.replacesProgramId().isPresent()) {
-                Xdp.replace(attach.ifindex(), attach.replacesProgramId().getAsInt(), program, attach.mode());
+                // A replace keeps the mode the old program runs in (the kernel swaps within one mode); a change of
+                // mode is the plan's own step.
+                XdpMode live = Xdp.query(attach.ifindex()).map(Xdp.Attachment::mode).orElse(attach.mode());
+                Xdp.replace(attach.ifindex(), attach.replacesProgramId().getAsInt(), program, live);
             } else {
                 Xdp.attach(attach.ifindex(), program, attach.mode());
             }
@@ -279,6 +287,22 @@ public final class Applier {
         }
         if (done > 0) {
             steps.add(new Step("attach the datapath", done, micros(start)));
+        }
+    }
+
+    /** Moves {@code xdp_main} to the config's attach mode where it runs in another, behind the tc bridge. */
+    private void runAttachModeChanges(Plan plan, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (DatapathChange change : plan.datapath()) {
+            if (change instanceof DatapathChange.ChangeAttachMode mode) {
+                progress.accept("  ~ datapath: " + AttachModeChange.change(reader.pinRoot(), mode.ifindex(), mode.to())
+                        + " (" + mode.iface() + ")");
+                done++;
+            }
+        }
+        if (done > 0) {
+            steps.add(new Step("change the attach mode", done, micros(start)));
         }
     }
 
@@ -391,6 +415,9 @@ public final class Applier {
                         && after.rulesCapacity() == migrate.toCapacity();
                 case DatapathChange.Attach attach -> after.attached().getOrDefault(attach.iface(), Optional.empty())
                         .filter(p -> p.name().equals(io.xdprecon.plan.Planner.PROGRAM_NAME)).isPresent();
+                case DatapathChange.ChangeAttachMode mode -> after.attached().getOrDefault(mode.iface(), Optional.empty())
+                        .filter(p -> p.name().equals(io.xdprecon.plan.Planner.PROGRAM_NAME) && p.mode() == mode.to())
+                        .isPresent();
             };
             (done ? landed : missing).add("+ datapath " + change);
         }

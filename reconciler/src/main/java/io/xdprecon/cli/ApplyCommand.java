@@ -54,7 +54,7 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--allow-mass-delete", description = "Allow a plan that deletes every config rule, or more than half of them.")
     boolean allowMassDelete;
 
-    @Option(names = "--allow-disruptive", description = "Allow changes that interrupt traffic (NIC queue counts).")
+    @Option(names = "--allow-disruptive", description = "Allow changes that interrupt traffic or starve the node (NIC queue counts, huge pages over half its memory).")
     boolean allowDisruptive;
 
     @Spec

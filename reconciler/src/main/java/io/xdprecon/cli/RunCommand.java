@@ -105,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--allow-mass-delete", description = "Let a revision delete every config rule, or more than half.")
     boolean allowMassDelete;
 
-    @Option(names = "--allow-disruptive", description = "Let a revision change NIC queue counts (resets the NIC).")
+    @Option(names = "--allow-disruptive", description = "Let a revision change NIC queue counts (resets the NIC) or reserve huge pages over half the memory.")
     boolean allowDisruptive;
 
     @Option(names = "--metrics-top-flows", paramLabel = "N", defaultValue = "10",

@@ -9,12 +9,14 @@ import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.Direction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -198,7 +200,15 @@ final class Checks {
     private void services() {
         Map<String, At<String>> names = new HashMap<>();
         Map<String, ServiceSpec> listens = new HashMap<>();
+        Optional<At<DatapathSettings.Mode>> mode = spec.datapath().mode();
+        boolean xdp = mode.map(At::value).orElse(DatapathSettings.Mode.XDP) == DatapathSettings.Mode.XDP;
         for (ServiceSpec service : spec.services()) {
+            if (xdp) {
+                // Only the DPDK loop turns a first packet into a session: in xdp mode a service would never run.
+                add(service.name(), "service '" + service.name().value() + "' needs datapath.mode: dpdk (the DPDK loop runs"
+                        + " services), but datapath.mode is xdp" + mode.map(m -> " (" + Mention.of(m.pointer()) + ")")
+                                .orElse(" (the default)"));
+            }
             At<String> first = names.putIfAbsent(service.name().value(), service.name());
             if (first != null) {
                 add(service.name(), "'" + service.name().value() + "' is already the name of the service at "

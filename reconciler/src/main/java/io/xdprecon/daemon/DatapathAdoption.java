@@ -40,14 +40,16 @@ public final class DatapathAdoption {
             BpfProgram program = fresh.program().orElseThrow();
             String tag = program.tag();
             settings.attachTo().forEach((iface, ifindex) -> {
-                Optional<BpfProgram.Info> attached = Xdp.query(ifindex).flatMap(a -> BpfProgram.describe(a.programId()));
+                Optional<Xdp.Attachment> xdp = Xdp.query(ifindex);
+                Optional<BpfProgram.Info> attached = xdp.flatMap(a -> BpfProgram.describe(a.programId()));
                 if (attached.isEmpty() || !attached.get().name().equals(Planner.PROGRAM_NAME)) {
                     return; // nothing of ours there: the plan attaches, or refuses a foreign program
                 }
                 if (attached.get().tag().equals(tag)) {
                     results.add(new Result(iface, "kept program id " + attached.get().id() + " (same build)"));
                 } else {
-                    Xdp.replace(ifindex, attached.get().id(), program, settings.attachMode());
+                    // In the mode it runs in: the kernel swaps within one mode; a change of mode is the plan's step.
+                    Xdp.replace(ifindex, attached.get().id(), program, xdp.get().mode());
                     results.add(new Result(iface, "replaced program id " + attached.get().id() + " by this build's"
                             + " (tag " + attached.get().tag() + " -> " + tag + ") atomically"));
                 }

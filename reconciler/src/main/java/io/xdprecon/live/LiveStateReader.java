@@ -103,6 +103,29 @@ public final class LiveStateReader {
 
     private LiveState read(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
             BiConsumer<FlowKey, FlowRule> streamRules, boolean walkRules) {
+        LiveState node = readNode(interfaces, tuningSettings, streamRules, walkRules);
+        boolean hugepages = tuningSettings.stream().anyMatch(TuningSetting.Hugepages.class::isInstance);
+        return hugepages ? node.withMemTotalKb(memTotalKb()) : node;
+    }
+
+    /** {@code MemTotal} of {@code /proc/meminfo} in kB, what huge page counts are weighed against; 0 when unreadable. */
+    private static long memTotalKb() {
+        try {
+            for (String line : Files.readAllLines(MEMINFO)) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.substring("MemTotal:".length()).replace("kB", "").strip());
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // unknown: the plan then does not weigh huge pages against the node's memory
+        }
+        return 0;
+    }
+
+    private static final Path MEMINFO = Path.of("/proc/meminfo");
+
+    private LiveState readNode(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
+            BiConsumer<FlowKey, FlowRule> streamRules, boolean walkRules) {
         Map<String, Optional<LiveState.AttachedProgram>> attached = new HashMap<>();
         interfaces.forEach((device, ifindex) -> attached.put(device, attachedTo(ifindex)));
         List<TuningSetting> tuning = tuningReader.apply(tuningSettings);
@@ -156,8 +179,7 @@ public final class LiveStateReader {
     }
 
     private static Optional<LiveState.AttachedProgram> attachedTo(int ifindex) {
-        return Xdp.query(ifindex)
-                .flatMap(attachment -> BpfProgram.describe(attachment.programId()))
-                .map(info -> new LiveState.AttachedProgram(info.id(), info.name()));
+        return Xdp.query(ifindex).flatMap(attachment -> BpfProgram.describe(attachment.programId())
+                .map(info -> new LiveState.AttachedProgram(info.id(), info.name(), attachment.mode())));
     }
 }

@@ -69,4 +69,28 @@ public sealed interface DatapathChange extends Change {
             return replacesProgramId.isPresent() ? Kind.CHANGE : Kind.ADD;
         }
     }
+
+    /**
+     * Move {@code xdp_main} on an interface to another attach mode: the kernel runs one XDP mode at a time on a
+     * device and cannot swap a program across modes, so it is detached and attached again, the tc bridge forwarding
+     * in between ({@code AttachModeChange}).
+     */
+    record ChangeAttachMode(String iface, int ifindex, XdpMode from, XdpMode to) implements DatapathChange {
+        public ChangeAttachMode {
+            Objects.requireNonNull(iface, "iface");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+            if (ifindex <= 0) {
+                throw new IllegalArgumentException("ifindex of " + iface + " must be positive: " + ifindex);
+            }
+            if (from == to || to == XdpMode.AUTO) {
+                throw new IllegalArgumentException("no attach mode change: " + from + " -> " + to);
+            }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CHANGE;
+        }
+    }
 }

@@ -234,6 +234,14 @@ public final class PlanJson {
                     node.putNull("replacesProgramId");
                 }
             }
+            case DatapathChange.ChangeAttachMode modeChange -> {
+                node.put("action", "attachMode");
+                node.put("kind", lower(modeChange.kind()));
+                node.put("iface", modeChange.iface());
+                node.put("ifindex", modeChange.ifindex());
+                node.put("from", lower(modeChange.from()));
+                node.put("to", lower(modeChange.to()));
+            }
         }
         return node;
     }
@@ -313,7 +321,10 @@ public final class PlanJson {
             case "attach" -> f.convert(() -> new DatapathChange.Attach(
                     f.get("iface").text(), f.get("ifindex").integer(), f.get("mode").enumValue(XdpMode.class),
                     f.optional("replacesProgramId").map(id -> OptionalInt.of(id.integer())).orElse(OptionalInt.empty())));
-            default -> throw f.get("action").invalid("unknown datapath action \"" + action + "\" (expected load, migrate or attach)");
+            case "attachMode" -> f.convert(() -> new DatapathChange.ChangeAttachMode(f.get("iface").text(),
+                    f.get("ifindex").integer(), f.get("from").enumValue(XdpMode.class), f.get("to").enumValue(XdpMode.class)));
+            default -> throw f.get("action").invalid("unknown datapath action \"" + action
+                    + "\" (expected load, migrate, attach or attachMode)");
         };
         Change.Kind kind = f.get("kind").enumValue(Change.Kind.class);
         if (kind != change.kind()) {

@@ -150,6 +150,9 @@ public final class PlanRenderer {
                     + " (ifindex " + attach.ifindex() + ", " + modeName(attach.mode()) + ")"
                     + (attach.replacesProgramId().isPresent()
                             ? ", replacing program id " + attach.replacesProgramId().getAsInt() : "");
+            case DatapathChange.ChangeAttachMode mode -> Planner.PROGRAM_NAME + " on " + mode.iface() + " (ifindex "
+                    + mode.ifindex() + "): " + modeName(mode.from()) + " -> " + modeName(mode.to())
+                    + " (detached and attached again; the tc bridge forwards meanwhile)";
         };
     }
 

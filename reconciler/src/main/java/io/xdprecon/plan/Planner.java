@@ -1,5 +1,6 @@
 package io.xdprecon.plan;
 
+import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
@@ -139,7 +140,7 @@ public final class Planner {
         List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
         List<FlowChange> flows = planFlows(desired.packed(), changed, orphans, names, warnings);
-        List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), warnings, errors);
+        List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), live.memTotalKb(), warnings, errors);
         Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules, flows, warnings, errors);
         if (migrate.isPresent()) {
             datapath = new ArrayList<>(datapath);
@@ -203,14 +204,21 @@ public final class Planner {
                 errors.add("interface " + iface.getKey() + " already runs XDP program '" + running.get().name()
                         + "' (id " + running.get().id() + "), not " + PROGRAM_NAME
                         + ": refusing to replace a program xdprecon did not load; detach it first");
-            } else if (loading) {
-                // Our program runs but its maps are gone (unpinned): the new program must take its place,
-                // or it would keep forwarding with maps nobody can update.
-                changes.add(new DatapathChange.Attach(iface.getKey(), iface.getValue(), settings.attachMode(),
-                        OptionalInt.of(running.get().id())));
-                warnings.add("interface " + iface.getKey() + " runs " + PROGRAM_NAME + " (id " + running.get().id()
-                        + ") whose maps are not pinned: apply rebuilds them rules first (its live rules and counters on new"
-                        + " pinned maps, the program swapped in one step)");
+            } else {
+                if (loading) {
+                    // Our program runs but its maps are gone (unpinned): the new program must take its place,
+                    // or it would keep forwarding with maps nobody can update.
+                    changes.add(new DatapathChange.Attach(iface.getKey(), iface.getValue(), settings.attachMode(),
+                            OptionalInt.of(running.get().id())));
+                    warnings.add("interface " + iface.getKey() + " runs " + PROGRAM_NAME + " (id " + running.get().id()
+                            + ") whose maps are not pinned: apply rebuilds them rules first (its live rules and counters on"
+                            + " new pinned maps, the program swapped in one step)");
+                }
+                XdpMode liveMode = running.get().mode();
+                if (settings.attachMode() != XdpMode.AUTO && liveMode != XdpMode.AUTO && liveMode != settings.attachMode()) {
+                    changes.add(new DatapathChange.ChangeAttachMode(iface.getKey(), iface.getValue(), liveMode,
+                            settings.attachMode()));
+                }
             }
         }
         return changes;
@@ -412,7 +420,13 @@ public final class Planner {
         return new FlowKey(r.ifindex(), r.dstIp(), r.srcIp(), r.dstPort(), r.srcPort());
     }
 
-    private static List<TuningChange> planTuning(List<TuningSetting> desired, List<TuningSetting> live,
+    /**
+     * Huge pages a setting may reserve without {@code --allow-disruptive}: half the node's memory. More would starve
+     * the processes the node runs (a typo pushed to Git would reserve all of it on every node).
+     */
+    static final int HUGEPAGES_SHARE_PERCENT = 50;
+
+    private static List<TuningChange> planTuning(List<TuningSetting> desired, List<TuningSetting> live, long memTotalKb,
             List<String> warnings, List<String> errors) {
         Map<String, TuningSetting> liveById = new HashMap<>();
         live.forEach(t -> liveById.putIfAbsent(t.id(), t));
@@ -431,7 +445,24 @@ public final class Planner {
                 warnings.add(want.id() + ": the current value is unknown on this node (unsupported, or the"
                         + " interface is missing); apply will try to set it to " + want.value());
             }
-            changes.add(new TuningChange(have, want, want.disruptive()));
+            boolean disruptive = want.disruptive();
+            if (want instanceof TuningSetting.Hugepages pages && memTotalKb > 0
+                    && pages.count() > have.map(h -> ((TuningSetting.Hugepages) h).count()).orElse(0)) {
+                long kb = (long) pages.count() * pages.pageSizeKb();
+                String asked = want.id() + " = " + pages.count() + " reserves " + TuningChange.kibibytes(kb)
+                        + " of huge pages";
+                if (kb > memTotalKb) {
+                    errors.add(asked + ", more than this node's memory (MemTotal " + TuningChange.kibibytes(memTotalKb)
+                            + "): the kernel cannot grant it; lower the count");
+                    continue;
+                }
+                if (kb * 100 > memTotalKb * HUGEPAGES_SHARE_PERCENT) {
+                    warnings.add(asked + ", more than " + HUGEPAGES_SHARE_PERCENT + " % of this node's memory (MemTotal "
+                            + TuningChange.kibibytes(memTotalKb) + "): needs " + Plan.DISRUPTIVE_FLAG);
+                    disruptive = true;
+                }
+            }
+            changes.add(new TuningChange(have, want, disruptive));
         }
         return changes;
     }

@@ -35,8 +35,22 @@ public record TuningChange(Optional<TuningSetting> before, TuningSetting after, 
     public String disruption() {
         return switch (after) {
             case TuningSetting.QueueCount _ -> "resets the NIC";
-            case TuningSetting.Hugepages _ -> "interrupts traffic";
+            case TuningSetting.Hugepages pages -> "reserves " + kibibytes((long) pages.count() * pages.pageSizeKb())
+                    + " of huge pages, over " + Planner.HUGEPAGES_SHARE_PERCENT + " % of the node's memory";
             case TuningSetting.RssKey _ -> "interrupts traffic";
         };
+    }
+
+    /** "1.5 GiB", "512 MiB", "16 TiB": a size in kB as the plan shows it. */
+    static String kibibytes(long kb) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = kb;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return (value == Math.rint(value) ? Long.toString((long) value) : String.format(java.util.Locale.ROOT, "%.1f", value))
+                + " " + units[unit];
     }
 }

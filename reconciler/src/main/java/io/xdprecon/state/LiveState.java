@@ -1,5 +1,6 @@
 package io.xdprecon.state;
 
+import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
@@ -19,17 +20,33 @@ import java.util.Set;
  * @param attached         kernel interface name → attached XDP program, absent when none
  * @param layout           the layout of the pinned maps ({@link Abi#VERSION} is this build's; an older one is read
  *                         to be migrated), 0 when absent
+ * @param memTotalKb       the node's memory ({@code MemTotal}), read when the config reserves huge pages; 0 when not
+ *                         known
  */
 public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
-        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout) {
+        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout, long memTotalKb) {
     public LiveState {
         if (datapathPresent != (layout > 0)) {
             throw new IllegalArgumentException("a present datapath has a layout, an absent one none: " + layout);
+        }
+        if (memTotalKb < 0) {
+            throw new IllegalArgumentException("memTotalKb must not be negative: " + memTotalKb);
         }
         rules = Map.copyOf(rules);
         localIps = Set.copyOf(localIps);
         tuning = List.copyOf(tuning);
         attached = Map.copyOf(attached);
+    }
+
+    /** The node's memory not known (0): huge page counts are not weighed against it. */
+    public LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
+            List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout) {
+        this(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, 0);
+    }
+
+    /** A copy that knows the node's memory ({@code MemTotal} of {@code /proc/meminfo}, in kB). */
+    public LiveState withMemTotalKb(long kb) {
+        return new LiveState(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, kb);
     }
 
     /** Maps of this build's layout (or none). */
@@ -38,10 +55,20 @@ public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey,
         this(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, datapathPresent ? Abi.VERSION : 0);
     }
 
-    /** An XDP program on an interface, as the kernel reports it. */
-    public record AttachedProgram(int id, String name) {
+    /**
+     * An XDP program on an interface, as the kernel reports it.
+     *
+     * @param mode how it is attached ({@link XdpMode#AUTO} when not known)
+     */
+    public record AttachedProgram(int id, String name, XdpMode mode) {
         public AttachedProgram {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        /** A program whose attach mode is not known. */
+        public AttachedProgram(int id, String name) {
+            this(id, name, XdpMode.AUTO);
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * Sets tuning values on this node and checks each by reading it back:
  * <ul>
  *   <li>huge pages: writes the count to sysfs ({@link HugepageFiles}); the kernel may keep fewer pages than
- *       asked, which is a {@link HugepagesShortfallException}, never silent;
+ *       asked, which is a {@link HugepagesShortfallException}, never silent, after the previous count is written
+ *       back (the plan weighs the count against the node's memory first);
  *   <li>queue count: {@code ethtool -L DEV combined N}, or {@code rx N tx min(N, TX max)} for devices with
  *       separate channels (veth). <b>Disruptive</b>: most NIC drivers reset the device and drop traffic;
  *       gating it behind an explicit flag is the caller's job ({@link TuningSetting#disruptive()});
@@ -80,7 +81,18 @@ public final class TuningApplier {
             throw new TuningException(target, command, "written, but cannot read back " + file + ": " + e.getMessage(), e);
         }
         if (got != target.count()) {
-            throw new HugepagesShortfallException(target, command, target.count(), got, previous);
+            throw new HugepagesShortfallException(target, command, target.count(), got, previous, putBack(file, previous));
+        }
+    }
+
+    /** Writes the count from before a shortfall back and says what the kernel holds then. */
+    private String putBack(Path file, int previous) {
+        try {
+            host.write(file, Integer.toString(previous));
+            int now = HugepageFiles.parseCount(host.read(file), file);
+            return now == previous ? "put back to " + previous : "put back to " + previous + ", but the kernel holds " + now;
+        } catch (IOException | IllegalArgumentException e) {
+            return "could not be put back to " + previous + ": " + e.getMessage();
         }
     }
 

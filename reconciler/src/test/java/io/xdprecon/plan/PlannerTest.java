@@ -381,6 +381,23 @@ class PlannerTest {
                     plan.datapath());
         }
 
+        /** Issue 10 case 6: another attach mode than the config's used to plan "No changes.". */
+        @Test
+        void xdpMainInAnotherAttachModeThanTheConfigsIsMovedToIt() {
+            LiveState live = new LiveState(true, MAX_RULES, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
+                    Map.of("ens3", Optional.of(new LiveState.AttachedProgram(41, "xdp_main", XdpMode.GENERIC)),
+                            "ens4", Optional.of(new LiveState.AttachedProgram(41, "xdp_main", XdpMode.NATIVE))));
+
+            Plan plan = Planner.plan(desired(Map.of()), live);
+
+            assertEquals(List.of(new DatapathChange.ChangeAttachMode("ens3", 3, XdpMode.GENERIC, XdpMode.NATIVE)),
+                    plan.datapath());
+            assertEquals("Plan: 0 to add, 1 to change, 0 to destroy.", plan.summary().line());
+            assertTrue(PlanRenderer.render(plan).contains("~ xdp_main on ens3 (ifindex 3): generic -> native (detached and"
+                    + " attached again; the tc bridge forwards meanwhile)"), PlanRenderer.render(plan));
+            assertEquals(plan.datapath(), PlanJson.read(PlanJson.write(plan)).datapath(), "a saved plan keeps the step");
+        }
+
         @Test
         void aForeignProgramOnAnInterfaceIsAnErrorNamingItAndItsId() {
             LiveState live = new LiveState(true, MAX_RULES, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(),
@@ -541,6 +558,33 @@ class PlannerTest {
             assertEquals(1, plan.tuning().size());
             assertFalse(plan.disruptive());
             assertEquals(List.of(), plan.refusals(false, false));
+        }
+
+        /** Issue 10 case 7: a count pushed by mistake (1 GiB x 16,777,216) used to be planned and written as is. */
+        @Test
+        void hugePagesBeyondTheNodesMemoryAreAnErrorAndBeyondHalfOfItNeedTheFlag() {
+            TuningSetting none = new TuningSetting.Hugepages(1048576, OptionalInt.empty(), 0);
+            long memTotalKb = 8L * 1024 * 1024; // 8 GiB
+            LiveState live = live(Map.of(), Set.of(Ipv4.parse(LISTEN_IP)), List.of(none)).withMemTotalKb(memTotalKb);
+            java.util.function.Function<Integer, Plan> asking = count -> Planner.plan(desired(Map.of(),
+                    Set.of(Ipv4.parse(LISTEN_IP)), List.of(new TuningSetting.Hugepages(1048576, OptionalInt.empty(), count)),
+                    xdp()), live);
+
+            Plan typo = asking.apply(16_777_216);
+            assertEquals(List.of("hugepages 1048576kB = 16777216 reserves 16 PiB of huge pages, more than this node's memory"
+                    + " (MemTotal 8 GiB): the kernel cannot grant it; lower the count"), typo.errors());
+            assertEquals(List.of(), typo.tuning());
+            assertFalse(typo.refusals(false, true).isEmpty(), "no flag allows it");
+
+            Plan most = asking.apply(6);
+            assertTrue(most.disruptive());
+            assertEquals(List.of("disruptive: hugepages 1048576kB 0 -> 6 reserves 6 GiB of huge pages, over 50 % of the node's"
+                    + " memory; refusing without --allow-disruptive"), most.refusals(false, false));
+            assertEquals(List.of(), most.refusals(false, true));
+
+            Plan half = asking.apply(4);
+            assertFalse(half.disruptive());
+            assertEquals(List.of(), half.refusals(false, false));
         }
 
         @Test

@@ -40,7 +40,7 @@ class TuningApplierTest {
     }
 
     @Test
-    void fewerHugepagesThanAskedIsATypedFailureNeverSilent() {
+    void fewerHugepagesThanAskedIsATypedFailureAndThePreviousCountIsPutBack() {
         FakeHost host = new FakeHost().file(SYS_2M, "0\n");
         host.grant = asked -> Math.min(asked, 300);
         Hugepages target = new Hugepages(2048, OptionalInt.empty(), 512);
@@ -50,9 +50,10 @@ class TuningApplierTest {
         assertEquals(0, e.previous());
         assertSame(target, e.setting());
         assertEquals("write 512 to " + SYS_2M, e.command());
-        assertTrue(e.getMessage().startsWith("hugepages 2048kB = 512: `write 512 to " + SYS_2M + "`: asked 512, got 300 (was 0)"),
-                e.getMessage());
-        assertEquals("300\n", host.files.get(Path.of(SYS_2M)), "what the kernel granted stays; got() says how much");
+        assertEquals("hugepages 2048kB = 512: `write 512 to " + SYS_2M + "`: asked 512, got 300 (was 0): not enough free"
+                + " contiguous memory for more pages of 2048 kB; put back to 0", e.getMessage());
+        assertEquals("0\n", host.files.get(Path.of(SYS_2M)), "the 300 pages the kernel granted are given back");
+        assertEquals(List.of("write 512 to " + SYS_2M, "write 0 to " + SYS_2M), host.ran);
     }
 
     @Test

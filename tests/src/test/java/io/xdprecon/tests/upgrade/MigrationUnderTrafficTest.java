@@ -12,6 +12,8 @@ import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.bpf.XdpMode;
+import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.layout.PinnedMaps;
@@ -225,6 +227,47 @@ class MigrationUnderTrafficTest {
         Main.Captured again = cli("plan", "-c", config.toString(), "--detailed-exitcode");
         assertEquals(0, again.exit(), "converged: " + again.out() + again.err());
         assertStreamsLosslessAndCounted();
+    }
+
+    /**
+     * Issue 10 case 6: a change of datapath.attachMode used to plan "No changes." while the interfaces kept the old
+     * mode; now it is a plan step that apply carries out by detaching and attaching again behind the tc bridge.
+     */
+    @Test
+    void anAttachModeChangeIsPlannedAndAppliedUnderTrafficWithEveryDatagramAndCount() throws Exception {
+        lab = Lab.start();
+        sessionOwned = false;
+        Path nativeMode = configFile(524_288, LabConfigs.flow("relay", CONFIG_FLOW, 50000),
+                LabConfigs.flow("second", SESSION_FLOW, 50005));
+        Path genericMode = dir.resolve("generic.yaml");
+        Files.writeString(genericMode, Files.readString(nativeMode).replace("attachMode: native", "attachMode: generic"));
+        Main.Captured first = cli("apply", "-c", nativeMode.toString());
+        assertEquals(0, first.exit(), first.out() + first.err());
+        startStreams();
+
+        Main.Captured plan = cli("plan", "-c", genericMode.toString(), "--detailed-exitcode");
+        assertEquals(2, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("~ xdp_main on pc (ifindex " + lab.pc().ifindex() + "): native -> generic (detached and"
+                + " attached again; the tc bridge forwards meanwhile)"), plan.out());
+        Main.Captured toGeneric = cli("apply", "-c", genericMode.toString());
+        assertEquals(0, toGeneric.exit(), toGeneric.out() + toGeneric.err());
+        assertEquals(XdpMode.GENERIC, modeOn(lab.pc().ifindex()));
+        assertEquals(XdpMode.GENERIC, modeOn(lab.ps().ifindex()));
+        Main.Captured converged = cli("plan", "-c", genericMode.toString(), "--detailed-exitcode");
+        assertEquals(0, converged.exit(), "converged: " + converged.out() + converged.err());
+        awaitMore();
+
+        Main.Captured back = cli("apply", "-c", nativeMode.toString());
+        assertEquals(0, back.exit(), back.out() + back.err());
+        assertEquals(XdpMode.NATIVE, modeOn(lab.pc().ifindex()));
+        assertEquals(XdpMode.NATIVE, modeOn(lab.ps().ifindex()));
+        assertTrue(NetNs.call(lab.proxyNs(), () -> DpdkDatapathLifecycle.bridge(lab.pc().ifindex()).isEmpty()),
+                "the tc bridge is gone once XDP runs again");
+        assertStreamsLosslessAndCounted();
+    }
+
+    private XdpMode modeOn(int ifindex) {
+        return NetNs.call(lab.proxyNs(), () -> Xdp.query(ifindex).orElseThrow().mode());
     }
 
     @Test
