@@ -3,6 +3,10 @@ package io.xdprecon.tests.tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.cli.Main;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.state.TuningSetting;
 import io.xdprecon.state.TuningSetting.Hugepages;
 import io.xdprecon.tuning.TuningApplier;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Huge pages on the real node: the system-wide 2 MiB count goes up by 2 and is always put back. Small on
@@ -43,6 +48,51 @@ class HugepagesTest {
             Files.writeString(COUNT_2M, Integer.toString(previous), StandardOpenOption.WRITE);
             assertEquals(previous, Integer.parseInt(Files.readString(COUNT_2M).strip()), "restored");
         }
+    }
+
+    /**
+     * Issue 10 case 7 on the real node: the plan weighs a huge page count against MemTotal of /proc/meminfo. A count
+     * beyond the node's memory is a plan error, one beyond half of it a disruptive change that apply refuses without
+     * --allow-disruptive; nothing is written to sysfs either way (before, both were written as asked).
+     */
+    @Test
+    void countsBeyondTheNodesMemoryOrHalfOfItAreRefusedBeforeAnyWrite(@TempDir Path dir) throws Exception {
+        int previous = Integer.parseInt(Files.readString(COUNT_2M).strip());
+        long memTotalKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+        try (Lab lab = Lab.start()) {
+            Path beyond = config(dir, "beyond.yaml", memTotalKb / 2048 + 1);
+            Main.Captured plan = cli(lab, "plan", "-c", beyond.toString());
+            assertEquals(1, plan.exit(), plan.out() + plan.err());
+            assertTrue((plan.out() + plan.err()).contains("hugepages 2048kB = " + (memTotalKb / 2048 + 1) + " reserves "),
+                    plan.out() + plan.err());
+            assertTrue((plan.out() + plan.err()).contains("more than this node's memory (MemTotal "), plan.out() + plan.err());
+
+            Path most = config(dir, "most.yaml", memTotalKb * 6 / 10 / 2048);
+            Main.Captured apply = cli(lab, "apply", "-c", most.toString());
+            assertTrue(apply.exit() != 0, apply.out() + apply.err());
+            assertTrue((apply.out() + apply.err()).contains("of huge pages, over 50 % of the node's memory; refusing without"
+                    + " --allow-disruptive"), apply.out() + apply.err());
+        } finally {
+            int now = Integer.parseInt(Files.readString(COUNT_2M).strip());
+            if (now != previous) {
+                Files.writeString(COUNT_2M, Integer.toString(previous), StandardOpenOption.WRITE); // a regression: give it back
+            }
+            assertEquals(previous, now, "nothing was written");
+        }
+    }
+
+    private static Path config(Path dir, String name, long count) throws java.io.IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, LabConfigs.header(List.of(Lab.VIP), 524288) + LabConfigs.flow("relay", 0, 50000)
+                + "tuning:\n  hugepages: [{ pageSize: 2Mi, count: " + count + " }]\n");
+        return file;
+    }
+
+    private static Main.Captured cli(Lab lab, String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--pin-root", lab.pinRoot().toString(), "--node", "lab-node"));
+        return NetNs.call(lab.proxyNs(), () -> Main.capture(all.toArray(String[]::new)));
     }
 
     /** The "Hugetlb:" line of /proc/meminfo: kB held in huge pages of all sizes. */
