@@ -65,7 +65,7 @@ final class AdminClient {
         String hp = hostPort.strip();
         int colon = hp.lastIndexOf(':');
         if (colon <= 0 || colon == hp.length() - 1 || (hp.indexOf(':') != colon && !hp.startsWith("["))) {
-            throw new CliException("--admin wants HOST:PORT (IPv6 as [::1]:9477), not '" + hostPort + "'");
+            throw new UsageException("--admin wants HOST:PORT (IPv6 as [::1]:9477), not '" + hostPort + "'");
         }
         try {
             int port = Integer.parseInt(hp.substring(colon + 1));
@@ -78,7 +78,7 @@ final class AdminClient {
             }
             return uri;
         } catch (IllegalArgumentException e) {
-            throw new CliException("--admin wants HOST:PORT with a port 1..65535, not '" + hostPort + "'");
+            throw new UsageException("--admin wants HOST:PORT with a port 1..65535, not '" + hostPort + "'");
         }
     }
 }

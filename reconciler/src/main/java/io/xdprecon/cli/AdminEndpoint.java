@@ -13,6 +13,11 @@ final class AdminEndpoint {
             converter = DurationConverter.class)
     Duration timeout;
 
+    /** Refuses an address that is not HOST:PORT, as a usage error, before anything is done. */
+    void check() {
+        AdminClient.uri(admin, "/");
+    }
+
     /** The body of a 200 answer to {@code GET path}. */
     String get(String path) throws AdminClient.UnreachableException {
         return AdminClient.get(admin, path, timeout);

@@ -10,7 +10,12 @@ import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.PlanFile;
 import io.xdprecon.plan.PlanFileException;
 import io.xdprecon.plan.PlanOrigin;
+import io.xdprecon.plan.PlanJson;
 import io.xdprecon.plan.PlanRenderer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.plan.Planner;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.tuning.TuningApplier;
@@ -57,6 +62,11 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--allow-disruptive", description = "Allow changes that interrupt traffic or starve the node (NIC queue counts, huge pages over half its memory).")
     boolean allowDisruptive;
 
+    @Option(names = "--json", description = "Print one JSON document instead of the plan and the steps (format"
+            + " xdprecon-apply/v1): the plan as `plan --json` prints it, whether it was applied, the counts, the steps"
+            + " and the time. A refusal or failure is one line on stderr, exit 1, as without --json.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -80,13 +90,16 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (planFile == null && !config.available()) {
+            config.config(); // says what is missing, as a usage error
+        }
         CheckResult privileges = Preflight.privileges();
         if (privileges.status() == CheckResult.Status.FAIL) {
             throw new CliException("refused, nothing was changed: " + privileges.detail() + "; "
                     + privileges.fix().orElseThrow());
         }
-        if ((planFile == null) == !config.given()) {
-            throw new CliException("give either -c CONFIG or a saved PLANFILE, not " + (planFile == null ? "neither" : "both"));
+        if (planFile != null && config.given()) {
+            throw new UsageException("give either a config (--source, -c) or a saved PLANFILE, not both");
         }
         LiveStateReader reader = new LiveStateReader(datapath.pinRoot, new TuningReader()::read);
         Plan plan;
@@ -105,28 +118,65 @@ final class ApplyCommand implements Callable<Integer> {
             plan = Planner.plan(desired, reader.read(desired));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(PlanRenderer.render(plan, datapath.pinRoot));
+        if (!json) {
+            out.print(PlanRenderer.render(plan, datapath.pinRoot));
+        }
         if (!plan.hasChanges() && plan.errors().isEmpty()) {
+            if (json) {
+                out.println(result(plan, List.of(), 0));
+            }
             out.flush();
             return 0;
         }
-        out.println();
-        out.println("Applying:");
+        if (!json) {
+            out.println();
+            out.println("Applying:");
+        }
         out.flush();
+        List<String> lines = new java.util.ArrayList<>();
         Applier applier = new Applier(reader, new TuningApplier()::apply, line -> {
-            out.println(line);
-            out.flush();
+            if (json) {
+                lines.add(line);
+            } else {
+                out.println(line);
+                out.flush();
+            }
         });
         long start = System.nanoTime();
         try {
             List<Applier.Step> steps = applier.apply(plan, new Applier.Options(allowMassDelete, allowDisruptive));
             Plan.Summary summary = plan.summary();
+            if (json) {
+                out.println(result(plan, lines, (System.nanoTime() - start) / 1e6));
+                out.flush();
+                return 0;
+            }
             out.printf("Apply complete: %d added, %d changed, %d destroyed in %.1f ms (%d steps).%n",
                     summary.add(), summary.change(), summary.destroy(), (System.nanoTime() - start) / 1e6, steps.size());
             out.flush();
             return 0;
         } catch (ApplyRefusedException | ApplyFailedException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /** The document of {@code apply --json}: the plan, what was done, and how long it took. */
+    private static String result(Plan plan, List<String> steps, double millis) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode doc = mapper.createObjectNode();
+        doc.put("format", "xdprecon-apply/v1");
+        Plan.Summary summary = plan.summary();
+        try {
+            doc.set("plan", mapper.readTree(PlanJson.write(plan)));
+            doc.put("applied", plan.hasChanges());
+            doc.put("added", summary.add());
+            doc.put("changed", summary.change());
+            doc.put("destroyed", summary.destroy());
+            steps.forEach(doc.putArray("steps")::add);
+            doc.put("millis", Math.round(millis * 10) / 10.0);
+            return mapper.writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the plan's JSON did not read back", e);
         }
     }
 }

@@ -52,7 +52,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         Optional<Target> target = Optional.empty();
         CheckResult invalid = null;
-        if (config.given()) {
+        if (config.available()) {
             try {
                 target = Optional.of(Target.of(config.desired(presentOrStandIn())));
             } catch (CliException e) {

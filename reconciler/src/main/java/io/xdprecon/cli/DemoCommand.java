@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (datagrams < 1 || datagrams > 1_000_000) {
-            throw new CliException("--datagrams must be between 1 and 1000000, got " + datagrams);
+            throw new UsageException("--datagrams must be between 1 and 1000000, got " + datagrams);
         }
         out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("xdprecon-demo");

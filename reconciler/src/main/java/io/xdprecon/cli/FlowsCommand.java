@@ -38,9 +38,10 @@ final class FlowsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0", converter = SampleIntervalConverter.class,
-            description = "Sample twice this many seconds apart to show rates (default: no rates).")
-    double intervalSeconds;
+    @Option(names = "--interval", paramLabel = "DURATION", converter = SampleIntervalConverter.class,
+            description = "Sample the counters twice this far apart (100ms to 1h, like 1s or 500ms) to show rates"
+                    + " (default: no rates).")
+    Duration interval;
 
     @Option(names = "--json", description = "Print a JSON array of flows instead of a table.")
     boolean json;
@@ -52,6 +53,7 @@ final class FlowsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        double intervalSeconds = interval == null ? 0 : interval.toNanos() / 1e9;
         Map<FlowKey, String> names = new java.util.HashMap<>();
         if (config.given()) {
             config.desired().rules().forEach((key, rule) ->
@@ -63,7 +65,7 @@ final class FlowsCommand implements Callable<Integer> {
             Map<FlowKey, FlowCounters> first = live.rules().readAllCounters();
             Map<FlowKey, FlowCounters> second = first;
             if (intervalSeconds > 0) {
-                Thread.sleep(Duration.ofMillis(Math.round(intervalSeconds * 1000))); // the sampling interval itself
+                Thread.sleep(interval); // the sampling interval itself
                 second = live.rules().readAllCounters();
             }
             for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {

@@ -42,16 +42,16 @@ final class GitAccessOptions {
     GitCredentials auth() throws SourceException {
         if (sshKey != null || knownHosts != null) {
             if (sshKey == null || knownHosts == null) {
-                throw new CliException("--ssh-key and --known-hosts go together");
+                throw new UsageException("--ssh-key and --known-hosts go together");
             }
             if (httpsUser != null || httpsTokenFile != null) {
-                throw new CliException("choose SSH (--ssh-key) or HTTPS (--https-user) credentials, not both");
+                throw new UsageException("choose SSH (--ssh-key) or HTTPS (--https-user) credentials, not both");
             }
             return new GitCredentials.SshKey(sshKey, knownHosts);
         }
         if (httpsUser != null || httpsTokenFile != null) {
             if (httpsUser == null || httpsTokenFile == null) {
-                throw new CliException("--https-user and --https-token-file go together");
+                throw new UsageException("--https-user and --https-token-file go together");
             }
             return GitCredentials.Https.fromFile(httpsUser, httpsTokenFile);
         }
@@ -60,7 +60,7 @@ final class GitAccessOptions {
 
     Optional<CommitTrust> trust() {
         if (trustGpgKeyring != null && trustSshSigners != null) {
-            throw new CliException("choose one of --trust-gpg-keyring and --trust-ssh-signers");
+            throw new UsageException("choose one of --trust-gpg-keyring and --trust-ssh-signers");
         }
         if (trustGpgKeyring != null) {
             return Optional.of(new CommitTrust.Gpg(trustGpgKeyring));

@@ -82,7 +82,13 @@ public final class Main implements Callable<Integer> {
 
     /** The configured command line; main and the tests use the same one. */
     public static CommandLine commandLine() {
+        return commandLine(EnvFile.ofProcess());
+    }
+
+    /** The command line with option defaults from {@code env} (the node's env file, see {@link EnvFile}). */
+    static CommandLine commandLine(EnvFile env) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(new EnvDefaults(env));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // Usage errors of a command: the cause on one line and where help is, exit 2 (its whole usage would bury
         // the cause). Without a command, picocli's own answer: the cause and the list of commands.
@@ -100,6 +106,12 @@ public final class Main implements Callable<Integer> {
         // Runtime errors: one line naming the cause, exit 1. A stack trace only for a bug, and only when asked.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             String name = "xdprecon " + commandLine.getCommandName() + ": ";
+            if (e instanceof UsageException) {
+                commandLine.getErr().println(name + Escape.line(e.getMessage()));
+                commandLine.getErr().println("Try 'xdprecon " + commandLine.getCommandName() + " --help' for more information.");
+                commandLine.getErr().flush();
+                return commandLine.getCommandSpec().exitCodeOnInvalidInput();
+            }
             if (e instanceof CliException) {
                 commandLine.getErr().println(name + Escape.lines(e.getMessage()));
             } else if (System.getenv(TRACE_VARIABLE) != null) {
@@ -119,7 +131,12 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line in this process with its output captured: for tests and embedding. */
     public static Captured capture(String... args) {
-        CommandLine cli = commandLine();
+        return capture(EnvFile.ofProcess(), args);
+    }
+
+    /** As {@link #capture(String...)}, with option defaults from {@code env}. */
+    static Captured capture(EnvFile env, String... args) {
+        CommandLine cli = commandLine(env);
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         cli.setOut(new java.io.PrintWriter(out, true));

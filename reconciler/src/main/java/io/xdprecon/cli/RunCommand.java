@@ -4,6 +4,7 @@ import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SlowPathException;
 import io.xdprecon.daemon.admin.ControlToken;
+import io.xdprecon.daemon.admin.StatusJson;
 import io.xdprecon.daemon.process.DaemonProcess;
 import io.xdprecon.daemon.process.StartupException;
 import io.xdprecon.source.FileSource;
@@ -56,9 +57,10 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
 
-    @Option(names = "--source", required = true, paramLabel = "file:PATH|git:URL", converter = SourceConverter.class,
+    @Option(names = "--source", paramLabel = "file:PATH|git:URL", converter = SourceConverter.class,
             description = "Where the config lives: a file or a directory of YAML files, or a Git repository URL"
-                    + " (ssh://, https://, file://).")
+                    + " (ssh://, https://, file://). Default: XDPRECON_SOURCE of /etc/xdprecon/xdprecon.env, which also"
+                    + " gives --node, --pin-root, --admin, --interval, --drift and the options in XDPRECON_OPTS.")
     SourceSpec source;
 
     @Option(names = "--ref", defaultValue = "main", description = "Git branch or tag (default: ${DEFAULT-VALUE}).")
@@ -84,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Admin HTTP address (default: ${DEFAULT-VALUE}); 'off' for none.")
     AdminAddress admin;
 
-    @Option(names = "--interval", converter = IntervalConverter.class, defaultValue = "30s",
+    @Option(names = "--interval", paramLabel = "DURATION", converter = IntervalConverter.class, defaultValue = "30s",
             description = "Fetch and drift-check interval, at least 1s (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
@@ -122,11 +124,25 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile once and exit: 0 when the node matches the newest revision, 1 otherwise.")
     boolean once;
 
+    @Option(names = "--json", description = "With --once: print {\"outcome\", \"converged\", \"status\"} (status as"
+            + " `xdprecon status --json` shows it).")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (source == null) {
+            throw new UsageException("no source given: use --source file:PATH|git:URL, or set XDPRECON_SOURCE in "
+                    + EnvFile.DEFAULT);
+        }
+        if (json && !once) {
+            throw new UsageException("--json goes with --once (the daemon's status is `xdprecon status --json`)");
+        }
+        if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
+            throw new UsageException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
+        }
         Optional<byte[]> secret = webhookSecretFile == null ? Optional.empty()
                 : Optional.of(WebhookSecretFile.read(webhookSecretFile));
         String nodeName = node != null ? node : io.xdprecon.config.Config.defaultNode();
@@ -135,9 +151,6 @@ final class RunCommand implements Callable<Integer> {
                 + running.date() + ") starting: node " + nodeName + ", source " + source.shown()
                 + ", admin " + admin.address().map(a -> a.getHostString() + ":" + a.getPort()).orElse("off")
                 + ", pin root " + datapath.pinRoot);
-        if (metricsTopFlows < 0 || metricsTopFlows > 1000) {
-            throw new CliException("--metrics-top-flows must be between 0 and 1000, got " + metricsTopFlows);
-        }
         DaemonProcess.Options options = new DaemonProcess.Options(nodeName, datapath.pinRoot, interval, jitter, drift,
                 allowMassDelete, allowDisruptive, admin.address(), secret, stateDir.resolve(ControlToken.FILE_NAME),
                 metricsTopFlows, running.version(), running.commit());
@@ -145,7 +158,18 @@ final class RunCommand implements Callable<Integer> {
             DaemonProcess daemon = new DaemonProcess(configSource, options);
             if (once) {
                 DaemonProcess.Once done = daemon.once();
-                System.out.println(done.outcome().kind().label() + ": " + done.status());
+                if (json) {
+                    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+                    com.fasterxml.jackson.databind.node.ObjectNode doc = mapper.createObjectNode();
+                    doc.put("outcome", done.outcome().kind().label());
+                    doc.put("converged", done.outcome().converged());
+                    doc.set("status", mapper.readTree(StatusJson.write(done.status(), java.time.Instant.now())));
+                    spec.commandLine().getOut().println(mapper.enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(doc));
+                } else {
+                    spec.commandLine().getOut().println(done.outcome().kind().label() + ": " + done.status().line());
+                }
+                spec.commandLine().getOut().flush();
                 return done.outcome().converged() ? 0 : 1;
             }
             daemon.run();

@@ -8,7 +8,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code --source file:PATH|git:URL}, checked before anything starts. */
 final class SourceConverter implements ITypeConverter<SourceSpec> {
-    private static final Pattern GIT_URL = Pattern.compile("(ssh|https?|file|git)://[^\\s]+|[^\\s/:@]+@[^\\s/:]+:[^\\s]+");
+    /** A URL JGit clones: ssh/https/file/git with an authority, file:/path as File.toURI() writes it, or scp-like. */
+    private static final Pattern GIT_URL = Pattern.compile("(ssh|https?|file|git)://[^\\s]+|file:/[^\\s]*|[^\\s/:@]+@[^\\s/:]+:[^\\s]+");
 
     @Override
     public SourceSpec convert(String value) {

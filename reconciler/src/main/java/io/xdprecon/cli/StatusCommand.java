@@ -87,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
                 .map(t -> age.map(StatusCommand::ago).orElse("") + " (" + t.truncatedTo(ChronoUnit.SECONDS) + "), " + s.reconciles()
                         + " reconciles since start")
                 .orElse("none yet"));
-        row(out, "suspended", s.suspended() ? "YES: changes are not applied until `resume`" : "no");
+        row(out, "suspended", s.suspended() ? "YES: changes are not applied until `xdprecon resume`" : "no");
         long all = s.rulesByOwner().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder rules = new StringBuilder();
         s.rulesByOwner().forEach((owner, n) -> rules.append(rules.isEmpty() ? "" : ", ").append(Escape.line(owner)).append(' ')

@@ -45,9 +45,11 @@ final class TopCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
-            description = "Refresh every this many seconds (default: ${DEFAULT-VALUE}).")
-    double intervalSeconds;
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s", converter = SampleIntervalConverter.class,
+            description = "Refresh this often, 100ms to 1h (default: ${DEFAULT-VALUE}).")
+    java.time.Duration interval;
+
+    private double intervalSeconds;
 
     @Option(names = "--sort", paramLabel = "KEY", defaultValue = "pps",
             description = "pps, bps, packets or name (default: ${DEFAULT-VALUE}).")
@@ -98,17 +100,15 @@ final class TopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (intervalSeconds < 0.1 || intervalSeconds > 3600) {
-            throw new CliException("--interval must be between 0.1 and 3600 seconds, got " + intervalSeconds);
-        }
+        intervalSeconds = interval.toNanos() / 1e9;
         if (top < 0) {
-            throw new CliException("-n must be 0 or more, got " + top);
+            throw new UsageException("-n must be 0 or more, got " + top);
         }
         if (owner != null && !owner.equals("config") && !owner.equals("session")) {
-            throw new CliException("--owner must be config or session, got '" + owner + "'");
+            throw new UsageException("--owner must be config or session, got '" + owner + "'");
         }
         if (service != null && !config.given()) {
-            throw new CliException("--service needs the config (-c FILE or --git URL) to know the services");
+            throw new UsageException("--service needs the config (--source, -c FILE or --git URL) to know the services");
         }
         TopView.Sort order = TopView.Sort.parse(sort);
         TopView.Filter filter = new TopView.Filter(flow, owner, service, iface);

@@ -32,7 +32,7 @@ final class TopView {
                     return s;
                 }
             }
-            throw new CliException("--sort must be pps, bps, packets or name, got '" + word + "'");
+            throw new UsageException("--sort must be pps, bps, packets or name, got '" + word + "'");
         }
     }
 

@@ -29,8 +29,8 @@ class DatapathCommandsTest {
     void flowsRefusesANegativeIntervalBeforeTouchingAnything() {
         Main.Captured r = run("flows", "--interval", "-1", "--pin-root", empty.toString());
         assertEquals(2, r.exit());
-        assertEquals("xdprecon flows: Invalid value for option '--interval': '-1' is not a number of seconds from 0 to 3600,"
-                + " like 1 or 0.5\nTry 'xdprecon flows --help' for more information.\n", r.err());
+        assertEquals("xdprecon flows: Invalid value for option '--interval': '-1' is not a duration like 500ms, 30s, 5m or 1h"
+                + "\nTry 'xdprecon flows --help' for more information.\n", r.err());
         assertEquals(2, run("flows", "--interval", "NaN", "--pin-root", empty.toString()).exit());
     }
 
@@ -44,8 +44,9 @@ class DatapathCommandsTest {
     @Test
     void demoRefusesAnAbsurdCountBeforeBuildingAnything() {
         Main.Captured r = run("demo", "--datagrams", "0");
-        assertEquals(1, r.exit());
-        assertEquals("xdprecon demo: --datagrams must be between 1 and 1000000, got 0\n", r.err());
+        assertEquals(2, r.exit());
+        assertEquals("xdprecon demo: --datagrams must be between 1 and 1000000, got 0\n"
+                + "Try 'xdprecon demo --help' for more information.\n", r.err());
     }
 
     @Test
@@ -56,6 +57,6 @@ class DatapathCommandsTest {
             assertTrue(r.out().startsWith("Usage: xdprecon " + command), r.out());
         }
         assertTrue(run("stats", "--help").out().contains("AF_XDP fallback"));
-        assertTrue(run("flows", "--help").out().contains("--interval=SECONDS"));
+        assertTrue(run("flows", "--help").out().contains("--interval=DURATION"));
     }
 }

@@ -60,8 +60,8 @@ class FleetPlanTest {
     @Test
     void aConfigFromTwoPlacesIsRefused() throws Exception {
         Main.Captured both = Main.capture("plan", "--git", "file:///nowhere", "-c", "x.yaml", "--offline");
-        assertEquals(1, both.exit());
-        assertTrue(both.err().contains("not both"), both.err());
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("give the config once: one of --source, -c FILE and --git URL"), both.err());
     }
 
     @Test
@@ -82,12 +82,13 @@ class FleetPlanTest {
     @Test
     void gitCredentialsAreCheckedBeforeAnyFetch() {
         Main.Captured half = Main.capture("plan", "--git", "ssh://git@example.invalid/fleet.git", "--ssh-key", "id", "--offline");
-        assertEquals(1, half.exit());
+        assertEquals(2, half.exit());
         assertTrue(half.err().contains("--ssh-key and --known-hosts go together"), half.err());
 
         Main.Captured withFile = Main.capture("plan", "-c", "../examples/flows.yaml", "--https-user", "ops", "--offline");
-        assertEquals(1, withFile.exit());
-        assertTrue(withFile.err().contains("Git credentials and trust options need --git URL, not -c FILE"), withFile.err());
+        assertEquals(2, withFile.exit());
+        assertTrue(withFile.err().contains("Git credentials and trust options need a Git source (--source git:URL), not a"
+                + " file"), withFile.err());
     }
 
     /** Issue 14: an offline plan of the shipped example's dpdk node exited 1 with "datapath not running". */

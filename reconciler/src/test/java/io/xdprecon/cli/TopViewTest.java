@@ -77,7 +77,7 @@ class TopViewTest {
         assertEquals("999", TopView.human(999.0));
         assertEquals("1.2k", TopView.human(1234.0));
         assertEquals("5.6M", TopView.human(5_600_000.0));
-        assertThrows(CliException.class, () -> TopView.Sort.parse("fastest"));
+        assertThrows(UsageException.class, () -> TopView.Sort.parse("fastest"));
     }
 
     @Test

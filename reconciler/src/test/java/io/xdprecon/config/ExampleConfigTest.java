@@ -40,7 +40,7 @@ class ExampleConfigTest {
     void theExampleIsValidAndNamesItsSchemaForEditors() throws Exception {
         assertEquals("# yaml-language-server: $schema=../schema/flows.schema.json", Files.readAllLines(EXAMPLE).getFirst());
         assertTrue(Files.exists(EXAMPLE.resolveSibling("../schema/flows.schema.json").normalize()));
-        assertEquals(List.of("edge-2", "edge-3"), config.nodes());
+        assertEquals(List.of("edge-1", "edge-2", "edge-3"), config.nodes());
         assertEquals(EXAMPLE, config.file());
     }
 

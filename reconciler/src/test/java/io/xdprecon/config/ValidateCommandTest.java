@@ -18,7 +18,7 @@ class ValidateCommandTest {
     void theExampleIsOk() {
         Main.Captured r = Main.capture("validate", ExampleConfigTest.EXAMPLE.toString());
         assertEquals("", r.err());
-        assertEquals(ExampleConfigTest.EXAMPLE + ": ok (5 flows, 2 services, 2 nodes)\n", r.out());
+        assertEquals(ExampleConfigTest.EXAMPLE + ": ok (5 flows, 2 services, 3 nodes)\n", r.out());
         assertEquals(0, r.exit());
     }
 
@@ -39,7 +39,7 @@ class ValidateCommandTest {
         assertEquals(bad + ":3:22: localIps[1]: '10.0.0.1' is listed twice (first at line 3)\n"
                 + bad + ":4:19: datapath.mode: 'ebpf' is not one of: xdp, dpdk\n"
                 + missing + ": no such file\n", r.err());
-        assertEquals(ExampleConfigTest.EXAMPLE + ": ok (5 flows, 2 services, 2 nodes)\n", r.out());
+        assertEquals(ExampleConfigTest.EXAMPLE + ": ok (5 flows, 2 services, 3 nodes)\n", r.out());
         assertEquals(Files.readString(bad).length(), Files.size(bad));
         assertTrue(Files.notExists(missing));
     }
@@ -80,6 +80,7 @@ class ValidateCommandTest {
     void noFileIsAUsageError() {
         Main.Captured r = Main.capture("validate");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("Missing required parameter: 'FILE'"), r.err());
+        assertTrue(r.err().startsWith("xdprecon validate: no config given: use --source file:PATH|git:URL (or -c FILE)"),
+                r.err());
     }
 }

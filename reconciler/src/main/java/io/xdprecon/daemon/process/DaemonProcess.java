@@ -3,12 +3,14 @@ package io.xdprecon.daemon.process;
 import io.xdprecon.apply.Applier;
 import io.xdprecon.daemon.CompositeEvents;
 import io.xdprecon.daemon.Daemon;
+import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.daemon.SystemdEvents;
 import io.xdprecon.daemon.admin.AdminServer;
 import io.xdprecon.daemon.admin.ControlToken;
 import io.xdprecon.daemon.admin.DaemonMetrics;
 import io.xdprecon.daemon.admin.DatapathSampler;
+import io.xdprecon.daemon.admin.Suspension;
 import io.xdprecon.daemon.dpdk.DpdkSlowPath;
 import io.xdprecon.host.IoErrors;
 import io.xdprecon.live.LiveStateReader;
@@ -32,6 +34,8 @@ import java.util.Optional;
  * daemon is made of is put together here.
  */
 public final class DaemonProcess {
+    private static final System.Logger LOG = System.getLogger(DaemonProcess.class.getName());
+
     /** How long a failing source or apply backs off at most. */
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
@@ -70,16 +74,45 @@ public final class DaemonProcess {
                 new Daemon.Settings(options.node(), options.pinRoot(), options.interval(), options.jitter(), options.drift(),
                         MAX_BACKOFF, options.allowMassDelete(), options.allowDisruptive(), heartbeat),
                 reader, applier, slowPath, new CompositeEvents(List.of(metrics, systemd)));
+        if (Suspension.isSet(stateDir())) {
+            LOG.log(System.Logger.Level.WARNING, "starting suspended: " + Suspension.file(stateDir())
+                    + " exists (xdprecon suspend); `xdprecon resume` removes it");
+            daemon.suspend();
+        }
+    }
+
+    /** The state directory, where the admin token and the suspension mark live. */
+    private Path stateDir() {
+        return options.controlTokenFile().toAbsolutePath().getParent();
+    }
+
+    /** Suspends or resumes the daemon and keeps it so across restarts ({@link Suspension}). */
+    private void suspend(boolean suspend) {
+        try {
+            if (suspend) {
+                Suspension.set(stateDir(), "POST /suspend");
+            } else {
+                Suspension.clear(stateDir());
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot " + (suspend ? "write " : "remove ") + Suspension.file(stateDir())
+                    + ": " + IoErrors.cause(e) + "; a restart will not remember this " + (suspend ? "suspension" : "resumption"));
+        }
+        if (suspend) {
+            daemon.suspend();
+        } else {
+            daemon.resume();
+        }
     }
 
     /** What one reconcile did, and the daemon's status after it. */
-    public record Once(ReconcileOutcome outcome, String status) {}
+    public record Once(ReconcileOutcome outcome, DaemonStatus status) {}
 
     /** One reconcile, then the slow path stops ({@code run --once}). */
     public Once once() {
         try {
             ReconcileOutcome outcome = daemon.reconcileOnce();
-            return new Once(outcome, daemon.status().line());
+            return new Once(outcome, daemon.status());
         } finally {
             slowPath.close();
         }
@@ -107,7 +140,7 @@ public final class DaemonProcess {
         AdminServer.Builder builder = AdminServer.builder(address).registry(metrics.registry()).status(metrics::status)
                 .notReady(metrics::notReady).loopAlive(daemon::alive).sessions(slowPath::sessions)
                 .maxReconcileAge(options.interval().multipliedBy(3).plusMinutes(1))
-                .onWebhook(daemon::trigger).onSuspend(daemon::suspend).onResume(daemon::resume);
+                .onWebhook(daemon::trigger).onSuspend(() -> suspend(true)).onResume(() -> suspend(false));
         options.webhookSecret().ifPresent(builder::webhookSecret);
         try {
             builder.controlToken(ControlToken.create(options.controlTokenFile()));

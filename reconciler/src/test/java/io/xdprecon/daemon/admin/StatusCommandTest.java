@@ -70,7 +70,7 @@ class StatusCommandTest {
     @Test
     void badAdminAddressIsExplained() {
         Main.Captured c = Main.capture("status", "--admin", "localhost");
-        assertEquals(1, c.exit());
+        assertEquals(2, c.exit()); // a usage error
         assertTrue(c.err().contains("--admin wants HOST:PORT"), c.err());
     }
 }

@@ -51,7 +51,7 @@ public final class TopBench {
         double cpu = RuleWriteBench.median(measured.stream().mapToDouble(m -> m[1]).toArray());
         double process = RuleWriteBench.median(measured.stream().mapToDouble(m -> m[2]).toArray());
         System.out.printf("%n`xdprecon top` on a full map: %,d rules, each with per-CPU counters on %d CPUs (median of %d"
-                + " runs of `top --once --interval 1`)%n", n, BpfMap.possibleCpus(), runs);
+                + " runs of `top --once --interval 1s`)%n", n, BpfMap.possibleCpus(), runs);
         System.out.printf("| %-62s | %10s |%n|%s|%s|%n", "measure", "value", "-".repeat(64), "-".repeat(12));
         System.out.printf("| %-62s | %10.0f |%n", "one refresh, wall ms (3 batch reads + rows and rates)", wall);
         System.out.printf("| %-62s | %10.0f |%n", "one refresh, CPU ms of the refreshing thread", cpu);
@@ -79,7 +79,7 @@ public final class TopBench {
     /** {wall ms, cpu ms} of one refresh from the header, and the process's CPU ms. */
     private static double[] run(Path launcher, Path pinRoot) throws Exception {
         long childrenBefore = ReconcileBench.childrenCpuNanos();
-        Process p = new ProcessBuilder(launcher.toString(), "top", "--once", "-n", "10", "--interval", "1", "--pin-root",
+        Process p = new ProcessBuilder(launcher.toString(), "top", "--once", "-n", "10", "--interval", "1s", "--pin-root",
                 pinRoot.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {

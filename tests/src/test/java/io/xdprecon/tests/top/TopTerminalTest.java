@@ -79,7 +79,7 @@ class TopTerminalTest {
         List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + lab.proxyNs(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "top", "-c", config.toString(),
-                "--node", "lab", "--pin-root", lab.pinRoot().toString(), "--interval", "0.5"));
+                "--node", "lab", "--pin-root", lab.pinRoot().toString(), "--interval", "500ms"));
         command.addAll(List.of(extra));
         return command;
     }
