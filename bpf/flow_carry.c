@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Adds counts to xdp_flow_ctrs without losing any of the datapath's increments. A migration of the pinned
  * maps (dataplane's layout package) runs it with BPF_PROG_TEST_RUN once the datapath counts into the new

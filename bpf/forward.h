@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * The per-packet decision of the datapath, shared by its two entry points: xdp_main (xdp_fwd.c), the
  * datapath itself, and tc_bridge (tc_bridge.c), which covers every moment the XDP program is absent

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The tc bridge: the datapath on the clsact ingress hook, for the moments the XDP program is not
  * attached. DPDK 22.11's AF_XDP PMD detaches whatever XDP program is on its interface when its port

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * xdprecon datapath: rewrite and forward known UDP flows in XDP; steer the rest (forward.h decides).
  *
@@ -43,4 +43,10 @@ int xdp_main(struct xdp_md *ctx)
 	}
 }
 
+/*
+ * The kernel lets only a program whose license string is GPL-compatible call GPL-only helpers (bpf_fib_lookup is
+ * one), and it knows six strings (include/linux/license.h); "Dual BSD/GPL" is the one that says what the SPDX line
+ * above says. "Apache-2.0" or "Apache-2.0 OR GPL-2.0" are refused at load: "cannot call GPL-restricted function
+ * from non-GPL compatible program".
+ */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

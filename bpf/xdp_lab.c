@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Programs for the lab and the benchmarks, never for production:
  * - xdp_pass: on the far end of a veth, so frames redirected or bounced into it are delivered
