@@ -43,8 +43,12 @@ final class FlowsCommand implements Callable<Integer> {
                     + " (default: no rates).")
     Duration interval;
 
-    @Option(names = "--json", description = "Print a JSON array of flows instead of a table.")
+    @Option(names = "--json", description = "Print a JSON array of flows instead of a table (match and rewrite with"
+            + " iface and ifindex, exact counts).")
     boolean json;
+
+    @Option(names = "--wide", description = "Never cut MATCH and REWRITE (the table may pass 120 columns).")
+    boolean wide;
 
     @Spec
     CommandSpec spec;
@@ -82,6 +86,7 @@ final class FlowsCommand implements Callable<Integer> {
                 .thenComparing(r -> Integer.toUnsignedLong(r.match().srcIp()))
                 .thenComparing(r -> r.match().srcPort()));
         PrintWriter out = spec.commandLine().getOut();
+        DeviceNames devices = new DeviceNames();
         if (json) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Row r : rows) {
@@ -89,8 +94,8 @@ final class FlowsCommand implements Callable<Integer> {
                 if (r.name() != null) {
                     m.put("flow", r.name());
                 }
-                m.put("match", endpoint(r.match()));
-                m.put("rewrite", endpoint(r.rule().rewrite()));
+                m.put("match", devices.json(r.match()));
+                m.put("rewrite", devices.json(r.rule().rewrite()));
                 m.put("owner", r.rule().owner().name().toLowerCase());
                 if (r.rule().owner() == Owner.UNKNOWN) {
                     m.put("ownerCode", Integer.toUnsignedLong(r.rule().ownerCode()));
@@ -105,26 +110,65 @@ final class FlowsCommand implements Callable<Integer> {
             }
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
         } else {
-            String rates = intervalSeconds > 0 ? String.format(" %12s %14s", "PPS", "BPS") : "";
-            String nameHeader = names.isEmpty() ? "" : String.format("%-28s ", "FLOW");
-            out.printf("%s%-46s %-46s %-7s %14s %16s%s%n", nameHeader, "MATCH", "REWRITE", "OWNER", "PACKETS", "BYTES", rates);
-            for (Row r : rows) {
-                String rate = r.pps() == null ? "" : String.format(" %12.0f %14.0f", r.pps(), r.bps());
-                String name = names.isEmpty() ? "" : String.format("%-28s ", r.name() == null ? "-" : r.name());
-                out.printf("%s%-46s %-46s %-7s %14d %16d%s%n", name, r.match(), r.rule().rewrite(),
-                        r.rule().ownerName(), r.counters().packets(), r.counters().bytes(), rate);
-            }
-            out.printf("%d rules%n", rows.size());
+            table(out, rows, devices, intervalSeconds > 0, wide ? Integer.MAX_VALUE : WIDTH);
         }
         out.flush();
         return 0;
     }
 
-    static Map<String, Object> endpoint(FlowKey key) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ifindex", key.ifindex());
-        m.put("src", Ipv4.format(key.srcIp()) + ":" + key.srcPort());
-        m.put("dst", Ipv4.format(key.dstIp()) + ":" + key.dstPort());
-        return m;
+    /** What a terminal shows without wrapping: the table fits, the endpoint columns cut with '…' (--wide: not). */
+    static final int WIDTH = 120;
+
+    /**
+     * FLOW (its leg, or the owner of a rule the config does not own), MATCH and REWRITE with device names, then the
+     * counters in k/M/G. Columns are as wide as their widest cell; past {@code width} the flow's name gives up
+     * what is too much, then the two endpoint columns equally (cut cells end in '…').
+     */
+    static void table(PrintWriter out, List<Row> rows, DeviceNames devices, boolean rates, int width) {
+        List<String[]> cells = new ArrayList<>();
+        for (Row r : rows) {
+            // a rule the config does not own shows its owner, even at a key the config names (--json has both)
+            String who = r.name() != null && r.rule().owner() == Owner.CONFIG ? r.name() : r.rule().ownerName();
+            String[] c = {who, devices.format(r.match()), devices.format(r.rule().rewrite()),
+                TopView.human((double) r.counters().packets()), TopView.human((double) r.counters().bytes()),
+                rates ? TopView.human(r.pps()) : "", rates ? TopView.human(r.bps()) : ""};
+            cells.add(c);
+        }
+        String[] header = {"FLOW", "MATCH", "REWRITE", "PACKETS", "BYTES", rates ? "PPS" : "", rates ? "BPS" : ""};
+        int[] w = new int[header.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header[i].length();
+            for (String[] c : cells) {
+                w[i] = Math.max(w[i], c[i].length());
+            }
+        }
+        w[0] = width == Integer.MAX_VALUE ? w[0] : Math.min(w[0], 28);
+        int columns = rates ? 7 : 5;
+        int total = columns - 1;
+        for (int i = 0; i < columns; i++) {
+            total += w[i];
+        }
+        if (total > width) { // the flow's name gives way first (down to 12), then the endpoints, equally
+            int over = total - width;
+            int cut0 = Math.min(over, Math.max(0, w[0] - 12));
+            over -= cut0;
+            int cut1 = Math.min(over - over / 2, Math.max(0, w[1] - 24));
+            int cut2 = Math.min(over - cut1, Math.max(0, w[2] - 24));
+            w[0] -= cut0;
+            w[1] -= cut1;
+            w[2] -= cut2;
+        }
+        String format = "%-" + w[0] + "s %-" + w[1] + "s %-" + w[2] + "s %" + w[3] + "s %" + w[4] + "s"
+                + (rates ? " %" + w[5] + "s %" + w[6] + "s" : "") + "%n";
+        out.printf(format, (Object[]) header);
+        for (String[] c : cells) {
+            out.printf(format, cut(c[0], w[0]), cut(c[1], w[1]), cut(c[2], w[2]), c[3], c[4], c[5], c[6]);
+        }
+        out.printf("%d rules%n", rows.size());
+    }
+
+    /** {@code text} in {@code width} columns, its end replaced by '…' when it is longer. */
+    static String cut(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, Math.max(0, width - 1)) + "…";
     }
 }

@@ -69,7 +69,7 @@ final class PlanCommand implements Callable<Integer> {
             // Stand-in ifindexes, one per device name, only so rules can be shown; nothing is read or written.
             java.util.Map<String, Integer> standIns = new java.util.HashMap<>();
             DesiredState desired = config.desired(device -> java.util.OptionalInt.of(
-                    standIns.computeIfAbsent(device, d -> 1_000_000 + standIns.size())));
+                    standIns.computeIfAbsent(device, d -> PlanRenderer.STAND_IN_IFINDEX + standIns.size())));
             plan = Planner.plan(desired, io.xdprecon.state.LiveState.absent(java.util.List.of(), java.util.Map.of()));
             if (plan.errors().contains(Planner.DPDK_NOT_RUNNING)) {
                 // on its node the DPDK loop (xdprecon run) loads the datapath before the plan applies: no error here
@@ -86,7 +86,8 @@ final class PlanCommand implements Callable<Integer> {
             plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.print(json ? PlanJson.write(plan) + "\n" : PlanRenderer.render(plan, datapath.pinRoot));
+        stdout.print(json ? PlanJson.write(plan) + "\n"
+                : offline ? PlanRenderer.renderOffline(plan) : PlanRenderer.render(plan, datapath.pinRoot));
         stdout.flush();
         if (out != null) {
             PlanFile.save(plan, new PlanOrigin(Config.defaultNode(), offline), out);

@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
                 + " later packet, both ways, is rewritten in XDP. It ends when its counters stop moving for the"
                 + " service's idle timeout.",
             "",
-            "Columns: SERVICE; CLIENT as seen on the wire (after the client's NAT); BACKEND chosen for it; EGRESS"
-                + " PORT, this node's source port toward the backend; AGE; IDLE, since its counters last moved;"
-                + " FAST PKTS / FAST BYTES, rewritten in XDP by both rules; SLOW PKTS, forwarded by DPDK itself —"
+            "Columns: SERVICE; CLIENT as seen on the wire (after the client's NAT); BACKEND chosen for it; EGRESS,"
+                + " this node's source port toward the backend; AGE; IDLE, since its counters last moved;"
+                + " PKTS / BYTES, rewritten in XDP by both rules (k/M/G; exact in --json); SLOW, packets forwarded by"
+                + " DPDK itself —"
                 + " 1 for a healthy session (its first packet), growing when the rules map refused its rules"
                 + " (marked 'slow path').",
             "",
@@ -97,13 +98,15 @@ final class SessionsCommand implements Callable<Integer> {
         List<SessionRow> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing(SessionRow::service).thenComparing(r -> Integer.toUnsignedLong(r.clientIp()))
                 .thenComparing(SessionRow::clientPort));
-        out.printf("%-16s %-21s %-21s %11s %9s %9s %12s %14s %10s%n", "SERVICE", "CLIENT", "BACKEND", "EGRESS PORT", "AGE",
-                "IDLE", "FAST PKTS", "FAST BYTES", "SLOW PKTS");
+        // 104 columns and a line's "  slow path" mark: counts in k/M/G (exact ones in --json)
+        out.printf("%-16s %-21s %-21s %6s %6s %6s %7s %7s %6s%n", "SERVICE", "CLIENT", "BACKEND", "EGRESS", "AGE",
+                "IDLE", "PKTS", "BYTES", "SLOW");
         int slow = 0;
         for (SessionRow r : sorted) {
-            out.printf("%-16s %-21s %-21s %11d %9s %9s %12d %14d %10d%s%n", Escape.line(r.service()),
+            out.printf("%-16s %-21s %-21s %6d %6s %6s %7s %7s %6s%s%n", FlowsCommand.cut(Escape.line(r.service()), 16),
                     Ipv4.format(r.clientIp()) + ":" + r.clientPort(), Ipv4.format(r.backendIp()) + ":" + r.backendPort(),
-                    r.egressPort(), duration(r.age()), duration(r.idle()), r.fastPackets(), r.fastBytes(), r.slowPackets(),
+                    r.egressPort(), duration(r.age()), duration(r.idle()), TopView.human((double) r.fastPackets()),
+                    TopView.human((double) r.fastBytes()), TopView.human((double) r.slowPackets()),
                     r.installed() ? "" : "  slow path");
             slow += r.installed() ? 0 : 1;
         }
@@ -137,12 +140,13 @@ final class SessionsCommand implements Callable<Integer> {
             counters.putAll(live.rules().readAllCounters());
         }
         List<FlowKey> ordered = pairs(rules);
+        DeviceNames devices = new DeviceNames();
         if (json) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (FlowKey k : ordered) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("match", FlowsCommand.endpoint(k));
-                m.put("rewrite", FlowsCommand.endpoint(rules.get(k).rewrite()));
+                m.put("match", devices.json(k));
+                m.put("rewrite", devices.json(rules.get(k).rewrite()));
                 FlowCounters c = counters.getOrDefault(k, FlowCounters.ZERO);
                 m.put("packets", c.packets());
                 m.put("bytes", c.bytes());
@@ -158,10 +162,11 @@ final class SessionsCommand implements Callable<Integer> {
         }
         out.println(why + ": services, ages and slow-path counts are known only to the daemon.");
         out.println("Session-owned rules pinned under " + datapath.pinRoot + ", each session's two rules together:");
-        out.printf("%-46s %-46s %14s %16s%n", "MATCH", "REWRITE", "PACKETS", "BYTES");
+        out.printf("%-44s %-44s %8s %8s%n", "MATCH", "REWRITE", "PACKETS", "BYTES");
         for (FlowKey k : ordered) {
             FlowCounters c = counters.getOrDefault(k, FlowCounters.ZERO);
-            out.printf("%-46s %-46s %14d %16d%s%n", k, rules.get(k).rewrite(), c.packets(), c.bytes(),
+            out.printf("%-44s %-44s %8s %8s%s%n", devices.format(k), devices.format(rules.get(k).rewrite()),
+                    TopView.human((double) c.packets()), TopView.human((double) c.bytes()),
                     rules.containsKey(partner(rules.get(k))) ? "" : "  (its partner rule is missing)");
         }
         out.printf("%d session rules%n", ordered.size());

@@ -287,7 +287,7 @@ final class TopCommand implements Callable<Integer> {
             String[] service = new String[n];
             String[] in = new String[n];
             String[] out = new String[n];
-            Map<Integer, String> ifaces = new HashMap<>();
+            DeviceNames ifaces = new DeviceNames();
             boolean named = !names.flows().isEmpty() || !names.services().isEmpty();
             for (int i = 0; i < n; i++) {
                 String s = null;
@@ -299,8 +299,8 @@ final class TopCommand implements Callable<Integer> {
                 }
                 service[i] = s;
                 flow[i] = f != null ? f : s != null ? s + " (session)" : "-";
-                in[i] = ifname(ifaces, rules.ifindex(i));
-                out[i] = ifname(ifaces, rules.egressIfindex(i));
+                in[i] = ifaces.name(rules.ifindex(i));
+                out[i] = ifaces.name(rules.egressIfindex(i));
             }
             return new Labels(flow, service, in, out);
         }
@@ -405,16 +405,5 @@ final class TopCommand implements Callable<Integer> {
             }
         }
         return null;
-    }
-
-    private static String ifname(Map<Integer, String> cache, int ifindex) {
-        return cache.computeIfAbsent(ifindex, i -> {
-            try {
-                NetworkInterface nic = NetworkInterface.getByIndex(i);
-                return nic == null ? "if" + i : nic.getName();
-            } catch (SocketException e) {
-                return "if" + i;
-            }
-        });
     }
 }

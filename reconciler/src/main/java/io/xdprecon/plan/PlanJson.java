@@ -105,6 +105,7 @@ public final class PlanJson {
         plan.localIps().forEach(change -> localIps.addObject().put("kind", lower(change.kind()))
                 .put("ip", Ipv4.format(change.ip())));
         ArrayNode flows = root.putArray("flows");
+        InterfaceNames names = new InterfaceNames(plan.interfaces());
         for (FlowChange flow : plan.flows()) {
             ObjectNode node = flows.addObject();
             node.put("kind", lower(flow.kind()));
@@ -113,9 +114,9 @@ public final class PlanJson {
             for (RuleChange rule : flow.rules()) {
                 ObjectNode ruleNode = rules.addObject();
                 ruleNode.put("kind", lower(rule.kind()));
-                ruleNode.set("key", keyNode(rule.key()));
-                ruleNode.set("before", rule.before().map(PlanJson::ruleNode).orElse(null));
-                ruleNode.set("after", rule.after().map(PlanJson::ruleNode).orElse(null));
+                ruleNode.set("key", keyNode(rule.key(), names));
+                ruleNode.set("before", rule.before().map(r -> ruleNode(r, names)).orElse(null));
+                ruleNode.set("after", rule.after().map(r -> ruleNode(r, names)).orElse(null));
             }
         }
         ArrayNode tuning = root.putArray("tuning");
@@ -246,8 +247,10 @@ public final class PlanJson {
         return node;
     }
 
-    private static ObjectNode keyNode(FlowKey key) {
+    /** A key: its device's name ({@code iface}, for the reader; {@code ifN} when the config has none) and ifindex. */
+    private static ObjectNode keyNode(FlowKey key, InterfaceNames names) {
         ObjectNode node = NODES.objectNode();
+        node.put("iface", names.name(key.ifindex()));
         node.put("ifindex", key.ifindex());
         node.put("srcIp", Ipv4.format(key.srcIp()));
         node.put("srcPort", key.srcPort());
@@ -256,9 +259,9 @@ public final class PlanJson {
         return node;
     }
 
-    private static ObjectNode ruleNode(FlowRule rule) {
+    private static ObjectNode ruleNode(FlowRule rule, InterfaceNames names) {
         ObjectNode node = NODES.objectNode();
-        node.set("rewrite", keyNode(rule.rewrite()));
+        node.set("rewrite", keyNode(rule.rewrite(), names));
         node.put("owner", lower(rule.owner()));
         if (rule.owner() == Owner.UNKNOWN) {
             node.put("ownerCode", Integer.toUnsignedLong(rule.ownerCode())); // as the map holds it

@@ -48,20 +48,34 @@ public final class PlanRenderer {
 
     /** The plan, naming no pin root in the "no live datapath" line. */
     public static String render(Plan plan) {
-        return render(plan, Optional.empty());
+        return render(plan, Optional.empty(), false);
+    }
+
+    /**
+     * Ifindexes from here on are stand-ins: a plan made offline ({@code plan --offline}) gives the devices of
+     * another node such numbers only so its rules can be keyed; they are shown by their device names alone.
+     */
+    public static final int STAND_IN_IFINDEX = 1 << 30;
+
+    /** An offline plan: another node's full create plan, nothing on this host read. */
+    public static String renderOffline(Plan plan) {
+        return render(plan, Optional.empty(), true);
     }
 
     /** The plan, naming the bpffs directory where no maps were found when the datapath is absent. */
     public static String render(Plan plan, Path pinRoot) {
-        return render(plan, Optional.of(pinRoot));
+        return render(plan, Optional.of(pinRoot), false);
     }
 
-    private static String render(Plan plan, Optional<Path> pinRoot) {
+    private static String render(Plan plan, Optional<Path> pinRoot, boolean offline) {
         InterfaceNames names = new InterfaceNames(plan.interfaces());
         StringBuilder out = new StringBuilder();
         out.append("Node ").append(plan.node()).append(", config ").append(plan.source()).append(", datapath mode ")
                 .append(plan.mode().name().toLowerCase(Locale.ROOT)).append(".\n");
-        if (plan.datapathAbsent()) {
+        if (offline) {
+            out.append("Offline: nothing on this host was read; this is node ").append(plan.node())
+                    .append("'s full create plan.\n");
+        } else if (plan.datapathAbsent()) {
             out.append("No live datapath").append(pinRoot.map(p -> " under " + p).orElse(""))
                     .append(": this is the full create plan.\n");
         }
@@ -147,7 +161,8 @@ public final class PlanRenderer {
                     + migrate.fromCapacity() + " -> " + migrate.toCapacity() + " entries (migrate " + migrate.rules()
                     + " rules, counters kept)";
             case DatapathChange.Attach attach -> "attach " + Planner.PROGRAM_NAME + " to " + attach.iface()
-                    + " (ifindex " + attach.ifindex() + ", " + modeName(attach.mode()) + ")"
+                    + " (" + (attach.ifindex() >= STAND_IN_IFINDEX ? "" : "ifindex " + attach.ifindex() + ", ")
+                    + modeName(attach.mode()) + ")"
                     + (attach.replacesProgramId().isPresent()
                             ? ", replacing program id " + attach.replacesProgramId().getAsInt() : "");
             case DatapathChange.ChangeAttachMode mode -> Planner.PROGRAM_NAME + " on " + mode.iface() + " (ifindex "
