@@ -53,7 +53,7 @@ final class SchemaCheck {
     record Result(List<Problem> problems, Set<String> rejected) {}
 
     static Result check(JsonNode document) {
-        return check(SCHEMA.validate(document), pointer -> pointer);
+        return check(document, SCHEMA.validate(document), pointer -> pointer);
     }
 
     /**
@@ -86,10 +86,10 @@ final class SchemaCheck {
                 errors.add(error);
             }
         }
-        return check(errors, pointer -> to + pointer.substring(at.length()));
+        return check(alone, errors, pointer -> to + pointer.substring(at.length()));
     }
 
-    private static Result check(List<Error> errors, java.util.function.UnaryOperator<String> place) {
+    private static Result check(JsonNode document, List<Error> errors, java.util.function.UnaryOperator<String> place) {
         Set<String> rejected = new HashSet<>();
         Set<Problem> problems = new LinkedHashSet<>(); // if/then/else and $ref can report one violation twice
         Map<String, List<String>> missing = new LinkedHashMap<>(); // one message per mapping, not per property
@@ -102,7 +102,7 @@ final class SchemaCheck {
                         .add(error.getProperty());
                 continue;
             }
-            Problem problem = problem(error, place);
+            Problem problem = problem(document, error, place);
             problems.add(problem);
             if (problem instanceof Problem.AtValue || error.getKeyword().equals("propertyNames")) {
                 rejected.add(problem.pointerOrNull());
@@ -114,9 +114,12 @@ final class SchemaCheck {
         return new Result(new ArrayList<>(problems), rejected);
     }
 
-    private static Problem problem(Error error, java.util.function.UnaryOperator<String> place) {
-        String pointer = place.apply(pointer(error.getInstanceLocation()));
-        JsonNode value = error.getInstanceNode();
+    private static Problem problem(JsonNode document, Error error, java.util.function.UnaryOperator<String> place) {
+        String local = pointer(error.getInstanceLocation());
+        String pointer = place.apply(local);
+        // The validator reports some numbers as it compared them (an enum: as BigDecimal): show one as written.
+        JsonNode written = error.getInstanceNode() != null && error.getInstanceNode().isNumber() ? document.at(local) : null;
+        JsonNode value = written instanceof YamlReader.NotFinite ? written : error.getInstanceNode();
         JsonNode schema = schemaAt(error);
         String keyword = error.getKeyword();
         return switch (keyword) {

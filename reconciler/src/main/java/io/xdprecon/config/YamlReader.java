@@ -385,12 +385,7 @@ final class YamlReader {
             return value.bitLength() < 32 ? json.numberNode(value.intValue())
                     : value.bitLength() < 64 ? json.numberNode(value.longValue()) : json.numberNode(value);
         } else if (tag.equals(Tag.FLOAT)) {
-            try {
-                return json.numberNode(Double.parseDouble(text.replace(".inf", "Infinity").replace(".Inf", "Infinity")
-                        .replace(".INF", "Infinity")));
-            } catch (NumberFormatException e) {
-                return json.textNode(text); // .nan: no config field takes one; the schema reports the type
-            }
+            return number(text);
         }
         add(position, "YAML tag " + tag + " is not supported; write a plain value");
         return json.textNode(text);
@@ -445,6 +440,57 @@ final class YamlReader {
             throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "invalid YAML: Global tag is not allowed: " + tag));
         }
         return written;
+    }
+
+    /**
+     * A scalar the core schema calls a float ({@code 1.5}, {@code 1e400}, {@code .inf}, {@code .nan}) as a
+     * number: a config field that takes none says "is a number", whatever the float. One that no double holds
+     * finitely is a {@link NotFinite}.
+     */
+    static JsonNode number(String text) {
+        String java = text.replace(".inf", "Infinity").replace(".Inf", "Infinity").replace(".INF", "Infinity");
+        double value;
+        if (java.equals(".nan") || java.equals(".NaN") || java.equals(".NAN")) {
+            value = Double.NaN;
+        } else {
+            try {
+                value = Double.parseDouble(java);
+            } catch (NumberFormatException e) {
+                return JsonNodeFactory.instance.textNode(text); // tagged !!float by hand: the schema reports the type
+            }
+        }
+        return Double.isFinite(value) ? JsonNodeFactory.instance.numberNode(value) : new NotFinite(value, text);
+    }
+
+    /**
+     * A float no double holds finitely ({@code 1e400}, {@code .inf}, {@code .nan}), shown as written. The schema
+     * validator takes every number's exact value (an enum check compared one as a {@code BigDecimal}, which threw
+     * NumberFormatException "Infinite or NaN" out of validate): here that is a stand-in beyond every double, of the
+     * number's sign — unequal to any value and on the same side of every bound.
+     */
+    static final class NotFinite extends com.fasterxml.jackson.databind.node.DoubleNode {
+        private static final java.math.BigDecimal BEYOND = new java.math.BigDecimal("1e309");
+        private final String written;
+
+        NotFinite(double value, String written) {
+            super(value);
+            this.written = written;
+        }
+
+        @Override
+        public java.math.BigDecimal decimalValue() {
+            return _value < 0 ? BEYOND.negate() : BEYOND;
+        }
+
+        @Override
+        public String asText() {
+            return written;
+        }
+
+        @Override
+        public String toString() {
+            return written;
+        }
     }
 
     private static BigInteger integer(String text) {

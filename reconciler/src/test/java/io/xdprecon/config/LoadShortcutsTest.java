@@ -22,7 +22,7 @@ class LoadShortcutsTest {
         String core = scalar.matches("(?:true|True|TRUE|false|False|FALSE)") ? "BOOLEAN"
                 : scalar.matches("(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)") ? "NUMBER"
                 : scalar.matches("(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))")
-                        ? (scalar.contains("nan") || scalar.contains("NaN") || scalar.contains("NAN") ? "STRING" : "NUMBER")
+                        ? "NUMBER"
                 : scalar.matches("(?:~|null|Null|NULL)") ? "NULL"
                 : scalar.equals("<<") ? "MERGE" : "STRING";
         if (!core.equals("MERGE")) {

@@ -248,12 +248,7 @@ final class TreeYamlReader {
             return value.bitLength() < 32 ? json.numberNode(value.intValue())
                     : value.bitLength() < 64 ? json.numberNode(value.longValue()) : json.numberNode(value);
         } else if (tag.equals(Tag.FLOAT)) {
-            try {
-                return json.numberNode(Double.parseDouble(text.replace(".inf", "Infinity").replace(".Inf", "Infinity")
-                        .replace(".INF", "Infinity")));
-            } catch (NumberFormatException e) {
-                return json.textNode(text); // .nan: no config field takes one; the schema reports the type
-            }
+            return YamlReader.number(text);
         }
         problems.add(at(scalar.getStartMark(), "YAML tag " + tag + " is not supported; write a plain value"));
         return json.textNode(text);
