@@ -61,19 +61,20 @@ final class FileParser {
     }
 
     /**
-     * The text of {@code input}, decoded strictly as UTF-8, its bytes summed into {@code crc}: the one place config
-     * bytes enter the loader.
+     * The text of {@code input}, decoded strictly as UTF-8, its bytes summed into {@code crc}, within the bounds of
+     * {@link BoundedText} (size, line length): the one place config bytes enter the loader.
      */
     static Reader open(ConfigInput input, CRC32C crc) throws IOException {
         InputStream bytes = new CheckedInputStream(input.bytes().open(), crc);
-        return new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        return new BoundedText(new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
     }
 
     /** Why {@code input} could not be read, in words; text that is not UTF-8 at its line, column and byte offset. */
     private static ConfigError why(ConfigInput input, Exception e) {
         IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
         return switch (cause) {
+            case BoundedText.Exceeded x -> new ConfigError(input.name(), x.line, x.column, x.getMessage());
             case NoSuchFileException n -> ConfigError.ofFile(input.name(), "no such file");
             case RegularFile.NotRegular n -> ConfigError.ofFile(input.name(), n.getMessage());
             case CharacterCodingException c -> notUtf8(input);
@@ -129,6 +130,11 @@ final class FileParser {
         unexplained(bound.skipped(), placed, prefix);
         List<ConfigError> errors = new ArrayList<>(place(input, prefix, sourceMap, placed));
         errors.addAll(items.errors);
+        if (items.unkept > 0) {
+            errors.add(new ConfigError(input.name(), items.firstUnkept.line(), items.firstUnkept.column(), "and "
+                    + items.unkept + " more errors in flows from here on, not kept: a file's first " + MAX_FLOW_ERRORS
+                    + " errors in flows are"));
+        }
         rejected.addAll(items.rejected);
         List<String> sections = new ArrayList<>();
         root.fieldNames().forEachRemaining(sections::add);
@@ -188,6 +194,12 @@ final class FileParser {
         };
     }
 
+    /**
+     * Errors of the streamed flows kept, per file: past them, the rest are counted in one more error. Only the first
+     * {@link ConfigException#SHOWN} are shown; a file of 128 Mi characters can hold millions (an unknown key a line).
+     */
+    static final int MAX_FLOW_ERRORS = 10_000;
+
     /** The items of {@code flows}, one at a time: packed when certainly valid, else checked in full. */
     private static final class Items implements YamlReader.Items {
         final FlowTable table;
@@ -197,6 +209,9 @@ final class FileParser {
         final Set<String> rejected = new HashSet<>();
         int unread;
         boolean streamed;
+        /** Errors of flows past {@link #MAX_FLOW_ERRORS}, counted only; where the first of them is. */
+        int unkept;
+        SourceMap.Position firstUnkept;
 
         Items(ConfigInput input, String prefix) {
             this.input = input;
@@ -236,7 +251,12 @@ final class FileParser {
                             f.listen().address().value(), f.listen().port().value(), f.egress().iface().value(),
                             f.egress().address().value(), f.egress().port().value(), f.server().value()),
                     () -> unread++);
-            if (!problems.isEmpty()) {
+            if (!problems.isEmpty() && errors.size() >= MAX_FLOW_ERRORS) {
+                if (unkept == 0) {
+                    firstUnkept = composed.place().at;
+                }
+                unkept += problems.size();
+            } else if (!problems.isEmpty()) {
                 SourceMap.MapPlace root = new SourceMap.MapPlace(new SourceMap.Position(1, 1), 1);
                 root.place(root.add("flows", reader.streamedAt()), new SourceMap.ItemsPlace(reader.streamedAt(),
                         Map.of(index, composed.place())));

@@ -38,6 +38,18 @@ final class YamlReader {
     static final int MAX_COLLECTION_ALIASES = 200;
     /** The largest config read: 128 Mi characters, some 500,000 static flows (a full 524,288-rule map is 262,144). */
     static final int MAX_CODE_POINTS = 128 * 1024 * 1024;
+    /**
+     * The longest key: YAML's own bound on a simple key (SnakeYAML refuses a longer one as "could not find expected
+     * ':'", worded here as this bound); keys are names, of at most 253 characters.
+     */
+    static final int MAX_KEY = 1024;
+    /**
+     * Values read into the tree: everything but the items of {@code flows}, which are streamed. The tree costs some
+     * 100 bytes a value (with its position); 2 million localIps ran a 256 MB heap out. A config has tens to thousands.
+     */
+    static final int MAX_TREE_VALUES = 500_000;
+    /** Values in one item of {@code flows}, recorded whole before it is read: a flow has about 20. */
+    static final int MAX_ITEM_VALUES = 10_000;
     private static final LoaderOptions OPTIONS = YamlEvents.loaderOptions();
     private static final CoreSchemaResolver RESOLVER = new CoreSchemaResolver();
 
@@ -91,6 +103,10 @@ final class YamlReader {
     private final List<Object> path = new ArrayList<>();
     /** Nodes open around the current one, as SnakeYAML's composer counts them for its nesting bound. */
     private int depth;
+    /** Values of the tree so far ({@link #MAX_TREE_VALUES}); a streamed item's are not. */
+    private int treeValues;
+    /** An item of {@code flows} is being composed: its values are bounded by {@link #MAX_ITEM_VALUES}. */
+    private boolean inItem;
     /** False when SnakeYAML composed the text: it kept the bound itself, and expanded aliases do not count. */
     private boolean checkDepth = true;
     /** Where the value converted last stands, for its parent to keep. */
@@ -165,6 +181,11 @@ final class YamlReader {
                     + ComposedYamlEvents.MAX_ALIAS_VALUES + " values; an alias (*name) is repeated too often"));
             return new Result(Optional.empty(), sourceMap, List.copyOf(problems));
         } catch (MarkedYAMLException e) {
+            if (tooLongKey(e)) {
+                return fail(new Problem.AtPosition(e.getContextMark().getLine() + 1, e.getContextMark().getColumn() + 1,
+                        "a key longer than " + MAX_KEY + " characters, the bound of a key (YAML's for a simple key;"
+                        + " keys are names), or text where a key belongs"));
+            }
             return fail(new Problem.AtPosition(e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1,
                     e.getProblemMark() == null ? 1 : e.getProblemMark().getColumn() + 1,
                     "invalid YAML: " + e.getProblem() + (e.getContext() == null ? "" : " (" + e.getContext()
@@ -175,6 +196,13 @@ final class YamlReader {
             }
             return fail(new Problem.AtPosition(1, 1, "invalid YAML: " + e.getMessage()));
         }
+    }
+
+    /** SnakeYAML's scanner gave up on a simple key because it ran past YAML's 1024 characters on its line. */
+    private static boolean tooLongKey(MarkedYAMLException e) {
+        return "while scanning a simple key".equals(e.getContext()) && e.getContextMark() != null
+                && e.getProblemMark() != null && e.getContextMark().getLine() == e.getProblemMark().getLine()
+                && e.getProblemMark().getIndex() - e.getContextMark().getIndex() > MAX_KEY;
     }
 
     private static String noConfig() {
@@ -211,7 +239,7 @@ final class YamlReader {
                     "an alias refers to a value that contains it (a recursive alias)"));
             return json.nullNode();
         }
-        enter();
+        enter(ev);
         try {
             return switch (kind) {
                 case MAPPING_START -> convertMapping(ev, position);
@@ -248,16 +276,22 @@ final class YamlReader {
             SourceMap.Position keyAt = position(ev);
             if (keyKind != YamlEvents.Kind.SCALAR) {
                 add(keyAt, "a key must be a plain string, not " + describe(ev, keyKind));
-                enter();
+                enter(ev);
                 skip(ev, keyKind);
                 depth--;
                 skip(ev, ev.next());
                 continue;
             }
-            enter();
+            enter(ev);
             Tag keyTag = tagOf(ev, NodeId.scalar);
             depth--;
             String name = ev.value();
+            if (name.length() > MAX_KEY) {
+                add(keyAt, prefix() + "a key of " + name.length() + " characters, longer than " + MAX_KEY
+                        + ", the bound of a key (keys are names): '" + name.substring(0, name.offsetByCodePoints(0, 32)) + "...'");
+                skip(ev, ev.next());
+                continue;
+            }
             if (keyTag.equals(Tag.MERGE)) {
                 add(keyAt, "YAML merge keys ('<<') are not supported: repeat the fields, or alias a whole value");
                 skip(ev, ev.next());
@@ -329,7 +363,7 @@ final class YamlReader {
         if (!tag.equals(Tag.SEQ)) {
             add(position, "YAML tag " + tag + " is not supported here; write a plain list");
         }
-        enter();
+        enter(ev);
         try {
             EventRun run = new EventRun();
             for (int i = 0; ; i++) {
@@ -337,7 +371,10 @@ final class YamlReader {
                 if (kind == YamlEvents.Kind.SEQUENCE_END) {
                     break;
                 }
-                run.record(ev, kind);
+                if (!run.record(ev, kind, MAX_ITEM_VALUES)) {
+                    throw new Fatal(new Problem.AtPosition(run.line(0), run.column(0), "flows[" + i + "] holds more than "
+                            + MAX_ITEM_VALUES + " values, the bound of one flow (a flow has about 20)"));
+                }
                 items.item(i, run, this);
             }
         } finally {
@@ -358,11 +395,13 @@ final class YamlReader {
      */
     Composed compose(EventRun item, int index) {
         path.add(index);
+        inItem = true;
         try {
             item.rewind();
             JsonNode value = convert(item, item.next());
             return new Composed(value, placed);
         } finally {
+            inItem = false;
             path.removeLast();
         }
     }
@@ -399,7 +438,7 @@ final class YamlReader {
         if (kind == YamlEvents.Kind.RECURSIVE_ALIAS) {
             return;
         }
-        enter();
+        enter(ev);
         try {
             if (kind == YamlEvents.Kind.SCALAR) {
                 tagOf(ev, NodeId.scalar);
@@ -416,11 +455,18 @@ final class YamlReader {
         }
     }
 
-    /** SnakeYAML's composer bounds how deep nodes nest: above the bound, the text is refused. */
-    private void enter() {
+    /**
+     * Into the node current in {@code ev}, within the bounds: how deep nodes nest (SnakeYAML's composer's bound:
+     * above it, the text is refused) and how many values the tree holds.
+     */
+    private void enter(YamlEvents ev) {
         if (checkDepth && depth > OPTIONS.getNestingDepthLimit()) {
-            throw new Fatal(new Problem.AtPosition(1, 1, "invalid YAML: Nesting Depth exceeded max "
-                    + OPTIONS.getNestingDepthLimit()));
+            throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "invalid YAML: Nesting Depth exceeded max "
+                    + OPTIONS.getNestingDepthLimit() + " (mappings and lists within each other; a config needs 6)"));
+        }
+        if (!inItem && ++treeValues > MAX_TREE_VALUES) {
+            throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "more than " + MAX_TREE_VALUES
+                    + " values outside flows, the bound of a config's other sections (localIps, services, nodes, ...)"));
         }
         depth++;
     }
@@ -560,15 +606,22 @@ final class YamlReader {
         private int size;
         private int at = -1;
 
-        /** Records the node whose first event ({@code first}) is current in {@code ev}, to its end. */
-        void record(YamlEvents ev, Kind first) {
+        /**
+         * Records the node whose first event ({@code first}) is current in {@code ev}, to its end; false (the node
+         * read no further) if it has more than {@code maxValues} values.
+         */
+        boolean record(YamlEvents ev, Kind first, int maxValues) {
             size = 0;
             at = -1;
             int open = 0;
+            int values = 0;
             Kind kind = first;
             while (true) {
                 if (kind == Kind.ALIAS || ev.anchor() != null) {
                     throw new NeedsTree();
+                }
+                if (kind != Kind.MAPPING_END && kind != Kind.SEQUENCE_END && ++values > maxValues) {
+                    return false;
                 }
                 add(kind, ev);
                 if (kind == Kind.MAPPING_START || kind == Kind.SEQUENCE_START) {
@@ -577,7 +630,7 @@ final class YamlReader {
                     open--;
                 }
                 if (open == 0) {
-                    return;
+                    return true;
                 }
                 kind = ev.next();
             }
@@ -610,6 +663,14 @@ final class YamlReader {
         /** The number of events recorded. */
         int size() {
             return size;
+        }
+
+        int line(int i) {
+            return lines[i];
+        }
+
+        int column(int i) {
+            return columns[i];
         }
 
         /** Event {@code i}'s kind, without moving the cursor. */
