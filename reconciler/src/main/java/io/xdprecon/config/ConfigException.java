@@ -15,18 +15,33 @@ public final class ConfigException extends RuntimeException {
     public static final int SHOWN = 100;
 
     private final List<ConfigError> errors;
+    private final int unkept;
 
     public ConfigException(List<ConfigError> errors) {
-        super(summary(errors));
+        this(errors, 0);
+    }
+
+    /**
+     * @param unkept  more errors found but not kept (a file's flows keep their first 10,000): counted in {@link #count}
+     *                and in the last line of {@link #lines}
+     */
+    public ConfigException(List<ConfigError> errors, int unkept) {
+        super(summary(errors, unkept));
         if (errors.isEmpty()) {
             throw new IllegalArgumentException("a ConfigException needs at least one error");
         }
         this.errors = List.copyOf(errors);
+        this.unkept = unkept;
     }
 
-    /** Every problem, sorted by file position. */
+    /** Every problem kept, sorted by file position. */
     public List<ConfigError> errors() {
         return errors;
+    }
+
+    /** How many problems were found: those kept, and those only counted. */
+    public int count() {
+        return errors.size() + unkept;
     }
 
     /**
@@ -35,20 +50,21 @@ public final class ConfigException extends RuntimeException {
      * terminal, the log and {@code /status}.
      */
     public List<String> lines() {
-        return lines(errors);
+        return lines(errors, unkept);
     }
 
-    private static List<String> lines(List<ConfigError> errors) {
+    private static List<String> lines(List<ConfigError> errors, int unkept) {
         List<String> lines = new ArrayList<>(Math.min(errors.size(), SHOWN) + 1);
         errors.stream().limit(SHOWN).forEach(error -> lines.add(error.toString()));
-        if (errors.size() > SHOWN) {
-            lines.add("... and " + (errors.size() - SHOWN) + " more errors (" + SHOWN + " of " + errors.size() + " shown)");
+        int count = errors.size() + unkept;
+        if (count > lines.size()) {
+            lines.add("... and " + (count - lines.size()) + " more errors (" + lines.size() + " of " + count + " shown)");
         }
         return lines;
     }
 
-    private static String summary(List<ConfigError> errors) {
-        return errors.size() + (errors.size() == 1 ? " config error" : " config errors") + ":\n"
-                + String.join("\n", lines(errors));
+    private static String summary(List<ConfigError> errors, int unkept) {
+        int count = errors.size() + unkept;
+        return count + (count == 1 ? " config error" : " config errors") + ":\n" + String.join("\n", lines(errors, unkept));
     }
 }

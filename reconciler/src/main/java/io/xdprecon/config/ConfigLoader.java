@@ -144,7 +144,7 @@ public final class ConfigLoader {
         List<ConfigError> errors = new ArrayList<>();
         files.forEach(f -> errors.addAll(f.errors()));
         if (files.stream().anyMatch(f -> !f.readable())) {
-            throw failure(errors); // what a file declares is unknown: checks across files would mislead
+            throw failure(errors, files); // what a file declares is unknown: checks across files would mislead
         }
         List<Problem> problems = new ArrayList<>();
         Layer base;
@@ -196,7 +196,7 @@ public final class ConfigLoader {
         Locator locator = new Locator(files);
         errors.addAll(locator.place(kept));
         if (!errors.isEmpty()) {
-            throw failure(errors);
+            throw failure(errors, files);
         }
         return new Config(root, files, baseSpec, nodes);
     }
@@ -272,10 +272,10 @@ public final class ConfigLoader {
         return files.stream().filter(f -> f.sections().contains(section)).findFirst();
     }
 
-    private static ConfigException failure(List<ConfigError> errors) {
+    private static ConfigException failure(List<ConfigError> errors, List<ParsedFile> files) {
         java.util.TreeSet<ConfigError> sorted = new java.util.TreeSet<>(
                 java.util.Comparator.comparing((ConfigError e) -> e.file().toString()).thenComparing(e -> e));
         sorted.addAll(errors);
-        return new ConfigException(List.copyOf(sorted));
+        return new ConfigException(List.copyOf(sorted), files.stream().mapToInt(ParsedFile::unkept).sum());
     }
 }

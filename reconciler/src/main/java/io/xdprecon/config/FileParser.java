@@ -95,7 +95,7 @@ final class FileParser {
 
     private static ParsedFile unreadable(ConfigInput input, String prefix, YamlReader.Way way, List<ConfigError> errors) {
         return new ParsedFile(input, prefix, way, false, null, Map.of(), new FlowTable(prefix + "/flows"), 0, Set.of(),
-                errors, new SourceMap(), false, List.of(), 0);
+                errors, 0, new SourceMap(), false, List.of(), 0);
     }
 
     private static ParsedFile parsed(ConfigInput input, String prefix, boolean part, YamlReader.Way way,
@@ -130,17 +130,12 @@ final class FileParser {
         unexplained(bound.skipped(), placed, prefix);
         List<ConfigError> errors = new ArrayList<>(place(input, prefix, sourceMap, placed));
         errors.addAll(items.errors);
-        if (items.unkept > 0) {
-            errors.add(new ConfigError(input.name(), items.firstUnkept.line(), items.firstUnkept.column(), "and "
-                    + items.unkept + " more errors in flows from here on, not kept: a file's first " + MAX_FLOW_ERRORS
-                    + " errors in flows are"));
-        }
         rejected.addAll(items.rejected);
         List<String> sections = new ArrayList<>();
         root.fieldNames().forEachRemaining(sections::add);
         Layer base = bound.base();
         return new ParsedFile(input, prefix, way, true, base, bound.nodes(), items.table.trim(), items.unread,
-                Set.copyOf(rejected), List.copyOf(errors), sourceMap, items.streamed, List.copyOf(sections), checksum);
+                Set.copyOf(rejected), List.copyOf(errors), items.unkept, sourceMap, items.streamed, List.copyOf(sections), checksum);
     }
 
     /**
@@ -195,7 +190,7 @@ final class FileParser {
     }
 
     /**
-     * Errors of the streamed flows kept, per file: past them, the rest are counted in one more error. Only the first
+     * Errors of the streamed flows kept, per file: past them, the rest are only counted. Only the first
      * {@link ConfigException#SHOWN} are shown; a file of 128 Mi characters can hold millions (an unknown key a line).
      */
     static final int MAX_FLOW_ERRORS = 10_000;
@@ -209,9 +204,8 @@ final class FileParser {
         final Set<String> rejected = new HashSet<>();
         int unread;
         boolean streamed;
-        /** Errors of flows past {@link #MAX_FLOW_ERRORS}, counted only; where the first of them is. */
+        /** Errors of flows past {@link #MAX_FLOW_ERRORS}, counted only. */
         int unkept;
-        SourceMap.Position firstUnkept;
 
         Items(ConfigInput input, String prefix) {
             this.input = input;
@@ -252,9 +246,6 @@ final class FileParser {
                             f.egress().address().value(), f.egress().port().value(), f.server().value()),
                     () -> unread++);
             if (!problems.isEmpty() && errors.size() >= MAX_FLOW_ERRORS) {
-                if (unkept == 0) {
-                    firstUnkept = composed.place().at;
-                }
                 unkept += problems.size();
             } else if (!problems.isEmpty()) {
                 SourceMap.MapPlace root = new SourceMap.MapPlace(new SourceMap.Position(1, 1), 1);

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param flows       its {@code flows}, packed; rows that could not be read are left out and counted in {@code unreadFlows}
  * @param rejected    pointers of values the schema rejected: no later check says more about them
  * @param errors      its own problems, placed
+ * @param unkept      more problems of its flows, counted but not kept ({@link FileParser#MAX_FLOW_ERRORS})
  * @param sourceMap   where its values stand, except the items of a streamed {@code flows}
  * @param streamed    its flows' items were read one at a time: their positions take a second read
  * @param sections    the top-level keys it has, each once
@@ -26,12 +27,12 @@ import java.util.Set;
  */
 record ParsedFile(ConfigInput input, String prefix, YamlReader.Way way, boolean readable, Layer base,
         Map<String, Layer> nodes, FlowTable flows, int unreadFlows, Set<String> rejected, List<ConfigError> errors,
-        SourceMap sourceMap, boolean streamed, List<String> sections, long checksum) {
+        int unkept, SourceMap sourceMap, boolean streamed, List<String> sections, long checksum) {
 
     /** The same result for the same bytes delivered as {@code other} (another revision's name for the file). */
     ParsedFile as(ConfigInput other) {
-        return new ParsedFile(other, prefix, way, readable, base, nodes, flows, unreadFlows, rejected, errors, sourceMap,
-                streamed, sections, checksum);
+        return new ParsedFile(other, prefix, way, readable, base, nodes, flows, unreadFlows, rejected, errors, unkept,
+                sourceMap, streamed, sections, checksum);
     }
 
     /** The pointer within the file of {@code pointer} (which starts with the file's prefix). */

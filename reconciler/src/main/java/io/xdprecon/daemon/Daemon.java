@@ -391,7 +391,7 @@ public final class Daemon implements AutoCloseable {
     private ReconcileOutcome reject(Admission.Invalid invalid) {
         Revision revision = invalid.revision();
         List<String> errors = invalid.errors().lines();
-        String why = "revision " + revision.shortId() + " is invalid: " + invalid.errors().errors().size() + " error(s): "
+        String why = "revision " + revision.shortId() + " is invalid: " + invalid.errors().count() + " error(s): "
                 + String.join("; ", errors);
         LOG.log(Level.ERROR, "rejected revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
                 + ", keeping " + state.applied().map(Revision::shortId).orElse("nothing") + ":\n  "
