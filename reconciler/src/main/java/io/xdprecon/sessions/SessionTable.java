@@ -2,6 +2,10 @@ package io.xdprecon.sessions;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
 import io.xdprecon.config.Service;
@@ -22,10 +26,22 @@ import java.util.Set;
 /**
  * The dynamic sessions of this node: created by the first packet that reaches userspace, expired when
  * their rules' counters stop moving for the service's idle timeout, adopted back from the pinned map
- * on start. The table is a Caffeine cache keyed by (service, client as seen on the wire), used as a
- * concurrent map that status readers may walk; expiry is not Caffeine's time policy but {@link #sweep}
- * over the datapath's counters, because an active session's packets go through XDP and never touch
- * the table.
+ * on start. The table is a Caffeine cache keyed by (service, client as seen on the wire), which status
+ * readers may walk, and Caffeine keeps it to the rule of idle expiry and to a bound:
+ * <ul>
+ *   <li>Its clock ({@link Caffeine#ticker}) is the loop's: it moves only at a {@link #sweep} (and {@link #adopt}),
+ *       after the sweep has read the counters, because an active session's packets go through XDP and never
+ *       touch the table — only its counters say it is alive.</li>
+ *   <li>Each session expires its service's idle timeout after it was last seen active ({@link Caffeine#expireAfter},
+ *       per entry); a sweep that sees a session's counters move sets its expiry again.</li>
+ *   <li>At most {@code maxSessions} ({@link Caffeine#maximumSize}): past it Caffeine evicts the session least
+ *       likely to be used again (W-TinyLFU), rather than the table growing without end.</li>
+ *   <li>An expired or evicted session releases both rules and its port in the eviction listener, run on the loop's
+ *       thread (the executor is the caller) during the sweep's {@link Cache#cleanUp} or the write that evicted it.
+ *       Caffeine removes expired entries at its timer wheel's granularity (2^30 ns): a session is gone from the
+ *       table at its deadline, and its rules leave at a sweep within about a second after it.</li>
+ *   <li>{@link Caffeine#recordStats}: lookups and evictions, on {@code /metrics} ({@link Stats#cache}).</li>
+ * </ul>
  *
  * <p>Mutations ({@link #route}, {@link #sweep}, {@link #rebind}, {@link #adopt}, {@link #update}) belong to one thread,
  * the session loop's, which also owns the {@link RuleSink}.
@@ -60,11 +76,60 @@ public final class SessionTable {
 
     private final Counters<Counter> counts = Counters.of(Counter.class);
 
+    /** The bound when none is given: the rules of a full default map (524,288 rules, two per session). */
+    public static final long DEFAULT_MAX_SESSIONS = 262_144;
+
+    /** The table's clock, in the loop's nanoseconds: where the last sweep (or adoption) was. Read by readers too. */
+    private volatile long clock;
+    private final Policy.VarExpiration<SessionKey, Session> expiration;
+
     public SessionTable(List<SessionService> services, RuleSink sink, CounterSource counters) {
+        this(services, sink, counters, DEFAULT_MAX_SESSIONS);
+    }
+
+    public SessionTable(List<SessionService> services, RuleSink sink, CounterSource counters, long maxSessions) {
         this.sink = sink;
         this.counters = counters;
-        this.sessions = Caffeine.newBuilder().executor(Runnable::run).build();
+        this.sessions = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .ticker(() -> clock)
+                .expireAfter(new IdleExpiry())
+                .maximumSize(maxSessions)
+                .evictionListener((SessionKey key, Session s, RemovalCause cause) -> evicted(s, cause))
+                .recordStats()
+                .build();
+        this.expiration = sessions.policy().expireVariably().orElseThrow();
         use(services);
+    }
+
+    /** A session expires its service's idle timeout after it was last active, on the table's clock. */
+    private static final class IdleExpiry implements Expiry<SessionKey, Session> {
+        @Override
+        public long expireAfterCreate(SessionKey key, Session s, long now) {
+            return s.lastActiveNanos() + s.service().idleTimeout().toNanos() - now;
+        }
+
+        @Override
+        public long expireAfterUpdate(SessionKey key, Session s, long now, long current) {
+            return expireAfterCreate(key, s, now);
+        }
+
+        @Override
+        public long expireAfterRead(SessionKey key, Session s, long now, long current) {
+            return current; // reading is no activity: only counters are
+        }
+    }
+
+    /** Called by Caffeine for a session it expired or evicted: both rules and its port go, as for any removal. */
+    private void evicted(Session s, RemovalCause cause) {
+        release(s);
+        counts.increment(cause == RemovalCause.EXPIRED ? Counter.EXPIRED : Counter.EVICTED);
+    }
+
+    /** Sets {@code s}'s expiry from its last activity (after a sweep saw it, or a new service's idle timeout). */
+    private void refresh(Session s) {
+        expiration.setExpiresAfter(s.key(), java.time.Duration.ofNanos(Math.max(0,
+                s.lastActiveNanos() + s.service().idleTimeout().toNanos() - clock)));
     }
 
     private void use(List<SessionService> next) {
@@ -107,6 +172,7 @@ public final class SessionTable {
                 forgetIdentity(s); // read elsewhere in the payload now: the old value names nothing
             }
             s.service(now);
+            refresh(s); // the new config's idle timeout
             if (!now.backends().contains(s.backend()) && now.onBackendRemoval() == Service.OnBackendRemoval.MOVE) {
                 move.add(s);
             }
@@ -194,7 +260,9 @@ public final class SessionTable {
         MOVED(Counters.metric("xdprecon_session_backend_moves",
                 "Sessions moved off a backend removed from the config (onBackendRemoval: move)")),
         RETIRED(Counters.detail("Sessions removed because a new config dropped their service or changed its listen"
-                + " or egress"));
+                + " or egress")),
+        EVICTED(Counters.metric("xdprecon_session_evictions",
+                "Sessions evicted because the table reached its bound (both rules and the port released)"));
 
         private final Counters.Shown shown;
 
@@ -214,8 +282,10 @@ public final class SessionTable {
      * @param sessions         live sessions
      * @param slowPathSessions live sessions without rules (the map refused them): userspace forwards all their packets
      * @param draining         live sessions on a backend no longer configured (kept until idle)
+     * @param cache            Caffeine's statistics of the table: lookups by key (hits, misses) and evictions
      */
-    public record Stats(long sessions, long slowPathSessions, long draining, Counters.Values<Counter> counters) {
+    public record Stats(long sessions, long slowPathSessions, long draining, Counters.Values<Counter> counters,
+            CacheStats cache) {
         public long get(Counter counter) {
             return counters.get(counter);
         }
@@ -233,7 +303,7 @@ public final class SessionTable {
             slow += s.installed() ? 0 : 1;
             draining += s.service().backends().contains(s.backend()) ? 0 : 1;
         }
-        return new Stats(sessions.estimatedSize(), slow, draining, counts.values());
+        return new Stats(sessions.estimatedSize(), slow, draining, counts.values(), sessions.stats());
     }
 
     /** {@link #route(int, int, int, int, int, Payload, long)} of a packet whose payload nobody looks into. */
@@ -370,7 +440,6 @@ public final class SessionTable {
      * service's idle timeout loses both rules and its port. Returns the sessions expired.
      */
     public int sweep(long nowNanos) {
-        List<Session> idle = new ArrayList<>();
         boolean retry = roomFreed || nowNanos - lastRetryNanos >= RETRY_NANOS;
         if (retry) {
             lastRetryNanos = nowNanos;
@@ -385,16 +454,29 @@ public final class SessionTable {
             if (s.installed()) {
                 count += counters.packets(s.forwardKey()) + counters.packets(s.reverseKey());
             }
-            if (!s.observe(count, nowNanos) && nowNanos - s.lastActiveNanos() >= s.service().idleTimeout().toNanos()) {
-                idle.add(s);
+            if (s.observe(count, nowNanos)) {
+                refresh(s);
             }
         }
-        idle.forEach(this::remove);
-        counts.add(Counter.EXPIRED, idle.size());
-        return idle.size();
+        long expiredBefore = counts.get(Counter.EXPIRED);
+        tick(nowNanos);
+        sessions.cleanUp(); // the eviction listener releases what expired
+        return (int) (counts.get(Counter.EXPIRED) - expiredBefore);
     }
 
+    /** Moves the table's clock to {@code nowNanos}, never back. */
+    private void tick(long nowNanos) {
+        clock = Math.max(clock, nowNanos);
+    }
+
+    /** A removal of the table's own (a retired service, a service change): the rules and port go with it. */
     private void remove(Session s) {
+        release(s);
+        sessions.invalidate(s.key());
+    }
+
+    /** Both rules, the port and the per-packet indexes of {@code s}; the cache entry is the caller's. */
+    private void release(Session s) {
         roomFreed = true;
         sink.remove(s.forwardKey());
         sink.remove(s.reverseKey());
@@ -406,7 +488,6 @@ public final class SessionTable {
         }
         FlowKey r = s.reverseKey();
         reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));
-        sessions.invalidate(s.key());
     }
 
     private void index(Session s) {
@@ -479,6 +560,7 @@ public final class SessionTable {
      * and is removed. Config-owned rules are never touched. Idle time restarts at {@code nowNanos}.
      */
     public Adoption adopt(Map<FlowKey, FlowRule> rules, long nowNanos) {
+        tick(nowNanos);
         Set<FlowKey> claimed = new HashSet<>();
         int n = 0;
         for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {

@@ -448,7 +448,9 @@ public final class DpdkLoop implements Agent {
         List<SessionService> resolved = next.stream().map(s -> SessionService.of(s, NetNs::ifindex)).toList();
         int moved = 0;
         if (table == null) {
-            SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules));
+            // a session holds two rules: the map bounds the table (Caffeine evicts past it, releasing rules and port)
+            SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules),
+                    Math.max(1, rules.capacity() / 2));
             fresh.adopt(rules.readAll(), now);
             table = fresh;
         } else if (!resolved.equals(current)) {

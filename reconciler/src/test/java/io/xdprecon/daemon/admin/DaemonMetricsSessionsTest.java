@@ -35,7 +35,8 @@ class DaemonMetricsSessionsTest {
 
     static DpdkLoop.Stats stats() {
         return new DpdkLoop.Stats(distinct(SlowPathLoop.Counter.class, 100), distinct(DpdkLoop.Counter.class, 200),
-                new SessionTable.Stats(7, 2, 3, distinct(SessionTable.Counter.class, 300)),
+                new SessionTable.Stats(7, 2, 3, distinct(SessionTable.Counter.class, 300),
+                        com.github.benmanes.caffeine.cache.stats.CacheStats.empty()),
                 Map.of("relay", new DpdkLoop.PoolUse(5, 200)), Map.of());
     }
 
@@ -73,7 +74,7 @@ class DaemonMetricsSessionsTest {
         assertTrue(reasons.containsAll(List.of("forwarded", "malformed", "ttl_expired", "unmatched", "pool_exhausted",
                 "no_backend", "no_neighbour", "other_interface", "tx_full", "options_or_fragment", "other_protocol",
                 "icmp_echo_dropped")), "the reasons the README lists: " + reasons);
-        assertEquals(7, metricsSeen, "setups, expiries, rules refused, spills, rebinds, backend moves, echo answered");
+        assertEquals(8, metricsSeen, "setups, expiries, evictions, rules refused, spills, rebinds, backend moves, echo answered");
         assertEquals(Optional.of(7.0), scrape.value("xdprecon_sessions"));
         assertEquals(Optional.of(2.0), scrape.value("xdprecon_sessions_slow_path"));
         assertEquals(Optional.of(3.0), scrape.value("xdprecon_sessions_draining"));
