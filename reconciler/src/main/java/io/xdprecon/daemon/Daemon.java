@@ -264,12 +264,21 @@ public final class Daemon implements AutoCloseable {
     }
 
     private ReconcileOutcome admitAndConverge(Revision revision) {
-        return switch (admit(revision)) {
-            case Admission.Current current -> converge(current.desired(), Optional.empty());
-            case Admission.RejectedBefore before -> enforceLastGood(before.rejection());
-            case Admission.Invalid invalid -> reject(invalid);
-            case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
-        };
+        try {
+            return switch (admit(revision)) {
+                case Admission.Current current -> converge(current.desired(), Optional.empty());
+                case Admission.RejectedBefore before -> enforceLastGood(before.rejection());
+                case Admission.Invalid invalid -> reject(invalid);
+                case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
+            };
+        } catch (Datapath.LayoutMismatch e) {
+            // Maps of a newer build (a downgrade): read-only for this one. The program keeps forwarding on them; the
+            // daemon stays up to say so, and tries again after a backoff (the maps may be migrated meanwhile).
+            String why = "nothing written: " + e.getMessage();
+            LOG.log(Level.ERROR, why);
+            state = state.holding(Optional.empty()).failing(why);
+            return new ReconcileOutcome.ApplyFailed(why);
+        }
     }
 
     // ---- phase 1: fetch ------------------------------------------------------------------------------------
@@ -455,9 +464,9 @@ public final class Daemon implements AutoCloseable {
 
     private void adoptDatapathOnce(DesiredState desired) {
         if (!state.adopted()) {
-            state = state.adoptedDatapath();
             DatapathAdoption.adopt(settings.pinRoot(), desired.datapath())
                     .forEach(r -> LOG.log(Level.INFO, "datapath on " + r.iface() + ": " + r.action()));
+            state = state.adoptedDatapath();
         }
     }
 

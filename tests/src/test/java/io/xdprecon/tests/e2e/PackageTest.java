@@ -5,10 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.bpf.Xdp;
+import io.xdprecon.dataplane.layout.PinnedLayout;
+import io.xdprecon.dataplane.layout.PinnedMaps;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.LocalIpsMap;
+import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.state.DesiredState;
+import io.xdprecon.tests.upgrade.OtherLayouts;
 import io.xdprecon.tests.traffic.SequencedStream;
 import io.xdprecon.tests.traffic.UdpCounters;
 import java.io.IOException;
@@ -19,7 +32,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +58,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (a conffile) and restarts the daemon, which adopts the pinned datapath; removing the package stops the
  * daemon and leaves the datapath forwarding; all that under a numbered stream that loses nothing. Purging
  * then takes the datapath down: XDP detached, pins gone, /etc/xdprecon gone.
+ *
+ * <p>Across layouts: the node starts as the release before layout 2 left it ({@code bpf/legacy/layout1}: its
+ * {@code xdp_main} on pc and ps, its maps pinned with the flow applied, the stream already flowing), so the unit's
+ * first start is an upgrade from layout 1 that migrates the maps under the stream. The reverse, a build started on
+ * maps of a newer layout (stamped 3 in {@code xdp_abi}, as a later build leaves them), is a downgrade: the restarted
+ * unit refuses it, writes nothing, leaves the program attached and the stream flowing; once the stamp is back
+ * the same daemon converges again.
  */
 class PackageTest {
     private static final Duration BOOT = Duration.ofSeconds(90);
@@ -56,7 +78,7 @@ class PackageTest {
 
     @BeforeEach
     void start() {
-        lab = Lab.start();
+        lab = Lab.startWith(OtherLayouts.LAYOUT_1_OBJECT);
     }
 
     @AfterEach
@@ -111,6 +133,15 @@ class PackageTest {
         assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(etc)),
                 "the unit's ConfigurationDirectoryMode, so systemd does not warn at each start");
         Files.writeString(etc.resolve("flows.yaml"), LabConfigs.document(List.of(Lab.VIP), LabConfigs.flow("steady", 0, 50000)));
+        // what the layout-1 release's apply left: the flow's rules (as that build wrote them) and the VIP
+        DesiredState applied = NetNs.call(lab.proxyNs(),
+                () -> ConfigLoader.load(etc.resolve("flows.yaml")).forNode("lab", InterfaceResolver.currentNetns()));
+        Map<FlowKey, FlowRule> layout1Rules = new HashMap<>();
+        applied.rules().forEach((key, wanted) -> layout1Rules.put(key, wanted.rule()));
+        OtherLayouts.putLayout1Rules(lab.pinRoot(), layout1Rules);
+        try (BpfMap localIps = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.LOCAL_IPS_MAP))) {
+            new LocalIpsMap(localIps).add(Ipv4.parse(Lab.VIP));
+        }
         Shell check = inContainer("xdprecon", "check", "-c", "/etc/xdprecon/flows.yaml", "--node", "lab");
         assertEquals(0, check.exit(), check.output());
         assertTrue(check.output().strip().endsWith("0 failed, 0 warnings, 17 ok."), check.output());
@@ -126,14 +157,15 @@ class PackageTest {
                 + " grants", refused.output().strip(), "one line, up front");
         Shell plan = inContainer("xdprecon", "plan", "-c", "/etc/xdprecon/flows.yaml", "--node", "lab");
         assertEquals(0, plan.exit(), plan.output());
-        assertTrue(plan.output().contains("Plan: 2 to add, 0 to change, 0 to destroy."), plan.output());
+        assertTrue(plan.output().contains("~ layout 1 -> 2") && plan.output().contains("(migrate 2 rules, counters kept)"),
+                "the layout-1 release's maps, holding the flow, are migrated: " + plan.output());
         Shell example = inContainer("xdprecon", "plan", "-c", "/usr/share/doc/xdprecon/examples/flows.yaml", "--node",
                 "edge-1", "--offline");
         assertEquals(0, example.exit(), example.output());
         assertTrue(example.output().contains(" to add, "), example.output());
         Shell fromGit = inContainer("xdprecon", "plan", "--git", "file:///srv/flows.git", "--node", "lab");
         assertEquals(0, fromGit.exit(), "JGit on the bundled runtime: " + fromGit.output());
-        assertTrue(fromGit.output().contains("Plan: 2 to add, 0 to change, 0 to destroy."), fromGit.output());
+        assertTrue(fromGit.output().contains("~ layout 1 -> 2"), fromGit.output());
         Shell completion = inContainer("bash", "-c", "source /usr/share/bash-completion/completions/xdprecon;"
                 + " COMP_WORDS=(xdprecon pl); COMP_CWORD=1; _complete_xdprecon 2>/dev/null; echo \"${COMPREPLY[@]}\"");
         assertEquals("plan", completion.output().strip(), "bash completion of 'xdprecon pl'");
@@ -157,21 +189,25 @@ class PackageTest {
                 XDPRECON_JAVA_OPTS=-Xmx256m
                 """;
         Files.writeString(etc.resolve("xdprecon.env"), env);
-        systemctl("enable", "--now", "xdprecon");
-        assertEquals("active", property("ActiveState"), journal());
-        assertTrue(property("StatusText").startsWith("applied "), "STATUS= from sd_notify: " + property("StatusText"));
-        assertTrue(journal().contains("xdprecon " + build.getProperty("version") + " (commit "
-                + build.getProperty("commit").substring(0, 12)), "the start line names the build:\n" + journal());
-        assertTrue(journal().contains("starting: node lab, source file:/etc/xdprecon/flows.yaml, admin 127.0.0.1:9477"),
-                journal());
         FlowKey steady = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20000, Lab.VIP, 30000);
-        assertTrue(lab.datapath().rules().get(steady).isPresent(), "READY=1 came after the config was applied");
-
         DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP, 20000);
         DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP, 50000, 1000);
         try (SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP, 30000), server,
-                1_000_000, 5_000)) {
-            assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the flow relays through XDP");
+                3_000_000, 5_000)) {
+            assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the flow relays through the layout-1 release's XDP");
+
+            // The upgrade across layouts: this build's first start migrates the layout-1 maps under the stream.
+            systemctl("enable", "--now", "xdprecon");
+            assertEquals("active", property("ActiveState"), journal());
+            assertTrue(property("StatusText").startsWith("applied "), "STATUS= from sd_notify: " + property("StatusText"));
+            assertTrue(journal().contains("xdprecon " + build.getProperty("version") + " (commit "
+                    + build.getProperty("commit").substring(0, 12)), "the start line names the build:\n" + journal());
+            assertTrue(journal().contains("starting: node lab, source file:/etc/xdprecon/flows.yaml, admin 127.0.0.1:9477"),
+                    journal());
+            assertTrue(journal().contains("from layout 1 (524288 rules) to layout 2 (524288 rules): 2 rules moved"),
+                    "the first start migrated the layout-1 maps:\n" + journal());
+            assertEquals(Optional.of(new PinnedLayout(Abi.VERSION, 524_288)), PinnedLayout.probe(lab.pinRoot()));
+            assertTrue(rule(steady).isPresent(), "READY=1 came after the config was applied");
 
             // ExecReload's kill returns at once, so the daemon's RELOADING=1 may arrive after systemctl returned:
             // the unit is then "reloading" until the daemon's READY=1 — which must come.
@@ -182,7 +218,7 @@ class PackageTest {
             Files.writeString(etc.resolve("flows.yaml"), LabConfigs.document(List.of(Lab.VIP),
                     LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("second", 1, 50001)));
             FlowKey second = FlowKey.of(lab.pc().ifindex(), Lab.CLIENT_IP, 20001, Lab.VIP, 30001);
-            await("the second flow is applied", () -> lab.datapath().rules().get(second).isPresent());
+            await("the second flow is applied", () -> rule(second).isPresent());
             await("the unit stays active, not reloading", () -> "active".equals(property("ActiveState")));
 
             String before = property("MainPID");
@@ -203,6 +239,24 @@ class PackageTest {
             assertEquals(adoptions + 2, journal().lines().filter(l -> l.contains("(same build)")).count(),
                     "the upgraded daemon adopted the pinned datapath, on pc and ps:\n" + journal());
 
+            // A downgrade: this build restarted on maps a later layout stamped refuses them and writes nothing.
+            Map<FlowKey, FlowRule> rulesBefore = rules();
+            Map<String, Optional<Xdp.Attachment>> programsBefore = programs();
+            OtherLayouts.stamp(lab.pinRoot(), Abi.VERSION + 1);
+            systemctl("restart", "xdprecon");
+            String refusal = "are of layout " + (Abi.VERSION + 1) + ", newer than layout " + Abi.VERSION
+                    + " of this build: a downgrade, which this build refuses";
+            await("the restarted daemon refuses the newer layout", () -> journal().contains(refusal));
+            long sentAtRefusal = stream.sentSoFar();
+            await("traffic keeps flowing through the refusal", () -> stream.sentSoFar() > sentAtRefusal + 500);
+            assertEquals("active", property("ActiveState"), "the daemon stays up, reporting the refusal:\n" + journal());
+            assertTrue(!property("StatusText").startsWith("applied "), "not applied: " + property("StatusText"));
+            assertEquals(rulesBefore, rules(), "no rule written");
+            assertEquals(programsBefore, programs(), "the programs on pc and ps left attached");
+            OtherLayouts.stamp(lab.pinRoot(), Abi.VERSION);
+            await("the same daemon converges once the maps are of its layout again",
+                    () -> property("StatusText").startsWith("applied "));
+
             // Removal stops the daemon cleanly and leaves the datapath forwarding.
             Shell remove = inContainer("dpkg", "-r", "xdprecon");
             assertEquals(0, remove.exit(), remove.output());
@@ -216,9 +270,10 @@ class PackageTest {
             await("traffic still flows with the package removed", () -> stream.sentSoFar() > sentWhenRemoved + 500);
             SequencedStream.Report report = stream.stop();
             // a loss says where it happened: the server's socket (a starved receiver) or the datapath's counters
-            assertTrue(report.lossless(), "reload, a file change, restart, upgrade and removal under traffic: " + report
+            assertTrue(report.lossless(), "an upgrade from layout 1, reload, a file change, restart, upgrade, a refused"
+                    + " downgrade and removal under traffic: " + report
                     + "; UDP RcvbufErrors in the server's namespace: " + UdpCounters.of(lab.serverNs()).get("RcvbufErrors")
-                    + "; datapath counters: " + lab.datapath().stats().read() + "\n" + journal());
+                    + "\n" + journal());
         }
 
         Shell purge = inContainer("dpkg", "-P", "xdprecon");
@@ -227,6 +282,28 @@ class PackageTest {
         String links = Lab.inNs(lab.proxyNs(), "ip", "-o", "-d", "link", "show");
         assertFalse(links.contains("name xdp_main"), "purge detaches xdp_main: " + links);
         assertFalse(Files.exists(etc), "purge removes /etc/xdprecon");
+    }
+
+    /** The rule at {@code key} in the maps pinned now (a migration replaced the lab's). */
+    private Optional<FlowRule> rule(FlowKey key) {
+        try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+            return pinned.rules().get(key);
+        }
+    }
+
+    /** Every rule pinned now, read as layout 2 whatever the stamp says (the test stamps another layout). */
+    private Map<FlowKey, FlowRule> rules() {
+        Map<FlowKey, FlowRule> rules = new HashMap<>();
+        try (PinnedMaps maps = PinnedMaps.open(lab.pinRoot(), new PinnedLayout(Abi.VERSION, 524_288))) {
+            maps.forEachRule((key, rule, slot) -> rules.put(key, rule));
+        }
+        return rules;
+    }
+
+    /** What runs on pc and ps. */
+    private Map<String, Optional<Xdp.Attachment>> programs() {
+        return Map.of("pc", NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.pc().ifindex())),
+                "ps", NetNs.call(lab.proxyNs(), () -> Xdp.query(lab.ps().ifindex())));
     }
 
     /** The properties of the build that package.sh packaged. */
