@@ -264,6 +264,15 @@ class DaemonEndToEndTest {
     }
 
     /** Waits until the daemon has reconciled {@code n} more times. */
+    /** Applies the daemon deferred because another writer moved the node under its plan. */
+    private double deferrals() {
+        try {
+            return scrape().getOrDefault("xdprecon_reconciles_total{outcome=\"deferred\"}", 0.0);
+        } catch (Exception e) {
+            throw new IllegalStateException("scraping /metrics", e);
+        }
+    }
+
     private void awaitReconciles(int n) throws InterruptedException {
         long target = daemon.status().reconciles() + n;
         await(n + " more reconciles", Duration.ofSeconds(15), () -> daemon.status().reconciles() >= target);
@@ -473,21 +482,34 @@ class DaemonEndToEndTest {
                         to.srcPort(), 51000 + i % 10000), Owner.CONFIG));
             }
         });
-        String v2 = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("busy", 1, 50011)), "move busy");
+        // The race is the writer's to win: a plan and its apply lie microseconds apart, and on a quiet machine
+        // the writer may be off its core for all of them (then the move applies cleanly, as it should). So the
+        // move is pushed again, to another port, until one apply is refused as stale: the deferral is counted.
+        String moved = null;
+        int port = 0;
         try {
-            daemon.trigger();
-            await("the apply is refused as stale", Duration.ofSeconds(10),
-                    () -> daemon.status().lastError().filter(e -> e.contains("the live state changed")).isPresent());
+            for (int attempt = 0; deferrals() == 0; attempt++) {
+                assertTrue(attempt < 50, "50 moves applied without one stale refusal while another writer raced them");
+                port = 50011 + attempt;
+                String revision = push(config(LabConfigs.flow("steady", 0, 50000), LabConfigs.flow("busy", 1, port)),
+                        "move busy to " + port);
+                moved = revision;
+                daemon.trigger();
+                await("move to " + port + " applied or deferred", Duration.ofSeconds(10), () -> deferrals() > 0
+                        || daemon.status().lastAppliedRevision().equals(Optional.of(revision)));
+            }
         } finally {
             writing.set(false);
             writer.join();
         }
+        String v2 = moved;
+        int movedTo = port;
         daemon.reload(); // what an operator tries: SIGHUP
-        await("v2 applied once the other writer stopped", Duration.ofSeconds(15),
-                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v2)));
-        assertEquals(50011, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
-        assertEquals(Optional.empty(), daemon.status().lastError());
-        assertTrue(scrape().getOrDefault("xdprecon_reconciles_total{outcome=\"deferred\"}", 0.0) >= 1);
+        // (a retry may have applied it while the writer still ran; then the reload corrects the writer's last word)
+        await("the deferred move applied once the other writer stopped", Duration.ofSeconds(15),
+                () -> daemon.status().lastAppliedRevision().equals(Optional.of(v2))
+                        && lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort() == movedTo);
+        await("no error left", Duration.ofSeconds(5), () -> daemon.status().lastError().isEmpty());
         SequencedStream.Report report = stream.stop();
         assertLossless("the steady flow while another writer raced the daemon", report);
     }
