@@ -25,12 +25,45 @@ final class BoundedText extends FilterReader {
         }
     }
 
+    /**
+     * The most text SnakeYAML may read between two of its events: 16 Mi characters. Its scanner builds a block or
+     * multi-line scalar whole before its event (and only then could a bound on values see it): a 100 MB block
+     * scalar ran the unit's 256 MB heap out. Comments between two nodes count too; 16 Mi characters is some
+     * 200,000 commented-out lines in one stretch.
+     */
+    static final int MAX_BETWEEN_NODES = 16 * 1024 * 1024;
+
     private long codePoints;
     private int line = 1;
     private int column;
+    private boolean boundBetweenNodes;
+    private long sinceNode;
+    private int nodeLine = 1;
+    private int nodeColumn = 1;
 
     BoundedText(Reader in) {
         super(in);
+    }
+
+    /** Where the readers of a bounded text say that a node was handed out. */
+    interface NodeMarks {
+        /** A node ended at {@code line}:{@code column} (1-based): the text read from here on is the next one's. */
+        void nodeEnded(int line, int column);
+    }
+
+    private void nodeEnded(int line, int column) {
+        sinceNode = 0;
+        nodeLine = line;
+        nodeColumn = column;
+    }
+
+    /** What marks nodes of {@code text} for its bound between nodes: nothing when it is not a bounded text. */
+    static NodeMarks nodeMarks(Reader text) {
+        if (text instanceof BoundedText bounded) {
+            bounded.boundBetweenNodes = true;
+            return bounded::nodeEnded;
+        }
+        return (line, column) -> { };
     }
 
     @Override
@@ -63,6 +96,11 @@ final class BoundedText extends FilterReader {
         if (++codePoints > YamlReader.MAX_CODE_POINTS) {
             throw new Exceeded(line, column + 1, "the file is larger than " + YamlReader.MAX_CODE_POINTS
                     + " characters (128 Mi), the bound of one config file; split it over several files (a config directory)");
+        }
+        if (boundBetweenNodes && ++sinceNode > MAX_BETWEEN_NODES) {
+            throw new Exceeded(nodeLine, nodeColumn, "more than " + MAX_BETWEEN_NODES + " characters (16 Mi) from here"
+                    + " to line " + line + " without a YAML node between them, the bound of one value: a block or"
+                    + " multi-line value (or a stretch of comments) this long is refused");
         }
         if (c == '\n') {
             line++;

@@ -5,12 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -18,7 +16,8 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
  * A text with anchors and aliases, composed by SnakeYAML (the whole node graph in memory, as aliases need)
@@ -83,12 +82,12 @@ final class ComposedYamlEvents extends EventCursor {
 
     private void compose() {
         composed = true;
-        Yaml yaml = new Yaml(new SafeConstructor(YamlEvents.loaderOptions()), new Representer(new DumperOptions()),
-                new DumperOptions(), YamlEvents.loaderOptions(), new CoreSchemaResolver());
-        Iterator<Node> documents = yaml.composeAll(text).iterator();
-        root = documents.hasNext() ? documents.next() : null;
-        if (root != null && documents.hasNext()) {
-            second = documents.next(); // composed, as SnakeYAML does: an error in it is the error
+        // Yaml.composeAll's composer, over a parser that bounds the text between nodes as the streamed ways do.
+        Composer composer = new Composer(new NodeBoundParser(new ParserImpl(new StreamReader(text),
+                YamlEvents.loaderOptions()), BoundedText.nodeMarks(text)), new CoreSchemaResolver(), YamlEvents.loaderOptions());
+        root = composer.checkNode() ? composer.getNode() : null;
+        if (root != null && composer.checkNode()) {
+            second = composer.getNode(); // composed, as SnakeYAML does: an error in it is the error
         }
     }
 

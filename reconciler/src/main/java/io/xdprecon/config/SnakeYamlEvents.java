@@ -24,7 +24,8 @@ final class SnakeYamlEvents extends EventCursor {
 
     SnakeYamlEvents(Reader text) {
         super(text);
-        this.parser = new ParserImpl(new StreamReader(text), YamlEvents.loaderOptions());
+        this.parser = new NodeBoundParser(new ParserImpl(new StreamReader(text), YamlEvents.loaderOptions()),
+                BoundedText.nodeMarks(text));
     }
 
     @Override

@@ -50,6 +50,13 @@ final class YamlReader {
     static final int MAX_TREE_VALUES = 500_000;
     /** Values in one item of {@code flows}, recorded whole before it is read: a flow has about 20. */
     static final int MAX_ITEM_VALUES = 10_000;
+    /**
+     * Characters of the keys and values in the tree: 16 Mi, some 500,000 addresses. The values bound alone let 120
+     * values of a line's 1 Mi characters each run a 256 MB heap out.
+     */
+    static final int MAX_TREE_CHARS = 16 * 1024 * 1024;
+    /** Characters of the keys and values of one item of {@code flows}: 1 Mi, where a flow has about 300. */
+    static final int MAX_ITEM_CHARS = 1024 * 1024;
     private static final LoaderOptions OPTIONS = YamlEvents.loaderOptions();
     private static final CoreSchemaResolver RESOLVER = new CoreSchemaResolver();
 
@@ -105,6 +112,8 @@ final class YamlReader {
     private int depth;
     /** Values of the tree so far ({@link #MAX_TREE_VALUES}); a streamed item's are not. */
     private int treeValues;
+    /** Characters of the tree's keys and values so far ({@link #MAX_TREE_CHARS}). */
+    private long treeChars;
     /** An item of {@code flows} is being composed: its values are bounded by {@link #MAX_ITEM_VALUES}. */
     private boolean inItem;
     /** False when SnakeYAML composed the text: it kept the bound itself, and expanded aliases do not count. */
@@ -371,9 +380,10 @@ final class YamlReader {
                 if (kind == YamlEvents.Kind.SEQUENCE_END) {
                     break;
                 }
-                if (!run.record(ev, kind, MAX_ITEM_VALUES)) {
+                if (!run.record(ev, kind, MAX_ITEM_VALUES, MAX_ITEM_CHARS)) {
                     throw new Fatal(new Problem.AtPosition(run.line(0), run.column(0), "flows[" + i + "] holds more than "
-                            + MAX_ITEM_VALUES + " values, the bound of one flow (a flow has about 20)"));
+                            + MAX_ITEM_VALUES + " values or " + MAX_ITEM_CHARS + " characters (1 Mi), the bound of one"
+                            + " flow (a flow has about 20 values, 300 characters)"));
                 }
                 items.item(i, run, this);
             }
@@ -467,6 +477,11 @@ final class YamlReader {
         if (!inItem && ++treeValues > MAX_TREE_VALUES) {
             throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "more than " + MAX_TREE_VALUES
                     + " values outside flows, the bound of a config's other sections (localIps, services, nodes, ...)"));
+        }
+        if (!inItem && ev.value() != null && (treeChars += ev.value().length()) > MAX_TREE_CHARS) {
+            throw new Fatal(new Problem.AtPosition(ev.line(), ev.column(), "more than " + MAX_TREE_CHARS
+                    + " characters (16 Mi) in the keys and values outside flows, the bound of a config's other sections"
+                    + " (localIps, services, nodes, ...)"));
         }
         depth++;
     }
@@ -608,19 +623,23 @@ final class YamlReader {
 
         /**
          * Records the node whose first event ({@code first}) is current in {@code ev}, to its end; false (the node
-         * read no further) if it has more than {@code maxValues} values.
+         * read no further) if it has more than {@code maxValues} values or {@code maxChars} characters in them.
          */
-        boolean record(YamlEvents ev, Kind first, int maxValues) {
+        boolean record(YamlEvents ev, Kind first, int maxValues, int maxChars) {
             size = 0;
             at = -1;
             int open = 0;
             int values = 0;
+            long chars = 0;
             Kind kind = first;
             while (true) {
                 if (kind == Kind.ALIAS || ev.anchor() != null) {
                     throw new NeedsTree();
                 }
                 if (kind != Kind.MAPPING_END && kind != Kind.SEQUENCE_END && ++values > maxValues) {
+                    return false;
+                }
+                if (ev.value() != null && (chars += ev.value().length()) > maxChars) {
                     return false;
                 }
                 add(kind, ev);

@@ -126,7 +126,68 @@ class ConfigBoundsTest {
         String huge = "  - name: huge\n    extra: [" + "1, ".repeat(YamlReader.MAX_ITEM_VALUES) + "1]\n";
         String text = EXAMPLE.substring(0, at) + huge + EXAMPLE.substring(at);
         assertEquals(List.of("f.yaml:" + (lines(EXAMPLE.substring(0, at)) + 1) + ":5: flows[0] holds more than 10000"
-                + " values, the bound of one flow (a flow has about 20)"), refused(text));
+                + " values or 1048576 characters (1 Mi), the bound of one flow (a flow has about 20 values, 300 characters)"),
+                refused(text));
+    }
+
+    @Test
+    void aFlowWithMoreCharactersThanTheBoundIsRefusedAtTheFlow() {
+        // Two values of 600,000 characters, each on a line within the line bound: 10,000 such values were 12 GB.
+        int at = EXAMPLE.indexOf("  - name: rtp-alice\n");
+        String long600k = "a".repeat(600_000);
+        String huge = "  - name: " + long600k + "\n    note: " + long600k + "\n";
+        String text = EXAMPLE.substring(0, at) + huge + EXAMPLE.substring(at);
+        assertEquals(List.of("f.yaml:" + (lines(EXAMPLE.substring(0, at)) + 1) + ":5: flows[0] holds more than 10000"
+                + " values or 1048576 characters (1 Mi), the bound of one flow (a flow has about 20 values, 300 characters)"),
+                refused(text));
+    }
+
+    @Test
+    void moreCharactersOutsideFlowsThanTheBoundAreRefused() {
+        // 120 localIps of a line's 1 Mi characters each ran the unit's 256 MB heap out (OutOfMemoryError in Values.ipv4).
+        int at = EXAMPLE.indexOf("localIps:\n") + "localIps:\n".length();
+        String value = "  - " + "x".repeat(1_000_000) + "\n";
+        String text = EXAMPLE.substring(0, at) + value.repeat(17) + EXAMPLE.substring(at);
+        int line = lines(EXAMPLE.substring(0, at)) + 17; // the 17th passes 16 Mi
+        assertEquals(List.of("f.yaml:" + line + ":5: more than 16777216 characters (16 Mi) in the keys and values outside"
+                + " flows, the bound of a config's other sections (localIps, services, nodes, ...)"), refused(text));
+    }
+
+    @Test
+    void aBlockValueLongerThanTheBoundIsRefusedBeforeItIsHeld() {
+        // A 100 MB block scalar (lines within the line bound) was built whole and ran the 256 MB heap out.
+        String block = ("      " + "x".repeat(1000) + "\n").repeat(17 * 1024);
+        int at = EXAMPLE.indexOf("  - name: rtp-alice\n");
+        String inFlow = EXAMPLE.substring(0, at) + "  - name: |\n" + block + EXAMPLE.substring(at + "  - name: rtp-alice\n".length());
+        int line = lines(EXAMPLE.substring(0, at)) + 1;
+        List<String> errors = refused(inFlow);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().matches("f\\.yaml:" + line + ":9: more than 16777216 characters \\(16 Mi\\) from here to"
+                + " line \\d+ without a YAML node between them, the bound of one value: a block or multi-line value \\(or a"
+                + " stretch of comments\\) this long is refused"), errors.getFirst());
+        // The same outside flows, and through the tree way (an anchor makes SnakeYAML compose the whole text).
+        String outside = EXAMPLE.replace("apiVersion: xdprecon.io/v1\n", "apiVersion: xdprecon.io/v1\nnote: &n |\n" + block);
+        int noteLine = lines(EXAMPLE.substring(0, EXAMPLE.indexOf("apiVersion:"))) + 2;
+        List<String> composed = refused(outside);
+        assertEquals(1, composed.size(), composed.toString());
+        assertTrue(composed.getFirst().startsWith("f.yaml:" + noteLine + ":"), composed.getFirst());
+        assertTrue(composed.getFirst().contains("the bound of one value"), composed.getFirst());
+    }
+
+    @Test
+    void commentsBetweenNodesWithinTheBoundAreRead() {
+        // 100,000 commented-out lines (a block of flows switched off) among flows read by SnakeYAML (a block scalar).
+        int at = EXAMPLE.indexOf("  - name: rtp-alice\n");
+        String text = EXAMPLE.substring(0, at) + "  - name: |\n      block\n" + "#   - name: off\n".repeat(100_000)
+                + EXAMPLE.substring(at + "  - name: rtp-alice\n".length());
+        List<String> errors;
+        try {
+            ConfigLoader.parse(NAME, text);
+            errors = List.of();
+        } catch (ConfigException e) {
+            errors = e.lines();
+        }
+        assertTrue(errors.stream().noneMatch(e -> e.contains("bound")), errors.toString());
     }
 
     @Test
