@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -109,6 +110,21 @@ public final class Config {
      * @throws ConfigException naming the {@code device:} line of every device the resolver does not know
      */
     public DesiredState forNode(String node, InterfaceResolver resolver) {
+        return forNode(node, resolver, Optional.empty()).desired();
+    }
+
+    /**
+     * What a node's desired state was built from: its flow tables in order, each with the ifindex of each of its
+     * interfaces. A later revision's tables that are the same objects (an unchanged file's, {@link ConfigCache})
+     * with the same ifindexes give the same rules: those are taken from {@code desired}, not derived and sorted anew.
+     */
+    record NodeRules(String node, List<FlowTable> tables, List<int[]> ifindexes, DesiredState desired) {}
+
+    /**
+     * {@link #forNode(String, InterfaceResolver)}, reusing the rules of the tables {@code previous} was built from
+     * (same table, same ifindexes): one merged walk of them and the new tables' rules.
+     */
+    NodeRules forNode(String node, InterfaceResolver resolver, Optional<NodeRules> previous) {
         NodeSpec spec = spec(node);
         Map<String, Integer> ifindexByDevice = new LinkedHashMap<>();
         List<ConfigError> missing = new ArrayList<>();
@@ -125,29 +141,94 @@ public final class Config {
         if (!missing.isEmpty()) {
             throw new ConfigException(missing);
         }
-        int flows = flowCount(node);
-        DesiredRules.Builder rules = new DesiredRules.Builder(2 * flows);
-        long[] leg = new long[4];
+        List<int[]> ifindexes = new ArrayList<>(spec.flows().size());
         for (FlowTable table : spec.flows()) {
-            int[] ifindexes = new int[table.interfaces().size()];
-            for (int i = 0; i < ifindexes.length; i++) {
-                ifindexes[i] = ifindexByDevice.get(spec.interfaces().get(table.interfaces().get(i)).device().value());
+            int[] numbers = new int[table.interfaces().size()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = ifindexByDevice.get(spec.interfaces().get(table.interfaces().get(i)).device().value());
             }
-            for (int r = 0; r < table.size(); r++) {
-                int flow = rules.flow(table.name(r));
-                for (Direction direction : Direction.values()) {
-                    table.leg(r, direction, ifindexes, leg);
-                    rules.rule(flow, direction, leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW], leg[Flow.REWRITE_HIGH],
-                            leg[Flow.REWRITE_LOW]);
-                }
-            }
+            ifindexes.add(numbers);
         }
+        DesiredRules rules = previous.filter(p -> p.node().equals(node))
+                .flatMap(p -> reuse(spec.flows(), ifindexes, p))
+                .orElseGet(() -> build(spec.flows(), ifindexes, t -> true));
         DatapathSettings datapath = new DatapathSettings(
                 spec.datapath().mode().map(At::value).orElse(DatapathSettings.Mode.XDP),
                 spec.datapath().attachMode().map(At::value).orElse(XdpMode.NATIVE),
                 spec.datapath().maxRules().map(At::value).orElse(Checks.DEFAULT_MAX_RULES),
                 ifindexByDevice);
-        return new DesiredState(node, file.toString(), rules.build(), localIps(spec), tuning(spec), datapath);
+        return new NodeRules(node, spec.flows(), ifindexes,
+                new DesiredState(node, file.toString(), rules, localIps(spec), tuning(spec), datapath));
+    }
+
+    /** The rules of {@code tables} for which {@code which} holds: two per flow, sorted by key. */
+    private static DesiredRules build(List<FlowTable> tables, List<int[]> ifindexes, java.util.function.IntPredicate which) {
+        int flows = 0;
+        for (int t = 0; t < tables.size(); t++) {
+            flows += which.test(t) ? tables.get(t).size() : 0;
+        }
+        DesiredRules.Builder rules = new DesiredRules.Builder(2 * flows);
+        long[] leg = new long[4];
+        for (int t = 0; t < tables.size(); t++) {
+            if (!which.test(t)) {
+                continue;
+            }
+            FlowTable table = tables.get(t);
+            for (int r = 0; r < table.size(); r++) {
+                int flow = rules.flow(table.name(r));
+                for (Direction direction : Direction.values()) {
+                    table.leg(r, direction, ifindexes.get(t), leg);
+                    rules.rule(flow, direction, leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW], leg[Flow.REWRITE_HIGH],
+                            leg[Flow.REWRITE_LOW]);
+                }
+            }
+        }
+        return rules.build();
+    }
+
+    /**
+     * The rules of {@code tables} from {@code previous}'s for the tables it had, and built for the others; empty
+     * when there is little to reuse (a cold start's build is a sort anyway) or a key is held twice.
+     */
+    private static Optional<DesiredRules> reuse(List<FlowTable> tables, List<int[]> ifindexes, NodeRules previous) {
+        DesiredRules before = previous.desired().packed();
+        Map<FlowTable, Integer> firstFlow = new java.util.IdentityHashMap<>();
+        Map<FlowTable, int[]> ifindexesBefore = new java.util.IdentityHashMap<>();
+        int flow = 0;
+        for (int t = 0; t < previous.tables().size(); t++) {
+            FlowTable table = previous.tables().get(t);
+            firstFlow.put(table, flow);
+            ifindexesBefore.put(table, previous.ifindexes().get(t));
+            flow += table.size();
+        }
+        if (flow != before.flows() || before.size() != 2 * flow) {
+            return Optional.empty(); // not what those tables build: take no part of it
+        }
+        boolean[] fresh = new boolean[tables.size()];
+        int freshFlows = 0;
+        int allFlows = 0;
+        for (int t = 0; t < tables.size(); t++) {
+            FlowTable table = tables.get(t);
+            fresh[t] = !firstFlow.containsKey(table) || !java.util.Arrays.equals(ifindexesBefore.get(table), ifindexes.get(t));
+            freshFlows += fresh[t] ? table.size() : 0;
+            allFlows += table.size();
+        }
+        if (2L * freshFlows > allFlows) {
+            return Optional.empty();
+        }
+        DesiredRules built = build(tables, ifindexes, t -> fresh[t]);
+        List<DesiredRules.Span> spans = new ArrayList<>(tables.size());
+        int builtFlow = 0;
+        for (int t = 0; t < tables.size(); t++) {
+            FlowTable table = tables.get(t);
+            if (fresh[t]) {
+                spans.add(new DesiredRules.Span(built, builtFlow, table.size()));
+                builtFlow += table.size();
+            } else {
+                spans.add(new DesiredRules.Span(before, firstFlow.get(table), table.size()));
+            }
+        }
+        return DesiredRules.concat(spans);
     }
 
     /**

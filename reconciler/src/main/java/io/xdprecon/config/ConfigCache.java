@@ -11,7 +11,10 @@ import java.util.Map;
  * ({@link ParsedFile}: its YAML, schema and value checks, its flows packed) is kept by its content id — the SHA-256
  * of a file's bytes, a Git blob id — and reused while a revision delivers the same id at the same place (the same
  * path in the directory, one file alone or one of several). The checks across files run on every load; they are
- * what a change in one file can break elsewhere (a key another file holds, an egress taken twice).
+ * what a change in one file can break elsewhere (a key another file holds, an egress taken twice): against the
+ * base's index of flows kept from the load before, updated by the tables of the files read ({@link KeptFlowIndex}).
+ * A node's desired rules likewise: an unchanged file's rules are taken from the last load's, merged with the
+ * rules of the files read ({@link Config#forNode(String, InterfaceResolver, java.util.Optional)}).
  *
  * <p>A result is kept only from the load before: files that left the config are forgotten, so the cache holds what
  * the last config holds anyway. Files with problems are never kept (their errors name the revision they were read
@@ -31,6 +34,9 @@ public final class ConfigCache {
     public record Reads(int read, int reused) {}
 
     private Map<Key, ParsedFile> kept = Map.of();
+    private final KeptFlowIndex index = new KeptFlowIndex();
+    /** The node's rules as the last load built them: an unchanged file's flows keep theirs. */
+    private java.util.Optional<Config.NodeRules> lastRules = java.util.Optional.empty();
     private Reads last = new Reads(0, 0);
 
     /**
@@ -59,7 +65,7 @@ public final class ConfigCache {
         });
         kept = next;
         last = new Reads(read[0], files.size() - read[0]);
-        return ConfigLoader.assemble(root, parsed);
+        return ConfigLoader.assemble(root, parsed, index::update);
     }
 
     /**
@@ -67,9 +73,11 @@ public final class ConfigCache {
      *
      * @throws ConfigException with every problem found, or naming each device the node lacks
      */
-    public Loaded load(Path root, List<ConfigInput> files, String node, InterfaceResolver resolver) {
+    public synchronized Loaded load(Path root, List<ConfigInput> files, String node, InterfaceResolver resolver) {
         Config config = load(root, files);
-        return new Loaded(config, config.forNode(node, resolver));
+        Config.NodeRules rules = config.forNode(node, resolver, lastRules);
+        lastRules = java.util.Optional.of(rules);
+        return new Loaded(config, rules.desired());
     }
 
     /** How the last load went. */

@@ -141,6 +141,14 @@ public final class ConfigLoader {
 
     /** The config the parsed files make together, checked as a whole. */
     static Config assemble(Path root, List<ParsedFile> files) {
+        return assemble(root, files, ConfigLoader::index);
+    }
+
+    /**
+     * {@link #assemble(Path, List)} with the base's flows indexed by {@code indexer}: built anew, or a kept index
+     * updated by the tables that changed ({@link ConfigCache}).
+     */
+    static Config assemble(Path root, List<ParsedFile> files, java.util.function.Function<NodeSpec, FlowIndex> indexer) {
         List<ConfigError> errors = new ArrayList<>();
         files.forEach(f -> errors.addAll(f.errors()));
         if (files.stream().anyMatch(f -> !f.readable())) {
@@ -163,7 +171,7 @@ public final class ConfigLoader {
             unread += file.unreadFlows();
         }
         NodeSpec baseSpec = Merger.base(base, tables, unread);
-        FlowIndex baseIndex = index(baseSpec);
+        FlowIndex baseIndex = indexer.apply(baseSpec);
         List<Problem> semantic = new ArrayList<>(problems);
         List<Problem> baseProblems = Checks.check(baseSpec, baseIndex);
         semantic.addAll(baseProblems);

@@ -86,6 +86,11 @@ final class FlowIndex {
         return tables[slot];
     }
 
+    /** The device numbers the table in {@code slot} was added with. */
+    int[] devices(int slot) {
+        return devices[slot];
+    }
+
     /** Flows sharing a name, each group in the node's order (the first is the one the others repeat). */
     List<List<Entry>> sameNames() {
         return names.groups();

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.ConfigCache;
+import io.xdprecon.config.ConfigException;
+import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.ConfigInput;
 import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -72,7 +74,10 @@ class PlanChangeTest {
      * A config directory's history, file by file, through the daemon's loader ({@link ConfigCache}): files added,
      * removed, renamed, flows edited and moved between files. Each revision's plan from the last one equals the full
      * plan; a flow moved to another file, or a file renamed, plans as no change; only files of new content (or at a
-     * new path) are read.
+     * new path) are read. The cache's desired rules (an unchanged file's taken from the last load, merged with the
+     * files read) are those a load from nothing builds, and so are its errors: a file that repeats another's flow
+     * (name, egress and keys taken twice) is refused with the errors of a full load, against the index of flows the
+     * cache keeps; the base's interfaces declared in another order number the devices anew.
      */
     @Test
     void multiFileHistoriesPlanTheChangeAsTheFullPlanAndAMovedFlowAsNoChange() {
@@ -85,7 +90,8 @@ class PlanChangeTest {
         for (int f = 0; f < 4; f++) {
             files.put("flows/" + f + ".yaml", newFlows(random, nextFlow, 1 + random.nextInt(6)));
         }
-        Map<String, String> before = texts(files);
+        boolean[] swapped = {false};
+        Map<String, String> before = texts(files, swapped[0]);
         DesiredState desired = cache.load(root, inputs(root, before), "n", devices).desired();
         Map<FlowKey, FlowRule> live = new HashMap<>();
         Set<Integer> liveIps = Set.of();
@@ -94,10 +100,25 @@ class PlanChangeTest {
         Baseline baseline = Baseline.of(desired);
         int moves = 0;
         int renames = 0;
+        int refused = 0;
         for (int revision = 0; revision < 400; revision++) {
             List<String> names = new ArrayList<>(files.keySet());
             String some = names.get(random.nextInt(names.size()));
-            int op = random.nextInt(6);
+            int op = random.nextInt(8);
+            if (op == 6) { // a file repeating a flow of another: refused as a load from nothing refuses it
+                Map<String, List<int[]>> bad = new java.util.TreeMap<>(files);
+                int[] repeated = files.get(some).get(random.nextInt(files.get(some).size())).clone();
+                bad.put("flows/d" + revision + ".yaml", new ArrayList<>(List.of(repeated)));
+                List<ConfigInput> badInputs = inputs(root, texts(bad, swapped[0]));
+                ConfigException full = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                        () -> ConfigLoader.load(root, badInputs));
+                ConfigException cached = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                        () -> cache.load(root, badInputs, "n", devices));
+                assertEquals(full.lines(), cached.lines(), "revision " + revision);
+                assertTrue(cached.lines().size() >= 3, "name, egress and keys taken twice: " + cached.lines());
+                refused++;
+                continue; // the next revision goes on from the last good one
+            }
             boolean noChange = false;
             switch (op) {
                 case 0 -> files.put("flows/n" + revision + ".yaml", newFlows(random, nextFlow, 1 + random.nextInt(4)));
@@ -124,10 +145,16 @@ class PlanChangeTest {
                     List<int[]> flows = files.get(some);
                     flows.get(random.nextInt(flows.size()))[1] = random.nextInt(3);
                 }
+                case 7 -> { // the base's interfaces in the other order: devices numbered anew, the same rules
+                    swapped[0] = !swapped[0];
+                    noChange = true;
+                }
                 default -> files.get(some).addAll(newFlows(random, nextFlow, 1));
             }
-            Map<String, String> texts = texts(files);
+            Map<String, String> texts = texts(files, swapped[0]);
             DesiredState next = cache.load(root, inputs(root, texts), "n", devices).desired();
+            assertTrue(next.packed().samePacked(ConfigLoader.load(root, inputs(root, texts)).forNode("n", devices).packed()),
+                    "revision " + revision + " (operation " + op + "): the cache's rules are a full load's");
             long changedFiles = texts.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
             assertEquals(changedFiles, cache.lastReads().read(), "revision " + revision + ": only new content is read");
             RevisionDiff diff = RevisionDiff.between(baseline.desired(), next);
@@ -145,7 +172,7 @@ class PlanChangeTest {
             before.clear();
             before.putAll(texts);
         }
-        assertTrue(moves > 20 && renames > 20, "moves " + moves + ", renames " + renames);
+        assertTrue(moves > 20 && renames > 20 && refused > 20, "moves " + moves + ", renames " + renames + ", refused " + refused);
     }
 
     private static List<int[]> newFlows(Random random, int[] nextFlow, int n) {
@@ -157,16 +184,16 @@ class PlanChangeTest {
     }
 
     /** The directory's files as text: a base with everything but the flows, and each flow file. */
-    private static Map<String, String> texts(Map<String, List<int[]>> files) {
+    private static Map<String, String> texts(Map<String, List<int[]>> files, boolean swapped) {
         Map<String, String> texts = new java.util.TreeMap<>();
+        String pub = "  public: { device: ens3 }\n";
+        String priv = "  private: { device: ens4 }\n";
         texts.put("base.yaml", """
                 apiVersion: xdprecon.io/v1
                 interfaces:
-                  public: { device: ens3 }
-                  private: { device: ens4 }
-                localIps: [%s]
+                %slocalIps: [%s]
                 datapath: { mode: xdp, attachMode: native, maxRules: %d }
-                """.formatted(io.xdprecon.lab.Lab.VIP, MAX_RULES));
+                """.formatted(swapped ? priv + pub : pub + priv, io.xdprecon.lab.Lab.VIP, MAX_RULES));
         files.forEach((name, flows) -> {
             StringBuilder text = new StringBuilder("flows:\n");
             flows.forEach(f -> text.append(FleetConfigs.flow(f[0], FleetConfigs.Keys.RANDOM, 7, f[1])));
