@@ -66,6 +66,11 @@ final class BoundedText extends FilterReader {
         return (line, column) -> { };
     }
 
+    /** The characters (code points) read so far. */
+    long codePoints() {
+        return codePoints;
+    }
+
     @Override
     public int read() throws IOException {
         int c = super.read();

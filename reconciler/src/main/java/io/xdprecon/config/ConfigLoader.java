@@ -128,8 +128,16 @@ public final class ConfigLoader {
                     + " YAML files; a config has at most " + (FlowIndex.MAX_SLOTS - 1))));
         }
         List<ParsedFile> parsed = new ArrayList<>(files.size());
+        long characters = 0;
         for (ConfigInput input : files) {
-            parsed.add(reader.read(input, prefix(root, input, files.size()), files.size() > 1));
+            ParsedFile file = reader.read(input, prefix(root, input, files.size()), files.size() > 1);
+            parsed.add(file);
+            // One file is bounded while it is read; its results (packed flows, a tree) are kept until all are read.
+            if ((characters += file.characters()) > YamlReader.MAX_CODE_POINTS && files.size() > 1) {
+                throw new ConfigException(List.of(ConfigError.ofFile(input.name(), "the config's files hold more than "
+                        + YamlReader.MAX_CODE_POINTS + " characters (128 Mi) with this one, the bound of a config directory"
+                        + " as of one file; the files after it were not read")));
+            }
         }
         return parsed;
     }

@@ -48,14 +48,15 @@ final class FileParser {
             Items items = new Items(input, prefix);
             CRC32C crc = new CRC32C();
             YamlReader.Result yaml;
-            try (YamlEvents events = YamlReader.events(way, open(input, crc))) {
+            BoundedText text = null;
+            try (YamlEvents events = YamlReader.events(way, text = open(input, crc))) {
                 yaml = YamlReader.read(events, items);
             } catch (FastYamlEvents.Unsupported | YamlReader.NeedsTree e) {
                 continue;
             } catch (IOException | UncheckedIOException e) {
-                return unreadable(input, prefix, way, List.of(why(input, e)));
+                return unreadable(input, prefix, way, List.of(why(input, e)), text == null ? 0 : text.codePoints());
             }
-            return parsed(input, prefix, part, way, yaml, items, crc.getValue());
+            return parsed(input, prefix, part, way, yaml, items, crc.getValue(), text.codePoints());
         }
         throw new IllegalStateException("the tree way reads every text");
     }
@@ -64,7 +65,7 @@ final class FileParser {
      * The text of {@code input}, decoded strictly as UTF-8, its bytes summed into {@code crc}, within the bounds of
      * {@link BoundedText} (size, line length): the one place config bytes enter the loader.
      */
-    static Reader open(ConfigInput input, CRC32C crc) throws IOException {
+    static BoundedText open(ConfigInput input, CRC32C crc) throws IOException {
         InputStream bytes = new CheckedInputStream(input.bytes().open(), crc);
         return new BoundedText(new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
@@ -93,17 +94,18 @@ final class FileParser {
         }
     }
 
-    private static ParsedFile unreadable(ConfigInput input, String prefix, YamlReader.Way way, List<ConfigError> errors) {
+    private static ParsedFile unreadable(ConfigInput input, String prefix, YamlReader.Way way, List<ConfigError> errors,
+            long characters) {
         return new ParsedFile(input, prefix, way, false, null, Map.of(), new FlowTable(prefix + "/flows"), 0, Set.of(),
-                errors, 0, new SourceMap(), false, List.of(), 0);
+                errors, 0, new SourceMap(), false, List.of(), 0, characters);
     }
 
     private static ParsedFile parsed(ConfigInput input, String prefix, boolean part, YamlReader.Way way,
-            YamlReader.Result yaml, Items items, long checksum) {
+            YamlReader.Result yaml, Items items, long checksum, long characters) {
         SourceMap sourceMap = yaml.sourceMap();
         List<Problem> problems = new ArrayList<>(yaml.problems());
         if (yaml.root().isEmpty()) {
-            return unreadable(input, prefix, way, place(input, prefix, sourceMap, problems));
+            return unreadable(input, prefix, way, place(input, prefix, sourceMap, problems), characters);
         }
         JsonNode root = yaml.root().get();
         JsonNode apiVersion = root.get("apiVersion");
@@ -111,7 +113,7 @@ final class FileParser {
             // Nothing else can be judged against a format this build does not know.
             problems.add(new Problem.AtValue("/apiVersion", "'" + apiVersion.textValue() + "' is not a supported apiVersion"
                     + " (supported: " + String.join(", ", Config.SUPPORTED_API_VERSIONS) + ")"));
-            return unreadable(input, prefix, way, place(input, prefix, sourceMap, problems));
+            return unreadable(input, prefix, way, place(input, prefix, sourceMap, problems), characters);
         }
         SchemaCheck.Result schema = part ? SchemaCheck.checkPart(root) : SchemaCheck.check(root);
         problems.addAll(schema.problems());
@@ -135,7 +137,8 @@ final class FileParser {
         root.fieldNames().forEachRemaining(sections::add);
         Layer base = bound.base();
         return new ParsedFile(input, prefix, way, true, base, bound.nodes(), items.table.trim(), items.unread,
-                Set.copyOf(rejected), List.copyOf(errors), items.unkept, sourceMap, items.streamed, List.copyOf(sections), checksum);
+                Set.copyOf(rejected), List.copyOf(errors), items.unkept, sourceMap, items.streamed, List.copyOf(sections), checksum,
+                characters);
     }
 
     /**

@@ -24,15 +24,17 @@ import java.util.Set;
  * @param streamed    its flows' items were read one at a time: their positions take a second read
  * @param sections    the top-level keys it has, each once
  * @param checksum    CRC-32C of its bytes as read, to notice a second read of other bytes
+ * @param characters  how many characters (code points) were read: a config's files together are bounded
  */
 record ParsedFile(ConfigInput input, String prefix, YamlReader.Way way, boolean readable, Layer base,
         Map<String, Layer> nodes, FlowTable flows, int unreadFlows, Set<String> rejected, List<ConfigError> errors,
-        int unkept, SourceMap sourceMap, boolean streamed, List<String> sections, long checksum) {
+        int unkept, SourceMap sourceMap, boolean streamed, List<String> sections, long checksum,
+        long characters) {
 
     /** The same result for the same bytes delivered as {@code other} (another revision's name for the file). */
     ParsedFile as(ConfigInput other) {
         return new ParsedFile(other, prefix, way, readable, base, nodes, flows, unreadFlows, rejected, errors, unkept,
-                sourceMap, streamed, sections, checksum);
+                sourceMap, streamed, sections, checksum, characters);
     }
 
     /** The pointer within the file of {@code pointer} (which starts with the file's prefix). */

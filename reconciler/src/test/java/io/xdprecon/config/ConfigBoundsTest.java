@@ -79,6 +79,43 @@ class ConfigBoundsTest {
                 + " config file; split it over several files (a config directory)"), errors);
     }
 
+    /** {@code size} bytes of comment lines, streamed: never held, in the test or in the loader. */
+    private static ConfigInput comments(Path name, long size) {
+        byte[] line = ("#" + "c".repeat(1022) + "\n").getBytes(StandardCharsets.UTF_8);
+        return new ConfigInput(name, name.toString(), () -> new InputStream() {
+            long at;
+
+            @Override
+            public int read() {
+                return at < size ? line[(int) (at++ % line.length)] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                int n = (int) Math.min(len, size - at);
+                if (n <= 0) {
+                    return -1;
+                }
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = line[(int) (at++ % line.length)];
+                }
+                return n;
+            }
+        });
+    }
+
+    @Test
+    void aDirectoryWhoseFilesTogetherPassTheBoundIsRefusedAtTheFileThatPassesIt() {
+        // Each file within the bound of one; together they held what no heap does (a file's results are kept).
+        long third = YamlReader.MAX_CODE_POINTS / 3 + 1024;
+        Path root = Path.of("conf.d");
+        List<ConfigInput> files = List.of(comments(root.resolve("a.yaml"), third), comments(root.resolve("b.yaml"), third),
+                comments(root.resolve("c.yaml"), third), comments(root.resolve("d.yaml"), third));
+        List<String> errors = assertThrows(ConfigException.class, () -> ConfigLoader.load(root, files)).lines();
+        assertEquals(List.of("conf.d/c.yaml: the config's files hold more than 134217728 characters (128 Mi) with this one,"
+                + " the bound of a config directory as of one file; the files after it were not read"), errors);
+    }
+
     @Test
     void aKeyLongerThanTheBoundIsRefusedAtTheKey() {
         // A simple key past YAML's 1024 characters, as SnakeYAML refuses it, in words (the issue's 1 MB key is past the
