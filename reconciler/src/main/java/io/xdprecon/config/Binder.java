@@ -108,12 +108,13 @@ final class Binder {
     }
 
     private DatapathSpec datapath(JsonNode node, String pointer) {
+        Optional<At<DatapathSettings.Mode>> mode = text(node, pointer, "mode").flatMap(m -> switch (m.value()) {
+            case "xdp" -> Optional.of(new At<>(DatapathSettings.Mode.XDP, m.pointer()));
+            case "dpdk" -> Optional.of(new At<>(DatapathSettings.Mode.DPDK, m.pointer()));
+            default -> Optional.empty();
+        });
         return new DatapathSpec(
-                text(node, pointer, "mode").flatMap(m -> switch (m.value()) {
-                    case "xdp" -> Optional.of(new At<>(DatapathSettings.Mode.XDP, m.pointer()));
-                    case "dpdk" -> Optional.of(new At<>(DatapathSettings.Mode.DPDK, m.pointer()));
-                    default -> Optional.empty();
-                }),
+                mode,
                 text(node, pointer, "attachMode").flatMap(m -> switch (m.value()) {
                     case "native" -> Optional.of(new At<>(XdpMode.NATIVE, m.pointer()));
                     case "generic" -> Optional.of(new At<>(XdpMode.GENERIC, m.pointer()));
@@ -125,7 +126,8 @@ final class Binder {
                     case "answer" -> Optional.of(new At<>(IcmpEcho.Policy.ANSWER, m.pointer()));
                     case "drop" -> Optional.of(new At<>(IcmpEcho.Policy.DROP, m.pointer()));
                     default -> Optional.empty();
-                }));
+                }),
+                node.has("mode") && mode.isEmpty() ? Optional.of(Pointer.child(pointer, "mode")) : Optional.empty());
     }
 
     private Optional<FlowEntry> flowEntry(JsonNode node, String pointer, boolean override) {

@@ -201,7 +201,9 @@ final class Checks {
         Map<String, At<String>> names = new HashMap<>();
         Map<String, ServiceSpec> listens = new HashMap<>();
         Optional<At<DatapathSettings.Mode>> mode = spec.datapath().mode();
-        boolean xdp = mode.map(At::value).orElse(DatapathSettings.Mode.XDP) == DatapathSettings.Mode.XDP;
+        // A mode the schema rejected is not the default: its one error says it all.
+        boolean xdp = spec.datapath().unreadMode().isEmpty()
+                && mode.map(At::value).orElse(DatapathSettings.Mode.XDP) == DatapathSettings.Mode.XDP;
         for (ServiceSpec service : spec.services()) {
             if (xdp) {
                 // Only the DPDK loop turns a first packet into a session: in xdp mode a service would never run.

@@ -43,11 +43,14 @@ final class Merger {
     static NodeSpec merge(NodeSpec base, String node, Layer layer, List<Problem> sink) {
         Map<String, InterfaceSpec> interfaces = new LinkedHashMap<>(base.interfaces());
         interfaces.putAll(layer.interfaces());
+        DatapathSpec written = layer.datapath();
+        boolean modeWritten = written.mode().isPresent() || written.unreadMode().isPresent();
         DatapathSpec datapath = new DatapathSpec(
-                layer.datapath().mode().or(() -> base.datapath().mode()),
-                layer.datapath().attachMode().or(() -> base.datapath().attachMode()),
-                layer.datapath().maxRules().or(() -> base.datapath().maxRules()),
-                layer.datapath().icmpEcho().or(() -> base.datapath().icmpEcho()));
+                modeWritten ? written.mode() : base.datapath().mode(), // a rejected mode hides the base's: meant to differ
+                written.attachMode().or(() -> base.datapath().attachMode()),
+                written.maxRules().or(() -> base.datapath().maxRules()),
+                written.icmpEcho().or(() -> base.datapath().icmpEcho()),
+                modeWritten ? written.unreadMode() : base.datapath().unreadMode());
         List<FlowTable> flows = layer.flows().isEmpty() ? base.flows() : List.of(flows(base.flows(), layer.flows().get(), sink));
         List<ServiceSpec> services =
                 byName(base.services(), layer.services(), ServiceSpec.class, ServiceSpec::name, "service", sink);

@@ -55,11 +55,17 @@ final class Spec {
 
     record InterfaceTuningSpec(String name, String keyPointer, Optional<At<Integer>> queues, Optional<At<byte[]>> rssKey) {}
 
-    /** Each setting absent when not written: defaults apply after merging. */
+    /**
+     * Each setting absent when not written: defaults apply after merging.
+     *
+     * @param unreadMode  where a {@code mode} stands that the schema rejected (mode is then absent): checks that
+     *                    depend on the mode say nothing, since which mode was meant is unknown and its own error
+     *                    already stands for it
+     */
     record DatapathSpec(Optional<At<DatapathSettings.Mode>> mode, Optional<At<XdpMode>> attachMode,
-            Optional<At<Integer>> maxRules, Optional<At<IcmpEcho.Policy>> icmpEcho) {
+            Optional<At<Integer>> maxRules, Optional<At<IcmpEcho.Policy>> icmpEcho, Optional<String> unreadMode) {
         static final DatapathSpec UNSET = new DatapathSpec(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** @param hugepages  absent when not written (a node then keeps the base list) */
