@@ -49,7 +49,8 @@ final class ConfigOptions {
 
     @Option(names = "--node", paramLabel = "NAME", converter = NodeNameConverter.class,
             description = "Which node's overrides apply (default: XDPRECON_NODE of /etc/xdprecon/xdprecon.env, else this"
-                    + " host's name). A name the config's nodes do not list is refused, unless the config lists none.")
+                    + " host's name). A name the config's nodes do not list is refused, unless the config lists none or says"
+                    + " 'unnamedNodes: base'.")
     String node;
 
     @Spec(Spec.Target.MIXEE)
@@ -120,20 +121,20 @@ final class ConfigOptions {
     }
 
     /**
-     * A config that lists nodes serves those: a name given with --node (or XDPRECON_NODE) that it does not list is a
-     * typo, which would silently get the base. Without --node the host name is used, and an unlisted host (an
-     * unnamed node) gets the base; a config that lists no nodes is the same for every node.
+     * A config that lists nodes serves those (and others only when it says {@code unnamedNodes: base}): a name from
+     * --node, XDPRECON_NODE or the host name that it does not list is refused before anything is read or planned,
+     * saying where the name came from — a typo would otherwise be planned as the base.
      */
     private void checkNode(Config loaded) {
-        if (node == null || loaded.nodes().isEmpty() || loaded.nodes().contains(node)) {
+        String name = node();
+        if (loaded.serves(name)) {
             return;
         }
         boolean named = command.commandLine().getParseResult() != null
                 && command.commandLine().getParseResult().hasMatchedOption("--node");
-        String from = named ? "--node " + node : env().origin("XDPRECON_NODE");
-        throw new CliException("node '" + node + "' is not in the config (" + from + "): its nodes are "
-                + String.join(", ", loaded.nodes()) + "; a node with no overrides is listed as '" + node + ": {}', and"
-                + " without --node this host's name is used (the base when not listed)");
+        String from = named ? "--node " + name : node != null ? env().origin("XDPRECON_NODE")
+                : "this host's name; --node NAME picks a node";
+        throw new CliException("node '" + name + "' (" + from + ") " + loaded.whyNotServed(name));
     }
 
     /** The source and its Git options, from the command line or else from the env file. */

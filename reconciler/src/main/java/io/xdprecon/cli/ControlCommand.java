@@ -2,6 +2,7 @@ package io.xdprecon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdprecon.daemon.admin.ControlToken;
+import io.xdprecon.daemon.admin.StatusJson;
 import io.xdprecon.daemon.admin.Suspension;
 import io.xdprecon.host.IoErrors;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +35,8 @@ abstract class ControlCommand implements Callable<Integer> {
                     + " XDPRECON_STATE_DIR of /etc/xdprecon/xdprecon.env, else ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--json", description = "Print {\"suspended\": …, \"daemon\": \"told\" or \"not running\", \"stateFile\": …}.")
+    @Option(names = "--json", description = "Print {\"suspended\": …, \"daemon\": \"told\" or \"not running\", \"stateFile\": …,"
+            + " \"suspendedByConfig\": FILE:LINE:COL in revision ID, or null}.")
     boolean json;
 
     @Spec
@@ -70,13 +73,22 @@ abstract class ControlCommand implements Callable<Integer> {
         } catch (CliException e) {
             throw new CliException("kept in " + mark + ", but the running daemon was not told: " + e.getMessage());
         }
+        // What the operator lifts, the operator set: a suspend: true in the config outlasts it (see DaemonStatus.Suspension).
+        Optional<String> byConfig = daemon.equals("told") ? suspendedByConfig() : Optional.empty();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("suspended", suspend());
+            doc.put("suspended", suspend() || byConfig.isPresent());
             doc.put("daemon", daemon);
             doc.put("stateFile", mark.toString());
+            doc.put("suspendedByConfig", byConfig.orElse(null));
             out.println(new ObjectMapper().writeValueAsString(doc));
+            out.flush();
+            return !suspend() && byConfig.isPresent() ? 1 : 0;
+        } else if (!suspend() && byConfig.isPresent()) {
+            throw new CliException("lifted the suspension of `xdprecon suspend` (" + mark + " removed), but the config"
+                    + " still suspends this node: suspend: true at " + byConfig.get() + "; the daemon writes nothing until"
+                    + " a revision without it");
         } else if (daemon.equals("told")) {
             out.println(suspend() ? "suspended: the daemon makes no writes until `xdprecon resume`, also after a restart"
                     : "resumed: the daemon reconciles now");
@@ -87,6 +99,15 @@ abstract class ControlCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The running daemon's word on a suspension by its config; empty when it has none or cannot say. */
+    private Optional<String> suspendedByConfig() {
+        try {
+            return StatusJson.read(endpoint.get("/status")).status().suspension().byConfig();
+        } catch (IOException | AdminClient.UnreachableException | CliException e) {
+            return Optional.empty(); // told already; status says the rest
+        }
     }
 
     @Command(name = "suspend", mixinStandardHelpOptions = true,
@@ -102,7 +123,8 @@ abstract class ControlCommand implements Callable<Integer> {
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Let the daemon reconcile again after `xdprecon suspend`: the mark in its state directory goes,"
-                    + " and the running daemon reconciles at once.")
+                    + " and the running daemon reconciles at once. A `suspend: true` in the config is not lifted by this"
+                    + " (as Flux's spec.suspend in Git outlasts `flux resume`): then it exits 1 naming that line.")
     static final class Resume extends ControlCommand {
         @Override
         boolean suspend() {

@@ -71,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
     String path;
 
     @Option(names = "--node", paramLabel = "NAME", converter = NodeNameConverter.class,
-            description = "Which node's overrides apply (default: this host's name).")
+            description = "Which node's overrides apply (default: this host's name). A revision whose nodes do not list"
+                    + " it is rejected (nothing written) unless it says 'unnamedNodes: base'.")
     String node;
 
     @Mixin

@@ -87,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
                 .map(t -> age.map(StatusCommand::ago).orElse("") + " (" + t.truncatedTo(ChronoUnit.SECONDS) + "), " + s.reconciles()
                         + " reconciles since start")
                 .orElse("none yet"));
-        row(out, "suspended", s.suspended() ? "YES: changes are not applied until `xdprecon resume`" : "no");
+        row(out, "suspended", suspended(s.suspension()));
         long all = s.rulesByOwner().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder rules = new StringBuilder();
         s.rulesByOwner().forEach((owner, n) -> rules.append(rules.isEmpty() ? "" : ", ").append(Escape.line(owner)).append(' ')
@@ -116,6 +116,17 @@ final class StatusCommand implements Callable<Integer> {
                 }
             });
         }
+    }
+
+    /** Who holds writes back and what lifts each: `xdprecon resume` lifts only its own (see DaemonStatus.Suspension). */
+    private static String suspended(io.xdprecon.daemon.DaemonStatus.Suspension by) {
+        if (!by.any()) {
+            return "no";
+        }
+        String operator = by.byOperator() ? "by `xdprecon suspend` (`xdprecon resume` lifts it)" : "";
+        String config = by.byConfig().map(at -> "by the config, suspend: true at " + at + " (a revision without it"
+                + " lifts it; `xdprecon resume` does not)").orElse("");
+        return "YES, changes are not applied: " + operator + (operator.isEmpty() || config.isEmpty() ? "" : "; ") + config;
     }
 
     private static void row(PrintWriter out, String label, String value) {

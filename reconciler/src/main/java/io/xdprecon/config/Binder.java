@@ -93,7 +93,13 @@ final class Binder {
                 flows,
                 list(node.path("services"), Pointer.child(pointer, "services"), (item, p) -> serviceEntry(item, p, override)),
                 tuning(node.path("tuning"), Pointer.child(pointer, "tuning")),
-                unreadFlows);
+                unreadFlows,
+                bool(node, pointer, "suspend"),
+                text(node, pointer, "unnamedNodes").flatMap(m -> switch (m.value()) {
+                    case "base" -> Optional.of(new At<>(true, m.pointer()));
+                    case "refuse" -> Optional.of(new At<>(false, m.pointer()));
+                    default -> Optional.empty();
+                }));
     }
 
     private Map<String, InterfaceSpec> interfaces(JsonNode node, String pointer) {
@@ -257,6 +263,12 @@ final class Binder {
     @FunctionalInterface
     private interface ItemBinder<T> {
         Optional<T> bind(JsonNode item, String pointer);
+    }
+
+    private static Optional<At<Boolean>> bool(JsonNode parent, String parentPointer, String field) {
+        JsonNode value = parent.get(field);
+        return value != null && value.isBoolean()
+                ? Optional.of(new At<>(value.booleanValue(), Pointer.child(parentPointer, field))) : Optional.empty();
     }
 
     private static Optional<At<String>> text(JsonNode parent, String parentPointer, String field) {

@@ -45,13 +45,47 @@ public final class Config {
     private final NodeSpec base;
     private final Map<String, NodeSpec> nodes;
     private final List<String> nodeOrder;
+    /** {@code unnamedNodes} as written (true: base), absent when not. */
+    private final Optional<At<Boolean>> unnamedNodesGetBase;
+    /** Where {@code nodes} stands, for an error about a node it lacks. */
+    private final String nodesPointer;
 
-    Config(Path file, List<ParsedFile> files, NodeSpec base, Map<String, NodeSpec> nodes) {
+    Config(Path file, List<ParsedFile> files, NodeSpec base, Map<String, NodeSpec> nodes,
+            Optional<At<Boolean>> unnamedNodesGetBase, String nodesPointer) {
         this.file = file;
         this.files = List.copyOf(files);
         this.base = base;
         this.nodes = Map.copyOf(nodes);
         this.nodeOrder = List.copyOf(nodes.keySet());
+        this.unnamedNodesGetBase = unnamedNodesGetBase;
+        this.nodesPointer = nodesPointer;
+    }
+
+    /**
+     * Whether the config serves node {@code node}: it lists it under {@code nodes}, lists no node at all (then every
+     * node gets the base), or says {@code unnamedNodes: base}. Any other name is most likely a typo: with the
+     * default {@code unnamedNodes: refuse} it gets nothing rather than the base.
+     */
+    public boolean serves(String node) {
+        return nodes.isEmpty() || nodes.containsKey(node) || unnamedNodesGetBase.map(At::value).orElse(false);
+    }
+
+    /** Why node {@code node} is not served, to follow "node 'NAME' ": what it lacks and the two ways to fix it. */
+    public String whyNotServed(String node) {
+        return "is not listed under nodes (" + String.join(", ", nodeOrder) + ") and unnamedNodes is "
+                + unnamedNodesGetBase.map(u -> "refuse").orElse("refuse (the default)") + ": list it ('" + node
+                + ": {}' gets the base) or say 'unnamedNodes: base'";
+    }
+
+    /**
+     * Where the {@code suspend: true} that holds node {@code node} still is written ({@code FILE:LINE:COL}; the
+     * node's own {@code suspend}, else the base's), or empty when the config lets it reconcile.
+     */
+    public Optional<String> suspendedAt(String node) {
+        return spec(node).suspend().filter(At::value).map(at -> {
+            ConfigError place = new Locator(files).place(new Problem.AtValue(at.pointer(), "suspend"));
+            return place.file() + ":" + place.line() + ":" + place.column();
+        });
     }
 
     /** The file (or directory) it was read from, or the name it was given. */
@@ -105,9 +139,10 @@ public final class Config {
 
     /**
      * What node {@code node} should hold: its rules (two per flow), local IPs, tuning and datapath settings,
-     * with each kernel device resolved to its ifindex. A node without an override gets the base.
+     * with each kernel device resolved to its ifindex. A node without an override gets the base, when served.
      *
-     * @throws ConfigException naming the {@code device:} line of every device the resolver does not know
+     * @throws ConfigException naming the {@code device:} line of every device the resolver does not know, or
+     *                         {@code nodes} (or {@code unnamedNodes}) for a node it does not {@link #serves serve}
      */
     public DesiredState forNode(String node, InterfaceResolver resolver) {
         return forNode(node, resolver, Optional.empty()).desired();
@@ -125,6 +160,11 @@ public final class Config {
      * (same table, same ifindexes): one merged walk of them and the new tables' rules.
      */
     NodeRules forNode(String node, InterfaceResolver resolver, Optional<NodeRules> previous) {
+        if (!serves(node)) {
+            String at = unnamedNodesGetBase.map(At::pointer).orElse(nodesPointer);
+            throw new ConfigException(List.of(new Locator(files).place(new Problem.AtKey(at, "node '" + node + "' "
+                    + whyNotServed(node)))));
+        }
         NodeSpec spec = spec(node);
         Map<String, Integer> ifindexByDevice = new LinkedHashMap<>();
         List<ConfigError> missing = new ArrayList<>();

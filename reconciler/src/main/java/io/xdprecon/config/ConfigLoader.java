@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  */
 public final class ConfigLoader {
     /** The sections that stand in one file of a config directory; flows and services may be split. */
-    static final List<String> ONCE = List.of("interfaces", "localIps", "datapath", "tuning", "nodes");
+    static final List<String> ONCE = List.of("interfaces", "localIps", "datapath", "tuning", "nodes", "suspend",
+            "unnamedNodes");
 
     private ConfigLoader() {}
 
@@ -214,7 +215,9 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw failure(errors, files);
         }
-        return new Config(root, files, baseSpec, nodes);
+        String nodesPointer = (files.size() == 1 ? Optional.of(files.getFirst()) : holder(files, "nodes"))
+                .map(f -> Pointer.child(f.prefix(), "nodes")).orElse(Pointer.ROOT);
+        return new Config(root, files, baseSpec, nodes, base.unnamedNodesGetBase(), nodesPointer);
     }
 
     /** The flows of {@code spec} in an index, each table with its devices. */
@@ -280,7 +283,9 @@ public final class ConfigLoader {
         return new Layer(Pointer.ROOT, declared, localIps.flatMap(f -> f.base().localIps()),
                 datapath.map(f -> f.base().datapath()).orElse(DatapathSpec.UNSET), Optional.empty(),
                 anyServices ? Optional.of(services) : Optional.empty(),
-                tuning.map(f -> f.base().tuning()).orElse(TuningSpec.UNSET), 0);
+                tuning.map(f -> f.base().tuning()).orElse(TuningSpec.UNSET), 0,
+                holder(files, "suspend").flatMap(f -> f.base().suspend()),
+                holder(files, "unnamedNodes").flatMap(f -> f.base().unnamedNodesGetBase()));
     }
 
     /** The first file that has {@code section}. */

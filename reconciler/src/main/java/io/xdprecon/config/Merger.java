@@ -24,7 +24,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>mappings merge key by key: {@code interfaces} by logical name, {@code datapath} by setting,
  *       {@code tuning.interfaces} by logical name and then by setting;
- *   <li>{@code localIps} and {@code tuning.hugepages} replace the base list when written;
+ *   <li>{@code localIps} and {@code tuning.hugepages} replace the base list when written, and {@code suspend} the
+ *       base's value;
  *   <li>{@code flows} and {@code services} merge by name: the same name replaces the base entry in its place,
  *       a new name is added after the base entries, {@code {name: x, remove: true}} removes x.
  * </ul>
@@ -36,7 +37,7 @@ final class Merger {
     /** The base document on its own: {@code base} with its flows in {@code flows}, one table per file. */
     static NodeSpec base(Layer base, List<FlowTable> flows, int unreadFlows) {
         return new NodeSpec("", base.interfaces(), base.localIps().orElse(List.of()), base.datapath(), List.copyOf(flows),
-                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning(), unreadFlows);
+                only(base.services().orElse(List.of()), ServiceSpec.class), base.tuning(), unreadFlows, base.suspend());
     }
 
     /** The base with {@code layer} (node {@code node}'s override) merged over it; problems go to {@code sink}. */
@@ -59,7 +60,7 @@ final class Merger {
                 new InterfaceTuningSpec(name, o.keyPointer(), o.queues().or(under::queues), o.rssKey().or(under::rssKey))));
         TuningSpec tuning = new TuningSpec(layer.tuning().hugepages().or(() -> base.tuning().hugepages()), tuned);
         return new NodeSpec(node, interfaces, layer.localIps().orElse(base.localIps()), datapath, flows, services, tuning,
-                base.unreadFlows() + layer.unreadFlows());
+                base.unreadFlows() + layer.unreadFlows(), layer.suspend().or(base::suspend));
     }
 
     private static <E, T extends E> List<T> byName(List<T> base, Optional<List<E>> layer, Class<T> type,

@@ -75,12 +75,13 @@ final class Spec {
 
     /**
      * One layer as written: the base document (pointer "") or one node's override ({@code /nodes/NAME}).
+     * {@code unnamedNodesGetBase} ({@code unnamedNodes: base}) is the base's alone; the schema keeps it out of a node's.
      * Lists absent when not written, so a node that does not mention them keeps the base's. The base's flows
      * are not here but in {@link FlowTable}s, read as a stream; a node's few are.
      */
     record Layer(String pointer, Map<String, InterfaceSpec> interfaces, Optional<List<At<Integer>>> localIps,
             DatapathSpec datapath, Optional<List<FlowEntry>> flows, Optional<List<ServiceEntry>> services,
-            TuningSpec tuning, int unreadFlows) {}
+            TuningSpec tuning, int unreadFlows, Optional<At<Boolean>> suspend, Optional<At<Boolean>> unnamedNodesGetBase) {}
 
     /**
      * What one node gets: the base, or the base with a node's layer merged over it.
@@ -88,7 +89,9 @@ final class Spec {
      * @param node         the node's name, or "" for the base as written
      * @param flows        the static flows in order: the base's in one table per file, or a node's merged view
      * @param unreadFlows  flow entries left out because they are wrong (and reported): counted for capacity
+     * @param suspend      {@code suspend:} as it applies to the node (its own, else the base's), absent when unwritten
      */
     record NodeSpec(String node, Map<String, InterfaceSpec> interfaces, List<At<Integer>> localIps,
-            DatapathSpec datapath, List<FlowTable> flows, List<ServiceSpec> services, TuningSpec tuning, int unreadFlows) {}
+            DatapathSpec datapath, List<FlowTable> flows, List<ServiceSpec> services, TuningSpec tuning, int unreadFlows,
+            Optional<At<Boolean>> suspend) {}
 }

@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>Failures that may pass (source unreachable, an apply that failed part way) back off
  *       exponentially up to {@link Settings#maxBackoff()}.</li>
  *   <li>{@link #trigger()} (SIGHUP, webhook, file change) wakes the loop now; {@link #suspend()} stops
- *       all writes until {@link #resume()}.</li>
+ *       all writes until {@link #resume()}, and so does a revision whose config says {@code suspend: true} for
+ *       this node until a revision without it (resume does not lift that one).</li>
  * </ul>
  * Runs on the thread that calls {@link #run()}; interfaces resolve in that thread's network namespace.
  */
@@ -91,6 +92,8 @@ public final class Daemon implements AutoCloseable {
     /** A reconcile is past its fetch, where it may write: a stop waits for it (guarded by {@code lock}). */
     private boolean writing;
     private volatile boolean suspended;
+    /** The newest valid revision's {@code suspend: true} for this node, where it stands: no writes while present. */
+    private volatile Optional<String> suspendedByConfig = Optional.empty();
     private boolean readySent;
     /** A reload (SIGHUP) was announced with RELOADING=1 and waits for the READY=1 its reconcile ends with. */
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
@@ -269,7 +272,10 @@ public final class Daemon implements AutoCloseable {
                 case Admission.Current current -> converge(current.desired(), Optional.empty());
                 case Admission.RejectedBefore before -> enforceLastGood(before.rejection());
                 case Admission.Invalid invalid -> reject(invalid);
-                case Admission.Accepted accepted -> converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
+                case Admission.Accepted accepted -> {
+                    readSuspension(accepted.candidate());
+                    yield converge(accepted.candidate().desired(), Optional.of(accepted.candidate()));
+                }
             };
         } catch (Datapath.LayoutMismatch e) {
             // Maps of a newer build (a downgrade): read-only for this one. The program keeps forwarding on them; the
@@ -397,6 +403,21 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * A valid revision says whether it suspends this node, as Flux's {@code spec.suspend}: it holds from this revision
+     * on (drift corrections of the live one included) until a valid revision without it; an invalid one changes nothing.
+     */
+    private void readSuspension(Candidate candidate) {
+        Optional<String> now = candidate.config().suspendedAt(settings.node())
+                .map(at -> at + " in revision " + candidate.revision().shortId());
+        if (now.isPresent() != suspendedByConfig.isPresent()) {
+            LOG.log(now.isPresent() ? Level.WARNING : Level.INFO, now.map(at -> "suspended by the config (" + at
+                    + "): no writes until a revision without it").orElse("the config no longer suspends this node"
+                    + " (revision " + candidate.revision().shortId() + ")"));
+        }
+        suspendedByConfig = now;
+    }
+
     private ReconcileOutcome reject(Admission.Invalid invalid) {
         Revision revision = invalid.revision();
         List<String> errors = invalid.errors().lines();
@@ -450,8 +471,9 @@ public final class Daemon implements AutoCloseable {
             }
             return new ReconcileOutcome.Unchanged(Optional.empty());
         }
-        if (suspended) {
-            LOG.log(Level.INFO, "suspended: not applying " + plan.summary().line());
+        DaemonStatus.Suspension suspension = new DaemonStatus.Suspension(suspended, suspendedByConfig);
+        if (suspension.any()) {
+            LOG.log(Level.INFO, "suspended (" + suspension.describe() + "): not applying " + plan.summary().line());
             return new ReconcileOutcome.Suspended(plan.summary().line());
         }
         if (candidate.isEmpty() && settings.drift() == DriftMode.WARN) {
@@ -630,7 +652,8 @@ public final class Daemon implements AutoCloseable {
 
     private DaemonStatus snapshot(Map<String, Long> owners, int capacity, Map<String, Long> counters) {
         return new DaemonStatus(settings.node(), source.describe(), state.attempted(), state.applied().map(Revision::id),
-                state.error(), state.lastReconcile(), suspended, state.reconciles(), state.driftCorrections(),
+                state.error(), state.lastReconcile(), new DaemonStatus.Suspension(suspended, suspendedByConfig),
+                state.reconciles(), state.driftCorrections(),
                 Map.copyOf(owners), capacity, Map.copyOf(counters));
     }
 

@@ -150,16 +150,28 @@ class CliConsistencyTest {
     }
 
     @Test
-    void aNodeTheConfigDoesNotListIsRefusedNamingTheOnesItDoes() {
+    void aNodeTheConfigDoesNotListIsRefusedNamingTheOnesItDoesUnlessItSaysUnnamedNodesGetTheBase() throws Exception {
         Main.Captured typo = run("plan", "-c", EXAMPLE.toString(), "--node", "edge-22", "--offline");
         assertEquals(1, typo.exit());
-        assertEquals("xdprecon plan: node 'edge-22' is not in the config (--node edge-22): its nodes are edge-1, edge-2, edge-3;"
-                + " a node with no overrides is listed as 'edge-22: {}', and without --node this host's name is used (the"
-                + " base when not listed)\n", typo.err());
+        assertEquals("xdprecon plan: node 'edge-22' (--node edge-22) is not listed under nodes (edge-1, edge-2, edge-3) and"
+                + " unnamedNodes is refuse (the default): list it ('edge-22: {}' gets the base) or say 'unnamedNodes: base'\n",
+                typo.err());
         assertEquals("", typo.out());
-        // without --node: this host, unnamed in the config, gets the base
+        // without --node: this host, unnamed in the config, is refused the same way
         Main.Captured unnamed = run("plan", "-c", EXAMPLE.toString(), "--offline");
-        assertEquals(0, unnamed.exit(), unnamed.err());
+        assertEquals(1, unnamed.exit(), unnamed.out());
+        assertTrue(unnamed.err().startsWith("xdprecon plan: node '" + io.xdprecon.config.Config.defaultNode()
+                + "' (this host's name; --node NAME picks a node) is not listed under nodes"), unnamed.err());
+        // unless the config says that a node it does not name gets the base
+        Path open = dir.resolve("open.yaml");
+        Files.writeString(open, Files.readString(EXAMPLE).replace("\nnodes:\n", "\nunnamedNodes: base\nnodes:\n"));
+        for (String[] args : new String[][] {{"--node", "edge-22"}, {}}) {
+            List<String> line = new ArrayList<>(List.of("plan", "-c", open.toString(), "--offline"));
+            line.addAll(List.of(args));
+            Main.Captured base = run(line.toArray(String[]::new));
+            assertEquals(0, base.exit(), base.err());
+            assertTrue(base.out().contains("+ flow game-eu-2"), base.out());
+        }
     }
 
     @Test
@@ -189,7 +201,7 @@ class CliConsistencyTest {
 
         Main.Captured typo = Main.capture(env("XDPRECON_SOURCE=file:" + EXAMPLE, "XDPRECON_NODE=edge-9"), "plan", "--offline");
         assertEquals(1, typo.exit());
-        assertTrue(typo.err().contains("node 'edge-9' is not in the config (XDPRECON_NODE in " + dir.resolve("xdprecon.env")),
+        assertTrue(typo.err().contains("node 'edge-9' (XDPRECON_NODE in " + dir.resolve("xdprecon.env") + ") is not listed"),
                 typo.err());
         Main.Captured badSource = Main.capture(env("XDPRECON_SOURCE=/etc/flows.yaml"), "plan", "--offline");
         assertEquals(1, badSource.exit());

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.admin.AdminServer;
 import io.xdprecon.daemon.admin.ControlToken;
 import io.xdprecon.daemon.admin.Suspension;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,33 @@ class ControlCommandTest {
         }
     }
 
+    /** As Flux's spec.suspend in Git outlasts `flux resume`: the operator lifts only the operator's suspension. */
+    @Test
+    void resumeDoesNotLiftTheConfigsSuspensionAndSaysWhereItIs() throws Exception {
+        String token = ControlToken.create(dir.resolve(ControlToken.FILE_NAME));
+        AtomicInteger resumed = new AtomicInteger();
+        String at = "/srv/flows.yaml:9:10 in revision 1a2b3c4";
+        DaemonStatus held = new DaemonStatus("edge-1", "file:/srv/flows.yaml", Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), new DaemonStatus.Suspension(false, Optional.of(at)), 1, 0, Map.of(), 0,
+                Map.of());
+        try (AdminServer server = AdminServer.builder(new InetSocketAddress("127.0.0.1", 0)).controlToken(token)
+                .status(() -> Optional.of(held)).onResume(resumed::incrementAndGet).start()) {
+            String admin = "127.0.0.1:" + server.address().getPort();
+            Suspension.set(dir, "a test");
+            Main.Captured r = Main.capture("resume", "--admin", admin, "--state-dir", dir.toString());
+            assertEquals(1, r.exit(), r.out());
+            assertEquals("xdprecon resume: lifted the suspension of `xdprecon suspend` (" + dir.resolve(Suspension.FILE_NAME)
+                    + " removed), but the config still suspends this node: suspend: true at " + at + "; the daemon writes"
+                    + " nothing until a revision without it\n", r.err());
+            assertEquals(1, resumed.get(), "the daemon was told");
+            assertFalse(Suspension.isSet(dir), "the operator's mark is gone");
+            Main.Captured json = Main.capture("resume", "--json", "--admin", admin, "--state-dir", dir.toString());
+            assertEquals(1, json.exit(), json.err());
+            assertEquals(at, new ObjectMapper().readTree(json.out()).get("suspendedByConfig").asText());
+            assertTrue(new ObjectMapper().readTree(json.out()).get("suspended").asBoolean());
+        }
+    }
+
     @Test
     void withoutADaemonTheSuspensionIsKeptForItsNextStart() throws Exception {
         Main.Captured r = Main.capture("suspend", "--admin", "127.0.0.1:9", "--state-dir", dir.toString());
@@ -58,7 +88,7 @@ class ControlCommandTest {
         Main.Captured json = Main.capture("resume", "--json", "--admin", "127.0.0.1:9", "--state-dir", dir.toString());
         assertEquals(0, json.exit(), json.err());
         assertEquals("{\"suspended\":false,\"daemon\":\"not running\",\"stateFile\":\"" + dir.resolve(Suspension.FILE_NAME)
-                + "\"}\n", json.out());
+                + "\",\"suspendedByConfig\":null}\n", json.out());
         assertFalse(Suspension.isSet(dir));
     }
 

@@ -48,7 +48,8 @@ class OutputEscapingTest {
         assertEquals(1, r.exit());
         assertClean("validate's stderr", r.err());
         assertEquals(List.of(file + ":3:1: unknown property 'x\\n<6>applied revision 0000000 (forged)\\x1b[2J\\x1b]0;pwned\\x07';"
-                + " expected one of: apiVersion, interfaces, localIps, datapath, flows, services, tuning, nodes"),
+                + " expected one of: apiVersion, interfaces, localIps, datapath, flows, services, tuning, suspend,"
+                + " unnamedNodes, nodes"),
                 r.err().lines().toList());
     }
 

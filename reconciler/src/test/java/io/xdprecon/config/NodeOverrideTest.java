@@ -1,7 +1,9 @@
 package io.xdprecon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -156,13 +158,41 @@ class NodeOverrideTest {
     }
 
     @Test
-    void aNodeWithoutAnOverrideGetsTheBase() {
+    void aNodeWithoutAnOverrideGetsTheBaseWhenTheConfigSaysUnnamedNodesGetIt() {
         // xdp mode runs no services: the node drops the base's (keeping them is an error naming datapath.mode)
-        Config config = load("n1: { datapath: { mode: xdp }, services: [{ name: turn, remove: true }, { name: stun, remove: true }] }");
+        String n1 = "n1: { datapath: { mode: xdp }, services: [{ name: turn, remove: true }, { name: stun, remove: true }] }";
+        Config config = ConfigLoader.parse(FILE, BASE + "unnamedNodes: base\nnodes:\n" + n1.indent(2));
+        assertTrue(config.serves("somewhere-else"));
         DesiredState base = config.forNode("somewhere-else", ANY);
         assertEquals(DatapathSettings.Mode.DPDK, base.datapath().mode());
         assertEquals("somewhere-else", base.node());
         assertEquals(List.of("n1"), config.nodes());
+    }
+
+    @Test
+    void aNodeTheConfigDoesNotListIsRefusedByDefaultAtTheNodesKey() {
+        for (String policy : new String[] {"", "unnamedNodes: refuse\n"}) {
+            Config config = ConfigLoader.parse(FILE, BASE + policy + "nodes:\n  n1: {}\n");
+            assertTrue(config.serves("n1"));
+            assertFalse(config.serves("n2"));
+            ConfigException e = assertThrows(ConfigException.class, () -> config.forNode("n2", ANY));
+            String at = "fleet.yaml:37:1: "; // the nodes key, or unnamedNodes when written
+            assertEquals(List.of(at + "node 'n2' is not listed under nodes (n1) and unnamedNodes is refuse"
+                    + (policy.isEmpty() ? " (the default)" : "") + ": list it ('n2: {}' gets the base) or say"
+                    + " 'unnamedNodes: base'"), e.errors().stream().map(ConfigError::toString).toList());
+        }
+        // a config that names no node is the same for every node
+        assertTrue(ConfigLoader.parse(FILE, BASE).serves("anywhere"));
+    }
+
+    @Test
+    void suspendIsTheNodesOwnElseTheBasesAndSaysWhereItIsWritten() {
+        Config config = ConfigLoader.parse(FILE, BASE + "suspend: true\nnodes:\n  n1: { suspend: false }\n  n2: {}\n");
+        assertEquals(java.util.Optional.empty(), config.suspendedAt("n1"));
+        assertEquals(java.util.Optional.of("fleet.yaml:37:10"), config.suspendedAt("n2"));
+        Config one = load("n1: { suspend: true }\nn2: {}");
+        assertEquals(java.util.Optional.of("fleet.yaml:38:18"), one.suspendedAt("n1"));
+        assertEquals(java.util.Optional.empty(), one.suspendedAt("n2"));
     }
 
     @Test

@@ -61,7 +61,7 @@ class SystemdEventsTest {
 
     private static DaemonStatus status(String applied, long configRules) {
         return new DaemonStatus("edge-1", "git:https://example.org/flows.git", Optional.of(applied), Optional.of(applied),
-                Optional.empty(), Optional.of(Instant.EPOCH), false, 3, 0, Map.of("config", configRules, "session", 7L),
+                Optional.empty(), Optional.of(Instant.EPOCH), DaemonStatus.Suspension.NONE, 3, 0, Map.of("config", configRules, "session", 7L),
                 524288, Map.of());
     }
 

@@ -42,7 +42,7 @@ import java.util.function.Supplier;
  *       = 1 (at most one series per kind; a new revision replaces the old series rather than leaving it
  *       behind), {@code xdprecon_rules{owner}}, {@code xdprecon_rules_capacity},
  *       {@code xdprecon_rules_fill_ratio} (all rules / capacity, absent when there is no datapath),
- *       {@code xdprecon_drift_corrections_total}, {@code xdprecon_suspended} (0/1),
+ *       {@code xdprecon_drift_corrections_total}, {@code xdprecon_suspended} (0/1), {@code xdprecon_suspended_by{by}},
  *       {@code xdprecon_last_reconcile_timestamp_seconds} (Unix time) and
  *       {@code xdprecon_datapath_packets_total{counter}}. Before the first status they are absent.</li>
  * </ul>
@@ -189,8 +189,15 @@ public final class DaemonMetrics implements DaemonEvents {
                         + " an older one stays applied")
                 .callback(cb -> status().ifPresent(s -> cb.call(rejected(s) ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_suspended")
-                .help("1 while reconciling is suspended (xdprecon resume / POST /resume ends it)")
+                .help("1 while reconciling is suspended, by the operator or by the config (see xdprecon_suspended_by)")
                 .callback(cb -> status().ifPresent(s -> cb.call(s.suspended() ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("xdprecon_suspended_by")
+                .help("1 while this holds writes back: by=\"operator\" (xdprecon suspend; xdprecon resume ends it),"
+                        + " by=\"config\" (suspend: true in the newest valid revision; a revision without it ends it)")
+                .labelNames("by").callback(cb -> status().ifPresent(s -> {
+                    cb.call(s.suspension().byOperator() ? 1 : 0, "operator");
+                    cb.call(s.suspension().byConfig().isPresent() ? 1 : 0, "config");
+                })).register(registry);
         GaugeWithCallback.builder().name("xdprecon_last_reconcile_timestamp_seconds")
                 .help("Unix time the last reconcile finished")
                 .callback(cb -> status().flatMap(DaemonStatus::lastReconcile)

@@ -25,7 +25,9 @@ import java.util.Optional;
  *   "lastError": "…"|null,                  // why the last attempt did not apply
  *   "lastReconcile": "2026-11-25T14:00:00Z"|null,  // ISO-8601 instant, UTC
  *   "lastReconcileAgeSeconds": 12.5|null,   // age by the daemon's clock when served (immune to client skew)
- *   "suspended": false,
+ *   "suspended": false,                     // true while anyone holds writes back:
+ *   "suspendedBy": {"operator": false,      //   xdprecon suspend / POST /suspend (xdprecon resume lifts it)
+ *                   "config": "…"|null},    //   the config's suspend: true, "FILE:LINE:COL in revision ID"
  *   "reconciles": 42,                       // reconciles since start
  *   "driftCorrections": 1,
  *   "rulesByOwner": {"config": 10, "session": 3},
@@ -55,6 +57,9 @@ public final class StatusJson {
             o.putNull("lastReconcileAgeSeconds");
         }
         o.put("suspended", status.suspended());
+        ObjectNode by = o.putObject("suspendedBy");
+        by.put("operator", status.suspension().byOperator());
+        by.put("config", status.suspension().byConfig().orElse(null));
         o.put("reconciles", status.reconciles());
         o.put("driftCorrections", status.driftCorrections());
         ObjectNode owners = o.putObject("rulesByOwner");
@@ -81,13 +86,22 @@ public final class StatusJson {
         }
         DaemonStatus s = new DaemonStatus(text(o, "node").orElse(""), text(o, "source").orElse(""),
                 text(o, "lastAttemptedRevision"), text(o, "lastAppliedRevision"), text(o, "lastError"),
-                text(o, "lastReconcile").map(Instant::parse), o.path("suspended").asBoolean(false),
+                text(o, "lastReconcile").map(Instant::parse), suspension(o),
                 o.path("reconciles").asLong(0), o.path("driftCorrections").asLong(0), longs(o.path("rulesByOwner")),
                 o.path("rulesCapacity").asInt(0), longs(o.path("datapathCounters")));
         JsonNode age = o.path("lastReconcileAgeSeconds");
         Optional<Duration> lastReconcileAge = age.isNumber()
                 ? Optional.of(Duration.ofMillis(Math.round(age.asDouble() * 1000))) : Optional.empty();
         return new Parsed(s, lastReconcileAge);
+    }
+
+    /** An older daemon says only "suspended": then it was by the operator, the only way it knew. */
+    private static DaemonStatus.Suspension suspension(JsonNode o) {
+        JsonNode by = o.path("suspendedBy");
+        if (!by.isObject()) {
+            return new DaemonStatus.Suspension(o.path("suspended").asBoolean(false), Optional.empty());
+        }
+        return new DaemonStatus.Suspension(by.path("operator").asBoolean(false), text(by, "config"));
     }
 
     private static Optional<String> text(JsonNode o, String field) {

@@ -59,7 +59,7 @@ class AdminServerTest {
         return new DaemonStatus("edge-1", "git https://git.example/net.git#main", Optional.ofNullable(attempted),
                 Optional.ofNullable(applied), attempted != null && !attempted.equals(applied)
                         ? Optional.of("flows[2].to: port 70000 is out of range\nsecond line") : Optional.empty(),
-                Optional.ofNullable(last), false, 7, 2, owners, 1000, counters);
+                Optional.ofNullable(last), DaemonStatus.Suspension.NONE, 7, 2, owners, 1000, counters);
     }
 
     AdminServer.Builder builder() {
@@ -246,10 +246,25 @@ class AdminServerTest {
     @Test
     void statusJsonRoundTripsAnEmptyStatus() throws Exception {
         DaemonStatus s = new DaemonStatus("n", "file /etc/xdprecon.yaml", Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), true, 0, 0, Map.of(), 0, Map.of());
+                Optional.empty(), Optional.empty(), new DaemonStatus.Suspension(true, Optional.empty()), 0, 0, Map.of(), 0,
+                Map.of());
         StatusJson.Parsed p = StatusJson.read(StatusJson.write(s, NOW));
         assertEquals(s, p.status());
         assertEquals(Optional.empty(), p.lastReconcileAge());
+    }
+
+    @Test
+    void statusJsonSaysWhoSuspendedAndReadsAnOlderDaemonsFlagAsTheOperators() throws Exception {
+        DaemonStatus s = new DaemonStatus("n", "file /etc/xdprecon.yaml", Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), new DaemonStatus.Suspension(true, Optional.of("flows.yaml:3:10 in revision"
+                        + " 1a2b3c4")), 0, 0, Map.of(), 0, Map.of());
+        String json = StatusJson.write(s, NOW);
+        assertTrue(json.contains("\"suspendedBy\" : {\n    \"operator\" : true,\n    \"config\" : \"flows.yaml:3:10 in revision"
+                + " 1a2b3c4\"\n  }"), json);
+        assertEquals(s, StatusJson.read(json).status());
+        assertEquals("xdprecon suspend and config flows.yaml:3:10 in revision 1a2b3c4", s.suspension().describe());
+        DaemonStatus older = StatusJson.read("{\"node\": \"n\", \"suspended\": true}").status();
+        assertEquals(new DaemonStatus.Suspension(true, Optional.empty()), older.suspension());
     }
 
     @Test

@@ -36,7 +36,7 @@ class DaemonMetricsTest {
     private static DaemonStatus status(Instant at, String applied, String attempted, boolean suspended) {
         return new DaemonStatus("edge-1", "file x", Optional.ofNullable(attempted), Optional.ofNullable(applied),
                 attempted != null && !attempted.equals(applied) ? Optional.of("flows[0].client: bad") : Optional.empty(),
-                Optional.of(at), suspended, 1, 0, Map.of(), 0, Map.of());
+                Optional.of(at), new DaemonStatus.Suspension(suspended, Optional.empty()), 1, 0, Map.of(), 0, Map.of());
     }
 
     @Test

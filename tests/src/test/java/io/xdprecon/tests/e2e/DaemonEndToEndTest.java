@@ -557,4 +557,66 @@ class DaemonEndToEndTest {
         SequencedStream.Report report = stream.stop();
         assertLossless("the kept flow through the refusal and the manual apply", report);
     }
+
+    /**
+     * {@code suspend: true} in the config, as Flux's {@code spec.suspend}: from the revision that says it, the daemon
+     * writes nothing (neither that revision's flows nor drift corrections); the operator's resume does not lift it;
+     * status, /status, {@code xdprecon status} and /metrics say it is the config and where; a node's own
+     * {@code suspend: false} wins over the base's; the next revision without it applies. A revision that does not
+     * list this node among its nodes (no {@code unnamedNodes: base}) is rejected and writes nothing.
+     */
+    @Test
+    void theConfigsSuspendHoldsWritesFromItsRevisionUntilOneWithoutItAndResumeDoesNotLiftIt() throws Exception {
+        String v1 = push(config(LabConfigs.flow("zero", 0, 50000)), "one flow");
+        startDaemon(Duration.ofMillis(300));
+        await("v1 applied", Duration.ofSeconds(10), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v1)));
+
+        String v2 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001)) + "suspend: true\n",
+                "hold the fleet");
+        await("v2 read and found suspending", Duration.ofSeconds(10),
+                () -> daemon.status().suspension().byConfig().filter(at -> at.contains(v2.substring(0, 7))).isPresent());
+        String at = daemon.status().suspension().byConfig().orElseThrow();
+        assertTrue(at.matches(".*flows\\.yaml:\\d+:10 in revision " + v2.substring(0, 7) + ".*"), at);
+        lab.datapath().rules().remove(forward(0)); // drift, not to be corrected while the config suspends
+        awaitReconciles(3);
+        assertFalse(hasRule(1), "v2's new flow is not written");
+        assertFalse(hasRule(0), "drift is not corrected");
+        assertEquals(Optional.of(v1), daemon.status().lastAppliedRevision());
+
+        daemon.suspend();
+        daemon.resume(); // the operator's resume lifts the operator's suspension, not the config's
+        awaitReconciles(3);
+        assertFalse(hasRule(0) || hasRule(1), "resume does not override the config");
+        DaemonStatus held = daemon.status();
+        assertEquals(new DaemonStatus.Suspension(false, Optional.of(at)), held.suspension());
+
+        String json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort()
+                + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(json.contains("\"suspended\" : true") && json.contains("\"operator\" : false")
+                && json.contains("\"config\" : \"" + at + "\""), json);
+        Main.Captured status = Main.capture("status", "--admin", "127.0.0.1:" + admin.address().getPort());
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().contains("YES, changes are not applied: by the config, suspend: true at " + at), status.out());
+        Map<String, Double> metrics = scrape();
+        assertEquals(1.0, metrics.get("xdprecon_suspended"), metrics.toString());
+        assertEquals(1.0, metrics.get("xdprecon_suspended_by{by=\"config\"}"), metrics.toString());
+        assertEquals(0.0, metrics.get("xdprecon_suspended_by{by=\"operator\"}"), metrics.toString());
+
+        // the base still says suspend, but this node's own suspend: false wins
+        String v3 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001))
+                + "suspend: true\nnodes:\n  lab: { suspend: false }\n", "all but lab");
+        await("v3 applies: v2's flow and the drift corrected", Duration.ofSeconds(10), () -> hasRule(0) && hasRule(1));
+        await("status follows", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v3)));
+        assertFalse(daemon.status().suspended(), daemon.status().toString());
+
+        // a config that names its nodes and not this one is refused here: nothing written, v3 kept
+        String v4 = push(config(LabConfigs.flow("zero", 0, 50000)) + "nodes:\n  edge-1: {}\n", "a fleet without lab");
+        await("v4 rejected", Duration.ofSeconds(10), () -> daemon.status().lastAttemptedRevision().equals(Optional.of(v4))
+                && daemon.status().lastError().isPresent());
+        assertTrue(daemon.status().lastError().get().contains("node 'lab' is not listed under nodes (edge-1)"),
+                daemon.status().lastError().get());
+        awaitReconciles(2);
+        assertTrue(hasRule(0) && hasRule(1), "v3's rules kept");
+        assertEquals(Optional.of(v3), daemon.status().lastAppliedRevision());
+    }
 }
