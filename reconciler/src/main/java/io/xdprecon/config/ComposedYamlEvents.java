@@ -84,7 +84,8 @@ final class ComposedYamlEvents extends EventCursor {
         composed = true;
         // Yaml.composeAll's composer, over a parser that bounds the text between nodes as the streamed ways do.
         Composer composer = new Composer(new NodeBoundParser(new ParserImpl(new StreamReader(text),
-                YamlEvents.loaderOptions()), BoundedText.nodeMarks(text)), new CoreSchemaResolver(), YamlEvents.loaderOptions());
+                YamlEvents.loaderOptions()), BoundedText.nodeMarks(text), YamlReader.MAX_TREE_VALUES), new CoreSchemaResolver(),
+                YamlEvents.loaderOptions());
         root = composer.checkNode() ? composer.getNode() : null;
         if (root != null && composer.checkNode()) {
             second = composer.getNode(); // composed, as SnakeYAML does: an error in it is the error

@@ -25,7 +25,7 @@ final class SnakeYamlEvents extends EventCursor {
     SnakeYamlEvents(Reader text) {
         super(text);
         this.parser = new NodeBoundParser(new ParserImpl(new StreamReader(text), YamlEvents.loaderOptions()),
-                BoundedText.nodeMarks(text));
+                BoundedText.nodeMarks(text), Integer.MAX_VALUE); // YamlReader bounds what it keeps
     }
 
     @Override

@@ -45,9 +45,10 @@ final class YamlReader {
     static final int MAX_KEY = 1024;
     /**
      * Values read into the tree: everything but the items of {@code flows}, which are streamed. The tree costs some
-     * 100 bytes a value (with its position); 2 million localIps ran a 256 MB heap out. A config has tens to thousands.
+     * 100 bytes a value (with its position), and the schema's report of a wrong one about 1 KB: 2 million localIps
+     * ran a 256 MB heap out, and so did 490,000 wrong ones (200,000 took 340 MB RSS). A config has tens to thousands.
      */
-    static final int MAX_TREE_VALUES = 500_000;
+    static final int MAX_TREE_VALUES = 200_000;
     /** Values in one item of {@code flows}, recorded whole before it is read: a flow has about 20. */
     static final int MAX_ITEM_VALUES = 10_000;
     /**

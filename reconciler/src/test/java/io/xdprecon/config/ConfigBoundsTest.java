@@ -153,8 +153,19 @@ class ConfigBoundsTest {
         List<String> errors = refused(text.toString());
         assertEquals(1, errors.size(), errors.toString());
         // The values before localIps' items: the root, apiVersion, interfaces (2 x 2), localIps.
-        assertTrue(errors.getFirst().matches("f\\.yaml:\\d+:5: more than 500000 values outside flows, the bound of a"
+        assertTrue(errors.getFirst().matches("f\\.yaml:\\d+:5: more than 200000 values outside flows, the bound of a"
                 + " config's other sections \\(localIps, services, nodes, \\.\\.\\.\\)"), errors.getFirst());
+    }
+
+    @Test
+    void aConfigWithAnchorsHoldingMoreValuesThanTheBoundIsRefusedWhileComposed() {
+        // SnakeYAML's composer held all of it before any bound looked: 3 million values (18 MB) ran the 256 MB heap out.
+        String text = EXAMPLE.replace("localIps:\n", "localIps: &ips\n" + "  - 1\n".repeat(YamlReader.MAX_TREE_VALUES));
+        List<String> errors = refused(text);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().matches("f\\.yaml:\\d+:5: more than 200000 values in a config that uses anchors or"
+                + " aliases, the bound of such a config: it is composed whole \\(its flows too\\), where one without them"
+                + " has its flows streamed; write the big parts without anchors"), errors.getFirst());
     }
 
     @Test
