@@ -8,7 +8,7 @@ import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.Direction;
 import java.util.ArrayList;
@@ -106,11 +106,11 @@ final class Checks {
     }
 
     private void localIps() {
-        Map<Integer, At<Integer>> seen = new HashMap<>();
-        for (At<Integer> ip : spec.localIps()) {
-            At<Integer> first = seen.putIfAbsent(ip.value(), ip);
+        Map<IpAddress, At<IpAddress>> seen = new HashMap<>();
+        for (At<IpAddress> ip : spec.localIps()) {
+            At<IpAddress> first = seen.putIfAbsent(ip.value(), ip);
             if (first != null) {
-                add(ip, "'" + Ipv4.format(ip.value()) + "' is listed twice (first at " + Mention.of(first.pointer()) + ")");
+                add(ip, "'" + ip.value() + "' is listed twice (first at " + Mention.of(first.pointer()) + ")");
             }
         }
     }
@@ -132,7 +132,7 @@ final class Checks {
             for (FlowIndex.Entry later : same.subList(1, same.size())) {
                 FlowTable t = table(later);
                 problems.add(new Problem.AtValue(pointer(later, "/egress/port"), "egress "
-                        + new Endpoint(t.egressIp(later.row()), t.egressPort(later.row())) + " is already the egress of flow '"
+                        + new Endpoint(t.egressAddress(later.row()), t.egressPort(later.row())) + " is already the egress of flow '"
                         + table(first).name(first.row()) + "' (" + Mention.of(pointer(first, "/egress/port"))
                         + "); each flow needs its own egress address:port"));
             }
@@ -146,8 +146,11 @@ final class Checks {
                 }
                 index.leg(later, leg);
                 FlowKey key = FlowKey.unpack(leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW]);
-                String keyText = devices.get(key.ifindex()) + " " + Ipv4.format(key.srcIp()) + ":" + key.srcPort() + " -> "
-                        + Ipv4.format(key.dstIp()) + ":" + key.dstPort();
+                FlowTable t = table(later);
+                int r = later.row();
+                boolean forward = later.direction() == Direction.FORWARD;
+                String keyText = devices.get(key.ifindex()) + " " + (forward ? t.client(r) : t.server(r)) + " -> "
+                        + (forward ? t.listenAddress(r) : t.egressAddress(r)).withPort(key.dstPort());
                 problems.add(new Problem.AtValue(pointer(later, later.direction() == Direction.FORWARD ? "/listen" : "/egress"),
                         "the " + later.direction() + " rule key (" + keyText + ") of flow '" + table(later).name(later.row())
                         + "' is also the " + first.direction() + " rule key of flow '" + table(first).name(first.row()) + "' ("
@@ -174,16 +177,17 @@ final class Checks {
     /** A client or server at one of its flow's own endpoints: its packets would go from this node to itself. */
     private void selfAddressed(FlowTable table) {
         for (int r = 0; r < table.size(); r++) {
-            selfAddressed(table, r, "client", table.clientIp(r), table.clientPort(r));
-            selfAddressed(table, r, "server", table.serverIp(r), table.serverPort(r));
+            selfAddressed(table, r, false, table.clientPort(r));
+            selfAddressed(table, r, true, table.serverPort(r));
         }
     }
 
-    private void selfAddressed(FlowTable table, int r, String peer, int ip, int port) {
-        String own = ip == table.listenIp(r) && port == table.listenPort(r) ? "listen"
-                : ip == table.egressIp(r) && port == table.egressPort(r) ? "egress" : null;
+    private void selfAddressed(FlowTable table, int r, boolean server, int port) {
+        String peer = server ? "server" : "client";
+        String own = port == table.listenPort(r) && table.peerIsOwnAddress(r, server, false) ? "listen"
+                : port == table.egressPort(r) && table.peerIsOwnAddress(r, server, true) ? "egress" : null;
         if (own != null) {
-            problems.add(new Problem.AtValue(table.pointer(r) + "/" + peer, peer + " " + new Endpoint(ip, port)
+            problems.add(new Problem.AtValue(table.pointer(r) + "/" + peer, peer + " " + (server ? table.server(r) : table.client(r))
                     + " is the flow's own " + own + " endpoint: its packets would go from this node to itself, which no"
                     + " interface receives"));
         }
@@ -223,7 +227,7 @@ final class Checks {
                 String key = device + " " + listen.address().value() + " " + listen.port().value();
                 ServiceSpec other = listens.putIfAbsent(key, service);
                 if (other != null) {
-                    add(listen.port(), Ipv4.format(listen.address().value()) + ":" + listen.port().value()
+                    add(listen.port(), listen.address().value().withPort(listen.port().value())
                             + " is already where service '" + other.name().value() + "' listens ("
                             + Mention.of(other.listen().port().pointer()) + ")");
                 }
@@ -232,10 +236,10 @@ final class Checks {
                 for (FlowTable table : spec.flows()) {
                     for (int r = 0; r < table.size(); r++) {
                         InterfaceSpec at = spec.interfaces().get(table.listenIface(r));
-                        if (at != null && at.device().value().equals(device) && table.listenIp(r) == listen.address().value()
-                                && table.listenPort(r) == listen.port().value()) {
-                            problems.add(new Problem.AtValue(table.pointer(r) + "/listen", Ipv4.format(listen.address().value())
-                                    + ":" + listen.port().value() + " on " + table.listenIface(r) + " is where service '"
+                        if (at != null && at.device().value().equals(device) && table.listenPort(r) == listen.port().value()
+                                && table.isAddress(r, false, listen.address().value())) {
+                            problems.add(new Problem.AtValue(table.pointer(r) + "/listen", listen.address().value()
+                                    .withPort(listen.port().value()) + " on " + table.listenIface(r) + " is where service '"
                                     + service.name().value() + "' listens (" + Mention.of(listen.port().pointer())
                                     + "); a session of this client would take the flow's rule, and remove it when it expires"));
                         }
@@ -257,21 +261,21 @@ final class Checks {
         for (int i = 0; i < services.size(); i++) {
             ServiceSpec service = services.get(i);
             At<PortRange> pool = service.egressPorts();
-            int address = service.egressAddress().value();
+            IpAddress address = service.egressAddress().value();
             for (int j = 0; j < i; j++) {
                 ServiceSpec other = services.get(j);
-                if (other.egressAddress().value() == address && other.egressPorts().value().overlaps(pool.value())) {
+                if (other.egressAddress().value().equals(address) && other.egressPorts().value().overlaps(pool.value())) {
                     add(pool, "'" + pool.value() + "' overlaps '" + other.egressPorts().value() + "', the pool of service '"
-                            + other.name().value() + "' on " + Ipv4.format(address) + " ("
+                            + other.name().value() + "' on " + address + " ("
                             + Mention.of(other.egressPorts().pointer()) + "); two sessions would get the same egress port");
                 }
             }
             for (ServiceSpec listening : services) {
                 EndpointSpec listen = listening.listen();
-                if (listen.address().value() == address && pool.value().contains(listen.port().value())
+                if (listen.address().value().equals(address) && pool.value().contains(listen.port().value())
                         && declared(listen.iface()) && declared(service.egressIface())
                         && device(listen.iface()).equals(device(service.egressIface()))) {
-                    add(pool, "'" + pool.value() + "' contains " + Ipv4.format(address) + ":" + listen.port().value() + " on "
+                    add(pool, "'" + pool.value() + "' contains " + address.withPort(listen.port().value()) + " on "
                             + listen.iface().value() + ", where service '" + listening.name().value() + "' listens ("
                             + Mention.of(listen.port().pointer()) + "); a session's replies would be taken for a new client's"
                             + " first packets");
@@ -279,7 +283,7 @@ final class Checks {
             }
             for (FlowTable table : spec.flows()) {
                 for (int r = 0; r < table.size(); r++) {
-                    if (table.egressIp(r) == address && pool.value().contains(table.egressPort(r))) {
+                    if (pool.value().contains(table.egressPort(r)) && table.isAddress(r, true, address)) {
                         add(pool, "'" + pool.value() + "' contains " + new Endpoint(address, table.egressPort(r))
                                 + ", the egress of flow '" + table.name(r) + "' (" + Mention.of(table.pointer(r) + "/egress/port")
                                 + "); a session could take it");
@@ -331,7 +335,7 @@ final class Checks {
             spec.datapath().maxRules().ifPresentOrElse(m -> add(m, message),
                     () -> problems.add(new Problem.AtValue(pointer, message + " (the default; raise datapath.maxRules)")));
         }
-        Set<Integer> local = new LinkedHashSet<>();
+        Set<IpAddress> local = new LinkedHashSet<>();
         spec.localIps().forEach(ip -> local.add(ip.value()));
         for (ServiceSpec service : spec.services()) {
             local.add(service.listen().address().value());

@@ -9,6 +9,8 @@ import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
+import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.Direction;
 import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DatapathSettings;
@@ -119,8 +121,8 @@ public final class Config {
         for (FlowTable table : spec.flows()) {
             for (int r = 0; r < table.size(); r++) {
                 flows.add(new Flow(table.name(r), table.client(r), attachment(spec, table.listenIface(r),
-                        new Endpoint(table.listenIp(r), table.listenPort(r))), attachment(spec, table.egressIface(r),
-                        new Endpoint(table.egressIp(r), table.egressPort(r))), table.server(r)));
+                        new Endpoint(table.listenAddress(r), table.listenPort(r))), attachment(spec, table.egressIface(r),
+                        new Endpoint(table.egressAddress(r), table.egressPort(r))), table.server(r)));
             }
         }
         return flows;
@@ -141,8 +143,9 @@ public final class Config {
      * What node {@code node} should hold: its rules (two per flow), local IPs, tuning and datapath settings,
      * with each kernel device resolved to its ifindex. A node without an override gets the base, when served.
      *
-     * @throws ConfigException naming the {@code device:} line of every device the resolver does not know, or
-     *                         {@code nodes} (or {@code unnamedNodes}) for a node it does not {@link #serves serve}
+     * @throws ConfigException naming the {@code device:} line of every device the resolver does not know,
+     *                         {@code nodes} (or {@code unnamedNodes}) for a node it does not {@link #serves serve}, or the
+     *                         first IPv6 flow, local IP or service (see {@link #ipv6Refusal})
      */
     public DesiredState forNode(String node, InterfaceResolver resolver) {
         return forNode(node, resolver, Optional.empty()).desired();
@@ -166,6 +169,9 @@ public final class Config {
                     + whyNotServed(node)))));
         }
         NodeSpec spec = spec(node);
+        ipv6Refusal(spec).ifPresent(problem -> {
+            throw new ConfigException(new Locator(files).place(List.of(problem)));
+        });
         Map<String, Integer> ifindexByDevice = new LinkedHashMap<>();
         List<ConfigError> missing = new ArrayList<>();
         for (InterfaceSpec iface : spec.interfaces().values()) {
@@ -293,16 +299,59 @@ public final class Config {
         }
     }
 
+    /**
+     * The one error a node with IPv6 in its config gets from plan and apply (validate accepts it): the datapath of
+     * this layout keys rules and local IPs by IPv4 address, so nothing of such a config is written — not its
+     * IPv4 half either, which would leave a dual-stack relay half applied. Placed at the first IPv6 value, with
+     * how many more there are.
+     */
+    private static Optional<Problem> ipv6Refusal(NodeSpec spec) {
+        String first = null;
+        int count = 0;
+        for (FlowTable table : spec.flows()) {
+            if (table.anyV6()) {
+                for (int r = table.firstV6(); r >= 0 && r < table.size(); r++) {
+                    if (table.v6(r)) {
+                        first = first == null ? table.pointer(r) + "/client" : first;
+                        count++;
+                    }
+                }
+            }
+        }
+        for (At<IpAddress> ip : spec.localIps()) {
+            if (ip.value() instanceof IpAddress.V6) {
+                first = first == null ? ip.pointer() : first;
+                count++;
+            }
+        }
+        for (ServiceSpec service : spec.services()) {
+            if (service.listen().address().value() instanceof IpAddress.V6) {
+                first = first == null ? service.listen().address().pointer() : first;
+                count++;
+            }
+        }
+        if (first == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Problem.AtValue(first, "IPv6 needs the dual-stack datapath (a later layout than "
+                + Abi.VERSION + "); this build's datapath (layout " + Abi.VERSION + ") carries IPv4 only, so plan and"
+                + " apply refuse the node's config and write nothing (" + count + " IPv6 flow(s), local IP(s) or"
+                + " service(s); validate accepts them)"));
+    }
+
     private NodeSpec spec(String node) {
         return nodes.getOrDefault(node, base);
     }
 
+    /** IPv4 only: {@link #forNode} has refused IPv6 before. */
     private static Set<Integer> localIps(NodeSpec spec) {
         Set<Integer> ips = new LinkedHashSet<>();
-        spec.localIps().forEach(ip -> ips.add(ip.value()));
+        spec.localIps().forEach(ip -> ips.add(((IpAddress.V4) ip.value()).bits()));
         for (ServiceSpec service : spec.services()) {
-            ips.add(service.listen().address().value()); // clients' first packets must reach the DPDK loop
-            ips.add(service.egressAddress().value()); // and so must backends' answers to a new session
+            // clients' first packets must reach the DPDK loop
+            ips.add(((IpAddress.V4) service.listen().address().value()).bits());
+            // and so must backends' answers to a new session
+            ips.add(((IpAddress.V4) service.egressAddress().value()).bits());
         }
         return ips;
     }

@@ -143,11 +143,16 @@ final class FlowIndex {
         int rb = refB & FlowTable.MAX_ROWS;
         return switch (kind) {
             case NAME -> ta.sameName(ra, tb, rb);
-            case EGRESS -> ta.egressIp(ra) == tb.egressIp(rb) && ta.egressPort(ra) == tb.egressPort(rb);
+            case EGRESS -> ta.egressIp(ra) == tb.egressIp(rb) && ta.egressPort(ra) == tb.egressPort(rb)
+                    && ta.sameEgressAddress(ra, tb, rb);
             case KEY -> {
-                ta.leg(ra, (a & 1) == 1 ? Direction.REVERSE : Direction.FORWARD, devices[refA >>> ROW_BITS], scratchA);
-                tb.leg(rb, (b & 1) == 1 ? Direction.REVERSE : Direction.FORWARD, devices[refB >>> ROW_BITS], scratchB);
-                yield scratchA[Flow.KEY_HIGH] == scratchB[Flow.KEY_HIGH] && scratchA[Flow.KEY_LOW] == scratchB[Flow.KEY_LOW];
+                Direction da = (a & 1) == 1 ? Direction.REVERSE : Direction.FORWARD;
+                Direction db = (b & 1) == 1 ? Direction.REVERSE : Direction.FORWARD;
+                ta.leg(ra, da, devices[refA >>> ROW_BITS], scratchA);
+                tb.leg(rb, db, devices[refB >>> ROW_BITS], scratchB);
+                // the int columns of an IPv6 row hold folds: equal ones are confirmed on the addresses
+                yield scratchA[Flow.KEY_HIGH] == scratchB[Flow.KEY_HIGH] && scratchA[Flow.KEY_LOW] == scratchB[Flow.KEY_LOW]
+                        && ta.sameKeyAddresses(ra, da, tb, rb, db);
             }
         };
     }

@@ -1,8 +1,11 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.IpAddress;
+import io.xdprecon.state.Direction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -10,6 +13,11 @@ import java.util.List;
  * columns of primitives: about 40 bytes a flow, where a tree of values with positions took kilobytes. Row
  * {@code r} is the flow written at item {@link #item(int)} of the list {@link #list(int)}; interfaces are kept
  * by logical name, each name once. Built once, then read only.
+ *
+ * <p>An IPv6 row (a flow is one family end to end) keeps its four addresses in {@link #v6}, eight longs a row,
+ * allocated with the first such row; its int address columns then hold a fold of each address, so that the
+ * index's hashes work unchanged, and {@link #sameKeyAddresses}/{@link #sameEgressAddress} tell folds from
+ * addresses. A table of IPv4 flows costs what it did.
  */
 final class FlowTable {
     /** The most flows one table may hold: a row number has 20 bits in the checks' references. */
@@ -30,6 +38,10 @@ final class FlowTable {
     /** listen interface << 16 | egress interface, as indexes into {@link #interfaces}. */
     private int[] ifaces = new int[16];
     private int[] nameEnds = new int[16];
+    /** Rows that are IPv6; null while there is none. */
+    private BitSet v6Rows;
+    /** Per row: client, listen, egress, server, each as high then low; null while no row is IPv6. */
+    private long[] v6;
     private byte[] names = new byte[128];
     private int namesUsed;
     private final List<String> interfaces = new ArrayList<>(4);
@@ -64,6 +76,53 @@ final class FlowTable {
         add(0, item, name, client, listenIface, listenIp, listenPort, egressIface, egressIp, egressPort, server);
     }
 
+    /** Appends a flow of either family written at item {@code item} of the first list. */
+    void add(int item, String name, Endpoint client, String listenIface, IpAddress listenIp, int listenPort,
+            String egressIface, IpAddress egressIp, int egressPort, Endpoint server) {
+        add(0, item, name, client, listenIface, listenIp, listenPort, egressIface, egressIp, egressPort, server);
+    }
+
+    /**
+     * Appends a flow of either family (all four addresses of one: the binder refuses a mix) written at item
+     * {@code item} of list {@code list}.
+     */
+    void add(int list, int item, String name, Endpoint client, String listenIface, IpAddress listenIp, int listenPort,
+            String egressIface, IpAddress egressIp, int egressPort, Endpoint server) {
+        if (!(client.ip() instanceof IpAddress.V6)) {
+            add(list, item, name, client, listenIface, ((IpAddress.V4) listenIp).bits(), listenPort, egressIface,
+                    ((IpAddress.V4) egressIp).bits(), egressPort, server);
+            return;
+        }
+        add(list, item, name, client, listenIface, fold(listenIp), listenPort, egressIface, fold(egressIp), egressPort,
+                server);
+        int r = size - 1;
+        if (v6 == null) {
+            v6 = new long[8 * items.length];
+            v6Rows = new BitSet();
+        } else if (v6.length < 8 * items.length) {
+            v6 = Arrays.copyOf(v6, 8 * items.length);
+        }
+        v6Rows.set(r);
+        IpAddress[] addresses = {client.ip(), listenIp, egressIp, server.ip()};
+        for (int a = 0; a < 4; a++) {
+            IpAddress.V6 address = (IpAddress.V6) addresses[a];
+            v6[8 * r + 2 * a] = address.high();
+            v6[8 * r + 2 * a + 1] = address.low();
+        }
+    }
+
+    /** The int column value of an address: an IPv4 address itself, an IPv6 one folded (for hashing only). */
+    static int fold(IpAddress address) {
+        return switch (address) {
+            case IpAddress.V4 v4 -> v4.bits();
+            case IpAddress.V6 v6 -> {
+                long h = v6.high() * 0x9E3779B97F4A7C15L ^ v6.low();
+                h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+                yield (int) (h ^ (h >>> 32));
+            }
+        };
+    }
+
     /** Appends a flow written at item {@code item} of list {@code list} ({@link #list(String)}). */
     void add(int list, int item, String name, Endpoint client, String listenIface, int listenIp, int listenPort,
             String egressIface, int egressIp, int egressPort, Endpoint server) {
@@ -92,10 +151,10 @@ final class FlowTable {
         System.arraycopy(utf8, 0, names, namesUsed, utf8.length);
         namesUsed += utf8.length;
         items[size] = list << ITEM_BITS | item;
-        clientIps[size] = client.address();
+        clientIps[size] = fold(client.ip());
         listenIps[size] = listenIp;
         egressIps[size] = egressIp;
-        serverIps[size] = server.address();
+        serverIps[size] = fold(server.ip());
         inPorts[size] = client.port() << 16 | listenPort;
         outPorts[size] = egressPort << 16 | server.port();
         ifaces[size] = iface(listenIface) << 16 | iface(egressIface);
@@ -105,8 +164,14 @@ final class FlowTable {
 
     /** Appends row {@code r} of {@code other}, from the list and item it was written at. */
     void add(FlowTable other, int r) {
-        add(list(other.list(r)), other.item(r), other.name(r), other.client(r), other.listenIface(r), other.listenIp(r),
-                other.listenPort(r), other.egressIface(r), other.egressIp(r), other.egressPort(r), other.server(r));
+        if (other.v6(r)) {
+            add(list(other.list(r)), other.item(r), other.name(r), other.client(r), other.listenIface(r),
+                    other.listenAddress(r), other.listenPort(r), other.egressIface(r), other.egressAddress(r),
+                    other.egressPort(r), other.server(r));
+        } else {
+            add(list(other.list(r)), other.item(r), other.name(r), other.client(r), other.listenIface(r), other.listenIp(r),
+                    other.listenPort(r), other.egressIface(r), other.egressIp(r), other.egressPort(r), other.server(r));
+        }
     }
 
     private int iface(String name) {
@@ -133,6 +198,9 @@ final class FlowTable {
         ifaces = Arrays.copyOf(ifaces, size);
         nameEnds = Arrays.copyOf(nameEnds, size);
         names = Arrays.copyOf(names, namesUsed);
+        if (v6 != null) {
+            v6 = Arrays.copyOf(v6, 8 * size);
+        }
         return this;
     }
 
@@ -155,7 +223,7 @@ final class FlowTable {
      * Row {@code r}'s leg in {@code direction} (see {@link Flow#leg}), its interfaces numbered by
      * {@code numbers[interface index]}.
      */
-    void leg(int r, io.xdprecon.state.Direction direction, int[] numbers, long[] out) {
+    void leg(int r, Direction direction, int[] numbers, long[] out) {
         Flow.leg(direction, clientIps[r], inPorts[r] >>> 16, numbers[ifaces[r] >>> 16], listenIps[r], inPorts[r] & 0xffff,
                 numbers[ifaces[r] & 0xffff], egressIps[r], outPorts[r] >>> 16, serverIps[r], outPorts[r] & 0xffff, out);
     }
@@ -182,8 +250,82 @@ final class FlowTable {
         return h;
     }
 
+    /** Whether row {@code r} is an IPv6 flow. */
+    boolean v6(int r) {
+        return v6Rows != null && v6Rows.get(r);
+    }
+
+    /** Whether any row is an IPv6 flow. */
+    boolean anyV6() {
+        return v6Rows != null && !v6Rows.isEmpty();
+    }
+
+    /** The first IPv6 row, or -1. */
+    int firstV6() {
+        return v6Rows == null ? -1 : v6Rows.nextSetBit(0);
+    }
+
+    private static final int CLIENT = 0;
+    private static final int LISTEN = 1;
+    private static final int EGRESS = 2;
+    private static final int SERVER = 3;
+
+    private IpAddress address(int r, int which, int[] column) {
+        return v6(r) ? new IpAddress.V6(v6[8 * r + 2 * which], v6[8 * r + 2 * which + 1]) : new IpAddress.V4(column[r]);
+    }
+
+    private boolean same(int r, int which, FlowTable other, int o, int otherWhich) {
+        return v6[8 * r + 2 * which] == other.v6[8 * o + 2 * otherWhich]
+                && v6[8 * r + 2 * which + 1] == other.v6[8 * o + 2 * otherWhich + 1];
+    }
+
+    /**
+     * Whether row {@code r}'s rule key in {@code direction} and {@code other}'s row {@code o}'s in
+     * {@code otherDirection}, already equal in their int columns, have the same addresses: both IPv4, or both
+     * IPv6 with equal source and destination (FORWARD: client and listen; REVERSE: server and egress).
+     */
+    boolean sameKeyAddresses(int r, Direction direction, FlowTable other, int o, Direction otherDirection) {
+        if (v6(r) != other.v6(o)) {
+            return false;
+        }
+        if (!v6(r)) {
+            return true;
+        }
+        int src = direction == Direction.FORWARD ? CLIENT : SERVER;
+        int dst = direction == Direction.FORWARD ? LISTEN : EGRESS;
+        int otherSrc = otherDirection == Direction.FORWARD ? CLIENT : SERVER;
+        int otherDst = otherDirection == Direction.FORWARD ? LISTEN : EGRESS;
+        return same(r, src, other, o, otherSrc) && same(r, dst, other, o, otherDst);
+    }
+
+    /** As {@link #sameKeyAddresses}, for the egress addresses of two rows equal in their int columns. */
+    boolean sameEgressAddress(int r, FlowTable other, int o) {
+        return v6(r) == other.v6(o) && (!v6(r) || same(r, EGRESS, other, o, EGRESS));
+    }
+
+    /** Whether row {@code r}'s client (or server, {@code server}) is its own listen (or egress, {@code egress}) address. */
+    boolean peerIsOwnAddress(int r, boolean server, boolean egress) {
+        int[] peer = server ? serverIps : clientIps;
+        int[] own = egress ? egressIps : listenIps;
+        return peer[r] == own[r] && (!v6(r) || same(r, server ? SERVER : CLIENT, this, r, egress ? EGRESS : LISTEN));
+    }
+
+    /** Whether row {@code r}'s listen (or egress) address is {@code address}, of either family. */
+    boolean isAddress(int r, boolean egress, IpAddress address) {
+        return (egress ? egressIps : listenIps)[r] == fold(address) && address(r, egress ? EGRESS : LISTEN,
+                egress ? egressIps : listenIps).equals(address);
+    }
+
+    IpAddress listenAddress(int r) {
+        return address(r, LISTEN, listenIps);
+    }
+
+    IpAddress egressAddress(int r) {
+        return address(r, EGRESS, egressIps);
+    }
+
     Endpoint client(int r) {
-        return new Endpoint(clientIps[r], inPorts[r] >>> 16);
+        return new Endpoint(address(r, CLIENT, clientIps), inPorts[r] >>> 16);
     }
 
     int clientIp(int r) {
@@ -228,7 +370,7 @@ final class FlowTable {
     }
 
     Endpoint server(int r) {
-        return new Endpoint(serverIps[r], outPorts[r] & 0xffff);
+        return new Endpoint(address(r, SERVER, serverIps), outPorts[r] & 0xffff);
     }
 
     int serverIp(int r) {
@@ -246,6 +388,6 @@ final class FlowTable {
 
     /** Heap bytes the columns hold (for the benchmark's cost per flow). */
     long bytes() {
-        return 9L * 4 * items.length + names.length;
+        return 9L * 4 * items.length + names.length + (v6 == null ? 0 : 8L * v6.length);
     }
 }

@@ -1,5 +1,6 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.IpAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -38,11 +39,35 @@ public record Service(String name, Attachment listen, List<Endpoint> backends, E
     }
 
     /** Where sessions leave toward the backends from: an interface, a source address, a pool of source ports. */
-    public record Egress(String iface, String device, int address, PortRange ports) {
+    public record Egress(String iface, String device, IpAddress ip, PortRange ports) {
         public Egress {
             Objects.requireNonNull(iface, "iface");
             Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(ip, "ip");
             Objects.requireNonNull(ports, "ports");
         }
+
+        /** An IPv4 egress. */
+        public Egress(String iface, String device, int address, PortRange ports) {
+            this(iface, device, new IpAddress.V4(address), ports);
+        }
+
+        /**
+         * The IPv4 address as an int, for the IPv4-only DPDK loop: {@link Config#forNode} refuses a node with an
+         * IPv6 service before the loop is given one.
+         *
+         * @throws IllegalStateException for an IPv6 egress
+         */
+        public int address() {
+            if (ip instanceof IpAddress.V4(int bits)) {
+                return bits;
+            }
+            throw new IllegalStateException("IPv6 egress " + ip + " where only IPv4 is carried");
+        }
+    }
+
+    /** Whether the service is IPv6 (all its addresses are: the config refuses a mix). */
+    public boolean ipv6() {
+        return listen.endpoint().ipv6();
     }
 }

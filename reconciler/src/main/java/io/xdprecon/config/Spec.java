@@ -2,6 +2,7 @@ package io.xdprecon.config;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.DatapathSettings;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,7 @@ final class Spec {
     record InterfaceSpec(String name, String keyPointer, At<String> device) {}
 
     /** {@code {interface, address, port}} of a flow's listen or egress, or a service's listen. */
-    record EndpointSpec(String pointer, At<String> iface, At<Integer> address, At<Integer> port) {
+    record EndpointSpec(String pointer, At<String> iface, At<IpAddress> address, At<Integer> port) {
         Endpoint endpoint() {
             return new Endpoint(address.value(), port.value());
         }
@@ -47,7 +48,7 @@ final class Spec {
 
     /** @param idleTimeout  absent: the default; likewise identity (none) and onBackendRemoval (drain) */
     record ServiceSpec(String pointer, At<String> name, EndpointSpec listen, List<At<Endpoint>> backends,
-            String egressPointer, At<String> egressIface, At<Integer> egressAddress, At<PortRange> egressPorts,
+            String egressPointer, At<String> egressIface, At<IpAddress> egressAddress, At<PortRange> egressPorts,
             Optional<At<Duration>> idleTimeout, Optional<At<SessionIdentity>> identity,
             Optional<At<Service.OnBackendRemoval>> onBackendRemoval) implements ServiceEntry {}
 
@@ -79,7 +80,7 @@ final class Spec {
      * Lists absent when not written, so a node that does not mention them keeps the base's. The base's flows
      * are not here but in {@link FlowTable}s, read as a stream; a node's few are.
      */
-    record Layer(String pointer, Map<String, InterfaceSpec> interfaces, Optional<List<At<Integer>>> localIps,
+    record Layer(String pointer, Map<String, InterfaceSpec> interfaces, Optional<List<At<IpAddress>>> localIps,
             DatapathSpec datapath, Optional<List<FlowEntry>> flows, Optional<List<ServiceEntry>> services,
             TuningSpec tuning, int unreadFlows, Optional<At<Boolean>> suspend, Optional<At<Boolean>> unnamedNodesGetBase) {}
 
@@ -91,7 +92,7 @@ final class Spec {
      * @param unreadFlows  flow entries left out because they are wrong (and reported): counted for capacity
      * @param suspend      {@code suspend:} as it applies to the node (its own, else the base's), absent when unwritten
      */
-    record NodeSpec(String node, Map<String, InterfaceSpec> interfaces, List<At<Integer>> localIps,
+    record NodeSpec(String node, Map<String, InterfaceSpec> interfaces, List<At<IpAddress>> localIps,
             DatapathSpec datapath, List<FlowTable> flows, List<ServiceSpec> services, TuningSpec tuning, int unreadFlows,
             Optional<At<Boolean>> suspend) {}
 }

@@ -1,6 +1,8 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Ipv6;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
@@ -118,6 +120,66 @@ final class Values {
         return i == to && notAHost(address) == null ? address : -1;
     }
 
+    /** A host's address of either family: IPv6 when the text has a ':' (see {@link #ipv6}), else {@link #ipv4}. */
+    static Parsed<IpAddress> ip(String text) {
+        if (text.indexOf(':') >= 0) {
+            return ipv6(text);
+        }
+        return switch (ipv4(text)) {
+            case Parsed.Ok<Integer> ok -> new Parsed.Ok<>(new IpAddress.V4(ok.value()));
+            case Parsed.Bad<Integer> b -> bad(b.message());
+        };
+    }
+
+    /**
+     * A host's IPv6 address, in any text form RFC 4291 allows (shown back in RFC 5952 form), and a unicast
+     * address a flow can use on any link: not unspecified ({@code ::}), loopback ({@code ::1}), multicast
+     * ({@code ff00::/8}), link-local ({@code fe80::/10}: it means something on one link only, and needs a zone),
+     * nor an IPv4-mapped address ({@code ::ffff:0:0/96}: an IPv4 host, which the config writes as IPv4).
+     */
+    static Parsed<IpAddress> ipv6(String text) {
+        if (text.indexOf('%') >= 0) {
+            return bad("'" + text + "' has a zone ('%...'); flows use addresses valid on any link, without a zone");
+        }
+        if (text.indexOf('/') >= 0) {
+            return bad("'" + text + "' has a prefix length; write one host's address, like 2001:db8::1");
+        }
+        if (text.startsWith("[")) {
+            return bad("'" + text + "' is in brackets; an address alone is written without them, like 2001:db8::1");
+        }
+        long[] parsed = Ipv6.parse(text);
+        if (parsed == null) {
+            return bad("'" + text + "' is not an IPv6 address, like 2001:db8::1");
+        }
+        IpAddress.V6 address = new IpAddress.V6(parsed[0], parsed[1]);
+        long high = parsed[0];
+        long low = parsed[1];
+        String special = null;
+        if (high == 0 && low == 0) {
+            special = "the unspecified address (::)";
+        } else if (high == 0 && low == 1) {
+            special = "loopback (::1), never on a network interface";
+        } else if (high >>> 56 == 0xff) {
+            special = "multicast (ff00::/8)";
+        } else if ((high >>> 54) == (0xfe80L >>> 6)) {
+            special = "link-local (fe80::/10): it names a host on one link only, and needs a zone; use a global or"
+                    + " unique local address";
+        } else if (high == 0 && low >>> 32 == 0xffffL) {
+            return bad("'" + text + "' is an IPv4-mapped IPv6 address: write the IPv4 address " + Ipv4.format((int) low)
+                    + " (a flow is one family end to end)");
+        }
+        if (special != null) {
+            String canonical = address.toString();
+            return bad("'" + text + "'" + (canonical.equals(text) ? "" : " (" + canonical + ")") + " is " + special
+                    + ", not a host's address");
+        }
+        return new Parsed.Ok<>(address);
+    }
+
+    /**
+     * address:port: {@code 10.0.0.20:5004}, or an IPv6 address in brackets, {@code [2001:db8::20]:5004}
+     * (RFC 3986's way: without brackets the port could be the last group).
+     */
     static Parsed<Endpoint> endpoint(String text) {
         int colon = text.indexOf(':');
         if (colon > 0 && colon < text.length() - 1 && text.length() - colon <= 6) {
@@ -131,16 +193,37 @@ final class Values {
                 return new Parsed.Ok<>(new Endpoint((int) address, port));
             }
         }
-        Matcher m = ENDPOINT.matcher(text);
-        if (!m.matches()) {
-            return bad("'" + text + "' is not address:port, like 10.0.0.20:5004");
+        String addressText;
+        String portText;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':'
+                    || !text.substring(close + 2).chars().allMatch(c -> c >= '0' && c <= '9') || close + 2 == text.length()) {
+                return bad("'" + text + "' is not [address]:port, like [2001:db8::20]:5004");
+            }
+            addressText = text.substring(1, close);
+            portText = text.substring(close + 2);
+            if (addressText.indexOf(':') < 0) {
+                return bad("'" + text + "' has an IPv4 address in brackets; write it without them, like 10.0.0.20:5004");
+            }
+        } else if (colon >= 0 && text.indexOf(':', colon + 1) >= 0) {
+            int last = text.lastIndexOf(':');
+            return bad("'" + text + "' has no brackets around its IPv6 address: write it as ["
+                    + text.substring(0, last) + "]:" + text.substring(last + 1) + ", so that the port is not read as a group");
+        } else {
+            Matcher m = ENDPOINT.matcher(text);
+            if (!m.matches()) {
+                return bad("'" + text + "' is not address:port, like 10.0.0.20:5004 or [2001:db8::20]:5004");
+            }
+            addressText = m.group(1);
+            portText = m.group(2);
         }
-        return switch (ipv4(m.group(1))) {
-            case Parsed.Bad<Integer> b -> bad(b.message() + " in '" + text + "'");
-            case Parsed.Ok<Integer> address -> {
-                long port = m.group(2).length() > 6 ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+        return switch (ip(addressText)) {
+            case Parsed.Bad<IpAddress> b -> bad(b.message() + " in '" + text + "'");
+            case Parsed.Ok<IpAddress> address -> {
+                long port = portText.length() > 6 ? Long.MAX_VALUE : Long.parseLong(portText);
                 yield port < 1 || port > 65535
-                        ? bad("port " + m.group(2) + " of '" + text + "' is out of range 1..65535")
+                        ? bad("port " + portText + " of '" + text + "' is out of range 1..65535")
                         : new Parsed.Ok<>(new Endpoint(address.value(), (int) port));
             }
         };

@@ -47,10 +47,10 @@ class FlowShapeTest {
                 assertEquals(f.client().value(), fast.client(0));
                 assertEquals(f.server().value(), fast.server(0));
                 assertEquals(f.listen().iface().value(), fast.listenIface(0));
-                assertEquals(f.listen().address().value(), fast.listenIp(0));
+                assertEquals(f.listen().address().value(), fast.listenAddress(0));
                 assertEquals(f.listen().port().value(), fast.listenPort(0));
                 assertEquals(f.egress().iface().value(), fast.egressIface(0));
-                assertEquals(f.egress().address().value(), fast.egressIp(0));
+                assertEquals(f.egress().address().value(), fast.egressAddress(0));
                 assertEquals(f.egress().port().value(), fast.egressPort(0));
                 assertEquals(index, fast.item(0));
             });

@@ -33,6 +33,11 @@ class YamlReaderEquivalenceTest {
                 "a: !<tag:example.com,2000:x> 1\n", "- a\n", "x\n", "", "~\n", "a: 1\n---\nb: *u\n",
                 "a: 1\n--- [\n", "flows: [{a: 1}, 2, [3]]\n", "flows: !!seq [1]\n", "flows: !x [1]\n",
                 "flows:\n- a: 1\n  a: 2\n- b: !!str 3\n", "flows: &f [1]\ng: *f\n", "flows:\n- &i {a: 1}\nx: *i\n",
+                // IPv6: colons inside plain scalars, brackets that YAML reads as a flow sequence
+                "a: 2001:db8::1\n", "a: ::1\n", "a: ::\n", "a: 1::\n", "a: ::ffff:10.0.0.1\n", "a: fe80::1%eth0\n",
+                "a: '[2001:db8::1]:5004'\n", "a: [2001:db8::1]:5004\n", "a: [2001:db8::1]\n", "a: 1:2:3:4:5:6:7:8\n",
+                "flows:\n- {name: v6, client: \"[2001:db8::1]:40000\", server: '[2001:db8:1::20]:5004'}\n",
+                "flows:\n- name: v6\n  listen: {interface: public, address: 2001:db8::10, port: 30000}\n  client: [::1]:1\n",
                 "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
                 "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"));
         for (String seed : seeds) {
