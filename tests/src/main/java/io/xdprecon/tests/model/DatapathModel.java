@@ -210,7 +210,8 @@ public record DatapathModel(Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
         }
 
         Outcome finish(XdpAction action, String why) {
-            return new Outcome(action, redirectIfindex, xskQueue, output, stats, flow, localIpCounted, fib, why);
+            return new Outcome(action, redirectIfindex, xskQueue, output, stats, flow, Optional.empty(), localIpCounted, fib,
+                    why);
         }
     }
 

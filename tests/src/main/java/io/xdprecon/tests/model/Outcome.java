@@ -2,6 +2,7 @@ package io.xdprecon.tests.model;
 
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.tests.packets.FrameView;
@@ -20,6 +21,7 @@ import java.util.OptionalInt;
  * @param output          the frame as the program leaves it (what BPF_PROG_TEST_RUN returns as data_out)
  * @param stats           the increments of {@code xdp_counters}, only the counters that go up (each by 1)
  * @param flow            the increment of the rule's {@code xdp_flow_ctrs}, on a rule hit
+ * @param flow6           the same for a hit of an IPv6 rule
  * @param localIpCounted  the destination whose {@code xdp_local_ips} counter went up by one, if any
  * @param fib             what the FIB answered, when it was asked
  * @param reason          the decision in words, for failure messages
@@ -31,12 +33,16 @@ public record Outcome(
         byte[] output,
         EnumMap<Stat, Long> stats,
         Optional<FlowIncrement> flow,
+        Optional<FlowIncrement6> flow6,
         OptionalInt localIpCounted,
         Optional<FibResult> fib,
         String reason) {
 
     /** One packet of {@code bytes} (the whole frame, Ethernet header and padding included) counted for {@code key}. */
     public record FlowIncrement(FlowKey key, FlowCounters delta) {}
+
+    /** As {@link FlowIncrement}, for an IPv6 rule. */
+    public record FlowIncrement6(FlowKey6 key, FlowCounters delta) {}
 
     public Outcome {
         Objects.requireNonNull(action, "action");
@@ -60,6 +66,8 @@ public record Outcome(
         xskQueue.ifPresent(queue -> text.append(" to AF_XDP queue ").append(queue));
         text.append(" (").append(reason).append(")\n  stats ").append(stats.keySet());
         flow.ifPresent(increment -> text.append("\n  flow ").append(increment.key()).append(" +")
+                .append(increment.delta().packets()).append(" packet, +").append(increment.delta().bytes()).append(" bytes"));
+        flow6.ifPresent(increment -> text.append("\n  flow ").append(increment.key()).append(" +")
                 .append(increment.delta().packets()).append(" packet, +").append(increment.delta().bytes()).append(" bytes"));
         localIpCounted.ifPresent(ip -> text.append("\n  local ip counter ").append(Ipv4.format(ip)).append(" +1"));
         fib.ifPresent(result -> text.append("\n  fib ").append(result));
