@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
         ControlCommand.Suspend.class,
         ControlCommand.Resume.class,
         CheckCommand.class,
+        VersionCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Callable<Integer> {

@@ -77,6 +77,11 @@ final class TopCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Print one table and exit, even on a terminal.")
     boolean once;
 
+    @Option(names = "--json", description = "As --once, one JSON document (kind xdprecon-top/v1) instead of the table:"
+            + " the totals, the datapath counters per second, and the top -n rules with flow, owner, match and rewrite"
+            + " (iface and ifindex), exact packets and bytes, pps and bps.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -114,13 +119,21 @@ final class TopCommand implements Callable<Integer> {
         TopView.Filter filter = new TopView.Filter(flow, owner, service, iface);
         Names names = config.given() ? names(config.config(), config.node()) : new Names(Map.of(), List.of());
         PrintWriter out = spec.commandLine().getOut();
-        boolean terminal = !once && System.console() != null && System.console().isTerminal();
+        boolean terminal = !once && !json && System.console() != null && System.console().isTerminal();
         try (Datapath live = datapath.open()) {
             Read before = read(live, null, names);
             if (!terminal) {
                 Thread.sleep(Math.round(intervalSeconds * 1000)); // the sampling interval of the rates
-                TopView.render(frame(before, read(live, before, names)), order, reverse, filter, 0, top == 0 ? 0 : top + 6)
-                        .forEach(out::println);
+                TopView.Frame frame = frame(before, read(live, before, names));
+                if (json) {
+                    out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(TopView.json(frame, order, reverse, filter, top, new DeviceNames())));
+                } else {
+                    // a table to read, as flows prints: 120 columns, the endpoints cut with '…' (--json is exact)
+                    TopView.render(frame, order, reverse, filter, FlowsCommand.WIDTH, top == 0 ? 0 : top + 6)
+                            .forEach(out::println);
+                }
                 out.flush();
                 return 0;
             }

@@ -204,21 +204,12 @@ final class TopView {
      */
     static List<String> render(Frame frame, Sort sort, boolean reverse, Filter filter, int width, int height) {
         Table t = frame.rows();
-        int[] shown = new int[t.size()];
-        int count = 0;
-        double pps = 0;
-        double bps = 0;
-        long config = 0;
-        for (int i = 0; i < t.size(); i++) {
-            if (t.ownerCode(i) == Owner.CONFIG.code()) {
-                config++;
-            }
-            if (filter.matches(t, i)) {
-                shown[count++] = i;
-                pps += t.pps(i);
-                bps += t.bps(i);
-            }
-        }
+        Shown selected = Shown.of(t, filter);
+        int[] shown = selected.indexes();
+        int count = selected.count();
+        double pps = selected.pps();
+        double bps = selected.bps();
+        long config = selected.config();
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "xdprecon top - every %.1f s - rules %,d of %,d (config %,d, session %,d)"
                         + " - refresh %d ms (cpu %d ms)", frame.interval(), t.size(), frame.capacity(), config,
@@ -247,6 +238,74 @@ final class TopView {
                     r.counters().packets()));
         }
         return width <= 0 ? lines : lines.stream().map(l -> cut(l, width)).toList();
+    }
+
+    /**
+     * The rows a filter lets through ({@code indexes[0..count)}) with their totals, and the config rules of all.
+     */
+    record Shown(int[] indexes, int count, double pps, double bps, long config) {
+        static Shown of(Table t, Filter filter) {
+            int[] shown = new int[t.size()];
+            int count = 0;
+            double pps = 0;
+            double bps = 0;
+            long config = 0;
+            for (int i = 0; i < t.size(); i++) {
+                if (t.ownerCode(i) == Owner.CONFIG.code()) {
+                    config++;
+                }
+                if (filter.matches(t, i)) {
+                    shown[count++] = i;
+                    pps += t.pps(i);
+                    bps += t.bps(i);
+                }
+            }
+            return new Shown(shown, count, pps, bps, config);
+        }
+    }
+
+    /**
+     * {@code top --json}: what the table shows, exactly — the totals, the datapath counters per second by lower-case
+     * name, and the best {@code n} rows ({@code n <= 0}: all) with match and rewrite as {@code flows --json} gives them.
+     */
+    static Map<String, Object> json(Frame frame, Sort sort, boolean reverse, Filter filter, int n, DeviceNames devices) {
+        Table t = frame.rows();
+        Shown selected = Shown.of(t, filter);
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("kind", "xdprecon-top/v1");
+        doc.put("intervalSeconds", frame.interval());
+        doc.put("rules", t.size());
+        doc.put("capacity", frame.capacity());
+        doc.put("configRules", selected.config());
+        doc.put("sessionRules", t.size() - selected.config());
+        doc.put("filter", filter.describe());
+        doc.put("sort", sort.name().toLowerCase(Locale.ROOT) + (reverse ? " (reversed)" : ""));
+        doc.put("shown", selected.count());
+        doc.put("shownPps", selected.pps());
+        doc.put("shownBps", selected.bps());
+        Map<String, Object> datapath = new java.util.LinkedHashMap<>();
+        frame.statRates().forEach((stat, rate) -> datapath.put(stat.name().toLowerCase(Locale.ROOT), rate));
+        doc.put("datapathPerSecond", datapath);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int room = n <= 0 ? selected.count() : n;
+        for (int i : best(selected.indexes(), selected.count(), order(t, sort, reverse), room)) {
+            Row r = t.row(i);
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("flow", r.name());
+            if (r.service() != null) {
+                m.put("service", r.service());
+            }
+            m.put("owner", r.rule().owner().name().toLowerCase(Locale.ROOT));
+            m.put("match", devices.json(r.match()));
+            m.put("rewrite", devices.json(r.rule().rewrite()));
+            m.put("packets", r.counters().packets());
+            m.put("bytes", r.counters().bytes());
+            m.put("pps", r.pps());
+            m.put("bps", r.bps());
+            rows.add(m);
+        }
+        doc.put("top", rows);
+        return doc;
     }
 
     /**

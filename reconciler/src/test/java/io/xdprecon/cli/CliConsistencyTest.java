@@ -238,6 +238,42 @@ class CliConsistencyTest {
         assertTrue(run("apply", "--help").out().contains("--json"));
     }
 
+    /**
+     * Every command that prints a result has --json: found by walking the command line, so a new command without it
+     * fails here. The exceptions say why they print no result to parse.
+     */
+    @Test
+    void everyCommandThatPrintsAResultHasJson() {
+        java.util.Map<String, String> exempt = java.util.Map.of(
+                "help", "prints usage, for people",
+                "demo", "a narrated walk-through in throw-away namespaces, for people; nothing of a node to report");
+        List<String> missing = new ArrayList<>();
+        Main.commandLine().getSubcommands().forEach((name, command) -> {
+            boolean hasJson = command.getCommandSpec().findOption("--json") != null;
+            if (hasJson == exempt.containsKey(name)) {
+                missing.add(name + (hasJson ? " has --json but is exempt" : " has no --json"));
+            }
+        });
+        assertTrue(missing.isEmpty(), String.join("\n", missing));
+        assertTrue(Main.commandLine().getSubcommands().keySet().containsAll(List.of("top", "version", "check", "flows",
+                "sessions", "status", "stats", "plan", "apply", "validate", "suspend", "resume", "run")));
+    }
+
+    @Test
+    void versionSaysTheBuildAsTextAndAsJson() throws Exception {
+        Main.Captured text = run("version");
+        assertEquals(0, text.exit(), text.err());
+        assertEquals(String.join("\n", new Main.Version().getVersion()) + "\n", text.out());
+        Main.Captured json = run("version", "--json");
+        assertEquals(0, json.exit(), json.err());
+        JsonNode doc = new ObjectMapper().readTree(json.out());
+        BuildInfo build = BuildInfo.current();
+        assertEquals(build.version(), doc.get("version").asText());
+        assertEquals(build.commit(), doc.get("commit").asText());
+        assertEquals(build.date(), doc.get("built").asText());
+        assertEquals(System.getProperty("java.version"), doc.get("java").asText());
+    }
+
     /** Every command a message tells the user to run exists. */
     @Test
     void noMessageAdvisesACommandThatDoesNotExist() throws Exception {

@@ -148,6 +148,19 @@ class TopTerminalTest {
             assertTrue(rows.getFirst().startsWith("bravo (forward)"), table);
             assertFalse(table.contains("\033["), "no escape sequences in a pipe");
             assertTrue(table.contains("filter: flow~bravo"), table);
+            assertTrue(table.lines().allMatch(l -> l.length() <= 120), "a pipe's table fits 120 columns:\n" + table);
+
+            // --json: the same rows exactly, devices by name beside their ifindex
+            com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(run(top(config, "-n", "2", "--flow", "bravo", "--json"), false));
+            assertEquals("xdprecon-top/v1", doc.get("kind").asText(), doc.toString());
+            assertEquals(6, doc.get("rules").asInt(), doc.toString());
+            assertEquals(2, doc.get("top").size(), doc.toString());
+            com.fasterxml.jackson.databind.JsonNode first = doc.get("top").get(0);
+            assertEquals("bravo (forward)", first.get("flow").asText(), doc.toString());
+            assertEquals("pc", first.get("match").get("iface").asText(), doc.toString());
+            assertEquals(lab.pc().ifindex(), first.get("match").get("ifindex").asInt(), doc.toString());
+            assertTrue(first.get("pps").asDouble() > 0 && first.get("packets").asLong() > 0, doc.toString());
         }
     }
 }
