@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.check.CheckResult.Status;
+import io.xdprecon.text.Columns;
 import java.util.List;
 
 /** {@code xdprecon check}'s output: aligned lines with the fix under each, or one JSON document. */
@@ -19,9 +20,12 @@ public final class CheckReport {
     public static String text(List<CheckResult> results) {
         int width = results.stream().mapToInt(r -> r.name().length()).max().orElse(0);
         StringBuilder out = new StringBuilder();
+        String under = " ".repeat(6 + width + 2);
         for (CheckResult r : results) {
-            out.append(String.format("%-4s  %-" + width + "s  %s%n", r.status().name().toLowerCase(), r.name(), r.detail()));
-            r.fix().ifPresent(fix -> out.append(" ".repeat(6 + width + 2)).append("fix: ").append(fix).append('\n'));
+            String head = String.format("%-4s  %-" + width + "s  ", r.status().name().toLowerCase(), r.name());
+            Columns.wrap(r.detail(), Columns.WIDTH, head, under).forEach(line -> out.append(line).append('\n'));
+            r.fix().ifPresent(fix -> Columns.wrap("fix: " + fix, Columns.WIDTH, under, under + "     ")
+                    .forEach(line -> out.append(line).append('\n')));
         }
         long failed = Preflight.count(results, Status.FAIL);
         long warned = Preflight.count(results, Status.WARN);
@@ -35,8 +39,9 @@ public final class CheckReport {
         StringBuilder out = new StringBuilder();
         for (CheckResult r : results) {
             if (r.status() != Status.OK) {
-                out.append(r.status() == Status.FAIL ? "check failed: " : "warning: ").append(r.name()).append(": ")
-                        .append(r.detail()).append(r.fix().map(f -> " (fix: " + f + ")").orElse("")).append('\n');
+                String message = r.name() + ": " + r.detail() + r.fix().map(f -> " (fix: " + f + ")").orElse("");
+                Columns.wrap(message, Columns.WIDTH, r.status() == Status.FAIL ? "check failed: " : "warning: ", "  ")
+                        .forEach(line -> out.append(line).append('\n'));
             }
         }
         return out.toString();

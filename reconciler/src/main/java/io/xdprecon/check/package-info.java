@@ -5,6 +5,7 @@
  * (pure, so every rule has a unit test) into {@link io.xdprecon.check.CheckResult} lines with their fixes.
  * {@code plan} and {@code apply} print the same lines when they are not ok.
  *
- * <p>May import: {@code config}, {@code dataplane.bpf}, {@code dataplane.dpdk}, {@code dataplane.link}, {@code state}.
+ * <p>May import: {@code config}, {@code dataplane.bpf}, {@code dataplane.dpdk}, {@code dataplane.link}, {@code state},
+ * {@code text}.
  */
 package io.xdprecon.check;

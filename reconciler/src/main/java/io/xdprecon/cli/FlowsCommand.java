@@ -117,7 +117,7 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     /** What a terminal shows without wrapping: the table fits, the endpoint columns cut with '…' (--wide: not). */
-    static final int WIDTH = 120;
+    static final int WIDTH = io.xdprecon.text.Columns.WIDTH;
 
     /**
      * FLOW (its leg, or the owner of a rule the config does not own), MATCH and REWRITE with device names, then the

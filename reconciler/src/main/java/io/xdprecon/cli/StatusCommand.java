@@ -2,6 +2,7 @@ package io.xdprecon.cli;
 
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.admin.StatusJson;
+import io.xdprecon.text.Columns;
 import io.xdprecon.text.Escape;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -129,8 +130,10 @@ final class StatusCommand implements Callable<Integer> {
         return "YES, changes are not applied: " + operator + (operator.isEmpty() || config.isEmpty() ? "" : "; ") + config;
     }
 
+    /** {@code  label:   value}, a long value broken at spaces under itself to fit 120 columns. */
     private static void row(PrintWriter out, String label, String value) {
-        out.printf("  %-18s %s%n", label + ":", Escape.line(value));
+        Columns.wrap(Escape.line(value), Columns.WIDTH, String.format("  %-18s ", label + ":"), " ".repeat(21))
+                .forEach(out::println);
     }
 
     static String ago(Duration d) {

@@ -4,6 +4,7 @@ import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.text.Columns;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -107,13 +108,11 @@ public final class PlanRenderer {
         if (!plan.tuning().isEmpty()) {
             out.append("\nTuning:\n");
             for (TuningChange change : plan.tuning()) {
-                out.append(INDENT).append(change.kind().symbol()).append(' ').append(change.id()).append(": ")
-                        .append(valueOrUnknown(change)).append(" -> ").append(change.after().value());
-                if (change.disruptive()) {
-                    out.append(" (disruptive: ").append(change.disruption()).append("; needs ")
-                            .append(Plan.DISRUPTIVE_FLAG).append(')');
-                }
-                out.append('\n');
+                String line = change.id() + ": " + valueOrUnknown(change) + " -> "
+                        + change.after().value() + (change.disruptive() ? " (disruptive: "
+                                + change.disruption() + "; needs " + Plan.DISRUPTIVE_FLAG + ")" : "");
+                Columns.wrap(line, Columns.WIDTH, INDENT + change.kind().symbol() + ' ', INDENT + "    ")
+                        .forEach(l -> out.append(l).append('\n'));
             }
         }
         appendMessages(out, "Warnings:", plan.warnings());
@@ -180,7 +179,9 @@ public final class PlanRenderer {
             return;
         }
         out.append('\n').append(heading).append('\n');
-        messages.forEach(m -> out.append(INDENT).append("- ").append(m).append('\n'));
+        // a message is read, not parsed (--json has it whole): broken at spaces to fit, under its first word
+        messages.forEach(m -> Columns.wrap(m, Columns.WIDTH, INDENT + "- ", INDENT + "  ")
+                .forEach(line -> out.append(line).append('\n')));
     }
 
     /** The live value as shown, {@code (unknown)} when the node could not report it. */

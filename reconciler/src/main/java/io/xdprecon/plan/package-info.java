@@ -9,6 +9,6 @@
  *
  * <p>Only {@link io.xdprecon.plan.PlanFile} does I/O.
  *
- * <p>May import: {@code dataplane.bpf}, {@code dataplane.maps}, {@code state}.
+ * <p>May import: {@code dataplane.bpf}, {@code dataplane.maps}, {@code state}, {@code text}.
  */
 package io.xdprecon.plan;

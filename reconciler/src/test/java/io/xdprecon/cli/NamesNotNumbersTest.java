@@ -78,4 +78,25 @@ class NamesNotNumbersTest {
         assertEquals("ens5", rule.get("key").get("iface").asText());
         assertEquals("ens6", rule.get("after").get("rewrite").get("iface").asText());
     }
+
+    /**
+     * What a person reads fits 120 columns, on real outputs: the offline plan of every node of the example (its
+     * warnings), and check on this host (whatever it finds here, with the fixes; the example's devices are absent).
+     */
+    @Test
+    void plansAndChecksAsPrintedFit120Columns() {
+        List<String> outputs = new java.util.ArrayList<>();
+        for (String node : new String[] {"edge-1", "edge-2", "edge-3"}) {
+            Main.Captured plan = Main.capture(EnvFile.NONE, "plan", "-c", "../examples/flows.yaml", "--node", node, "--offline");
+            assertEquals(0, plan.exit(), plan.err());
+            assertTrue(node.equals("edge-3") || plan.out().contains("Warnings:"), plan.out());
+            outputs.add(plan.out() + plan.err());
+        }
+        Main.Captured check = Main.capture(EnvFile.NONE, "check", "-c", "../examples/flows.yaml", "--node", "edge-1");
+        assertTrue(check.out().contains("fix: "), check.out() + check.err());
+        outputs.add(check.out());
+        for (String output : outputs) {
+            assertTrue(output.lines().allMatch(l -> l.length() <= 120), output);
+        }
+    }
 }

@@ -80,6 +80,19 @@ final class Fixtures {
         return new DesiredState("edge-1", "edge.yaml", rules, localIps, tuning, datapath);
     }
 
+    /** Rules of owner codes this build does not know: 0 (an all-zero value) and 7 (issue 10 case 3). */
+    static final FlowRule UNKNOWN_ZERO = FlowRule.read(new FlowKey(0, 0, 0, 0, 0), 0);
+    static final FlowKey STRAY = FlowKey.of(LISTEN_IF, "192.0.2.9", 1000, LISTEN_IP, 30009);
+    static final FlowRule UNKNOWN_SEVEN = FlowRule.read(FlowKey.of(EGRESS_IF, "10.0.0.1", 45555, "10.0.0.77", 7000), 7);
+
+    /** {@code relay}'s live rules with code 0 at its forward key, and code 7 at a key no flow has ({@link #STRAY}). */
+    static Map<FlowKey, FlowRule> withUnknownOwners(Relay relay) {
+        Map<FlowKey, FlowRule> rules = new HashMap<>(relay.live(Owner.CONFIG));
+        rules.put(relay.forwardKey(), UNKNOWN_ZERO);
+        rules.put(STRAY, UNKNOWN_SEVEN);
+        return rules;
+    }
+
     /** A running datapath in XDP mode with xdp_main on both interfaces and the listen IP local. */
     static LiveState live(Map<FlowKey, FlowRule> rules) {
         return live(rules, Set.of(Ipv4.parse(LISTEN_IP)), List.of());

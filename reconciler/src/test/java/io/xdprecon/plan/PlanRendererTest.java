@@ -93,10 +93,28 @@ class PlanRendererTest {
                       - ens4 10.0.0.20:5007 -> 10.0.0.1:40003 => ens3 203.0.113.10:30003 -> 198.51.100.20:40003
 
                 Warnings:
-                  - flow rtp-b: the config claims ens3 198.51.100.20:40002 -> 203.0.113.10:30002 from a session-owned rule; it becomes config-owned
+                  - flow rtp-b: the config claims ens3 198.51.100.20:40002 -> 203.0.113.10:30002 from a session-owned rule; it becomes
+                    config-owned
 
                 Plan: 0 to add, 2 to change, 1 to destroy.
                 """, text);
+    }
+
+    /** The planner's own long warnings (rules of unknown owner codes) fit 120 columns, broken at spaces, nothing lost. */
+    @Test
+    void warningsFit120ColumnsBrokenAtSpacesUnderTheirDash() {
+        Plan plan = Planner.plan(desired(A.desired()), live(Fixtures.withUnknownOwners(A)));
+        assertTrue(plan.warnings().stream().anyMatch(w -> w.length() > 120), "a long warning to wrap: " + plan.warnings());
+
+        String text = PlanRenderer.render(plan);
+
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.stream().allMatch(l -> l.length() <= 120), text);
+        String warnings = text.substring(text.indexOf("Warnings:\n") + "Warnings:\n".length());
+        warnings = warnings.substring(0, warnings.indexOf("\n\n"));
+        List<String> items = List.of(warnings.replace("\n    ", " ").split("\n"));
+        assertEquals(plan.warnings().stream().map(w -> "  - " + w).toList(), items, "each warning whole, its lines"
+                + " continued under its first word:\n" + text);
     }
 
     @Test

@@ -175,14 +175,11 @@ class PlannerTest {
          */
         @Test
         void rulesOfUnknownOwnerCodesAreReplacedOrRemovedWithTheirCodeAndTripNoGuard() {
-            FlowRule zero = FlowRule.read(new FlowKey(0, 0, 0, 0, 0), 0);
-            FlowKey stray = FlowKey.of(Fixtures.LISTEN_IF, "192.0.2.9", 1000, LISTEN_IP, 30009);
-            FlowRule seven = FlowRule.read(FlowKey.of(Fixtures.EGRESS_IF, "10.0.0.1", 45555, "10.0.0.77", 7000), 7);
-            Map<FlowKey, FlowRule> rules = new java.util.HashMap<>(A.live(Owner.CONFIG));
-            rules.put(A.forwardKey(), zero);
-            rules.put(stray, seven);
+            FlowRule zero = Fixtures.UNKNOWN_ZERO;
+            FlowKey stray = Fixtures.STRAY;
+            FlowRule seven = Fixtures.UNKNOWN_SEVEN;
 
-            Plan plan = Planner.plan(desired(A.desired()), live(rules));
+            Plan plan = Planner.plan(desired(A.desired()), live(Fixtures.withUnknownOwners(A)));
 
             assertEquals(List.of(
                     new FlowChange(Kind.CHANGE, Optional.of("rtp-a"), List.of(RuleChange.change(A.forwardKey(), zero, A.forwardRule()))),

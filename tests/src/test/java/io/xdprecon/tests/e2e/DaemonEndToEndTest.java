@@ -596,7 +596,9 @@ class DaemonEndToEndTest {
                 && json.contains("\"config\" : \"" + at + "\""), json);
         Main.Captured status = Main.capture("status", "--admin", "127.0.0.1:" + admin.address().getPort());
         assertEquals(0, status.exit(), status.err());
-        assertTrue(status.out().contains("YES, changes are not applied: by the config, suspend: true at " + at), status.out());
+        assertTrue(status.out().lines().allMatch(l -> l.length() <= 120), status.out());
+        assertTrue(status.out().replace("\n" + " ".repeat(21), " ") // its rows as one line each
+                .contains("YES, changes are not applied: by the config, suspend: true at " + at), status.out());
         Map<String, Double> metrics = scrape();
         assertEquals(1.0, metrics.get("xdprecon_suspended"), metrics.toString());
         assertEquals(1.0, metrics.get("xdprecon_suspended_by{by=\"config\"}"), metrics.toString());
