@@ -11,6 +11,9 @@
  *   decrement and MAC rewrite as a forwarded hit, then bpf_redirect to a fixed interface with fixed
  *   MACs (ceiling_target, set by the benchmark after load), no map lookup and no FIB;
  *   xdp_redirect_ceiling_map is the same through a devmap (bpf_redirect_map), the other way to price it;
+ * - xdp_lookup_ceiling: xdp_redirect_ceiling plus the one thing a forwarded hit cannot skip, the rule's hash
+ *   lookup (lookup_rules, pointed by the benchmark at a full rules map): the floor of the full-map row, where
+ *   the lookup's cache misses and not the code decide;
  * - tc_foreign: a tc program that is not the bridge, for tests where someone else's filter holds
  *   the bridge's place.
  */
@@ -21,6 +24,8 @@
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+
+#include "xdprecon.h"
 
 SEC("xdp")
 int xdp_pass(struct xdp_md *ctx)
@@ -123,6 +128,41 @@ int xdp_redirect_ceiling_map(struct xdp_md *ctx)
 	if (!ceiling_rewrite(ctx))
 		return XDP_PASS;
 	return bpf_redirect_map(&ceiling_ports, 0, 0);
+}
+
+/*
+ * Not pinned: the benchmark points it at a datapath's rules map (bpf_map__reuse_fd) before loading. One entry
+ * otherwise, so that the tests loading this object do not each allocate a full preallocated hash.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct flow_key);
+	__type(value, struct flow_rule);
+} lookup_rules SEC(".maps");
+
+SEC("xdp")
+int xdp_lookup_ceiling(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + sizeof(struct ethhdr);
+	struct udphdr *udp = (void *)(iph + 1);
+
+	if ((void *)(udp + 1) > data_end)
+		return XDP_PASS;
+	struct flow_key key = {
+		.ifindex = ctx->ingress_ifindex,
+		.src_ip = iph->saddr,
+		.dst_ip = iph->daddr,
+		.src_port = udp->source,
+		.dst_port = udp->dest,
+	};
+	struct flow_rule *rule = bpf_map_lookup_elem(&lookup_rules, &key);
+	/* The rule's first word is read, as a hit reads it: a lookup whose value stayed untouched would not pay for it. */
+	if (!rule || !rule->rewrite.ifindex || !ceiling_rewrite(ctx))
+		return XDP_PASS;
+	return bpf_redirect(ceiling_target.ifindex, 0);
 }
 
 SEC("tc")

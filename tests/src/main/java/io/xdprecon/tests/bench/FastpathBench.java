@@ -64,9 +64,27 @@ public final class FastpathBench {
     private static final int VIP_PORT = 30000;
     private static final int SERVER_PORT = 50000;
     private static final String PRICE = "xdp_main, 1 flow, without ";
+    private static final String LOOKUP_CEILING = "second ceiling: the redirect ceiling + one lookup in the full map [flowgen]";
 
-    /** One way of forwarding: what to put in place on pc, what traffic to send, where to count. */
-    private record Row(String name, Runnable arm, Runnable disarm, Supplier<Testpmd> generator, Lab.Iface counted) {}
+    /**
+     * One way of forwarding: what to put in place on pc, what traffic to send, where to count, and the XDP program whose
+     * {@code bpf_stats} give its cost per packet (none for the rows without XDP on pc).
+     */
+    private record Row(String name, Runnable arm, Runnable disarm, Supplier<Testpmd> generator, Lab.Iface counted,
+            Optional<BpfProgram> program) {
+        Row(String name, Runnable arm, Runnable disarm, Supplier<Testpmd> generator, Lab.Iface counted) {
+            this(name, arm, disarm, generator, counted, Optional.empty());
+        }
+
+        Row(String name, BpfProgram xdp, Runnable arm, Runnable disarm, Supplier<Testpmd> generator, Lab.Iface counted) {
+            this(name, arm, disarm, generator, counted, Optional.of(xdp));
+        }
+    }
+
+    /** One window of a row: what reached the counted device per second, and the program's ns per run (NaN: none). */
+    private record Sample(double pps, double nsPerRun) {}
+
+    private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
     private final Lab lab;
     private final int rounds;
@@ -88,7 +106,14 @@ public final class FastpathBench {
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
         String only = args.length > 3 ? args[3] : null;
         if (only == null || !"scaling".equals(only)) {
-            runMain(rounds, window, flows, only, loadBefore);
+            // Run time per program run (run_time_ns / run_cnt): a cost per packet that load moves less than pps.
+            String statsBefore = Files.readString(BPF_STATS).strip();
+            Files.writeString(BPF_STATS, "1");
+            try {
+                runMain(rounds, window, flows, only, loadBefore);
+            } finally {
+                Files.writeString(BPF_STATS, statsBefore);
+            }
         }
         if (only == null || "scaling".matches(only)) {
             scaling(rounds, window);
@@ -98,12 +123,14 @@ public final class FastpathBench {
     private static void runMain(int rounds, double window, int flows, String only, String loadBefore) throws Exception {
         try (Lab lab = Lab.start();
                 PinRoot fullPins = PinRoot.create();
-                Datapath full = Datapath.load(fullPins.path(), 0)) {
-            new FastpathBench(lab, rounds, window).run(full, flows, loadBefore, only);
+                Datapath full = Datapath.load(fullPins.path(), 0);
+                BpfObject lookupCeiling = BpfObject.openBundled("xdp_lab", null)) {
+            lookupCeiling.maxEntries("lookup_rules", full.rules().capacity()).reuseMap("lookup_rules", full.rules().rulesMap()).load();
+            new FastpathBench(lab, rounds, window).run(full, lookupCeiling, flows, loadBefore, only);
         }
     }
 
-    private void run(Datapath full, int flows, String loadBefore, String only) throws Exception {
+    private void run(Datapath full, BpfObject lookupCeiling, int flows, String loadBefore, String only) throws Exception {
         Datapath datapath = lab.datapath();
         BpfProgram main = datapath.program().orElseThrow();
         BpfObject labObject = lab.labObject();
@@ -118,6 +145,7 @@ public final class FastpathBench {
                         Owner.CONFIG));
         datapath.localIps().add(Ipv4.parse(Lab.VIP));
         setCeilingTarget(labObject);
+        setCeilingTarget(lookupCeiling);
         fill(full.rules(), flows);
 
         Testpmd.Flow toVip = new Testpmd.Flow(Lab.CLIENT_IP, CLIENT_PORT, Lab.VIP, VIP_PORT, lab.pc().mac());
@@ -132,21 +160,24 @@ public final class FastpathBench {
         Tc.Filter bridgeFilter = DpdkDatapathLifecycle.bridgeFilter(pc);
         String fullName = String.format("xdprecon xdp_main, full map (%,d rules), %,d flows [flowgen]",
                 full.rules().capacity(), flows);
+        BpfProgram drop = labObject.program("xdp_drop");
+        BpfProgram ceiling = labObject.program("xdp_redirect_ceiling");
+        BpfProgram ceilingMap = labObject.program("xdp_redirect_ceiling_map");
+        BpfProgram lookup = lookupCeiling.program("xdp_lookup_ceiling");
+        BpfProgram fullMain = full.program().orElseThrow();
         List<Row> all = List.of(
-                new Row("XDP_DROP at ingress (counted on pc)", () -> xdp(pc, labObject.program("xdp_drop")), noXdp, oneFlow, lab.pc()),
-                new Row("ceiling: redirect, fixed MACs, no lookup", () -> xdp(pc, labObject.program("xdp_redirect_ceiling")), noXdp,
-                        oneFlow, lab.s0()),
-                new Row("ceiling via devmap (bpf_redirect_map)", () -> xdp(pc, labObject.program("xdp_redirect_ceiling_map")), noXdp,
-                        oneFlow, lab.s0()),
+                new Row("XDP_DROP at ingress (counted on pc)", drop, () -> xdp(pc, drop), noXdp, oneFlow, lab.pc()),
+                new Row("ceiling: redirect, fixed MACs, no lookup", ceiling, () -> xdp(pc, ceiling), noXdp, oneFlow, lab.s0()),
+                new Row("ceiling via devmap (bpf_redirect_map)", ceilingMap, () -> xdp(pc, ceilingMap), noXdp, oneFlow, lab.s0()),
                 new Row("kernel forwarding (no XDP)", none, none, () -> Testpmd.txonly(lab.clientNs(), "c0", toServer), lab.s0()),
                 new Row("nftables DNAT+SNAT, conntrack (no XDP)", this::nftAdd, this::nftDelete, oneFlow, lab.s0()),
-                new Row("xdprecon xdp_main, 1 flow", () -> xdp(pc, main), noXdp, oneFlow, lab.s0()),
+                new Row("xdprecon xdp_main, 1 flow", main, () -> xdp(pc, main), noXdp, oneFlow, lab.s0()),
                 new Row("xdprecon tc_bridge, 1 flow (no XDP)",
                         () -> NetNs.run(lab.proxyNs(), () -> Tc.attach(bridgeFilter, bridgeObject.program(DpdkDatapathLifecycle.BRIDGE_PROGRAM), false)),
                         () -> NetNs.run(lab.proxyNs(), () -> Tc.detach(bridgeFilter)), oneFlow, lab.s0()),
-                new Row("ceiling: redirect, fixed MACs, many flows [flowgen]", () -> xdp(pc, labObject.program("xdp_redirect_ceiling")), noXdp,
-                        many, lab.s0()),
-                new Row(fullName, () -> xdp(pc, full.program().orElseThrow()), noXdp, many, lab.s0()));
+                new Row("ceiling: redirect, fixed MACs, many flows [flowgen]", ceiling, () -> xdp(pc, ceiling), noXdp, many, lab.s0()),
+                new Row(LOOKUP_CEILING, lookup, () -> xdp(pc, lookup), noXdp, many, lab.s0()),
+                new Row(fullName, fullMain, () -> xdp(pc, fullMain), noXdp, many, lab.s0()));
 
         List<Row> rows = all;
         int dpdkRounds = only == null || "dpdk".matches(only) ? rounds : 0;
@@ -165,16 +196,22 @@ public final class FastpathBench {
             BpfObject variant = BpfObject.openBundled("xdp_fwd_" + stage.getKey(), lab.pinRoot()).load();
             variants.add(variant);
             BpfProgram program = variant.program(Datapath.PROGRAM);
-            priced.add(new Row(PRICE + stage.getValue(), () -> xdp(pc, program), noXdp, oneFlow, lab.s0()));
+            priced.add(new Row(PRICE + stage.getValue(), program, () -> xdp(pc, program), noXdp, oneFlow, lab.s0()));
         }
         rows = priced;
         Map<String, double[]> pps = new LinkedHashMap<>();
-        rows.forEach(r -> pps.put(r.name(), new double[rounds]));
+        Map<String, double[]> ns = new LinkedHashMap<>();
+        rows.forEach(r -> {
+            pps.put(r.name(), new double[rounds]);
+            ns.put(r.name(), new double[rounds]);
+        });
         try {
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < rows.size(); i++) {
                     Row row = rows.get((i + round) % rows.size());
-                    pps.get(row.name())[round] = measure(row);
+                    Sample sample = measure(row);
+                    pps.get(row.name())[round] = sample.pps();
+                    ns.get(row.name())[round] = sample.nsPerRun();
                 }
             }
         } finally {
@@ -188,7 +225,7 @@ public final class FastpathBench {
             fast[round] = SlowPathRate.measureTestpmd(false, Duration.ofMillis((long) (windowSeconds * 1000)));
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
-        print(pps, all, fullName, loadBefore, loadAfter);
+        print(pps, ns, all, fullName, loadBefore, loadAfter);
         if (dpdkRounds > 0) {
             System.out.printf("%nDPDK slow path (its own veth pair: the session loop on AF_XDP, hairpin to the backend),"
                     + " dpdk-testpmd txonly, one client flow, %d rounds%n%n", dpdkRounds);
@@ -289,7 +326,7 @@ public final class FastpathBench {
         return counts;
     }
 
-    private double measure(Row row) throws InterruptedException {
+    private Sample measure(Row row) throws InterruptedException {
         row.arm().run();
         try {
             // Under load a generator now and then never gets going: one whose frames do not arrive is started again.
@@ -324,16 +361,19 @@ public final class FastpathBench {
         return true;
     }
 
-    private double window(Row row, Testpmd generator) throws InterruptedException {
+    private Sample window(Row row, Testpmd generator) throws InterruptedException {
         Lab.Iface where = row.counted();
         Thread.sleep(500);
+        Optional<BpfProgram.RunStats> s0 = row.program().map(BpfProgram::runStats);
         long c0 = rxPackets(where);
         long t0 = System.nanoTime();
         Thread.sleep((long) (windowSeconds * 1000));
         long c1 = rxPackets(where);
         long t1 = System.nanoTime();
+        Optional<BpfProgram.RunStats> s1 = row.program().map(BpfProgram::runStats);
         generator.requireRunning();
-        return (c1 - c0) / ((t1 - t0) / 1e9);
+        double nsPerRun = s1.map(after -> after.minus(s0.orElseThrow()).nsPerRun()).orElse(Double.NaN);
+        return new Sample((c1 - c0) / ((t1 - t0) / 1e9), nsPerRun);
     }
 
     /** What is attached to pc becomes {@code program} (none when null). */
@@ -424,23 +464,25 @@ public final class FastpathBench {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private void print(Map<String, double[]> pps, List<Row> rows, String fullName, String loadBefore, String loadAfter)
-            throws IOException {
+    private void print(Map<String, double[]> pps, Map<String, double[]> ns, List<Row> rows, String fullName, String loadBefore,
+            String loadAfter) throws IOException {
         String ceiling = rows.get(1).name();
         String nft = rows.get(4).name();
         String hit = rows.get(5).name();
         String manyCeiling = rows.get(7).name();
         Map<String, Double> medians = new LinkedHashMap<>();
         pps.forEach((name, values) -> medians.put(name, median(values)));
+        Map<String, Double> nsMedians = new LinkedHashMap<>();
+        ns.forEach((name, values) -> nsMedians.put(name, median(values)));
         String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                 .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
         System.out.printf("%nFast path, 64-byte UDP from dpdk-testpmd (AF_XDP on a veth), %s, %d CPUs (%s), kernel %s%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("os.version"));
-        System.out.printf("%d rounds x %.1f s windows, median per row; load average before: %s, after: %s%n%n",
+        System.out.printf("%d rounds x %.1f s windows, median per row; load average before: %s, after: %s;"
+                + " ns/packet: the XDP program's bpf_stats run_time_ns / run_cnt over the window%n%n",
                 rounds, windowSeconds, loadBefore, loadAfter);
-        StringBuilder header = new StringBuilder("| datapath | median pps | vs ceiling | vs nftables | rounds (kpps) |");
-        System.out.println(header);
-        System.out.println("|---|---:|---:|---:|---|");
+        System.out.println("| datapath | median pps | vs ceiling | vs nftables | ns/packet | rounds (kpps) |");
+        System.out.println("|---|---:|---:|---:|---:|---|");
         for (Map.Entry<String, Double> e : medians.entrySet()) {
             if (e.getKey().startsWith(PRICE)) {
                 continue;
@@ -451,19 +493,22 @@ public final class FastpathBench {
             for (double v : pps.get(e.getKey())) {
                 each.add(String.format("%.0f", v / 1000));
             }
-            System.out.printf("| %s | %,.0f | %.2fx | %s | %s |%n", e.getKey(), e.getValue(), e.getValue() / reference,
+            System.out.printf("| %s | %,.0f | %.2fx | %s | %s | %s |%n", e.getKey(), e.getValue(), e.getValue() / reference,
                     many ? "" : String.format("%.2fx", e.getValue() / medians.getOrDefault(nft, Double.NaN)),
-                    String.join(" / ", each));
+                    nanos(nsMedians.get(e.getKey())), String.join(" / ", each));
         }
         if (medians.keySet().stream().anyMatch(k -> k.startsWith(PRICE)) && medians.containsKey(hit)) {
             System.out.printf("%nPrice list: xdp_main with one stage switched off (bench-only builds), same run; above 1.00x"
-                    + " is what the stage costs, below it the run's noise%n%n");
-            System.out.println("| stage switched off | median pps | vs xdp_main |");
-            System.out.println("|---|---:|---:|");
+                    + " is what the stage costs, below it the run's noise; ns saved = xdp_main's ns/packet minus the variant's%n%n");
+            System.out.println("| stage switched off | median pps | vs xdp_main | ns/packet | ns saved |");
+            System.out.println("|---|---:|---:|---:|---:|");
             double base = medians.get(hit);
+            double baseNs = nsMedians.get(hit);
             medians.forEach((name, value) -> {
                 if (name.startsWith(PRICE)) {
-                    System.out.printf("| %s | %,.0f | %.2fx |%n", name.substring(PRICE.length()), value, value / base);
+                    double variantNs = nsMedians.get(name);
+                    System.out.printf("| %s | %,.0f | %.2fx | %s | %s |%n", name.substring(PRICE.length()), value, value / base,
+                            nanos(variantNs), nanos(baseNs - variantNs));
                 }
             });
         }
@@ -473,10 +518,18 @@ public final class FastpathBench {
         double hitVsCeiling = medians.get(hit) / medians.get(ceiling);
         double hitVsNft = medians.get(hit) / medians.get(nft);
         double fullVsCeiling = medians.getOrDefault(fullName, 0.0) / medians.getOrDefault(manyCeiling, 1.0);
+        double fullVsLookup = medians.getOrDefault(fullName, 0.0) / medians.getOrDefault(LOOKUP_CEILING, 1.0);
+        double lookupVsCeiling = medians.getOrDefault(LOOKUP_CEILING, 0.0) / medians.getOrDefault(manyCeiling, 1.0);
         System.out.printf("%nGoals: hit path %.2fx the ceiling (>= 0.90: %s), %.2fx nftables (>= 1.8: %s); "
                         + "full map %.2fx the ceiling fed the same flows (>= 0.80: %s)%n",
                 hitVsCeiling, verdict(hitVsCeiling >= 0.90), hitVsNft, verdict(hitVsNft >= 1.8), fullVsCeiling,
                 verdict(fullVsCeiling >= 0.80));
+        System.out.printf("Full map: one lookup alone in it reaches %.2fx the ceiling (the most any datapath that looks a rule up"
+                + " there can reach); xdp_main reaches %.2fx of that second ceiling%n", lookupVsCeiling, fullVsLookup);
+    }
+
+    private static String nanos(Double ns) {
+        return ns == null || ns.isNaN() ? "" : String.format("%.0f", ns);
     }
 
     private static String verdict(boolean met) {
