@@ -24,7 +24,7 @@ variant() {
 variant nocounters XDPRECON_BENCH_NO_FLOW_COUNTERS
 variant nostats XDPRECON_BENCH_NO_STATS
 variant noipcheck XDPRECON_BENCH_NO_IP_CHECK
-variant nofib XDPRECON_BENCH_NO_FIB
+variant nohopcache XDPRECON_BENCH_NO_HOP_CACHE
 # Test fixtures (never loaded in production): the datapath of other layouts, for the migration tests.
 fixture() {
   local src=$1 obj=$2 dir
@@ -36,6 +36,7 @@ fixture() {
   fi
 }
 fixture "$here/legacy/layout1/xdp_fwd.c" "$out/xdp_fwd_layout1.o"   # the release before layout 2 (bpf/legacy)
-fixture "$here/fixtures/xdp_fwd_layout3.c" "$out/xdp_fwd_layout3.o" # a newer layout than this build's
+fixture "$here/legacy/layout2/xdp_fwd.c" "$out/xdp_fwd_layout2.o"   # the release before layout 3 (bpf/legacy)
+fixture "$here/fixtures/xdp_fwd_newer.c" "$out/xdp_fwd_newer.o"     # the layout after this build's
 # The header ships too: the layout test reads the enums the BTF does not carry from it.
 cp -p "$here/xdprecon.h" "$out/xdprecon.h"

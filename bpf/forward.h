@@ -27,6 +27,11 @@
 #define AF_INET   2
 #define IP_DF     0x4000
 
+/* One access each, in program order, not merged or split by the compiler (the next-hop cache's protocol). */
+#define READ_ONCE(x)     (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+#define barrier()        asm volatile("" ::: "memory")
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XDPRECON_MAX_RULES);
@@ -167,6 +172,72 @@ static __always_inline void count_flow(__u32 slot, __u64 bytes)
 	}
 }
 
+/* Where a forwarded packet goes: what bpf_fib_lookup answered, or the rule's cache of that answer. */
+struct hop_out {
+	__u32 ifindex;
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+};
+
+/* The rule's cached FIB answer into *out, when it was given this tick for these inputs (see struct next_hop). */
+static __always_inline int hop_cached(struct next_hop *hop, __u64 now, __u32 ingress, __u32 src, __u32 dst, __u8 tos,
+				      __u16 tot_len, struct hop_out *out)
+{
+#ifdef XDPRECON_BENCH_NO_HOP_CACHE /* bench-only variant: bpf_fib_lookup on every packet, as before layout 3 */
+	return 0;
+#endif
+	__u64 seen = READ_ONCE(hop->jiffies);
+	if (seen != now || hop->ingress != ingress || hop->src_ip != src || hop->dst_ip != dst || hop->tos != tos ||
+	    tot_len > hop->tot_len)
+		return 0;
+	out->ifindex = hop->ifindex;
+	__builtin_memcpy(out->dmac, hop->dmac, ETH_ALEN);
+	__builtin_memcpy(out->smac, hop->smac, ETH_ALEN);
+	barrier();
+	return READ_ONCE(hop->jiffies) == seen;
+}
+
+/* Records a SUCCESS answer of bpf_fib_lookup in the rule: jiffies last, so that no reader takes a half-written entry. */
+static __always_inline void hop_store(struct next_hop *hop, __u64 now, __u32 ingress, __u32 src, __u32 dst, __u8 tos,
+				      __u16 tot_len, const struct bpf_fib_lookup *fib)
+{
+	WRITE_ONCE(hop->jiffies, 0);
+	barrier();
+	hop->ingress = ingress;
+	hop->src_ip = src;
+	hop->dst_ip = dst;
+	hop->tos = tos;
+	hop->tot_len = tot_len;
+	hop->ifindex = fib->ifindex;
+	__builtin_memcpy(hop->dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(hop->smac, fib->smac, ETH_ALEN);
+	barrier();
+	WRITE_ONCE(hop->jiffies, now);
+}
+
+/* A FIB answer other than SUCCESS for a rewritten packet: dropped, or the kernel's (its IPv4 checksum made whole). */
+static __always_inline enum verdict fib_refused(struct iphdr *iph, __u32 l3, long rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		iph->check = csum_apply(iph->check, l3);
+		count(XDP_STAT_FIB_DROP);
+		return VERDICT_DROP;
+	default:
+		/*
+		 * No neighbour yet, MTU exceeded, forwarding off, no route...: the kernel forwards the
+		 * rewritten packet itself (resolving the neighbour, or answering with ICMP), and it
+		 * decrements the TTL then, so we do not. Its source is now one of this host's addresses:
+		 * the kernel accepts that on input only with accept_local=1 on the ingress interface,
+		 * which attaching the datapath sets.
+		 */
+		iph->check = csum_apply(iph->check, l3);
+		return passed(XDP_STAT_FIB_PASS);
+	}
+}
+
 /*
  * A rewrite whose UDP checksum the entry point updates itself (tc: an skb's checksum may be
  * CHECKSUM_PARTIAL, the pseudo-header sum a device completes later, or covered by skb->csum under
@@ -265,43 +336,25 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	count_flow(rule->slot, (__u64)(data_end - data));
 #endif
 
-#ifdef XDPRECON_BENCH_NO_FIB /* bench-only variant, not correct: prices bpf_fib_lookup (egress from the rule, MACs kept) */
-	__u16 ttl_old = *(__u16 *)&iph->ttl;
-	iph->ttl -= 1;
-	iph->check = csum_apply(iph->check, l3 + csum_delta16(ttl_old, *(__u16 *)&iph->ttl));
-	count(XDP_STAT_REDIRECT_OUT);
-	*egress = to.ifindex;
-	return VERDICT_REDIRECT;
-#endif
-	struct bpf_fib_lookup fib = {
-		.family = AF_INET,
-		.tos = iph->tos,
-		.l4_protocol = IPPROTO_UDP,
-		.tot_len = tot_len,
-		.ifindex = ingress,
-		.ipv4_src = to.src_ip,
-		.ipv4_dst = to.dst_ip,
-	};
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
-		break;
-	case BPF_FIB_LKUP_RET_BLACKHOLE:
-	case BPF_FIB_LKUP_RET_UNREACHABLE:
-	case BPF_FIB_LKUP_RET_PROHIBIT:
-		iph->check = csum_apply(iph->check, l3);
-		count(XDP_STAT_FIB_DROP);
-		return VERDICT_DROP;
-	default:
-		/*
-		 * No neighbour yet, MTU exceeded, forwarding off, no route...: the kernel forwards the
-		 * rewritten packet itself (resolving the neighbour, or answering with ICMP), and it
-		 * decrements the TTL then, so we do not. Its source is now one of this host's addresses:
-		 * the kernel accepts that on input only with accept_local=1 on the ingress interface,
-		 * which attaching the datapath sets.
-		 */
-		iph->check = csum_apply(iph->check, l3);
-		return passed(XDP_STAT_FIB_PASS);
+	struct hop_out out;
+	__u64 now = bpf_jiffies64();
+	if (!hop_cached(&rule->hop, now, ingress, to.src_ip, to.dst_ip, iph->tos, tot_len, &out)) {
+		struct bpf_fib_lookup fib = {
+			.family = AF_INET,
+			.tos = iph->tos,
+			.l4_protocol = IPPROTO_UDP,
+			.tot_len = tot_len,
+			.ifindex = ingress,
+			.ipv4_src = to.src_ip,
+			.ipv4_dst = to.dst_ip,
+		};
+		long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+			return fib_refused(iph, l3, rc);
+		hop_store(&rule->hop, now, ingress, to.src_ip, to.dst_ip, iph->tos, tot_len, &fib);
+		out.ifindex = fib.ifindex;
+		__builtin_memcpy(out.dmac, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(out.smac, fib.smac, ETH_ALEN);
 	}
 
 	/* TTL and protocol share one 16-bit word of the header checksum. */
@@ -310,15 +363,15 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	__u16 ttl_word_new = *(__u16 *)&iph->ttl;
 	iph->check = csum_apply(iph->check, l3 + csum_delta16(ttl_word_old, ttl_word_new));
 
-	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, out.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, out.smac, ETH_ALEN);
 
-	if (fib.ifindex == ingress) {
+	if (out.ifindex == ingress) {
 		count(XDP_STAT_HAIRPIN_TX);
 		return VERDICT_TX;
 	}
 	count(XDP_STAT_REDIRECT_OUT);
-	*egress = fib.ifindex;
+	*egress = out.ifindex;
 	return VERDICT_REDIRECT;
 }
 

@@ -17,8 +17,9 @@
  *   1: per-flow counters in xdp_flow_stats, a per-CPU hash keyed like the rules (flow_rule.reserved zero).
  *   2: per-flow counters in xdp_flow_ctrs, a per-CPU array indexed by flow_rule.slot; slots handed out by
  *      the control plane through the xdp_flow_slots bitmap; xdp_abi added.
+ *   3: flow_rule carries flow_rule.hop, the datapath's cache of its last bpf_fib_lookup answer (64 bytes).
  */
-#define XDPRECON_ABI_VERSION 2
+#define XDPRECON_ABI_VERSION 3
 
 /* Map names: fixed, pinned by name under the bpffs, at most 15 characters. */
 #define XDPRECON_RULES_MAP      xdp_fwd_rules
@@ -51,14 +52,44 @@ enum rule_owner {
 };
 
 /*
- * Value of xdp_fwd_rules. Written only by the control plane; the datapath only reads it, so an
- * update of a rule never races with, nor resets, the flow's counters (they live in xdp_flow_ctrs at
- * the rule's slot, which a replacement of the rule keeps).
+ * The datapath's cache of a rule's FIB answer, so that a forwarded hit skips bpf_fib_lookup (about half of the
+ * hit path's time). Written only by the datapath, into the rule's own map element, and only from a SUCCESS
+ * answer; the control plane writes it zero with every rule (a replaced rule is a new element: an empty cache).
+ *
+ * Staleness: an entry is used only during the clock tick (jiffies) in which bpf_fib_lookup gave it, and only
+ * for a packet whose FIB inputs are those recorded (ingress, addresses, TOS, a length the MTU check passed);
+ * the first packet of the next tick asks the FIB again. A route or neighbour change (a neighbour gone, a
+ * blackhole route, a lower MTU, forwarding switched off) is therefore obeyed within one tick (4 ms at HZ=250):
+ * a neighbour miss still goes to the kernel, as without the cache, at most one tick later. The inputs are
+ * recorded because a hash map reuses a freed element at once: a run that looked up the replaced rule may
+ * store its answer into the element of another rule.
+ *
+ * Torn reads: two CPUs may store into one entry in the same tick. A store zeroes jiffies first and sets it
+ * last; a reader takes the entry only when jiffies reads the same before and after it copied the fields.
+ */
+struct next_hop {
+	__u64 jiffies;   /* the tick in which the FIB gave this answer (bpf_jiffies64); 0: none */
+	__u32 ingress;   /* the lookup's inputs: ingress interface, */
+	__u32 src_ip;    /* rewritten source and destination (network order), */
+	__u32 dst_ip;
+	__u16 tot_len;   /* the IPv4 length whose MTU check passed (host order; a longer packet asks again), */
+	__u8 tos;        /* and TOS */
+	__u8 pad;
+	__u32 ifindex;   /* the answer: out of this interface, */
+	__u8 dmac[6];    /* to this MAC, */
+	__u8 smac[6];    /* from this one */
+};
+
+/*
+ * Value of xdp_fwd_rules. Written by the control plane, except for hop (the datapath's); the datapath never
+ * writes the rest, so an update of a rule never races with, nor resets, the flow's counters (they live in
+ * xdp_flow_ctrs at the rule's slot, which a replacement of the rule keeps).
  */
 struct flow_rule {
 	struct flow_key rewrite;
 	enum rule_owner owner; /* 4 bytes, as the layout test checks */
 	__u32 slot;            /* index of the rule's counters in xdp_flow_ctrs, 1..XDPRECON_MAX_RULES */
+	struct next_hop hop;   /* 64 bytes in all: with the hash element's 48-byte header and the key, two cache lines */
 };
 
 /*

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.dataplane.maps.Abi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
@@ -74,7 +75,7 @@ class Ipv6ConfigTest {
         ConfigError error = e.errors().getFirst();
         assertEquals(12, error.line(), error.toString()); // the client of the first IPv6 flow
         assertEquals(13, error.column(), error.toString());
-        assertTrue(error.message().contains("IPv6 needs the dual-stack datapath") && error.message().contains("(layout 2)")
+        assertTrue(error.message().contains("IPv6 needs the dual-stack datapath") && error.message().contains("(layout " + Abi.VERSION + ")")
                 && error.message().contains("2 IPv6 flow(s)") && error.message().contains("write nothing"), error.message());
         // the same config without IPv6 plans
         assertEquals(2, load(HEAD + "flows:\n" + V4_FLOW).forNode("", ANY).rules().size());

@@ -447,7 +447,7 @@ class PlannerTest {
             Plan plan = Planner.plan(desired(A.desired()), live);
 
             assertEquals(List.of(new DatapathChange.Migrate(1, Abi.VERSION, MAX_RULES, MAX_RULES, 2)), plan.datapath());
-            assertTrue(PlanRenderer.render(plan).contains("~ layout 1 -> 2, rules map 1024 -> 1024 entries (migrate 2 rules,"
+            assertTrue(PlanRenderer.render(plan).contains("~ layout 1 -> " + Abi.VERSION + ", rules map 1024 -> 1024 entries (migrate 2 rules,"
                     + " counters kept)"), PlanRenderer.render(plan));
         }
 
@@ -479,7 +479,7 @@ class PlannerTest {
 
             Plan older = Planner.plan(desired, new LiveState(true, MAX_RULES, Map.of(), Set.of(Ipv4.parse(LISTEN_IP)),
                     List.of(), attachedEverywhere(), 1));
-            assertEquals(List.of("the pinned maps are of layout 1 and this build writes layout 2: in dpdk mode the DPDK loop"
+            assertEquals(List.of("the pinned maps are of layout 1 and this build writes layout " + Abi.VERSION + ": in dpdk mode the DPDK loop"
                     + " of this build migrates them when it starts (xdprecon run), behind the tc bridge"), older.errors());
         }
 

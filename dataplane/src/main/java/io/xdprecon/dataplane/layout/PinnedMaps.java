@@ -20,9 +20,10 @@ import java.util.function.Function;
 
 /**
  * The maps a migration reads, in the layout they are pinned in: every rule with where its counters are, and
- * those counters. Layouts 1 and 2 store a rule the same way (24 bytes: rewrite, owner, then layout 1's zero
- * {@code reserved} where layout 2 has the counters' slot); they keep per-flow counters differently (see
- * {@link CountedBy}). Read-only; not thread-safe.
+ * those counters. Every layout starts a rule the same way (rewrite, owner, then layout 1's zero {@code reserved}
+ * where later layouts have the counters' slot: {@link Abi#RULE_CONTROL_SIZE} bytes); layout 3 adds the datapath's
+ * next-hop cache after them (not carried: the new program asks the FIB again). Layout 1 keeps per-flow counters
+ * differently (see {@link CountedBy}). Read-only; not thread-safe.
  */
 public final class PinnedMaps implements AutoCloseable {
     private static final int COUNTER_PAGE = 1024;
@@ -34,7 +35,7 @@ public final class PinnedMaps implements AutoCloseable {
          * datapath filled on each flow's first packet per CPU.
          */
         KEY(Datapath.LAYOUT_1_FLOW_STATS_MAP),
-        /** Layout 2, this build's: {@code xdp_flow_ctrs}, a per-CPU array at each rule's slot. */
+        /** Layouts 2 and 3 (this build's): {@code xdp_flow_ctrs}, a per-CPU array at each rule's slot. */
         SLOT(Datapath.FLOW_COUNTERS_MAP);
 
         final String map;
@@ -79,7 +80,7 @@ public final class PinnedMaps implements AutoCloseable {
     public static PinnedMaps open(Path pinRoot, PinnedLayout layout) {
         return switch (layout.version()) {
             case 1 -> new PinnedMaps(pinRoot, 1, CountedBy.KEY);
-            case Abi.VERSION -> new PinnedMaps(pinRoot, Abi.VERSION, CountedBy.SLOT);
+            case 2, Abi.VERSION -> new PinnedMaps(pinRoot, layout.version(), CountedBy.SLOT);
             default -> throw new IllegalArgumentException("this build reads no maps of " + PinnedLayout.name(layout.version()));
         };
     }
@@ -140,10 +141,11 @@ public final class PinnedMaps implements AutoCloseable {
     public void forEachRule(RuleVisitor visitor) {
         try (Arena pages = Arena.ofConfined()) {
             MemorySegment keys = pages.allocate((long) RulesMap.PAGE * Abi.FLOW_KEY_SIZE, 8);
-            MemorySegment values = pages.allocate((long) RulesMap.PAGE * Abi.FLOW_RULE_SIZE, 8);
+            int stride = rules.valueSize(); // 24 bytes in layouts 1 and 2, 64 in layout 3
+            MemorySegment values = pages.allocate((long) RulesMap.PAGE * stride, 8);
             rules.forEach(keys, values, (k, v, n) -> {
                 for (int i = 0; i < n; i++) {
-                    long at = (long) i * Abi.FLOW_RULE_SIZE;
+                    long at = (long) i * stride;
                     visitor.visit(Abi.readKey(k, (long) i * Abi.FLOW_KEY_SIZE), Abi.readRule(v, at), Abi.readSlot(v, at));
                 }
             });

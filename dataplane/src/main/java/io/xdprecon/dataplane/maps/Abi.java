@@ -17,19 +17,25 @@ import java.util.Map;
  * history): the control plane stamps it into {@code xdp_abi} and refuses pinned maps of another layout.
  *
  * <pre>
- * struct flow_key (16)        struct flow_rule (24)       struct flow_counters (16)  struct ip_counter (8)
+ * struct flow_key (16)        struct flow_rule (64)       struct flow_counters (16)  struct ip_counter (8)
  *  0 ifindex   u32 host        0 rewrite  flow_key         0 packets u64 host         0 packets u64 host
  *  4 src_ip    u32 network    16 owner    u32 host         8 bytes   u64 host
  *  8 dst_ip    u32 network    20 slot     u32 host (counters index)
- * 12 src_port  u16 network
+ * 12 src_port  u16 network    24 hop      next_hop (the datapath's; written zero here)
  * 14 dst_port  u16 network
+ *
+ * struct next_hop (40): 0 jiffies u64, 8 ingress u32, 12 src_ip, 16 dst_ip, 20 tot_len u16, 22 tos u8, 23 pad u8,
+ *                       24 ifindex u32, 28 dmac[6], 34 smac[6]
  * </pre>
+ *
+ * <p>The control plane reads and writes a rule's first {@link #RULE_CONTROL_SIZE} bytes; {@code hop} is the
+ * datapath's cache of its FIB answer, which every write of a rule empties (see {@code bpf/xdprecon.h}).
  */
 public final class Abi {
     private Abi() {}
 
     /** {@code XDPRECON_ABI_VERSION}: the layout of the pinned maps this build reads and writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private static final ValueLayout.OfInt U32_HOST = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfInt U32_NET = ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -48,10 +54,25 @@ public final class Abi {
             U16_NET.withName("src_port"),
             U16_NET.withName("dst_port")).withName("flow_key");
 
+    private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+
+    public static final StructLayout NEXT_HOP = MemoryLayout.structLayout(
+            U64_HOST.withName("jiffies"),
+            U32_HOST.withName("ingress"),
+            U32_NET.withName("src_ip"),
+            U32_NET.withName("dst_ip"),
+            ValueLayout.JAVA_SHORT.withName("tot_len"),
+            U8.withName("tos"),
+            U8.withName("pad"),
+            U32_HOST.withName("ifindex"),
+            MemoryLayout.sequenceLayout(6, U8).withName("dmac"),
+            MemoryLayout.sequenceLayout(6, U8).withName("smac")).withName("next_hop");
+
     public static final StructLayout FLOW_RULE = MemoryLayout.structLayout(
             FLOW_KEY.withName("rewrite"),
             U32_HOST.withName("owner"),
-            U32_HOST.withName("slot")).withName("flow_rule");
+            U32_HOST.withName("slot"),
+            NEXT_HOP.withName("hop")).withName("flow_rule");
 
     public static final StructLayout FLOW_COUNTERS = MemoryLayout.structLayout(
             U64_HOST.withName("packets"),
@@ -62,7 +83,8 @@ public final class Abi {
 
     /** Every layout by its C struct name, for the BTF comparison. */
     public static final Map<String, StructLayout> STRUCTS = Map.of(
-            "flow_key", FLOW_KEY, "flow_rule", FLOW_RULE, "flow_counters", FLOW_COUNTERS, "ip_counter", IP_COUNTER);
+            "flow_key", FLOW_KEY, "flow_rule", FLOW_RULE, "next_hop", NEXT_HOP, "flow_counters", FLOW_COUNTERS,
+            "ip_counter", IP_COUNTER);
 
     /** {@code XDPRECON_MAX_RULES}: the rules map's capacity unless a config sets another. */
     public static final int MAX_RULES = 524_288;
@@ -71,6 +93,11 @@ public final class Abi {
 
     public static final int FLOW_KEY_SIZE = (int) FLOW_KEY.byteSize();
     public static final int FLOW_RULE_SIZE = (int) FLOW_RULE.byteSize();
+    /**
+     * The bytes of a rule the control plane owns (rewrite, owner, slot): all of a rule of layouts 1 and 2, and what
+     * a reader keeps of a layout-3 rule (the rest is the datapath's cache).
+     */
+    public static final int RULE_CONTROL_SIZE = (int) FLOW_RULE.byteOffset(MemoryLayout.PathElement.groupElement("hop"));
     public static final int FLOW_COUNTERS_SIZE = (int) FLOW_COUNTERS.byteSize();
     public static final int IP_SIZE = 4;
     public static final int IP_COUNTER_SIZE = (int) IP_COUNTER.byteSize();
@@ -83,6 +110,7 @@ public final class Abi {
     private static final long RULE_REWRITE = offset(FLOW_RULE, "rewrite");
     private static final long RULE_OWNER = offset(FLOW_RULE, "owner");
     private static final long RULE_SLOT = offset(FLOW_RULE, "slot");
+    private static final long RULE_HOP = offset(FLOW_RULE, "hop");
     private static final long COUNTERS_PACKETS = offset(FLOW_COUNTERS, "packets");
     private static final long COUNTERS_BYTES = offset(FLOW_COUNTERS, "bytes");
 
@@ -132,6 +160,27 @@ public final class Abi {
         writeKey(segment, at + RULE_REWRITE, rule.rewrite());
         segment.set(GET_U32_HOST, at + RULE_OWNER, rule.owner().code());
         segment.set(GET_U32_HOST, at + RULE_SLOT, slot);
+        // An empty next-hop cache: the datapath asks the FIB for the rule as written (page buffers are reused).
+        segment.asSlice(at + RULE_HOP, NEXT_HOP.byteSize()).fill((byte) 0);
+    }
+
+    /** The datapath's next-hop cache in {@code rule}, the bytes of a {@code struct flow_rule} of this layout. */
+    public static NextHop readNextHop(byte[] rule) {
+        MemorySegment hop = MemorySegment.ofArray(rule).asSlice(RULE_HOP, NEXT_HOP.byteSize());
+        return new NextHop(hop.get(GET_U64_HOST, offset(NEXT_HOP, "jiffies")), hop.get(GET_U32_HOST, offset(NEXT_HOP, "ingress")),
+                hop.get(GET_U32_NET, offset(NEXT_HOP, "src_ip")), hop.get(GET_U32_NET, offset(NEXT_HOP, "dst_ip")),
+                Short.toUnsignedInt(hop.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset(NEXT_HOP, "tot_len"))),
+                Byte.toUnsignedInt(hop.get(ValueLayout.JAVA_BYTE, offset(NEXT_HOP, "tos"))),
+                hop.get(GET_U32_HOST, offset(NEXT_HOP, "ifindex")), mac(hop, offset(NEXT_HOP, "dmac")),
+                mac(hop, offset(NEXT_HOP, "smac")));
+    }
+
+    private static long mac(MemorySegment segment, long at) {
+        long value = 0;
+        for (int i = 0; i < 6; i++) {
+            value = (value << 8) | Byte.toUnsignedLong(segment.get(ValueLayout.JAVA_BYTE, at + i));
+        }
+        return value;
     }
 
     /** The counter slot of the rule at {@code at}. */

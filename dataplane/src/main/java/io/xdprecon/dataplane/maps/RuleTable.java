@@ -6,7 +6,8 @@ import java.lang.foreign.MemorySegment;
  * Every rule of a read of {@code xdp_fwd_rules}, kept as the map's own bytes: a full map (524,288 rules) is two
  * arrays, not a million objects. Keys and rules become records only for the entries asked for (a screenful);
  * the fields a sort or filter needs are read in place. Filled by {@link RulesMap#readRules} and reused by the
- * next read.
+ * next read. Of each rule it keeps the control plane's part ({@link Abi#RULE_CONTROL_SIZE} bytes), not the
+ * datapath's next-hop cache: 24 of the 64 bytes.
  */
 public final class RuleTable {
     private byte[] keyBytes = new byte[0];
@@ -59,7 +60,7 @@ public final class RuleTable {
         size = 0;
         if (keyBytes.length < (long) capacity * Abi.FLOW_KEY_SIZE) {
             keyBytes = new byte[capacity * Abi.FLOW_KEY_SIZE];
-            ruleBytes = new byte[capacity * Abi.FLOW_RULE_SIZE];
+            ruleBytes = new byte[capacity * Abi.RULE_CONTROL_SIZE];
             keys = MemorySegment.ofArray(keyBytes);
             rules = MemorySegment.ofArray(ruleBytes);
         }
@@ -69,7 +70,9 @@ public final class RuleTable {
     void append(MemorySegment pageKeys, MemorySegment pageRules, int n) {
         int room = Math.min(n, keyBytes.length / Abi.FLOW_KEY_SIZE - size);
         MemorySegment.copy(pageKeys, 0, keys, keyAt(size), (long) room * Abi.FLOW_KEY_SIZE);
-        MemorySegment.copy(pageRules, 0, rules, ruleAt(size), (long) room * Abi.FLOW_RULE_SIZE);
+        for (int i = 0; i < room; i++) {
+            MemorySegment.copy(pageRules, (long) i * Abi.FLOW_RULE_SIZE, rules, ruleAt(size + i), Abi.RULE_CONTROL_SIZE);
+        }
         size += room;
     }
 
@@ -78,6 +81,6 @@ public final class RuleTable {
     }
 
     private static long ruleAt(int i) {
-        return (long) i * Abi.FLOW_RULE_SIZE;
+        return (long) i * Abi.RULE_CONTROL_SIZE;
     }
 }

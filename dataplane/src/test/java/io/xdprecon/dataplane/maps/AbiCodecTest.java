@@ -48,12 +48,26 @@ class AbiCodecTest {
     @Test
     void ruleRoundTripsAtAnUnalignedOffset() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(64);
+            MemorySegment segment = arena.allocate(3 + Abi.FLOW_RULE_SIZE);
             FlowRule rule = new FlowRule(FlowKey.of(4, "10.0.2.1", 40000, "10.0.2.2", 50000), Owner.SESSION);
             Abi.writeRule(segment, 3, rule, 77);
             assertEquals(rule, Abi.readRule(segment, 3));
             assertEquals(77, Abi.readSlot(segment, 3));
             assertArrayEquals(segment.asSlice(3, Abi.FLOW_RULE_SIZE).toArray(ValueLayout.JAVA_BYTE), Abi.ruleBytes(rule, 77));
+        }
+    }
+
+    /** A rule written over a reused page buffer (which held another rule's cache) has an empty next-hop cache. */
+    @Test
+    void aWrittenRuleCarriesAnEmptyNextHopCache() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Abi.FLOW_RULE_SIZE).fill((byte) 0x5A);
+            Abi.writeRule(segment, 0, new FlowRule(FlowKey.of(4, "10.0.2.1", 40000, "10.0.2.2", 50000), Owner.CONFIG), 9);
+            byte[] hop = segment.asSlice(Abi.RULE_CONTROL_SIZE).toArray(ValueLayout.JAVA_BYTE);
+            assertArrayEquals(new byte[(int) Abi.NEXT_HOP.byteSize()], hop);
+            assertEquals(NextHop.EMPTY, Abi.readNextHop(segment.toArray(ValueLayout.JAVA_BYTE)));
+            assertEquals(24, Abi.RULE_CONTROL_SIZE);
+            assertEquals(Abi.RULE_CONTROL_SIZE + Abi.NEXT_HOP.byteSize(), Abi.FLOW_RULE_SIZE);
         }
     }
 

@@ -189,7 +189,7 @@ public final class FastpathBench {
         stages.put("nocounters", "per-flow counters");
         stages.put("nostats", "datapath counters (xdp_counters)");
         stages.put("noipcheck", "IPv4 header checksum check");
-        stages.put("nofib", "bpf_fib_lookup (egress from the rule; not correct)");
+        stages.put("nohopcache", "the next-hop cache (bpf_fib_lookup on every packet, as in layout 2)");
         List<BpfObject> variants = new ArrayList<>();
         List<Row> priced = new ArrayList<>(rows);
         for (Map.Entry<String, String> stage : stages.entrySet()) {

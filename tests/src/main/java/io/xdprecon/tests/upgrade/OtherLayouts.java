@@ -18,14 +18,18 @@ import java.util.Map;
 
 /**
  * Pinned maps of other builds' layouts, written as those builds write them: layout 1 (the release before layout 2,
- * {@code bpf/legacy/layout1}, object {@code xdp_fwd_layout1}) and layout 3 (a later build's,
- * {@code bpf/fixtures/xdp_fwd_layout3.c}: rules of 32 bytes). For the migration and downgrade tests.
+ * {@code bpf/legacy/layout1}, object {@code xdp_fwd_layout1}), layout 2 (the release before layout 3,
+ * {@code bpf/legacy/layout2}, object {@code xdp_fwd_layout2}) and the layout after this build's (a later build's,
+ * {@code bpf/fixtures/xdp_fwd_newer.c}: this build's rules and 8 bytes more). For the migration and downgrade tests.
  */
 public final class OtherLayouts {
     public static final String LAYOUT_1_OBJECT = "xdp_fwd_layout1";
-    public static final String LAYOUT_3_OBJECT = "xdp_fwd_layout3";
-    /** Layout 3's rule value: layout 2's and a u64. */
-    public static final int LAYOUT_3_RULE_SIZE = Abi.FLOW_RULE_SIZE + 8;
+    public static final String LAYOUT_2_OBJECT = "xdp_fwd_layout2";
+    public static final String NEWER_OBJECT = "xdp_fwd_newer";
+    /** The layout {@link #NEWER_OBJECT} stands for. */
+    public static final int NEWER_LAYOUT = Abi.VERSION + 1;
+    /** Its rule value: this build's and a u64. */
+    public static final int NEWER_RULE_SIZE = Abi.FLOW_RULE_SIZE + 8;
 
     private OtherLayouts() {}
 
@@ -40,10 +44,11 @@ public final class OtherLayouts {
         }
     }
 
-    /** Writes rules as the layout-1 release did: {@code flow_rule.reserved} zero. */
+    /** Writes rules as the layout-1 release did: {@code flow_rule.reserved} zero, no next-hop cache (24 bytes). */
     public static void putLayout1Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
         try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
-            rules.forEach((k, r) -> map.update(Abi.keyBytes(k), Abi.ruleBytes(r, 0), UpdateMode.ANY));
+            rules.forEach((k, r) -> map.update(Abi.keyBytes(k), Arrays.copyOf(Abi.ruleBytes(r, 0), Abi.RULE_CONTROL_SIZE),
+                    UpdateMode.ANY));
         }
     }
 
@@ -51,6 +56,20 @@ public final class OtherLayouts {
     public static void putLayout1Counters(Path pinRoot, FlowKey flow, FlowCounters counters) {
         try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP))) {
             map.update(Abi.keyBytes(flow), spread(map, counters), UpdateMode.ANY);
+        }
+    }
+
+    /**
+     * Writes rules as the layout-2 release did: rewrite, owner and the counters' slot ({@link Abi#RULE_CONTROL_SIZE}
+     * bytes, no next-hop cache), rule i (in {@code rules}' order) at slot i + 1.
+     */
+    public static void putLayout2Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
+        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
+            int slot = 0;
+            for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
+                byte[] value = Arrays.copyOf(Abi.ruleBytes(e.getValue(), ++slot), Abi.RULE_CONTROL_SIZE);
+                map.update(Abi.keyBytes(e.getKey()), value, UpdateMode.ANY);
+            }
         }
     }
 
@@ -79,11 +98,11 @@ public final class OtherLayouts {
         }
     }
 
-    /** Writes rules as a layout-3 build would: layout 2's fields (no counter slot) and its extra one. */
-    public static void putLayout3Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
+    /** Writes rules as a build of the next layout would: this build's fields (no counter slot) and its extra one. */
+    public static void putNewerRules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
         try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
             rules.forEach((k, r) -> {
-                byte[] value = Arrays.copyOf(Abi.ruleBytes(r, 0), LAYOUT_3_RULE_SIZE);
+                byte[] value = Arrays.copyOf(Abi.ruleBytes(r, 0), NEWER_RULE_SIZE);
                 ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).putLong(Abi.FLOW_RULE_SIZE, 0x3L);
                 map.update(Abi.keyBytes(k), value, UpdateMode.ANY);
             });

@@ -157,7 +157,7 @@ class PackageTest {
                 + " grants", refused.output().strip(), "one line, up front");
         Shell plan = inContainer("xdprecon", "plan", "-c", "/etc/xdprecon/flows.yaml", "--node", "lab");
         assertEquals(0, plan.exit(), plan.output());
-        assertTrue(plan.output().contains("~ layout 1 -> 2") && plan.output().contains("(migrate 2 rules, counters kept)"),
+        assertTrue(plan.output().contains("~ layout 1 -> " + Abi.VERSION) && plan.output().contains("(migrate 2 rules, counters kept)"),
                 "the layout-1 release's maps, holding the flow, are migrated: " + plan.output());
         Shell example = inContainer("xdprecon", "plan", "-c", "/usr/share/doc/xdprecon/examples/flows.yaml", "--node",
                 "edge-1", "--offline");
@@ -165,7 +165,7 @@ class PackageTest {
         assertTrue(example.output().contains(" to add, "), example.output());
         Shell fromGit = inContainer("xdprecon", "plan", "--git", "file:///srv/flows.git", "--node", "lab");
         assertEquals(0, fromGit.exit(), "JGit on the bundled runtime: " + fromGit.output());
-        assertTrue(fromGit.output().contains("~ layout 1 -> 2"), fromGit.output());
+        assertTrue(fromGit.output().contains("~ layout 1 -> " + Abi.VERSION), fromGit.output());
         Shell completion = inContainer("bash", "-c", "source /usr/share/bash-completion/completions/xdprecon;"
                 + " COMP_WORDS=(xdprecon pl); COMP_CWORD=1; _complete_xdprecon 2>/dev/null; echo \"${COMPREPLY[@]}\"");
         assertEquals("plan", completion.output().strip(), "bash completion of 'xdprecon pl'");
@@ -204,7 +204,7 @@ class PackageTest {
                     + build.getProperty("commit").substring(0, 12)), "the start line names the build:\n" + journal());
             assertTrue(journal().contains("starting: node lab, source file:/etc/xdprecon/flows.yaml, admin 127.0.0.1:9477"),
                     journal());
-            assertTrue(journal().contains("from layout 1 (524288 rules) to layout 2 (524288 rules): 2 rules moved"),
+            assertTrue(journal().contains("from layout 1 (524288 rules) to layout " + Abi.VERSION + " (524288 rules): 2 rules moved"),
                     "the first start migrated the layout-1 maps:\n" + journal());
             assertEquals(Optional.of(new PinnedLayout(Abi.VERSION, 524_288)), PinnedLayout.probe(lab.pinRoot()));
             assertTrue(rule(steady).isPresent(), "READY=1 came after the config was applied");
@@ -291,7 +291,7 @@ class PackageTest {
         }
     }
 
-    /** Every rule pinned now, read as layout 2 whatever the stamp says (the test stamps another layout). */
+    /** Every rule pinned now, read as this build's layout whatever the stamp says (the test stamps another layout). */
     private Map<FlowKey, FlowRule> rules() {
         Map<FlowKey, FlowRule> rules = new HashMap<>();
         try (PinnedMaps maps = PinnedMaps.open(lab.pinRoot(), new PinnedLayout(Abi.VERSION, 524_288))) {

@@ -2,12 +2,15 @@ package io.xdprecon.tests.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.NextHop;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.lab.Lab;
@@ -274,5 +277,114 @@ class DatapathCorrectionsTest {
         assertEquals(Owner.CONFIG, kernel.datapath().rules().get(key).orElseThrow().owner());
         assertEquals(Owner.SESSION, kernel.datapath().rules().get(new FlowKey(kernel.pc(), CLIENT, VIP, 20001, 30001))
                 .orElseThrow().owner());
+    }
+
+    /** A neighbour of ps that only the next-hop tests use (the model's FIB does not know it). */
+    private static final String CACHED = "10.210.2.50";
+    private static final Mac FIRST_MAC = Mac.parse("02:00:00:00:aa:01");
+    private static final Mac SECOND_MAC = Mac.parse("02:00:00:00:aa:02");
+    /** More than two clock ticks even at HZ=100: a next hop cached before it is never used after it. */
+    private static final long TICKS_NS = 25_000_000;
+
+    /** The rule and frame of a flow to {@link #CACHED}; its neighbour is set to {@code mac} (none: deleted). */
+    private static FlowKey cachedFlow(Mac mac) {
+        String ns = kernel.lab().proxyNs();
+        if (mac == null) {
+            Lab.ip("-n", ns, "neigh", "del", CACHED, "dev", "ps");
+        } else {
+            Lab.ip("-n", ns, "neigh", "replace", CACHED, "lladdr", mac.toString(), "dev", "ps", "nud", "permanent");
+        }
+        return new FlowKey(kernel.pc(), CLIENT, VIP, 20999, 30999);
+    }
+
+    private static FlowRule cachedRule() {
+        return new FlowRule(new FlowKey(kernel.ps(), EGRESS, Ipv4.parse(CACHED), 40999, 50999), Owner.CONFIG);
+    }
+
+    private static byte[] cachedFrame() {
+        return FrameBuilder.udp(CLIENT, 20999, VIP, 30999)
+                .dstMac(Mac.parse(kernel.lab().pc().mac())).srcMac(Mac.parse(kernel.lab().c0().mac())).build();
+    }
+
+    private static NextHop hopOf(FlowKey key) {
+        byte[] value = new byte[Abi.FLOW_RULE_SIZE];
+        assertTrue(kernel.datapath().rules().rulesMap().lookup(Abi.keyBytes(key), value));
+        return Abi.readNextHop(value);
+    }
+
+    /** Sleeps past {@link #TICKS_NS}: the cache's validity is a clock tick, so time passing is the condition itself. */
+    private static void letTicksPass() throws InterruptedException {
+        long until = System.nanoTime() + TICKS_NS;
+        while (System.nanoTime() < until) {
+            Thread.sleep(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+        }
+    }
+
+    /** Layout 3: a forwarded hit leaves the FIB's answer in its rule, which a write of the rule empties. */
+    @Test
+    void aForwardedHitCachesTheFibAnswerInItsRuleAndARuleWriteEmptiesIt() {
+        FlowKey key = cachedFlow(FIRST_MAC);
+        kernel.datapath().rules().put(key, cachedRule());
+        try {
+            assertTrue(hopOf(key).isEmpty(), "written empty");
+            KernelDatapath.Result result = kernel.run(cachedFrame(), kernel.pc());
+            assertEquals(XdpAction.REDIRECT, result.action());
+            assertEquals(FIRST_MAC, new FrameView(result.output()).dstMac());
+            NextHop hop = hopOf(key);
+            assertFalse(hop.isEmpty(), "the answer is cached");
+            byte[] frame = cachedFrame();
+            int totLen = ((frame[16] & 0xff) << 8) | (frame[17] & 0xff);
+            assertEquals(new NextHop(hop.jiffies(), kernel.pc(), EGRESS, Ipv4.parse(CACHED), totLen, 0,
+                    kernel.ps(), FIRST_MAC.value(), Mac.parse(kernel.lab().ps().mac()).value()), hop);
+
+            kernel.datapath().rules().put(key, cachedRule());
+            assertTrue(hopOf(key).isEmpty(), "a rule written again starts with an empty cache");
+        } finally {
+            kernel.datapath().rules().remove(key);
+            cachedFlow(null);
+        }
+    }
+
+    /**
+     * FIB semantics with the next-hop cache: a new neighbour MAC, a blackhole route and a neighbour gone are obeyed
+     * by the first packet after a clock tick (the cache's bound); a neighbour miss still goes to the kernel.
+     */
+    @Test
+    void neighbourAndRouteChangesAreObeyedWithinATick() throws InterruptedException {
+        String ns = kernel.lab().proxyNs();
+        FlowKey key = cachedFlow(FIRST_MAC);
+        kernel.datapath().rules().put(key, cachedRule());
+        try {
+            assertEquals(FIRST_MAC, new FrameView(kernel.run(cachedFrame(), kernel.pc()).output()).dstMac());
+            assertFalse(hopOf(key).isEmpty());
+
+            cachedFlow(SECOND_MAC);
+            letTicksPass();
+            KernelDatapath.Result moved = kernel.run(cachedFrame(), kernel.pc());
+            assertEquals(XdpAction.REDIRECT, moved.action());
+            assertEquals(SECOND_MAC, new FrameView(moved.output()).dstMac(), "the neighbour's new MAC");
+
+            Lab.ip("-n", ns, "route", "add", "blackhole", CACHED + "/32");
+            try {
+                letTicksPass();
+                snapshot();
+                assertEquals(XdpAction.DROP, kernel.run(cachedFrame(), kernel.pc()).action(), "the blackhole route");
+                assertCounted(Stat.REWRITE_HIT, Stat.FIB_DROP);
+            } finally {
+                Lab.ip("-n", ns, "route", "del", "blackhole", CACHED + "/32");
+            }
+            assertEquals(XdpAction.REDIRECT, kernel.run(cachedFrame(), kernel.pc()).action(), "the route back");
+
+            cachedFlow(null);
+            letTicksPass();
+            snapshot();
+            KernelDatapath.Result gone = kernel.run(cachedFrame(), kernel.pc());
+            assertEquals(XdpAction.PASS, gone.action(), "no neighbour: the kernel resolves it");
+            assertEquals(64, new FrameView(gone.output()).ttl(), "the kernel decrements the TTL when it forwards");
+            assertCounted(Stat.REWRITE_HIT, Stat.FIB_PASS, Stat.PASS_TO_KERNEL);
+        } finally {
+            kernel.datapath().rules().remove(key);
+            Lab.ip("-n", ns, "neigh", "flush", "to", CACHED, "dev", "ps");
+        }
     }
 }

@@ -51,7 +51,7 @@ class LayoutMigrationTest {
     }
 
     @Test
-    void layout1PinsBecomeLayout2WithEveryRuleOwnerCounterAndLocalIp() {
+    void layout1PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIp() {
         Map<FlowKey, FlowRule> rules = rules(300);
         try (BpfObject release = OtherLayouts.load(OtherLayouts.LAYOUT_1_OBJECT, pins.path());
                 BpfMap localIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP))) {
@@ -81,6 +81,44 @@ class LayoutMigrationTest {
                 for (FlowKey key : rules.keySet()) {
                     FlowCounters expected = n++ % 3 == 0 ? new FlowCounters(n, 64L * n) : FlowCounters.ZERO;
                     assertEquals(expected, migrated.rules().counters(key), "counters of " + key);
+                }
+                assertEquals(localIps.id(), pinnedIps.id(), "the local IPs map is kept as it is");
+                assertEquals(Map.of(0x0A0100FE, 0L), migrated.localIps().readAll());
+            }
+        }
+    }
+
+    /** Layout 2's rules (24 bytes) become layout 3's (64: an empty next-hop cache added), each with its counters. */
+    @Test
+    void layout2PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIp() {
+        Map<FlowKey, FlowRule> rules = rules(300);
+        try (BpfObject release = OtherLayouts.load(OtherLayouts.LAYOUT_2_OBJECT, pins.path());
+                BpfMap localIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP));
+                BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
+            OtherLayouts.stamp(pins.path(), 2);
+            OtherLayouts.putLayout2Rules(pins.path(), rules);
+            for (int slot = 1; slot <= rules.size(); slot++) {
+                OtherLayouts.setCounters(counters, slot, new FlowCounters(slot, 64L * slot));
+            }
+            new LocalIpsMap(localIps).add(0x0A0100FE);
+            assertEquals(Optional.of(new PinnedLayout(2, COMPILED)), PinnedLayout.probe(pins.path()));
+            assertThrows(Datapath.LayoutMismatch.class, () -> Datapath.openPinned(pins.path()), "refused until migrated");
+
+            LayoutMigration.Report report = LayoutMigration.migrate(pins.path(), SMALL, LayoutMigration.Devices.NONE, Set.of(),
+                    LayoutMigration.Checkpoint.NONE);
+            assertEquals(new LayoutMigration.Report(2, Abi.VERSION, COMPILED, SMALL, 300, 0, 0, List.of()), report);
+
+            assertEquals(Optional.of(new PinnedLayout(Abi.VERSION, SMALL)), PinnedLayout.probe(pins.path()));
+            assertFalse(Files.exists(pins.path().resolve(LayoutMigration.PENDING_DIR)));
+            try (Datapath migrated = Datapath.openPinned(pins.path());
+                    BpfMap pinnedIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP))) {
+                assertEquals(Abi.FLOW_RULE_SIZE, migrated.rules().rulesMap().valueSize());
+                assertEquals(rules, migrated.rules().readAll());
+                assertEquals(300, migrated.rules().slotsInUse(), "one slot per rule");
+                int slot = 0;
+                for (FlowKey key : rules.keySet()) {
+                    slot++;
+                    assertEquals(new FlowCounters(slot, 64L * slot), migrated.rules().counters(key), "counters of " + key);
                 }
                 assertEquals(localIps.id(), pinnedIps.id(), "the local IPs map is kept as it is");
                 assertEquals(Map.of(0x0A0100FE, 0L), migrated.localIps().readAll());
@@ -164,17 +202,18 @@ class LayoutMigrationTest {
 
     @Test
     void pinsOfANewerLayoutAreNeverTouched() throws Exception {
-        try (BpfObject later = OtherLayouts.load(OtherLayouts.LAYOUT_3_OBJECT, pins.path())) {
-            OtherLayouts.stamp(pins.path(), 3);
-            OtherLayouts.putLayout3Rules(pins.path(), rules(5));
+        try (BpfObject later = OtherLayouts.load(OtherLayouts.NEWER_OBJECT, pins.path())) {
+            OtherLayouts.stamp(pins.path(), OtherLayouts.NEWER_LAYOUT);
+            OtherLayouts.putNewerRules(pins.path(), rules(5));
             int rulesMapId;
             try (BpfMap pinned = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP))) {
                 rulesMapId = pinned.id();
             }
             Datapath.LayoutMismatch refused = assertThrows(Datapath.LayoutMismatch.class,
                     () -> LayoutMigration.migrate(pins.path(), SMALL, LayoutMigration.Devices.NONE, Set.of(), LayoutMigration.Checkpoint.NONE));
-            assertEquals(3, refused.found());
-            assertTrue(refused.getMessage().contains("are of layout 3, newer than layout 2 of this build: a downgrade"),
+            assertEquals(OtherLayouts.NEWER_LAYOUT, refused.found());
+            assertTrue(refused.getMessage().contains("are of layout " + OtherLayouts.NEWER_LAYOUT + ", newer than layout "
+                    + Abi.VERSION + " of this build: a downgrade"),
                     refused.getMessage());
             assertFalse(Files.exists(pins.path().resolve(LayoutMigration.PENDING_DIR)));
             try (BpfMap pinned = BpfMap.openPinned(pins.path().resolve(Datapath.RULES_MAP))) {

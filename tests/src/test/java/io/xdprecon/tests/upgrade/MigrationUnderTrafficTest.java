@@ -168,15 +168,15 @@ class MigrationUnderTrafficTest {
                 LabConfigs.flow("second", SESSION_FLOW, 50005));
         Main.Captured plan = cli("plan", "-c", v1.toString());
         assertEquals(0, plan.exit(), plan.out() + plan.err());
-        assertTrue(plan.out().contains("~ layout 1 -> 2, rules map 524288 -> 65536 entries (migrate 4 rules, counters kept)"),
+        assertTrue(plan.out().contains("~ layout 1 -> " + Abi.VERSION + ", rules map 524288 -> 65536 entries (migrate 4 rules, counters kept)"),
                 plan.out());
         assertTrue(plan.out().contains("- flow not in the config"), plan.out()); // the leaving flow's rules
         Main.Captured json = cli("plan", "-c", v1.toString(), "--json");
         assertTrue(json.out().replaceAll("\\s", "").contains("\"action\":\"migrate\",\"kind\":\"change\",\"fromLayout\":1,"
-                + "\"toLayout\":2,\"fromCapacity\":524288,\"toCapacity\":65536,\"rules\":4"), json.out());
+                + "\"toLayout\":" + Abi.VERSION + ",\"fromCapacity\":524288,\"toCapacity\":65536,\"rules\":4"), json.out());
         Main.Captured apply = cli("apply", "-c", v1.toString());
         assertEquals(0, apply.exit(), apply.out() + apply.err());
-        assertTrue(apply.out().contains("~ datapath: layout 1 -> 2, rules map 524288 -> 65536 entries: 4 rules moved, "),
+        assertTrue(apply.out().contains("~ datapath: layout 1 -> " + Abi.VERSION + ", rules map 524288 -> 65536 entries: 4 rules moved, "),
                 apply.out());
         assertTrue(apply.out().contains("xdp_main (native) on ifindex " + lab.pc().ifindex() + ": program id "), apply.out());
         assertEquals(new PinnedLayout(Abi.VERSION, 65_536), PinnedLayout.probe(lab.pinRoot()).orElseThrow());
@@ -297,7 +297,7 @@ class MigrationUnderTrafficTest {
         awaitMore();
 
         assertTrue(daemon.isAlive(), Files.readString(log));
-        assertTrue(Files.readString(log).contains("from layout 1 (524288 rules) to layout 2 (65536 rules): 4 rules moved"),
+        assertTrue(Files.readString(log).contains("from layout 1 (524288 rules) to layout " + Abi.VERSION + " (65536 rules): 4 rules moved"),
                 Files.readString(log));
         assertStreamsLosslessAndCounted();
     }
