@@ -11,9 +11,12 @@
 #              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server),
 #              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
 #              the build to compare with (built there: mvn -B -q package -DskipTests), when set
+#   flowcost   what a flow costs the control plane (CPU µs from the file to a cold plan, heap bytes kept) at FLOWS
+#              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
+#              growth must be linear (a price list: one JVM, no kernel)
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, DPDK slow path, 2-queue scaling
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|all]   (default all)
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|flowcost|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -36,6 +39,8 @@ case $what in
   top|all) run io.xdprecon.tests.bench.TopBench "$root/xdprecon" "${RULES:-524288}" "${TOP_RUNS:-3}" ;;&
   scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
+  flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
+      "${KEYS:-even,random,one-client,one-server}" ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
@@ -56,6 +61,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|scale) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|scale|flowcost) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale, flowcost or all)" >&2; exit 2 ;;
 esac

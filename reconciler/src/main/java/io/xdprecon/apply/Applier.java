@@ -101,7 +101,7 @@ public final class Applier {
      * @throws ApplyFailedException  when a step failed part way, with what landed
      */
     public List<Step> applyFresh(Plan plan, Options options) {
-        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty()) {
+        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty() || plan.addsToAnEmptyMap()) {
             return apply(plan, options);
         }
         if (!writesAnything(plan, options)) {
@@ -168,14 +168,14 @@ public final class Applier {
                     current = "add local IPs";
                     runLocalIps(plan, datapath, Change.Kind.ADD, steps);
                     current = "write rules";
-                    runRuleWrites(rules, datapath, steps);
+                    runRuleWrites(plan, rules, datapath, steps);
                     // Rules first: a program attached (or swapped in) finds every rule of the plan already there.
                     current = "attach the datapath";
                     runAttaches(plan, loaded, rebuilt, steps);
                     current = "change the attach mode";
                     runAttachModeChanges(plan, steps);
                     current = "delete rules";
-                    runRuleDeletes(rules, datapath, steps);
+                    runRuleDeletes(plan, rules, datapath, steps);
                     current = "remove local IPs";
                     runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
                 }
@@ -358,8 +358,9 @@ public final class Applier {
         }
     }
 
-    private void runRuleWrites(List<RuleChange> rules, Datapath datapath, List<Step> steps) {
-        boolean deletes = rules.stream().anyMatch(c -> c.kind() == Change.Kind.DELETE);
+    private void runRuleWrites(Plan plan, List<RuleChange> rules, Datapath datapath, List<Step> steps) {
+        // A cold plan's changes are made as they are read: no pass over them to learn what it says already.
+        boolean deletes = !plan.addsToAnEmptyMap() && rules.stream().anyMatch(c -> c.kind() == Change.Kind.DELETE);
         List<RuleChange> writes = deletes ? rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).toList() : rules;
         if (writes.isEmpty()) {
             return;
@@ -370,7 +371,10 @@ public final class Applier {
         progress.accept("  + ~ " + writes.size() + " rules written");
     }
 
-    private void runRuleDeletes(List<RuleChange> rules, Datapath datapath, List<Step> steps) {
+    private void runRuleDeletes(Plan plan, List<RuleChange> rules, Datapath datapath, List<Step> steps) {
+        if (plan.addsToAnEmptyMap()) {
+            return;
+        }
         List<FlowKey> deletes = rules.stream()
                 .filter(c -> c.kind() == Change.Kind.DELETE).map(RuleChange::key).toList();
         if (deletes.isEmpty()) {

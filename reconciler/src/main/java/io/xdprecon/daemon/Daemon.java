@@ -607,6 +607,10 @@ public final class Daemon implements AutoCloseable {
     /** The owner counts after an apply: what the plan wrote and deleted, by owner. */
     private static Map<Owner, Long> countApplied(Map<Owner, Long> before, Plan plan) {
         Map<Owner, Long> owners = new EnumMap<>(before);
+        if (plan.addsToAnEmptyMap()) {
+            owners.merge(Owner.CONFIG, (long) plan.ruleChanges().size(), Long::sum); // no object per rule to count them
+            return owners;
+        }
         for (RuleChange change : plan.ruleChanges()) {
             change.before().ifPresent(was -> owners.merge(was.owner(), -1L, Long::sum));
             change.after().ifPresent(now -> owners.merge(now.owner(), 1L, Long::sum));

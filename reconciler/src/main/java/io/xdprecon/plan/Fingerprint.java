@@ -88,6 +88,15 @@ public record Fingerprint(String sha256) {
         return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds)));
     }
 
+    /** {@link #of(LiveState, EntrySetDigest, List, Set)} of a plan whose changes are all adds, at {@code added}. */
+    static Fingerprint ofAdds(LiveState facts, EntrySetDigest configRules, List<FlowKey> added, Set<String> tuningIds) {
+        EntrySetDigest touched = new EntrySetDigest();
+        for (FlowKey key : added) {
+            touched.add(EntrySetDigest.TOUCHED_ABSENT, key, null);
+        }
+        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds)));
+    }
+
     /**
      * The fingerprint computed while the rules stream past, one at a time, instead of from a map of all
      * of them: apply checks half a million live rules this way without collecting them (see

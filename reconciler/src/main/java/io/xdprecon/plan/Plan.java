@@ -50,7 +50,7 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         interfaces = Map.copyOf(interfaces);
         datapath = List.copyOf(datapath);
         localIps = List.copyOf(localIps);
-        flows = List.copyOf(flows);
+        flows = flows instanceof AddedFlows ? flows : List.copyOf(flows); // packed and immutable: kept as it is
         tuning = List.copyOf(tuning);
         Objects.requireNonNull(guard, "guard");
         warnings = List.copyOf(warnings);
@@ -110,6 +110,9 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
 
     /** Every rule change of every flow, flows in plan order. */
     public List<RuleChange> ruleChanges() {
+        if (flows instanceof AddedFlows added) {
+            return added.ruleChanges();
+        }
         int n = 0;
         for (FlowChange flow : flows) {
             n += flow.rules().size();
@@ -125,6 +128,14 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         Set<FlowKey> keys = LinkedHashSet.newLinkedHashSet(rules.size());
         rules.forEach(r -> keys.add(r.key()));
         return Collections.unmodifiableSet(keys);
+    }
+
+    /**
+     * Whether this plan adds every desired rule to a rules map that held none (a cold start), its flows packed: its
+     * apply checks the live map by a walk, which costs what the map holds, instead of a lookup per key.
+     */
+    public boolean addsToAnEmptyMap() {
+        return flows instanceof AddedFlows;
     }
 
     /** Whether {@code live} still has every fact this plan was computed against. */

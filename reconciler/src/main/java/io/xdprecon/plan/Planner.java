@@ -45,9 +45,16 @@ public final class Planner {
     private Planner() {}
 
     public static Plan plan(DesiredState desired, LiveState live) {
+        Map<FlowKey, FlowRule> liveRules = live.rules();
+        if (liveRules.isEmpty() && !desired.rules().isEmpty()) {
+            // A cold start: every desired rule is an add. The flows stay packed (AddedFlows), not an object per rule.
+            Optional<AddedFlows> added = AddedFlows.of(desired.packed());
+            if (added.isPresent()) {
+                return assemble(desired, live, (names, warnings) -> added.get(), new Fingerprint.EntrySetDigest(), 0);
+            }
+        }
         // Diff first, in hash order, and sort only what changed: one changed flow among 262,144 must not
         // cost a sort of all of them.
-        Map<FlowKey, FlowRule> liveRules = live.rules();
         List<NamedChange> changed = new ArrayList<>();
         DesiredRules rules = desired.packed();
         for (int i = 0; i < rules.size(); i++) {
@@ -74,7 +81,8 @@ public final class Planner {
                 orphans.add(e);
             }
         }
-        return assemble(desired, live, changed, orphans, configRules, liveRules.size());
+        return assemble(desired, live, (names, warnings) -> planFlows(desired.packed(), changed, orphans, names, warnings),
+                configRules, liveRules.size());
     }
 
     /**
@@ -127,19 +135,26 @@ public final class Planner {
             }
         }
         // Every rule previous wrote is live and config-owned: the baseline's digest is the live one.
-        return Optional.of(assemble(desired, facts, changed, orphans, baseline.rules(), liveRules));
+        return Optional.of(assemble(desired, facts, (names, warnings) -> planFlows(desired.packed(), changed, orphans,
+                names, warnings), baseline.rules(), liveRules));
     }
 
-    /** The plan from the rule changes found, whichever way they were found; {@code live}'s rules are not read. */
-    private static Plan assemble(DesiredState desired, LiveState live, List<NamedChange> changed,
-            List<Map.Entry<FlowKey, FlowRule>> orphans, Fingerprint.EntrySetDigest configRules, int liveRules) {
+    /** How a plan's flows are found: from the changes of a diff, or all added (a cold start). */
+    @FunctionalInterface
+    private interface FlowPlanner {
+        List<FlowChange> flows(InterfaceNames names, List<String> warnings);
+    }
+
+    /** The plan with the flows {@code flowPlanner} finds, whichever way; {@code live}'s rules are not read. */
+    private static Plan assemble(DesiredState desired, LiveState live, FlowPlanner flowPlanner,
+            Fingerprint.EntrySetDigest configRules, int liveRules) {
         InterfaceNames names = new InterfaceNames(desired.datapath().attachTo());
         List<String> warnings = new ArrayList<>();
         List<String> errors = new ArrayList<>();
 
         List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
-        List<FlowChange> flows = planFlows(desired.packed(), changed, orphans, names, warnings);
+        List<FlowChange> flows = flowPlanner.flows(names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), live.memTotalKb(), warnings, errors);
         Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules, flows, warnings, errors);
         if (migrate.isPresent()) {
@@ -150,8 +165,8 @@ public final class Planner {
 
         int deletes = 0;
         int orphanSessions = 0;
-        List<RuleChange> ruleChanges = new ArrayList<>(changed.size() + orphans.size());
-        for (FlowChange flow : flows) {
+        List<RuleChange> ruleChanges = new ArrayList<>();
+        for (FlowChange flow : flows instanceof AddedFlows ? List.<FlowChange>of() : flows) { // adds: nothing to weigh
             for (RuleChange rule : flow.rules()) {
                 ruleChanges.add(rule);
                 FlowRule before = rule.before().orElse(null);
@@ -178,7 +193,8 @@ public final class Planner {
         tuning.forEach(t -> tuningIds.add(t.id()));
         return new Plan(desired.node(), desired.source(), desired.datapath().mode(), !live.datapathPresent(),
                 desired.datapath().attachTo(), datapath, localIps, flows, tuning, guard, warnings, errors,
-                Fingerprint.of(live, configRules, ruleChanges, tuningIds));
+                flows instanceof AddedFlows added ? Fingerprint.ofAdds(live, configRules, added.keys(), tuningIds)
+                        : Fingerprint.of(live, configRules, ruleChanges, tuningIds));
     }
 
     private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,
@@ -249,12 +265,7 @@ public final class Planner {
             }
             return Optional.empty();
         }
-        long deletes = 0;
-        for (FlowChange flow : flows) {
-            for (RuleChange rule : flow.rules()) {
-                deletes += rule.kind() == Change.Kind.DELETE ? 1 : 0;
-            }
-        }
+        long deletes = count(flows, Change.Kind.DELETE);
         int copied = (int) Math.max(0, liveRules - deletes);
         if (copied > settings.maxRules()) {
             return Optional.empty(); // checkCapacity refuses the plan, saying why
@@ -476,14 +487,8 @@ public final class Planner {
         boolean resizing = live.datapathPresent() && live.rulesCapacity() != settings.maxRules()
                 && settings.mode() == DatapathSettings.Mode.XDP;
         int capacity = live.datapathPresent() && !resizing ? live.rulesCapacity() : settings.maxRules();
-        long adds = 0;
-        long deletes = 0;
-        for (FlowChange flow : flows) {
-            for (RuleChange rule : flow.rules()) {
-                adds += rule.kind() == Change.Kind.ADD ? 1 : 0;
-                deletes += rule.kind() == Change.Kind.DELETE ? 1 : 0;
-            }
-        }
+        long adds = count(flows, Change.Kind.ADD);
+        long deletes = count(flows, Change.Kind.DELETE);
         if (resizing) {
             // The rules the plan deletes are left behind by the migration: the new map holds the rest, then the adds.
             long peak = Math.max(0, liveRuleCount - deletes) + adds;
@@ -500,5 +505,19 @@ public final class Planner {
                     + (liveRules + adds) + " at its peak (" + liveRules + " live + " + adds
                     + " added before any delete)");
         }
+    }
+
+    /** How many rule changes of {@code kind} {@code flows} hold: without a walk when they are all adds. */
+    private static long count(List<FlowChange> flows, Change.Kind kind) {
+        if (flows instanceof AddedFlows added) {
+            return kind == Change.Kind.ADD ? added.rules() : 0;
+        }
+        long n = 0;
+        for (FlowChange flow : flows) {
+            for (RuleChange rule : flow.rules()) {
+                n += rule.kind() == kind ? 1 : 0;
+            }
+        }
+        return n;
     }
 }

@@ -364,8 +364,17 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
     /** Rule {@code i}'s flow, by name. */
     public String flow(int i) {
-        int flow = legs[i] >>> 1;
-        int start = flow == 0 ? 0 : nameEnds[flow - 1];
+        return flowName(legs[i] >>> 1);
+    }
+
+    /** Rule {@code i}'s flow, by number ({@link #flowName}). */
+    public int flowNumber(int i) {
+        return legs[i] >>> 1;
+    }
+
+    /** The name of flow number {@code flow}. */
+    public String flowName(int flow) {
+        int start = nameStart(flow);
         return new String(names, start, nameEnds[flow] - start, StandardCharsets.UTF_8);
     }
 
