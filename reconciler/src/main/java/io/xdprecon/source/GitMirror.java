@@ -74,7 +74,7 @@ final class GitMirror implements AutoCloseable {
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new SourceException("state directory " + dir + " is not a directory");
             }
-            boolean empty = !Files.exists(dir) || isEmpty(dir);
+            boolean empty = !Files.exists(dir) || holdsOnlyTheDaemonsFiles(dir);
             Repository repo;
             if (empty) {
                 Files.createDirectories(dir);
@@ -106,11 +106,21 @@ final class GitMirror implements AutoCloseable {
         }
     }
 
-    private static boolean isEmpty(Path dir) throws IOException {
+    /**
+     * Whether {@code dir} holds nothing but what the daemon keeps beside the clone in its state directory: the admin
+     * token (written when the admin endpoint starts, before the first fetch; its temporary file shares the name's
+     * start) and the suspension mark ({@code ControlToken.FILE_NAME}, {@code Suspension.FILE_NAME}). Such a
+     * directory is a fresh node's, not someone else's.
+     */
+    private static boolean holdsOnlyTheDaemonsFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.allMatch(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && DAEMON_FILES.stream().anyMatch(p.getFileName().toString()::startsWith));
         }
     }
+
+    /** The names (or their start) of the files {@link #holdsOnlyTheDaemonsFiles} lets stand. */
+    static final List<String> DAEMON_FILES = List.of("admin-token", "suspended");
 
     /** Fetches every branch and tag of the remote; on failure the repository is as it was. */
     void fetch() throws SourceException {

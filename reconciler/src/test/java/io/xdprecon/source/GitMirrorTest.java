@@ -118,4 +118,28 @@ class GitMirrorTest {
         }
         assertEquals("keep me", Files.readString(junk.resolve("precious.txt")));
     }
+
+    /**
+     * The shipped unit gives the daemon one state directory and its admin endpoint, which writes its token there
+     * before the first fetch: a fresh node's directory then holds the token (and maybe a suspension mark), and the
+     * clone is made beside them. Before, such a node never fetched ("is not empty and holds no Git repository").
+     */
+    @Test
+    void aFreshStateDirectoryHoldingOnlyTheDaemonsOwnFilesGetsTheClone() throws Exception {
+        assertEquals(java.util.List.of(io.xdprecon.daemon.admin.ControlToken.FILE_NAME,
+                io.xdprecon.daemon.admin.Suspension.FILE_NAME), GitMirror.DAEMON_FILES);
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        fx.push();
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Files.writeString(state.resolve(io.xdprecon.daemon.admin.ControlToken.FILE_NAME), "token\n");
+        Files.writeString(state.resolve(io.xdprecon.daemon.admin.Suspension.FILE_NAME), "xdprecon suspend\n");
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            mirror.fetch();
+            assertEquals(v1, mirror.commit(mirror.resolveRef("main")));
+        }
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            assertEquals(v1, mirror.commit(mirror.resolveRef("main")), "reopened beside the token");
+        }
+        assertEquals("token\n", Files.readString(state.resolve(io.xdprecon.daemon.admin.ControlToken.FILE_NAME)));
+    }
 }
