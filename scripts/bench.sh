@@ -6,11 +6,13 @@
 #   plan       `xdprecon plan` cold start (new JVM) on the example
 #   sessions   session setup rate and first-packet-to-rules latency on the pinned map; DPDK slow path vs XDP pps
 #   top        what one refresh of `xdprecon top` costs on a full map (524,288 rules with per-CPU counters)
-#   scale      the control plane as a user meets it, with the unit's JVM options: `validate`, and `run` with a file
-#              source from cold start to every rule in the map and from a one-flow edit to its rule, at FLOWS
+#   scale      the control plane as a user meets it, each build with its unit's JVM options: `validate`, and `run` with
+#              SOURCES (default file,git: a file replaced; a commit pushed to a bare repository, then the signed webhook)
+#              from cold start to every rule in the map and from a one-flow edit to its rule, at FLOWS
 #              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server),
 #              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
-#              the build to compare with (built there: mvn -B -q package -DskipTests), when set
+#              the build to compare with (built there: mvn -B -q package -DskipTests), when set; each build in a lab
+#              of its own datapath layout
 #   flowcost   what a flow costs the control plane (CPU µs from the file to a cold plan, heap bytes kept) at FLOWS
 #              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
 #              growth must be linear (a price list: one JVM, no kernel)
@@ -26,7 +28,10 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "bench.sh: run as root (BPF maps and network namespaces need it)" >&2
   exit 1
 fi
-bash "$root/scripts/setup.sh" >&2
+# Packages, bpffs, BTF; then the reactor built in this checkout (package, not install: ~/.m2 is shared, and each
+# checkout's launcher and class path use its own target/ jars).
+bash "$root/scripts/setup.sh" --no-build >&2
+(cd "$root" && mvn -B -q package -DskipTests >&2)
 cp=$root/tests/target/classes:$(<"$root/tests/target/runtime.classpath")
 out=${BENCH_OUT:-$root/docs/bench}
 run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dxdprecon.bench.out="$out" -cp "$cp" "$@"; }
@@ -37,7 +42,8 @@ case $what in
   reconcile|all) run -Xmx12g io.xdprecon.tests.bench.ReconcileBench "${FLOWS:-16384,65536,262144}" ;;&
   sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   top|all) run io.xdprecon.tests.bench.TopBench "$root/xdprecon" "${RULES:-524288}" "${TOP_RUNS:-3}" ;;&
-  scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
+  scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" -Dxdprecon.bench.sources="${SOURCES:-file,git}" \
+      io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
       "${KEYS:-even,random,one-client,one-server}" ;;&

@@ -2,12 +2,20 @@ package io.xdprecon.tests.bench;
 
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.daemon.admin.AdminServer;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.bpf.BpfMap;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.lab.Lab;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,22 +24,38 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.transport.RefSpec;
 
 /**
  * The control plane at fleet scale as a user meets it: {@code xdprecon validate} of a generated config, and
- * {@code xdprecon run} with a file source — cold start (empty maps) until every rule is in the kernel's map, then a
- * one-flow edit (the file replaced, as editors and config tools do) until the edited rule is — each through the
- * launcher with the JVM options the shipped unit gives it ({@code XDPRECON_JAVA_OPTS} of systemd/xdprecon.env),
- * side by side for several builds (this checkout and a baseline checkout), at several sizes. The effect is read
- * from the pinned maps, not from the daemon's log. Prints a table and the ratios baseline / this.
+ * {@code xdprecon run} — cold start (empty maps) until every rule is in the kernel's map, then a one-flow edit until
+ * the edited rule is — each build through its launcher with the JVM options its shipped unit gives it
+ * ({@code XDPRECON_JAVA_OPTS} of its systemd/xdprecon.env), side by side for several builds (this checkout and a
+ * baseline checkout), at several sizes, with two sources:
+ * <ul>
+ *   <li>{@code file}: the daemon watches a file (or directory); an edit replaces the file that holds the flow, as
+ *       editors and config tools do, and is timed from the replacement;</li>
+ *   <li>{@code git}: the daemon follows a branch of a real bare repository the bench creates (JGit, {@code file://});
+ *       an edit is a commit in a working clone, timed from the start of its push, then the signed webhook a Git host
+ *       would POST to the daemon's admin endpoint (the poll interval is 10 minutes, so only the webhook wakes it).
+ *       The cold start includes the daemon's clone.</li>
+ * </ul>
+ * Each build runs in a lab of its own (namespaces and a pin root) whose datapath is the build's own layout: this
+ * build's, or the frozen copy of an older one ({@code bpf/legacy}, object {@code xdp_fwd_layoutN}) for a baseline of
+ * that layout — a daemon refuses another build's newer pins as a downgrade. The effect is read from the pinned rules
+ * map, not from the daemon's log (a layout's rule starts with the same rewrite and owner in every layout).
  *
- * <p>Usage: {@code ScaleBench FLOWS[,FLOWS...] KEYS NAME=CHECKOUT[@JAVA_OPTS] ...}; needs root. The system property
+ * <p>Usage: {@code ScaleBench FLOWS[,FLOWS...] KEYS NAME=CHECKOUT[@JAVA_OPTS] ...}; needs root. System properties:
  * {@code xdprecon.bench.files} (default 1) lists the layouts: 1 is one file, N a directory of a base file and N flow
- * files (a one-flow edit replaces the one file that holds the flow). KEYS is one of
- * {@link FleetConfigs.Keys} (even, random, one-client, one-server). The first checkout's unit options apply where
- * none are given.
+ * files (a one-flow edit replaces the one file that holds the flow); {@code xdprecon.bench.sources} (default
+ * {@code file}) lists the sources ({@code file}, {@code git}). KEYS is one of {@link FleetConfigs.Keys} (even, random,
+ * one-client, one-server). A build without {@code @JAVA_OPTS} runs with its own unit's options.
  */
 public final class ScaleBench {
     private static final long SEED = 20261203;
@@ -41,16 +65,41 @@ public final class ScaleBench {
     private static final Duration POLL = Duration.ofMillis(20);
     /** How long after the last edit the daemon's memory is read: at rest. */
     private static final Duration REST = Duration.ofSeconds(15);
+    /** The admin endpoint in the lab's proxy namespace (a namespace of the bench's own: the port is free). */
+    private static final int ADMIN_PORT = 9477;
+    private static final String WEBHOOK_SECRET = "scale-bench-secret";
+    /**
+     * Deliveries closer than the daemon's webhook gap (2 s) are deferred to its end: a Git host's pushes are further
+     * apart than that, so the bench spaces its own so that none is.
+     */
+    private static final Duration WEBHOOK_SPACING = Duration.ofMillis(2_100);
+    /** The bytes of a rule every layout starts with the same way: the rewrite and the owner (the slot differs). */
+    private static final int RULE_REWRITE_AND_OWNER = Abi.FLOW_KEY_SIZE + 4;
 
-    /** A build to measure: its checkout (whose launcher is run) and the JVM options it runs with. */
-    record Build(String name, Path checkout, String javaOptions) {
+    /** A build to measure: its checkout (whose launcher is run), the JVM options it runs with, its maps' layout. */
+    record Build(String name, Path checkout, String javaOptions, int layout) {
         Path launcher() {
             return checkout.resolve("xdprecon");
         }
     }
 
-    /** One build at one size and layout. A stage that failed holds its reason, and the later ones are not run. */
-    record Row(Build build, int flows, int files, Stage validate, Stage cold, Stage edit, long rssKb, long peakKb, long coldCpuMs) {}
+    /** Where the daemon reads its config from, and what the user does to edit it. */
+    enum Source {
+        FILE, GIT;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One build at one size, layout and source. A stage that failed holds its reason, and the later ones are not run. */
+    record Row(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit, double pushSeconds,
+               long rssKb, long peakKb, long coldCpuMs) {
+        static Row failed(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit,
+                long rssKb, long peakKb, long coldCpuMs) {
+            return new Row(build, source, flows, files, validate, cold, edit, Double.NaN, rssKb, peakKb, coldCpuMs);
+        }
+    }
 
     /** Seconds, or why there are none (OOM, died, timeout). */
     record Stage(double seconds, String failure, long peakKb) {
@@ -69,19 +118,18 @@ public final class ScaleBench {
             System.exit(2);
         }
         List<Integer> sizes = Arrays.stream(args[0].split(",")).map(String::trim).map(Integer::parseInt).toList();
-        FleetConfigs.Keys keys = FleetConfigs.Keys.valueOf(args[1].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        FleetConfigs.Keys keys = FleetConfigs.Keys.valueOf(args[1].toUpperCase(Locale.ROOT).replace('-', '_'));
         List<Integer> layouts = Arrays.stream(System.getProperty("xdprecon.bench.files", "1").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
+        List<Source> sources = Arrays.stream(System.getProperty("xdprecon.bench.sources", "file").split(","))
+                .map(String::trim).map(s -> Source.valueOf(s.toUpperCase(Locale.ROOT))).toList();
         List<Build> builds = new ArrayList<>();
-        String unitOptions = null;
         for (int i = 2; i < args.length; i++) {
             String[] nameAndRest = args[i].split("=", 2);
             String[] checkoutAndOptions = nameAndRest[1].split("@", 2);
             Path checkout = Path.of(checkoutAndOptions[0]).toAbsolutePath().normalize();
-            if (unitOptions == null) {
-                unitOptions = DaemonUnderTest.unitJavaOptions(checkout);
-            }
-            builds.add(new Build(nameAndRest[0], checkout, checkoutAndOptions.length > 1 ? checkoutAndOptions[1] : unitOptions));
+            String options = checkoutAndOptions.length > 1 ? checkoutAndOptions[1] : DaemonUnderTest.unitJavaOptions(checkout);
+            builds.add(new Build(nameAndRest[0], checkout, options, layoutOf(checkout)));
         }
         for (Build build : builds) {
             // The launcher makes its AOT cache on first use (an installed package ships one): not in a measurement.
@@ -92,42 +140,78 @@ public final class ScaleBench {
                 throw new IllegalStateException(build.launcher() + " validate examples/flows.yaml failed");
             }
         }
+        String loadBefore = load();
         List<Row> rows = new ArrayList<>();
         Path work = Files.createTempDirectory("xdprecon-scale-bench");
         try {
             for (int flows : sizes) {
                 for (int files : layouts) {
-                    Layout layout = new Layout(work, flows, files, keys);
-                    layout.write();
-                    System.err.printf("%,d flows (%s keys) in %s%n", flows, keys.label(), layout);
-                    for (Build build : builds) {
-                        Row row = measure(build, layout, flows, keys, work);
-                        rows.add(row);
-                        System.err.println(row);
-                        layout.write(); // the next build starts from the same files
+                    Map<Build, Stage> validated = new HashMap<>();
+                    for (Source source : sources) {
+                        for (Build build : builds) {
+                            Path root = Files.createDirectories(work.resolve("run-" + rows.size()));
+                            try {
+                                Layout layout = new Layout(root.resolve("config"), flows, files, keys);
+                                System.err.printf("%,d flows (%s keys), %s source, %s: %s (%s)%n", flows, keys.label(),
+                                        source.label(), build.name(), layout.describe(), load());
+                                Row row = measure(build, layout, source, validated, root);
+                                rows.add(row);
+                                System.err.println(row);
+                            } finally {
+                                Lab.deleteRecursively(root);
+                            }
+                        }
                     }
                 }
             }
-            Path file = work.resolve("flows.yaml");
-            FleetConfigs.writeFile(file, sizes.getLast(), keys, SEED);
-            io.xdprecon.config.YamlScanBench.print(file, 5);
+            if (!Boolean.getBoolean("xdprecon.bench.noscan")) {
+                Path file = work.resolve("flows.yaml");
+                FleetConfigs.writeFile(file, sizes.getLast(), keys, SEED);
+                io.xdprecon.config.YamlScanBench.print(file, 5);
+            }
         } finally {
             Lab.deleteRecursively(work);
         }
-        print(rows, builds, keys);
+        print(rows, builds, keys, loadBefore, load());
+    }
+
+    /** {@code XDPRECON_ABI_VERSION} of a checkout's datapath header: the layout of the maps its daemon pins. */
+    static int layoutOf(Path checkout) throws IOException {
+        Matcher m = Pattern.compile("#define XDPRECON_ABI_VERSION (\\d+)").matcher(Files.readString(checkout.resolve("bpf/xdprecon.h")));
+        if (!m.find()) {
+            throw new IllegalStateException(checkout + "/bpf/xdprecon.h defines no XDPRECON_ABI_VERSION");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** A lab whose datapath is {@code build}'s layout: this build's object, or the frozen copy of an older layout. */
+    private static Lab labFor(Build build) {
+        if (build.layout() == Abi.VERSION) {
+            return Lab.start();
+        }
+        if (build.layout() > Abi.VERSION) {
+            throw new IllegalArgumentException(build.name() + " pins layout " + build.layout() + ", newer than this build's "
+                    + Abi.VERSION + ": run the bench from the newest checkout");
+        }
+        return Lab.startWith("xdp_fwd_layout" + build.layout());
     }
 
     /** The config: one file, or a directory of a base file and {@code files} flow files (flow i in file i % files). */
-    record Layout(Path work, int flows, int files, FleetConfigs.Keys keys) {
+    record Layout(Path root, int flows, int files, FleetConfigs.Keys keys) {
+        /** The path inside {@link #root()}: what {@code --git-path} names. */
+        String relative() {
+            return files == 1 ? "flows.yaml" : "fleet";
+        }
+
         Path path() {
-            return files == 1 ? work.resolve("flows.yaml") : work.resolve("fleet");
+            return root.resolve(relative());
         }
 
         void write() throws IOException {
+            Files.createDirectories(root);
             if (files == 1) {
                 FleetConfigs.writeFile(path(), flows, keys, SEED);
             } else {
-                Lab.deleteRecursively(path());
                 FleetConfigs.writeDirectory(path(), flows, files, keys, SEED);
             }
         }
@@ -141,78 +225,202 @@ public final class ScaleBench {
             }
         }
 
-        @Override
-        public String toString() {
+        String describe() {
             try {
                 return files == 1 ? "one file, %,d bytes".formatted(Files.size(path()))
                         : "%d flow files and a base file".formatted(files);
             } catch (IOException e) {
-                return path().toString();
+                return files == 1 ? "one file" : files + " flow files and a base file";
             }
         }
     }
 
-    private static Row measure(Build build, Layout layout, int flows, FleetConfigs.Keys keys, Path work) throws Exception {
-        Path file = layout.path();
-        int files = layout.files();
-        Stage validate = validate(build, file, work);
-        try (Lab lab = Lab.start()) {
-            Path state = Files.createDirectories(work.resolve("state-" + build.name() + "-" + flows));
-            Path log = work.resolve("daemon-" + build.name() + "-" + flows + ".log");
-            Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
-            Map<FlowKey, FlowRule> sample = new HashMap<>();
-            for (int flow : new int[] {0, flows / 2, flows - 1}) {
-                sample.putAll(rulesOf(work, flow, keys, 0, devices));
-            }
-            int edited = flows / 3;
-            RulesMap rules = lab.datapath().rules();
-            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, build.launcher(), build.javaOptions(),
-                    "file:" + file, state, log, List.of())) {
-                Stage cold;
-                try {
-                    long at = daemon.await("every rule applied", COLD_TIMEOUT, POLL,
-                            () -> rules.slotsInUse() >= 2 * flows && holds(rules, sample) || stopped(daemon)
-                                    // an older build given a directory applies what it reads of it: one file
-                                    || polls % 50 == 0 && daemon.count("applied revision") > 0);
-                    if (!holds(rules, sample)) {
-                        return new Row(build, flows, files, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
-                    }
-                    cold = new Stage((at - daemon.startedNanos()) / 1e9, null, -1);
-                } catch (IllegalStateException e) {
-                    return new Row(build, flows, files, validate, Stage.failed(failure(daemon)), Stage.failed("-"), -1, -1, -1);
-                }
-                long coldCpu = daemon.cpuMillis();
-                // The apply is done once the daemon says so: only then is an edit a new revision after it.
-                daemon.await("the apply reported", Duration.ofMinutes(1), POLL, () -> daemon.count("applied revision") >= 1);
-                double[] edits = new double[EDITS];
-                for (int e = 0; e < EDITS; e++) {
-                    Map<FlowKey, FlowRule> wanted = rulesOf(work, edited, keys, e + 1, devices);
-                    int appliedBefore = daemon.count("applied revision");
-                    layout.edit(edited, e + 1);
-                    long saved = System.nanoTime();
-                    try {
-                        long at = daemon.await("the edit applied", EDIT_TIMEOUT, POLL,
-                                () -> holds(rules, wanted) || stopped(daemon));
-                        if (!holds(rules, wanted)) {
-                            throw new IllegalStateException("out of memory");
-                        }
-                        edits[e] = (at - saved) / 1e9;
-                        daemon.await("the apply reported", Duration.ofMinutes(1), POLL,
-                                () -> daemon.count("applied revision") > appliedBefore);
-                    } catch (IllegalStateException failed) {
-                        Map<String, Long> memory = daemon.process().isAlive() ? daemon.memory() : Map.of();
-                        return new Row(build, flows, files, validate, cold, Stage.failed(failure(daemon)),
-                                memory.getOrDefault("VmRSS", -1L), memory.getOrDefault("VmHWM", -1L), coldCpu);
-                    }
-                }
-                Arrays.sort(edits);
-                // The daemon at rest, as it spends most of its life: past the unit's idle collection (every 5 s when idle).
-                Thread.sleep(REST.toMillis());
-                Map<String, Long> memory = daemon.memory();
-                return new Row(build, flows, files, validate, cold, new Stage(edits[EDITS / 2], null, -1),
-                        memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
+    /**
+     * A bare repository on branch {@code main} and a working clone of it, as an operator's machine and a Git host
+     * hold them; the daemon clones the bare one over {@code file://}.
+     */
+    static final class ConfigRepository implements AutoCloseable {
+        final Path bare;
+        final Git clone;
+
+        ConfigRepository(Path dir) throws GitAPIException {
+            bare = dir.resolve("flows.git");
+            Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
+            clone = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(dir.resolve("clone").toFile()).call();
+        }
+
+        Path tree() {
+            return clone.getRepository().getWorkTree().toPath();
+        }
+
+        /** Stages every change in the tree and commits it; returns the commit id. */
+        String commit(String message) throws GitAPIException {
+            clone.add().addFilepattern(".").call();
+            return clone.commit().setMessage(message).setAuthor("bench", "bench@xdprecon.invalid")
+                    .setCommitter("bench", "bench@xdprecon.invalid").call().getName();
+        }
+
+        /**
+         * Makes {@code state} an empty mirror of the bare repository, as the daemon's first start does: its first fetch
+         * then brings every object, as a clone does. Builds before 9533cd0 refuse a fresh state directory once their
+         * admin endpoint has written its token there; made for every build alike, the cold starts compare.
+         */
+        void emptyMirror(Path state) throws GitAPIException, IOException {
+            try (Git mirror = Git.init().setBare(true).setDirectory(state.toFile()).setInitialBranch("xdprecon-unused").call()) {
+                org.eclipse.jgit.lib.StoredConfig config = mirror.getRepository().getConfig();
+                config.setString("remote", "origin", "url", bare.toUri().toString());
+                config.setBoolean("gc", null, "autoDetach", false);
+                config.save();
             }
         }
+
+        void push() throws GitAPIException {
+            clone.push().setRemote("origin").setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
+        }
+
+        @Override
+        public void close() {
+            clone.close();
+        }
+    }
+
+    private static Row measure(Build build, Layout layout, Source source, Map<Build, Stage> validated, Path root) throws Exception {
+        int flows = layout.flows();
+        int files = layout.files();
+        FleetConfigs.Keys keys = layout.keys();
+        ConfigRepository repository = source == Source.GIT ? new ConfigRepository(root.resolve("git")) : null;
+        try (AutoCloseable closeRepository = repository != null ? repository : () -> { }) {
+            Layout config = repository != null ? new Layout(repository.tree(), flows, files, keys) : layout;
+            config.write();
+            String sourceArgument = "file:" + config.path();
+            List<String> extra = List.of();
+            if (repository != null) {
+                repository.commit("%,d flows".formatted(flows));
+                repository.push();
+                Path secret = root.resolve("webhook.secret");
+                Files.writeString(secret, WEBHOOK_SECRET + "\n");
+                sourceArgument = "git:" + repository.bare.toUri();
+                extra = List.of("--ref", "main", "--git-path", config.relative(), "--admin", "127.0.0.1:" + ADMIN_PORT,
+                        "--webhook-secret-file", secret.toString());
+            }
+            Stage validate = validated.containsKey(build) ? Stage.failed("-") : validate(build, config.path(), root);
+            validated.putIfAbsent(build, validate);
+            try (Lab lab = labFor(build);
+                    BpfMap rules = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.RULES_MAP))) {
+                Path state = Files.createDirectories(root.resolve("state"));
+                if (repository != null) {
+                    repository.emptyMirror(state);
+                }
+                Path log = root.resolve("daemon.log");
+                Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
+                Map<FlowKey, FlowRule> sample = new HashMap<>();
+                for (int flow : new int[] {0, flows / 2, flows - 1}) {
+                    sample.putAll(rulesOf(root, flow, keys, 0, devices));
+                }
+                int edited = flows / 3;
+                try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, build.launcher(), build.javaOptions(),
+                        sourceArgument, state, log, extra)) {
+                    Stage cold;
+                    try {
+                        long at = daemon.await("every rule applied", COLD_TIMEOUT, POLL,
+                                () -> holds(rules, sample) && rules.countEntries() >= 2 * flows || stopped(daemon));
+                        if (!holds(rules, sample)) {
+                            return Row.failed(build, source, flows, files, validate, Stage.failed(failure(daemon)),
+                                    Stage.failed("-"), -1, -1, -1);
+                        }
+                        cold = new Stage((at - daemon.startedNanos()) / 1e9, null, -1);
+                    } catch (IllegalStateException e) {
+                        return Row.failed(build, source, flows, files, validate, Stage.failed(failure(daemon)),
+                                Stage.failed("-"), -1, -1, -1);
+                    }
+                    long coldCpu = daemon.cpuMillis();
+                    // The apply is done once the daemon says so: only then is an edit a new revision after it.
+                    daemon.await("the apply reported", Duration.ofMinutes(1), POLL, () -> daemon.count("applied revision") >= 1);
+                    double[] edits = new double[EDITS];
+                    double[] pushes = new double[EDITS];
+                    long lastWebhook = System.nanoTime();
+                    for (int e = 0; e < EDITS; e++) {
+                        Map<FlowKey, FlowRule> wanted = rulesOf(root, edited, keys, e + 1, devices);
+                        int appliedBefore = daemon.count("applied revision");
+                        config.edit(edited, e + 1);
+                        long saved;
+                        if (repository != null) {
+                            String commit = repository.commit("flow %d, variant %d".formatted(edited, e + 1));
+                            long spaced = lastWebhook + WEBHOOK_SPACING.toNanos() - System.nanoTime();
+                            if (spaced > 0) {
+                                Thread.sleep(spaced / 1_000_000 + 1); // the user's pace, not a synchronisation
+                            }
+                            saved = System.nanoTime();
+                            repository.push();
+                            pushes[e] = (System.nanoTime() - saved) / 1e9;
+                            int status = webhook(lab, commit);
+                            lastWebhook = System.nanoTime();
+                            if (status != 202) {
+                                throw new IllegalStateException("the webhook was answered " + status + ":\n" + daemon.tail());
+                            }
+                        } else {
+                            saved = System.nanoTime();
+                        }
+                        try {
+                            long at = daemon.await("the edit applied", EDIT_TIMEOUT, POLL,
+                                    () -> holds(rules, wanted) || stopped(daemon));
+                            if (!holds(rules, wanted)) {
+                                throw new IllegalStateException("out of memory");
+                            }
+                            edits[e] = (at - saved) / 1e9;
+                            daemon.await("the apply reported", Duration.ofMinutes(1), POLL,
+                                    () -> daemon.count("applied revision") > appliedBefore);
+                        } catch (IllegalStateException failed) {
+                            Map<String, Long> memory = daemon.process().isAlive() ? daemon.memory() : Map.of();
+                            return Row.failed(build, source, flows, files, validate, cold, Stage.failed(failure(daemon)),
+                                    memory.getOrDefault("VmRSS", -1L), memory.getOrDefault("VmHWM", -1L), coldCpu);
+                        }
+                    }
+                    double push = repository != null ? median(pushes) : Double.NaN;
+                    // The daemon at rest, as it spends most of its life: past the unit's idle collection (every 5 s when idle).
+                    Thread.sleep(REST.toMillis());
+                    Map<String, Long> memory = daemon.memory();
+                    return new Row(build, source, flows, files, validate, cold, new Stage(median(edits), null, -1), push,
+                            memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
+                }
+            }
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static int deliveries;
+
+    /**
+     * The push event a Git host POSTs, signed with the daemon's secret, sent to its admin endpoint in the lab's proxy
+     * namespace; returns the HTTP status. Each delivery's body differs (the daemon drops a replayed body).
+     */
+    private static int webhook(Lab lab, String commit) {
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + commit + "\",\"delivery\":" + ++deliveries + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        String head = "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:" + ADMIN_PORT + "\r\nContent-Type: application/json\r\n"
+                + AdminServer.SIGNATURE_HEADER + ": " + AdminServer.sign(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), body)
+                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        return NetNs.call(lab.proxyNs(), () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", ADMIN_PORT), 5_000);
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body);
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                Matcher status = Pattern.compile("^HTTP/1\\.[01] (\\d{3})").matcher(answer);
+                if (!status.find()) {
+                    throw new IllegalStateException("no HTTP status from the webhook: " + answer);
+                }
+                return Integer.parseInt(status.group(1));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** {@code xdprecon validate FILE} in a new JVM with the build's options: wall time and peak RSS. */
@@ -246,10 +454,12 @@ public final class ScaleBench {
         return rules;
     }
 
-    private static boolean holds(RulesMap rules, Map<FlowKey, FlowRule> wanted) {
+    /** Whether the pinned rules map holds every wanted rule: the same rewrite and owner, in any layout. */
+    private static boolean holds(BpfMap rules, Map<FlowKey, FlowRule> wanted) {
+        byte[] value = new byte[rules.valueSize()];
         for (Map.Entry<FlowKey, FlowRule> e : wanted.entrySet()) {
-            Optional<FlowRule> live = rules.get(e.getKey());
-            if (live.isEmpty() || !live.get().equals(e.getValue())) {
+            if (!rules.lookup(Abi.keyBytes(e.getKey()), value)
+                    || !Arrays.equals(value, 0, RULE_REWRITE_AND_OWNER, Abi.ruleBytes(e.getValue(), 0), 0, RULE_REWRITE_AND_OWNER)) {
                 return false;
             }
         }
@@ -267,7 +477,7 @@ public final class ScaleBench {
             return false;
         }
         String log = daemon.log();
-        return log.contains("OutOfMemoryError") || log.contains("cannot read ");
+        return log.contains("OutOfMemoryError") || log.contains("cannot read ") || log.contains("a downgrade");
     }
 
     /** Why the daemon stopped short: an OOM, its death, or a timeout. */
@@ -277,7 +487,7 @@ public final class ScaleBench {
         if (log.contains("OutOfMemoryError")) {
             return "OOM";
         }
-        if (log.contains("cannot read ")) {
+        if (log.contains("cannot read ") || log.contains("a downgrade")) {
             return "refused";
         }
         if (log.contains("applied revision")) {
@@ -286,38 +496,57 @@ public final class ScaleBench {
         return daemon.process().isAlive() ? "timeout" : "died";
     }
 
-    private static void print(List<Row> rows, List<Build> builds, FleetConfigs.Keys keys) {
-        System.out.printf("%nxdprecon at fleet scale (%s keys): validate, and `run` with a file source — cold start until"
-                + " every rule is in the map, one-flow edit until the edited rule is (median of %d); each build through its"
-                + " launcher%n", keys.label(), EDITS);
-        for (Build build : builds) {
-            System.out.printf("  %s: %s, XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.javaOptions());
+    /** The load average as {@code uptime} shows it (1, 5, 15 minutes). */
+    static String load() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return "load " + fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "load ?";
         }
-        System.out.printf("| %-8s | %7s | %5s | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", "build", "flows", "files",
-                "validate s", "valid. MB", "cold start s", "one edit s", "daemon MB", "peak MB", "cold µs/fl");
-        System.out.println("|----------|---------|-------|-------------|-----------|--------------|--------------|------------|-----------|------------|");
+    }
+
+    private static void print(List<Row> rows, List<Build> builds, FleetConfigs.Keys keys, String loadBefore, String loadAfter) {
+        System.out.printf("%nxdprecon at fleet scale (%s keys): validate, and `run` — cold start until every rule is in the"
+                + " map, one-flow edit until the edited rule is (median of %d; git: from the push, then the webhook); each"
+                + " build through its launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
+                loadBefore, loadAfter);
+        for (Build build : builds) {
+            System.out.printf("  %s: %s (layout %d), XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.layout(),
+                    build.javaOptions());
+        }
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %11s | %9s | %12s | %10s | %6s | %10s | %9s | %10s |%n", "build", "source",
+                "flows", "files", "validate s", "valid. MB", "cold start s", "one edit s", "push s", "daemon MB", "peak MB",
+                "cold µs/fl");
+        System.out.println("|----------|--------|---------|-------|-------------|-----------|--------------|------------|--------|"
+                + "------------|-----------|------------|");
         for (Row r : rows) {
-            System.out.printf("| %-8s | %7d | %5d | %11s | %9s | %12s | %12s | %10s | %9s | %10s |%n", r.build().name(), r.flows(), r.files(),
-                    r.validate().cell(), mb(r.validate().peakKb()), r.cold().cell(), r.edit().cell(), mb(r.rssKb()),
-                    mb(r.peakKb()), r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %11s | %9s | %12s | %10s | %6s | %10s | %9s | %10s |%n",
+                    r.build().name(), r.source().label(), r.flows(), r.files(), r.validate().cell(), mb(r.validate().peakKb()),
+                    r.cold().cell(), r.edit().cell(), Double.isNaN(r.pushSeconds()) ? "-" : "%.2f".formatted(r.pushSeconds()),
+                    mb(r.rssKb()), mb(r.peakKb()), r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
         }
         if (builds.size() < 2) {
             return;
         }
         Build mine = builds.getFirst();
         System.out.printf("%nratios other build / %s (>1: %s is faster or smaller)%n", mine.name(), mine.name());
-        System.out.printf("| %-8s | %7s | %5s | %10s | %9s | %12s | %10s | %10s |%n", "build", "flows", "files", "validate",
-                "valid. MB", "cold start", "one edit", "daemon MB");
-        System.out.println("|----------|---------|-------|------------|-----------|--------------|------------|------------|");
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %10s | %9s | %12s | %10s | %10s | %9s |%n", "build", "source", "flows",
+                "files", "validate", "valid. MB", "cold start", "one edit", "daemon MB", "peak MB");
+        System.out.println("|----------|--------|---------|-------|------------|-----------|--------------|------------|------------|-----------|");
         for (Row r : rows) {
             if (r.build() == mine) {
                 continue;
             }
-            Row m = rows.stream().filter(x -> x.build() == mine && x.flows() == r.flows() && x.files() == r.files())
-                    .findFirst().orElseThrow();
-            System.out.printf("| %-8s | %7d | %5d | %10s | %9s | %12s | %10s | %10s |%n", r.build().name(), r.flows(), r.files(),
-                    ratio(r.validate(), m.validate()), ratio(r.validate().peakKb(), m.validate().peakKb()),
-                    ratio(r.cold(), m.cold()), ratio(r.edit(), m.edit()), ratio(r.rssKb(), m.rssKb()));
+            Row m = rows.stream().filter(x -> x.build() == mine && x.source() == r.source() && x.flows() == r.flows()
+                    && x.files() == r.files()).findFirst().orElse(null);
+            if (m == null) {
+                continue;
+            }
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %10s | %9s | %12s | %10s | %10s | %9s |%n", r.build().name(),
+                    r.source().label(), r.flows(), r.files(), ratio(r.validate(), m.validate()),
+                    ratio(r.validate().peakKb(), m.validate().peakKb()), ratio(r.cold(), m.cold()), ratio(r.edit(), m.edit()),
+                    ratio(r.rssKb(), m.rssKb()), ratio(r.peakKb(), m.peakKb()));
         }
     }
 
