@@ -13,12 +13,15 @@
 #              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
 #              the build to compare with (built there: mvn -B -q package -DskipTests), when set; each build in a lab
 #              of its own datapath layout
+#   sessionmem the daemon in dpdk mode (the unit's launcher and JVM options) with DPDK_SESSIONS live sessions (default
+#              100000; first datagrams from as many client address:ports at DPDK_RATE a second, default 20000, in
+#              namespaces of its own): whole-process RSS beside the EAL memory it configures
 #   flowcost   what a flow costs the control plane (CPU µs from the file to a cold plan, heap bytes kept) at FLOWS
 #              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
 #              growth must be linear (a price list: one JVM, no kernel)
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, DPDK slow path, 2-queue scaling
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|flowcost|all]   (default all)
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|sessionmem|flowcost|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -45,6 +48,7 @@ case $what in
   scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" -Dxdprecon.bench.sources="${SOURCES:-file,git}" \
       io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
+  sessionmem|all) run io.xdprecon.tests.bench.SessionMemoryBench "$root" "${DPDK_SESSIONS:-100000}" "${DPDK_RATE:-20000}" ;;&
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
       "${KEYS:-even,random,one-client,one-server}" ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
@@ -67,6 +71,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|scale|flowcost) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale, flowcost or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|scale|sessionmem|flowcost) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale, sessionmem, flowcost or all)" >&2; exit 2 ;;
 esac
