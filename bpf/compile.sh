@@ -37,6 +37,7 @@ fixture() {
 }
 fixture "$here/legacy/layout1/xdp_fwd.c" "$out/xdp_fwd_layout1.o"   # the release before layout 2 (bpf/legacy)
 fixture "$here/legacy/layout2/xdp_fwd.c" "$out/xdp_fwd_layout2.o"   # the release before layout 3 (bpf/legacy)
+fixture "$here/legacy/layout3/xdp_fwd.c" "$out/xdp_fwd_layout3.o"   # the release before layout 4 (bpf/legacy)
 fixture "$here/fixtures/xdp_fwd_newer.c" "$out/xdp_fwd_newer.o"     # the layout after this build's
 # The header ships too: the layout test reads the enums the BTF does not carry from it.
 cp -p "$here/xdprecon.h" "$out/xdprecon.h"

@@ -18,6 +18,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -25,6 +26,8 @@
 #include "xdprecon.h"
 
 #define AF_INET   2
+#define AF_INET6  10
+#define ICMPV6_ECHO_REQUEST 128
 #define IP_DF     0x4000
 
 /* One access each, in program order, not merged or split by the compiler (the next-hop cache's protocol). */
@@ -39,6 +42,14 @@ struct {
 	__type(value, struct flow_rule);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPRECON_RULES_MAP SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPRECON_MAX_RULES6);
+	__type(key, struct flow_key6);
+	__type(value, struct flow_rule6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPRECON_RULES6_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -78,6 +89,14 @@ struct {
 	__type(value, struct ip_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPRECON_LOCAL_IPS_MAP SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPRECON_MAX_LOCAL_IPS);
+	__type(key, struct ip6_addr);
+	__type(value, struct ip_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPRECON_LOCAL_IPS6_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -154,6 +173,21 @@ static __always_inline int ipv4_header_valid(const struct iphdr *iph)
 static __always_inline enum verdict steer(__u32 daddr)
 {
 	struct ip_counter *local = bpf_map_lookup_elem(&xdp_local_ips, &daddr);
+	if (!local) {
+		count(XDP_STAT_PASS_TO_KERNEL);
+		return VERDICT_PASS;
+	}
+	__sync_fetch_and_add(&local->packets, 1);
+	return VERDICT_LOCAL;
+}
+
+/* steer() for IPv6 destinations (xdp_local_ips6). */
+static __always_inline enum verdict steer6(const struct in6_addr *daddr)
+{
+	struct ip6_addr addr;
+
+	__builtin_memcpy(addr.bytes, daddr, sizeof(addr.bytes));
+	struct ip_counter *local = bpf_map_lookup_elem(&xdp_local_ips6, &addr);
 	if (!local) {
 		count(XDP_STAT_PASS_TO_KERNEL);
 		return VERDICT_PASS;
@@ -248,7 +282,12 @@ struct udp_rewrite {
 	__u32 saddr, daddr, new_saddr, new_daddr;
 	__u16 source, dest, new_source, new_dest;
 	__u8 pending; /* the packet was rewritten: its UDP checksum still describes the old header */
+	__u8 ipv6;    /* the addresses are saddr6.. below, not saddr.. */
+	__u32 saddr6[4], daddr6[4], new_saddr6[4], new_daddr6[4];
 };
+
+static __always_inline enum verdict forward6(void *ctx, struct ethhdr *eth, void *data_end, __u32 ingress,
+					     __u32 *egress, struct udp_rewrite *udp_csum);
 
 /*
  * The decision for the frame [data, data_end) that arrived on ingress; ctx is the program's context
@@ -263,7 +302,11 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	struct iphdr *iph;
 	struct udphdr *udp;
 
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if ((void *)(eth + 1) > data_end)
+		return passed(XDP_STAT_NOT_IPV4);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return forward6(ctx, eth, data_end, ingress, egress, udp_csum);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return passed(XDP_STAT_NOT_IPV4);
 
 	iph = (void *)(eth + 1);
@@ -372,6 +415,125 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	}
 	count(XDP_STAT_REDIRECT_OUT);
 	*egress = out.ifindex;
+	return VERDICT_REDIRECT;
+}
+
+/*
+ * IPv6/UDP (tests/model Ipv6DatapathModel is its specification, decision by decision). Only a UDP header right
+ * after the fixed header is taken: any extension header (a jumbogram's hop-by-hop among them) or other protocol,
+ * ICMPv6 and so neighbour discovery above all, goes to the kernel untouched. Toward an IPv6 local IP
+ * (xdp_local_ips6) a UDP miss, a hit with hop limit <= 1 and an ICMPv6 echo request are the slow path's (LOCAL), as
+ * for IPv4; nothing else is (neighbour discovery never leaves the kernel). A hit with UDP checksum 0, which IPv6
+ * forbids, is never forwarded. No header checksum to keep; the UDP checksum covers both 128-bit addresses.
+ */
+static __always_inline enum verdict forward6(void *ctx, struct ethhdr *eth, void *data_end, __u32 ingress,
+					     __u32 *egress, struct udp_rewrite *udp_csum)
+{
+	struct ipv6hdr *ip6h = (void *)(eth + 1);
+	struct udphdr *udp;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return passed(XDP_STAT_MALFORMED);
+	__u16 payload_len = bpf_ntohs(ip6h->payload_len);
+	if (ip6h->version != 6 || (void *)(ip6h + 1) + payload_len > data_end)
+		return passed(XDP_STAT_MALFORMED);
+	if (ip6h->nexthdr != IPPROTO_UDP) {
+		count(XDP_STAT_SLOW_PATH);
+		__u8 *icmp_type = (void *)(ip6h + 1);
+		if (ip6h->nexthdr == IPPROTO_ICMPV6 && (void *)(icmp_type + 1) <= data_end && payload_len >= 1 &&
+		    *icmp_type == ICMPV6_ECHO_REQUEST)
+			return steer6(&ip6h->daddr);
+		count(XDP_STAT_PASS_TO_KERNEL);
+		return VERDICT_PASS;
+	}
+	udp = (void *)(ip6h + 1);
+	if ((void *)(udp + 1) > data_end || payload_len < sizeof(*udp))
+		return passed(XDP_STAT_MALFORMED);
+	__u16 udp_len = bpf_ntohs(udp->len);
+	if (udp_len < sizeof(*udp) || udp_len > payload_len)
+		return passed(XDP_STAT_MALFORMED);
+
+	struct flow_key6 key = { .ifindex = ingress, .src_port = udp->source, .dst_port = udp->dest };
+	__builtin_memcpy(key.src_ip, &ip6h->saddr, sizeof(key.src_ip));
+	__builtin_memcpy(key.dst_ip, &ip6h->daddr, sizeof(key.dst_ip));
+	struct flow_rule6 *rule = bpf_map_lookup_elem(&xdp_rules6, &key);
+	if (!rule) {
+		count(XDP_STAT_REWRITE_MISS);
+		return steer6(&ip6h->daddr);
+	}
+	if (!udp->check)
+		return passed(XDP_STAT_MALFORMED); /* RFC 8200 8.1: the kernel drops it; we never forward it */
+	if (ip6h->hop_limit <= 1) {
+		count(XDP_STAT_TTL_EXPIRED);
+		return steer6(&ip6h->daddr);
+	}
+
+	struct flow_key6 to = rule->rewrite;
+	__u32 *old_src = (__u32 *)&ip6h->saddr;
+	__u32 *old_dst = (__u32 *)&ip6h->daddr;
+	__u32 *new_src = (__u32 *)to.src_ip;
+	__u32 *new_dst = (__u32 *)to.dst_ip;
+	if (udp_csum) {
+		udp_csum->pending = 1;
+		udp_csum->ipv6 = 1;
+		udp_csum->source = udp->source;
+		udp_csum->dest = udp->dest;
+		udp_csum->new_source = to.src_port;
+		udp_csum->new_dest = to.dst_port;
+#pragma unroll
+		for (int i = 0; i < 4; i++) {
+			udp_csum->saddr6[i] = old_src[i];
+			udp_csum->daddr6[i] = old_dst[i];
+			udp_csum->new_saddr6[i] = new_src[i];
+			udp_csum->new_daddr6[i] = new_dst[i];
+		}
+	} else {
+		__u32 l4 = csum_delta16(udp->source, to.src_port) + csum_delta16(udp->dest, to.dst_port);
+#pragma unroll
+		for (int i = 0; i < 4; i++)
+			l4 += csum_delta32(old_src[i], new_src[i]) + csum_delta32(old_dst[i], new_dst[i]);
+		__u16 check = csum_apply(udp->check, l4);
+		udp->check = check ? check : 0xffff;
+	}
+	__builtin_memcpy(&ip6h->saddr, to.src_ip, sizeof(to.src_ip));
+	__builtin_memcpy(&ip6h->daddr, to.dst_ip, sizeof(to.dst_ip));
+	udp->source = to.src_port;
+	udp->dest = to.dst_port;
+	count(XDP_STAT_REWRITE_HIT);
+	count_flow(rule->slot, (__u64)(data_end - (void *)eth));
+
+	struct bpf_fib_lookup fib = {
+		.family = AF_INET6,
+		.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff),
+		.l4_protocol = IPPROTO_UDP,
+		/* the MTU counts the IPv6 header (samples/bpf/xdp_fwd gives payload_len alone) */
+		.tot_len = sizeof(*ip6h) + payload_len,
+		.ifindex = ingress,
+	};
+	__builtin_memcpy(fib.ipv6_src, to.src_ip, sizeof(fib.ipv6_src));
+	__builtin_memcpy(fib.ipv6_dst, to.dst_ip, sizeof(fib.ipv6_dst));
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		count(XDP_STAT_FIB_DROP);
+		return VERDICT_DROP;
+	default:
+		/* no neighbour yet (the kernel resolves it), MTU, forwarding off, no route: the kernel's */
+		return passed(XDP_STAT_FIB_PASS);
+	}
+	ip6h->hop_limit -= 1;
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	if (fib.ifindex == ingress) {
+		count(XDP_STAT_HAIRPIN_TX);
+		return VERDICT_TX;
+	}
+	count(XDP_STAT_REDIRECT_OUT);
+	*egress = fib.ifindex;
 	return VERDICT_REDIRECT;
 }
 

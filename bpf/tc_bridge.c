@@ -17,6 +17,7 @@
 #include "forward.h"
 
 #define UDP_CHECK_OFFSET (ETH_HLEN + sizeof(struct iphdr) + offsetof(struct udphdr, check))
+#define UDP6_CHECK_OFFSET (ETH_HLEN + sizeof(struct ipv6hdr) + offsetof(struct udphdr, check))
 
 /*
  * The UDP checksum after forward()'s rewrite, through the kernel's helpers: right whether the skb's
@@ -28,6 +29,19 @@ static __always_inline int udp_checksum_follow(struct __sk_buff *skb, const stru
 {
 	const __u64 pseudo = BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0;
 
+	if (r->ipv6) {
+		int failed = 0;
+#pragma unroll
+		for (int i = 0; i < 4; i++) {
+			failed |= bpf_l4_csum_replace(skb, UDP6_CHECK_OFFSET, r->saddr6[i], r->new_saddr6[i],
+						      pseudo | sizeof(__u32));
+			failed |= bpf_l4_csum_replace(skb, UDP6_CHECK_OFFSET, r->daddr6[i], r->new_daddr6[i],
+						      pseudo | sizeof(__u32));
+		}
+		return failed |
+		       bpf_l4_csum_replace(skb, UDP6_CHECK_OFFSET, r->source, r->new_source, BPF_F_MARK_MANGLED_0 | sizeof(__u16)) |
+		       bpf_l4_csum_replace(skb, UDP6_CHECK_OFFSET, r->dest, r->new_dest, BPF_F_MARK_MANGLED_0 | sizeof(__u16));
+	}
 	return bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->saddr, r->new_saddr, pseudo | sizeof(__u32)) |
 	       bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->daddr, r->new_daddr, pseudo | sizeof(__u32)) |
 	       bpf_l4_csum_replace(skb, UDP_CHECK_OFFSET, r->source, r->new_source, BPF_F_MARK_MANGLED_0 | sizeof(__u16)) |

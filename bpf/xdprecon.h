@@ -18,21 +18,31 @@
  *   2: per-flow counters in xdp_flow_ctrs, a per-CPU array indexed by flow_rule.slot; slots handed out by
  *      the control plane through the xdp_flow_slots bitmap; xdp_abi added.
  *   3: flow_rule carries flow_rule.hop, the datapath's cache of its last bpf_fib_lookup answer (64 bytes).
+ *   4: IPv6 rules in their own map, xdp_rules6 (struct flow_key6 -> struct flow_rule6), counted in
+ *      xdp_flow_ctrs at slots of the same bitmap as IPv4 rules; IPv6 local IPs in xdp_local_ips6 (struct ip6_addr
+ *      -> struct ip_counter); the IPv4 maps as in layout 3.
  */
-#define XDPRECON_ABI_VERSION 3
+#define XDPRECON_ABI_VERSION 4
 
 /* Map names: fixed, pinned by name under the bpffs, at most 15 characters. */
 #define XDPRECON_RULES_MAP      xdp_fwd_rules
+#define XDPRECON_RULES6_MAP     xdp_rules6
 #define XDPRECON_FLOW_CTRS_MAP  xdp_flow_ctrs
 #define XDPRECON_SLOTS_MAP      xdp_flow_slots
 #define XDPRECON_ABI_MAP        xdp_abi
 #define XDPRECON_LOCAL_IPS_MAP  xdp_local_ips
+#define XDPRECON_LOCAL_IPS6_MAP xdp_local_ips6
 #define XDPRECON_COUNTERS_MAP   xdp_counters
 #define XDPRECON_XSKS_MAP       xsks_map
 
 #define XDPRECON_MAX_RULES     524288
 /* Counter slots: one per rule, and slot 0, which no rule is given (a rule that has none counts there). */
 #define XDPRECON_FLOW_SLOTS    (XDPRECON_MAX_RULES + 1)
+/*
+ * IPv6 rules: a map of their own, so that IPv4 keys stay 16 bytes and the IPv4 hit path does not change. Fewer
+ * than IPv4's (a 40-byte key and a 48-byte value, preallocated like every hash map here): a relay's IPv6 share.
+ */
+#define XDPRECON_MAX_RULES6    65536
 #define XDPRECON_MAX_LOCAL_IPS 1024
 #define XDPRECON_MAX_QUEUES    256
 
@@ -43,6 +53,20 @@ struct flow_key {
 	__u32 dst_ip;
 	__u16 src_port;
 	__u16 dst_port;
+};
+
+/* The IPv6 twin of struct flow_key: addresses as the packet carries them. */
+struct flow_key6 {
+	__u32 ifindex;
+	__u8 src_ip[16];
+	__u8 dst_ip[16];
+	__u16 src_port;
+	__u16 dst_port;
+};
+
+/* Key of xdp_local_ips6: an IPv6 address as the packet carries it. */
+struct ip6_addr {
+	__u8 bytes[16];
 };
 
 /* Who wrote a rule: the reconciler owns config rules, the DPDK loop owns session rules. */
@@ -92,6 +116,13 @@ struct flow_rule {
 	struct next_hop hop;   /* 64 bytes in all: with the hash element's 48-byte header and the key, two cache lines */
 };
 
+/* Value of xdp_rules6: as struct flow_rule; its slot is taken from the same bitmap as IPv4 rules' slots. */
+struct flow_rule6 {
+	struct flow_key6 rewrite;
+	enum rule_owner owner;
+	__u32 slot;
+};
+
 /*
  * Value of xdp_flow_ctrs (per-CPU array indexed by flow_rule.slot). Written only by the datapath:
  * each CPU adds to its own copy, so no increment is lost; userspace sums the CPUs. A slot is zero
@@ -102,7 +133,7 @@ struct flow_counters {
 	__u64 bytes;
 };
 
-/* Value of xdp_local_ips: packets steered toward AF_XDP for this destination (atomic adds). */
+/* Value of xdp_local_ips and xdp_local_ips6: packets steered toward AF_XDP for this destination (atomic adds). */
 struct ip_counter {
 	__u64 packets;
 };
@@ -119,9 +150,10 @@ enum xdp_stat {
 	XDP_STAT_AFXDP_FALLBACK,    /* local destination, but no socket on this queue: kernel */
 	XDP_STAT_FIB_PASS,          /* rule hit, FIB wants the kernel (no neigh, frag needed, ...) */
 	XDP_STAT_TTL_EXPIRED,       /* rule hit with TTL <= 1: the kernel answers */
-	XDP_STAT_SLOW_PATH,         /* valid IPv4 the fast path does not take (options, fragment, not UDP) */
-	XDP_STAT_NOT_IPV4,          /* not IPv4 over Ethernet II (ARP, IPv6, VLAN-tagged, runt) */
-	XDP_STAT_MALFORMED,         /* IPv4 or UDP header that is truncated or lies about lengths */
+	XDP_STAT_SLOW_PATH,         /* valid IP the fast path does not take (IPv4 options, fragment; IPv6 extension
+	                               headers; not UDP, ICMPv6 among them) */
+	XDP_STAT_NOT_IPV4,          /* neither IPv4 nor IPv6 over Ethernet II (ARP, VLAN-tagged, runt) */
+	XDP_STAT_MALFORMED,         /* IP or UDP header that is truncated or lies about lengths; IPv6 UDP checksum 0 */
 	XDP_STAT_MAX,
 };
 

@@ -8,7 +8,9 @@ import io.xdprecon.dataplane.ffm.BpfException;
 import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.DatapathStats;
+import io.xdprecon.dataplane.maps.LocalIps6Map;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +20,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The live datapath as the control plane sees it: the maps pinned by name under a pin root, and,
@@ -32,6 +36,10 @@ public final class Datapath implements AutoCloseable {
     public static final String OBJECT = "xdp_fwd";
     public static final String PROGRAM = "xdp_main";
     public static final String RULES_MAP = "xdp_fwd_rules";
+    /** IPv6 rules (layout 4): {@code struct flow_key6 -> struct flow_rule6}. */
+    public static final String RULES6_MAP = "xdp_rules6";
+    /** IPv6 local IPs (layout 4): {@code struct ip6_addr -> struct ip_counter}. */
+    public static final String LOCAL_IPS6_MAP = "xdp_local_ips6";
     public static final String FLOW_COUNTERS_MAP = "xdp_flow_ctrs";
     public static final String FLOW_SLOTS_MAP = "xdp_flow_slots";
     public static final String ABI_MAP = "xdp_abi";
@@ -39,31 +47,40 @@ public final class Datapath implements AutoCloseable {
     public static final String LAYOUT_1_FLOW_STATS_MAP = "xdp_flow_stats";
     public static final String LOCAL_IPS_MAP = "xdp_local_ips";
     public static final String COUNTERS_MAP = "xdp_counters";
-    /** The maps pinned by name; {@code xsks_map} is not: DPDK's PMD fills its own. */
-    public static final List<String> PINNED_MAPS =
-            List.of(RULES_MAP, FLOW_COUNTERS_MAP, FLOW_SLOTS_MAP, LOCAL_IPS_MAP, COUNTERS_MAP, ABI_MAP);
+    /**
+     * The maps pinned by name; {@code xsks_map} is not: DPDK's PMD fills its own. The IPv6 maps last: a layout-2 or -3
+     * node's pins are all the others, whose {@code xdp_abi} says their layout before a missing one is looked for
+     * ({@link #openPinned} relies on this order).
+     */
+    public static final List<String> PINNED_MAPS = List.of(RULES_MAP, FLOW_COUNTERS_MAP, FLOW_SLOTS_MAP, LOCAL_IPS_MAP,
+            COUNTERS_MAP, ABI_MAP, RULES6_MAP, LOCAL_IPS6_MAP);
 
     private final Path pinRoot;
     private final BpfObject object;
     private final List<BpfMap> ownedMaps;
     private final RulesMap rules;
+    private final Rules6Map rules6;
     private final LocalIpsMap localIps;
+    private final LocalIps6Map localIps6;
     private final DatapathStats stats;
 
-    private Datapath(Path pinRoot, BpfObject object, BpfMap rules, BpfMap flowCounters, BpfMap flowSlots, BpfMap localIps,
-            BpfMap counters, BpfMap abi, List<BpfMap> ownedMaps) {
+    private Datapath(Path pinRoot, BpfObject object, Function<String, BpfMap> maps, List<BpfMap> ownedMaps) {
         this.pinRoot = pinRoot;
         this.object = object;
         this.ownedMaps = ownedMaps;
-        checkLayout(pinRoot, abi);
+        checkLayout(pinRoot, maps.apply(ABI_MAP));
+        BpfMap rules = maps.apply(RULES_MAP);
+        BpfMap flowCounters = maps.apply(FLOW_COUNTERS_MAP);
         if (flowCounters.maxEntries() != rules.maxEntries() + 1) {
             // Pins of two migrations' halves: a migration renames the new maps over the old ones one by one.
             throw new IllegalStateException("the maps pinned under " + pinRoot + " do not belong together (" + rules.maxEntries()
                     + " rules, " + flowCounters.maxEntries() + " counter slots): a migration is renaming them; try again");
         }
-        this.rules = new RulesMap(rules, flowCounters, flowSlots);
-        this.localIps = new LocalIpsMap(localIps);
-        this.stats = new DatapathStats(counters);
+        this.rules = new RulesMap(rules, flowCounters, maps.apply(FLOW_SLOTS_MAP));
+        this.rules6 = new Rules6Map(maps.apply(RULES6_MAP), this.rules);
+        this.localIps = new LocalIpsMap(maps.apply(LOCAL_IPS_MAP));
+        this.localIps6 = new LocalIps6Map(maps.apply(LOCAL_IPS6_MAP));
+        this.stats = new DatapathStats(maps.apply(COUNTERS_MAP));
     }
 
     /**
@@ -80,9 +97,7 @@ public final class Datapath implements AutoCloseable {
                 throw new LayoutMismatch(pinRoot, 1);
             }
             object.load();
-            return new Datapath(pinRoot, object, object.map(RULES_MAP), object.map(FLOW_COUNTERS_MAP),
-                    object.map(FLOW_SLOTS_MAP), object.map(LOCAL_IPS_MAP), object.map(COUNTERS_MAP), object.map(ABI_MAP),
-                    List.of());
+            return new Datapath(pinRoot, object, object::map, List.of());
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -110,15 +125,18 @@ public final class Datapath implements AutoCloseable {
         if (Files.exists(pinRoot.resolve(LAYOUT_1_FLOW_STATS_MAP))) {
             throw new LayoutMismatch(pinRoot, 1);
         }
-        List<BpfMap> opened = new ArrayList<>();
+        Map<String, BpfMap> opened = new HashMap<>();
         try {
             for (String name : PINNED_MAPS) {
-                opened.add(BpfMap.openPinned(pinRoot.resolve(name)));
+                if (name.equals(RULES6_MAP)) {
+                    // layouts 2 and 3 have none of the IPv6 maps: their xdp_abi says so (a migration) before a pin is missed
+                    checkLayout(pinRoot, opened.get(ABI_MAP));
+                }
+                opened.put(name, BpfMap.openPinned(pinRoot.resolve(name)));
             }
-            return new Datapath(pinRoot, null, opened.get(0), opened.get(1), opened.get(2), opened.get(3), opened.get(4),
-                    opened.get(5), opened);
+            return new Datapath(pinRoot, null, opened::get, List.copyOf(opened.values()));
         } catch (RuntimeException e) {
-            opened.forEach(BpfMap::close);
+            opened.values().forEach(BpfMap::close);
             throw e;
         }
     }
@@ -197,6 +215,15 @@ public final class Datapath implements AutoCloseable {
 
     public LocalIpsMap localIps() {
         return localIps;
+    }
+
+    /** The IPv6 rules ({@code xdp_rules6}); their counter slots come from the same bitmap as {@link #rules()}'. */
+    public Rules6Map rules6() {
+        return rules6;
+    }
+
+    public LocalIps6Map localIps6() {
+        return localIps6;
     }
 
     public DatapathStats stats() {

@@ -300,10 +300,10 @@ public final class Config {
     }
 
     /**
-     * The one error a node with IPv6 in its config gets from plan and apply (validate accepts it): the datapath of
-     * this layout keys rules and local IPs by IPv4 address, so nothing of such a config is written — not its
-     * IPv4 half either, which would leave a dual-stack relay half applied. Placed at the first IPv6 value, with
-     * how many more there are.
+     * The one error a node with IPv6 in its config gets from plan and apply (validate accepts it): the desired
+     * state, the planner and the applier know IPv4 rules only (the datapath's xdp_rules6 is there, unwritten), so
+     * nothing of such a config is written — not its IPv4 half either, which would leave a dual-stack relay half
+     * applied. Placed at the first IPv6 value, with how many more there are.
      */
     private static Optional<Problem> ipv6Refusal(NodeSpec spec) {
         String first = null;
@@ -333,9 +333,9 @@ public final class Config {
         if (first == null) {
             return Optional.empty();
         }
-        return Optional.of(new Problem.AtValue(first, "IPv6 needs the dual-stack datapath (a later layout than "
-                + Abi.VERSION + "); this build's datapath (layout " + Abi.VERSION + ") carries IPv4 only, so plan and"
-                + " apply refuse the node's config and write nothing (" + count + " IPv6 flow(s), local IP(s) or"
+        return Optional.of(new Problem.AtValue(first, "IPv6 is not written by plan and apply yet: the datapath (layout "
+                + Abi.VERSION + ") forwards IPv6 rules, but the planner and the applier write IPv4 rules only, so the"
+                + " node's config is refused and nothing is written (" + count + " IPv6 flow(s), local IP(s) or"
                 + " service(s); validate accepts them)"));
     }
 

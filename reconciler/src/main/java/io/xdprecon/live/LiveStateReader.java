@@ -5,6 +5,7 @@ import io.xdprecon.dataplane.bpf.BpfProgram;
 import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.layout.PinnedMaps;
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
@@ -151,13 +152,14 @@ public final class LiveStateReader {
 
     /**
      * Maps of a layout older than this build's, which {@link Datapath#isPinned} does not see (it looks for this
-     * layout's maps): layout 1's are told by its per-flow counters map. They are read to be migrated.
+     * layout's maps): layout 1's are told by its per-flow counters map, layouts 2 and 3 (no IPv6 maps) by their
+     * {@code xdp_abi}. They are read to be migrated.
      */
     private Optional<PinnedLayout> olderLayout() {
-        if (!Files.exists(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP))) {
+        if (!Files.exists(pinRoot.resolve(Datapath.LAYOUT_1_FLOW_STATS_MAP)) && !Files.exists(pinRoot.resolve(Datapath.ABI_MAP))) {
             return Optional.empty();
         }
-        return PinnedLayout.probe(pinRoot);
+        return PinnedLayout.probe(pinRoot).filter(layout -> layout.version() < Abi.VERSION);
     }
 
     private LiveState readOlder(PinnedLayout layout, List<TuningSetting> tuning,

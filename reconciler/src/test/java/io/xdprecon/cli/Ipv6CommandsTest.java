@@ -43,7 +43,7 @@ class Ipv6CommandsTest {
         Main.Captured plan = Main.capture("plan", "-c", config.toString(), "--node", "edge-1", "--offline");
         assertEquals(1, plan.exit(), plan.out() + plan.err());
         assertEquals("", plan.out(), "no plan is printed");
-        assertTrue(plan.err().contains(config + ":12:13: flows[1].client: IPv6 needs the dual-stack datapath"), plan.err());
-        assertEquals(1, plan.err().lines().filter(l -> l.contains("IPv6 needs")).count(), plan.err());
+        assertTrue(plan.err().contains(config + ":12:13: flows[1].client: IPv6 is not written by plan and apply yet"), plan.err());
+        assertEquals(1, plan.err().lines().filter(l -> l.contains("IPv6 is not written")).count(), plan.err());
     }
 }

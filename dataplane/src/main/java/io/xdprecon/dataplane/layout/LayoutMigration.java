@@ -229,6 +229,7 @@ public final class LayoutMigration {
                     false, e);
         }
         try (PinnedMaps old = openOld.get()) {
+            refuseIpv6Rules(old);
             boolean localIpsKept = keepUnchanged(old, pending, maxRules);
             try (Datapath next = Datapath.load(pending, maxRules);
                     BpfObject bridge = swaps.stream().anyMatch(swap -> swap.tc) ? DpdkDatapathLifecycle.loadBridge(pending) : null;
@@ -280,6 +281,21 @@ public final class LayoutMigration {
         } finally {
             swaps.forEach(Swap::release);
         }
+    }
+
+    /**
+     * Refuses, before anything changed, to move maps whose {@code xdp_rules6} holds rules: the copy does not carry
+     * IPv6 rules (nor re-slot their counters) yet, and the new maps would start without them. None can be there
+     * today (plan and apply refuse IPv6 flows); a layout-2 or -3 node has no such map, so its move loses nothing.
+     */
+    private static void refuseIpv6Rules(PinnedMaps old) {
+        old.map(Datapath.RULES6_MAP).ifPresent(rules6 -> {
+            int count = rules6.countEntries();
+            if (count > 0) {
+                throw new IllegalStateException(Datapath.RULES6_MAP + " holds " + count + " IPv6 rules, which this build's"
+                        + " migration does not carry yet");
+            }
+        });
     }
 
     /**
@@ -389,7 +405,7 @@ public final class LayoutMigration {
     private static boolean keepUnchanged(PinnedMaps old, Path pending, int maxRules) {
         boolean localIps = false;
         try (BpfObject declared = BpfObject.openBundled(Datapath.OBJECT, null)) {
-            for (String name : List.of(Datapath.LOCAL_IPS_MAP, Datapath.COUNTERS_MAP)) {
+            for (String name : List.of(Datapath.LOCAL_IPS_MAP, Datapath.LOCAL_IPS6_MAP, Datapath.COUNTERS_MAP)) {
                 MapDefinition wanted = declared.mapDefinition(name);
                 Optional<BpfMap> pinned = old.map(name);
                 try {

@@ -21,7 +21,7 @@ import java.util.function.Function;
 /**
  * The maps a migration reads, in the layout they are pinned in: every rule with where its counters are, and
  * those counters. Every layout starts a rule the same way (rewrite, owner, then layout 1's zero {@code reserved}
- * where later layouts have the counters' slot: {@link Abi#RULE_CONTROL_SIZE} bytes); layout 3 adds the datapath's
+ * where later layouts have the counters' slot: {@link Abi#RULE_CONTROL_SIZE} bytes); layouts 3 and 4 add the datapath's
  * next-hop cache after them (not carried: the new program asks the FIB again). Layout 1 keeps per-flow counters
  * differently (see {@link CountedBy}). Read-only; not thread-safe.
  */
@@ -35,7 +35,7 @@ public final class PinnedMaps implements AutoCloseable {
          * datapath filled on each flow's first packet per CPU.
          */
         KEY(Datapath.LAYOUT_1_FLOW_STATS_MAP),
-        /** Layouts 2 and 3 (this build's): {@code xdp_flow_ctrs}, a per-CPU array at each rule's slot. */
+        /** Layouts 2, 3 and 4 (this build's): {@code xdp_flow_ctrs}, a per-CPU array at each rule's slot. */
         SLOT(Datapath.FLOW_COUNTERS_MAP);
 
         final String map;
@@ -80,7 +80,8 @@ public final class PinnedMaps implements AutoCloseable {
     public static PinnedMaps open(Path pinRoot, PinnedLayout layout) {
         return switch (layout.version()) {
             case 1 -> new PinnedMaps(pinRoot, 1, CountedBy.KEY);
-            case 2, Abi.VERSION -> new PinnedMaps(pinRoot, layout.version(), CountedBy.SLOT);
+            // layouts 2 and 3 are this layout without xdp_rules6: the same IPv4 maps, read the same way
+            case 2, 3, Abi.VERSION -> new PinnedMaps(pinRoot, layout.version(), CountedBy.SLOT);
             default -> throw new IllegalArgumentException("this build reads no maps of " + PinnedLayout.name(layout.version()));
         };
     }
@@ -90,7 +91,7 @@ public final class PinnedMaps implements AutoCloseable {
      * {@code BPF_MAP_GET_FD_BY_ID}) whether or not they are pinned: what is left to read when someone removed the pins
      * while the program runs. Only this build's layout: the program uses neither {@code xdp_abi} nor
      * {@code xdp_flow_slots} (only their pins hold them), so its per-flow counters (layout 2's array, not layout 1's
-     * hash) and the size of its rules tell the layout.
+     * hash), its IPv6 rules map (layout 3 has none) and the size of its rules tell the layout.
      */
     static PinnedMaps ofProgram(int programId) {
         BpfProgram.Info program = BpfProgram.describe(programId)
@@ -102,7 +103,8 @@ public final class PinnedMaps implements AutoCloseable {
             }
         }
         String of = program.name() + " (program id " + programId + ")";
-        if (ids.containsKey(CountedBy.KEY.map) || !ids.containsKey(CountedBy.SLOT.map)) {
+        if (ids.containsKey(CountedBy.KEY.map) || !ids.containsKey(CountedBy.SLOT.map)
+                || !ids.containsKey(Datapath.RULES6_MAP)) {
             throw new IllegalStateException("the maps of " + of + " " + ids.keySet() + " are not of "
                     + PinnedLayout.name(Abi.VERSION) + ", this build's");
         }
@@ -141,7 +143,7 @@ public final class PinnedMaps implements AutoCloseable {
     public void forEachRule(RuleVisitor visitor) {
         try (Arena pages = Arena.ofConfined()) {
             MemorySegment keys = pages.allocate((long) RulesMap.PAGE * Abi.FLOW_KEY_SIZE, 8);
-            int stride = rules.valueSize(); // 24 bytes in layouts 1 and 2, 64 in layout 3
+            int stride = rules.valueSize(); // 24 bytes in layouts 1 and 2, 64 in layouts 3 and 4
             MemorySegment values = pages.allocate((long) RulesMap.PAGE * stride, 8);
             rules.forEach(keys, values, (k, v, n) -> {
                 for (int i = 0; i < n; i++) {

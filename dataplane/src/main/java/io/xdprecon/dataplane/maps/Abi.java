@@ -26,6 +26,13 @@ import java.util.Map;
  *
  * struct next_hop (40): 0 jiffies u64, 8 ingress u32, 12 src_ip, 16 dst_ip, 20 tot_len u16, 22 tos u8, 23 pad u8,
  *                       24 ifindex u32, 28 dmac[6], 34 smac[6]
+ *
+ * struct flow_key6 (40)       struct flow_rule6 (48)
+ *  0 ifindex   u32 host        0 rewrite  flow_key6
+ *  4 src_ip    u8[16]         40 owner    u32 host
+ * 20 dst_ip    u8[16]         44 slot     u32 host (counters index, from the same bitmap as IPv4 rules)
+ * 36 src_port  u16 network
+ * 38 dst_port  u16 network
  * </pre>
  *
  * <p>The control plane reads and writes a rule's first {@link #RULE_CONTROL_SIZE} bytes; {@code hop} is the
@@ -35,7 +42,7 @@ public final class Abi {
     private Abi() {}
 
     /** {@code XDPRECON_ABI_VERSION}: the layout of the pinned maps this build reads and writes. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private static final ValueLayout.OfInt U32_HOST = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfInt U32_NET = ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -74,6 +81,22 @@ public final class Abi {
             U32_HOST.withName("slot"),
             NEXT_HOP.withName("hop")).withName("flow_rule");
 
+    private static final MemoryLayout IPV6 = MemoryLayout.sequenceLayout(16, ValueLayout.JAVA_BYTE);
+
+    public static final StructLayout FLOW_KEY6 = MemoryLayout.structLayout(
+            U32_HOST.withName("ifindex"),
+            IPV6.withName("src_ip"),
+            IPV6.withName("dst_ip"),
+            U16_NET.withName("src_port"),
+            U16_NET.withName("dst_port")).withName("flow_key6");
+
+    public static final StructLayout FLOW_RULE6 = MemoryLayout.structLayout(
+            FLOW_KEY6.withName("rewrite"),
+            U32_HOST.withName("owner"),
+            U32_HOST.withName("slot")).withName("flow_rule6");
+
+    public static final StructLayout IP6_ADDR = MemoryLayout.structLayout(IPV6.withName("bytes")).withName("ip6_addr");
+
     public static final StructLayout FLOW_COUNTERS = MemoryLayout.structLayout(
             U64_HOST.withName("packets"),
             U64_HOST.withName("bytes")).withName("flow_counters");
@@ -84,10 +107,12 @@ public final class Abi {
     /** Every layout by its C struct name, for the BTF comparison. */
     public static final Map<String, StructLayout> STRUCTS = Map.of(
             "flow_key", FLOW_KEY, "flow_rule", FLOW_RULE, "next_hop", NEXT_HOP, "flow_counters", FLOW_COUNTERS,
-            "ip_counter", IP_COUNTER);
+            "ip_counter", IP_COUNTER, "flow_key6", FLOW_KEY6, "flow_rule6", FLOW_RULE6, "ip6_addr", IP6_ADDR);
 
     /** {@code XDPRECON_MAX_RULES}: the rules map's capacity unless a config sets another. */
     public static final int MAX_RULES = 524_288;
+    /** {@code XDPRECON_MAX_RULES6}: the IPv6 rules map's capacity. */
+    public static final int MAX_RULES6 = 65_536;
     /** {@code XDPRECON_MAX_LOCAL_IPS}: the local IPs map's capacity. */
     public static final int MAX_LOCAL_IPS = 1024;
 
@@ -95,11 +120,14 @@ public final class Abi {
     public static final int FLOW_RULE_SIZE = (int) FLOW_RULE.byteSize();
     /**
      * The bytes of a rule the control plane owns (rewrite, owner, slot): all of a rule of layouts 1 and 2, and what
-     * a reader keeps of a layout-3 rule (the rest is the datapath's cache).
+     * a reader keeps of a layout-3 or -4 rule (the rest is the datapath's cache).
      */
     public static final int RULE_CONTROL_SIZE = (int) FLOW_RULE.byteOffset(MemoryLayout.PathElement.groupElement("hop"));
+    public static final int FLOW_KEY6_SIZE = (int) FLOW_KEY6.byteSize();
+    public static final int FLOW_RULE6_SIZE = (int) FLOW_RULE6.byteSize();
     public static final int FLOW_COUNTERS_SIZE = (int) FLOW_COUNTERS.byteSize();
     public static final int IP_SIZE = 4;
+    public static final int IP6_SIZE = (int) IP6_ADDR.byteSize();
     public static final int IP_COUNTER_SIZE = (int) IP_COUNTER.byteSize();
 
     private static final long KEY_IFINDEX = offset(FLOW_KEY, "ifindex");
@@ -113,6 +141,15 @@ public final class Abi {
     private static final long RULE_HOP = offset(FLOW_RULE, "hop");
     private static final long COUNTERS_PACKETS = offset(FLOW_COUNTERS, "packets");
     private static final long COUNTERS_BYTES = offset(FLOW_COUNTERS, "bytes");
+
+    private static final long KEY6_IFINDEX = offset(FLOW_KEY6, "ifindex");
+    private static final long KEY6_SRC_IP = offset(FLOW_KEY6, "src_ip");
+    private static final long KEY6_DST_IP = offset(FLOW_KEY6, "dst_ip");
+    private static final long KEY6_SRC_PORT = offset(FLOW_KEY6, "src_port");
+    private static final long KEY6_DST_PORT = offset(FLOW_KEY6, "dst_port");
+    private static final long RULE6_OWNER = offset(FLOW_RULE6, "owner");
+    private static final long RULE6_SLOT = offset(FLOW_RULE6, "slot");
+    private static final ValueLayout.OfLong GET_U64_NET = U64_HOST.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
 
     private static long offset(StructLayout layout, String field) {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -141,6 +178,72 @@ public final class Abi {
         byte[] bytes = new byte[FLOW_RULE_SIZE];
         writeRule(MemorySegment.ofArray(bytes), 0, rule, slot);
         return bytes;
+    }
+
+    public static void writeKey6(MemorySegment segment, long at, FlowKey6 key) {
+        segment.set(GET_U32_HOST, at + KEY6_IFINDEX, key.ifindex());
+        segment.set(GET_U64_NET, at + KEY6_SRC_IP, key.srcIp().high());
+        segment.set(GET_U64_NET, at + KEY6_SRC_IP + 8, key.srcIp().low());
+        segment.set(GET_U64_NET, at + KEY6_DST_IP, key.dstIp().high());
+        segment.set(GET_U64_NET, at + KEY6_DST_IP + 8, key.dstIp().low());
+        segment.set(GET_U16_NET, at + KEY6_SRC_PORT, (short) key.srcPort());
+        segment.set(GET_U16_NET, at + KEY6_DST_PORT, (short) key.dstPort());
+    }
+
+    public static FlowKey6 readKey6(MemorySegment segment, long at) {
+        return new FlowKey6(segment.get(GET_U32_HOST, at + KEY6_IFINDEX),
+                new IpAddress.V6(segment.get(GET_U64_NET, at + KEY6_SRC_IP), segment.get(GET_U64_NET, at + KEY6_SRC_IP + 8)),
+                new IpAddress.V6(segment.get(GET_U64_NET, at + KEY6_DST_IP), segment.get(GET_U64_NET, at + KEY6_DST_IP + 8)),
+                Short.toUnsignedInt(segment.get(GET_U16_NET, at + KEY6_SRC_PORT)),
+                Short.toUnsignedInt(segment.get(GET_U16_NET, at + KEY6_DST_PORT)));
+    }
+
+    /** {@code key} as the bytes of a {@code struct flow_key6}. */
+    public static byte[] key6Bytes(FlowKey6 key) {
+        byte[] bytes = new byte[FLOW_KEY6_SIZE];
+        writeKey6(MemorySegment.ofArray(bytes), 0, key);
+        return bytes;
+    }
+
+    /** {@code rule} with its counters at {@code slot} as the bytes of a {@code struct flow_rule6}. */
+    public static byte[] rule6Bytes(FlowRule6 rule, int slot) {
+        byte[] bytes = new byte[FLOW_RULE6_SIZE];
+        writeRule6(MemorySegment.ofArray(bytes), 0, rule, slot);
+        return bytes;
+    }
+
+    public static void writeRule6(MemorySegment segment, long at, FlowRule6 rule, int slot) {
+        writeKey6(segment, at, rule.rewrite());
+        segment.set(GET_U32_HOST, at + RULE6_OWNER, rule.owner().code());
+        segment.set(GET_U32_HOST, at + RULE6_SLOT, slot);
+    }
+
+    public static FlowRule6 readRule6(MemorySegment segment, long at) {
+        return new FlowRule6(readKey6(segment, at), Owner.ofCode(segment.get(GET_U32_HOST, at + RULE6_OWNER)));
+    }
+
+    public static int readSlot6(MemorySegment segment, long at) {
+        return segment.get(GET_U32_HOST, at + RULE6_SLOT);
+    }
+
+    /** The rule in the bytes of a {@code struct flow_rule6}. */
+    public static FlowRule6 readRule6(byte[] bytes) {
+        return readRule6(MemorySegment.ofArray(bytes), 0);
+    }
+
+    /** The counters' slot in the bytes of a {@code struct flow_rule6}. */
+    public static int readSlot6(byte[] bytes) {
+        return readSlot6(MemorySegment.ofArray(bytes), 0);
+    }
+
+    /** An IPv6 address as a {@code struct ip6_addr} (network order), the key of {@code xdp_local_ips6}. */
+    public static void writeIp6(MemorySegment segment, long at, IpAddress.V6 ip) {
+        segment.set(GET_U64_NET, at, ip.high());
+        segment.set(GET_U64_NET, at + 8, ip.low());
+    }
+
+    public static IpAddress.V6 readIp6(MemorySegment segment, long at) {
+        return new IpAddress.V6(segment.get(GET_U64_NET, at), segment.get(GET_U64_NET, at + 8));
     }
 
     public static FlowKey readKey(MemorySegment segment, long at) {

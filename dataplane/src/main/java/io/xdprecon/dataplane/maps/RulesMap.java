@@ -465,6 +465,11 @@ public final class RulesMap {
         return rules;
     }
 
+    /** The slot allocator, which the IPv6 rules of the same datapath share ({@link Rules6Map}): one cursor for both. */
+    FlowSlots slots() {
+        return slots;
+    }
+
     /** The per-CPU counters array the rules' slots index ({@code xdp_flow_ctrs}). */
     public BpfMap countersMap() {
         return counters;

@@ -60,6 +60,7 @@ class AbiLayoutTest {
             assertEquals(Abi.MAX_RULES, object.maxEntries(Datapath.RULES_MAP), "XDPRECON_MAX_RULES");
             assertEquals(Abi.MAX_RULES + 1, object.maxEntries(Datapath.FLOW_COUNTERS_MAP),
                     "XDPRECON_FLOW_SLOTS: a counter slot per rule, slot 0 none");
+            assertEquals(Abi.MAX_RULES6, object.maxEntries(Datapath.RULES6_MAP), "XDPRECON_MAX_RULES6");
             assertEquals(Abi.MAX_LOCAL_IPS, object.maxEntries(Datapath.LOCAL_IPS_MAP), "XDPRECON_MAX_LOCAL_IPS");
             assertEquals(Stat.values().length, object.maxEntries(Datapath.COUNTERS_MAP), "XDP_STAT_MAX");
         }

@@ -32,6 +32,10 @@ public record DatapathModel(Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
     private static final int UDP_HLEN = 8;
     private static final int IPPROTO_UDP = 17;
     private static final int IP_DF = 0x4000;
+    /** No IPv6 rule, so no IPv6 FIB lookup: the program's IPv6 half as this IPv4 model's frames meet it. */
+    private static final Ipv6DatapathModel NO_IPV6_RULES = new Ipv6DatapathModel(Map.of(), (in, src, dst, len, info) -> {
+        throw new IllegalStateException("no IPv6 rule, so no IPv6 FIB lookup");
+    });
 
     public DatapathModel {
         rules = Map.copyOf(rules);
@@ -50,7 +54,11 @@ public record DatapathModel(Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
     public Outcome evaluate(byte[] frame, int ingressIfindex, int rxQueueIndex, boolean xskBoundOnQueue) {
         Run run = new Run(frame);
 
-        // Ethernet II carrying IPv4; VLAN tags, IPv6, ARP and runts are the kernel's.
+        // IPv6 is decided by its own half (forward6), which knows no IPv6 rule here: its misses and refusals.
+        if (frame.length >= ETH_HLEN && u16(frame, 12) == Ipv6DatapathModel.ETH_P_IPV6) {
+            return NO_IPV6_RULES.evaluate(frame, ingressIfindex);
+        }
+        // Ethernet II carrying IPv4; VLAN tags, ARP and runts are the kernel's.
         if (frame.length < ETH_HLEN || u16(frame, 12) != ETH_P_IP) {
             return run.pass(Stat.NOT_IPV4, "not IPv4 over Ethernet II");
         }
@@ -210,7 +218,8 @@ public record DatapathModel(Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
         }
 
         Outcome finish(XdpAction action, String why) {
-            return new Outcome(action, redirectIfindex, xskQueue, output, stats, flow, Optional.empty(), localIpCounted, fib,
+            return new Outcome(action, redirectIfindex, xskQueue, output, stats, flow, Optional.empty(), localIpCounted,
+                    Optional.empty(), fib,
                     why);
         }
     }

@@ -3,6 +3,7 @@ package io.xdprecon.tests.model;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Stat;
 
 import java.util.EnumMap;
@@ -16,6 +17,7 @@ public final class ExpectedCounters {
     private final Map<FlowKey, FlowCounters> flows = new HashMap<>();
     private final Map<FlowKey6, FlowCounters> flows6 = new HashMap<>();
     private final Map<Integer, Long> localIps = new HashMap<>();
+    private final Map<IpAddress.V6, Long> localIps6 = new HashMap<>();
 
     public void add(Outcome outcome) {
         outcome.stats().forEach((stat, increment) -> stats.merge(stat, increment, Long::sum));
@@ -23,6 +25,7 @@ public final class ExpectedCounters {
         outcome.flow().ifPresent(flow -> flows.merge(flow.key(), flow.delta(), FlowCounters::plus));
         outcome.flow6().ifPresent(flow -> flows6.merge(flow.key(), flow.delta(), FlowCounters::plus));
         outcome.localIpCounted().ifPresent(ip -> localIps.merge(ip, 1L, Long::sum));
+        outcome.localIp6Counted().ifPresent(ip -> localIps6.merge(ip, 1L, Long::sum));
     }
 
     /** Every stat, zeros included, as {@code xdp_counters} would read. */
@@ -51,5 +54,10 @@ public final class ExpectedCounters {
     /** Expected {@code xdp_local_ips} counters: only destinations that were counted. */
     public Map<Integer, Long> localIps() {
         return Map.copyOf(localIps);
+    }
+
+    /** Expected {@code xdp_local_ips6} counters: only destinations that were counted. */
+    public Map<IpAddress.V6, Long> localIps6() {
+        return Map.copyOf(localIps6);
     }
 }

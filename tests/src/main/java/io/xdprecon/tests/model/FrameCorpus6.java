@@ -127,7 +127,7 @@ public final class FrameCorpus6 {
         FlowKey6 key = keys.get(random.nextInt(keys.size()));
         int ingress = key.ifindex();
         Frame6Builder hit = Frame6Builder.udp(key.srcIp(), key.srcPort(), key.dstIp(), key.dstPort())
-                .payload(payload(random, random.nextInt(8) == 0 ? 1200 + random.nextInt(250) : random.nextInt(300)))
+                .payload(payload(random, random.nextInt(8) == 0 ? 1200 + random.nextInt(300) : random.nextInt(300)))
                 .hopLimit(2 + random.nextInt(254)).trafficClass(random.nextInt(256)).flowLabel(random.nextInt(1 << 20));
         byte[] frame = switch (category) {
             case HIT -> hit.build();

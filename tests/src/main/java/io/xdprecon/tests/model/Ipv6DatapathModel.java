@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The reference model of the IPv6 half of the datapath (issue 17): what the program must do with an IPv6/UDP
@@ -25,18 +26,21 @@ import java.util.OptionalInt;
  *       routing, fragment, destination options, AH, ESP, ...) or another protocol goes to the kernel
  *       ({@code slow_path}): walking a chain of headers in BPF costs a bounded loop per packet and relays
  *       send none; a jumbogram carries a hop-by-hop header, so it is among them.</li>
- *   <li>ICMPv6 is never touched, neighbour discovery above all: it is another protocol, passed as is. A miss goes
- *       to the kernel too: there is no IPv6 AF_XDP steering (no IPv6 local IPs) until the DPDK loop speaks IPv6.</li>
+ *   <li>ICMPv6 is never touched, neighbour discovery above all: it is another protocol, passed as is — but for an
+ *       echo request toward an IPv6 local IP ({@code xdp_local_ips6}), which is the slow path's (the DPDK loop
+ *       answers or drops it, per {@code datapath.icmpEcho}). A UDP miss, or a hit with hop limit 1 or 0, toward a
+ *       local IP is the slow path's too (AF_XDP, or the kernel without a socket), as for IPv4.</li>
  *   <li>The UDP checksum is mandatory in IPv6 (RFC 8200 section 8.1): a datagram with 0 there is not rewritten but
  *       passed, counted {@code malformed}, for the kernel to drop — never forwarded with a checksum of 0.</li>
- *   <li>A hop limit of 1 or 0 goes to the kernel ({@code ttl_expired}), which answers ICMPv6 time exceeded.</li>
+ *   <li>A hop limit of 1 or 0 goes to the kernel ({@code ttl_expired}), which answers ICMPv6 time exceeded (the slow
+ *       path's when toward a local IP).</li>
  *   <li>Lengths: the payload length must fit the frame (a longer frame is padding), hold a UDP header, and the
  *       UDP length must be 8..payload length; else {@code malformed}, to the kernel.</li>
  *   <li>{@code bpf_fib_lookup} with AF_INET6 is given tot_len = 40 + payload length: the MTU counts the IPv6
  *       header (the kernel's samples/bpf/xdp_fwd passes the payload length alone, 40 bytes short).</li>
  * </ul>
  */
-public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
+public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Set<IpAddress.V6> localIps, Fib6 fib) {
     public static final int ETH_P_IPV6 = 0x86dd;
     private static final int ETH_HLEN = 14;
     private static final int IP = ETH_HLEN;
@@ -44,15 +48,31 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
     private static final int UDP = IP + IPV6_HLEN;
     private static final int UDP_HLEN = 8;
     private static final int IPPROTO_UDP = 17;
+    private static final int IPPROTO_ICMPV6 = 58;
+    private static final int ICMPV6_ECHO_REQUEST = 128;
     private static final int FLOWINFO_MASK = 0x0fffffff;
 
     public Ipv6DatapathModel {
         rules = Map.copyOf(rules);
+        localIps = Set.copyOf(localIps);
         Objects.requireNonNull(fib, "fib");
     }
 
-    /** Runs one frame through the model; a frame that is not IPv6 is the IPv4 model's (here: {@code not_ipv4}). */
+    /** No local IPs. */
+    public Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
+        this(rules, Set.of(), fib);
+    }
+
+    /** {@link #evaluate(byte[], int, int, boolean)} with no AF_XDP socket bound (what BPF_PROG_TEST_RUN has). */
     public Outcome evaluate(byte[] frame, int ingressIfindex) {
+        return evaluate(frame, ingressIfindex, 0, false);
+    }
+
+    /**
+     * Runs one frame through the model; a frame that is not IPv6 is the IPv4 model's (here: {@code not_ipv4}).
+     * {@code rxQueueIndex} and {@code xskBoundOnQueue} as in {@link DatapathModel#evaluate}.
+     */
+    public Outcome evaluate(byte[] frame, int ingressIfindex, int rxQueueIndex, boolean xskBoundOnQueue) {
         Run run = new Run(frame);
         if (frame.length < ETH_HLEN || u16(frame, 12) != ETH_P_IPV6) {
             return run.pass(Stat.NOT_IPV4, "not IPv6 over Ethernet II");
@@ -69,6 +89,9 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         int nextHeader = u8(frame, IP + 6);
         if (nextHeader != IPPROTO_UDP) {
             run.count(Stat.SLOW_PATH);
+            if (nextHeader == IPPROTO_ICMPV6 && payloadLen >= 1 && u8(frame, IP + IPV6_HLEN) == ICMPV6_ECHO_REQUEST) {
+                return steer(run, address(frame, IP + 24), rxQueueIndex, xskBoundOnQueue, "ICMPv6 echo request");
+            }
             run.count(Stat.PASS_TO_KERNEL);
             return run.finish(XdpAction.PASS, "next header " + nextHeader + " ("
                     + (extensionHeader(nextHeader) ? "an extension header" : "not UDP") + "): kernel, untouched");
@@ -85,8 +108,7 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         FlowRule6 rule = rules.get(key);
         if (rule == null) {
             run.count(Stat.REWRITE_MISS);
-            run.count(Stat.PASS_TO_KERNEL);
-            return run.finish(XdpAction.PASS, "no rule for " + key + ": kernel");
+            return steer(run, key.dstIp(), rxQueueIndex, xskBoundOnQueue, "no rule for " + key);
         }
         if (u16(frame, UDP + 6) == 0) {
             return run.pass(Stat.MALFORMED, "rule hit, but UDP checksum 0, which IPv6 forbids: the kernel drops it");
@@ -94,8 +116,7 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         int hopLimit = u8(frame, IP + 7);
         if (hopLimit <= 1) {
             run.count(Stat.TTL_EXPIRED);
-            run.count(Stat.PASS_TO_KERNEL);
-            return run.finish(XdpAction.PASS, "rule hit with hop limit " + hopLimit + ": kernel");
+            return steer(run, key.dstIp(), rxQueueIndex, xskBoundOnQueue, "rule hit with hop limit " + hopLimit);
         }
 
         FlowKey6 to = rule.rewrite();
@@ -133,6 +154,21 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         return run.finish(XdpAction.REDIRECT, "rewritten and redirected to if" + route.egressIfindex());
     }
 
+    /** Toward a local IP: the AF_XDP socket of this queue (or the kernel without one); anything else to the kernel. */
+    private Outcome steer(Run run, IpAddress.V6 dst, int rxQueueIndex, boolean xskBoundOnQueue, String why) {
+        if (!localIps.contains(dst)) {
+            run.count(Stat.PASS_TO_KERNEL);
+            return run.finish(XdpAction.PASS, why + "; " + dst + " is not local: kernel");
+        }
+        run.localIp6Counted = Optional.of(dst);
+        if (xskBoundOnQueue) {
+            run.count(Stat.AFXDP_REDIRECT);
+            run.xskQueue = OptionalInt.of(rxQueueIndex);
+            return run.finish(XdpAction.REDIRECT, why + "; local: AF_XDP socket of queue " + rxQueueIndex);
+        }
+        return run.pass(Stat.AFXDP_FALLBACK, why + "; local, but no AF_XDP socket on queue " + rxQueueIndex + ": kernel");
+    }
+
     /** RFC 8200 section 4 and the IANA list of IPv6 extension header types. */
     public static boolean extensionHeader(int nextHeader) {
         return switch (nextHeader) {
@@ -158,6 +194,8 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         final byte[] output;
         final EnumMap<Stat, Long> stats = new EnumMap<>(Stat.class);
         OptionalInt redirectIfindex = OptionalInt.empty();
+        OptionalInt xskQueue = OptionalInt.empty();
+        Optional<IpAddress.V6> localIp6Counted = Optional.empty();
         Optional<Outcome.FlowIncrement6> flow6 = Optional.empty();
         Optional<FibResult> fib = Optional.empty();
 
@@ -176,8 +214,8 @@ public record Ipv6DatapathModel(Map<FlowKey6, FlowRule6> rules, Fib6 fib) {
         }
 
         Outcome finish(XdpAction action, String why) {
-            return new Outcome(action, redirectIfindex, OptionalInt.empty(), output, stats, Optional.empty(), flow6,
-                    OptionalInt.empty(), fib, why);
+            return new Outcome(action, redirectIfindex, xskQueue, output, stats, Optional.empty(), flow6,
+                    OptionalInt.empty(), localIp6Counted, fib, why);
         }
     }
 

@@ -3,6 +3,7 @@ package io.xdprecon.tests.model;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.tests.packets.FrameView;
@@ -23,6 +24,7 @@ import java.util.OptionalInt;
  * @param flow            the increment of the rule's {@code xdp_flow_ctrs}, on a rule hit
  * @param flow6           the same for a hit of an IPv6 rule
  * @param localIpCounted  the destination whose {@code xdp_local_ips} counter went up by one, if any
+ * @param localIp6Counted the same for {@code xdp_local_ips6}
  * @param fib             what the FIB answered, when it was asked
  * @param reason          the decision in words, for failure messages
  */
@@ -35,6 +37,7 @@ public record Outcome(
         Optional<FlowIncrement> flow,
         Optional<FlowIncrement6> flow6,
         OptionalInt localIpCounted,
+        Optional<IpAddress.V6> localIp6Counted,
         Optional<FibResult> fib,
         String reason) {
 
@@ -70,6 +73,7 @@ public record Outcome(
         flow6.ifPresent(increment -> text.append("\n  flow ").append(increment.key()).append(" +")
                 .append(increment.delta().packets()).append(" packet, +").append(increment.delta().bytes()).append(" bytes"));
         localIpCounted.ifPresent(ip -> text.append("\n  local ip counter ").append(Ipv4.format(ip)).append(" +1"));
+        localIp6Counted.ifPresent(ip -> text.append("\n  local ip counter ").append(ip).append(" +1"));
         fib.ifPresent(result -> text.append("\n  fib ").append(result));
         text.append("\n  output ").append(new FrameView(output).summary());
         return text.toString();

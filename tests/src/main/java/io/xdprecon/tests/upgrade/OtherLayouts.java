@@ -19,12 +19,14 @@ import java.util.Map;
 /**
  * Pinned maps of other builds' layouts, written as those builds write them: layout 1 (the release before layout 2,
  * {@code bpf/legacy/layout1}, object {@code xdp_fwd_layout1}), layout 2 (the release before layout 3,
- * {@code bpf/legacy/layout2}, object {@code xdp_fwd_layout2}) and the layout after this build's (a later build's,
+ * {@code bpf/legacy/layout2}, object {@code xdp_fwd_layout2}), layout 3 (the release before IPv6, {@code bpf/legacy/layout3},
+ * object {@code xdp_fwd_layout3}) and the layout after this build's (a later build's,
  * {@code bpf/fixtures/xdp_fwd_newer.c}: this build's rules and 8 bytes more). For the migration and downgrade tests.
  */
 public final class OtherLayouts {
     public static final String LAYOUT_1_OBJECT = "xdp_fwd_layout1";
     public static final String LAYOUT_2_OBJECT = "xdp_fwd_layout2";
+    public static final String LAYOUT_3_OBJECT = "xdp_fwd_layout3";
     public static final String NEWER_OBJECT = "xdp_fwd_newer";
     /** The layout {@link #NEWER_OBJECT} stands for. */
     public static final int NEWER_LAYOUT = Abi.VERSION + 1;
@@ -60,14 +62,16 @@ public final class OtherLayouts {
     }
 
     /**
-     * Writes rules as the layout-2 release did: rewrite, owner and the counters' slot ({@link Abi#RULE_CONTROL_SIZE}
-     * bytes, no next-hop cache), rule i (in {@code rules}' order) at slot i + 1.
+     * Writes rules as the layout-2 and layout-3 releases did: rewrite, owner and the counters' slot
+     * ({@link Abi#RULE_CONTROL_SIZE} bytes; layout 3's empty next-hop cache after them, to the pinned map's value
+     * size), rule i (in {@code rules}' order) at slot i + 1.
      */
-    public static void putLayout2Rules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
+    public static void putSlottedRules(Path pinRoot, Map<FlowKey, FlowRule> rules) {
         try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.RULES_MAP))) {
             int slot = 0;
             for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
-                byte[] value = Arrays.copyOf(Abi.ruleBytes(e.getValue(), ++slot), Abi.RULE_CONTROL_SIZE);
+                byte[] value = Arrays.copyOf(Arrays.copyOf(Abi.ruleBytes(e.getValue(), ++slot), Abi.RULE_CONTROL_SIZE),
+                        map.valueSize());
                 map.update(Abi.keyBytes(e.getKey()), value, UpdateMode.ANY);
             }
         }

@@ -181,6 +181,45 @@ final class KernelDatapath implements AutoCloseable {
         });
     }
 
+    /**
+     * IPv6 in the proxy namespace, for the IPv6 conformance test: addresses on pc and ps (no DAD, so they serve at
+     * once), the peers as permanent neighbours, the same three failing routes, forwarding on pc and off on ps; and
+     * {@link StaticFib6}, that FIB written down for the model.
+     * <pre>
+     * 2001:db8:a::2, ::3 neighbours on pc    SUCCESS     2001:db8:b::2 neighbour on ps   SUCCESS
+     * 2001:db8:b::77  connected, no neighbour  NO_NEIGH    2001:db8:9/10/11::5  blackhole / unreachable / prohibit
+     * 2001:db8:ff::7  no route  NOT_FWDED   2001:db8:a::1, ::100, 2001:db8:b::1  local  NOT_FWDED
+     * over 1500 bytes of IPv6   FRAG_NEEDED       ingress ps (forwarding off)  FWD_DISABLED
+     * </pre>
+     */
+    io.xdprecon.tests.model.StaticFib6 ipv6() {
+        String ns = lab.proxyNs();
+        Lab.inNs(ns, "sysctl", "-q", "-w", "net.ipv6.conf.pc.disable_ipv6=0", "net.ipv6.conf.ps.disable_ipv6=0",
+                "net.ipv6.conf.pc.forwarding=1", "net.ipv6.conf.ps.forwarding=0");
+        Lab.ip("-n", ns, "-6", "addr", "add", "2001:db8:a::1/64", "dev", "pc", "nodad");
+        Lab.ip("-n", ns, "-6", "addr", "add", "2001:db8:a::100/128", "dev", "pc", "nodad");
+        Lab.ip("-n", ns, "-6", "addr", "add", "2001:db8:b::1/64", "dev", "ps", "nodad");
+        Lab.ip("-n", ns, "-6", "neigh", "replace", "2001:db8:a::2", "lladdr", lab.c0().mac(), "dev", "pc", "nud", "permanent");
+        Lab.ip("-n", ns, "-6", "neigh", "replace", "2001:db8:a::3", "lladdr", lab.c0().mac(), "dev", "pc", "nud", "permanent");
+        Lab.ip("-n", ns, "-6", "neigh", "replace", "2001:db8:b::2", "lladdr", lab.s0().mac(), "dev", "ps", "nud", "permanent");
+        Lab.ip("-n", ns, "-6", "route", "add", "blackhole", "2001:db8:9::/64");
+        Lab.ip("-n", ns, "-6", "route", "add", "unreachable", "2001:db8:10::/64");
+        Lab.ip("-n", ns, "-6", "route", "add", "prohibit", "2001:db8:11::/64");
+        int pc = pc();
+        int ps = ps();
+        return io.xdprecon.tests.model.StaticFib6.builder()
+                .iface(pc, Mac.parse(lab.pc().mac()), 1500)
+                .ifaceWithoutForwarding(ps, Mac.parse(lab.ps().mac()), 1500)
+                .local("2001:db8:a::1/128").local("2001:db8:a::100/128").local("2001:db8:b::1/128")
+                .connected("2001:db8:a::/64", pc)
+                .connected("2001:db8:b::/64", ps)
+                .neighbour(pc, "2001:db8:a::2", Mac.parse(lab.c0().mac()))
+                .neighbour(pc, "2001:db8:a::3", Mac.parse(lab.c0().mac()))
+                .neighbour(ps, "2001:db8:b::2", Mac.parse(lab.s0().mac()))
+                .blackhole("2001:db8:9::/64").unreachable("2001:db8:10::/64").prohibit("2001:db8:11::/64")
+                .build();
+    }
+
     Result run(byte[] frame, int ingressIfindex) {
         return run(List.of(frame), List.of(ingressIfindex)).getFirst();
     }

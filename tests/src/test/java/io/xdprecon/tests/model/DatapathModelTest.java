@@ -319,12 +319,16 @@ class DatapathModelTest {
         for (byte[] frame : new byte[][] {
                 Frames.truncate(udp, 13),
                 Frames.vlanTagged(udp, Frames.ETH_P_8021Q, 7),
-                Frames.arp(IN_MAC, CLIENT, Mac.ZERO, RELAY, true),
-                Frames.ipv6Udp(IN_MAC, OUT_MAC, new byte[16], new byte[16], 1, 2, 64, new byte[8])}) {
+                Frames.arp(IN_MAC, CLIENT, Mac.ZERO, RELAY, true)}) {
             Outcome outcome = run(frame);
             assertStats(outcome, Stat.NOT_IPV4, Stat.PASS_TO_KERNEL);
             assertUntouched(frame, outcome);
         }
+        // IPv6 is the IPv6 model's (layout 4): with no IPv6 rule, a UDP datagram is a miss, to the kernel untouched
+        byte[] ipv6 = Frames.ipv6Udp(IN_MAC, OUT_MAC, new byte[16], new byte[16], 1, 2, 64, new byte[8]);
+        Outcome outcome = run(ipv6);
+        assertStats(outcome, Stat.REWRITE_MISS, Stat.PASS_TO_KERNEL);
+        assertUntouched(ipv6, outcome);
     }
 
     @Test

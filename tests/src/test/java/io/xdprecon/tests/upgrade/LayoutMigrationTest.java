@@ -17,6 +17,8 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.lab.PinRoot;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.state.LiveState;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,30 +90,49 @@ class LayoutMigrationTest {
         }
     }
 
-    /** Layout 2's rules (24 bytes) become layout 3's (64: an empty next-hop cache added), each with its counters. */
+    /**
+     * Layout 2's rules (24 bytes) become this layout's (64: an empty next-hop cache added), each with its counters,
+     * and the node gets an empty xdp_rules6 (issue 17 item 3: a node of the release before IPv6 moves without loss).
+     */
     @Test
-    void layout2PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIp() {
+    void layout2PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIpAndAnEmptyIpv6Map() {
+        olderPinsBecomeThisLayout(2, OtherLayouts.LAYOUT_2_OBJECT);
+    }
+
+    /** Layout 3 (the next-hop cache, IPv4 only) is this layout without xdp_rules6: every rule and counter kept. */
+    @Test
+    void layout3PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIpAndAnEmptyIpv6Map() {
+        olderPinsBecomeThisLayout(3, OtherLayouts.LAYOUT_3_OBJECT);
+    }
+
+    private void olderPinsBecomeThisLayout(int layout, String object) {
         Map<FlowKey, FlowRule> rules = rules(300);
-        try (BpfObject release = OtherLayouts.load(OtherLayouts.LAYOUT_2_OBJECT, pins.path());
+        try (BpfObject release = OtherLayouts.load(object, pins.path());
                 BpfMap localIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP));
                 BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
-            OtherLayouts.stamp(pins.path(), 2);
-            OtherLayouts.putLayout2Rules(pins.path(), rules);
+            OtherLayouts.stamp(pins.path(), layout);
+            assertFalse(Files.exists(pins.path().resolve(Datapath.RULES6_MAP)), "layout " + layout + " has no IPv6 map");
+            OtherLayouts.putSlottedRules(pins.path(), rules);
             for (int slot = 1; slot <= rules.size(); slot++) {
                 OtherLayouts.setCounters(counters, slot, new FlowCounters(slot, 64L * slot));
             }
             new LocalIpsMap(localIps).add(0x0A0100FE);
-            assertEquals(Optional.of(new PinnedLayout(2, COMPILED)), PinnedLayout.probe(pins.path()));
+            assertEquals(Optional.of(new PinnedLayout(layout, COMPILED)), PinnedLayout.probe(pins.path()));
             assertThrows(Datapath.LayoutMismatch.class, () -> Datapath.openPinned(pins.path()), "refused until migrated");
+            // what plan reads of such a node: its layout and rules, to be migrated (not an absent datapath)
+            LiveState seen = new LiveStateReader(pins.path(), settings -> List.of()).read(Map.of(), List.of());
+            assertEquals(layout, seen.layout(), "the live layout a plan migrates from");
+            assertEquals(rules, seen.rules());
 
             LayoutMigration.Report report = LayoutMigration.migrate(pins.path(), SMALL, LayoutMigration.Devices.NONE, Set.of(),
                     LayoutMigration.Checkpoint.NONE);
-            assertEquals(new LayoutMigration.Report(2, Abi.VERSION, COMPILED, SMALL, 300, 0, 0, List.of()), report);
+            assertEquals(new LayoutMigration.Report(layout, Abi.VERSION, COMPILED, SMALL, 300, 0, 0, List.of()), report);
 
             assertEquals(Optional.of(new PinnedLayout(Abi.VERSION, SMALL)), PinnedLayout.probe(pins.path()));
             assertFalse(Files.exists(pins.path().resolve(LayoutMigration.PENDING_DIR)));
             try (Datapath migrated = Datapath.openPinned(pins.path());
-                    BpfMap pinnedIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP))) {
+                    BpfMap pinnedIps = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS_MAP));
+                    BpfMap rules6 = BpfMap.openPinned(pins.path().resolve(Datapath.RULES6_MAP))) {
                 assertEquals(Abi.FLOW_RULE_SIZE, migrated.rules().rulesMap().valueSize());
                 assertEquals(rules, migrated.rules().readAll());
                 assertEquals(300, migrated.rules().slotsInUse(), "one slot per rule");
@@ -122,8 +143,36 @@ class LayoutMigrationTest {
                 }
                 assertEquals(localIps.id(), pinnedIps.id(), "the local IPs map is kept as it is");
                 assertEquals(Map.of(0x0A0100FE, 0L), migrated.localIps().readAll());
+                assertEquals(0, rules6.countEntries());
+                assertEquals(Abi.MAX_RULES6, rules6.maxEntries());
             }
         }
+    }
+
+    /**
+     * The copy does not carry IPv6 rules yet (plan and apply write none): maps whose xdp_rules6 holds one are not
+     * moved, rather than moved without it; nothing changes.
+     */
+    @Test
+    void mapsHoldingIpv6RulesAreNotMovedWithoutThem() {
+        Map<FlowKey, FlowRule> rules = rules(10);
+        int rulesMapId;
+        try (Datapath datapath = Datapath.load(pins.path(), SMALL)) {
+            datapath.rules().putAll(rules);
+            rulesMapId = datapath.rules().rulesMap().id();
+        }
+        io.xdprecon.dataplane.maps.IpAddress.V6 a = new io.xdprecon.dataplane.maps.IpAddress.V6(0x20010db800000000L, 1);
+        io.xdprecon.dataplane.maps.FlowKey6 key = new io.xdprecon.dataplane.maps.FlowKey6(2, a, a, 1, 2);
+        try (BpfMap rules6 = BpfMap.openPinned(pins.path().resolve(Datapath.RULES6_MAP))) {
+            rules6.update(Abi.key6Bytes(key), Abi.rule6Bytes(new io.xdprecon.dataplane.maps.FlowRule6(key, Owner.CONFIG), 0),
+                    io.xdprecon.dataplane.bpf.UpdateMode.ANY);
+        }
+        LayoutMigration.MigrationException refused = assertThrows(LayoutMigration.MigrationException.class,
+                () -> LayoutMigration.migrate(pins.path(), 2 * SMALL, LayoutMigration.Devices.NONE, Set.of(),
+                        LayoutMigration.Checkpoint.NONE));
+        assertTrue(refused.getMessage().contains("xdp_rules6 holds 1 IPv6 rules, which this build's migration does not carry"),
+                refused.getMessage());
+        assertUntouched(rules, rulesMapId, SMALL);
     }
 
     @Test
