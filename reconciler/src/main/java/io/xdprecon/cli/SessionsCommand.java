@@ -2,6 +2,7 @@ package io.xdprecon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.daemon.admin.SessionsJson;
 import io.xdprecon.text.Escape;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
@@ -9,7 +10,6 @@ import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,17 +94,24 @@ final class SessionsCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** IPv4 clients before IPv6 ones, each in numeric order. */
+    private static final Comparator<IpAddress> ADDRESS_ORDER = Comparator
+            .comparing((IpAddress a) -> a instanceof IpAddress.V6)
+            .thenComparing(a -> a instanceof IpAddress.V4(int bits) ? Integer.toUnsignedLong(bits) : 0L)
+            .thenComparing(a -> a instanceof IpAddress.V6(long high, long low) ? high : 0L, Long::compareUnsigned)
+            .thenComparing(a -> a instanceof IpAddress.V6(long high, long low) ? low : 0L, Long::compareUnsigned);
+
     static void print(PrintWriter out, List<SessionRow> rows) {
         List<SessionRow> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparing(SessionRow::service).thenComparing(r -> Integer.toUnsignedLong(r.clientIp()))
-                .thenComparing(SessionRow::clientPort));
+        sorted.sort(Comparator.comparing(SessionRow::service).thenComparing(r -> r.client().ip(), ADDRESS_ORDER)
+                .thenComparing(r -> r.client().port()));
         // 104 columns and a line's "  slow path" mark: counts in k/M/G (exact ones in --json)
         out.printf("%-16s %-21s %-21s %6s %6s %6s %7s %7s %6s%n", "SERVICE", "CLIENT", "BACKEND", "EGRESS", "AGE",
                 "IDLE", "PKTS", "BYTES", "SLOW");
         int slow = 0;
         for (SessionRow r : sorted) {
             out.printf("%-16s %-21s %-21s %6d %6s %6s %7s %7s %6s%s%n", FlowsCommand.cut(Escape.line(r.service()), 16),
-                    Ipv4.format(r.clientIp()) + ":" + r.clientPort(), Ipv4.format(r.backendIp()) + ":" + r.backendPort(),
+                    r.client().toString(), r.backend().toString(),
                     r.egressPort(), duration(r.age()), duration(r.idle()), TopView.human((double) r.fastPackets()),
                     TopView.human((double) r.fastBytes()), TopView.human((double) r.slowPackets()),
                     r.installed() ? "" : "  slow path");

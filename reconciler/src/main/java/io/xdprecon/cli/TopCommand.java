@@ -5,6 +5,7 @@ import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RuleTable;
 import io.xdprecon.dataplane.maps.SlotCounters;
@@ -412,7 +413,7 @@ final class TopCommand implements Callable<Integer> {
     static String serviceOf(List<SessionService> services, FlowKey key) {
         for (SessionService s : services) {
             if (s.listensOn(key.ifindex(), key.dstIp(), key.dstPort())
-                    || (key.ifindex() == s.egressIfindex() && key.dstIp() == s.egressAddress()
+                    || (key.ifindex() == s.egressIfindex() && s.egressAddress().equals(new IpAddress.V4(key.dstIp()))
                         && key.dstPort() >= s.ports().first() && key.dstPort() <= s.ports().last())) {
                 return s.name();
             }

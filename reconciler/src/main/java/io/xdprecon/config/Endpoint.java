@@ -27,6 +27,18 @@ public record Endpoint(IpAddress ip, int port) {
     }
 
     /**
+     * {@code 10.0.0.1:5004} or {@code [2001:db8::1]:5004}, as {@link #toString()} writes it (any RFC 4291 text).
+     *
+     * @throws IllegalArgumentException naming what is wrong with {@code text}
+     */
+    public static Endpoint parse(String text) {
+        return switch (Values.endpoint(text)) {
+            case Values.Parsed.Ok<Endpoint> ok -> ok.value();
+            case Values.Parsed.Bad<Endpoint> bad -> throw new IllegalArgumentException(bad.message());
+        };
+    }
+
+    /**
      * The IPv4 address as an {@link Ipv4} int, for the IPv4-only code (the datapath of layout 2, the DPDK loop):
      * IPv6 endpoints never reach it, because {@link Config#forNode} refuses a node that has any.
      *

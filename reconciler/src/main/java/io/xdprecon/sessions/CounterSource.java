@@ -1,12 +1,18 @@
 package io.xdprecon.sessions;
 
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.RulesMap;
 
 /** Packets the datapath rewrote for a rule so far (monotonic while the rule lives). Tests supply their own. */
 @FunctionalInterface
 public interface CounterSource {
     long packets(FlowKey rule);
+
+    /** An IPv6 rule's packets; 0 where there is no IPv6 rules map (no rule, nothing counted). */
+    default long packets(FlowKey6 rule) {
+        return 0;
+    }
 
     static CounterSource of(RulesMap map) {
         return key -> map.counters(key).packets();

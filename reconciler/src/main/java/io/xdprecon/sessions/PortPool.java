@@ -1,32 +1,39 @@
 package io.xdprecon.sessions;
 
 import io.xdprecon.config.PortRange;
+import io.xdprecon.dataplane.maps.IpAddress;
 import java.util.BitSet;
 
 /**
  * The source ports of one egress address that sessions may use: allocate, release, reserve (adoption).
  * Next-fit from the last allocation, so a port just released is not handed out again at once (late
  * packets of the old session would reach the new one). Exhaustion is reported with {@link #NONE} and
- * counted, never hidden. Not thread-safe: owned by the session loop.
+ * counted, never hidden. An address of either family: the table keeps a pool per (egress address, backend), so
+ * an IPv4 and an IPv6 service never share one. Not thread-safe: owned by the session loop.
  */
 public final class PortPool {
     /** What {@link #allocate()} returns when every port is in use. */
     public static final int NONE = -1;
 
-    private final int address;
+    private final IpAddress address;
     private final PortRange range;
     private final BitSet used;
     private int next;
     private int inUse;
     private long exhausted;
 
-    public PortPool(int address, PortRange range) {
-        this.address = address;
+    public PortPool(IpAddress address, PortRange range) {
+        this.address = java.util.Objects.requireNonNull(address, "address");
         this.range = range;
         this.used = new BitSet(range.size());
     }
 
-    public int address() {
+    /** An IPv4 address's pool. */
+    public PortPool(int address, PortRange range) {
+        this(new IpAddress.V4(address), range);
+    }
+
+    public IpAddress address() {
         return address;
     }
 

@@ -2,7 +2,9 @@ package io.xdprecon.sessions;
 
 import io.xdprecon.dataplane.ffm.BpfException;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
 
@@ -20,6 +22,19 @@ public interface RuleSink {
 
     /** Removes a session's rule (and its counters); false when absent or not a session's. */
     boolean remove(FlowKey key);
+
+    /**
+     * An IPv6 rule, as {@link #put(FlowKey, FlowRule)}. A sink without an IPv6 rules map refuses it: the session
+     * stays on the slow path, where DPDK forwards every packet of it.
+     */
+    default boolean put(FlowKey6 key, FlowRule6 rule) {
+        return false;
+    }
+
+    /** Removes a session's IPv6 rule; false when absent, not a session's, or the sink has no IPv6 map. */
+    default boolean remove(FlowKey6 key) {
+        return false;
+    }
 
     /**
      * A sink over the pinned map: a full hash map answers E2BIG ({@link BpfException.CapacityExceeded}), one without

@@ -3,26 +3,17 @@ package io.xdprecon.sessions;
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Owner;
 
 /**
- * One client session of a service: its backend, its egress port and its two rules, derived exactly like
- * a static flow's legs:
- * <pre>
- * FORWARD (listenIf, client, VIP, clientPort, listenPort)        → (egressIf, egressAddr, backend, egressPort, backendPort)
- * REVERSE (egressIf, backend, egressAddr, backendPort, egressPort) → (listenIf, VIP, client, listenPort, clientPort)
- * </pre>
- * Mutable, owned by the session loop's thread; other threads may read it for status.
+ * One client session of a service: its backend, its egress port and its two rules ({@link Legs}, in the
+ * service's family). Mutable, owned by the session loop's thread; other threads may read it for status.
  */
 public final class Session {
     private SessionKey key;
     private SessionService service;
     private Endpoint backend;
     private int egressPort;
-    private FlowKey forwardKey;
-    private FlowRule forwardRule;
-    private FlowKey reverseKey;
-    private FlowRule reverseRule;
+    private Legs legs;
     private final long createdNanos;
     private long lastActiveNanos;
     private long lastCount = -1;
@@ -44,17 +35,7 @@ public final class Session {
     }
 
     private void derive() {
-        SessionService s = service;
-        reverseKey = new FlowKey(s.egressIfindex(), backend.address(), s.egressAddress(), backend.port(), egressPort);
-        forwardKey = forwardKey(s, key.clientIp(), key.clientPort());
-        forwardRule = new FlowRule(new FlowKey(s.egressIfindex(), s.egressAddress(), backend.address(), egressPort,
-                backend.port()), Owner.SESSION);
-        reverseRule = new FlowRule(new FlowKey(s.listenIfindex(), s.vip(), key.clientIp(), s.listenPort(),
-                key.clientPort()), Owner.SESSION);
-    }
-
-    static FlowKey forwardKey(SessionService s, int clientIp, int clientPort) {
-        return new FlowKey(s.listenIfindex(), clientIp, s.vip(), clientPort, s.listenPort());
+        legs = Legs.of(service, key, backend, egressPort);
     }
 
     void rebind(SessionKey newKey) {
@@ -90,20 +71,38 @@ public final class Session {
         return egressPort;
     }
 
+    /** Both rules, in the session's family. */
+    public Legs legs() {
+        return legs;
+    }
+
+    /** Whether the session is an IPv6 client's (its rules are IPv6 rules). */
+    public boolean ipv6() {
+        return legs instanceof Legs.V6;
+    }
+
+    /** The IPv4 request rule's key; an IPv6 session's are in {@link #legs()}. */
     public FlowKey forwardKey() {
-        return forwardKey;
+        return v4().forwardKey();
     }
 
     public FlowRule forwardRule() {
-        return forwardRule;
+        return v4().forwardRule();
     }
 
     public FlowKey reverseKey() {
-        return reverseKey;
+        return v4().reverseKey();
     }
 
     public FlowRule reverseRule() {
-        return reverseRule;
+        return v4().reverseRule();
+    }
+
+    private Legs.V4 v4() {
+        if (legs instanceof Legs.V4 v4) {
+            return v4;
+        }
+        throw new IllegalStateException("IPv6 session " + this + ": its rules are IPv6 rules (legs())");
     }
 
     public long createdNanos() {

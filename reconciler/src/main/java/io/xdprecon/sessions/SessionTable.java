@@ -13,7 +13,10 @@ import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.dpdk.Counters;
 import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,15 +46,19 @@ import java.util.Set;
  *   <li>{@link Caffeine#recordStats}: lookups and evictions, on {@code /metrics} ({@link Stats#cache}).</li>
  * </ul>
  *
- * <p>Mutations ({@link #route}, {@link #sweep}, {@link #rebind}, {@link #adopt}, {@link #update}) belong to one thread,
- * the session loop's, which also owns the {@link RuleSink}.
+ * <p>IPv4 and IPv6 sessions live in the one table ({@link #route} and {@link #route6} per packet): a service is of one
+ * family, and so are its sessions, their rules ({@link Legs}) and its port pools (keyed by egress address and
+ * backend, so an IPv4 and an IPv6 service never draw from one pool, even with the same port range).
+ *
+ * <p>Mutations ({@link #route}, {@link #route6}, {@link #sweep}, {@link #rebind}, {@link #adopt}, {@link #update})
+ * belong to one thread, the session loop's, which also owns the {@link RuleSink}.
  */
 public final class SessionTable {
     /**
      * Egress ports are unique per (egress address, backend): the reply rule's key holds the backend's address
      * and port, so two sessions to different backends may share a port and their replies still part.
      */
-    private record PoolKey(int address, PortRange range, Endpoint backend) {
+    private record PoolKey(IpAddress address, PortRange range, Endpoint backend) {
     }
 
     private List<SessionService> services;
@@ -61,9 +68,14 @@ public final class SessionTable {
     private final Map<PoolKey, PortPool> pools = new HashMap<>();
     private final Cache<SessionKey, Session> sessions;
     private final Map<String, Integer> serviceIndex = new HashMap<>();
-    /** Per-packet lookups without allocation: (service, client) and the reverse rule's key, each to its session. */
+    /**
+     * Per-packet lookups without allocation: (service, client) and the reverse rule's key, each to its session;
+     * IPv6 keys are wider (an IPv6 forward key is three longs, a reverse key five), so they have their own indexes.
+     */
     private final SessionIndex forward = new SessionIndex(1024);
     private final SessionIndex reverse = new SessionIndex(1024);
+    private final SessionIndex forward6 = new SessionIndex(16, 3);
+    private final SessionIndex reverse6 = new SessionIndex(16, 5);
     /** (service, identity) to its session, for the services that name an identity. */
     private final SessionIndex identities = new SessionIndex(1024);
     private final RuleSink sink;
@@ -197,15 +209,15 @@ public final class SessionTable {
     }
 
     private static boolean sameEndpoints(SessionService a, SessionService b) {
-        return a.listenIfindex() == b.listenIfindex() && a.vip() == b.vip() && a.listenPort() == b.listenPort()
-                && a.egressIfindex() == b.egressIfindex() && a.egressAddress() == b.egressAddress()
+        return a.listenIfindex() == b.listenIfindex() && a.vip().equals(b.vip()) && a.listenPort() == b.listenPort()
+                && a.egressIfindex() == b.egressIfindex() && a.egressAddress().equals(b.egressAddress())
                 && a.ports().equals(b.ports());
     }
 
     private boolean moveToRemainingBackend(Session s) {
         SessionService service = s.service();
         List<Endpoint> backends = service.backends();
-        for (int k : Rendezvous.order(backends, s.key().clientIp(), s.key().clientPort())) {
+        for (int k : Rendezvous.order(backends, Rendezvous.client(s.key().client(), s.key().clientPort()))) {
             Endpoint backend = backends.get(k);
             int port = pool(service, backend).allocate();
             if (port == PortPool.NONE) {
@@ -213,23 +225,22 @@ public final class SessionTable {
             }
             Endpoint oldBackend = s.backend();
             int oldPort = s.egressPort();
-            FlowKey oldReverse = s.reverseKey();
-            reverse.remove(reverseA(oldReverse.ifindex(), oldReverse.dstIp()),
-                    reverseB(oldReverse.srcIp(), oldReverse.srcPort(), oldReverse.dstPort()));
+            Legs old = s.legs();
+            unindexReverse(s);
             s.retarget(backend, port);
             if (s.installed()) {
-                if (!sink.put(s.reverseKey(), s.reverseRule()) || !sink.put(s.forwardKey(), s.forwardRule())) {
+                Legs now = s.legs();
+                if (!now.putReverse(sink) || !now.putForward(sink)) {
                     // the old request rule would send to the removed backend: none at all puts the session on the slow path
-                    sink.remove(s.reverseKey());
-                    sink.remove(s.forwardKey());
+                    now.removeReverse(sink);
+                    now.removeForward(sink);
                     counts.increment(Counter.MAP_REFUSED);
                     s.installed(false);
                 }
-                sink.remove(oldReverse);
+                old.removeReverse(sink);
             }
             pool(service, oldBackend).release(oldPort);
-            FlowKey r = s.reverseKey();
-            reverse.put(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()), s);
+            indexReverse(s);
             return true;
         }
         return false;
@@ -326,21 +337,55 @@ public final class SessionTable {
                 int slot = slots[i];
                 Session session = forward.get(forwardA(slot, srcIp), srcPort);
                 if (session == null) {
-                    session = arrival(slot, s, srcIp, srcPort, payload, nowNanos);
+                    session = arrival(slot, s, new IpAddress.V4(srcIp), srcPort, payload, nowNanos);
                     if (session == null) {
                         return null;
                     }
                 }
                 session.slowPathPacket();
                 counts.increment(Counter.SLOW_PATH_PACKETS);
-                return session.forwardRule().rewrite();
+                return ((Legs.V4) session.legs()).forwardRule().rewrite();
             }
         }
         Session session = reverse.get(reverseA(ifindex, dstIp), reverseB(srcIp, srcPort, dstPort));
         if (session != null) {
             session.slowPathPacket();
             counts.increment(Counter.SLOW_PATH_PACKETS);
-            return session.reverseRule().rewrite();
+            return ((Legs.V4) session.legs()).reverseRule().rewrite();
+        }
+        counts.increment(Counter.UNMATCHED);
+        return null;
+    }
+
+    /**
+     * {@link #route(int, int, int, int, int, Payload, long)} for an IPv6 packet: addresses as two longs each (bytes
+     * 0..7, 8..15), the rewrite an IPv6 key. The same policy as IPv4: the service's rendezvous choice over its
+     * backends, a port of the (egress address, backend) pool, NAT rebinding by the service's identity.
+     */
+    public FlowKey6 route6(int ifindex, long srcHigh, long srcLow, long dstHigh, long dstLow, int srcPort, int dstPort,
+            Payload payload, long nowNanos) {
+        List<SessionService> services = this.services;
+        for (int i = 0, n = services.size(); i < n; i++) {
+            SessionService s = services.get(i);
+            if (s.listensOn6(ifindex, dstHigh, dstLow, dstPort)) {
+                int slot = slots[i];
+                Session session = forward6.get(srcHigh, srcLow, forward6C(slot, srcPort), 0, 0);
+                if (session == null) {
+                    session = arrival(slot, s, new IpAddress.V6(srcHigh, srcLow), srcPort, payload, nowNanos);
+                    if (session == null) {
+                        return null;
+                    }
+                }
+                session.slowPathPacket();
+                counts.increment(Counter.SLOW_PATH_PACKETS);
+                return ((Legs.V6) session.legs()).forwardRule().rewrite();
+            }
+        }
+        Session session = reverse6.get(reverse6A(ifindex, srcPort, dstPort), dstHigh, dstLow, srcHigh, srcLow);
+        if (session != null) {
+            session.slowPathPacket();
+            counts.increment(Counter.SLOW_PATH_PACKETS);
+            return ((Legs.V6) session.legs()).reverseRule().rewrite();
         }
         counts.increment(Counter.UNMATCHED);
         return null;
@@ -350,7 +395,7 @@ public final class SessionTable {
      * A first packet from a client address without a session: with a session identity in the payload that a
      * live session of the service holds, that session moves here (NAT rebinding); otherwise a new session.
      */
-    private Session arrival(int service, SessionService s, int clientIp, int clientPort, Payload payload, long nowNanos) {
+    private Session arrival(int service, SessionService s, IpAddress clientIp, int clientPort, Payload payload, long nowNanos) {
         if (s.identity().isEmpty()) {
             return create(s, clientIp, clientPort, nowNanos);
         }
@@ -378,19 +423,20 @@ public final class SessionTable {
      * of the client's rendezvous order that has (counted as spilled). Only when no backend has a port is there
      * no session: any port already in use toward a backend would make two sessions' replies indistinguishable.
      */
-    private Session create(SessionService s, int clientIp, int clientPort, long nowNanos) {
+    private Session create(SessionService s, IpAddress clientIp, int clientPort, long nowNanos) {
         List<Endpoint> backends = s.backends();
         if (backends.isEmpty()) {
             counts.increment(Counter.NO_BACKEND);
             return null;
         }
-        Endpoint first = backends.get(Rendezvous.choose(backends, clientIp, clientPort));
+        long client = Rendezvous.client(clientIp, clientPort);
+        Endpoint first = backends.get(Rendezvous.choose(backends, client));
         int port = pool(s, first).allocate();
         if (port != PortPool.NONE) {
             return create(s, clientIp, clientPort, first, port, nowNanos);
         }
         // the whole order only when the choice is full: it costs several times the choice
-        int[] order = Rendezvous.order(backends, clientIp, clientPort);
+        int[] order = Rendezvous.order(backends, client);
         for (int k = 1; k < order.length; k++) {
             Endpoint backend = backends.get(order[k]);
             port = pool(s, backend).allocate();
@@ -403,7 +449,7 @@ public final class SessionTable {
         return null;
     }
 
-    private Session create(SessionService s, int clientIp, int clientPort, Endpoint backend, int port, long nowNanos) {
+    private Session create(SessionService s, IpAddress clientIp, int clientPort, Endpoint backend, int port, long nowNanos) {
         Session session = new Session(new SessionKey(s.name(), clientIp, clientPort), s, backend, port, nowNanos, false);
         install(session);
         index(session);
@@ -418,13 +464,14 @@ public final class SessionTable {
 
     /** Reverse leg first, so the first reply already finds its rule; a refused leg leaves none behind. */
     private void install(Session s) {
-        if (!sink.put(s.reverseKey(), s.reverseRule())) {
+        Legs legs = s.legs();
+        if (!legs.putReverse(sink)) {
             counts.increment(Counter.MAP_REFUSED);
             s.installed(false);
             return;
         }
-        if (!sink.put(s.forwardKey(), s.forwardRule())) {
-            sink.remove(s.reverseKey());
+        if (!legs.putForward(sink)) {
+            legs.removeReverse(sink);
             counts.increment(Counter.MAP_REFUSED);
             s.installed(false);
             return;
@@ -452,7 +499,7 @@ public final class SessionTable {
             }
             long count = s.slowPathPackets();
             if (s.installed()) {
-                count += counters.packets(s.forwardKey()) + counters.packets(s.reverseKey());
+                count += s.legs().packets(counters);
             }
             if (s.observe(count, nowNanos)) {
                 refresh(s);
@@ -478,23 +525,75 @@ public final class SessionTable {
     /** Both rules, the port and the per-packet indexes of {@code s}; the cache entry is the caller's. */
     private void release(Session s) {
         roomFreed = true;
-        sink.remove(s.forwardKey());
-        sink.remove(s.reverseKey());
+        s.legs().removeForward(sink);
+        s.legs().removeReverse(sink);
         pool(s.service(), s.backend()).release(s.egressPort());
-        int service = serviceIndex.get(s.key().service());
-        forward.remove(forwardA(service, s.key().clientIp()), s.key().clientPort());
+        unindexForward(s.key(), s);
         if (s.identified()) {
             forgetIdentity(s);
         }
-        FlowKey r = s.reverseKey();
-        reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));
+        unindexReverse(s);
     }
 
     private void index(Session s) {
         sessions.put(s.key(), s);
-        forward.put(forwardA(serviceIndex.get(s.key().service()), s.key().clientIp()), s.key().clientPort(), s);
-        FlowKey r = s.reverseKey();
-        reverse.put(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()), s);
+        indexForward(s.key(), s);
+        indexReverse(s);
+    }
+
+    /** The per-packet entry of {@code key} (the client as seen on the wire) to {@code s}, in its family's index. */
+    private void indexForward(SessionKey key, Session s) {
+        int service = serviceIndex.get(key.service());
+        switch (key.client()) {
+            case IpAddress.V4(int ip) -> forward.put(forwardA(service, ip), key.clientPort(), s);
+            case IpAddress.V6(long high, long low) -> forward6.put(high, low, forward6C(service, key.clientPort()), 0, 0, s);
+        }
+    }
+
+    private void unindexForward(SessionKey key, Session s) {
+        int service = serviceIndex.get(key.service());
+        switch (key.client()) {
+            case IpAddress.V4(int ip) -> forward.remove(forwardA(service, ip), key.clientPort());
+            case IpAddress.V6(long high, long low) -> forward6.remove(high, low, forward6C(service, key.clientPort()), 0, 0);
+        }
+    }
+
+    /** The per-packet entry of {@code s}'s reverse rule key (a backend's reply to its egress port). */
+    private void indexReverse(Session s) {
+        switch (s.legs()) {
+            case Legs.V4 v4 -> {
+                FlowKey r = v4.reverseKey();
+                reverse.put(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()), s);
+            }
+            case Legs.V6 v6 -> {
+                FlowKey6 r = v6.reverseKey();
+                reverse6.put(reverse6A(r.ifindex(), r.srcPort(), r.dstPort()), r.dstIp().high(), r.dstIp().low(),
+                        r.srcIp().high(), r.srcIp().low(), s);
+            }
+        }
+    }
+
+    private void unindexReverse(Session s) {
+        switch (s.legs()) {
+            case Legs.V4 v4 -> {
+                FlowKey r = v4.reverseKey();
+                reverse.remove(reverseA(r.ifindex(), r.dstIp()), reverseB(r.srcIp(), r.srcPort(), r.dstPort()));
+            }
+            case Legs.V6 v6 -> {
+                FlowKey6 r = v6.reverseKey();
+                reverse6.remove(reverse6A(r.ifindex(), r.srcPort(), r.dstPort()), r.dstIp().high(), r.dstIp().low(),
+                        r.srcIp().high(), r.srcIp().low());
+            }
+        }
+    }
+
+    private static long forward6C(int service, int clientPort) {
+        return (long) service << 16 | clientPort;
+    }
+
+    /** An IPv6 reverse key's ifindex and both ports; its two addresses are the index's other four words. */
+    private static long reverse6A(int ifindex, int backendPort, int egressPort) {
+        return (long) ifindex << 32 | (long) backendPort << 16 | egressPort;
     }
 
     private static long forwardA(int service, int clientIp) {
@@ -516,9 +615,14 @@ public final class SessionTable {
      * address already has one.
      */
     public boolean rebind(SessionKey key, int clientIp, int clientPort) {
+        return rebind(key, new IpAddress.V4(clientIp), clientPort);
+    }
+
+    /** {@link #rebind(SessionKey, int, int)} to a client address of either family (the session's). */
+    public boolean rebind(SessionKey key, IpAddress clientIp, int clientPort) {
         Session s = sessions.getIfPresent(key);
         SessionKey next = new SessionKey(key.service(), clientIp, clientPort);
-        if (s == null || sessions.getIfPresent(next) != null) {
+        if (s == null || s.ipv6() != clientIp instanceof IpAddress.V6 || sessions.getIfPresent(next) != null) {
             return false;
         }
         move(s, next);
@@ -527,88 +631,126 @@ public final class SessionTable {
 
     private void move(Session s, SessionKey next) {
         SessionKey key = s.key();
-        FlowKey oldForward = s.forwardKey();
+        Legs old = s.legs();
         boolean wasInstalled = s.installed();
         s.rebind(next);
         if (wasInstalled) {
-            if (sink.put(s.forwardKey(), s.forwardRule()) && sink.put(s.reverseKey(), s.reverseRule())) {
+            Legs now = s.legs();
+            if (now.putForward(sink) && now.putReverse(sink)) {
                 s.installed(true);
             } else {
-                sink.remove(s.forwardKey());
-                sink.remove(s.reverseKey());
+                now.removeForward(sink);
+                now.removeReverse(sink);
                 counts.increment(Counter.MAP_REFUSED);
                 s.installed(false);
             }
-            sink.remove(oldForward);
+            old.removeForward(sink);
         }
         sessions.invalidate(key);
         sessions.put(next, s);
-        int service = serviceIndex.get(key.service());
-        forward.remove(forwardA(service, key.clientIp()), key.clientPort());
-        forward.put(forwardA(service, next.clientIp()), next.clientPort(), s);
+        unindexForward(key, s);
+        indexForward(next, s);
         counts.increment(Counter.REBOUND);
     }
 
-    /** What {@link #adopt} found: sessions taken back, and session-owned rules removed as orphans. */
-    public record Adoption(int adopted, List<FlowKey> orphans) {
+    /** What {@link #adopt} found: sessions taken back, and session-owned rules removed as orphans (IPv4, IPv6). */
+    public record Adoption(int adopted, List<FlowKey> orphans, List<FlowKey6> orphans6) {
+    }
+
+    /** {@link #adopt(Map, Map, long)} of a node without IPv6 rules. */
+    public Adoption adopt(Map<FlowKey, FlowRule> rules, long nowNanos) {
+        return adopt(rules, Map.of(), nowNanos);
     }
 
     /**
-     * On start: session-owned rules of the pinned map become sessions again when both legs are present,
-     * consistent with each other and with a configured service, and their egress port is free in its pool;
+     * On start: session-owned rules of the pinned maps (IPv4 and IPv6) become sessions again when both legs are
+     * present, consistent with each other and with a configured service, and their egress port is free in its pool;
      * every other session-owned rule (half a pair, a removed service, a port outside the pool) is an orphan
      * and is removed. Config-owned rules are never touched. Idle time restarts at {@code nowNanos}.
      */
-    public Adoption adopt(Map<FlowKey, FlowRule> rules, long nowNanos) {
+    public Adoption adopt(Map<FlowKey, FlowRule> rules, Map<FlowKey6, FlowRule6> rules6, long nowNanos) {
         tick(nowNanos);
-        Set<FlowKey> claimed = new HashSet<>();
+        // both families' session rules as one family-neutral map: one adoption rule for both
+        Map<Leg, Leg> owned = new HashMap<>();
+        rules.forEach((k, r) -> {
+            if (r.owner() == Owner.SESSION) {
+                owned.put(Leg.of(k), Leg.of(r.rewrite()));
+            }
+        });
+        rules6.forEach((k, r) -> {
+            if (r.owner() == Owner.SESSION) {
+                owned.put(Leg.of(k), Leg.of(r.rewrite()));
+            }
+        });
+        Set<Leg> claimed = new HashSet<>();
         int n = 0;
-        for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
-            FlowKey k = e.getKey();
-            FlowRule r = e.getValue();
-            if (r.owner() != Owner.SESSION) {
-                continue;
-            }
+        for (Map.Entry<Leg, Leg> e : owned.entrySet()) {
+            Leg k = e.getKey();
+            Leg t = e.getValue();
             SessionService s = serviceListeningOn(k);
-            if (s == null) {
+            if (s == null || t.ifindex() != s.egressIfindex() || !t.src().equals(s.egressAddress()) || t.dstPort() == 0
+                    || t.dst() instanceof IpAddress.V6 != s.ipv6()) {
                 continue;
             }
-            FlowKey t = r.rewrite();
-            if (t.ifindex() != s.egressIfindex() || t.srcIp() != s.egressAddress() || t.dstPort() == 0) {
-                continue;
-            }
-            Session candidate = new Session(new SessionKey(s.name(), k.srcIp(), k.srcPort()), s,
-                    new Endpoint(t.dstIp(), t.dstPort()), t.srcPort(), nowNanos, true);
-            FlowRule partner = rules.get(candidate.reverseKey());
-            if (!candidate.forwardRule().equals(r) || !candidate.reverseRule().equals(partner)
+            Session candidate = new Session(new SessionKey(s.name(), k.src(), k.srcPort()), s,
+                    new Endpoint(t.dst(), t.dstPort()), t.srcPort(), nowNanos, true);
+            Leg[] legs = Leg.of(candidate.legs());
+            if (!legs[1].equals(t) || !legs[3].equals(owned.get(legs[2]))
                     || sessions.getIfPresent(candidate.key()) != null
                     || !pool(s, candidate.backend()).reserve(t.srcPort())) {
                 continue;
             }
             candidate.installed(true);
-            candidate.observe(counters.packets(candidate.forwardKey()) + counters.packets(candidate.reverseKey()),
-                    nowNanos);
+            candidate.observe(candidate.legs().packets(counters), nowNanos);
             index(candidate);
-            claimed.add(candidate.forwardKey());
-            claimed.add(candidate.reverseKey());
+            claimed.add(legs[0]);
+            claimed.add(legs[2]);
             n++;
         }
         List<FlowKey> orphans = new ArrayList<>();
+        List<FlowKey6> orphans6 = new ArrayList<>();
         rules.forEach((k, r) -> {
-            if (r.owner() == Owner.SESSION && !claimed.contains(k)) {
+            if (r.owner() == Owner.SESSION && !claimed.contains(Leg.of(k))) {
                 orphans.add(k);
             }
         });
+        rules6.forEach((k, r) -> {
+            if (r.owner() == Owner.SESSION && !claimed.contains(Leg.of(k))) {
+                orphans6.add(k);
+            }
+        });
         orphans.forEach(sink::remove);
-        roomFreed |= !orphans.isEmpty();
+        orphans6.forEach(sink::remove);
+        roomFreed |= !orphans.isEmpty() || !orphans6.isEmpty();
         counts.add(Counter.ADOPTED, n);
-        counts.add(Counter.ORPHANS_REMOVED, orphans.size());
-        return new Adoption(n, orphans);
+        counts.add(Counter.ORPHANS_REMOVED, orphans.size() + orphans6.size());
+        return new Adoption(n, orphans, orphans6);
     }
 
-    private SessionService serviceListeningOn(FlowKey k) {
+    /** A rule key or rewrite of either family, for adoption (which compares, and never writes, these). */
+    private record Leg(int ifindex, IpAddress src, IpAddress dst, int srcPort, int dstPort) {
+        static Leg of(FlowKey k) {
+            return new Leg(k.ifindex(), new IpAddress.V4(k.srcIp()), new IpAddress.V4(k.dstIp()), k.srcPort(), k.dstPort());
+        }
+
+        static Leg of(FlowKey6 k) {
+            return new Leg(k.ifindex(), k.srcIp(), k.dstIp(), k.srcPort(), k.dstPort());
+        }
+
+        /** Forward key, forward rewrite, reverse key, reverse rewrite. */
+        static Leg[] of(Legs legs) {
+            return switch (legs) {
+                case Legs.V4 v -> new Leg[] {of(v.forwardKey()), of(v.forwardRule().rewrite()), of(v.reverseKey()),
+                        of(v.reverseRule().rewrite())};
+                case Legs.V6 v -> new Leg[] {of(v.forwardKey()), of(v.forwardRule().rewrite()), of(v.reverseKey()),
+                        of(v.reverseRule().rewrite())};
+            };
+        }
+    }
+
+    private SessionService serviceListeningOn(Leg k) {
         for (SessionService s : services) {
-            if (s.listensOn(k.ifindex(), k.dstIp(), k.dstPort())) {
+            if (s.listensOn(k.ifindex(), k.dst(), k.dstPort())) {
                 return s;
             }
         }
@@ -634,7 +776,7 @@ public final class SessionTable {
         SessionService s = byName.get(service);
         int n = 0;
         for (Map.Entry<PoolKey, PortPool> e : pools.entrySet()) {
-            if (e.getKey().address() == s.egressAddress() && e.getKey().range().equals(s.ports())) {
+            if (e.getKey().address().equals(s.egressAddress()) && e.getKey().range().equals(s.ports())) {
                 n += e.getValue().inUse();
             }
         }

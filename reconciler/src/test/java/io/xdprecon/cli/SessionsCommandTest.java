@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xdprecon.config.Endpoint;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,9 +48,9 @@ class SessionsCommandTest {
     void theTableNamesEverySessionAndCountsThoseOnTheSlowPath() {
         StringWriter text = new StringWriter();
         SessionsCommand.print(new PrintWriter(text, true), List.of(
-                new SessionRow("turn", Ipv4.parse("198.51.100.7"), 40001, Ipv4.parse("10.0.0.30"), 3478, 50012,
+                new SessionRow("turn", Endpoint.of("198.51.100.7", 40001), Endpoint.of("10.0.0.30", 3478), 50012,
                         Duration.ofSeconds(125), Duration.ofMillis(300), 1200, 190_000, 1, true),
-                new SessionRow("turn", Ipv4.parse("198.51.100.8"), 5000, Ipv4.parse("10.0.0.31"), 3478, 50013,
+                new SessionRow("turn", Endpoint.of("198.51.100.8", 5000), Endpoint.of("10.0.0.31", 3478), 50013,
                         Duration.ofSeconds(2), Duration.ZERO, 0, 0, 9, false)));
         List<String> lines = text.toString().lines().toList();
         assertTrue(lines.get(0).startsWith("SERVICE") && lines.get(0).contains("EGRESS"), lines.get(0));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.Endpoint;
+import io.xdprecon.dataplane.maps.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -110,5 +111,45 @@ class RendezvousTest {
             assertEquals(without, now);
         }
         assertEquals(0, Rendezvous.order(List.of(), 1, 2).length);
+    }
+
+    /**
+     * IPv6 clients and backends, each in one /64 with neighbouring interface ids (the hard case): an even spread, and
+     * losing a backend moves only its clients, as for IPv4.
+     */
+    @Test
+    void ipv6ClientsSpreadEvenlyOverIpv6BackendsAndOnlyALostBackendsClientsMove() {
+        List<Endpoint> before = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            before.add(new Endpoint(new IpAddress.V6(0x20010db8_00090000L, i + 1), 7000));
+        }
+        List<Endpoint> after = new ArrayList<>(before);
+        Endpoint gone = after.remove(5);
+        Random r = new Random(43);
+        int[] load = new int[8];
+        int moved = 0;
+        for (int i = 0; i < CLIENTS; i++) {
+            long client = Rendezvous.client(new IpAddress.V6(0x20010db8_00630000L, r.nextInt(16)), 1024 + r.nextInt(64512));
+            int was = Rendezvous.choose(before, client);
+            load[was]++;
+            Endpoint now = after.get(Rendezvous.choose(after, client));
+            if (!before.get(was).equals(now)) {
+                assertEquals(gone, before.get(was), "a client of a remaining backend moved");
+                moved++;
+            }
+            assertEquals(was, Rendezvous.order(before, client)[0]);
+        }
+        double expected = CLIENTS / 8.0;
+        for (int l : load) {
+            assertTrue(Math.abs(l - expected) < expected * 0.05, "load " + l + " vs " + expected);
+        }
+        assertEquals(load[5], moved);
+    }
+
+    @Test
+    void anIpv4ClientFoldsAsItAlwaysDid() {
+        for (int[] c : clients()) {
+            assertEquals(Rendezvous.client(c[0], c[1]), Rendezvous.client(new IpAddress.V4(c[0]), c[1]));
+        }
     }
 }

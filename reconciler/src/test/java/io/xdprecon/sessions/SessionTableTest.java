@@ -14,6 +14,7 @@ import io.xdprecon.config.SessionIdentity;
 import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import java.time.Duration;
@@ -371,7 +372,8 @@ class SessionTableTest {
         }
         t.sessions().forEach(s -> before.put(s.key(), s.backend()));
         assertTrue(before.containsValue(B2));
-        SessionService two = new SessionService("relay", LISTEN_IF, VIP, 3478, EGRESS_IF, EGRESS, three.ports(),
+        SessionService two = new SessionService("relay", LISTEN_IF, new IpAddress.V4(VIP), 3478, EGRESS_IF,
+                new IpAddress.V4(EGRESS), three.ports(),
                 List.of(B1, B3), Duration.ofSeconds(30), java.util.Optional.empty(), policy);
         t.update(List.of(two));
         return t;

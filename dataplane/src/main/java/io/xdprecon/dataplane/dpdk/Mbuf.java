@@ -40,6 +40,7 @@ public final class Mbuf {
     private static final MemorySegment ALL = Rte.ALL;
     private static final ValueLayout.OfShort U16_NET = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32_NET = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64_NET = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private long address;
 
@@ -110,6 +111,15 @@ public final class Mbuf {
     /** A big-endian (network order) 32-bit value. */
     public int getInt(int offset) {
         return ALL.get(U32_NET, read(offset, 4));
+    }
+
+    /** A big-endian (network order) 64-bit value: half of an IPv6 address. */
+    public long getLong(int offset) {
+        return ALL.get(U64_NET, read(offset, 8));
+    }
+
+    public void setLong(int offset, long value) {
+        ALL.set(U64_NET, write(offset, 8), value);
     }
 
     public void setByte(int offset, int value) {

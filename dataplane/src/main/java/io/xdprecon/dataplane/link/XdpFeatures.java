@@ -4,10 +4,8 @@ import io.xdprecon.dataplane.ffm.BpfException;
 import io.xdprecon.dataplane.ffm.Errno;
 import io.xdprecon.dataplane.ffm.Native;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -46,8 +44,6 @@ public final class XdpFeatures {
         }
     }
 
-    private static final int AF_NETLINK = 16;
-    private static final int SOCK_RAW_CLOEXEC = 3 | 0x80000;
     private static final int NETLINK_GENERIC = 16;
     private static final short NLM_F_REQUEST = 1;
     private static final short NLMSG_ERROR = 2;
@@ -64,13 +60,6 @@ public final class XdpFeatures {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private static final MethodHandle SOCKET = Native.libcWithErrno("socket",
-            FunctionDescriptor.of(Native.C_INT, Native.C_INT, Native.C_INT, Native.C_INT));
-    private static final MethodHandle SEND = Native.libcWithErrno("send",
-            FunctionDescriptor.of(Native.C_LONG, Native.C_INT, Native.POINTER, Native.C_LONG, Native.C_INT));
-    private static final MethodHandle RECV = Native.libcWithErrno("recv",
-            FunctionDescriptor.of(Native.C_LONG, Native.C_INT, Native.POINTER, Native.C_LONG, Native.C_INT));
-    private static final MethodHandle CLOSE = Native.libc("close", FunctionDescriptor.of(Native.C_INT, Native.C_INT));
 
     private XdpFeatures() {}
 
@@ -82,7 +71,7 @@ public final class XdpFeatures {
     public static Optional<Set<Feature>> of(int ifindex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.callState(arena);
-            int fd = (int) SOCKET.invokeExact(state, AF_NETLINK, SOCK_RAW_CLOEXEC, NETLINK_GENERIC);
+            int fd = NetlinkCalls.open(state, NETLINK_GENERIC);
             if (fd < 0) {
                 throw BpfException.of("open a generic netlink socket", "netdev", Native.errno(state));
             }
@@ -111,7 +100,7 @@ public final class XdpFeatures {
                 }
                 return Optional.of(features);
             } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) NetlinkCalls.CLOSE.invokeExact(fd);
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -133,11 +122,11 @@ public final class XdpFeatures {
         buffer.set(SHORT, HEADERS, (short) attributeLength);
         buffer.set(SHORT, HEADERS + 2, attribute);
         buffer.asSlice(HEADERS + 4, payload.byteSize()).copyFrom(payload);
-        long sent = (long) SEND.invokeExact(state, fd, buffer, (long) length, 0);
+        long sent = (long) NetlinkCalls.SEND.invokeExact(state, fd, buffer, (long) length, 0);
         if (sent != length) {
             throw BpfException.of("send a generic netlink request", "netdev", Native.errno(state));
         }
-        long received = (long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), 0);
+        long received = (long) NetlinkCalls.RECV.invokeExact(state, fd, buffer, buffer.byteSize(), 0);
         if (received < 16) {
             throw BpfException.of("read a generic netlink answer", "netdev", Native.errno(state));
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
-import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.config.Endpoint;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.List;
  * <pre>
  * {"sessions": [{
  *    "service": "turn",
- *    "client": "198.51.100.7:40001",          // as seen on the wire (after the client's NAT)
+ *    "client": "198.51.100.7:40001",          // as seen on the wire (after the client's NAT); IPv6 as "[2001:db8::7]:40001"
  *    "backend": "10.0.0.30:3478",
  *    "egressPort": 50012,                     // this node's source port toward the backend
  *    "ageSeconds": 12.3, "idleSeconds": 0.1,  // idle: since the counters last moved (swept every 100 ms)
@@ -39,8 +39,8 @@ public final class SessionsJson {
         for (SessionRow r : rows) {
             ObjectNode s = sessions.addObject();
             s.put("service", r.service());
-            s.put("client", Ipv4.format(r.clientIp()) + ":" + r.clientPort());
-            s.put("backend", Ipv4.format(r.backendIp()) + ":" + r.backendPort());
+            s.put("client", r.client().toString());
+            s.put("backend", r.backend().toString());
             s.put("egressPort", r.egressPort());
             s.put("ageSeconds", r.age().toMillis() / 1000.0);
             s.put("idleSeconds", r.idle().toMillis() / 1000.0);
@@ -65,13 +65,15 @@ public final class SessionsJson {
         }
         List<SessionRow> rows = new ArrayList<>();
         for (JsonNode s : sessions) {
-            String[] client = s.path("client").asText().split(":");
-            String[] backend = s.path("backend").asText().split(":");
-            if (client.length != 2 || backend.length != 2) {
-                throw new IOException("a session without client or backend ADDRESS:PORT: " + s);
+            Endpoint client;
+            Endpoint backend;
+            try {
+                client = Endpoint.parse(s.path("client").asText());
+                backend = Endpoint.parse(s.path("backend").asText());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("a session without client or backend ADDRESS:PORT (" + e.getMessage() + "): " + s);
             }
-            rows.add(new SessionRow(s.path("service").asText(), Ipv4.parse(client[0]), Integer.parseInt(client[1]),
-                    Ipv4.parse(backend[0]), Integer.parseInt(backend[1]), s.path("egressPort").asInt(),
+            rows.add(new SessionRow(s.path("service").asText(), client, backend, s.path("egressPort").asInt(),
                     seconds(s.path("ageSeconds")), seconds(s.path("idleSeconds")), s.path("fastPath").path("packets").asLong(),
                     s.path("fastPath").path("bytes").asLong(), s.path("slowPathPackets").asLong(), s.path("installed").asBoolean()));
         }

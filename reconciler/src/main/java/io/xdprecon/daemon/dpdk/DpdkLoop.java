@@ -12,15 +12,18 @@ import io.xdprecon.dataplane.dpdk.EthPort;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.dataplane.dpdk.IdleStrategy;
 import io.xdprecon.dataplane.dpdk.Mempool;
+import io.xdprecon.dataplane.dpdk.Payload;
 import io.xdprecon.dataplane.dpdk.PortLifecycle;
 import io.xdprecon.dataplane.dpdk.SlowPathLoop;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.sessions.CounterSource;
+import io.xdprecon.sessions.Legs;
 import io.xdprecon.sessions.PortPool;
 import io.xdprecon.sessions.RuleSink;
 import io.xdprecon.sessions.Session;
@@ -188,7 +191,7 @@ public final class DpdkLoop implements Agent {
     }
 
     /** One session as {@code xdprecon sessions} shows it. Fast-path counters are both rules' (0 while on the slow path). */
-    public record SessionRow(String service, int clientIp, int clientPort, int backendIp, int backendPort, int egressPort,
+    public record SessionRow(String service, Endpoint client, Endpoint backend, int egressPort,
             Duration age, Duration idle, long fastPackets, long fastBytes, long slowPackets, boolean installed) {}
 
     /** Services handed over by another thread, and who waits for the loop to take them. */
@@ -402,22 +405,53 @@ public final class DpdkLoop implements Agent {
      * the session's egress is another interface) and the next hop's MAC from the kernel's neighbours.
      */
     private SlowPathLoop loop(int ifindex, EthPort port, int[] portIfindexes, long[] portMacs) {
-        return new SlowPathLoop(port, 0, ifindex, BURST, (in, srcIp, dstIp, srcPort, dstPort, payload, out) -> {
+        return new SlowPathLoop(port, 0, ifindex, BURST, new Router(portIfindexes, portMacs), settings.icmpEcho());
+    }
+
+    /** The session table as the loops' router, for both families; the next hop is the rewrite's destination. */
+    private final class Router implements SlowPathLoop.Router {
+        private final int[] portIfindexes;
+        private final long[] portMacs;
+
+        Router(int[] portIfindexes, long[] portMacs) {
+            this.portIfindexes = portIfindexes;
+            this.portMacs = portMacs;
+        }
+
+        @Override
+        public boolean route(int in, int srcIp, int dstIp, int srcPort, int dstPort, Payload payload,
+                SlowPathLoop.Rewrite out) {
             FlowKey r = table.route(in, srcIp, dstIp, srcPort, dstPort, payload, now);
             if (r == null) {
                 return false;
             }
             long mac = neighbours.mac(r.dstIp());
-            if (mac < 0) {
-                routerCounters.increment(Counter.NO_NEIGHBOUR);
+            return mac >= 0 ? out.set(r, sourceMac(r.ifindex()), mac) : noNeighbour();
+        }
+
+        @Override
+        public boolean route6(int in, long srcHigh, long srcLow, long dstHigh, long dstLow, int srcPort, int dstPort,
+                Payload payload, SlowPathLoop.Rewrite out) {
+            FlowKey6 r = table.route6(in, srcHigh, srcLow, dstHigh, dstLow, srcPort, dstPort, payload, now);
+            if (r == null) {
                 return false;
             }
+            long mac = neighbours.mac6(r.dstIp().high(), r.dstIp().low());
+            return mac >= 0 ? out.set(r, sourceMac(r.ifindex()), mac) : noNeighbour();
+        }
+
+        private long sourceMac(int egress) {
             int p = 0;
-            while (p < portIfindexes.length - 1 && portIfindexes[p] != r.ifindex()) {
+            while (p < portIfindexes.length - 1 && portIfindexes[p] != egress) {
                 p++;
             }
-            return out.set(r, portIfindexes[p] == r.ifindex() ? portMacs[p] : portMacs[0], mac);
-        }, settings.icmpEcho());
+            return portIfindexes[p] == egress ? portMacs[p] : portMacs[0];
+        }
+
+        private boolean noNeighbour() {
+            routerCounters.increment(Counter.NO_NEIGHBOUR);
+            return false;
+        }
     }
 
     /**
@@ -499,6 +533,14 @@ public final class DpdkLoop implements Agent {
         return List.copyOf(steps);
     }
 
+    /** Both rules' counters of a session; none yet for IPv6 (no IPv6 rules map to read). */
+    private static FlowCounters fastPath(Legs legs, RulesMap r) {
+        return switch (legs) {
+            case Legs.V4 v4 -> r.counters(v4.forwardKey()).plus(r.counters(v4.reverseKey()));
+            case Legs.V6 v6 -> FlowCounters.ZERO;
+        };
+    }
+
     /** The live sessions with their counters, read now (safe from any thread; none before the start or after the close). */
     public List<SessionRow> sessions() {
         SessionTable t = table;
@@ -509,10 +551,9 @@ public final class DpdkLoop implements Agent {
         long nowNanos = System.nanoTime();
         List<SessionRow> rows = new ArrayList<>();
         for (Session s : t.sessions()) {
-            FlowCounters fast = s.installed() ? r.counters(s.forwardKey()).plus(r.counters(s.reverseKey()))
-                    : FlowCounters.ZERO;
-            rows.add(new SessionRow(s.key().service(), s.key().clientIp(), s.key().clientPort(), s.backend().address(),
-                    s.backend().port(), s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
+            FlowCounters fast = s.installed() ? fastPath(s.legs(), r) : FlowCounters.ZERO;
+            rows.add(new SessionRow(s.key().service(), new Endpoint(s.key().client(), s.key().clientPort()), s.backend(),
+                    s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
                     Duration.ofNanos(Math.max(0, nowNanos - s.lastActiveNanos())), fast.packets(), fast.bytes(),
                     s.slowPathPackets(), s.installed()));
         }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
 import io.xdprecon.config.Config;
 import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.dataplane.link.Ipv6Neighbours;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +50,13 @@ class DpdkLoopSettingsTest {
                 10.211.0.9       0x1         0x0         00:00:00:00:00:00     *        dp0
                 10.211.0.2       0x1         0x2         0a:0b:0c:0d:0e:0f     *        dp0
                 """);
-        Neighbours n = new Neighbours(arp);
+        IpAddress.V6 router6 = new IpAddress.V6(0x20010db8_00020000L, 1);
+        Neighbours n = new Neighbours(arp, () -> List.of(new Ipv6Neighbours.Entry(router6, 0x027872000106L)));
         n.refresh();
         assertEquals(2, n.size());
+        assertEquals(1, n.size6());
+        assertEquals(0x027872000106L, n.mac6(router6.high(), router6.low()));
+        assertEquals(-1, n.mac6(router6.high(), 2));
         assertEquals(0x027872000102L, n.mac(Ipv4.parse("10.211.0.3")));
         assertEquals(0x0a0b0c0d0e0fL, n.mac(Ipv4.parse("10.211.0.2")));
         assertEquals(-1, n.mac(Ipv4.parse("10.211.0.9")), "an incomplete entry has no MAC yet");

@@ -9,7 +9,6 @@ import io.xdprecon.dataplane.dpdk.AgentRunner;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.dpdk.EthPort;
 import io.xdprecon.dataplane.dpdk.PortLifecycle;
-import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.sessions.SessionTable;
 import io.xdprecon.state.DesiredState;
 import java.io.BufferedReader;
@@ -98,8 +97,8 @@ public final class DpdkLoopMain {
         }
         finished = true;
         for (DpdkLoop.SessionRow s : loop.sessions()) {
-            System.out.printf("SESSION client=%s:%d backend=%s:%d egress_port=%d slow=%d installed=%b%n",
-                    Ipv4.format(s.clientIp()), s.clientPort(), Ipv4.format(s.backendIp()), s.backendPort(), s.egressPort(),
+            System.out.printf("SESSION client=%s backend=%s egress_port=%d slow=%d installed=%b%n",
+                    s.client(), s.backend(), s.egressPort(),
                     s.slowPackets(), s.installed());
         }
         int startSteps = loop.steps().size();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.xdprecon.config.Endpoint;
 import io.xdprecon.cli.Main;
 import io.xdprecon.daemon.admin.SessionsJson;
 import io.xdprecon.daemon.dpdk.DpdkLoop.SessionRow;
@@ -65,10 +66,8 @@ class DaemonDpdkTest {
                 assertEquals(1, rows.size(), rows.toString());
                 SessionRow s = rows.getFirst();
                 assertEquals("relay", s.service());
-                assertEquals(Ipv4.parse(DpdkPair.PEER_IP), s.clientIp(), "the client as the NAT put it on the wire");
-                assertEquals(wirePort, s.clientPort());
-                assertEquals(Ipv4.parse(backend), s.backendIp());
-                assertEquals(SessionLoopTest.BACKEND_PORT, s.backendPort());
+                assertEquals(new Endpoint(Ipv4.parse(DpdkPair.PEER_IP), wirePort), s.client(), "the client as the NAT put it on the wire");
+                assertEquals(new Endpoint(Ipv4.parse(backend), SessionLoopTest.BACKEND_PORT), s.backend());
                 assertTrue(s.egressPort() >= 40000 && s.egressPort() <= 40099, s.toString());
                 assertTrue(s.installed(), s.toString());
                 assertEquals(1, s.slowPackets(), "DPDK forwarded the first datagram only");
