@@ -39,8 +39,8 @@ public record Endpoint(IpAddress ip, int port) {
     }
 
     /**
-     * The IPv4 address as an {@link Ipv4} int, for the IPv4-only code (the datapath of layout 2, the DPDK loop):
-     * IPv6 endpoints never reach it, because {@link Config#forNode} refuses a node that has any.
+     * The IPv4 address as an {@link Ipv4} int, for the IPv4-only code (the packed IPv4 rule tables, an IPv4
+     * session's rules): IPv6 endpoints are carried by {@link #ip()}.
      *
      * @throws IllegalStateException for an IPv6 endpoint
      */

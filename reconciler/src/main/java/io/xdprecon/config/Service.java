@@ -51,19 +51,6 @@ public record Service(String name, Attachment listen, List<Endpoint> backends, E
         public Egress(String iface, String device, int address, PortRange ports) {
             this(iface, device, new IpAddress.V4(address), ports);
         }
-
-        /**
-         * The IPv4 address as an int, for the IPv4-only DPDK loop: {@link Config#forNode} refuses a node with an
-         * IPv6 service before the loop is given one.
-         *
-         * @throws IllegalStateException for an IPv6 egress
-         */
-        public int address() {
-            if (ip instanceof IpAddress.V4(int bits)) {
-                return bits;
-            }
-            throw new IllegalStateException("IPv6 egress " + ip + " where only IPv4 is carried");
-        }
     }
 
     /** Whether the service is IPv6 (all its addresses are: the config refuses a mix). */
