@@ -6,6 +6,7 @@ import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.RulesMap;
 
 /**
@@ -41,6 +42,11 @@ public interface RuleSink {
      * preallocation may answer ENOMEM ({@link BpfException.OutOfMemory}); either becomes {@code false}.
      */
     static RuleSink of(RulesMap map) {
+        return of(map, null);
+    }
+
+    /** A sink over both pinned rules maps: IPv4 rules into {@code map}, IPv6 ones into {@code map6} (null: none). */
+    static RuleSink of(RulesMap map, Rules6Map map6) {
         return new RuleSink() {
             @Override
             public boolean put(FlowKey key, FlowRule rule) {
@@ -54,6 +60,20 @@ public interface RuleSink {
             @Override
             public boolean remove(FlowKey key) {
                 return map.removeIfOwnedBy(key, Owner.SESSION);
+            }
+
+            @Override
+            public boolean put(FlowKey6 key, FlowRule6 rule) {
+                try {
+                    return map6 != null && map6.putUnlessOwnedByOther(key, rule);
+                } catch (BpfException.CapacityExceeded | BpfException.OutOfMemory full) {
+                    return false;
+                }
+            }
+
+            @Override
+            public boolean remove(FlowKey6 key) {
+                return map6 != null && map6.removeIfOwnedBy(key, Owner.SESSION);
             }
         };
     }

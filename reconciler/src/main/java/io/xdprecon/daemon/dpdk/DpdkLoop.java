@@ -20,6 +20,7 @@ import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.sessions.CounterSource;
@@ -205,6 +206,7 @@ public final class DpdkLoop implements Agent {
     private final Counters<Counter> routerCounters = Counters.of(Counter.class);
     private volatile SessionTable table;
     private volatile RulesMap rules;
+    private volatile Rules6Map rules6;
     private volatile Stats stats;
 
     // the agent's thread only, from onStart to onClose
@@ -251,6 +253,7 @@ public final class DpdkLoop implements Agent {
         record("DPDK start", lifecycle.start(this::startPorts));
         datapath = Datapath.openPinned(PIN_ROOT);
         rules = datapath.rules();
+        rules6 = datapath.rules6();
         neighbours.refresh();
         int[] portIfindexes = ifindexes.stream().mapToInt(Integer::intValue).toArray();
         long[] portMacs = ports.stream().mapToLong(p -> SlowPathLoop.mac(p.macAddress())).toArray();
@@ -346,6 +349,7 @@ public final class DpdkLoop implements Agent {
         }
         table = null;
         rules = null;
+        rules6 = null;
         if (datapath != null) {
             datapath.close();
         }
@@ -482,10 +486,10 @@ public final class DpdkLoop implements Agent {
         List<SessionService> resolved = next.stream().map(s -> SessionService.of(s, NetNs::ifindex)).toList();
         int moved = 0;
         if (table == null) {
-            // a session holds two rules: the map bounds the table (Caffeine evicts past it, releasing rules and port)
-            SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules), CounterSource.of(rules),
-                    Math.max(1, rules.capacity() / 2));
-            fresh.adopt(rules.readAll(), now);
+            // a session holds two rules: the maps bound the table (Caffeine evicts past it, releasing rules and port)
+            SessionTable fresh = new SessionTable(resolved, RuleSink.of(rules, rules6), CounterSource.of(rules, rules6),
+                    Math.max(1, (rules.capacity() + rules6.capacity()) / 2));
+            fresh.adopt(rules.readAll(), rules6.readAll(), now);
             table = fresh;
         } else if (!resolved.equals(current)) {
             SessionTable.Stats before = table.stats();
@@ -533,11 +537,11 @@ public final class DpdkLoop implements Agent {
         return List.copyOf(steps);
     }
 
-    /** Both rules' counters of a session; none yet for IPv6 (no IPv6 rules map to read). */
-    private static FlowCounters fastPath(Legs legs, RulesMap r) {
+    /** Both rules' counters of a session, from its family's rules map. */
+    private static FlowCounters fastPath(Legs legs, RulesMap r, Rules6Map r6) {
         return switch (legs) {
             case Legs.V4 v4 -> r.counters(v4.forwardKey()).plus(r.counters(v4.reverseKey()));
-            case Legs.V6 v6 -> FlowCounters.ZERO;
+            case Legs.V6 v6 -> r6.counters(v6.forwardKey()).plus(r6.counters(v6.reverseKey()));
         };
     }
 
@@ -545,13 +549,14 @@ public final class DpdkLoop implements Agent {
     public List<SessionRow> sessions() {
         SessionTable t = table;
         RulesMap r = rules;
-        if (t == null || r == null) {
+        Rules6Map r6 = rules6;
+        if (t == null || r == null || r6 == null) {
             return List.of();
         }
         long nowNanos = System.nanoTime();
         List<SessionRow> rows = new ArrayList<>();
         for (Session s : t.sessions()) {
-            FlowCounters fast = s.installed() ? fastPath(s.legs(), r) : FlowCounters.ZERO;
+            FlowCounters fast = s.installed() ? fastPath(s.legs(), r, r6) : FlowCounters.ZERO;
             rows.add(new SessionRow(s.key().service(), new Endpoint(s.key().client(), s.key().clientPort()), s.backend(),
                     s.egressPort(), Duration.ofNanos(nowNanos - s.createdNanos()),
                     Duration.ofNanos(Math.max(0, nowNanos - s.lastActiveNanos())), fast.packets(), fast.bytes(),
