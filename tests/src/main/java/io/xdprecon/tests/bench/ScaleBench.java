@@ -94,10 +94,10 @@ public final class ScaleBench {
 
     /** One build at one size, layout and source. A stage that failed holds its reason, and the later ones are not run. */
     record Row(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit, double pushSeconds,
-               long rssKb, long peakKb, long coldCpuMs) {
+               long editCpuMs, long rssKb, long peakKb, long coldCpuMs) {
         static Row failed(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit,
                 long rssKb, long peakKb, long coldCpuMs) {
-            return new Row(build, source, flows, files, validate, cold, edit, Double.NaN, rssKb, peakKb, coldCpuMs);
+            return new Row(build, source, flows, files, validate, cold, edit, Double.NaN, -1, rssKb, peakKb, coldCpuMs);
         }
     }
 
@@ -338,10 +338,12 @@ public final class ScaleBench {
                     daemon.await("the apply reported", Duration.ofMinutes(1), POLL, () -> daemon.count("applied revision") >= 1);
                     double[] edits = new double[EDITS];
                     double[] pushes = new double[EDITS];
+                    double[] cpu = new double[EDITS];
                     long lastWebhook = System.nanoTime();
                     for (int e = 0; e < EDITS; e++) {
                         Map<FlowKey, FlowRule> wanted = rulesOf(root, edited, keys, e + 1, devices);
                         int appliedBefore = daemon.count("applied revision");
+                        long cpuBefore = daemon.cpuMillis();
                         config.edit(edited, e + 1);
                         long saved;
                         if (repository != null) {
@@ -370,6 +372,7 @@ public final class ScaleBench {
                             edits[e] = (at - saved) / 1e9;
                             daemon.await("the apply reported", Duration.ofMinutes(1), POLL,
                                     () -> daemon.count("applied revision") > appliedBefore);
+                            cpu[e] = daemon.cpuMillis() - cpuBefore;
                         } catch (IllegalStateException failed) {
                             Map<String, Long> memory = daemon.process().isAlive() ? daemon.memory() : Map.of();
                             return Row.failed(build, source, flows, files, validate, cold, Stage.failed(failure(daemon)),
@@ -381,7 +384,7 @@ public final class ScaleBench {
                     Thread.sleep(REST.toMillis());
                     Map<String, Long> memory = daemon.memory();
                     return new Row(build, source, flows, files, validate, cold, new Stage(median(edits), null, -1), push,
-                            memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
+                            (long) median(cpu), memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
                 }
             }
         }
@@ -508,32 +511,35 @@ public final class ScaleBench {
 
     private static void print(List<Row> rows, List<Build> builds, FleetConfigs.Keys keys, String loadBefore, String loadAfter) {
         System.out.printf("%nxdprecon at fleet scale (%s keys): validate, and `run` — cold start until every rule is in the"
-                + " map, one-flow edit until the edited rule is (median of %d; git: from the push, then the webhook); each"
-                + " build through its launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
+                + " map, one-flow edit until the edited rule is (median of %d; git: from the push, then the webhook; edit CPU:"
+                + " the daemon's, until it reports the apply; load-proof where wall times are not); each build through its"
+                + " launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
                 loadBefore, loadAfter);
         for (Build build : builds) {
             System.out.printf("  %s: %s (layout %d), XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.layout(),
                     build.javaOptions());
         }
-        System.out.printf("| %-8s | %-6s | %7s | %5s | %11s | %9s | %12s | %10s | %6s | %10s | %9s | %10s |%n", "build", "source",
-                "flows", "files", "validate s", "valid. MB", "cold start s", "one edit s", "push s", "daemon MB", "peak MB",
-                "cold µs/fl");
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s |%n", "build",
+                "source", "flows", "files", "validate s", "valid. MB", "cold start s", "one edit s", "push s", "edit CPU ms",
+                "daemon MB", "peak MB", "cold µs/fl");
         System.out.println("|----------|--------|---------|-------|-------------|-----------|--------------|------------|--------|"
-                + "------------|-----------|------------|");
+                + "-------------|------------|-----------|------------|");
         for (Row r : rows) {
-            System.out.printf("| %-8s | %-6s | %7d | %5d | %11s | %9s | %12s | %10s | %6s | %10s | %9s | %10s |%n",
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s |%n",
                     r.build().name(), r.source().label(), r.flows(), r.files(), r.validate().cell(), mb(r.validate().peakKb()),
                     r.cold().cell(), r.edit().cell(), Double.isNaN(r.pushSeconds()) ? "-" : "%.2f".formatted(r.pushSeconds()),
-                    mb(r.rssKb()), mb(r.peakKb()), r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
+                    r.editCpuMs() < 0 ? "-" : Long.toString(r.editCpuMs()), mb(r.rssKb()), mb(r.peakKb()),
+                    r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
         }
         if (builds.size() < 2) {
             return;
         }
         Build mine = builds.getFirst();
         System.out.printf("%nratios other build / %s (>1: %s is faster or smaller)%n", mine.name(), mine.name());
-        System.out.printf("| %-8s | %-6s | %7s | %5s | %10s | %9s | %12s | %10s | %10s | %9s |%n", "build", "source", "flows",
-                "files", "validate", "valid. MB", "cold start", "one edit", "daemon MB", "peak MB");
-        System.out.println("|----------|--------|---------|-------|------------|-----------|--------------|------------|------------|-----------|");
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s |%n", "build", "source",
+                "flows", "files", "validate", "valid. MB", "cold start", "one edit", "edit CPU", "cold CPU", "daemon MB", "peak MB");
+        System.out.println("|----------|--------|---------|-------|------------|-----------|--------------|------------|-------------|"
+                + "------------|------------|-----------|");
         for (Row r : rows) {
             if (r.build() == mine) {
                 continue;
@@ -543,10 +549,11 @@ public final class ScaleBench {
             if (m == null) {
                 continue;
             }
-            System.out.printf("| %-8s | %-6s | %7d | %5d | %10s | %9s | %12s | %10s | %10s | %9s |%n", r.build().name(),
-                    r.source().label(), r.flows(), r.files(), ratio(r.validate(), m.validate()),
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s |%n",
+                    r.build().name(), r.source().label(), r.flows(), r.files(), ratio(r.validate(), m.validate()),
                     ratio(r.validate().peakKb(), m.validate().peakKb()), ratio(r.cold(), m.cold()), ratio(r.edit(), m.edit()),
-                    ratio(r.rssKb(), m.rssKb()), ratio(r.peakKb(), m.peakKb()));
+                    ratio(r.editCpuMs(), m.editCpuMs()), ratio(r.coldCpuMs(), m.coldCpuMs()), ratio(r.rssKb(), m.rssKb()),
+                    ratio(r.peakKb(), m.peakKb()));
         }
     }
 
