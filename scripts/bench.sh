@@ -14,7 +14,7 @@
 #              the build to compare with (built there: mvn -B -q package -DskipTests), when set; each build in a lab
 #              of its own datapath layout
 #   sessionmem the daemon in dpdk mode (the unit's launcher and JVM options) with DPDK_SESSIONS live sessions (default
-#              100000; first datagrams from as many client address:ports at DPDK_RATE a second, default 20000, in
+#              100000; first datagrams from as many client address:ports at DPDK_RATE a second, default 2000, in
 #              namespaces of its own): whole-process RSS beside the EAL memory it configures
 #   flowcost   what a flow costs the control plane (CPU µs from the file to a cold plan, heap bytes kept) at FLOWS
 #              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
@@ -48,7 +48,7 @@ case $what in
   scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" -Dxdprecon.bench.sources="${SOURCES:-file,git}" \
       io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
-  sessionmem|all) run io.xdprecon.tests.bench.SessionMemoryBench "$root" "${DPDK_SESSIONS:-100000}" "${DPDK_RATE:-20000}" ;;&
+  sessionmem|all) run io.xdprecon.tests.bench.SessionMemoryBench "$root" "${DPDK_SESSIONS:-100000}" "${DPDK_RATE:-2000}" ;;&
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
       "${KEYS:-even,random,one-client,one-server}" ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
