@@ -78,6 +78,38 @@ class ColdPlanTest {
         assertFalse(Planner.plan(Fixtures.desired(Map.of(), Set.of(), List.of(), dpdk()), live(Map.of())).addsToAnEmptyMap());
     }
 
+    /**
+     * The daemon asks a plan for its summary several times per reconcile (has it changes? what does the log line
+     * say?): a cold plan's summary must count its packed flows, not read them — reading made a FlowChange, its legs,
+     * keys and a name per flow each time, ~100 MB at 262,144 flows, and ran the daemon of the unit's heap out of
+     * memory at its cold start. Counted by the thread's allocated bytes, which are exact, not by time.
+     */
+    @Test
+    void aColdPlansSummaryReadsNoFlow() {
+        int flows = 20_000;
+        Map<FlowKey, DesiredRule> rules = HashMap.newHashMap(2 * flows);
+        for (int f = 0; f < flows; f++) {
+            for (Direction direction : Direction.values()) {
+                int side = direction.ordinal();
+                rules.put(new FlowKey(1 + side, f, 7, 1000 + side, f & 0xffff),
+                        new DesiredRule(new FlowRule(new FlowKey(2 - side, 9, f, 2000, f & 0xffff), Owner.CONFIG),
+                                "flow-" + f, direction));
+            }
+        }
+        Plan cold = Planner.plan(Fixtures.desired(rules, Set.of(), List.of(), dpdk()), live(Map.of()));
+        assertTrue(cold.addsToAnEmptyMap());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Plan.Summary summary = cold.summary();
+        boolean changes = cold.hasChanges();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(new Plan.Summary(flows, 0, 0), summary);
+        assertTrue(changes);
+        // A flow read costs ~200 bytes (change, legs, keys, rules, optionals): 20,000 flows read would be ~4 MB.
+        assertTrue(allocated < 64 * 1024, "summary and hasChanges allocated " + allocated + " bytes for " + flows + " flows");
+    }
+
     private static LiveState live(Map<FlowKey, FlowRule> rules) {
         return new LiveState(true, MAX_RULES, rules, Set.of(), List.of(), attachedEverywhere());
     }
