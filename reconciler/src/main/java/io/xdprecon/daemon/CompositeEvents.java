@@ -45,4 +45,9 @@ public record CompositeEvents(List<DaemonEvents> listeners) implements DaemonEve
     public void alive() {
         listeners.forEach(DaemonEvents::alive);
     }
+
+    @Override
+    public void progress(String line) {
+        listeners.forEach(l -> l.progress(line));
+    }
 }

@@ -104,6 +104,8 @@ public final class Daemon implements AutoCloseable {
     private DaemonState state = DaemonState.initial();
     /** What the outside sees of it, published after every reconcile. */
     private volatile DaemonStatus status;
+    /** Feeds the watchdog while {@link #run()}'s loop works through a long reconcile; null outside {@code run()}. */
+    private volatile BusyLoopWatch busy;
 
     /** A daemon whose slow path is the kernel's (xdp mode): nothing runs beside the maps. */
     public Daemon(Source source, Settings settings, LiveStateReader reader, Applier applier, DaemonEvents events) {
@@ -168,9 +170,13 @@ public final class Daemon implements AutoCloseable {
 
     /** Loops until {@link #close()}, or until the slow path cannot start ({@link SlowPathException}). */
     public void run() {
-        try {
+        // Looks twice per heartbeat: SystemdEvents sends at most one ping per heartbeat (half WatchdogSec), so two
+        // pings of a busy loop are at most 1.5 heartbeats apart, within WatchdogSec.
+        try (BusyLoopWatch watch = BusyLoopWatch.ofCurrentThread(events, settings.heartbeat().dividedBy(2))) {
+            busy = watch;
             loop();
         } finally {
+            busy = null;
             synchronized (lock) {
                 running = false;
                 lock.notifyAll();
@@ -236,21 +242,37 @@ public final class Daemon implements AutoCloseable {
 
     /** {@link #reconcileOnce()}, or empty when the daemon was closed while it fetched: then it writes nothing. */
     private Optional<ReconcileOutcome> reconcile() {
-        state = state.started(Instant.now());
-        Fetch fetched = fetch();
-        synchronized (lock) {
-            if (!running) {
-                return Optional.empty();
-            }
-            writing = true;
-        }
         try {
-            return Optional.of(admitAndConverge(fetched));
-        } finally {
+            state = state.started(Instant.now());
+            phase("fetching " + source.describe());
+            Fetch fetched = fetch();
             synchronized (lock) {
-                writing = false;
-                lock.notifyAll();
+                if (!running) {
+                    return Optional.empty();
+                }
+                writing = true;
             }
+            try {
+                return Optional.of(admitAndConverge(fetched));
+            } finally {
+                synchronized (lock) {
+                    writing = false;
+                    lock.notifyAll();
+                }
+            }
+        } finally {
+            BusyLoopWatch watch = busy;
+            if (watch != null) {
+                watch.idle();
+            }
+        }
+    }
+
+    /** What the loop is busy with now: reported, and the watchdog fed, while it uses CPU for longer. */
+    private void phase(String what) {
+        BusyLoopWatch watch = busy;
+        if (watch != null) {
+            watch.phase(what);
         }
     }
 
@@ -385,6 +407,7 @@ public final class Daemon implements AutoCloseable {
             return new Admission.RejectedBefore(state.rejected().get());
         }
         state = state.attempting(revision.id());
+        phase("loading revision " + revision.shortId());
         try {
             ConfigCache.Loaded loaded = configs.load(revision.root(), revision.files(), settings.node(),
                     InterfaceResolver.currentNetns());
@@ -457,6 +480,7 @@ public final class Daemon implements AutoCloseable {
             Candidate newest = state.pending().get();
             return converge(newest.desired(), Optional.of(newest));
         }
+        phase("planning " + candidate.map(c -> "revision " + c.revision().shortId()).orElse("drift correction"));
         adoptDatapathOnce(desired);
         Planned planned = plan(desired, candidate.isPresent());
         Plan plan = planned.plan();
@@ -512,6 +536,8 @@ public final class Daemon implements AutoCloseable {
 
     private ReconcileOutcome apply(DesiredState desired, Planned planned, Optional<Candidate> candidate) {
         Plan plan = planned.plan();
+        phase("applying " + candidate.map(c -> "revision " + c.revision().shortId()).orElse("drift correction") + ": "
+                + plan.summary().line());
         try {
             // Planned moments ago from what was just read: the applier checks only the keys it changes.
             applier.applyFresh(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));

@@ -27,6 +27,9 @@ public interface DaemonEvents {
     /** Shutting down — systemd STOPPING=1. */
     default void stopping() {}
 
-    /** Still alive: the loop completed an iteration — systemd WATCHDOG=1. */
+    /** Still alive: the loop completed an iteration, or works through a long one — systemd WATCHDOG=1. */
     default void alive() {}
+
+    /** What a long reconcile is busy with (see {@link BusyLoopWatch}) — systemd STATUS=. */
+    default void progress(String line) {}
 }

@@ -19,11 +19,12 @@ import java.util.function.LongSupplier;
  *   <li>{@link #stopping} → {@code STOPPING=1}</li>
  *   <li>{@link #alive} → {@code WATCHDOG=1}, at most once per half {@code WatchdogSec=} and only when the
  *       watchdog is on</li>
+ *   <li>{@link #progress} → {@code STATUS=} what a long reconcile is busy with</li>
  * </ul>
  * The watchdog proves the loop is alive, so pings come only from {@link #alive}, never from a timer of its
  * own: the daemon must call {@code alive()} more often than every {@link #pingInterval()} (its wait between
- * reconciles should wake at least that often), so that two sent pings are never a full {@code WatchdogSec}
- * apart. A notification that fails is logged, never thrown: systemd's view must not stop the datapath.
+ * reconciles wakes at least that often, and {@link BusyLoopWatch} calls it while a reconcile uses CPU), so that
+ * two sent pings are never a full {@code WatchdogSec} apart. A notification that fails is logged, never thrown: systemd's view must not stop the datapath.
  * Thread-safe.
  */
 public final class SystemdEvents implements DaemonEvents {
@@ -71,6 +72,11 @@ public final class SystemdEvents implements DaemonEvents {
     @Override
     public void reconciled(ReconcileOutcome outcome, Duration took, DaemonStatus status) {
         send("STATUS", () -> notifier.status(status.line()));
+    }
+
+    @Override
+    public void progress(String line) {
+        send("STATUS", () -> notifier.status(line));
     }
 
     @Override
