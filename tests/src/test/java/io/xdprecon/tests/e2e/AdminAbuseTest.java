@@ -8,6 +8,7 @@ import io.xdprecon.daemon.admin.StatusJson;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.tests.bench.DaemonUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `xdprecon run` with the unit's heap (-Xmx256m) in the lab's proxy namespace, its admin endpoint attacked over
+ * `xdprecon run` with the unit's JVM options (systemd/xdprecon.env) in the lab's proxy namespace, its admin endpoint attacked over
  * real sockets for {@link #ATTACK}: {@value #SLOWLORIS} slowloris connections (a request trickled a header line
  * a second), {@value #IDLE} idle ones (connected, silent), 100 MB webhook bodies one after the other, and a
  * flood of webhooks with bad signatures — every connection the server closes is opened again at once, so the
@@ -54,9 +55,10 @@ class AdminAbuseTest {
     static final String SECRET = "abuse-test-secret";
     static final long BIG_BODY = 100L << 20;
     /** The JVM options of the systemd unit (systemd/xdprecon.env). */
-    static final List<String> UNIT_JVM_OPTIONS = List.of("-Xmx256m");
+    static final List<String> UNIT_JVM_OPTIONS = List.of(DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY).split(" "));
     /** What the JVM may hold beside the heap: metaspace, code, thread stacks, GC structures, socket buffers. */
     static final long NON_HEAP_MIB = 192;
+    /** 256 MiB: the heap the unit gave until it took -Xmx160m (the whole daemon's bound since). */
     static final long RSS_BOUND_KIB = (256 + NON_HEAP_MIB) * 1024;
 
     @TempDir

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped unit's daemon holds a fleet-sized config: {@code xdprecon run} through the launcher with the unit's
- * JVM options (-Xmx256m) on a file of 65,536 flows — which ran out of heap before the streamed loader and the packed
+ * JVM options (systemd/xdprecon.env) on a file of 65,536 flows — which ran out of heap before the streamed loader and the packed
  * desired state — applies every rule, then a one-flow edit of the file lands in the map.
  */
 class FleetScaleTest {
