@@ -281,14 +281,14 @@ final class Checks {
                             + " first packets");
                 }
             }
-            for (FlowTable table : spec.flows()) {
-                for (int r = 0; r < table.size(); r++) {
-                    if (pool.value().contains(table.egressPort(r)) && table.isAddress(r, true, address)) {
-                        add(pool, "'" + pool.value() + "' contains " + new Endpoint(address, table.egressPort(r))
-                                + ", the egress of flow '" + table.name(r) + "' (" + Mention.of(table.pointer(r) + "/egress/port")
-                                + "); a session could take it");
-                    }
-                }
+            // Through the index of the node's flows, which the daemon keeps between revisions: a lookup per port of
+            // the pool, not a walk of every flow (the errors are sorted by where they stand, not found in order).
+            for (FlowIndex.Entry taken : index.egressesWithin(address, pool.value())) {
+                FlowTable table = table(taken);
+                int r = taken.row();
+                add(pool, "'" + pool.value() + "' contains " + new Endpoint(address, table.egressPort(r))
+                        + ", the egress of flow '" + table.name(r) + "' (" + Mention.of(table.pointer(r) + "/egress/port")
+                        + "); a session could take it");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.Direction;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,6 +102,39 @@ final class FlowIndex {
         return egresses.groups();
     }
 
+    /**
+     * Every flow whose egress is {@code address} at a port of {@code ports}, in the node's order (as a walk of its
+     * flows finds them: a check places its first 10,000 problems only): looked up port by port in
+     * the egress index when the pool has fewer ports than the index has flows, else by a walk of the flows. A
+     * service's pool is checked against every flow of every file at each revision; this costs the smaller of the
+     * two (a pool of 10,000 ports among 262,144 flows: 10,000 probes), not the flows.
+     */
+    List<Entry> egressesWithin(IpAddress address, PortRange ports) {
+        List<Entry> within = new ArrayList<>();
+        int ip = FlowTable.fold(address);
+        if (ports.size() < egresses.used) {
+            for (int port = ports.first(); port <= ports.last(); port++) {
+                egresses.forEachEgress(ip, port, ref -> {
+                    FlowTable table = tables[ref >>> ROW_BITS];
+                    if (table.isAddress(ref & FlowTable.MAX_ROWS, true, address)) {
+                        within.add(entry(Kind.EGRESS, ref));
+                    }
+                });
+            }
+        } else {
+            for (int slot = 0; slot < MAX_SLOTS; slot++) {
+                FlowTable table = tables[slot];
+                for (int r = 0; table != null && r < table.size(); r++) {
+                    if (ports.contains(table.egressPort(r)) && table.isAddress(r, true, address)) {
+                        within.add(new Entry(slot, r, Direction.FORWARD));
+                    }
+                }
+            }
+        }
+        within.sort(order);
+        return within;
+    }
+
     /** Legs sharing a rule key, each group in order (a flow's forward leg before its reverse one). */
     List<List<Entry>> sameKeys() {
         return keys.groups();
@@ -123,12 +157,20 @@ final class FlowIndex {
         FlowTable table = tables[slot];
         long h = switch (kind) {
             case NAME -> table.nameHash(row);
-            case EGRESS -> (long) table.egressIp(row) << 16 | table.egressPort(row);
+            case EGRESS -> egressValue(table.egressIp(row), table.egressPort(row));
             case KEY -> {
                 table.leg(row, (ref & 1) == 1 ? Direction.REVERSE : Direction.FORWARD, devices[slot], scratchA);
                 yield scratchA[Flow.KEY_HIGH] * 0x9E3779B97F4A7C15L ^ scratchA[Flow.KEY_LOW];
             }
         };
+        return mix(h);
+    }
+
+    private static long egressValue(int ip, int port) {
+        return (long) ip << 16 | port;
+    }
+
+    private static int mix(long h) {
         h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
         h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return (int) (h ^ (h >>> 33));
@@ -188,6 +230,19 @@ final class FlowIndex {
             }
             slots[i] = ref + 1;
             used++;
+        }
+
+        /** Each stored egress reference at {@code ip} (an address's int column) and {@code port}. */
+        void forEachEgress(int ip, int port, java.util.function.IntConsumer action) {
+            int mask = slots.length - 1;
+            for (int i = mix(egressValue(ip, port)) & mask; slots[i] != 0; i = (i + 1) & mask) {
+                int ref = slots[i] - 1;
+                FlowTable table = tables[ref >>> ROW_BITS];
+                int row = ref & FlowTable.MAX_ROWS;
+                if (table.egressIp(row) == ip && table.egressPort(row) == port) {
+                    action.accept(ref);
+                }
+            }
         }
 
         void remove(int ref) {
