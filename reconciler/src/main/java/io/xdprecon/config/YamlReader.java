@@ -221,11 +221,17 @@ final class YamlReader {
 
     /** The second document is read through (an error in it is the error) and reported at its start. */
     private Problem secondDocument(YamlEvents ev) {
+        if (ev instanceof FastYamlEvents) {
+            // The fast scanner does not check a second document's syntax as SnakeYAML's does: an error in it (the
+            // error to report) would go unseen. A file with two documents is refused anyway; the parser reads it.
+            throw new NeedsTree();
+        }
         SourceMap.Position at = position(ev);
         depth = 0;
         YamlEvents.Kind root = ev.next();
         if (root != YamlEvents.Kind.END) {
             skip(ev, root);
+            ev.next(); // its end: SnakeYAML scans the text after the root only there, and an error in it is the error
         }
         return new Problem.AtPosition(at.line(), at.column(), "a config file holds one YAML document; a second one starts here");
     }

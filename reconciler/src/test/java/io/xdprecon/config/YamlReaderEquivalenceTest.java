@@ -33,6 +33,8 @@ class YamlReaderEquivalenceTest {
                 "a: !<tag:example.com,2000:x> 1\n", "- a\n", "x\n", "", "~\n", "a: 1\n---\nb: *u\n",
                 "a: 1\n--- [\n", "flows: [{a: 1}, 2, [3]]\n", "flows: !!seq [1]\n", "flows: !x [1]\n",
                 "flows:\n- a: 1\n  a: 2\n- b: !!str 3\n", "flows: &f [1]\ng: *f\n", "flows:\n- &i {a: 1}\nx: *i\n",
+                // a second document whose error comes after its root (a multi-line plain scalar, then ':')
+                "a: 1\n---\nb c\nd: 1\n",
                 // IPv6: colons inside plain scalars, brackets that YAML reads as a flow sequence
                 "a: 2001:db8::1\n", "a: ::1\n", "a: ::\n", "a: 1::\n", "a: ::ffff:10.0.0.1\n", "a: fe80::1%eth0\n",
                 "a: '[2001:db8::1]:5004'\n", "a: [2001:db8::1]:5004\n", "a: [2001:db8::1]\n", "a: 1:2:3:4:5:6:7:8\n",
