@@ -8,12 +8,15 @@ import io.xdprecon.dataplane.layout.AttachModeChange;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Change;
 import io.xdprecon.plan.DatapathChange;
 import io.xdprecon.plan.Fingerprint;
+import io.xdprecon.plan.LocalIp6Change;
 import io.xdprecon.plan.LocalIpChange;
+import io.xdprecon.plan.Rule6Change;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.RuleChange;
 import io.xdprecon.plan.TuningChange;
@@ -82,7 +85,7 @@ public final class Applier {
         // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
         // the steps below use only its other facts.
         List<RuleChange> rules = plan.ruleChanges();
-        Fingerprint.Walk walk = new Fingerprint.Walk(keysOf(rules), plan.tuningIds());
+        Fingerprint.Walk walk = new Fingerprint.Walk(keysOf(rules), plan.tuningIds(), plan.touchedKeys6());
         LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
         if (!plan.fingerprint().equals(walk.finish(live))) {
             throw stale();
@@ -101,7 +104,9 @@ public final class Applier {
      * @throws ApplyFailedException  when a step failed part way, with what landed
      */
     public List<Step> applyFresh(Plan plan, Options options) {
-        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty() || plan.addsToAnEmptyMap()) {
+        // IPv6 changes take the full check: the IPv6 facts (every IPv6 rule, at most 65,536) are in the fingerprint.
+        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty() || plan.addsToAnEmptyMap() || !plan.flows6().isEmpty()
+                || !plan.localIps6().isEmpty()) {
             return apply(plan, options);
         }
         if (!writesAnything(plan, options)) {
@@ -167,8 +172,11 @@ public final class Applier {
                 try (Datapath datapath = Datapath.openPinned(reader.pinRoot())) {
                     current = "add local IPs";
                     runLocalIps(plan, datapath, Change.Kind.ADD, steps);
+                    runLocalIps6(plan, datapath, Change.Kind.ADD, steps);
                     current = "write rules";
                     runRuleWrites(plan, rules, datapath, steps);
+                    current = "write IPv6 rules";
+                    runRule6Writes(plan, datapath, steps);
                     // Rules first: a program attached (or swapped in) finds every rule of the plan already there.
                     current = "attach the datapath";
                     runAttaches(plan, loaded, rebuilt, steps);
@@ -176,8 +184,11 @@ public final class Applier {
                     runAttachModeChanges(plan, steps);
                     current = "delete rules";
                     runRuleDeletes(plan, rules, datapath, steps);
+                    current = "delete IPv6 rules";
+                    runRule6Deletes(plan, datapath, steps);
                     current = "remove local IPs";
                     runLocalIps(plan, datapath, Change.Kind.DELETE, steps);
+                    runLocalIps6(plan, datapath, Change.Kind.DELETE, steps);
                 }
             }
             return steps;
@@ -358,6 +369,55 @@ public final class Applier {
         }
     }
 
+    private void runLocalIps6(Plan plan, Datapath datapath, Change.Kind kind, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (LocalIp6Change change : plan.localIps6()) {
+            if (change.kind() == kind) {
+                if (kind == Change.Kind.ADD) {
+                    datapath.localIps6().add(change.ip());
+                } else {
+                    datapath.localIps6().remove(change.ip());
+                }
+                done++;
+            }
+        }
+        if (done > 0) {
+            steps.add(new Step(kind == Change.Kind.ADD ? "add IPv6 local IPs" : "remove IPv6 local IPs", done, micros(start)));
+            progress.accept("  " + (kind == Change.Kind.ADD ? "+ " : "- ") + done + " IPv6 local IPs");
+        }
+    }
+
+    private void runRule6Writes(Plan plan, Datapath datapath, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (Rule6Change change : plan.rule6Changes()) {
+            if (change.kind() != Change.Kind.DELETE) {
+                datapath.rules6().put(change.key(), change.after().orElseThrow());
+                done++;
+            }
+        }
+        if (done > 0) {
+            steps.add(new Step("write IPv6 rules", done, micros(start)));
+            progress.accept("  + ~ " + done + " IPv6 rules written");
+        }
+    }
+
+    private void runRule6Deletes(Plan plan, Datapath datapath, List<Step> steps) {
+        long start = System.nanoTime();
+        int done = 0;
+        for (Rule6Change change : plan.rule6Changes()) {
+            if (change.kind() == Change.Kind.DELETE) {
+                datapath.rules6().remove(change.key());
+                done++;
+            }
+        }
+        if (done > 0) {
+            steps.add(new Step("delete IPv6 rules", done, micros(start)));
+            progress.accept("  - " + done + " IPv6 rules deleted");
+        }
+    }
+
     private void runRuleWrites(Plan plan, List<RuleChange> rules, Datapath datapath, List<Step> steps) {
         // A cold plan's changes are made as they are read: no pass over them to learn what it says already.
         boolean deletes = !plan.addsToAnEmptyMap() && rules.stream().anyMatch(c -> c.kind() == Change.Kind.DELETE);
@@ -407,6 +467,16 @@ public final class Applier {
             boolean present = after.localIps().contains(change.ip());
             boolean done = change.kind() == Change.Kind.ADD ? present : !present;
             (done ? landed : missing).add(change.kind().symbol() + " local IP " + Ipv4.format(change.ip()));
+        }
+        for (Rule6Change change : plan.rule6Changes()) {
+            Optional<FlowRule6> now = Optional.ofNullable(after.rules6().get(change.key()));
+            boolean done = change.kind() == Change.Kind.DELETE ? now.isEmpty() : now.equals(change.after());
+            (done ? landed : missing).add(change.kind().symbol() + " rule " + change.key());
+        }
+        for (LocalIp6Change change : plan.localIps6()) {
+            boolean present = after.localIps6().contains(change.ip());
+            boolean done = change.kind() == Change.Kind.ADD ? present : !present;
+            (done ? landed : missing).add(change.kind().symbol() + " local IP " + change.ip());
         }
         for (TuningChange change : plan.tuning()) {
             boolean done = after.tuning().contains(change.after());

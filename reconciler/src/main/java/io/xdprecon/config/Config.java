@@ -9,9 +9,12 @@ import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceSpec;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.IcmpEcho;
-import io.xdprecon.dataplane.maps.Abi;
+import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.Direction;
+import io.xdprecon.state.DesiredRule6;
 import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.DesiredState;
@@ -195,16 +198,37 @@ public final class Config {
             }
             ifindexes.add(numbers);
         }
-        DesiredRules rules = previous.filter(p -> p.node().equals(node))
+        boolean anyV6 = spec.flows().stream().anyMatch(FlowTable::anyV6);
+        DesiredRules rules = previous.filter(p -> p.node().equals(node) && !anyV6) // IPv6 rows are not in the packed rules
                 .flatMap(p -> reuse(spec.flows(), ifindexes, p))
                 .orElseGet(() -> build(spec.flows(), ifindexes, t -> true));
+        Map<FlowKey6, DesiredRule6> rules6 = anyV6 ? rules6(spec.flows(), ifindexes) : Map.of();
         DatapathSettings datapath = new DatapathSettings(
                 spec.datapath().mode().map(At::value).orElse(DatapathSettings.Mode.XDP),
                 spec.datapath().attachMode().map(At::value).orElse(XdpMode.NATIVE),
                 spec.datapath().maxRules().map(At::value).orElse(Checks.DEFAULT_MAX_RULES),
                 ifindexByDevice);
-        return new NodeRules(node, spec.flows(), ifindexes,
-                new DesiredState(node, file.toString(), rules, localIps(spec), tuning(spec), datapath));
+        return new NodeRules(node, spec.flows(), ifindexes, new DesiredState(node, file.toString(), rules, localIps(spec),
+                tuning(spec), datapath, rules6, localIps6(spec)));
+    }
+
+    /** The IPv6 flows' rules, two per flow, as objects (the IPv6 map holds at most 65,536). */
+    private static Map<FlowKey6, DesiredRule6> rules6(List<FlowTable> tables, List<int[]> ifindexes) {
+        Map<FlowKey6, DesiredRule6> rules = new LinkedHashMap<>();
+        for (int t = 0; t < tables.size(); t++) {
+            FlowTable table = tables.get(t);
+            for (int r = table.firstV6(); r >= 0 && r < table.size(); r++) {
+                if (!table.v6(r)) {
+                    continue;
+                }
+                String name = table.name(r);
+                for (Direction direction : Direction.values()) {
+                    FlowKey6[] leg = table.leg6(r, direction, ifindexes.get(t));
+                    rules.put(leg[0], new DesiredRule6(new FlowRule6(leg[1], Owner.CONFIG), name, direction));
+                }
+            }
+        }
+        return rules;
     }
 
     /** The rules of {@code tables} for which {@code which} holds: two per flow, sorted by key. */
@@ -221,6 +245,9 @@ public final class Config {
             }
             FlowTable table = tables.get(t);
             for (int r = 0; r < table.size(); r++) {
+                if (table.v6(r)) {
+                    continue; // DesiredState.rules6
+                }
                 int flow = rules.flow(table.name(r));
                 for (Direction direction : Direction.values()) {
                     table.leg(r, direction, ifindexes.get(t), leg);
@@ -300,30 +327,14 @@ public final class Config {
     }
 
     /**
-     * The one error a node with IPv6 in its config gets from plan and apply (validate accepts it): the desired
-     * state, the planner and the applier know IPv4 rules only (the datapath's xdp_rules6 is there, unwritten), so
-     * nothing of such a config is written — not its IPv4 half either, which would leave a dual-stack relay half
-     * applied. Placed at the first IPv6 value, with how many more there are.
+     * The one error a node with an IPv6 service gets from plan and apply (validate accepts it): the DPDK loop runs
+     * IPv4 sessions only, so nothing of such a config is written — not its other flows either, which would leave a
+     * dual-stack relay half applied. IPv6 flows and local IPs are planned and applied. Placed at the first IPv6
+     * service, with how many more there are.
      */
     private static Optional<Problem> ipv6Refusal(NodeSpec spec) {
         String first = null;
         int count = 0;
-        for (FlowTable table : spec.flows()) {
-            if (table.anyV6()) {
-                for (int r = table.firstV6(); r >= 0 && r < table.size(); r++) {
-                    if (table.v6(r)) {
-                        first = first == null ? table.pointer(r) + "/client" : first;
-                        count++;
-                    }
-                }
-            }
-        }
-        for (At<IpAddress> ip : spec.localIps()) {
-            if (ip.value() instanceof IpAddress.V6) {
-                first = first == null ? ip.pointer() : first;
-                count++;
-            }
-        }
         for (ServiceSpec service : spec.services()) {
             if (service.listen().address().value() instanceof IpAddress.V6) {
                 first = first == null ? service.listen().address().pointer() : first;
@@ -333,25 +344,45 @@ public final class Config {
         if (first == null) {
             return Optional.empty();
         }
-        return Optional.of(new Problem.AtValue(first, "IPv6 is not written by plan and apply yet: the datapath (layout "
-                + Abi.VERSION + ") forwards IPv6 rules, but the planner and the applier write IPv4 rules only, so the"
-                + " node's config is refused and nothing is written (" + count + " IPv6 flow(s), local IP(s) or"
-                + " service(s); validate accepts them)"));
+        return Optional.of(new Problem.AtValue(first, "IPv6 services are not run by the DPDK loop yet: plan and apply"
+                + " refuse the node's config and write nothing (" + count + " IPv6 service(s); IPv6 flows and local IPs"
+                + " are applied, and validate accepts the services)"));
     }
 
     private NodeSpec spec(String node) {
         return nodes.getOrDefault(node, base);
     }
 
-    /** IPv4 only: {@link #forNode} has refused IPv6 before. */
+    /** The IPv4 local IPs: the config's and its services' listen and egress addresses. */
     private static Set<Integer> localIps(NodeSpec spec) {
         Set<Integer> ips = new LinkedHashSet<>();
-        spec.localIps().forEach(ip -> ips.add(((IpAddress.V4) ip.value()).bits()));
+        for (IpAddress ip : localAddresses(spec)) {
+            if (ip instanceof IpAddress.V4 v4) {
+                ips.add(v4.bits());
+            }
+        }
+        return ips;
+    }
+
+    /** The IPv6 local IPs ({@code xdp_local_ips6}), as {@link #localIps} finds them. */
+    private static Set<IpAddress.V6> localIps6(NodeSpec spec) {
+        Set<IpAddress.V6> ips = new LinkedHashSet<>();
+        for (IpAddress ip : localAddresses(spec)) {
+            if (ip instanceof IpAddress.V6 v6) {
+                ips.add(v6);
+            }
+        }
+        return ips;
+    }
+
+    private static List<IpAddress> localAddresses(NodeSpec spec) {
+        List<IpAddress> ips = new ArrayList<>();
+        spec.localIps().forEach(ip -> ips.add(ip.value()));
         for (ServiceSpec service : spec.services()) {
             // clients' first packets must reach the DPDK loop
-            ips.add(((IpAddress.V4) service.listen().address().value()).bits());
+            ips.add(service.listen().address().value());
             // and so must backends' answers to a new session
-            ips.add(((IpAddress.V4) service.egressAddress().value()).bits());
+            ips.add(service.egressAddress().value());
         }
         return ips;
     }

@@ -1,5 +1,6 @@
 package io.xdprecon.config;
 
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.Direction;
 import java.nio.charset.StandardCharsets;
@@ -226,6 +227,28 @@ final class FlowTable {
     void leg(int r, Direction direction, int[] numbers, long[] out) {
         Flow.leg(direction, clientIps[r], inPorts[r] >>> 16, numbers[ifaces[r] >>> 16], listenIps[r], inPorts[r] & 0xffff,
                 numbers[ifaces[r] & 0xffff], egressIps[r], outPorts[r] >>> 16, serverIps[r], outPorts[r] & 0xffff, out);
+    }
+
+    /**
+     * Row {@code r}'s IPv6 rule in {@code direction} ({@link Flow#leg}'s derivation, with 128-bit addresses): the key
+     * its packets arrive with and the rewrite they leave with. Only for an IPv6 row.
+     */
+    FlowKey6[] leg6(int r, Direction direction, int[] numbers) {
+        IpAddress.V6 client = (IpAddress.V6) address(r, CLIENT, clientIps);
+        IpAddress.V6 listen = (IpAddress.V6) address(r, LISTEN, listenIps);
+        IpAddress.V6 egress = (IpAddress.V6) address(r, EGRESS, egressIps);
+        IpAddress.V6 server = (IpAddress.V6) address(r, SERVER, serverIps);
+        int listenIf = numbers[ifaces[r] >>> 16];
+        int egressIf = numbers[ifaces[r] & 0xffff];
+        int clientPort = inPorts[r] >>> 16;
+        int listenPort = inPorts[r] & 0xffff;
+        int egressPort = outPorts[r] >>> 16;
+        int serverPort = outPorts[r] & 0xffff;
+        return direction == Direction.FORWARD
+                ? new FlowKey6[] {new FlowKey6(listenIf, client, listen, clientPort, listenPort),
+                        new FlowKey6(egressIf, egress, server, egressPort, serverPort)}
+                : new FlowKey6[] {new FlowKey6(egressIf, server, egress, serverPort, egressPort),
+                        new FlowKey6(listenIf, listen, client, listenPort, clientPort)};
     }
 
     String name(int r) {

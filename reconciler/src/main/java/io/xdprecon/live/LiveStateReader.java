@@ -145,8 +145,10 @@ public final class LiveStateReader {
                 }
                 rules = Map.of();
             }
+            // The IPv6 rules are read whole in every snapshot (facts included): at most 65,536, and a plan of a few
+            // IPv4 keys still sees every IPv6 rule it may have to write or delete.
             return new LiveState(true, live.rules().capacity(), rules, live.localIps().readAll().keySet(), tuning,
-                    attached);
+                    attached).withIpv6(live.rules6().readAll(), live.localIps6().readAll().keySet());
         }
     }
 

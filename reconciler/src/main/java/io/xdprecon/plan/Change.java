@@ -4,7 +4,7 @@ package io.xdprecon.plan;
  * One resource a plan creates, changes or destroys. The set is closed so that every consumer (renderer,
  * JSON, applier) handles each kind of resource, and the compiler says so when one is added.
  */
-public sealed interface Change permits FlowChange, LocalIpChange, TuningChange, DatapathChange {
+public sealed interface Change permits FlowChange, Flow6Change, LocalIpChange, LocalIp6Change, TuningChange, DatapathChange {
 
     /** What happens to the resource. */
     Kind kind();

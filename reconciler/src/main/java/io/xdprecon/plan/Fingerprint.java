@@ -1,7 +1,11 @@
 package io.xdprecon.plan;
 
+import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
@@ -13,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -61,7 +66,12 @@ public record Fingerprint(String sha256) {
      * plan knows no others, so apply can re-read exactly these and compare.
      */
     public static Fingerprint of(LiveState live, Set<FlowKey> touched, Set<String> tuningIds) {
-        Walk walk = new Walk(touched, tuningIds);
+        return of(live, touched, tuningIds, Set.of());
+    }
+
+    /** {@link #of(LiveState, Set, Set)} of a plan that also writes or deletes the IPv6 keys {@code touched6}. */
+    public static Fingerprint of(LiveState live, Set<FlowKey> touched, Set<String> tuningIds, Set<FlowKey6> touched6) {
+        Walk walk = new Walk(touched, tuningIds, touched6);
         live.rules().forEach(walk::rule);
         return walk.finish(live);
     }
@@ -78,23 +88,25 @@ public record Fingerprint(String sha256) {
      * config-owned rule, and the live value before each rule change (absent for an add) — the value a
      * walk of the live map finds at each touched key. Equal to {@link #of(LiveState, Set, Set)}.
      */
-    static Fingerprint of(LiveState facts, EntrySetDigest configRules, List<RuleChange> changes, Set<String> tuningIds) {
+    static Fingerprint of(LiveState facts, EntrySetDigest configRules, List<RuleChange> changes, Set<String> tuningIds,
+            Collection<FlowKey6> touched6) {
         EntrySetDigest touched = new EntrySetDigest();
         for (RuleChange change : changes) {
             FlowRule before = change.before().orElse(null);
             touched.add(before == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, change.key(),
                     before);
         }
-        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds)));
+        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds, touched6)));
     }
 
-    /** {@link #of(LiveState, EntrySetDigest, List, Set)} of a plan whose changes are all adds, at {@code added}. */
-    static Fingerprint ofAdds(LiveState facts, EntrySetDigest configRules, List<FlowKey> added, Set<String> tuningIds) {
+    /** {@link #of(LiveState, EntrySetDigest, List, Set, Collection)} of a plan whose IPv4 changes are all adds. */
+    static Fingerprint ofAdds(LiveState facts, EntrySetDigest configRules, List<FlowKey> added, Set<String> tuningIds,
+            Collection<FlowKey6> touched6) {
         EntrySetDigest touched = new EntrySetDigest();
         for (FlowKey key : added) {
             touched.add(EntrySetDigest.TOUCHED_ABSENT, key, null);
         }
-        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds)));
+        return new Fingerprint(sha256(canonicalBytes(facts, configRules, touched, tuningIds, touched6)));
     }
 
     /**
@@ -107,13 +119,20 @@ public record Fingerprint(String sha256) {
         private final Collection<FlowKey> touched; // distinct keys
         private Set<FlowKey> touchedSet; // built at the first live rule: a walk of an empty map needs none
         private final Set<String> tuningIds; // null: every setting
+        private final Collection<FlowKey6> touched6;
         private final EntrySetDigest configRules = new EntrySetDigest();
         private final Map<FlowKey, FlowRule> touchedRules = new HashMap<>();
 
         /** @param touched the distinct keys the plan writes or deletes */
         public Walk(Collection<FlowKey> touched, Set<String> tuningIds) {
+            this(touched, tuningIds, Set.of());
+        }
+
+        /** @param touched6 the IPv6 keys the plan writes or deletes (their live values are in the facts) */
+        public Walk(Collection<FlowKey> touched, Set<String> tuningIds, Collection<FlowKey6> touched6) {
             this.touched = Objects.requireNonNull(touched, "touched");
             this.tuningIds = tuningIds;
+            this.touched6 = Objects.requireNonNull(touched6, "touched6");
         }
 
         /** One live rule; a key seen twice (a walk racing a writer) changes the result, so apply refuses. */
@@ -142,12 +161,12 @@ public record Fingerprint(String sha256) {
                 touchedKeys.add(rule == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, key,
                         rule);
             }
-            return Fingerprint.canonicalBytes(facts, configRules, touchedKeys, tuningIds);
+            return Fingerprint.canonicalBytes(facts, configRules, touchedKeys, tuningIds, touched6);
         }
     }
 
     private static byte[] canonicalBytes(LiveState facts, EntrySetDigest configRules, EntrySetDigest touchedKeys,
-            Set<String> tuningIds) {
+            Set<String> tuningIds, Collection<FlowKey6> touched6) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, VERSION);
@@ -187,10 +206,54 @@ public record Fingerprint(String sha256) {
                     writeString(out, entry.getValue().get().name());
                 }
             }
+            writeIpv6(out, facts, touched6);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * The IPv6 facts, sorted (at most 65,536 rules): every live IPv6 rule but the sessions', the live value (or
+     * absence) at each IPv6 key the plan touches, and the IPv6 local IPs. Written only when there is one, so that a
+     * node without IPv6 keeps the fingerprint it had before IPv6 (saved plans stay valid across the upgrade).
+     */
+    private static void writeIpv6(DataOutputStream out, LiveState facts, Collection<FlowKey6> touched6) throws IOException {
+        List<byte[]> rules = new ArrayList<>();
+        facts.rules6().forEach((key, rule) -> {
+            if (rule.owner() != Owner.SESSION) {
+                rules.add(entryBytes(key, rule));
+            }
+        });
+        List<byte[]> touched = new ArrayList<>();
+        for (FlowKey6 key : touched6) {
+            FlowRule6 rule = facts.rules6().get(key);
+            touched.add(rule == null ? Abi.key6Bytes(key) : entryBytes(key, rule));
+        }
+        List<byte[]> localIps = new ArrayList<>();
+        for (IpAddress.V6 ip : facts.localIps6()) {
+            localIps.add(Abi.key6Bytes(new FlowKey6(0, ip, ip, 0, 0)));
+        }
+        if (rules.isEmpty() && touched.isEmpty() && localIps.isEmpty()) {
+            return;
+        }
+        writeString(out, "ipv6");
+        for (List<byte[]> set : List.of(rules, touched, localIps)) {
+            set.sort(Arrays::compare);
+            out.writeInt(set.size());
+            for (byte[] entry : set) {
+                out.writeInt(entry.length);
+                out.write(entry);
+            }
+        }
+    }
+
+    private static byte[] entryBytes(FlowKey6 key, FlowRule6 rule) {
+        byte[] k = Abi.key6Bytes(key);
+        byte[] r = Abi.rule6Bytes(rule, 0); // the slot is the writer's, not a fact the plan depends on
+        byte[] entry = Arrays.copyOf(k, k.length + r.length);
+        System.arraycopy(r, 0, entry, k.length, r.length);
+        return entry;
     }
 
     /** Length-prefixed UTF-8, so that no two different sequences of strings encode alike. */

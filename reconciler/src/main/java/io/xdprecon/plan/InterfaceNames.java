@@ -1,6 +1,7 @@
 package io.xdprecon.plan;
 
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.Ipv4;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,6 +18,11 @@ final class InterfaceNames {
 
     String name(int ifindex) {
         return byIndex.getOrDefault(ifindex, "if" + ifindex);
+    }
+
+    /** {@code ens3 [2001:db8::20]:40000 -> [2001:db8::10]:30000}: RFC 5952 addresses in brackets. */
+    String format(FlowKey6 key) {
+        return name(key.ifindex()) + " " + key.srcIp().withPort(key.srcPort()) + " -> " + key.dstIp().withPort(key.dstPort());
     }
 
     /** {@code ens3 198.51.100.20:40000 -> 203.0.113.10:30000} */

@@ -1,6 +1,7 @@
 package io.xdprecon.plan;
 
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.LiveState;
 import java.util.ArrayList;
@@ -34,11 +35,13 @@ import java.util.stream.Stream;
  * @param warnings        things to know that do not block an apply
  * @param errors          reasons the plan cannot be applied at all
  * @param fingerprint     of the live facts this plan depends on
+ * @param localIps6       IPv6 local IPs, adds then deletes
+ * @param flows6          IPv6 flows as {@code flows}
  */
 public record Plan(String node, String source, DatapathSettings.Mode mode, boolean datapathAbsent,
         Map<String, Integer> interfaces, List<DatapathChange> datapath, List<LocalIpChange> localIps,
         List<FlowChange> flows, List<TuningChange> tuning, MassDeleteGuard guard, List<String> warnings,
-        List<String> errors, Fingerprint fingerprint) {
+        List<String> errors, Fingerprint fingerprint, List<LocalIp6Change> localIps6, List<Flow6Change> flows6) {
 
     /** The flag a disruptive tuning change needs. */
     public static final String DISRUPTIVE_FLAG = "--allow-disruptive";
@@ -56,6 +59,17 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         warnings = List.copyOf(warnings);
         errors = List.copyOf(errors);
         Objects.requireNonNull(fingerprint, "fingerprint");
+        localIps6 = List.copyOf(localIps6);
+        flows6 = List.copyOf(flows6);
+    }
+
+    /** A plan with no IPv6 change. */
+    public Plan(String node, String source, DatapathSettings.Mode mode, boolean datapathAbsent,
+            Map<String, Integer> interfaces, List<DatapathChange> datapath, List<LocalIpChange> localIps,
+            List<FlowChange> flows, List<TuningChange> tuning, MassDeleteGuard guard, List<String> warnings,
+            List<String> errors, Fingerprint fingerprint) {
+        this(node, source, mode, datapathAbsent, interfaces, datapath, localIps, flows, tuning, guard, warnings, errors,
+                fingerprint, List.of(), List.of());
     }
 
     /** Resources to add, change and destroy, as the summary line counts them. */
@@ -79,7 +93,8 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         // Counted list by list, never collected: a cold plan's flows are packed, and reading each of its 262,144
         // flows into one list made ~100 MB of changes at every summary (the daemon asks several times per reconcile).
         int[] counts = new int[Change.Kind.values().length];
-        Stream.of(datapath, localIps, tuning).forEach(changes -> changes.forEach(c -> counts[c.kind().ordinal()]++));
+        Stream.of(datapath, localIps, localIps6, flows6, tuning)
+                .forEach(changes -> changes.forEach(c -> counts[c.kind().ordinal()]++));
         if (flows instanceof AddedFlows) {
             counts[Change.Kind.ADD.ordinal()] += flows.size(); // every flow of a cold plan is an add
         } else {
@@ -90,9 +105,23 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
                 counts[Change.Kind.DELETE.ordinal()]);
     }
 
-    /** Every change, in display order: datapath, local IPs, flows, tuning. */
+    /** Every change, in display order: datapath, local IPs (IPv4, IPv6), flows (IPv4, IPv6), tuning. */
     public List<Change> changes() {
-        return Stream.of(datapath, localIps, flows, tuning).<Change>flatMap(List::stream).toList();
+        return Stream.of(datapath, localIps, localIps6, flows, flows6, tuning).<Change>flatMap(List::stream).toList();
+    }
+
+    /** Every IPv6 rule change, flows in plan order. */
+    public List<Rule6Change> rule6Changes() {
+        List<Rule6Change> rules = new ArrayList<>();
+        flows6.forEach(f -> rules.addAll(f.rules()));
+        return Collections.unmodifiableList(rules);
+    }
+
+    /** The IPv6 keys this plan writes or deletes: its {@link #fingerprint} pins the live value at each. */
+    public Set<FlowKey6> touchedKeys6() {
+        Set<FlowKey6> keys = new LinkedHashSet<>();
+        rule6Changes().forEach(r -> keys.add(r.key()));
+        return Collections.unmodifiableSet(keys);
     }
 
     public boolean hasChanges() {
@@ -141,7 +170,7 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
 
     /** Whether {@code live} still has every fact this plan was computed against. */
     public boolean matches(LiveState live) {
-        return fingerprint.equals(Fingerprint.of(live, touchedKeys(), tuningIds()));
+        return fingerprint.equals(Fingerprint.of(live, touchedKeys(), tuningIds(), touchedKeys6()));
     }
 
     /** Ids of the tuning settings this plan changes: the only tuning its fingerprint covers. */

@@ -13,7 +13,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
+import io.xdprecon.dataplane.maps.Ipv6;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DatapathSettings;
@@ -104,6 +108,8 @@ public final class PlanJson {
         ArrayNode localIps = root.putArray("localIps");
         plan.localIps().forEach(change -> localIps.addObject().put("kind", lower(change.kind()))
                 .put("ip", Ipv4.format(change.ip())));
+        plan.localIps6().forEach(change -> localIps.addObject().put("kind", lower(change.kind()))
+                .put("ip", change.ip().toString()));
         ArrayNode flows = root.putArray("flows");
         InterfaceNames names = new InterfaceNames(plan.interfaces());
         for (FlowChange flow : plan.flows()) {
@@ -117,6 +123,20 @@ public final class PlanJson {
                 ruleNode.set("key", keyNode(rule.key(), names));
                 ruleNode.set("before", rule.before().map(r -> ruleNode(r, names)).orElse(null));
                 ruleNode.set("after", rule.after().map(r -> ruleNode(r, names)).orElse(null));
+            }
+        }
+        // IPv6 flows in the same array, after the IPv4 ones: their addresses (RFC 5952) say the family.
+        for (Flow6Change flow : plan.flows6()) {
+            ObjectNode node = flows.addObject();
+            node.put("kind", lower(flow.kind()));
+            node.put("flow", flow.flow().orElse(null));
+            ArrayNode rules = node.putArray("rules");
+            for (Rule6Change rule : flow.rules()) {
+                ObjectNode ruleNode = rules.addObject();
+                ruleNode.put("kind", lower(rule.kind()));
+                ruleNode.set("key", keyNode6(rule.key(), names));
+                ruleNode.set("before", rule.before().map(r -> ruleNode6(r, names)).orElse(null));
+                ruleNode.set("after", rule.after().map(r -> ruleNode6(r, names)).orElse(null));
             }
         }
         ArrayNode tuning = root.putArray("tuning");
@@ -187,6 +207,8 @@ public final class PlanJson {
 
     private static Plan read(JsonNode rootJson) {
         Field root = new Field(rootJson, "$");
+        List<Field> localIpFields = root.get("localIps").list(f -> f);
+        List<Field> flowFields = root.get("flows").list(f -> f);
         return new Plan(
                 root.get("node").text(),
                 root.get("source").text(),
@@ -194,14 +216,22 @@ public final class PlanJson {
                 root.get("datapathAbsent").bool(),
                 root.get("interfaces").intMap(),
                 root.get("datapath").list(PlanJson::readDatapath),
-                root.get("localIps").list(f -> f.convert(() -> new LocalIpChange(
-                        f.get("kind").enumValue(Change.Kind.class), f.get("ip").ipv4()))),
-                root.get("flows").list(PlanJson::readFlow),
+                localIpFields.stream().filter(f -> !f.get("ip").isIpv6()).map(f -> f.convert(() -> new LocalIpChange(
+                        f.get("kind").enumValue(Change.Kind.class), f.get("ip").ipv4()))).toList(),
+                flowFields.stream().filter(f -> !isIpv6Flow(f)).map(PlanJson::readFlow).toList(),
                 root.get("tuning").list(PlanJson::readTuning),
                 readGuard(root.get("massDelete")),
                 root.get("warnings").list(Field::text),
                 root.get("errors").list(Field::text),
-                root.get("fingerprint").convert(f -> new Fingerprint(f.text())));
+                root.get("fingerprint").convert(f -> new Fingerprint(f.text())),
+                localIpFields.stream().filter(f -> f.get("ip").isIpv6()).map(f -> f.convert(() -> new LocalIp6Change(
+                        f.get("kind").enumValue(Change.Kind.class), f.get("ip").ipv6()))).toList(),
+                flowFields.stream().filter(PlanJson::isIpv6Flow).map(PlanJson::readFlow6).toList());
+    }
+
+    private static boolean isIpv6Flow(Field flow) {
+        List<Field> rules = flow.get("rules").list(r -> r);
+        return !rules.isEmpty() && rules.getFirst().get("key").get("srcIp").isIpv6();
     }
 
     // ---- writing ------------------------------------------------------------------------------------
@@ -256,6 +286,24 @@ public final class PlanJson {
         node.put("srcPort", key.srcPort());
         node.put("dstIp", Ipv4.format(key.dstIp()));
         node.put("dstPort", key.dstPort());
+        return node;
+    }
+
+    private static ObjectNode keyNode6(FlowKey6 key, InterfaceNames names) {
+        ObjectNode node = NODES.objectNode();
+        node.put("iface", names.name(key.ifindex()));
+        node.put("ifindex", key.ifindex());
+        node.put("srcIp", key.srcIp().toString());
+        node.put("srcPort", key.srcPort());
+        node.put("dstIp", key.dstIp().toString());
+        node.put("dstPort", key.dstPort());
+        return node;
+    }
+
+    private static ObjectNode ruleNode6(FlowRule6 rule, InterfaceNames names) {
+        ObjectNode node = NODES.objectNode();
+        node.set("rewrite", keyNode6(rule.rewrite(), names));
+        node.put("owner", lower(rule.owner()));
         return node;
     }
 
@@ -344,6 +392,24 @@ public final class PlanJson {
                         readKey(r.get("key")),
                         r.optional("before").map(PlanJson::readRule),
                         r.optional("after").map(PlanJson::readRule))))));
+    }
+
+    private static Flow6Change readFlow6(Field f) {
+        return f.convert(() -> new Flow6Change(f.get("kind").enumValue(Change.Kind.class),
+                f.optional("flow").map(Field::text),
+                f.get("rules").list(r -> r.convert(() -> new Rule6Change(r.get("kind").enumValue(Change.Kind.class),
+                        readKey6(r.get("key")),
+                        r.optional("before").map(PlanJson::readRule6),
+                        r.optional("after").map(PlanJson::readRule6))))));
+    }
+
+    private static FlowKey6 readKey6(Field f) {
+        return f.convert(() -> new FlowKey6(f.get("ifindex").integer(), f.get("srcIp").ipv6(), f.get("dstIp").ipv6(),
+                f.get("srcPort").integer(), f.get("dstPort").integer()));
+    }
+
+    private static FlowRule6 readRule6(Field f) {
+        return f.convert(() -> new FlowRule6(readKey6(f.get("rewrite")), f.get("owner").enumValue(Owner.class)));
     }
 
     private static FlowKey readKey(Field f) {
@@ -440,6 +506,19 @@ public final class PlanJson {
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
+        }
+
+        /** Whether this is an address in IPv6 text (it has a colon; IPv4 never does). */
+        boolean isIpv6() {
+            return json.isTextual() && json.asText().indexOf(':') >= 0;
+        }
+
+        IpAddress.V6 ipv6() {
+            long[] bits = Ipv6.parse(text());
+            if (bits == null) {
+                throw invalid("expected an IPv6 address, found \"" + text() + "\"");
+            }
+            return new IpAddress.V6(bits[0], bits[1]);
         }
 
         byte[] hexBytes() {

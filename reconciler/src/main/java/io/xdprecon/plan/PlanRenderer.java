@@ -2,6 +2,7 @@ package io.xdprecon.plan;
 
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.text.Columns;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The text plan, terraform-like: a header, one block per kind of resource with {@code +} (add),
@@ -94,7 +96,13 @@ public final class PlanRenderer {
                         .append('\n');
             }
         }
-        if (!plan.flows().isEmpty()) {
+        for (LocalIp6Change change : plan.localIps6()) {
+            if (plan.localIps().isEmpty() && change == plan.localIps6().getFirst()) {
+                out.append("\nLocal IPs:\n");
+            }
+            out.append(INDENT).append(change.kind().symbol()).append(' ').append(change.ip()).append('\n');
+        }
+        if (!plan.flows().isEmpty() || !plan.flows6().isEmpty()) {
             out.append("\nFlows:\n");
             for (FlowChange flow : plan.flows()) {
                 out.append(INDENT).append(flow.kind().symbol()).append(' ')
@@ -102,6 +110,14 @@ public final class PlanRenderer {
                         .append('\n');
                 for (RuleChange rule : flow.rules()) {
                     appendRule(out, rule, names);
+                }
+            }
+            for (Flow6Change flow : plan.flows6()) {
+                out.append(INDENT).append(flow.kind().symbol()).append(' ')
+                        .append(flow.flow().map(name -> "flow " + name).orElse("flow not in the config"))
+                        .append('\n');
+                for (Rule6Change rule : flow.rules()) {
+                    appendRule6(out, rule, names);
                 }
             }
         }
@@ -124,23 +140,40 @@ public final class PlanRenderer {
     }
 
     private static void appendRule(StringBuilder out, RuleChange rule, InterfaceNames names) {
+        appendLeg(out, rule.kind(), names.format(rule.key()), rule.before().map(FlowRule::owner),
+                showOwner -> describe(rule.before().orElseThrow(), names, showOwner),
+                showOwner -> describe(rule.after().orElseThrow(), names, showOwner));
+    }
+
+    /** {@link #appendRule} for an IPv6 rule: addresses in RFC 5952 form, in brackets before the port. */
+    private static void appendRule6(StringBuilder out, Rule6Change rule, InterfaceNames names) {
+        appendLeg(out, rule.kind(), names.format(rule.key()), rule.before().map(FlowRule6::owner),
+                showOwner -> describe6(rule.before().orElseThrow(), names, showOwner),
+                showOwner -> describe6(rule.after().orElseThrow(), names, showOwner));
+    }
+
+    /** One leg of either family: its key, then its rewrite (an add or delete) or what it was and is now. */
+    private static void appendLeg(StringBuilder out, Change.Kind kind, String key, Optional<Owner> beforeOwner,
+            Function<Boolean, String> before, Function<Boolean, String> after) {
         String legIndent = INDENT + INDENT + INDENT;
-        out.append(legIndent).append(rule.kind().symbol()).append(' ').append(names.format(rule.key()));
-        switch (rule.kind()) {
-            case ADD -> out.append(" => ").append(names.format(rule.after().orElseThrow().rewrite())).append('\n');
-            case DELETE -> out.append(" => ").append(describe(rule.before().orElseThrow(), names,
-                    rule.before().orElseThrow().owner() != Owner.CONFIG)).append('\n');
+        out.append(legIndent).append(kind.symbol()).append(' ').append(key);
+        switch (kind) {
+            case ADD -> out.append(" => ").append(after.apply(false)).append('\n');
+            case DELETE -> out.append(" => ").append(before.apply(beforeOwner.orElseThrow() != Owner.CONFIG)).append('\n');
             case CHANGE, REPLACE -> {
                 // Owners are shown only where they differ: session → config, or a rule of no known owner.
-                boolean showOwner = rule.kind() == Change.Kind.REPLACE || rule.before().orElseThrow().owner() != Owner.CONFIG;
+                boolean showOwner = kind == Change.Kind.REPLACE || beforeOwner.orElseThrow() != Owner.CONFIG;
                 String beforeAfterIndent = legIndent + INDENT + INDENT;
                 out.append('\n');
-                out.append(beforeAfterIndent).append("was => ")
-                        .append(describe(rule.before().orElseThrow(), names, showOwner)).append('\n');
-                out.append(beforeAfterIndent).append("now => ")
-                        .append(describe(rule.after().orElseThrow(), names, showOwner)).append('\n');
+                out.append(beforeAfterIndent).append("was => ").append(before.apply(showOwner)).append('\n');
+                out.append(beforeAfterIndent).append("now => ").append(after.apply(showOwner)).append('\n');
             }
         }
+    }
+
+    private static String describe6(FlowRule6 rule, InterfaceNames names, boolean showOwner) {
+        String target = names.format(rule.rewrite());
+        return showOwner ? target + " (" + rule.owner().name().toLowerCase(Locale.ROOT) + "-owned)" : target;
     }
 
     private static String describe(FlowRule rule, InterfaceNames names, boolean showOwner) {

@@ -3,10 +3,15 @@ package io.xdprecon.plan;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.DesiredRule;
+import io.xdprecon.state.DesiredRule6;
+import io.xdprecon.state.Direction;
 import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
@@ -23,6 +28,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Computes the {@link Plan} that takes a node from its live state to the desired one. A pure function:
@@ -155,13 +161,26 @@ public final class Planner {
         List<DatapathChange> datapath = planDatapath(desired.datapath(), live, warnings, errors);
         List<LocalIpChange> localIps = planLocalIps(desired.localIps(), live.localIps());
         List<FlowChange> flows = flowPlanner.flows(names, warnings);
+        List<LocalIp6Change> localIps6 = planLocalIps6(desired.localIps6(), live.localIps6());
+        List<Flow6Change> flows6 = planFlows6(desired, live, names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), live.memTotalKb(), warnings, errors);
         Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules, flows, warnings, errors);
         if (migrate.isPresent()) {
             datapath = new ArrayList<>(datapath);
             datapath.addFirst(migrate.get());
+            if (!live.rules6().isEmpty()) {
+                errors.add("the live xdp_rules6 holds " + live.rules6().size() + " IPv6 rule(s), which a"
+                        + " migration of the maps does not carry yet: keep datapath.maxRules at " + live.rulesCapacity()
+                        + " while IPv6 flows are applied");
+            }
         }
-        checkCapacity(desired.datapath(), live, liveRules, migrate, flows, errors);
+        long adds6 = flows6.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.ADD).count();
+        checkCapacity(desired.datapath(), live, liveRules + live.rules6().size(), migrate, flows, adds6, errors);
+        if (live.rules6().size() + adds6 > Abi.MAX_RULES6) {
+            errors.add("the IPv6 rules map holds at most " + Abi.MAX_RULES6 + " entries but this plan needs "
+                    + (live.rules6().size() + adds6) + " at its peak (" + live.rules6().size() + " live + " + adds6
+                    + " added before any delete)");
+        }
 
         int deletes = 0;
         int orphanSessions = 0;
@@ -187,14 +206,25 @@ public final class Planner {
                     + desired.datapath().mode().name().toLowerCase(java.util.Locale.ROOT)
                     + ": no DPDK loop owns them here, so they are removed");
         }
-        MassDeleteGuard guard = new MassDeleteGuard(desired.rules().isEmpty(), configRules.count(), deletes);
+        // The guard weighs both families' config rules together: a relay's flows, whichever family.
+        int liveConfig6 = (int) live.rules6().values().stream().filter(r -> r.owner() == Owner.CONFIG).count();
+        int deletes6 = 0;
+        List<FlowKey6> touched6 = new ArrayList<>();
+        for (Flow6Change flow : flows6) {
+            for (Rule6Change rule : flow.rules()) {
+                touched6.add(rule.key());
+                deletes6 += rule.kind() == Change.Kind.DELETE && rule.before().orElseThrow().owner() == Owner.CONFIG ? 1 : 0;
+            }
+        }
+        MassDeleteGuard guard = new MassDeleteGuard(desired.rules().isEmpty() && desired.rules6().isEmpty(),
+                configRules.count() + liveConfig6, deletes + deletes6);
 
         Set<String> tuningIds = new HashSet<>();
         tuning.forEach(t -> tuningIds.add(t.id()));
         return new Plan(desired.node(), desired.source(), desired.datapath().mode(), !live.datapathPresent(),
                 desired.datapath().attachTo(), datapath, localIps, flows, tuning, guard, warnings, errors,
-                flows instanceof AddedFlows added ? Fingerprint.ofAdds(live, configRules, added.keys(), tuningIds)
-                        : Fingerprint.of(live, configRules, ruleChanges, tuningIds));
+                flows instanceof AddedFlows added ? Fingerprint.ofAdds(live, configRules, added.keys(), tuningIds, touched6)
+                        : Fingerprint.of(live, configRules, ruleChanges, tuningIds, touched6), localIps6, flows6);
     }
 
     private static List<DatapathChange> planDatapath(DatapathSettings settings, LiveState live, List<String> warnings,
@@ -372,6 +402,113 @@ public final class Planner {
         return flows;
     }
 
+    private static final Comparator<IpAddress.V6> V6_ORDER = Comparator.<IpAddress.V6>comparingLong(
+            a -> a.high() ^ Long.MIN_VALUE).thenComparingLong(a -> a.low() ^ Long.MIN_VALUE);
+
+    /** The order IPv6 keys are shown in: by interface, then source, destination and ports. */
+    static final Comparator<FlowKey6> FLOW_KEY6_ORDER = Comparator.comparingInt(FlowKey6::ifindex)
+            .thenComparing(FlowKey6::srcIp, V6_ORDER).thenComparing(FlowKey6::dstIp, V6_ORDER)
+            .thenComparingInt(FlowKey6::srcPort).thenComparingInt(FlowKey6::dstPort);
+
+    private static List<LocalIp6Change> planLocalIps6(Set<IpAddress.V6> desired, Set<IpAddress.V6> live) {
+        List<LocalIp6Change> changes = new ArrayList<>();
+        desired.stream().filter(ip -> !live.contains(ip)).sorted(V6_ORDER)
+                .forEach(ip -> changes.add(new LocalIp6Change(Change.Kind.ADD, ip)));
+        live.stream().filter(ip -> !desired.contains(ip)).sorted(V6_ORDER)
+                .forEach(ip -> changes.add(new LocalIp6Change(Change.Kind.DELETE, ip)));
+        return changes;
+    }
+
+    /**
+     * The IPv6 flows, by the IPv4 rules ({@link #plan}): as objects, the IPv6 map holds at most 65,536 rules. Named
+     * flows by name, forward leg first; config-owned live rules the config no longer has (and, where no DPDK loop
+     * owns them, session and unknown-owner rules) are deleted, with the flow of their reverse leg when it has one.
+     */
+    private static List<Flow6Change> planFlows6(DesiredState desired, LiveState live, InterfaceNames names,
+            List<String> warnings) {
+        Map<FlowKey6, DesiredRule6> want = desired.rules6();
+        Map<FlowKey6, FlowRule6> have = live.rules6();
+        if (want.isEmpty() && have.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<Map.Entry<DesiredRule6, Rule6Change>>> named = new TreeMap<>();
+        Map<String, Integer> legs = new HashMap<>();
+        want.forEach((key, wanted) -> {
+            legs.merge(wanted.flow(), 1, Integer::sum);
+            FlowRule6 before = have.get(key);
+            if (before != null && before.owner() == Owner.CONFIG && before.rewrite().equals(wanted.rule().rewrite())) {
+                return;
+            }
+            FlowRule6 after = new FlowRule6(wanted.rule().rewrite(), Owner.CONFIG);
+            Rule6Change change;
+            if (before == null) {
+                change = new Rule6Change(Change.Kind.ADD, key, Optional.empty(), Optional.of(after));
+            } else if (before.owner() == Owner.SESSION) {
+                change = new Rule6Change(Change.Kind.REPLACE, key, Optional.of(before), Optional.of(after));
+                warnings.add("flow " + wanted.flow() + ": the config claims " + names.format(key)
+                        + " from a session-owned rule; it becomes config-owned");
+            } else {
+                change = new Rule6Change(Change.Kind.CHANGE, key, Optional.of(before), Optional.of(after));
+            }
+            named.computeIfAbsent(wanted.flow(), f -> new ArrayList<>()).add(Map.entry(wanted, change));
+        });
+        boolean sessionsOwned = sessionsOwned(desired);
+        List<Map.Entry<FlowKey6, FlowRule6>> orphans = new ArrayList<>();
+        have.forEach((key, rule) -> {
+            if ((rule.owner() != Owner.SESSION || !sessionsOwned) && !want.containsKey(key)) {
+                orphans.add(Map.entry(key, rule));
+            }
+        });
+        orphans.sort(Map.Entry.comparingByKey(FLOW_KEY6_ORDER));
+        Map<String, List<Rule6Change>> orphanedNamed = new TreeMap<>();
+        List<Flow6Change> unnamed = new ArrayList<>();
+        Set<FlowKey6> placed = new HashSet<>();
+        for (Map.Entry<FlowKey6, FlowRule6> orphan : orphans) {
+            if (!placed.add(orphan.getKey())) {
+                continue;
+            }
+            Rule6Change delete = new Rule6Change(Change.Kind.DELETE, orphan.getKey(), Optional.of(orphan.getValue()),
+                    Optional.empty());
+            FlowKey6 partner = reverseKey6(orphan.getValue());
+            if (want.containsKey(partner)) {
+                orphanedNamed.computeIfAbsent(want.get(partner).flow(), f -> new ArrayList<>()).add(delete);
+            } else if (have.containsKey(partner) && !want.containsKey(partner) && placed.add(partner)
+                    && (have.get(partner).owner() != Owner.SESSION || !sessionsOwned)) {
+                List<Rule6Change> pair = new ArrayList<>(List.of(delete, new Rule6Change(Change.Kind.DELETE, partner,
+                        Optional.of(have.get(partner)), Optional.empty())));
+                pair.sort(Comparator.comparing(Rule6Change::key, FLOW_KEY6_ORDER));
+                unnamed.add(new Flow6Change(Change.Kind.DELETE, Optional.empty(), pair));
+            } else {
+                unnamed.add(new Flow6Change(Change.Kind.DELETE, Optional.empty(), List.of(delete)));
+            }
+        }
+        Set<String> names6 = new TreeSet<>(named.keySet());
+        names6.addAll(orphanedNamed.keySet());
+        List<Flow6Change> flows = new ArrayList<>();
+        for (String flow : names6) {
+            List<Map.Entry<DesiredRule6, Rule6Change>> changed = named.getOrDefault(flow, List.of());
+            List<Rule6Change> rules = new ArrayList<>();
+            changed.stream().sorted(Comparator.<Map.Entry<DesiredRule6, Rule6Change>, Direction>comparing(
+                    e -> e.getKey().direction()).thenComparing(e -> e.getValue().key(), FLOW_KEY6_ORDER))
+                    .forEach(e -> rules.add(e.getValue()));
+            rules.addAll(orphanedNamed.getOrDefault(flow, List.of()));
+            boolean replace = rules.stream().anyMatch(r -> r.kind() == Change.Kind.REPLACE);
+            boolean allAdds = rules.stream().allMatch(r -> r.kind() == Change.Kind.ADD);
+            Change.Kind kind = replace ? Change.Kind.REPLACE
+                    : allAdds && rules.size() == legs.getOrDefault(flow, 0) ? Change.Kind.ADD : Change.Kind.CHANGE;
+            flows.add(new Flow6Change(kind, Optional.of(flow), rules));
+        }
+        unnamed.sort(Comparator.comparing(f -> f.rules().getFirst().key(), FLOW_KEY6_ORDER));
+        flows.addAll(unnamed);
+        return flows;
+    }
+
+    /** The key of the packets that answer a packet rewritten by {@code rule}. */
+    static FlowKey6 reverseKey6(FlowRule6 rule) {
+        FlowKey6 r = rule.rewrite();
+        return new FlowKey6(r.ifindex(), r.dstIp(), r.srcIp(), r.dstPort(), r.srcPort());
+    }
+
     /** A desired rule's change, with the flow and leg it belongs to for ordering and grouping. */
     private record NamedChange(DesiredRule desired, RuleChange change) {
         /** The order of the legs of one flow. */
@@ -483,11 +620,12 @@ public final class Planner {
      * one at the peak; a plan that cannot fit would fail half-way, so it is an error before any write.
      */
     private static void checkCapacity(DatapathSettings settings, LiveState live, int liveRuleCount,
-            Optional<DatapathChange.Migrate> migrate, List<FlowChange> flows, List<String> errors) {
+            Optional<DatapathChange.Migrate> migrate, List<FlowChange> flows, long adds6, List<String> errors) {
         boolean resizing = live.datapathPresent() && live.rulesCapacity() != settings.maxRules()
                 && settings.mode() == DatapathSettings.Mode.XDP;
         int capacity = live.datapathPresent() && !resizing ? live.rulesCapacity() : settings.maxRules();
-        long adds = count(flows, Change.Kind.ADD);
+        // IPv6 rules take counter slots of the same bitmap: both families together fit the rules capacity.
+        long adds = count(flows, Change.Kind.ADD) + adds6;
         long deletes = count(flows, Change.Kind.DELETE);
         if (resizing) {
             // The rules the plan deletes are left behind by the migration: the new map holds the rest, then the adds.

@@ -3,7 +3,10 @@ package io.xdprecon.state;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +27,8 @@ import java.util.Set;
  *                         known
  */
 public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
-        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout, long memTotalKb) {
+        List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout, long memTotalKb,
+        Map<FlowKey6, FlowRule6> rules6, Set<IpAddress.V6> localIps6) {
     public LiveState {
         if (datapathPresent != (layout > 0)) {
             throw new IllegalArgumentException("a present datapath has a layout, an absent one none: " + layout);
@@ -36,6 +40,20 @@ public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey,
         localIps = Set.copyOf(localIps);
         tuning = List.copyOf(tuning);
         attached = Map.copyOf(attached);
+        rules6 = Map.copyOf(rules6);
+        localIps6 = Set.copyOf(localIps6);
+    }
+
+    /** No IPv6 rules or local IPs (maps of an older layout, or none written). */
+    public LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey, FlowRule> rules, Set<Integer> localIps,
+            List<TuningSetting> tuning, Map<String, Optional<AttachedProgram>> attached, int layout, long memTotalKb) {
+        this(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, memTotalKb, Map.of(), Set.of());
+    }
+
+    /** A copy with the IPv6 rules and local IPs read from {@code xdp_rules6} and {@code xdp_local_ips6}. */
+    public LiveState withIpv6(Map<FlowKey6, FlowRule6> rules6, Set<IpAddress.V6> localIps6) {
+        return new LiveState(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, memTotalKb, rules6,
+                localIps6);
     }
 
     /** The node's memory not known (0): huge page counts are not weighed against it. */
@@ -46,7 +64,7 @@ public record LiveState(boolean datapathPresent, int rulesCapacity, Map<FlowKey,
 
     /** A copy that knows the node's memory ({@code MemTotal} of {@code /proc/meminfo}, in kB). */
     public LiveState withMemTotalKb(long kb) {
-        return new LiveState(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, kb);
+        return new LiveState(datapathPresent, rulesCapacity, rules, localIps, tuning, attached, layout, kb, rules6, localIps6);
     }
 
     /** Maps of this build's layout (or none). */

@@ -9,15 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Until the datapath carries IPv6 (issue 17 item 3), validate accepts an IPv6 flow and plan refuses the node with
- * one error at its line:col, exit 1, and no plan printed (so apply, which plans the same way, writes nothing).
+ * A dual-stack config through the CLI: validate accepts it, plan shows its IPv6 flow and local IP in RFC 5952 form
+ * (text and JSON), whatever text the config wrote them in.
  */
 class Ipv6CommandsTest {
     @TempDir
     Path dir;
 
     @Test
-    void validateAcceptsAndPlanRefusesWithOneError() throws Exception {
+    void validateAcceptsAndPlanShowsTheIpv6FlowInCanonicalForm() throws Exception {
         Path config = dir.resolve("dual.yaml");
         Files.writeString(config, """
                 apiVersion: xdprecon.io/v1
@@ -41,9 +41,13 @@ class Ipv6CommandsTest {
         assertTrue(validate.out().contains("2 flows"), validate.out());
 
         Main.Captured plan = Main.capture("plan", "-c", config.toString(), "--node", "edge-1", "--offline");
-        assertEquals(1, plan.exit(), plan.out() + plan.err());
-        assertEquals("", plan.out(), "no plan is printed");
-        assertTrue(plan.err().contains(config + ":12:13: flows[1].client: IPv6 is not written by plan and apply yet"), plan.err());
-        assertEquals(1, plan.err().lines().filter(l -> l.contains("IPv6 is not written")).count(), plan.err());
+        assertEquals(0, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("  + flow v6\n"), plan.out());
+        assertTrue(plan.out().contains("+ ens5 [2001:db8:1::20]:40000 -> [2001:db8::10]:30000 => ens6 [fd00::1]:40000 ->"
+                + " [fd00::20]:5004"), plan.out());
+        assertTrue(plan.out().contains("Plan: 5 to add, 0 to change, 0 to destroy."), plan.out()); // load, two attaches, two flows
+        Main.Captured json = Main.capture("plan", "-c", config.toString(), "--node", "edge-1", "--offline", "--json");
+        assertEquals(0, json.exit(), json.out() + json.err());
+        assertTrue(json.out().contains("\"dstIp\": \"2001:db8::10\""), json.out());
     }
 }
