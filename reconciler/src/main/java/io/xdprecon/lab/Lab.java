@@ -77,6 +77,13 @@ public final class Lab implements AutoCloseable {
     public static final String PROXY_SERVER_SIDE_IP = "10.210.2.1";
     public static final String SERVER_IP = "10.210.2.2";
 
+    /** The IPv6 twins of the addresses above, given by {@link #dualStack()}. */
+    public static final String CLIENT_IP6 = "2001:db8:c::2";
+    public static final String PROXY_CLIENT_SIDE_IP6 = "2001:db8:c::1";
+    public static final String VIP6 = "2001:db8:c::100";
+    public static final String PROXY_SERVER_SIDE_IP6 = "2001:db8:d::1";
+    public static final String SERVER_IP6 = "2001:db8:d::2";
+
     public static final String NS_PREFIX = "xr-";
     public static final Path BPFFS = Path.of("/sys/fs/bpf");
     public static final String PIN_PREFIX = "xdprecon-test-";
@@ -245,6 +252,31 @@ public final class Lab implements AutoCloseable {
         attach(s0, pass);
     }
 
+    /**
+     * Gives the lab IPv6 beside IPv4 (namespaces start with it off): the {@code *_IP6} addresses without duplicate
+     * address detection (usable at once), default routes through the proxy, forwarding on pc and ps, and every peer a
+     * permanent neighbour, as for IPv4 (so a forwarded packet never waits for neighbour discovery). Returns this lab.
+     */
+    public Lab dualStack() {
+        inNs(clientNs, "sysctl", "-q", "-w", "net.ipv6.conf.c0.disable_ipv6=0");
+        inNs(proxyNs, "sysctl", "-q", "-w", "net.ipv6.conf.pc.disable_ipv6=0", "net.ipv6.conf.ps.disable_ipv6=0",
+                "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.pc.forwarding=1", "net.ipv6.conf.ps.forwarding=1");
+        inNs(serverNs, "sysctl", "-q", "-w", "net.ipv6.conf.s0.disable_ipv6=0");
+        ip("-n", clientNs, "-6", "addr", "add", CLIENT_IP6 + "/64", "dev", "c0", "nodad");
+        ip("-n", proxyNs, "-6", "addr", "add", PROXY_CLIENT_SIDE_IP6 + "/64", "dev", "pc", "nodad");
+        ip("-n", proxyNs, "-6", "addr", "add", VIP6 + "/128", "dev", "pc", "nodad");
+        ip("-n", proxyNs, "-6", "addr", "add", PROXY_SERVER_SIDE_IP6 + "/64", "dev", "ps", "nodad");
+        ip("-n", serverNs, "-6", "addr", "add", SERVER_IP6 + "/64", "dev", "s0", "nodad");
+        ip("-n", clientNs, "-6", "route", "add", "default", "via", PROXY_CLIENT_SIDE_IP6, "dev", "c0");
+        ip("-n", serverNs, "-6", "route", "add", "default", "via", PROXY_SERVER_SIDE_IP6, "dev", "s0");
+        neigh(clientNs, PROXY_CLIENT_SIDE_IP6, pc.mac(), "c0");
+        neigh(clientNs, VIP6, pc.mac(), "c0");
+        neigh(proxyNs, CLIENT_IP6, c0.mac(), "pc");
+        neigh(proxyNs, SERVER_IP6, s0.mac(), "ps");
+        neigh(serverNs, PROXY_SERVER_SIDE_IP6, ps.mac(), "s0");
+        return this;
+    }
+
     private void attach(Iface iface, BpfProgram program) {
         NetNs.run(iface.ns(), () -> Xdp.attach(iface.ifindex(), program, XdpMode.NATIVE));
         xdpAttached.add(iface);
@@ -314,15 +346,17 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * A UDP (AF_INET) socket created inside namespace {@code ns}, bound to {@code address:port}, in
+     * A UDP socket (AF_INET, or AF_INET6 for an IPv6 address) created inside namespace {@code ns}, bound to {@code address:port}, in
      * blocking mode with a receive timeout of {@code timeoutMillis}. It stays in that namespace
      * whatever thread uses it; the lab closes it on {@link #close()}.
      */
     public DatagramSocket udpSocket(String ns, String address, int port, int timeoutMillis) {
         DatagramSocket socket = NetNs.call(ns, () -> {
-            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+            InetAddress bindTo = InetAddress.getByName(address);
+            DatagramChannel channel = DatagramChannel.open(
+                    bindTo instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             try {
-                channel.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+                channel.bind(new InetSocketAddress(bindTo, port));
                 DatagramSocket s = channel.socket();
                 s.setSoTimeout(timeoutMillis);
                 return s;

@@ -20,6 +20,18 @@ public final class LabConfigs {
                 Lab.SERVER_IP, serverPort);
     }
 
+    /** {@link #flow} over IPv6 ({@link Lab#dualStack()}): client [CLIENT_IP6]:20000+n → [VIP6]:30000+n, and so on. */
+    public static String flow6(String name, int n, int serverPort) {
+        return """
+                  - name: %s
+                    client: '[%s]:%d'
+                    listen: { interface: public, address: '%s', port: %d }
+                    egress: { interface: private, address: '%s', port: %d }
+                    server: '[%s]:%d'
+                """.formatted(name, Lab.CLIENT_IP6, 20000 + n, Lab.VIP6, 30000 + n, Lab.PROXY_SERVER_SIDE_IP6, 40000 + n,
+                Lab.SERVER_IP6, serverPort);
+    }
+
     /** The document up to and including {@code flows:}; append {@link #flow} entries (at least one). */
     public static String header(List<String> localIps, int maxRules) {
         return """

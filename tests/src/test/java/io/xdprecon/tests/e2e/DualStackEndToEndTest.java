@@ -1,0 +1,220 @@
+package io.xdprecon.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdprecon.cli.Main;
+import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
+import io.xdprecon.dataplane.maps.Ipv6;
+import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.lab.Lab;
+import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.tests.traffic.SequencedStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17 item 5 on the lab made dual stack ({@link Lab#dualStack()}): IPv6 flows applied by the CLI forward in XDP,
+ * rewritten (addresses, ports, checksums) as the far end sees them, both ways; an edit planned and applied while a
+ * numbered IPv6 stream runs through an untouched flow loses nothing; and the daemon restarted under that stream
+ * loses nothing and writes nothing.
+ */
+class DualStackEndToEndTest {
+    private static final String NODE = "lab-node";
+
+    @TempDir
+    Path dir;
+
+    private Lab lab;
+    private final List<Process> daemons = new ArrayList<>();
+
+    @BeforeEach
+    void startLab() {
+        lab = Lab.start().dualStack();
+    }
+
+    @AfterEach
+    void stopLab() throws Exception {
+        for (Process p : daemons) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private Path config(String name, String... flows) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, LabConfigs.document(List.of(Lab.VIP, "'" + Lab.VIP6 + "'"), flows));
+        return file;
+    }
+
+    private Main.Captured cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--pin-root", lab.pinRoot().toString(), "--node", NODE));
+        return NetNs.call(lab.proxyNs(), () -> Main.capture(all.toArray(String[]::new)));
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    private FlowKey6 forwardKey(int n) {
+        return new FlowKey6(lab.pc().ifindex(), v6(Lab.CLIENT_IP6), v6(Lab.VIP6), 20000 + n, 30000 + n);
+    }
+
+    @Test
+    void ipv6FlowsForwardRewrittenBothWaysAndAnEditAppliesWithZeroLoss() throws Exception {
+        Path v1 = config("v1", LabConfigs.flow6("steady6", 0, 50000), LabConfigs.flow6("changing6", 1, 50001),
+                LabConfigs.flow("leaving4", 2, 50002));
+        Main.Captured plan1 = cli("plan", "-c", v1.toString());
+        assertEquals(0, plan1.exit(), plan1.out() + plan1.err());
+        assertTrue(plan1.out().contains("+ pc [2001:db8:c::2]:20000 -> [2001:db8:c::100]:30000 => ps [2001:db8:d::1]:40000"
+                + " -> [2001:db8:d::2]:50000"), plan1.out());
+        assertEquals("Plan: 5 to add, 0 to change, 0 to destroy.", lastLine(plan1.out()), plan1.out());
+        Main.Captured apply1 = cli("apply", "-c", v1.toString());
+        assertEquals(0, apply1.exit(), apply1.out() + apply1.err());
+
+        // One datagram each way on changing6: what the far ends receive, and from where.
+        DatagramSocket client1 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP6, 20001);
+        DatagramSocket server1 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50001);
+        byte[] payload = "dual stack, flow 1".getBytes();
+        client1.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(Lab.VIP6, 30001)));
+        DatagramPacket atServer = receive(server1);
+        assertEquals(new InetSocketAddress(InetAddress.getByName(Lab.PROXY_SERVER_SIDE_IP6), 40001),
+                atServer.getSocketAddress(), "rewritten to leave from the egress address and port");
+        assertArrayEquals(payload, Arrays.copyOf(atServer.getData(), atServer.getLength()));
+        byte[] answer = "answer".getBytes();
+        server1.send(new DatagramPacket(answer, answer.length, atServer.getSocketAddress()));
+        DatagramPacket atClient = receive(client1);
+        assertEquals(new InetSocketAddress(InetAddress.getByName(Lab.VIP6), 30001), atClient.getSocketAddress(),
+                "the answer comes back from the listen address");
+        assertArrayEquals(answer, Arrays.copyOf(atClient.getData(), atClient.getLength()));
+        assertEquals(1, lab.datapath().rules6().counters(forwardKey(1)).packets(), "forwarded in XDP, counted on its rule");
+        // The kernels at both ends checked the UDP checksums the rewrite updated (XDP frames carry none verified).
+        assertEquals(0, udp6ChecksumErrors(lab.serverNs()), "server side");
+        assertEquals(0, udp6ChecksumErrors(lab.clientNs()), "client side");
+
+        // An untouched IPv6 flow carries a numbered stream through the edit and its apply.
+        DatagramSocket client0 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP6, 20000);
+        DatagramSocket server0 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client0, new InetSocketAddress(Lab.VIP6, 30000), server0, 200_000, 20_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the stream flows before the edit");
+
+        Path v2 = config("v2", LabConfigs.flow6("steady6", 0, 50000), LabConfigs.flow6("changing6", 1, 50011),
+                LabConfigs.flow6("joining6", 3, 50003));
+        Main.Captured plan2 = cli("plan", "-c", v2.toString());
+        assertEquals(0, plan2.exit(), plan2.err());
+        assertTrue(plan2.out().contains("~ flow changing6"), plan2.out());
+        assertTrue(plan2.out().contains("+ flow joining6"), plan2.out());
+        assertTrue(plan2.out().contains("now => ps [2001:db8:d::1]:40001 -> [2001:db8:d::2]:50011"), plan2.out());
+        assertFalse(plan2.out().contains("steady6"), "an untouched flow is not in the plan:\n" + plan2.out());
+        assertEquals("Plan: 1 to add, 1 to change, 1 to destroy.", lastLine(plan2.out()), plan2.out());
+        Main.Captured apply2 = cli("apply", "-c", v2.toString());
+        assertEquals(0, apply2.exit(), apply2.out() + apply2.err());
+        SequencedStream.Report report = stream.stop();
+        System.out.println("IPv6 stream through edit, plan and apply: " + report);
+        assertTrue(report.sent() > 1000, "the stream ran: " + report);
+        assertTrue(report.lossless(), "untouched IPv6 flow through the apply: " + report);
+
+        DatagramSocket server11 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50011);
+        client1.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(Lab.VIP6, 30001)));
+        assertEquals(new InetSocketAddress(InetAddress.getByName(Lab.PROXY_SERVER_SIDE_IP6), 40001),
+                receive(server11).getSocketAddress(), "the changed flow follows its new server");
+        assertEquals(2, lab.datapath().rules6().counters(forwardKey(1)).packets(), "a changed rule keeps its counters");
+        DatagramSocket client3 = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP6, 20003);
+        DatagramSocket server3 = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50003);
+        client3.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(Lab.VIP6, 30003)));
+        assertEquals(40003, ((InetSocketAddress) receive(server3).getSocketAddress()).getPort(), "the added flow works");
+        assertTrue(lab.datapath().rules().readAll().isEmpty(), "the IPv4 flow's rules are gone");
+        assertEquals("No changes.", lastLine(cli("plan", "-c", v2.toString()).out()));
+        Map<FlowKey6, FlowRule6> rules6 = lab.datapath().rules6().readAll();
+        assertEquals(6, rules6.size(), rules6.toString());
+    }
+
+    /** What `systemctl restart` does under a numbered IPv6 stream: SIGTERM, a new start that adopts and writes nothing. */
+    @Test
+    void aDaemonRestartUnderAnIpv6StreamLosesNothingAndWritesNothing() throws Exception {
+        Path config = config("flows", LabConfigs.flow6("steady6", 0, 50000));
+        Path firstLog = dir.resolve("first.log");
+        Process first = startDaemon(config, firstLog);
+        awaitLog(firstLog, "applied revision", first);
+
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP6, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50000, 1000);
+        SequencedStream stream = new SequencedStream(client, new InetSocketAddress(Lab.VIP6, 30000), server, 500_000, 10_000);
+        assertTrue(stream.awaitFirst(5, TimeUnit.SECONDS), "the daemon's IPv6 rules forward");
+
+        first.destroy();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the daemon stopped on SIGTERM");
+        Map<FlowKey6, FlowRule6> before = lab.datapath().rules6().readAll();
+        long sentWhileDown = stream.sentSoFar();
+        Path secondLog = dir.resolve("second.log");
+        Process second = startDaemon(config, secondLog);
+        awaitLog(secondLog, "is live (no changes needed)", second);
+        assertEquals(before, lab.datapath().rules6().readAll(), "the restart wrote no IPv6 rule");
+        SequencedStream.Report report = stream.stop();
+        System.out.println("IPv6 stream through a daemon restart: " + report);
+        assertTrue(report.sent() > sentWhileDown, "the stream ran through the restart: " + report);
+        assertTrue(report.lossless(), "stop and start under IPv6 traffic: " + report);
+    }
+
+    private Process startDaemon(Path config, Path log) {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.xdprecon.cli.Main", "run", "--source", "file:" + config, "--node", NODE,
+                "--pin-root", lab.pinRoot().toString(), "--admin", "off", "--interval", "1s",
+                "--state-dir", dir.resolve("state").toString());
+        Process process = NetNs.call(lab.proxyNs(), () -> new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        daemons.add(process);
+        return process;
+    }
+
+    private static void awaitLog(Path log, String text, Process process) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(log) || !Files.readString(log).contains(text)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in the daemon's log (alive " + process.isAlive() + "):\n"
+                        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+            }
+            Thread.sleep(20); // polling a log file: there is nothing to wait on
+        }
+    }
+
+    private static DatagramPacket receive(DatagramSocket socket) throws Exception {
+        DatagramPacket got = new DatagramPacket(new byte[200], 200);
+        socket.receive(got);
+        return got;
+    }
+
+    /** {@code Udp6InCsumErrors} of namespace {@code ns}'s kernel. */
+    private static long udp6ChecksumErrors(String ns) {
+        return Lab.inNs(ns, "cat", "/proc/net/snmp6").lines().filter(l -> l.startsWith("Udp6InCsumErrors"))
+                .mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).sum();
+    }
+
+    private static IpAddress.V6 v6(String text) {
+        long[] bits = Ipv6.parse(text);
+        return new IpAddress.V6(bits[0], bits[1]);
+    }
+}
