@@ -20,7 +20,8 @@
 #              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
 #              growth must be linear (a price list: one JVM, no kernel)
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
-#              xdp_main (1 flow, full map), the tc bridge, the price list, DPDK slow path, 2-queue scaling
+#              xdp_main (1 flow, full map), the tc bridge, the price list, IPv4 vs IPv6 hit (one frame replayed
+#              through net_pcap), DPDK slow path, 2-queue scaling
 # Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|sessionmem|flowcost|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.

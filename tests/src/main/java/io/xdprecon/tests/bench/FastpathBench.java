@@ -11,8 +11,12 @@ import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.Ipv6;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.netns.NetNs;
@@ -20,6 +24,8 @@ import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.PinRoot;
 import io.xdprecon.state.TuningSetting;
 import io.xdprecon.tests.dpdk.SlowPathRate;
+import io.xdprecon.tests.packets.Frame6Builder;
+import io.xdprecon.tests.packets.FrameBuilder;
 import io.xdprecon.tests.packets.Mac;
 import io.xdprecon.tests.traffic.LinkCounters;
 import io.xdprecon.tests.traffic.Testpmd;
@@ -53,7 +59,8 @@ import java.util.regex.Pattern;
  * forwarding ceiling, a redirect with fixed MACs and no lookup, by {@code bpf_redirect} and by a devmap; kernel
  * forwarding (no XDP); nftables DNAT+SNAT with conntrack (no XDP); xdprecon's {@code xdp_main} with one flow;
  * its tc bridge with the same flow; and, fed by testpmd's flowgen over {@code flows} flows, {@code xdp_main} on a
- * rules map filled to its 524,288 entries beside the ceiling fed the same flows. Then the price list ({@code
+ * rules map filled to its 524,288 entries beside the ceiling fed the same flows; an IPv4 and an IPv6 hit of
+ * {@code xdp_main}, each one frame replayed by {@link Testpmd#replay} (txonly makes no IPv6). Then the price list ({@code
  * xdp_main} built with one stage switched off), and the DPDK slow path ({@link SlowPathRate#measureTestpmd}:
  * every datagram refused a rule by a full map and forwarded by DPDK, beside the same flow on XDP).
  *
@@ -64,6 +71,8 @@ public final class FastpathBench {
     private static final int VIP_PORT = 30000;
     private static final int SERVER_PORT = 50000;
     private static final String PRICE = "xdp_main, 1 flow, without ";
+    /** The rows fed by {@link Testpmd#replay} (an IPv4 and an IPv6 hit): compared with each other only. */
+    private static final String FAMILY = "xdp_main, 1 flow, one frame replayed [pcap], ";
     private static final String LOOKUP_CEILING = "second ceiling: the redirect ceiling + one lookup in the full map [flowgen]";
 
     /**
@@ -178,6 +187,24 @@ public final class FastpathBench {
                 new Row("ceiling: redirect, fixed MACs, many flows [flowgen]", ceiling, () -> xdp(pc, ceiling), noXdp, many, lab.s0()),
                 new Row(LOOKUP_CEILING, lookup, () -> xdp(pc, lookup), noXdp, many, lab.s0()),
                 new Row(fullName, fullMain, () -> xdp(pc, fullMain), noXdp, many, lab.s0()));
+
+        // IPv4 and IPv6 hits through the same generator (txonly makes no IPv6): 64-byte frames, one flow each.
+        lab.dualStack();
+        datapath.rules6().put(new FlowKey6(pc, v6(Lab.CLIENT_IP6), v6(Lab.VIP6), CLIENT_PORT, VIP_PORT),
+                new FlowRule6(new FlowKey6(lab.ps().ifindex(), v6(Lab.PROXY_SERVER_SIDE_IP6), v6(Lab.SERVER_IP6), 40000,
+                        SERVER_PORT), Owner.CONFIG));
+        Mac pcMac = Mac.parse(lab.pc().mac());
+        Mac c0Mac = Mac.parse(lab.c0().mac());
+        byte[] frame4 = FrameBuilder.udp(Ipv4.parse(Lab.CLIENT_IP), CLIENT_PORT, Ipv4.parse(Lab.VIP), VIP_PORT)
+                .dstMac(pcMac).srcMac(c0Mac).payload(new byte[64 - 42]).build();
+        byte[] frame6 = Frame6Builder.udp(v6(Lab.CLIENT_IP6), CLIENT_PORT, v6(Lab.VIP6), VIP_PORT)
+                .dstMac(pcMac).srcMac(c0Mac).payload(new byte[64 - 62]).build();
+        List<Row> withFamilies = new ArrayList<>(all);
+        withFamilies.add(new Row(FAMILY + "IPv4", main, () -> xdp(pc, main), noXdp,
+                () -> Testpmd.replay(lab.clientNs(), "c0", frame4), lab.s0()));
+        withFamilies.add(new Row(FAMILY + "IPv6", main, () -> xdp(pc, main), noXdp,
+                () -> Testpmd.replay(lab.clientNs(), "c0", frame6), lab.s0()));
+        all = withFamilies;
 
         List<Row> rows = all;
         int dpdkRounds = only == null || "dpdk".matches(only) ? rounds : 0;
@@ -484,7 +511,7 @@ public final class FastpathBench {
         System.out.println("| datapath | median pps | vs ceiling | vs nftables | ns/packet | rounds (kpps) |");
         System.out.println("|---|---:|---:|---:|---:|---|");
         for (Map.Entry<String, Double> e : medians.entrySet()) {
-            if (e.getKey().startsWith(PRICE)) {
+            if (e.getKey().startsWith(PRICE) || e.getKey().startsWith(FAMILY)) {
                 continue;
             }
             boolean many = e.getKey().contains("[flowgen]");
@@ -496,6 +523,21 @@ public final class FastpathBench {
             System.out.printf("| %s | %,.0f | %.2fx | %s | %s | %s |%n", e.getKey(), e.getValue(), e.getValue() / reference,
                     many ? "" : String.format("%.2fx", e.getValue() / medians.getOrDefault(nft, Double.NaN)),
                     nanos(nsMedians.get(e.getKey())), String.join(" / ", each));
+        }
+        if (medians.containsKey(FAMILY + "IPv4") && medians.containsKey(FAMILY + "IPv6")) {
+            System.out.printf("%nIPv4 and IPv6: xdp_main's hit path, one 64-byte frame replayed by testpmd through net_pcap"
+                    + " (txonly makes no IPv6), same run; pps compare with each other only%n%n");
+            System.out.println("| family | median pps | vs IPv4 | ns/packet | rounds (kpps) |");
+            System.out.println("|---|---:|---:|---:|---|");
+            double v4 = medians.get(FAMILY + "IPv4");
+            for (String family : List.of("IPv4", "IPv6")) {
+                List<String> each = new ArrayList<>();
+                for (double v : pps.get(FAMILY + family)) {
+                    each.add(String.format("%.0f", v / 1000));
+                }
+                System.out.printf("| %s | %,.0f | %.2fx | %s | %s |%n", family, medians.get(FAMILY + family),
+                        medians.get(FAMILY + family) / v4, nanos(nsMedians.get(FAMILY + family)), String.join(" / ", each));
+            }
         }
         if (medians.keySet().stream().anyMatch(k -> k.startsWith(PRICE)) && medians.containsKey(hit)) {
             System.out.printf("%nPrice list: xdp_main with one stage switched off (bench-only builds), same run; above 1.00x"
@@ -526,6 +568,11 @@ public final class FastpathBench {
                 verdict(fullVsCeiling >= 0.80));
         System.out.printf("Full map: one lookup alone in it reaches %.2fx the ceiling (the most any datapath that looks a rule up"
                 + " there can reach); xdp_main reaches %.2fx of that second ceiling%n", lookupVsCeiling, fullVsLookup);
+    }
+
+    private static IpAddress.V6 v6(String text) {
+        long[] bits = Ipv6.parse(text);
+        return new IpAddress.V6(bits[0], bits[1]);
     }
 
     private static String nanos(Double ns) {

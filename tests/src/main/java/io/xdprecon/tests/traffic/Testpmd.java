@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #txonly}: testpmd's own txonly engine, one flow ({@code --tx-ip}, {@code --tx-udp}) toward
  *       {@code --eth-peer};</li>
+ *   <li>{@link #replay}: any one frame (an IPv6 datagram) replayed from a capture through {@code net_pcap};</li>
  *   <li>{@link #flowgen}: many flows round-robin ({@code --forward-mode=flowgen}), for lookups spread over a
  *       big map (txonly's {@code --txonly-multi-flow} varies one byte of the source: 256 flows; a pcap replay
  *       through {@code net_pcap} shares the AF_XDP port's mempool and, with --no-huge, loses frames).</li>
@@ -91,7 +92,33 @@ public final class Testpmd implements AutoCloseable {
                 "--txpkts=64"));
     }
 
+    /**
+     * Replays {@code frame} at line rate out of {@code iface} in namespace {@code ns}: testpmd's io forwarding from a
+     * {@code net_pcap} port reading a capture of that one frame in a loop ({@code infinite_rx}) to the AF_XDP port. For
+     * frames txonly cannot make (IPv6); the same generator for every row it feeds, so rows compare with each other, not
+     * with txonly's rows (the pcap port shares the mempool and drops frames of its own under pressure).
+     */
+    public static Testpmd replay(String ns, String iface, byte[] frame) {
+        Path capture;
+        try {
+            capture = Files.createTempFile("xdprecon-replay-", ".pcap");
+            capture.toFile().deleteOnExit();
+            java.nio.ByteBuffer pcap = java.nio.ByteBuffer.allocate(24 + 16 + frame.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            pcap.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1); // Ethernet
+            pcap.putInt(0).putInt(0).putInt(frame.length).putInt(frame.length).put(frame);
+            Files.write(capture, pcap.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the replay capture", e);
+        }
+        return start(ns, iface, 1, List.of("--vdev", "net_pcap0,rx_pcap=" + capture + ",tx_pcap=/dev/null,infinite_rx=1"),
+                List.of("--forward-mode=io", "--port-topology=paired"));
+    }
+
     private static Testpmd start(String ns, String iface, int queues, List<String> forwarding) {
+        return start(ns, iface, queues, List.of(), forwarding);
+    }
+
+    private static Testpmd start(String ns, String iface, int queues, List<String> firstDevices, List<String> forwarding) {
         if (!available()) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install dpdk-dev (scripts/setup.sh does)");
         }
@@ -105,6 +132,7 @@ public final class Testpmd implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, BINARY.toString(),
                 "--lcores=" + lcores, "--no-huge", "-m", Integer.toString(256 + 64 * queues), "--no-pci", "--file-prefix", prefix,
                 "--log-level=lib.eal:warning"));
+        command.addAll(firstDevices);
         for (int q = 0; q < queues; q++) {
             command.addAll(List.of("--vdev", "net_af_xdp" + q + ",iface=" + iface + ",start_queue=" + q + ",queue_count=1"));
         }
