@@ -147,8 +147,7 @@ public final class Config {
      * with each kernel device resolved to its ifindex. A node without an override gets the base, when served.
      *
      * @throws ConfigException naming the {@code device:} line of every device the resolver does not know,
-     *                         {@code nodes} (or {@code unnamedNodes}) for a node it does not {@link #serves serve}, or the
-     *                         first IPv6 flow, local IP or service (see {@link #ipv6Refusal})
+     *                         or {@code nodes} (or {@code unnamedNodes}) for a node it does not {@link #serves serve}
      */
     public DesiredState forNode(String node, InterfaceResolver resolver) {
         return forNode(node, resolver, Optional.empty()).desired();
@@ -172,9 +171,6 @@ public final class Config {
                     + whyNotServed(node)))));
         }
         NodeSpec spec = spec(node);
-        ipv6Refusal(spec).ifPresent(problem -> {
-            throw new ConfigException(new Locator(files).place(List.of(problem)));
-        });
         Map<String, Integer> ifindexByDevice = new LinkedHashMap<>();
         List<ConfigError> missing = new ArrayList<>();
         for (InterfaceSpec iface : spec.interfaces().values()) {
@@ -324,29 +320,6 @@ public final class Config {
         } catch (IOException e) {
             return "localhost";
         }
-    }
-
-    /**
-     * The one error a node with an IPv6 service gets from plan and apply (validate accepts it): the DPDK loop runs
-     * IPv4 sessions only, so nothing of such a config is written — not its other flows either, which would leave a
-     * dual-stack relay half applied. IPv6 flows and local IPs are planned and applied. Placed at the first IPv6
-     * service, with how many more there are.
-     */
-    private static Optional<Problem> ipv6Refusal(NodeSpec spec) {
-        String first = null;
-        int count = 0;
-        for (ServiceSpec service : spec.services()) {
-            if (service.listen().address().value() instanceof IpAddress.V6) {
-                first = first == null ? service.listen().address().pointer() : first;
-                count++;
-            }
-        }
-        if (first == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new Problem.AtValue(first, "IPv6 services are not run by the DPDK loop yet: plan and apply"
-                + " refuse the node's config and write nothing (" + count + " IPv6 service(s); IPv6 flows and local IPs"
-                + " are applied, and validate accepts the services)"));
     }
 
     private NodeSpec spec(String node) {
