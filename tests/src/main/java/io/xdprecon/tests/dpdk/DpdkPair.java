@@ -30,7 +30,11 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   xr-ID-d                                   xr-ID-e
  *   dp0 10.211.0.1/24 (AF_XDP, DPDK)  ─veth─  dp1 10.211.0.2/24 (UDP sockets)
+ *       2001:db8:211::1/64 (dual stack)           2001:db8:211::2/64
  * </pre>
+ *
+ * IPv6 is off in the namespaces unless the pair is {@link #startDualStack() dual stack}: then both ends have an
+ * IPv6 address too (no duplicate address detection, so it is usable at once) and dp1 a permanent neighbour for dp0's.
  *
  * Pins: the PMD opens the object with libbpf's defaults, so {@code LIBBPF_PIN_BY_NAME} maps go to
  * {@code /sys/fs/bpf/NAME}. The child therefore runs in a private mount namespace in which this
@@ -44,6 +48,8 @@ final class DpdkPair implements AutoCloseable {
     static final String LOCAL_IP = "10.211.0.1";
     static final String PEER_IP = "10.211.0.2";
     static final String DP0_MAC = "02:78:72:00:01:01";
+    static final String LOCAL_IP6 = "2001:db8:211::1";
+    static final String PEER_IP6 = "2001:db8:211::2";
 
     final String id = Lab.newId();
     final String dpdkNs = Lab.NS_PREFIX + id + "-d";
@@ -55,9 +61,23 @@ final class DpdkPair implements AutoCloseable {
     /** Our XDP object extracted for the PMD's {@code xdp_prog=}. */
     Path object;
     int dp0;
+    private final boolean dualStack;
+
+    private DpdkPair(boolean dualStack) {
+        this.dualStack = dualStack;
+    }
 
     static DpdkPair start() {
-        DpdkPair pair = new DpdkPair();
+        return start(false);
+    }
+
+    /** A pair with IPv6 addresses beside the IPv4 ones. */
+    static DpdkPair startDualStack() {
+        return start(true);
+    }
+
+    private static DpdkPair start(boolean dualStack) {
+        DpdkPair pair = new DpdkPair(dualStack);
         try {
             pair.build();
             return pair;
@@ -82,6 +102,11 @@ final class DpdkPair implements AutoCloseable {
         Lab.ip("-n", dpdkNs, "link", "set", "dp0", "up");
         Lab.ip("-n", peerNs, "link", "set", "dp1", "up");
         Lab.ip("-n", peerNs, "neigh", "replace", LOCAL_IP, "lladdr", DP0_MAC, "dev", "dp1", "nud", "permanent");
+        if (dualStack) {
+            Lab.ip("-n", dpdkNs, "addr", "add", LOCAL_IP6 + "/64", "dev", "dp0", "nodad");
+            Lab.ip("-n", peerNs, "addr", "add", PEER_IP6 + "/64", "dev", "dp1", "nodad");
+            Lab.ip("-n", peerNs, "neigh", "replace", LOCAL_IP6, "lladdr", DP0_MAC, "dev", "dp1", "nud", "permanent");
+        }
         dp0 = NetNs.call(dpdkNs, () -> NetNs.ifindex("dp0"));
         try {
             Files.createDirectories(pinRoot);
@@ -102,7 +127,9 @@ final class DpdkPair implements AutoCloseable {
     private void createNamespace(String ns) {
         Lab.ip("netns", "add", ns);
         namespaces.add(ns);
-        Lab.inNs(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        if (!dualStack) {
+            Lab.inNs(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        }
         Lab.ip("-n", ns, "link", "set", "lo", "up");
     }
 

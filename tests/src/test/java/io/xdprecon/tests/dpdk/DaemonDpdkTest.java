@@ -49,9 +49,9 @@ class DaemonDpdkTest {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
             Files.writeString(config, config(SessionLoopTest.BACKENDS));
-            DpdkPair.Child daemon = startDaemon(lab, config);
+            DpdkPair.Child daemon = startDaemon(lab.pair, config);
             try {
-                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \"") , daemon);
+                await(lab.pair, "/status", body -> body.contains("\"lastAppliedRevision\" : \"") , daemon);
 
                 DatagramSocket client = lab.clients(25000, 1).getFirst();
                 String reply = SessionLoopTest.exchange(client, lab.vip, "first");
@@ -62,7 +62,7 @@ class DaemonDpdkTest {
                     assertEquals(backend + ":later" + k, SessionLoopTest.exchange(client, lab.vip, "later" + k));
                 }
 
-                List<SessionRow> rows = SessionsJson.read(cli(lab, "sessions", "--json"));
+                List<SessionRow> rows = SessionsJson.read(cli(lab.pair, "sessions", "--json"));
                 assertEquals(1, rows.size(), rows.toString());
                 SessionRow s = rows.getFirst();
                 assertEquals("relay", s.service());
@@ -74,12 +74,12 @@ class DaemonDpdkTest {
                 // forward: the later datagrams; reverse: every reply, the first one's included
                 assertEquals(2L * LATER + 1, s.fastPackets(), s.toString());
 
-                String table = cli(lab, "sessions");
+                String table = cli(lab.pair, "sessions");
                 System.out.println("xdprecon sessions:\n" + table);
                 assertTrue(table.contains("relay") && table.contains(DpdkPair.PEER_IP + ":" + wirePort)
                         && table.contains(backend + ":" + SessionLoopTest.BACKEND_PORT) && table.contains("1 session"), table);
 
-                String metrics = await(lab, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
+                String metrics = await(lab.pair, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
                 for (String series : List.of("xdprecon_sessions 1.0", "xdprecon_session_setups_total 1.0",
                         "xdprecon_session_expiries_total 0.0", "xdprecon_slow_path_packets_total{reason=\"forwarded\"} 1.0",
                         "xdprecon_slow_path_packets_total{reason=\"unmatched\"} 0.0",
@@ -90,7 +90,7 @@ class DaemonDpdkTest {
                 // a revision without the session's backend: the session moves to the other one (onBackendRemoval: move)
                 String other = SessionLoopTest.BACKENDS.stream().filter(b -> !b.equals(backend)).findFirst().orElseThrow();
                 Files.writeString(config, config(List.of(other)));
-                String moved = await(lab, "/sessions", body -> body.contains("\"backend\" : \"" + other + ":"), daemon);
+                String moved = await(lab.pair, "/sessions", body -> body.contains("\"backend\" : \"" + other + ":"), daemon);
                 assertEquals(1, SessionsJson.read(moved).size(), moved);
                 // /sessions shows the retargeted session a moment before the loop has rewritten its rules
                 String movedReply = "";
@@ -107,7 +107,7 @@ class DaemonDpdkTest {
                 assertTrue(NetNs.call(lab.pair.dpdkNs, () -> DpdkDatapathLifecycle.bridge(lab.pair.dp0)).isPresent(),
                         "the tc bridge stays");
                 assertEquals(other + ":after-stop", SessionLoopTest.exchange(client, lab.vip, "after-stop"));
-                String offline = cli(lab, "sessions");
+                String offline = cli(lab.pair, "sessions");
                 System.out.println("xdprecon sessions, daemon stopped:\n" + offline);
                 assertTrue(offline.startsWith("no daemon answers at 127.0.0.1:" + ADMIN_PORT + " (it refused the connection)"),
                         offline);
@@ -129,17 +129,17 @@ class DaemonDpdkTest {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
             Files.writeString(config, config(SessionLoopTest.BACKENDS).replace("idleTimeout: 60000ms", "idleTimeout: soon"));
-            DpdkPair.Child daemon = startDaemon(lab, config);
+            DpdkPair.Child daemon = startDaemon(lab.pair, config);
             try {
-                await(lab, "/status", body -> body.contains("is invalid"), daemon);
+                await(lab.pair, "/status", body -> body.contains("is invalid"), daemon);
                 assertTrue(NetNs.call(lab.pair.dpdkNs, () -> Xdp.query(lab.pair.dp0)).isEmpty(), "no loop, no PMD, no XDP");
 
                 Files.writeString(config, config(SessionLoopTest.BACKENDS));
-                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                await(lab.pair, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
                 DatagramSocket client = lab.clients(28000, 1).getFirst();
                 String reply = SessionLoopTest.exchange(client, lab.vip, "first");
                 assertTrue(SessionLoopTest.BACKENDS.contains(reply.substring(0, reply.indexOf(':'))), reply);
-                assertEquals(1, SessionsJson.read(cli(lab, "sessions", "--json")).size(), "the session is the loop's");
+                assertEquals(1, SessionsJson.read(cli(lab.pair, "sessions", "--json")).size(), "the session is the loop's");
             } catch (AssertionError | Exception e) {
                 stopAndPrint(daemon);
                 throw e;
@@ -165,9 +165,9 @@ class DaemonDpdkTest {
         try (SessionLoopTest.Setup lab = new SessionLoopTest.Setup()) {
             Path config = dir.resolve("flows.yaml");
             Files.writeString(config, config(SessionLoopTest.BACKENDS));
-            DpdkPair.Child daemon = startDaemon(lab, config);
+            DpdkPair.Child daemon = startDaemon(lab.pair, config);
             try {
-                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                await(lab.pair, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
                 DatagramSocket client = lab.clients(27000, 1).getFirst();
                 String reply = SessionLoopTest.exchange(client, lab.vip, "first");
                 String backend = reply.substring(0, reply.indexOf(':'));
@@ -224,17 +224,17 @@ class DaemonDpdkTest {
                         backends: [%4$s:%5$d]
                         egress: { interface: srv, address: %2$s, ports: 40000-40099 }
                     """.formatted(DpdkPair.LOCAL_IP, egress, SessionLoopTest.VIP_PORT, backend, SessionLoopTest.BACKEND_PORT));
-            DpdkPair.Child daemon = startDaemon(lab, config);
+            DpdkPair.Child daemon = startDaemon(lab.pair, config);
             try {
-                await(lab, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
+                await(lab.pair, "/status", body -> body.contains("\"lastAppliedRevision\" : \""), daemon);
                 DatagramSocket client = lab.clients(26000, 1).getFirst();
                 for (int k = 0; k <= LATER; k++) {
                     assertEquals(backend + ":x" + k, SessionLoopTest.exchange(client, lab.vip, "x" + k));
                 }
-                SessionRow s = SessionsJson.read(await(lab, "/sessions", body -> body.contains(backend), daemon)).getFirst();
+                SessionRow s = SessionsJson.read(await(lab.pair, "/sessions", body -> body.contains(backend), daemon)).getFirst();
                 assertEquals(1, s.slowPackets(), "DPDK carried the first datagram only, from dp0's port out of dq0's");
                 assertEquals(2L * LATER + 1, s.fastPackets(), "XDP redirected the rest both ways: " + s);
-                String metrics = await(lab, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
+                String metrics = await(lab.pair, "/metrics", body -> body.contains("xdprecon_session_setups_total 1.0"), daemon);
                 for (String series : List.of("xdprecon_slow_path_packets_total{reason=\"forwarded\"} 1.0",
                         "xdprecon_slow_path_packets_total{reason=\"other_interface\"} 0.0")) {
                     assertTrue(metrics.lines().anyMatch(series::equals), series + " in\n" + metrics);
@@ -254,8 +254,8 @@ class DaemonDpdkTest {
         System.err.println("daemon output:\n" + daemon.text());
     }
 
-    static DpdkPair.Child startDaemon(SessionLoopTest.Setup lab, Path config) throws IOException {
-        return lab.pair.startJava(Main.class.getName(), "run", "--source", "file:" + config, "--node", "edge-1",
+    static DpdkPair.Child startDaemon(DpdkPair pair, Path config) throws IOException {
+        return pair.startJava(Main.class.getName(), "run", "--source", "file:" + config, "--node", "edge-1",
                 "--state-dir", config.resolveSibling("state").toString(), "--interval", "2s", "--admin", "127.0.0.1:" + ADMIN_PORT);
     }
 
@@ -265,14 +265,14 @@ class DaemonDpdkTest {
     }
 
     /** {@code xdprecon ARGS} in the DPDK namespace with the lab's pins; its output, after a zero exit. */
-    static String cli(SessionLoopTest.Setup lab, String... args) throws Exception {
-        DpdkPair.Child child = lab.pair.startJava(Main.class.getName(), args);
+    static String cli(DpdkPair pair, String... args) throws Exception {
+        DpdkPair.Child child = pair.startJava(Main.class.getName(), args);
         assertEquals(0, child.finish(60_000), child.text());
         return child.text();
     }
 
     /** GETs {@code path} from the daemon's admin port in the DPDK namespace until a 200 body passes {@code ready}. */
-    static String await(SessionLoopTest.Setup lab, String path, Predicate<String> ready, DpdkPair.Child daemon)
+    static String await(DpdkPair pair, String path, Predicate<String> ready, DpdkPair.Child daemon)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String last = "";
@@ -281,7 +281,7 @@ class DaemonDpdkTest {
                 fail("the daemon exited " + daemon.process.exitValue());
             }
             try {
-                last = get(lab.pair.dpdkNs, path);
+                last = get(pair.dpdkNs, path);
                 int split = last.indexOf("\r\n\r\n");
                 if (last.startsWith("HTTP/1.1 200") && split > 0 && ready.test(last.substring(split + 4))) {
                     return last.substring(split + 4);

@@ -313,8 +313,13 @@ class SessionLoopTest {
         }
 
         Map<FlowKey, FlowRule> sessionRules() {
+            return sessionRules(pair.pinRoot);
+        }
+
+        /** The session-owned rules of the rules map pinned under {@code pinRoot}. */
+        static Map<FlowKey, FlowRule> sessionRules(Path pinRoot) {
             Map<FlowKey, FlowRule> rules = new HashMap<>();
-            try (Datapath pinned = Datapath.openPinned(pair.pinRoot)) {
+            try (Datapath pinned = Datapath.openPinned(pinRoot)) {
                 pinned.rules().readAll().forEach((k, r) -> {
                     if (r.owner() == Owner.SESSION) {
                         rules.put(k, r);
@@ -338,6 +343,11 @@ class SessionLoopTest {
 
         @Override
         public void close() {
+            close(sockets, lab, dir, pair);
+        }
+
+        /** A lab's teardown: its sockets, its xdp_pass object, its config directory, then the pair, whatever fails. */
+        static void close(List<DatagramSocket> sockets, BpfObject lab, Path dir, DpdkPair pair) {
             sockets.forEach(DatagramSocket::close);
             try {
                 if (lab != null) {
@@ -722,9 +732,11 @@ class SessionLoopTest {
         }
     }
 
+    /** A UDP socket in namespace {@code ns} on {@code ip} (IPv4, or IPv6 for an address with colons). */
     static DatagramSocket bind(String ns, String ip, int port, int timeoutMillis) {
         return NetNs.call(ns, () -> {
-            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+            DatagramChannel channel = DatagramChannel.open(ip.contains(":") ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET);
             channel.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
             DatagramSocket s = channel.socket();
             s.setSoTimeout(timeoutMillis);
