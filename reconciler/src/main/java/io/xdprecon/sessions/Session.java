@@ -22,6 +22,8 @@ public final class Session {
     private final boolean adopted;
     private boolean identified;
     private long identity;
+    /** Its place in the table's sweep ring, -1 outside it. */
+    private int sweepSlot = -1;
 
     Session(SessionKey key, SessionService service, Endpoint backend, int egressPort, long nowNanos, boolean adopted) {
         this.key = key;
@@ -118,7 +120,7 @@ public final class Session {
         return slowPathPackets;
     }
 
-    /** Packets of both rules at the last sweep, plus the slow path's. */
+    /** Packets of both rules at its last observation by a sweep, plus the slow path's. */
     public long lastCount() {
         return lastCount;
     }
@@ -152,6 +154,14 @@ public final class Session {
         this.identified = false;
     }
 
+    int sweepSlot() {
+        return sweepSlot;
+    }
+
+    void sweepSlot(int slot) {
+        this.sweepSlot = slot;
+    }
+
     void installed(boolean installed) {
         this.installed = installed;
     }
@@ -160,7 +170,7 @@ public final class Session {
         slowPathPackets++;
     }
 
-    /** Records the counters seen at a sweep; true when they moved since the last one (the session is active). */
+    /** Records the counters a sweep observed; true when they moved since its last observation (the session is active). */
     boolean observe(long count, long nowNanos) {
         if (count != lastCount) {
             lastCount = count;

@@ -2,8 +2,6 @@ package io.xdprecon.sessions;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.xdprecon.config.Endpoint;
@@ -19,6 +17,7 @@ import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,19 +29,28 @@ import java.util.Set;
  * The dynamic sessions of this node: created by the first packet that reaches userspace, expired when
  * their rules' counters stop moving for the service's idle timeout, adopted back from the pinned map
  * on start. The table is a Caffeine cache keyed by (service, client as seen on the wire), which status
- * readers may walk, and Caffeine keeps it to the rule of idle expiry and to a bound:
+ * readers may walk, and which keeps it to a bound; idle expiry is the sweep's, at a cost per sweep that does not
+ * grow with the table:
  * <ul>
- *   <li>Its clock ({@link Caffeine#ticker}) is the loop's: it moves only at a {@link #sweep} (and {@link #adopt}),
- *       after the sweep has read the counters, because an active session's packets go through XDP and never
- *       touch the table — only its counters say it is alive.</li>
- *   <li>Each session expires its service's idle timeout after it was last seen active ({@link Caffeine#expireAfter},
- *       per entry); a sweep that sees a session's counters move sets its expiry again.</li>
+ *   <li>An active session's packets go through XDP and never touch the table — only its counters say it is alive.
+ *       Each {@link #sweep} observes a slice of the sessions, round robin over the table (a ring, in the sessions'
+ *       order of creation, so each is observed once a round at about the same point of it): reads their counters
+ *       (both rules + slow path), and a session whose count moved since its last observation is active as of that
+ *       sweep. A sweep observes the sessions the
+ *       round owes by then at one round per {@link #period()} (1 s, or a quarter of the shortest idle timeout when
+ *       that is shorter), and at most {@value #MAX_SLICE} of them: it reads at most {@value #MAX_SLICE} sessions'
+ *       counters however many there are, and a table of more than ten times that takes proportionally longer
+ *       rounds (at one sweep every 100 ms, {@code sessions / }{@value #MAX_SLICE}{@code  x 100 ms}: 4.9 s at 100,000
+ *       sessions). A table of at most {@value #MIN_SLICE} sessions is observed whole at every sweep.</li>
+ *   <li>A session expires when a sweep observes it with no movement for its service's idle timeout since the
+ *       sweep that last saw it move (or since it was created or adopted): never before it was observed idle across
+ *       its timeout, however late its turn in the round, and at most about two rounds after its idle timeout (its
+ *       last movement is dated at the observation that saw it, and it is seen idle at its first turn past the
+ *       timeout). Its rules and port are released at once.</li>
  *   <li>At most {@code maxSessions} ({@link Caffeine#maximumSize}): past it Caffeine evicts the session least
- *       likely to be used again (W-TinyLFU), rather than the table growing without end.</li>
- *   <li>An expired or evicted session releases both rules and its port in the eviction listener, run on the loop's
- *       thread (the executor is the caller) during the sweep's {@link Cache#cleanUp} or the write that evicted it.
- *       Caffeine removes expired entries at its timer wheel's granularity (2^30 ns): a session is gone from the
- *       table at its deadline, and its rules leave at a sweep within about a second after it.</li>
+ *       likely to be used again (W-TinyLFU), rather than the table growing without end. An evicted session releases
+ *       both rules and its port in the eviction listener, run on the loop's thread (the executor is the caller)
+ *       during the write that evicted it or the sweep's {@link Cache#cleanUp}.</li>
  *   <li>{@link Caffeine#recordStats}: lookups and evictions, on {@code /metrics} ({@link Stats#cache}).</li>
  * </ul>
  *
@@ -81,19 +89,42 @@ public final class SessionTable {
     private final RuleSink sink;
     private final CounterSource counters;
 
-    /** Sessions on the slow path retry their rules at most this often, unless this table freed room meanwhile. */
+    /**
+     * After the map refused a session's rules, sessions on the slow path retry theirs when this table freed room,
+     * or else this long after the refusal: a full map is not asked again per session per sweep.
+     */
     public static final long RETRY_NANOS = 1_000_000_000L;
     private long lastRetryNanos;
     private boolean roomFreed;
+    /** Whether slow-path sessions try their rules when a sweep observes them (until the map refuses one). */
+    private boolean retrying;
+
+    /** A round of sweeps observes every session at least once in about this long (unless {@link #MAX_SLICE} binds). */
+    public static final long PERIOD_NANOS = 1_000_000_000L;
+    /** A table of at most this many sessions is observed whole at every sweep... */
+    public static final int MIN_SLICE = 256;
+    /** ...and a sweep observes at most this many, about four bpf syscalls each, whatever the table's size. */
+    public static final int MAX_SLICE = 2_048;
+    private long period = PERIOD_NANOS;
+    /**
+     * Every live session once, in the order sweeps observe them (the order of their creation): {@code [0, cursor)}
+     * are those this round observed, {@code [cursor, ringSize)} those it has not yet; each session knows its place
+     * ({@link Session#sweepSlot}). A removed session leaves a hole (null), closed at the round's end, so every
+     * session keeps its turn: one observation per round.
+     */
+    private Session[] ring = new Session[1024];
+    private int ringSize;
+    private int cursor;
+    /** Places of removed sessions in {@code [0, ringSize)}, closed at the end of the round. */
+    private int holes;
+    private boolean swept;
+    /** When the round under way began: it owes {@code ringSize * (now - roundStart) / period} places by now. */
+    private long roundStart;
 
     private final Counters<Counter> counts = Counters.of(Counter.class);
 
     /** The bound when none is given: the rules of a full default map (524,288 rules, two per session). */
     public static final long DEFAULT_MAX_SESSIONS = 262_144;
-
-    /** The table's clock, in the loop's nanoseconds: where the last sweep (or adoption) was. Read by readers too. */
-    private volatile long clock;
-    private final Policy.VarExpiration<SessionKey, Session> expiration;
 
     public SessionTable(List<SessionService> services, RuleSink sink, CounterSource counters) {
         this(services, sink, counters, DEFAULT_MAX_SESSIONS);
@@ -104,44 +135,22 @@ public final class SessionTable {
         this.counters = counters;
         this.sessions = Caffeine.newBuilder()
                 .executor(Runnable::run)
-                .ticker(() -> clock)
-                .expireAfter(new IdleExpiry())
                 .maximumSize(maxSessions)
                 .evictionListener((SessionKey key, Session s, RemovalCause cause) -> evicted(s, cause))
                 .recordStats()
                 .build();
-        this.expiration = sessions.policy().expireVariably().orElseThrow();
         use(services);
     }
 
-    /** A session expires its service's idle timeout after it was last active, on the table's clock. */
-    private static final class IdleExpiry implements Expiry<SessionKey, Session> {
-        @Override
-        public long expireAfterCreate(SessionKey key, Session s, long now) {
-            return s.lastActiveNanos() + s.service().idleTimeout().toNanos() - now;
-        }
-
-        @Override
-        public long expireAfterUpdate(SessionKey key, Session s, long now, long current) {
-            return expireAfterCreate(key, s, now);
-        }
-
-        @Override
-        public long expireAfterRead(SessionKey key, Session s, long now, long current) {
-            return current; // reading is no activity: only counters are
-        }
-    }
-
-    /** Called by Caffeine for a session it expired or evicted: both rules and its port go, as for any removal. */
+    /** Called by Caffeine for a session it evicted (the size bound): both rules and its port go, as for any removal. */
     private void evicted(Session s, RemovalCause cause) {
         release(s);
-        counts.increment(cause == RemovalCause.EXPIRED ? Counter.EXPIRED : Counter.EVICTED);
+        counts.increment(Counter.EVICTED);
     }
 
-    /** Sets {@code s}'s expiry from its last activity (after a sweep saw it, or a new service's idle timeout). */
-    private void refresh(Session s) {
-        expiration.setExpiresAfter(s.key(), java.time.Duration.ofNanos(Math.max(0,
-                s.lastActiveNanos() + s.service().idleTimeout().toNanos() - clock)));
+    /** How long a round of sweeps takes at most while {@link #MAX_SLICE} does not bind. */
+    public long period() {
+        return period;
     }
 
     private void use(List<SessionService> next) {
@@ -155,9 +164,12 @@ public final class SessionTable {
         byName.clear();
         byName.putAll(named);
         slots = new int[services.size()];
+        long p = PERIOD_NANOS;
         for (int i = 0; i < slots.length; i++) {
             slots[i] = serviceIndex.computeIfAbsent(services.get(i).name(), name -> serviceIndex.size());
+            p = Math.min(p, services.get(i).idleTimeout().toNanos() / 4);
         }
+        period = Math.max(1, p);
     }
 
     /**
@@ -183,8 +195,7 @@ public final class SessionTable {
             if (!now.identity().equals(s.service().identity()) && s.identified()) {
                 forgetIdentity(s); // read elsewhere in the payload now: the old value names nothing
             }
-            s.service(now);
-            refresh(s); // the new config's idle timeout
+            s.service(now); // its new idle timeout applies at its next observation
             if (!now.backends().contains(s.backend()) && now.onBackendRemoval() == Service.OnBackendRemoval.MOVE) {
                 move.add(s);
             }
@@ -480,40 +491,117 @@ public final class SessionTable {
     }
 
     /**
-     * Once per interval: sessions still on the slow path retry their rules (when this table removed rules
-     * since, or every {@link #RETRY_NANOS}: a full map is not asked again per session per sweep, the first
-     * refusal ends the round); each session's counters (both
-     * rules + slow path) are compared with the last sweep; a session whose count did not move for its
-     * service's idle timeout loses both rules and its port. Returns the sessions expired.
+     * Once per interval (the loop's 100 ms): observes the next slice of the sessions, round robin (see the class
+     * comment: at most {@value #MAX_SLICE} sessions' counters, however many sessions there are). For each: a session
+     * still on the slow path retries its rules (after a refusal only once this table removed rules, or
+     * {@link #RETRY_NANOS} later: a full map is not asked again per session per sweep, the first refusal ends the
+     * retries); its counters (both rules + slow path) are compared with its last observation; one whose count did not
+     * move for its service's idle timeout loses both rules and its port. Returns the sessions expired.
      */
     public int sweep(long nowNanos) {
-        boolean retry = roomFreed || nowNanos - lastRetryNanos >= RETRY_NANOS;
-        if (retry) {
-            lastRetryNanos = nowNanos;
+        if (!retrying && (roomFreed || nowNanos - lastRetryNanos >= RETRY_NANOS)) {
+            retrying = true;
             roomFreed = false;
         }
-        for (Session s : sessions.asMap().values()) {
-            if (!s.installed() && retry) {
-                install(s);
-                retry = s.installed();
+        long expiredBefore = counts.get(Counter.EXPIRED);
+        if (!swept) {
+            swept = true;
+            roundStart = nowNanos;
+        }
+        if (ringSize - holes <= MIN_SLICE) {
+            compact(); // a small table: all of it, every sweep
+            cursor = 0;
+            roundStart = nowNanos;
+            while (cursor < ringSize) {
+                Session s = ring[cursor++];
+                if (s != null) {
+                    observe(s, nowNanos);
+                }
             }
-            long count = s.slowPathPackets();
-            if (s.installed()) {
-                count += s.legs().packets(counters);
-            }
-            if (s.observe(count, nowNanos)) {
-                refresh(s);
+        } else {
+            // the places the round owes by now, at one round per period; at most MAX_SLICE sessions a sweep
+            long into = nowNanos - roundStart;
+            long due = into >= period ? ringSize : (long) Math.ceil((double) ringSize * Math.max(0, into) / period);
+            for (int observed = 0; cursor < due && observed < MAX_SLICE; ) {
+                Session s = ring[cursor++];
+                if (s != null) {
+                    observe(s, nowNanos);
+                    observed++;
+                }
             }
         }
-        long expiredBefore = counts.get(Counter.EXPIRED);
-        tick(nowNanos);
-        sessions.cleanUp(); // the eviction listener releases what expired
+        if (cursor >= ringSize) {
+            compact(); // the round is over: the next one, in the same order, from now
+            cursor = 0;
+            roundStart = nowNanos;
+        }
+        sessions.cleanUp(); // the eviction listener releases what the size bound evicted
         return (int) (counts.get(Counter.EXPIRED) - expiredBefore);
     }
 
-    /** Moves the table's clock to {@code nowNanos}, never back. */
-    private void tick(long nowNanos) {
-        clock = Math.max(clock, nowNanos);
+    /** One session's turn in a sweep: its rules retried, its counters read, and it expires when idle past its timeout. */
+    private void observe(Session s, long nowNanos) {
+        if (!s.installed() && retrying) {
+            install(s);
+            if (!s.installed()) {
+                retrying = false; // the map is full: asked again after RETRY_NANOS or once room was freed
+                lastRetryNanos = nowNanos;
+            }
+        }
+        long count = s.slowPathPackets();
+        if (s.installed()) {
+            count += s.legs().packets(counters);
+        }
+        s.observe(count, nowNanos);
+        if (nowNanos - s.lastActiveNanos() >= s.service().idleTimeout().toNanos()) {
+            remove(s);
+            counts.increment(Counter.EXPIRED);
+        }
+    }
+
+    /** Appends {@code s} to the ring: the last of this round. */
+    private void ringAdd(Session s) {
+        if (ringSize == ring.length) {
+            compact();
+            if (ringSize == ring.length) {
+                ring = Arrays.copyOf(ring, ringSize * 2);
+            }
+        }
+        place(s, ringSize++);
+    }
+
+    /** Takes {@code s} out of the ring: a hole, closed when the round ends, so that the others keep their turn. */
+    private void ringRemove(Session s) {
+        int i = s.sweepSlot();
+        if (i >= 0 && i < ringSize && ring[i] == s) {
+            ring[i] = null;
+            holes++;
+        }
+        s.sweepSlot(-1);
+    }
+
+    /** Closes the ring's holes, keeping its order and the cursor on the same session. */
+    private void compact() {
+        int n = 0;
+        int c = 0;
+        for (int i = 0; i < ringSize; i++) {
+            Session s = ring[i];
+            if (s != null) {
+                place(s, n++);
+            }
+            if (i + 1 == cursor) {
+                c = n;
+            }
+        }
+        Arrays.fill(ring, n, ringSize, null);
+        ringSize = n;
+        cursor = c;
+        holes = 0;
+    }
+
+    private void place(Session s, int slot) {
+        ring[slot] = s;
+        s.sweepSlot(slot);
     }
 
     /** A removal of the table's own (a retired service, a service change): the rules and port go with it. */
@@ -533,9 +621,11 @@ public final class SessionTable {
             forgetIdentity(s);
         }
         unindexReverse(s);
+        ringRemove(s);
     }
 
     private void index(Session s) {
+        ringAdd(s);
         sessions.put(s.key(), s);
         indexForward(s.key(), s);
         indexReverse(s);
@@ -669,7 +759,6 @@ public final class SessionTable {
      * and is removed. Config-owned rules are never touched. Idle time restarts at {@code nowNanos}.
      */
     public Adoption adopt(Map<FlowKey, FlowRule> rules, Map<FlowKey6, FlowRule6> rules6, long nowNanos) {
-        tick(nowNanos);
         // both families' session rules as one family-neutral map: one adoption rule for both
         Map<Leg, Leg> owned = new HashMap<>();
         rules.forEach((k, r) -> {

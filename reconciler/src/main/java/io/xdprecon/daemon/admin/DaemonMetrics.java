@@ -244,7 +244,7 @@ public final class DaemonMetrics implements DaemonEvents {
                         .callback(cb -> stats.get().ifPresent(s -> cb.call(s.get(counter)))).register(registry);
             }
         }
-        // Caffeine's own statistics of the session table (recordStats): lookups by key and what it evicted or expired
+        // Caffeine's own statistics of the session table (recordStats): lookups by key and what its size bound evicted
         CounterWithCallback.builder().name("xdprecon_session_table_lookups")
                 .help("Lookups of the session table by (service, client) key: rebinds, adoption, /sessions; by result")
                 .labelNames("result").callback(cb -> stats.get().ifPresent(s -> {
@@ -252,7 +252,7 @@ public final class DaemonMetrics implements DaemonEvents {
                     cb.call(s.table().cache().missCount(), "miss");
                 })).register(registry);
         CounterWithCallback.builder().name("xdprecon_session_table_removals")
-                .help("Sessions Caffeine removed from the table by its own policy: idle expiry and the size bound")
+                .help("Sessions Caffeine evicted from the table by its size bound (idle expiry: xdprecon_session_expiries)")
                 .callback(cb -> stats.get().ifPresent(s -> cb.call(s.table().cache().evictionCount()))).register(registry);
         GaugeWithCallback.builder().name("xdprecon_session_ports_used").help("Egress ports in use, by service")
                 .labelNames("service").callback(cb -> stats.get().ifPresent(
