@@ -1,11 +1,8 @@
 package io.xdprecon.dataplane.maps;
 
 import io.xdprecon.dataplane.bpf.BpfMap;
-import io.xdprecon.dataplane.bpf.UpdateMode;
-import io.xdprecon.dataplane.ffm.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,22 +24,11 @@ public final class Rules6Map {
     private static final int PAGE = 1024;
 
     private final BpfMap rules;
-    private final BpfMap counters;
-    private final FlowSlots slots;
-    private final Arena arena = Arena.ofAuto();
-    private final MemorySegment key = arena.allocate(Abi.FLOW_KEY6);
-    private final MemorySegment rule = arena.allocate(Abi.FLOW_RULE6);
-    private final MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
-    private final MemorySegment zeroCounters;
-    private final Reader reader;
+    private final SlotKeeper<FlowKey6, FlowRule6> writer;
 
     public Rules6Map(BpfMap rules, RulesMap ipv4) {
         this.rules = rules;
-        this.counters = ipv4.countersMap();
-        this.slots = ipv4.slots();
-        this.zeroCounters = arena.allocate(counters.valueSize(), 8); // arenas zero-fill
-        this.reader = new Reader(arena.allocate(Abi.FLOW_KEY6), arena.allocate(Abi.FLOW_RULE6),
-                arena.allocate(ValueLayout.JAVA_INT), arena.allocate(counters.valueSize(), 8));
+        this.writer = new SlotKeeper<>(SlotKeeper.IPV6, rules, ipv4.countersMap(), ipv4.slots(), Arena.ofAuto());
     }
 
     public int capacity() {
@@ -50,42 +36,17 @@ public final class Rules6Map {
     }
 
     public Optional<FlowRule6> get(FlowKey6 flow) {
-        Abi.writeKey6(key, 0, flow);
-        return rules.lookup(key, rule) ? Optional.of(Abi.readRule6(rule, 0)) : Optional.empty();
+        return writer.get(flow);
     }
 
     /** The counter slot of {@code flow}'s rule; 0 when it has none (or no rule). */
     public int slotOf(FlowKey6 flow) {
-        Abi.writeKey6(key, 0, flow);
-        return rules.lookup(key, rule) ? Abi.readSlot6(rule, 0) : 0;
+        return writer.slotOf(flow);
     }
 
     /** Creates or replaces one rule; a replacement keeps the rule's counters (a rule of no known owner gets a fresh slot). */
     public void put(FlowKey6 flow, FlowRule6 target) {
-        Abi.writeKey6(key, 0, flow);
-        while (true) {
-            if (rules.lookup(key, rule)) {
-                boolean nobodys = Abi.readRule6(rule, 0).owner() == Owner.UNKNOWN;
-                int slot = nobodys ? slots.allocate() : Abi.readSlot6(rule, 0);
-                Abi.writeRule6(rule, 0, target, slot);
-                try {
-                    rules.update(key, rule, UpdateMode.REPLACE);
-                    return;
-                } catch (BpfException.NotFound removedMeanwhile) {
-                    if (nobodys) {
-                        slots.release(slot);
-                    }
-                } catch (RuntimeException e) {
-                    if (nobodys) {
-                        slots.release(slot);
-                    }
-                    throw e;
-                }
-            }
-            if (create(target)) {
-                return;
-            }
-        }
+        writer.put(flow, target);
     }
 
     /**
@@ -93,48 +54,7 @@ public final class Rules6Map {
      * returned (what the DPDK loop's sessions use, as {@link RulesMap#putUnlessOwnedByOther}).
      */
     public boolean putUnlessOwnedByOther(FlowKey6 flow, FlowRule6 target) {
-        Abi.writeKey6(key, 0, flow);
-        while (true) {
-            if (create(target)) {
-                return true;
-            }
-            if (rules.lookup(key, rule)) {
-                if (Abi.readRule6(rule, 0).owner() != target.owner()) {
-                    return false;
-                }
-                Abi.writeRule6(rule, 0, target, Abi.readSlot6(rule, 0));
-                try {
-                    rules.update(key, rule, UpdateMode.REPLACE);
-                    return true;
-                } catch (BpfException.NotFound removedMeanwhile) {
-                    // gone again: try to create it
-                }
-            }
-        }
-    }
-
-    /** Creates the rule at {@code key} with a fresh slot; false (slot given back) when the key exists. */
-    private boolean create(FlowRule6 target) {
-        int slot;
-        try {
-            slot = slots.allocate();
-        } catch (BpfException.CapacityExceeded full) {
-            if (rules.lookup(key, rule)) {
-                return false;
-            }
-            throw full;
-        }
-        Abi.writeRule6(rule, 0, target, slot);
-        try {
-            rules.update(key, rule, UpdateMode.CREATE);
-            return true;
-        } catch (BpfException.AlreadyExists e) {
-            slots.release(slot);
-            return false;
-        } catch (RuntimeException e) {
-            slots.release(slot);
-            throw e;
-        }
+        return writer.putUnlessOwnedByOther(flow, target);
     }
 
     /** Creates or replaces every rule, in {@code targets}' order; on failure the exception says how many landed. */
@@ -152,23 +72,12 @@ public final class Rules6Map {
 
     /** Removes one rule and its counters; false when there was no rule. */
     public boolean remove(FlowKey6 flow) {
-        Abi.writeKey6(key, 0, flow);
-        if (!rules.lookupAndDelete(key, rule)) {
-            return false;
-        }
-        int slot = Abi.readSlot6(rule, 0);
-        if (slot > 0 && slot < slots.size() && Abi.readRule6(rule, 0).owner() != Owner.UNKNOWN) {
-            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
-            counters.update(slotKey, zeroCounters, UpdateMode.ANY);
-            slots.release(slot);
-        }
-        return true;
+        return writer.remove(flow);
     }
 
     /** Removes the rule and its counters only if {@code owner} owns it; false when absent or another's. */
     public boolean removeIfOwnedBy(FlowKey6 flow, Owner owner) {
-        Optional<FlowRule6> current = get(flow);
-        return current.isPresent() && current.get().owner() == owner && remove(flow);
+        return writer.removeIfOwnedBy(flow, owner);
     }
 
     /** Removes the rules and their counters; keys already absent are skipped. Returns rules removed. */
@@ -188,20 +97,13 @@ public final class Rules6Map {
 
     /** Counters of one flow summed over CPUs; zero without a rule or a packet. Safe from any thread. */
     public FlowCounters counters(FlowKey6 flow) {
-        synchronized (reader) {
-            Abi.writeKey6(reader.key, 0, flow);
-            if (!rules.lookup(reader.key, reader.rule)) {
-                return FlowCounters.ZERO;
-            }
-            reader.slot.set(ValueLayout.JAVA_INT, 0, Abi.readSlot6(reader.rule, 0));
-            if (!counters.lookup(reader.slot, reader.value)) {
-                return FlowCounters.ZERO;
-            }
-            return Abi.sumCounters(reader.value, 0, BpfMap.possibleCpus(), counters.slotSize());
-        }
+        return writer.counters(flow);
     }
 
-    private record Reader(MemorySegment key, MemorySegment rule, MemorySegment slot, MemorySegment value) {}
+    /** The counters at {@code slot} (a rule's, {@link #slotOf}) summed over CPUs, one syscall; safe from any thread. */
+    public FlowCounters countersAt(int slot) {
+        return writer.countersAt(slot);
+    }
 
     /** Visits every rule and its slot, read with batch lookups. */
     public void forEach(SlotVisitor visitor) {
@@ -240,18 +142,6 @@ public final class Rules6Map {
         Map<FlowKey6, FlowCounters> all = new HashMap<>();
         forEach((k, r, slot) -> all.put(k, countersAt(slot)));
         return all;
-    }
-
-    /** The counters at {@code slot}, summed over CPUs: one lookup (the IPv6 share is small; no walk of every slot). */
-    private FlowCounters countersAt(int slot) {
-        if (slot <= 0 || slot >= counters.maxEntries()) {
-            return FlowCounters.ZERO;
-        }
-        synchronized (reader) {
-            reader.slot.set(ValueLayout.JAVA_INT, 0, slot);
-            return counters.lookup(reader.slot, reader.value)
-                    ? Abi.sumCounters(reader.value, 0, BpfMap.possibleCpus(), counters.slotSize()) : FlowCounters.ZERO;
-        }
     }
 
     /** Keys of every rule with the given owner. */

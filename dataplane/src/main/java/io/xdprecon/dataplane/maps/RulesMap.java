@@ -38,10 +38,9 @@ public final class RulesMap {
     private final BpfMap counters;
     private final FlowSlots slots;
     private final Arena arena = Arena.ofAuto();
+    private final SlotKeeper<FlowKey, FlowRule> writer;
     private final MemorySegment key = arena.allocate(Abi.FLOW_KEY);
     private final MemorySegment rule = arena.allocate(Abi.FLOW_RULE);
-    private final MemorySegment slotKey = arena.allocate(ValueLayout.JAVA_INT);
-    private final Reader reader;
     private MemorySegment pageKeys;
     private MemorySegment pageRules;
     private int[] pageSlots;
@@ -54,8 +53,7 @@ public final class RulesMap {
         this.rules = rules;
         this.counters = counters;
         this.slots = new FlowSlots(slotBitmap, counters.maxEntries(), arena);
-        this.reader = new Reader(arena.allocate(Abi.FLOW_KEY), arena.allocate(Abi.FLOW_RULE),
-                arena.allocate(ValueLayout.JAVA_INT), arena.allocate(counters.valueSize(), 8));
+        this.writer = new SlotKeeper<>(SlotKeeper.IPV4, rules, counters, slots, arena);
     }
 
     public int capacity() {
@@ -68,66 +66,12 @@ public final class RulesMap {
     }
 
     public Optional<FlowRule> get(FlowKey flow) {
-        Abi.writeKey(key, 0, flow);
-        return rules.lookup(key, rule) ? Optional.of(Abi.readRule(rule, 0)) : Optional.empty();
+        return writer.get(flow);
     }
 
     /** Creates or replaces one rule; a replacement keeps the rule's counters. */
     public void put(FlowKey flow, FlowRule target) {
-        Abi.writeKey(key, 0, flow);
-        putKey(target);
-    }
-
-    /** {@link #put} for the key already in {@code key}. */
-    private void putKey(FlowRule target) {
-        while (true) {
-            if (rules.lookup(key, rule)) {
-                boolean nobodys = Abi.readRule(rule, 0).owner() == Owner.UNKNOWN;
-                int slot = nobodys ? slots.allocate() : Abi.readSlot(rule, 0);
-                Abi.writeRule(rule, 0, target, slot);
-                try {
-                    rules.update(key, rule, UpdateMode.REPLACE);
-                    return;
-                } catch (BpfException.NotFound removedMeanwhile) {
-                    // another writer removed it: create it anew
-                    if (nobodys) {
-                        slots.release(slot);
-                    }
-                } catch (RuntimeException e) {
-                    if (nobodys) {
-                        slots.release(slot);
-                    }
-                    throw e;
-                }
-            }
-            if (create(target)) {
-                return;
-            }
-        }
-    }
-
-    /** Creates the rule at {@code key} with a fresh slot; false (slot given back) when the key exists. */
-    private boolean create(FlowRule target) {
-        int slot;
-        try {
-            slot = slots.allocate();
-        } catch (BpfException.CapacityExceeded full) {
-            if (rules.lookup(key, rule)) {
-                return false; // no slot for a new rule, but this one exists: the caller replaces it
-            }
-            throw full;
-        }
-        Abi.writeRule(rule, 0, target, slot);
-        try {
-            rules.update(key, rule, UpdateMode.CREATE);
-            return true;
-        } catch (BpfException.AlreadyExists e) {
-            slots.release(slot); // never published: its counters are still zero
-            return false;
-        } catch (RuntimeException e) {
-            slots.release(slot);
-            throw e;
-        }
+        writer.put(flow, target);
     }
 
     /**
@@ -137,69 +81,32 @@ public final class RulesMap {
      * maps, and the window is one syscall long.
      */
     public boolean putUnlessOwnedByOther(FlowKey flow, FlowRule target) {
-        Abi.writeKey(key, 0, flow);
-        while (true) {
-            if (create(target)) {
-                return true;
-            }
-            if (rules.lookup(key, rule)) {
-                if (Abi.readRule(rule, 0).owner() != target.owner()) {
-                    return false;
-                }
-                Abi.writeRule(rule, 0, target, Abi.readSlot(rule, 0));
-                try {
-                    rules.update(key, rule, UpdateMode.REPLACE);
-                    return true;
-                } catch (BpfException.NotFound removedMeanwhile) {
-                    // gone again: try to create it
-                }
-            }
-        }
+        return writer.putUnlessOwnedByOther(flow, target);
     }
 
     /** Removes the rule and its counters only if {@code owner} owns it; false when absent or another's. */
     public boolean removeIfOwnedBy(FlowKey flow, Owner owner) {
-        Optional<FlowRule> current = get(flow);
-        return current.isPresent() && current.get().owner() == owner && remove(flow);
+        return writer.removeIfOwnedBy(flow, owner);
     }
 
     /** Removes one rule and its counters; false when there was no rule. */
     public boolean remove(FlowKey flow) {
-        Abi.writeKey(key, 0, flow);
-        if (!rules.lookupAndDelete(key, rule)) {
-            return false;
-        }
-        int slot = Abi.readSlot(rule, 0);
-        if (slot > 0 && slot < slots.size() && ownsItsSlot(rule)) {
-            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
-            ensurePages();
-            counters.update(slotKey, zeroCounters.asSlice(0, counters.valueSize()), UpdateMode.ANY);
-            slots.release(slot);
-        }
-        return true;
+        return writer.remove(flow);
     }
 
     /**
      * Counters of one flow summed over CPUs; zero when the flow has no rule or has seen no packet. Safe from any
      * thread, also while another writes: it has scratch memory of its own (a status page reads the counters of
-     * the rules the DPDK loop is writing).
+     * the rules the DPDK loop is writing). Two syscalls; {@link #countersAt} is one for a caller that knows the slot.
      */
     public FlowCounters counters(FlowKey flow) {
-        synchronized (reader) {
-            Abi.writeKey(reader.key, 0, flow);
-            if (!rules.lookup(reader.key, reader.rule)) {
-                return FlowCounters.ZERO;
-            }
-            reader.slot.set(ValueLayout.JAVA_INT, 0, Abi.readSlot(reader.rule, 0));
-            if (!counters.lookup(reader.slot, reader.value)) {
-                return FlowCounters.ZERO;
-            }
-            return Abi.sumCounters(reader.value, 0, BpfMap.possibleCpus(), counters.slotSize());
-        }
+        return writer.counters(flow);
     }
 
-    /** The scratch memory of {@link #counters}, apart from the writers'. */
-    private record Reader(MemorySegment key, MemorySegment rule, MemorySegment slot, MemorySegment value) {}
+    /** The counters at {@code slot} (a rule's, {@link #slotOf}) summed over CPUs, one syscall; safe from any thread. */
+    public FlowCounters countersAt(int slot) {
+        return writer.countersAt(slot);
+    }
 
     /**
      * Creates or replaces every rule, {@link #PAGE} per batch syscall, in the map's iteration order of
@@ -284,7 +191,7 @@ public final class RulesMap {
                     if (rules.lookupAndDelete(key, rule)) {
                         removed++;
                         int slot = Abi.readSlot(rule, 0);
-                        if (slot > 0 && slot < slots.size() && ownsItsSlot(rule)) {
+                        if (slot > 0 && slot < slots.size() && writer.ownsItsSlot(rule, 0)) {
                             pageSlots[n] = slot;
                             pageSlotKeys.set(ValueLayout.JAVA_INT, (long) n * 4, slot);
                             n++;
@@ -304,14 +211,6 @@ public final class RulesMap {
             }
         }
         return removed;
-    }
-
-    /**
-     * Whether the rule's slot is one this map handed out: a rule of no known owner (0 from an all-zero value, a
-     * code no build writes) was not written here, and its slot may be another rule's, never zeroed or freed.
-     */
-    private static boolean ownsItsSlot(MemorySegment rule) {
-        return Abi.readRule(rule, 0).owner() != Owner.UNKNOWN;
     }
 
     /** Every rule, read with batch lookups. */
@@ -445,8 +344,7 @@ public final class RulesMap {
 
     /** The counter slot of {@code flow}'s rule; 0 when it has none (or no rule). */
     public int slotOf(FlowKey flow) {
-        Abi.writeKey(key, 0, flow);
-        return rules.lookup(key, rule) ? Abi.readSlot(rule, 0) : 0;
+        return writer.slotOf(flow);
     }
 
     /** Keys of every rule with the given owner. */

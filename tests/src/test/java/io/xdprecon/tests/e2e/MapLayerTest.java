@@ -187,6 +187,7 @@ class MapLayerTest {
             byte[] perCpu = Abi.perCpuCounterBytes(List.of(new FlowCounters(5, 500)), BpfMap.possibleCpus(), counters.slotSize());
             counters.update(slotKey, perCpu, UpdateMode.ANY);
             assertEquals(new FlowCounters(5, 500), datapath.rules().counters(first));
+            assertEquals(new FlowCounters(5, 500), datapath.rules().countersAt(datapath.rules().slotOf(first)), "by slot");
 
             FlowRule moved = new FlowRule(FlowKey.of(9, "10.9.9.9", 1, "10.9.9.8", 2), Owner.SESSION);
             other.rules().put(first, moved);

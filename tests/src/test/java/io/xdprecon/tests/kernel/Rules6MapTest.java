@@ -72,6 +72,7 @@ class Rules6MapTest {
             OtherLayouts.setCounters(counters, slot, new FlowCounters(7, 700));
         }
         assertEquals(new FlowCounters(7, 700), rules6.counters(KEY));
+        assertEquals(new FlowCounters(7, 700), rules6.countersAt(slot), "read by the slot alone");
         FlowRule6 moved = new FlowRule6(new FlowKey6(0, RELAY, SERVER, 50001, 3478), Owner.CONFIG);
         rules6.put(KEY, moved);
         assertEquals(slot, rules6.slotOf(KEY), "a replacement keeps its slot");
