@@ -7,6 +7,7 @@ import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.layout.AttachModeChange;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -252,12 +253,14 @@ public final class Applier {
         long start = System.nanoTime();
         Set<FlowKey> kept = new HashSet<>();
         rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).forEach(c -> kept.add(c.key()));
+        Set<FlowKey6> kept6 = new HashSet<>();
+        plan.rule6Changes().stream().filter(c -> c.kind() != Change.Kind.DELETE).forEach(c -> kept6.add(c.key()));
         int program = replacing.getFirst().replacesProgramId().getAsInt();
         LayoutMigration.Report report;
         try {
             report = LayoutMigration.rebuildUnpinned(reader.pinRoot(), program, load.get().maxRules(),
                     LayoutMigration.Devices.xdp(replacing.stream().map(DatapathChange.Attach::ifindex).toList()),
-                    key -> !kept.contains(key), LayoutMigration.Checkpoint.NONE);
+                    key -> !kept.contains(key), key -> !kept6.contains(key), LayoutMigration.Checkpoint.NONE);
         } catch (LayoutMigration.MigrationException e) {
             throw e;
         } catch (IllegalStateException e) {
@@ -325,8 +328,10 @@ public final class Applier {
         long start = System.nanoTime();
         Set<FlowKey> leaveBehind = new HashSet<>();
         rules.stream().filter(c -> c.kind() == Change.Kind.DELETE).forEach(c -> leaveBehind.add(c.key()));
+        Set<FlowKey6> leaveBehind6 = new HashSet<>();
+        plan.rule6Changes().stream().filter(c -> c.kind() == Change.Kind.DELETE).forEach(c -> leaveBehind6.add(c.key()));
         LayoutMigration.Report report = LayoutMigration.migrate(reader.pinRoot(), migrate.toCapacity(),
-                LayoutMigration.Devices.xdp(List.copyOf(new TreeMap<>(plan.interfaces()).values())), leaveBehind,
+                LayoutMigration.Devices.xdp(List.copyOf(new TreeMap<>(plan.interfaces()).values())), leaveBehind, leaveBehind6,
                 LayoutMigration.Checkpoint.NONE);
         progress.accept("  ~ datapath: layout " + report.fromLayout() + " -> " + report.toLayout() + ", rules map "
                 + report.fromCapacity() + " -> " + report.toCapacity() + " entries: " + report.rulesMoved() + " rules moved, "

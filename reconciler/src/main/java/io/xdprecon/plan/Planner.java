@@ -164,17 +164,15 @@ public final class Planner {
         List<LocalIp6Change> localIps6 = planLocalIps6(desired.localIps6(), live.localIps6());
         List<Flow6Change> flows6 = planFlows6(desired, live, names, warnings);
         List<TuningChange> tuning = planTuning(desired.tuning(), live.tuning(), live.memTotalKb(), warnings, errors);
-        Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules, flows, warnings, errors);
+        long adds6 = flows6.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.ADD).count();
+        long removed6 = flows6.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.DELETE).count();
+        // A migration carries both families' rules (but those the plan deletes) with their counters.
+        Optional<DatapathChange.Migrate> migrate = planMigration(desired.datapath(), live, liveRules + live.rules6().size(),
+                removed6, flows, warnings, errors);
         if (migrate.isPresent()) {
             datapath = new ArrayList<>(datapath);
             datapath.addFirst(migrate.get());
-            if (!live.rules6().isEmpty()) {
-                errors.add("the live xdp_rules6 holds " + live.rules6().size() + " IPv6 rule(s), which a"
-                        + " migration of the maps does not carry yet: keep datapath.maxRules at " + live.rulesCapacity()
-                        + " while IPv6 flows are applied");
-            }
         }
-        long adds6 = flows6.stream().flatMap(f -> f.rules().stream()).filter(r -> r.kind() == Change.Kind.ADD).count();
         checkCapacity(desired.datapath(), live, liveRules + live.rules6().size(), migrate, flows, adds6, errors);
         if (live.rules6().size() + adds6 > Abi.MAX_RULES6) {
             errors.add("the IPv6 rules map holds at most " + Abi.MAX_RULES6 + " entries but this plan needs "
@@ -277,7 +275,7 @@ public final class Planner {
      * refused here).
      */
     private static Optional<DatapathChange.Migrate> planMigration(DatapathSettings settings, LiveState live, int liveRules,
-            List<FlowChange> flows, List<String> warnings, List<String> errors) {
+            long deletes6, List<FlowChange> flows, List<String> warnings, List<String> errors) {
         boolean olderLayout = live.datapathPresent() && live.layout() != Abi.VERSION;
         boolean resize = live.datapathPresent() && live.rulesCapacity() != settings.maxRules();
         if (!olderLayout && !resize) {
@@ -295,7 +293,7 @@ public final class Planner {
             }
             return Optional.empty();
         }
-        long deletes = count(flows, Change.Kind.DELETE);
+        long deletes = count(flows, Change.Kind.DELETE) + deletes6;
         int copied = (int) Math.max(0, liveRules - deletes);
         if (copied > settings.maxRules()) {
             return Optional.empty(); // checkCapacity refuses the plan, saying why

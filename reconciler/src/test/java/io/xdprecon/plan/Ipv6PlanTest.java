@@ -94,6 +94,30 @@ class Ipv6PlanTest {
     }
 
     /**
+     * A resize of maps that hold IPv6 rules is planned as for IPv4 ones: the migration carries both families (but what
+     * the plan deletes), and both together fit the new capacity. Before, such a plan was an error ("does not carry yet").
+     */
+    @Test
+    void aResizeOfMapsHoldingIpv6RulesCarriesThemAndCountsThemAgainstTheNewCapacity() {
+        Live node = new Live();
+        node.apply(Planner.plan(desired(Map.of(1, 5004, 2, 5004, 3, 5004), Map.of(1, 0)), node.state()));
+        assertEquals(6, node.rules6.size());
+        Plan resize = Planner.plan(desired(Map.of(1, 5004, 2, 5004), Map.of(1, 0),
+                new DatapathSettings(DatapathSettings.Mode.XDP, Fixtures.xdp().attachMode(), 2 * MAX_RULES,
+                        Fixtures.xdp().attachTo())), node.state());
+        assertEquals(List.of(), resize.errors());
+        assertEquals(List.of(new DatapathChange.Migrate(io.xdprecon.dataplane.maps.Abi.VERSION,
+                io.xdprecon.dataplane.maps.Abi.VERSION, MAX_RULES, 2 * MAX_RULES, 2 + 4)), resize.datapath().stream()
+                .filter(DatapathChange.Migrate.class::isInstance).toList(), "2 IPv4 + 6 IPv6 live, 2 IPv6 deleted");
+
+        Plan tooSmall = Planner.plan(desired(Map.of(1, 5004, 2, 5004, 3, 5004), Map.of(1, 0),
+                new DatapathSettings(DatapathSettings.Mode.XDP, Fixtures.xdp().attachMode(), 7, Fixtures.xdp().attachTo())),
+                node.state());
+        assertTrue(tooSmall.errors().stream().anyMatch(e -> e.contains("the new rules map would hold at most 7 entries but this"
+                + " plan needs 8")), tooSmall.errors().toString());
+    }
+
+    /**
      * The daemon plans a new revision from the last one it applied ({@link Planner#planChange}); over 60 random
      * revisions of dual-stack flows (added, removed, servers moved) that plan equals the full plan of the node, text,
      * JSON and fingerprint, and applying it leaves the node exactly as the revision asks.

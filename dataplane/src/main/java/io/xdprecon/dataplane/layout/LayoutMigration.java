@@ -13,8 +13,11 @@ import io.xdprecon.dataplane.dpdk.DpdkDatapathLifecycle;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +40,8 @@ import java.util.stream.Stream;
  * <pre>
  *  1. MAPS_CREATED      this build's maps, pinned under PIN_ROOT/xdprecon-pending; maps whose definition did not
  *                       change (local IPs, datapath counters) are the old ones, pinned there a second time
- *  2. RULES_COPIED      every rule (but those the caller leaves behind) with a fresh slot holding its counters
+ *  2. RULES_COPIED      every rule of both families (but those the caller leaves behind) with a fresh slot holding
+ *                       its counters
  *  3. PROGRAM_SWAPPED   on each device, the program running there (xdp_main by XDP REPLACE, the tc bridge by tc
  *                       replace) swapped in one step for this build's, loaded against the new maps
  *  4. COMMITTED         marker PIN_ROOT/xdprecon-pending/committed: from here on the migration only goes forward
@@ -174,6 +178,12 @@ public final class LayoutMigration {
      */
     public static Report migrate(Path pinRoot, int maxRules, Devices devices, Set<FlowKey> leaveBehind,
             Checkpoint checkpoint) {
+        return migrate(pinRoot, maxRules, devices, leaveBehind, Set.of(), checkpoint);
+    }
+
+    /** {@link #migrate(Path, int, Devices, Set, Checkpoint)} that leaves the IPv6 rules at {@code leaveBehind6} behind too. */
+    public static Report migrate(Path pinRoot, int maxRules, Devices devices, Set<FlowKey> leaveBehind,
+            Set<FlowKey6> leaveBehind6, Checkpoint checkpoint) {
         if (maxRules < 2) {
             throw new IllegalArgumentException("maxRules must be at least 2: " + maxRules);
         }
@@ -183,8 +193,8 @@ public final class LayoutMigration {
         if (from.isNewer()) {
             throw new Datapath.LayoutMismatch(pinRoot, from.version());
         }
-        return move(pinRoot, from, () -> PinnedMaps.open(pinRoot, from), maxRules, devices, leaveBehind::contains, checkpoint,
-                "migrated the maps under " + pinRoot);
+        return move(pinRoot, from, () -> PinnedMaps.open(pinRoot, from), maxRules, devices, leaveBehind::contains,
+                leaveBehind6::contains, checkpoint, "migrated the maps under " + pinRoot);
     }
 
     /**
@@ -200,6 +210,12 @@ public final class LayoutMigration {
      */
     public static Report rebuildUnpinned(Path pinRoot, int programId, int maxRules, Devices devices,
             Predicate<FlowKey> leaveBehind, Checkpoint checkpoint) {
+        return rebuildUnpinned(pinRoot, programId, maxRules, devices, leaveBehind, key -> false, checkpoint);
+    }
+
+    /** {@link #rebuildUnpinned(Path, int, int, Devices, Predicate, Checkpoint)} with the IPv6 rules to leave behind. */
+    public static Report rebuildUnpinned(Path pinRoot, int programId, int maxRules, Devices devices,
+            Predicate<FlowKey> leaveBehind, Predicate<FlowKey6> leaveBehind6, Checkpoint checkpoint) {
         if (maxRules < 2) {
             throw new IllegalArgumentException("maxRules must be at least 2: " + maxRules);
         }
@@ -212,12 +228,12 @@ public final class LayoutMigration {
             capacity = live.rulesCapacity();
         }
         return move(pinRoot, new PinnedLayout(Abi.VERSION, capacity), () -> PinnedMaps.ofProgram(programId), maxRules, devices,
-                leaveBehind, checkpoint, "rebuilt the unpinned maps of program id " + programId + " under " + pinRoot);
+                leaveBehind, leaveBehind6, checkpoint, "rebuilt the unpinned maps of program id " + programId + " under " + pinRoot);
     }
 
     /** The sequence of the class comment, from the maps {@code openOld} opens. */
     private static Report move(Path pinRoot, PinnedLayout from, java.util.function.Supplier<PinnedMaps> openOld, int maxRules,
-            Devices devices, Predicate<FlowKey> leaveBehind, Checkpoint checkpoint, String done) {
+            Devices devices, Predicate<FlowKey> leaveBehind, Predicate<FlowKey6> leaveBehind6, Checkpoint checkpoint, String done) {
         List<Swap> swaps = new ArrayList<>();
         devices.ifindexes().forEach(ifindex -> swaps.addAll(running(ifindex, devices.bridges())));
         Path pending = pinRoot.resolve(PENDING_DIR);
@@ -229,7 +245,6 @@ public final class LayoutMigration {
                     false, e);
         }
         try (PinnedMaps old = openOld.get()) {
-            refuseIpv6Rules(old);
             boolean localIpsKept = keepUnchanged(old, pending, maxRules);
             try (Datapath next = Datapath.load(pending, maxRules);
                     BpfObject bridge = swaps.stream().anyMatch(swap -> swap.tc) ? DpdkDatapathLifecycle.loadBridge(pending) : null;
@@ -239,9 +254,10 @@ public final class LayoutMigration {
                 }
                 progress.done(Step.MAPS_CREATED);
 
-                Copy copy = new Copy(old, next.rules(), maxRules, from.rulesCapacity(), leaveBehind);
+                Copy copy = new Copy(old, next, maxRules, from.rulesCapacity(), leaveBehind, leaveBehind6);
                 old.forEachRule(copy::add);
                 copy.flush();
+                old.forEachRule6(copy::add6);
                 progress.done(Step.RULES_COPIED);
 
                 List<String> swapped = swapAll(swaps, next, bridge, copy, progress);
@@ -281,21 +297,6 @@ public final class LayoutMigration {
         } finally {
             swaps.forEach(Swap::release);
         }
-    }
-
-    /**
-     * Refuses, before anything changed, to move maps whose {@code xdp_rules6} holds rules: the copy does not carry
-     * IPv6 rules (nor re-slot their counters) yet, and the new maps would start without them. None can be there
-     * today (plan and apply refuse IPv6 flows); a layout-2 or -3 node has no such map, so its move loses nothing.
-     */
-    private static void refuseIpv6Rules(PinnedMaps old) {
-        old.map(Datapath.RULES6_MAP).ifPresent(rules6 -> {
-            int count = rules6.countEntries();
-            if (count > 0) {
-                throw new IllegalStateException(Datapath.RULES6_MAP + " holds " + count + " IPv6 rules, which this build's"
-                        + " migration does not carry yet");
-            }
-        });
     }
 
     /**
@@ -436,8 +437,10 @@ public final class LayoutMigration {
     private static final class Copy {
         private final PinnedMaps old;
         private final RulesMap next;
+        private final Rules6Map next6;
         private final int capacity;
         private final Predicate<FlowKey> leaveBehind;
+        private final Predicate<FlowKey6> leaveBehind6;
         private final long[] seededPackets;
         private final long[] seededBytes;
         private final int[] newSlotOfOld;
@@ -446,11 +449,14 @@ public final class LayoutMigration {
         int moved;
         int leftBehind;
 
-        Copy(PinnedMaps old, RulesMap next, int capacity, int oldCapacity, Predicate<FlowKey> leaveBehind) {
+        Copy(PinnedMaps old, Datapath next, int capacity, int oldCapacity, Predicate<FlowKey> leaveBehind,
+                Predicate<FlowKey6> leaveBehind6) {
             this.old = old;
-            this.next = next;
+            this.next = next.rules();
+            this.next6 = next.rules6();
             this.capacity = capacity;
             this.leaveBehind = leaveBehind;
+            this.leaveBehind6 = leaveBehind6;
             this.seededPackets = new long[capacity + 1];
             this.seededBytes = new long[capacity + 1];
             this.newSlotOfOld = old.version() == 1 ? new int[0] : new int[oldCapacity + 1];
@@ -478,17 +484,39 @@ public final class LayoutMigration {
             }
             int[] slots = next.importRules(page);
             for (int i = 0; i < slots.length; i++) {
-                FlowCounters c = page.get(i).counters();
-                seededPackets[slots[i]] = c.packets();
-                seededBytes[slots[i]] = c.bytes();
-                int oldSlot = pageOldSlots.get(i);
-                if (oldSlot > 0 && oldSlot < newSlotOfOld.length) {
-                    newSlotOfOld[oldSlot] = slots[i];
-                }
+                seeded(slots[i], page.get(i).counters(), pageOldSlots.get(i));
             }
             moved += slots.length;
             page.clear();
             pageOldSlots.clear();
+        }
+
+        /**
+         * Copies an IPv6 rule, one syscall each (the IPv6 map is small), after the IPv4 ones: its counters' slot comes
+         * from the same bitmap, so both families together fit the new capacity.
+         */
+        void add6(FlowKey6 key, FlowRule6 rule, int oldSlot) {
+            if (leaveBehind6.test(key)) {
+                leftBehind++;
+                return;
+            }
+            if (moved >= capacity) {
+                throw new IllegalStateException("the new rules map holds " + capacity + " rules, and more than that are live"
+                        + " (IPv4 and IPv6 rules together, whose counters share its slots; besides " + leftBehind
+                        + " left behind so far)");
+            }
+            FlowCounters counters = old.countersAt(oldSlot);
+            seeded(next6.importRule(key, rule, counters), counters, oldSlot);
+            moved++;
+        }
+
+        /** Remembers what the new slot started with, and which old slot it continues (for the counts that follow). */
+        private void seeded(int slot, FlowCounters counters, int oldSlot) {
+            seededPackets[slot] = counters.packets();
+            seededBytes[slot] = counters.bytes();
+            if (oldSlot > 0 && oldSlot < newSlotOfOld.length) {
+                newSlotOfOld[oldSlot] = slot;
+            }
         }
 
         long oldCountsSum() {

@@ -7,6 +7,7 @@ import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.RulesMap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -154,17 +155,35 @@ public final class PinnedMaps implements AutoCloseable {
         }
     }
 
+    /**
+     * Visits every IPv6 rule ({@code xdp_rules6}, layout 4) and the slot of its counters; none where the layout has no
+     * IPv6 map (layouts 1 to 3).
+     */
+    public void forEachRule6(Rules6Map.SlotVisitor visitor) {
+        map(Datapath.RULES6_MAP).ifPresent(rules6 -> {
+            try (rules6) {
+                Rules6Map.forEachIn(rules6, visitor);
+            }
+        });
+    }
+
     /** The counters of the rule at {@code flow} whose slot is {@code slot}, summed over CPUs. */
     public FlowCounters counters(FlowKey flow, int slot) {
         switch (countedBy) {
             case KEY -> Abi.writeKey(key, 0, flow);
             case SLOT -> {
-                if (slot <= 0 || slot >= counters.maxEntries()) {
-                    return FlowCounters.ZERO;
-                }
-                key.set(ValueLayout.JAVA_INT, 0, slot);
+                return countersAt(slot);
             }
         }
+        return counters.lookup(key, value) ? Abi.sumCounters(value, 0, BpfMap.possibleCpus(), counters.slotSize()) : FlowCounters.ZERO;
+    }
+
+    /** The counters at {@code slot} of a layout that counts by slot (2 and later), summed over CPUs. */
+    public FlowCounters countersAt(int slot) {
+        if (countedBy != CountedBy.SLOT || slot <= 0 || slot >= counters.maxEntries()) {
+            return FlowCounters.ZERO;
+        }
+        key.set(ValueLayout.JAVA_INT, 0, slot);
         return counters.lookup(key, value) ? Abi.sumCounters(value, 0, BpfMap.possibleCpus(), counters.slotSize()) : FlowCounters.ZERO;
     }
 

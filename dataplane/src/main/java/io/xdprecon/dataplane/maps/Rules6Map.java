@@ -105,8 +105,21 @@ public final class Rules6Map {
         return writer.countersAt(slot);
     }
 
+    /**
+     * Writes a rule that moves here from other maps (a migration) with a fresh slot holding the counters it brings; only
+     * for maps no datapath counts in yet. Returns the slot.
+     */
+    public int importRule(FlowKey6 flow, FlowRule6 rule, FlowCounters counters) {
+        return writer.importRule(flow, rule, counters);
+    }
+
     /** Visits every rule and its slot, read with batch lookups. */
     public void forEach(SlotVisitor visitor) {
+        forEachIn(rules, visitor);
+    }
+
+    /** Visits every rule of {@code rules}, an {@code xdp_rules6} of this layout (a migration's old map), and its slot. */
+    public static void forEachIn(BpfMap rules, SlotVisitor visitor) {
         try (Arena pages = Arena.ofConfined()) {
             MemorySegment keys = pages.allocate((long) PAGE * Abi.FLOW_KEY6_SIZE, 8);
             MemorySegment values = pages.allocate((long) PAGE * Abi.FLOW_RULE6_SIZE, 8);

@@ -58,9 +58,12 @@ final class SlotKeeper<K, R> {
     private final MemorySegment slotKey;
     private final MemorySegment zeroCounters;
     private final Scratch reader;
+    private final Arena arena;
+    private MemorySegment imported;
 
     SlotKeeper(Codec<K, R> codec, BpfMap rules, BpfMap counters, FlowSlots slots, Arena arena) {
         this.codec = codec;
+        this.arena = arena;
         this.rules = rules;
         this.counters = counters;
         this.slots = slots;
@@ -156,6 +159,31 @@ final class SlotKeeper<K, R> {
         } catch (BpfException.AlreadyExists e) {
             slots.release(slot); // never published: its counters are still zero
             return false;
+        } catch (RuntimeException e) {
+            slots.release(slot);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a rule that moves here from other maps (a migration) with a fresh slot whose counters are set to what it
+     * brings (on the first CPU's copy; readers sum the CPUs): counters first, so the rule never shows another's. Only
+     * for maps no datapath counts in yet. Returns the slot.
+     */
+    int importRule(K flow, R target, FlowCounters brought) {
+        int slot = slots.allocate();
+        try {
+            if (imported == null) {
+                imported = arena.allocate(counters.valueSize(), 8);
+            }
+            imported.fill((byte) 0);
+            Abi.writeCounters(imported, 0, brought);
+            slotKey.set(ValueLayout.JAVA_INT, 0, slot);
+            counters.update(slotKey, imported, UpdateMode.ANY);
+            codec.writeKey().write(key, 0, flow);
+            codec.writeRule().write(rule, 0, target, slot);
+            rules.update(key, rule, UpdateMode.CREATE);
+            return slot;
         } catch (RuntimeException e) {
             slots.release(slot);
             throw e;

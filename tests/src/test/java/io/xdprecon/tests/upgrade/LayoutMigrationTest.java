@@ -13,7 +13,10 @@ import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.lab.PinRoot;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link LayoutMigration} on real pinned maps, no traffic (the same under traffic, on the lab's live datapath, is in
  * {@link MigrationUnderTrafficTest}): rules, owners, counters and local IPs survive a migration from layout 1 and a
- * resize both ways; a newer layout, a map too small and a failure at any step before the commit leave the old
+ * resize both ways (IPv6 rules too); a newer layout, a map too small and a failure at any step before the commit leave the old
  * maps as they were; a failure after it is finished by {@code recover}.
  */
 class LayoutMigrationTest {
@@ -150,29 +153,44 @@ class LayoutMigrationTest {
     }
 
     /**
-     * The copy does not carry IPv6 rules yet (plan and apply write none): maps whose xdp_rules6 holds one are not
-     * moved, rather than moved without it; nothing changes.
+     * A resize carries the IPv6 rules as it carries the IPv4 ones (issue 17 item 3): every rule of both families with its
+     * owner and counters, each in a fresh slot of the one bitmap, and both families together must fit the new capacity.
+     * Before, maps whose xdp_rules6 held a rule were refused ("does not carry IPv6 rules yet").
      */
     @Test
-    void mapsHoldingIpv6RulesAreNotMovedWithoutThem() {
+    void aResizeKeepsEveryIpv6RuleAndItsCountersAndLeavesBehindWhatItIsTold() {
         Map<FlowKey, FlowRule> rules = rules(10);
-        int rulesMapId;
-        try (Datapath datapath = Datapath.load(pins.path(), SMALL)) {
-            datapath.rules().putAll(rules);
-            rulesMapId = datapath.rules().rulesMap().id();
+        Map<FlowKey6, FlowRule6> rules6 = rules6(20);
+        try (Datapath before = Datapath.load(pins.path(), SMALL)) {
+            before.rules().putAll(rules);
+            rules6.forEach(before.rules6()::put);
+            bump(before, rules.keySet());
+            int n = 0;
+            for (FlowKey6 key : rules6.keySet()) {
+                n++;
+                OtherLayouts.setCounters(before.rules().countersMap(), before.rules6().slotOf(key), new FlowCounters(n, 100L * n));
+            }
         }
-        io.xdprecon.dataplane.maps.IpAddress.V6 a = new io.xdprecon.dataplane.maps.IpAddress.V6(0x20010db800000000L, 1);
-        io.xdprecon.dataplane.maps.FlowKey6 key = new io.xdprecon.dataplane.maps.FlowKey6(2, a, a, 1, 2);
-        try (BpfMap rules6 = BpfMap.openPinned(pins.path().resolve(Datapath.RULES6_MAP))) {
-            rules6.update(Abi.key6Bytes(key), Abi.rule6Bytes(new io.xdprecon.dataplane.maps.FlowRule6(key, Owner.CONFIG), 0),
-                    io.xdprecon.dataplane.bpf.UpdateMode.ANY);
-        }
+        LayoutMigration.Report up = LayoutMigration.migrate(pins.path(), 2 * SMALL, LayoutMigration.Devices.NONE, Set.of(),
+                LayoutMigration.Checkpoint.NONE);
+        assertEquals(30, up.rulesMoved(), "10 IPv4 + 20 IPv6 rules");
+        assertMigrated(rules, rules6, 2 * SMALL);
+
+        FlowKey6 gone = rules6.keySet().iterator().next();
+        LayoutMigration.Report down = LayoutMigration.migrate(pins.path(), 32, LayoutMigration.Devices.NONE, Set.of(), Set.of(gone),
+                LayoutMigration.Checkpoint.NONE);
+        assertEquals(29, down.rulesMoved());
+        assertEquals(1, down.rulesLeftBehind());
+        Map<FlowKey6, FlowRule6> kept = new LinkedHashMap<>(rules6);
+        kept.remove(gone);
+        assertMigrated(rules, kept, 32);
+
         LayoutMigration.MigrationException refused = assertThrows(LayoutMigration.MigrationException.class,
-                () -> LayoutMigration.migrate(pins.path(), 2 * SMALL, LayoutMigration.Devices.NONE, Set.of(),
-                        LayoutMigration.Checkpoint.NONE));
-        assertTrue(refused.getMessage().contains("xdp_rules6 holds 1 IPv6 rules, which this build's migration does not carry"),
-                refused.getMessage());
-        assertUntouched(rules, rulesMapId, SMALL);
+                () -> LayoutMigration.migrate(pins.path(), 20, LayoutMigration.Devices.NONE, Set.of(), LayoutMigration.Checkpoint.NONE));
+        assertTrue(refused.getMessage().contains("the new rules map holds 20 rules, and more than that are live (IPv4 and IPv6"
+                + " rules together"), refused.getMessage());
+        assertFalse(refused.committed());
+        assertMigrated(rules, kept, 32);
     }
 
     @Test
@@ -287,12 +305,28 @@ class LayoutMigrationTest {
         assertFalse(LayoutMigration.interrupted(pins.path()));
         try (Datapath after = Datapath.openPinned(pins.path())) {
             assertEquals(rules, after.rules().readAll());
-            assertEquals(rules.size(), after.rules().slotsInUse());
+            assertEquals(rules.size(), after.rules().slotsInUse() - after.rules6().readAll().size());
             for (FlowKey key : rules.keySet()) {
                 FlowCounters counted = after.rules().counters(key);
                 assertEquals(100 * counted.packets(), counted.bytes(), "counters of " + key + " moved with it");
                 assertTrue(counted.packets() > 0, "counters of " + key + " moved with it");
             }
+        }
+    }
+
+    private void assertMigrated(Map<FlowKey, FlowRule> rules, Map<FlowKey6, FlowRule6> rules6, int capacity) {
+        assertMigrated(rules, capacity);
+        try (Datapath after = Datapath.openPinned(pins.path())) {
+            assertEquals(rules6, after.rules6().readAll());
+            assertEquals(rules.size() + rules6.size(), after.rules().slotsInUse(), "one slot per rule of either family");
+            int n = 0;
+            for (FlowKey6 key : rules6.keySet()) {
+                FlowCounters counted = after.rules6().counters(key);
+                assertEquals(100 * counted.packets(), counted.bytes(), "counters of " + key + " moved with it");
+                assertTrue(counted.packets() > 0, "counters of " + key + " moved with it");
+                n++;
+            }
+            assertEquals(rules6.size(), n);
         }
     }
 
@@ -313,6 +347,19 @@ class LayoutMigrationTest {
         };
     }
 
+
+    /** {@code n} distinct IPv6 rules, half config, half session. */
+    static Map<FlowKey6, FlowRule6> rules6(int n) {
+        Map<FlowKey6, FlowRule6> rules = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            FlowKey6 key = new FlowKey6(2 + i % 3, new IpAddress.V6(0x20010db8_000c0000L, i), new IpAddress.V6(0x20010db8_000c0000L,
+                    0x100), 1024 + i, 3478);
+            FlowKey6 target = new FlowKey6(5, new IpAddress.V6(0x20010db8_000d0000L, 1), new IpAddress.V6(0x20010db8_000d0000L,
+                    0x200 + i), 40000 + i, 3478);
+            rules.put(key, new FlowRule6(target, i % 2 == 0 ? Owner.CONFIG : Owner.SESSION));
+        }
+        return rules;
+    }
 
     /** {@code n} distinct rules, half config, half session. */
     static Map<FlowKey, FlowRule> rules(int n) {
