@@ -25,6 +25,7 @@ variant nocounters XDPRECON_BENCH_NO_FLOW_COUNTERS
 variant nostats XDPRECON_BENCH_NO_STATS
 variant noipcheck XDPRECON_BENCH_NO_IP_CHECK
 variant nohopcache XDPRECON_BENCH_NO_HOP_CACHE
+variant onemap XDPRECON_BENCH_ONE_MAP   # both families in one rules map (FamilyMapsBench)
 # Test fixtures (never loaded in production): the datapath of other layouts, for the migration tests.
 fixture() {
   local src=$1 obj=$2 dir

@@ -106,6 +106,45 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPRECON_COUNTERS_MAP SEC(".maps");
 
+/*
+ * Layout 4 keeps the families' rules in two maps. The bench-only variant xdp_fwd_onemap (-DXDPRECON_BENCH_ONE_MAP,
+ * tests FamilyMapsBench; never loaded in production) keeps both in one map of 40-byte keys (an IPv4 flow's addresses
+ * as ::ffff:a.b.c.d) and values the size of the larger rule, to measure that choice: one lookup per packet either
+ * way, the same code around it.
+ */
+#ifdef XDPRECON_BENCH_ONE_MAP
+union flow_rule_any {
+	struct flow_rule v4;
+	struct flow_rule6 v6;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPRECON_MAX_RULES + XDPRECON_MAX_RULES6);
+	__type(key, struct flow_key6);
+	__type(value, union flow_rule_any);
+} xdp_rules_one SEC(".maps");
+
+static __always_inline struct flow_rule *one_map_rule(__u32 ingress, __u32 saddr, __u32 daddr, __u16 source, __u16 dest)
+{
+	struct flow_key6 key = { .ifindex = ingress, .src_port = source, .dst_port = dest };
+	__u32 *src = (__u32 *)key.src_ip;
+	__u32 *dst = (__u32 *)key.dst_ip;
+	src[2] = bpf_htonl(0xffff);
+	dst[2] = bpf_htonl(0xffff);
+	src[3] = saddr;
+	dst[3] = daddr;
+	union flow_rule_any *any = bpf_map_lookup_elem(&xdp_rules_one, &key);
+	return any ? &any->v4 : NULL;
+}
+
+static __always_inline struct flow_rule6 *one_map_rule6(const struct flow_key6 *key)
+{
+	union flow_rule_any *any = bpf_map_lookup_elem(&xdp_rules_one, key);
+	return any ? &any->v6 : NULL;
+}
+#endif
+
 /* What the entry point must do with the packet (as forward() left it). */
 enum verdict {
 	VERDICT_PASS,     /* to the kernel's stack (counted as passed) */
@@ -329,6 +368,9 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 	if (udp_len < sizeof(*udp) || udp_len > tot_len - sizeof(*iph))
 		return passed(XDP_STAT_MALFORMED);
 
+#ifdef XDPRECON_BENCH_ONE_MAP
+	struct flow_rule *rule = one_map_rule(ingress, iph->saddr, iph->daddr, udp->source, udp->dest);
+#else
 	struct flow_key key = {
 		.ifindex = ingress,
 		.src_ip = iph->saddr,
@@ -337,6 +379,7 @@ static __always_inline enum verdict forward(void *ctx, void *data, void *data_en
 		.dst_port = udp->dest,
 	};
 	struct flow_rule *rule = bpf_map_lookup_elem(&xdp_fwd_rules, &key);
+#endif
 	if (!rule) {
 		count(XDP_STAT_REWRITE_MISS);
 		return steer(iph->daddr);
@@ -456,7 +499,11 @@ static __always_inline enum verdict forward6(void *ctx, struct ethhdr *eth, void
 	struct flow_key6 key = { .ifindex = ingress, .src_port = udp->source, .dst_port = udp->dest };
 	__builtin_memcpy(key.src_ip, &ip6h->saddr, sizeof(key.src_ip));
 	__builtin_memcpy(key.dst_ip, &ip6h->daddr, sizeof(key.dst_ip));
+#ifdef XDPRECON_BENCH_ONE_MAP
+	struct flow_rule6 *rule = one_map_rule6(&key);
+#else
 	struct flow_rule6 *rule = bpf_map_lookup_elem(&xdp_rules6, &key);
+#endif
 	if (!rule) {
 		count(XDP_STAT_REWRITE_MISS);
 		return steer6(&ip6h->daddr);

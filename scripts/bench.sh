@@ -22,7 +22,8 @@
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, IPv4 vs IPv6 hit (one frame replayed
 #              through net_pcap), DPDK slow path, 2-queue scaling
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|scale|sessionmem|flowcost|all]   (default all)
+#   families   one rules map for both address families vs layout 4's two: ns per hit (bpf_stats) and memory, maps full
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -53,6 +54,7 @@ case $what in
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
       "${KEYS:-even,random,one-client,one-server}" ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
+  families|all) run io.xdprecon.tests.bench.FamilyMapsBench "${FAM_ROUNDS:-7}" "${FAM_DATAGRAMS:-100000}" "${FAM_FLOWS:-1024}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
     # (a veth pair) carry the example's names; a new JVM per run, as an operator would run it.
@@ -72,6 +74,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|scale|sessionmem|flowcost) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, scale, sessionmem, flowcost or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost or all)" >&2; exit 2 ;;
 esac
