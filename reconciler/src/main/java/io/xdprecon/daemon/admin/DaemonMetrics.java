@@ -5,6 +5,8 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -23,7 +25,12 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -56,11 +63,40 @@ import java.util.function.Supplier;
  * counters go backwards, which Prometheus reads as a reset and turns into a false spike in {@code rate()}.
  */
 public final class DaemonMetrics implements DaemonEvents {
+    private static final System.Logger LOG = System.getLogger("xdprecon.daemon");
 
     /** Reconcile duration buckets: a no-op reconcile takes milliseconds, a full 512 Ki-rule map seconds. */
     static final double[] DURATION_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** A scrape waits for the JVM's series while they are being registered ({@link #DaemonMetrics(DatapathSampler)}). */
+    private final PrometheusRegistry registry = new PrometheusRegistry() {
+        @Override
+        public MetricSnapshots scrape() {
+            awaitJvmMetrics();
+            return super.scrape();
+        }
+
+        @Override
+        public MetricSnapshots scrape(PrometheusScrapeRequest request) {
+            awaitJvmMetrics();
+            return super.scrape(request);
+        }
+
+        @Override
+        public MetricSnapshots scrape(Predicate<String> names) {
+            awaitJvmMetrics();
+            return super.scrape(names);
+        }
+
+        @Override
+        public MetricSnapshots scrape(Predicate<String> names, PrometheusScrapeRequest request) {
+            awaitJvmMetrics();
+            return super.scrape(names, request);
+        }
+    };
+    /** Done once the JVM's and the process's series are in {@link #registry}, or failed to be. */
+    private final CompletableFuture<Void> jvmMetrics;
+    private final AtomicBoolean jvmMetricsFailureLogged = new AtomicBoolean();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
     private final Supplier<DatapathSampler.Sample> live;
     private final Histogram duration;
@@ -89,8 +125,7 @@ public final class DaemonMetrics implements DaemonEvents {
 
     /** Metrics of a running daemon: its datapath read at every scrape through {@code sampler}, JVM and process. */
     public DaemonMetrics(DatapathSampler sampler) {
-        this(sampler, sampler::sample);
-        JvmMetrics.builder().register(registry);
+        this(sampler, sampler::sample, true);
     }
 
     /**
@@ -98,8 +133,21 @@ public final class DaemonMetrics implements DaemonEvents {
      *             throws, that scrape has no datapath series.
      */
     DaemonMetrics(DatapathSampler sampler, Supplier<DatapathSampler.Sample> live) {
+        this(sampler, live, false);
+    }
+
+    /**
+     * @param jvm whether the JVM's and the process's series are registered too: on a thread of their own, as the
+     *            daemon starts. They start the JVM's management (JMX and its platform beans), ~0.5 s of CPU that a
+     *            cold start's first reconcile would otherwise wait for; on the other core it overlaps the config's
+     *            load. A scrape waits for them.
+     */
+    private DaemonMetrics(DatapathSampler sampler, Supplier<DatapathSampler.Sample> live, boolean jvm) {
         this.sampler = sampler;
         this.live = live;
+        jvmMetrics = !jvm ? CompletableFuture.completedFuture(null) : CompletableFuture.runAsync(
+                () -> JvmMetrics.builder().register(registry),
+                task -> Thread.ofPlatform().daemon().name("xdprecon-jvm-metrics").start(task));
         duration = Histogram.builder().name("xdprecon_reconcile_duration_seconds")
                 .help("Time one reconcile took: read source, plan, apply").unit(Unit.SECONDS)
                 .classicOnly().classicUpperBounds(DURATION_BUCKETS).register(registry);
@@ -265,6 +313,17 @@ public final class DaemonMetrics implements DaemonEvents {
     /** The registry to scrape; it holds only these metrics. */
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** Waits until the JVM's series are registered; if that failed, says so once and serves the others. */
+    private void awaitJvmMetrics() {
+        try {
+            jvmMetrics.join();
+        } catch (CompletionException | CancellationException e) {
+            if (jvmMetricsFailureLogged.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "no JVM metrics: " + e.getCause());
+            }
+        }
     }
 
     /** The latest status received, empty before the first {@link #reconciled} or {@link #ready}. */

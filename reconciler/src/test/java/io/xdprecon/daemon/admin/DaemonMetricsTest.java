@@ -7,15 +7,21 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.xdprecon.daemon.DaemonStatus;
 import io.xdprecon.daemon.ReconcileOutcome;
 import io.xdprecon.dataplane.maps.Stat;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DaemonMetricsTest {
     private static final Instant T1 = Instant.parse("2026-01-02T03:04:05Z");
@@ -37,6 +43,23 @@ class DaemonMetricsTest {
         return new DaemonStatus("edge-1", "file x", Optional.ofNullable(attempted), Optional.ofNullable(applied),
                 attempted != null && !attempted.equals(applied) ? Optional.of("flows[0].client: bad") : Optional.empty(),
                 Optional.of(at), new DaemonStatus.Suspension(suspended, Optional.empty()), 1, 0, Map.of(), 0, Map.of());
+    }
+
+    /**
+     * The JVM's series are registered on a thread of their own (they start JMX: CPU a cold start's first reconcile
+     * should not wait for); a scrape at once still has them all, and the same names as a registration done before.
+     */
+    @Test
+    void aScrapeRightAfterTheStartHasTheJvmAndProcessSeries(@TempDir Path pins) {
+        DaemonMetrics metrics = new DaemonMetrics(new DatapathSampler(pins, 0));
+        Set<String> names = metrics.registry().scrape().stream().map(s -> s.getMetadata().getPrometheusName())
+                .collect(Collectors.toSet());
+        PrometheusRegistry inline = new PrometheusRegistry();
+        JvmMetrics.builder().register(inline);
+        Set<String> jvm = inline.scrape().stream().map(s -> s.getMetadata().getPrometheusName()).collect(Collectors.toSet());
+        assertTrue(jvm.stream().anyMatch(n -> n.startsWith("jvm_")) && jvm.stream().anyMatch(n -> n.startsWith("process_")), jvm::toString);
+        assertTrue(names.containsAll(jvm), () -> "missing at the first scrape: " + jvm.stream().filter(n -> !names.contains(n)).toList());
+        assertTrue(names.contains("xdprecon_reconciles"), names::toString);
     }
 
     @Test
