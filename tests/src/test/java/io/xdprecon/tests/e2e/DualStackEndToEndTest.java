@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.cli.Main;
+import io.xdprecon.dataplane.Datapath;
+import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
@@ -34,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17 item 5 on the lab made dual stack ({@link Lab#dualStack()}): IPv6 flows applied by the CLI forward in XDP,
  * rewritten (addresses, ports, checksums) as the far end sees them, both ways; an edit planned and applied while a
- * numbered IPv6 stream runs through an untouched flow loses nothing; and the daemon restarted under that stream
- * loses nothing and writes nothing.
+ * numbered IPv6 stream runs through an untouched flow loses nothing; a resize and a pin rebuild keep the IPv6 rules
+ * and their counters; and the daemon restarted under that stream loses nothing and writes nothing.
  */
 class DualStackEndToEndTest {
     private static final String NODE = "lab-node";
@@ -151,6 +153,43 @@ class DualStackEndToEndTest {
         assertEquals(6, rules6.size(), rules6.toString());
     }
 
+    /**
+     * Issue 17 item 3: a resize of the maps (datapath.maxRules edited) and a rebuild of pins someone removed while
+     * xdp_main runs keep every IPv6 rule and its counters, as they keep IPv4 ones; the flow forwards after each. Before,
+     * the resize was a plan error ("does not carry them yet") and apply refused it.
+     */
+    @Test
+    void aResizeAndAPinRebuildKeepEveryIpv6RuleAndItsCounters() throws Exception {
+        Path big = config("big", LabConfigs.flow6("kept6", 0, 50000), LabConfigs.flow("kept4", 1, 50001));
+        Main.Captured apply1 = cli("apply", "-c", big.toString());
+        assertEquals(0, apply1.exit(), apply1.out() + apply1.err());
+        DatagramSocket client = lab.udpSocket(lab.clientNs(), Lab.CLIENT_IP6, 20000);
+        DatagramSocket server = lab.udpSocket(lab.serverNs(), Lab.SERVER_IP6, 50000);
+        for (int i = 0; i < 3; i++) {
+            oneThrough(client, server);
+        }
+        Map<FlowKey6, FlowRule6> rules6 = lab.datapath().rules6().readAll();
+        assertEquals(2, rules6.size());
+        assertEquals(3, lab.datapath().rules6().counters(forwardKey(0)).packets());
+
+        Path small = dir.resolve("small.yaml");
+        Files.writeString(small, Files.readString(big).replace("maxRules: 524288", "maxRules: 4096"));
+        Main.Captured plan = cli("plan", "-c", small.toString());
+        assertEquals(0, plan.exit(), plan.out() + plan.err());
+        assertTrue(plan.out().contains("rules map 524288 -> 4096 entries (migrate 4 rules, counters kept)"), plan.out());
+        Main.Captured resize = cli("apply", "-c", small.toString());
+        assertEquals(0, resize.exit(), resize.out() + resize.err());
+        assertEquals(4096, PinnedLayout.probe(lab.pinRoot()).orElseThrow().rulesCapacity());
+        assertKeptAndCounting(rules6, 3, client, server, small);
+
+        Datapath.unpin(lab.pinRoot());
+        Main.Captured rebuild = cli("apply", "-c", small.toString());
+        assertEquals(0, rebuild.exit(), rebuild.out() + rebuild.err());
+        assertTrue(rebuild.out().contains("rebuilt under " + lab.pinRoot() + ": 4 rules moved with their counters"),
+                rebuild.out());
+        assertKeptAndCounting(rules6, 4, client, server, small);
+    }
+
     /** What `systemctl restart` does under a numbered IPv6 stream: SIGTERM, a new start that adopts and writes nothing. */
     @Test
     void aDaemonRestartUnderAnIpv6StreamLosesNothingAndWritesNothing() throws Exception {
@@ -199,6 +238,27 @@ class DualStackEndToEndTest {
             }
             Thread.sleep(20); // polling a log file: there is nothing to wait on
         }
+    }
+
+    /**
+     * The pinned maps hold {@code rules6} with flow 0's {@code packets}, xdp_main counts its next datagram there, and
+     * {@code config} has no changes left.
+     */
+    private void assertKeptAndCounting(Map<FlowKey6, FlowRule6> rules6, long packets, DatagramSocket client,
+            DatagramSocket server, Path config) throws Exception {
+        try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+            assertEquals(rules6, pinned.rules6().readAll(), "every IPv6 rule moved");
+            assertEquals(packets, pinned.rules6().counters(forwardKey(0)).packets(), "with its counters");
+            oneThrough(client, server);
+            assertEquals(packets + 1, pinned.rules6().counters(forwardKey(0)).packets(), "xdp_main counts on the new maps");
+        }
+        assertEquals("No changes.", lastLine(cli("plan", "-c", config.toString()).out()));
+    }
+
+    /** One datagram of flow 0 from the client, received at the server. */
+    private static void oneThrough(DatagramSocket client, DatagramSocket server) throws Exception {
+        client.send(new DatagramPacket(new byte[8], 8, new InetSocketAddress(Lab.VIP6, 30000)));
+        receive(server);
     }
 
     private static DatagramPacket receive(DatagramSocket socket) throws Exception {
