@@ -1,7 +1,5 @@
 package io.xdprecon.cli;
 
-import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.Ipv4;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.HashMap;
@@ -25,19 +23,18 @@ final class DeviceNames {
         });
     }
 
-    /** {@code ens5 192.0.2.45:52311 -> 203.0.113.10:27015}: a key with its device's name. */
-    String format(FlowKey key) {
-        return name(key.ifindex()) + " " + Ipv4.format(key.srcIp()) + ":" + key.srcPort() + " -> " + Ipv4.format(key.dstIp())
-                + ":" + key.dstPort();
+    /** {@code ens5 192.0.2.45:52311 -> 203.0.113.10:27015} or {@code ens5 [2001:db8::2]:5004 -> …}: with its device's name. */
+    String format(FlowEnds key) {
+        return name(key.ifindex()) + " " + key.ends();
     }
 
-    /** A key as JSON: the device's name beside its ifindex. */
-    Map<String, Object> json(FlowKey key) {
+    /** A key as JSON: the device's name beside its ifindex, {@code src} and {@code dst} as {@link #format} writes them. */
+    Map<String, Object> json(FlowEnds key) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("iface", name(key.ifindex()));
         m.put("ifindex", key.ifindex());
-        m.put("src", Ipv4.format(key.srcIp()) + ":" + key.srcPort());
-        m.put("dst", Ipv4.format(key.dstIp()) + ":" + key.dstPort());
+        m.put("src", key.src().withPort(key.srcPort()));
+        m.put("dst", key.dst().withPort(key.dstPort()));
         return m;
     }
 }

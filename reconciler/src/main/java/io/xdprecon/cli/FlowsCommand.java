@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
-import io.xdprecon.dataplane.maps.Ipv4;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Owner;
+import io.xdprecon.state.DesiredState;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "flows", mixinStandardHelpOptions = true,
         description = {
-            "List the live rules with their counters: match (ingress ifindex, source -> destination as it"
+            "List the live rules of both families (xdp_fwd_rules, xdp_rules6) with their counters: match (ingress ifindex, source -> destination as it"
                 + " arrives), rewrite (expected egress ifindex, source -> destination as it leaves), owner"
                 + " (config or session), packets and Ethernet bytes rewritten.",
             "With --interval the counters are sampled twice and PPS / BPS (bits per second) are shown.",
@@ -53,38 +57,42 @@ final class FlowsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    record Row(FlowKey match, FlowRule rule, FlowCounters counters, Double pps, Double bps, String name) {}
+    /** One live rule of either family with its counters (rates with --interval) and, with -c, its flow's name. */
+    record Row(ShownRule rule, FlowCounters counters, Double pps, Double bps, String name) {}
 
     @Override
     public Integer call() throws Exception {
         double intervalSeconds = interval == null ? 0 : interval.toNanos() / 1e9;
-        Map<FlowKey, String> names = new java.util.HashMap<>();
+        Map<FlowKey, String> names = new HashMap<>();
+        Map<FlowKey6, String> names6 = new HashMap<>();
         if (config.given()) {
-            config.desired().rules().forEach((key, rule) ->
-                    names.put(key, rule.flow() + " (" + rule.direction().name().toLowerCase() + ")"));
+            DesiredState desired = config.desired();
+            desired.rules().forEach((key, rule) -> names.put(key, rule.flow() + " (" + leg(rule.direction()) + ")"));
+            desired.rules6().forEach((key, rule) -> names6.put(key, rule.flow() + " (" + leg(rule.direction()) + ")"));
         }
         List<Row> rows = new ArrayList<>();
         try (Datapath live = datapath.open()) {
             Map<FlowKey, FlowRule> rules = live.rules().readAll();
+            Map<FlowKey6, FlowRule6> rules6 = live.rules6().readAll();
             Map<FlowKey, FlowCounters> first = live.rules().readAllCounters();
+            Map<FlowKey6, FlowCounters> first6 = live.rules6().readAllCounters();
             Map<FlowKey, FlowCounters> second = first;
+            Map<FlowKey6, FlowCounters> second6 = first6;
             if (intervalSeconds > 0) {
                 Thread.sleep(interval); // the sampling interval itself
                 second = live.rules().readAllCounters();
+                second6 = live.rules6().readAllCounters();
             }
             for (Map.Entry<FlowKey, FlowRule> e : rules.entrySet()) {
-                FlowCounters now = second.getOrDefault(e.getKey(), FlowCounters.ZERO);
-                FlowCounters before = first.getOrDefault(e.getKey(), FlowCounters.ZERO);
-                Double pps = intervalSeconds > 0 ? (now.packets() - before.packets()) / intervalSeconds : null;
-                Double bps = intervalSeconds > 0 ? 8 * (now.bytes() - before.bytes()) / intervalSeconds : null;
-                rows.add(new Row(e.getKey(), e.getValue(), now, pps, bps, names.get(e.getKey())));
+                rows.add(row(ShownRule.of(e.getKey(), e.getValue()), first.get(e.getKey()), second.get(e.getKey()),
+                        intervalSeconds, names.get(e.getKey())));
+            }
+            for (Map.Entry<FlowKey6, FlowRule6> e : rules6.entrySet()) {
+                rows.add(row(ShownRule.of(e.getKey(), e.getValue()), first6.get(e.getKey()), second6.get(e.getKey()),
+                        intervalSeconds, names6.get(e.getKey())));
             }
         }
-        rows.sort(Comparator.comparing((Row r) -> r.match().ifindex())
-                .thenComparing(r -> Integer.toUnsignedLong(r.match().dstIp()))
-                .thenComparing(r -> r.match().dstPort())
-                .thenComparing(r -> Integer.toUnsignedLong(r.match().srcIp()))
-                .thenComparing(r -> r.match().srcPort()));
+        rows.sort(Comparator.comparing((Row r) -> r.rule().match(), FlowEnds.BY_DESTINATION));
         PrintWriter out = spec.commandLine().getOut();
         DeviceNames devices = new DeviceNames();
         if (json) {
@@ -94,9 +102,9 @@ final class FlowsCommand implements Callable<Integer> {
                 if (r.name() != null) {
                     m.put("flow", r.name());
                 }
-                m.put("match", devices.json(r.match()));
+                m.put("match", devices.json(r.rule().match()));
                 m.put("rewrite", devices.json(r.rule().rewrite()));
-                m.put("owner", r.rule().owner().name().toLowerCase());
+                m.put("owner", r.rule().owner().name().toLowerCase(Locale.ROOT));
                 if (r.rule().owner() == Owner.UNKNOWN) {
                     m.put("ownerCode", Integer.toUnsignedLong(r.rule().ownerCode()));
                 }
@@ -116,6 +124,18 @@ final class FlowsCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Row row(ShownRule rule, FlowCounters before, FlowCounters now, double seconds, String name) {
+        FlowCounters first = before == null ? FlowCounters.ZERO : before;
+        FlowCounters second = now == null ? FlowCounters.ZERO : now;
+        Double pps = seconds > 0 ? (second.packets() - first.packets()) / seconds : null;
+        Double bps = seconds > 0 ? 8 * (second.bytes() - first.bytes()) / seconds : null;
+        return new Row(rule, second, pps, bps, name);
+    }
+
+    private static String leg(Enum<?> direction) {
+        return direction.name().toLowerCase(Locale.ROOT);
+    }
+
     /** What a terminal shows without wrapping: the table fits, the endpoint columns cut with '…' (--wide: not). */
     static final int WIDTH = io.xdprecon.text.Columns.WIDTH;
 
@@ -129,7 +149,7 @@ final class FlowsCommand implements Callable<Integer> {
         for (Row r : rows) {
             // a rule the config does not own shows its owner, even at a key the config names (--json has both)
             String who = r.name() != null && r.rule().owner() == Owner.CONFIG ? r.name() : r.rule().ownerName();
-            String[] c = {who, devices.format(r.match()), devices.format(r.rule().rewrite()),
+            String[] c = {who, devices.format(r.rule().match()), devices.format(r.rule().rewrite()),
                 TopView.human((double) r.counters().packets()), TopView.human((double) r.counters().bytes()),
                 rates ? TopView.human(r.pps()) : "", rates ? TopView.human(r.bps()) : ""};
             cells.add(c);

@@ -5,9 +5,12 @@ import io.xdprecon.config.InterfaceResolver;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowCounters;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
+import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RuleTable;
+import io.xdprecon.dataplane.maps.Rules6Map;
 import io.xdprecon.dataplane.maps.SlotCounters;
 import io.xdprecon.dataplane.maps.Stat;
 import io.xdprecon.sessions.SessionService;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "top", mixinStandardHelpOptions = true,
         description = {
-            "A live view of the datapath, like top: the rules carrying the most traffic, refreshed in place, with"
+            "A live view of the datapath, like top: the rules (IPv4 and IPv6) carrying the most traffic, refreshed in place, with"
                 + " totals and the datapath counters per second in a header.",
             "Keys: p sort by PPS, b by BPS, t by packets, n by name, r reverse, q quit. The rows that fit the terminal"
                 + " are shown; rates come from two batch reads of the per-CPU counters one interval apart.",
@@ -95,8 +98,20 @@ final class TopCommand implements Callable<Integer> {
      * One read of the maps. {@code rules} is shared by the reads between two reads of the rules map, and the
      * counters come from one of two buffers used in turn: a refresh compares the last two reads only.
      */
-    private record Read(long nanos, RuleTable rules, Labels labels, SlotCounters counters, Map<Stat, Long> stats,
-                        int capacity, long startNanos, long startCpu) {
+    private record Read(long nanos, RuleTable rules, List<Rule6> rules6, Labels labels, SlotCounters counters,
+                        Map<Stat, Long> stats, int capacity, int capacity6, long startNanos, long startCpu) {
+        /** Rules of both families: IPv4 at indexes {@code 0..rules.size()-1}, IPv6 after them. */
+        int size() {
+            return rules.size() + rules6.size();
+        }
+
+        Rule6 rule6(int i) {
+            return rules6.get(i - rules.size());
+        }
+    }
+
+    /** An IPv6 rule of a rules read and its counters' slot: xdp_rules6 holds few enough to keep them as records. */
+    private record Rule6(FlowKey6 key, FlowRule6 rule, int slot) {
     }
 
     private final RuleTable ruleTable = new RuleTable();
@@ -118,7 +133,7 @@ final class TopCommand implements Callable<Integer> {
         }
         TopView.Sort order = TopView.Sort.parse(sort);
         TopView.Filter filter = new TopView.Filter(flow, owner, service, iface);
-        Names names = config.given() ? names(config.config(), config.node()) : new Names(Map.of(), List.of());
+        Names names = config.given() ? names(config.config(), config.node()) : new Names(Map.of(), Map.of(), List.of());
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = !once && !json && System.console() != null && System.console().isTerminal();
         try (Datapath live = datapath.open()) {
@@ -263,11 +278,16 @@ final class TopCommand implements Callable<Integer> {
         long cpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         Labels labels;
+        List<Rule6> rules6;
         if (rulesFrom != null) {
             labels = rulesFrom.labels();
+            rules6 = rulesFrom.rules6();
         } else {
             live.rules().readRules(ruleTable);
-            labels = Labels.of(ruleTable, names);
+            List<Rule6> read6 = new ArrayList<>();
+            live.rules6().forEach((Rules6Map.SlotVisitor) (key, rule, slot) -> read6.add(new Rule6(key, rule, slot)));
+            rules6 = read6;
+            labels = Labels.of(ruleTable, rules6, names);
         }
         SlotCounters counters = counterBuffers[reads++ % 2];
         if (counters == null) {
@@ -275,11 +295,12 @@ final class TopCommand implements Callable<Integer> {
         }
         live.rules().readCounters(counters);
         Map<Stat, Long> stats = live.stats().read();
-        return new Read(System.nanoTime(), ruleTable, labels, counters, stats, live.rules().capacity(), start, cpu);
+        return new Read(System.nanoTime(), ruleTable, rules6, labels, counters, stats, live.rules().capacity(),
+                live.rules6().capacity(), start, cpu);
     }
 
-    /** Flow names by rule key, and the services (to tell a session rule's). */
-    record Names(Map<FlowKey, String> flows, List<SessionService> services) {
+    /** Flow names by rule key of each family, and the services (to tell a session rule's). */
+    record Names(Map<FlowKey, String> flows, Map<FlowKey6, String> flows6, List<SessionService> services) {
     }
 
     private static Names names(Config loaded, String node) {
@@ -288,33 +309,49 @@ final class TopCommand implements Callable<Integer> {
         Map<FlowKey, String> flows = new HashMap<>();
         desired.rules().forEach((key, rule) ->
                 flows.put(key, rule.flow() + " (" + rule.direction().name().toLowerCase(Locale.ROOT) + ")"));
+        Map<FlowKey6, String> flows6 = new HashMap<>();
+        desired.rules6().forEach((key, rule) ->
+                flows6.put(key, rule.flow() + " (" + rule.direction().name().toLowerCase(Locale.ROOT) + ")"));
         List<SessionService> services = loaded.services(node).stream()
                 .map(s -> SessionService.of(s, device -> resolver.ifindex(device).orElse(-1))).toList();
-        return new Names(flows, services);
+        return new Names(flows, flows6, services);
     }
 
     /** What each rule of a rules read is called: its flow (or service) and its interfaces' names, by index. */
     private record Labels(String[] names, String[] services, String[] ingress, String[] egress) {
-        static Labels of(RuleTable rules, Names names) {
+        static Labels of(RuleTable rules, List<Rule6> rules6, Names names) {
             int n = rules.size();
-            String[] flow = new String[n];
-            String[] service = new String[n];
-            String[] in = new String[n];
-            String[] out = new String[n];
+            int all = n + rules6.size();
+            String[] flow = new String[all];
+            String[] service = new String[all];
+            String[] in = new String[all];
+            String[] out = new String[all];
             DeviceNames ifaces = new DeviceNames();
-            boolean named = !names.flows().isEmpty() || !names.services().isEmpty();
-            for (int i = 0; i < n; i++) {
+            boolean named = !names.flows().isEmpty() || !names.flows6().isEmpty() || !names.services().isEmpty();
+            for (int i = 0; i < all; i++) {
                 String s = null;
                 String f = null;
-                if (named) {
-                    FlowKey key = rules.key(i);
-                    s = rules.ownerCode(i) == Owner.SESSION.code() ? serviceOf(names.services(), key) : null;
-                    f = names.flows().get(key);
+                if (i < n) {
+                    if (named) {
+                        FlowKey key = rules.key(i);
+                        s = rules.ownerCode(i) == Owner.SESSION.code()
+                                ? serviceOf(names.services(), key.ifindex(), new IpAddress.V4(key.dstIp()), key.dstPort())
+                                : null;
+                        f = names.flows().get(key);
+                    }
+                    in[i] = ifaces.name(rules.ifindex(i));
+                    out[i] = ifaces.name(rules.egressIfindex(i));
+                } else {
+                    Rule6 r = rules6.get(i - n);
+                    FlowKey6 key = r.key();
+                    s = r.rule().owner() == Owner.SESSION
+                            ? serviceOf(names.services(), key.ifindex(), key.dstIp(), key.dstPort()) : null;
+                    f = names.flows6().get(key);
+                    in[i] = ifaces.name(key.ifindex());
+                    out[i] = ifaces.name(r.rule().rewrite().ifindex());
                 }
                 service[i] = s;
                 flow[i] = f != null ? f : s != null ? s + " (session)" : "-";
-                in[i] = ifaces.name(rules.ifindex(i));
-                out[i] = ifaces.name(rules.egressIfindex(i));
             }
             return new Labels(flow, service, in, out);
         }
@@ -339,8 +376,8 @@ final class TopCommand implements Callable<Integer> {
             this.now = now;
             double seconds = (now.nanos() - before.nanos()) / 1e9;
             RuleTable rules = now.rules();
-            for (int i = 0; i < rules.size(); i++) {
-                int slot = rules.slot(i);
+            for (int i = 0; i < now.size(); i++) {
+                int slot = i < rules.size() ? rules.slot(i) : now.rule6(i).slot();
                 packets[i] = now.counters().packets(slot);
                 bytes[i] = now.counters().bytes(slot);
                 pps[i] = Math.max(0, packets[i] - before.counters().packets(slot)) / seconds;
@@ -350,7 +387,7 @@ final class TopCommand implements Callable<Integer> {
         }
 
         public int size() {
-            return now.rules().size();
+            return now.size();
         }
 
         public String name(int i) {
@@ -362,7 +399,11 @@ final class TopCommand implements Callable<Integer> {
         }
 
         public int ownerCode(int i) {
-            return now.rules().ownerCode(i);
+            return i < now.rules().size() ? now.rules().ownerCode(i) : now.rule6(i).rule().owner().code();
+        }
+
+        public boolean ipv6(int i) {
+            return i >= now.rules().size();
         }
 
         public String ingress(int i) {
@@ -386,35 +427,43 @@ final class TopCommand implements Callable<Integer> {
         }
 
         public int compareKeys(int a, int b) {
-            return now.rules().compareKeys(a, b);
+            if (!ipv6(a) && !ipv6(b)) {
+                return now.rules().compareKeys(a, b);
+            }
+            return ipv6(a) != ipv6(b) ? Boolean.compare(ipv6(a), ipv6(b))
+                    : FlowEnds.BY_SOURCE.compare(FlowEnds.of(now.rule6(a).key()), FlowEnds.of(now.rule6(b).key()));
         }
 
         public TopView.Row row(int i) {
-            return new TopView.Row(name(i), service(i), now.rules().key(i), now.rules().rule(i), ingress(i), egress(i),
+            ShownRule rule = ipv6(i) ? ShownRule.of(now.rule6(i).key(), now.rule6(i).rule())
+                    : ShownRule.of(now.rules().key(i), now.rules().rule(i));
+            return new TopView.Row(name(i), service(i), rule, ingress(i), egress(i),
                     new FlowCounters(packets[i], bytes[i]), pps[i], bps[i]);
         }
     }
 
     private TopView.Frame frame(Read before, Read now) {
         if (rates == null) {
-            rates = new Rates(now.capacity());
+            rates = new Rates(now.capacity() + now.capacity6());
         }
         TopView.Table table = rates.fill(before, now);
         Map<Stat, Double> statRates = new EnumMap<>(Stat.class);
         double seconds = (now.nanos() - before.nanos()) / 1e9;
         now.stats().forEach((stat, n) -> statRates.put(stat, Math.max(0, n - before.stats().getOrDefault(stat, 0L)) / seconds));
         // what one refresh costs, from the first read to the rows with their rates
-        return new TopView.Frame(table, statRates, now.capacity(), intervalSeconds,
+        return new TopView.Frame(table, statRates, now.capacity(), now.capacity6(), intervalSeconds,
                 (System.nanoTime() - now.startNanos()) / 1_000_000,
                 (THREADS.getCurrentThreadCpuTime() - now.startCpu()) / 1_000_000);
     }
 
-    /** The service a session rule belongs to: its forward leg arrives at the listen, its reverse at an egress port. */
-    static String serviceOf(List<SessionService> services, FlowKey key) {
+    /**
+     * The service a session rule arriving on {@code ifindex} to {@code dst:dstPort} (either family) belongs to: its
+     * forward leg arrives at the listen address, its reverse at an egress port.
+     */
+    static String serviceOf(List<SessionService> services, int ifindex, IpAddress dst, int dstPort) {
         for (SessionService s : services) {
-            if (s.listensOn(key.ifindex(), key.dstIp(), key.dstPort())
-                    || (key.ifindex() == s.egressIfindex() && s.egressAddress().equals(new IpAddress.V4(key.dstIp()))
-                        && key.dstPort() >= s.ports().first() && key.dstPort() <= s.ports().last())) {
+            if (s.listensOn(ifindex, dst, dstPort) || (ifindex == s.egressIfindex() && s.egressAddress().equals(dst)
+                    && dstPort >= s.ports().first() && dstPort <= s.ports().last())) {
                 return s.name();
             }
         }

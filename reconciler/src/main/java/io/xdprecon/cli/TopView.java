@@ -1,8 +1,6 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.dataplane.maps.FlowCounters;
-import io.xdprecon.dataplane.maps.FlowKey;
-import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Stat;
 import java.util.ArrayList;
@@ -41,8 +39,8 @@ final class TopView {
      *
      * @param service the session service owning it, or null
      */
-    record Row(String name, String service, FlowKey match, FlowRule rule, String ingress, String egress,
-               FlowCounters counters, double pps, double bps) {
+    record Row(String name, String service, ShownRule rule, String ingress, String egress, FlowCounters counters,
+               double pps, double bps) {
     }
 
     /**
@@ -71,7 +69,13 @@ final class TopView {
 
         long packets(int i);
 
-        /** Orders by the match's fields (ifindex, source, destination; addresses unsigned): the last tie-break. */
+        /** Whether the rule is an IPv6 one (xdp_rules6). */
+        boolean ipv6(int i);
+
+        /**
+         * Orders by the match's fields (ifindex, source, destination; addresses unsigned, IPv4 before IPv6): the last
+         * tie-break.
+         */
         int compareKeys(int a, int b);
 
         Row row(int i);
@@ -115,14 +119,12 @@ final class TopView {
                     return rows.get(i).counters().packets();
                 }
 
+                public boolean ipv6(int i) {
+                    return rows.get(i).rule().match().ipv6();
+                }
+
                 public int compareKeys(int a, int b) {
-                    FlowKey x = rows.get(a).match();
-                    FlowKey y = rows.get(b).match();
-                    int c = Integer.compare(x.ifindex(), y.ifindex());
-                    c = c != 0 ? c : Integer.compareUnsigned(x.srcIp(), y.srcIp());
-                    c = c != 0 ? c : Integer.compare(x.srcPort(), y.srcPort());
-                    c = c != 0 ? c : Integer.compareUnsigned(x.dstIp(), y.dstIp());
-                    return c != 0 ? c : Integer.compare(x.dstPort(), y.dstPort());
+                    return FlowEnds.BY_SOURCE.compare(rows.get(a).rule().match(), rows.get(b).rule().match());
                 }
 
                 public Row row(int i) {
@@ -172,7 +174,7 @@ final class TopView {
     }
 
     /** One refresh: the rules, the datapath counters' rates, and what the read cost. */
-    record Frame(Table rows, Map<Stat, Double> statRates, int capacity, double interval, long readMillis,
+    record Frame(Table rows, Map<Stat, Double> statRates, int capacity, int capacity6, double interval, long readMillis,
                  long readCpuMillis) {
     }
 
@@ -211,9 +213,10 @@ final class TopView {
         double bps = selected.bps();
         long config = selected.config();
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "xdprecon top - every %.1f s - rules %,d of %,d (config %,d, session %,d)"
-                        + " - refresh %d ms (cpu %d ms)", frame.interval(), t.size(), frame.capacity(), config,
-                t.size() - config, frame.readMillis(), frame.readCpuMillis()));
+        lines.add(String.format(Locale.ROOT, "xdprecon top - every %.1f s - rules %,d of %,d + IPv6 %,d of %,d (config %,d,"
+                        + " session %,d) - refresh %d ms (cpu %d ms)", frame.interval(), t.size() - selected.ipv6(),
+                frame.capacity(), selected.ipv6(), frame.capacity6(), config, t.size() - config, frame.readMillis(),
+                frame.readCpuMillis()));
         lines.add(String.format(Locale.ROOT, "shown %,d rules: %s pps %s bps   filter: %s", count, human(pps),
                 human(bps), filter.describe()));
         Map<Stat, Double> s = frame.statRates();
@@ -225,34 +228,47 @@ final class TopView {
         lines.add("sort: " + sort.name().toLowerCase(Locale.ROOT) + (reverse ? " (reversed)" : "")
                 + "   keys: p pps  b bps  t packets  n name  r reverse  q quit");
         lines.add("");
-        // the two address columns take what the terminal has left, 20 to 44 columns each
-        int ends = width <= 0 ? 44 : Math.clamp((width - (24 + 7 + 9 + 9 + 12 + 6)) / 2, 20, 44);
-        String row = "%-24s %-7s %-" + ends + "s %-" + ends + "s %9s %9s %12s";
-        lines.add(String.format(Locale.ROOT, row, "FLOW", "OWNER", "MATCH", "REWRITE", "PPS", "BPS", "PACKETS"));
-        int room = height <= 0 ? count : Math.max(0, height - lines.size());
+        int room = height <= 0 ? count : Math.max(0, height - lines.size() - 1);
+        List<Row> rows = new ArrayList<>();
+        int widest = "REWRITE".length();
         for (int i : best(shown, count, order(t, sort, reverse), room)) {
             Row r = t.row(i);
+            rows.add(r);
+            widest = Math.max(widest, Math.max(endpoints(r.ingress(), r.rule().match()).length(),
+                    endpoints(r.egress(), r.rule().rewrite()).length()));
+        }
+        // the two address columns as wide as the rows shown need (IPv6 ones more), within what the terminal has left
+        int ends = width <= 0 ? widest : Math.min(widest, Math.max(20, (width - (24 + 7 + 9 + 9 + 12 + 6)) / 2));
+        String row = "%-24s %-7s %-" + ends + "s %-" + ends + "s %9s %9s %12s";
+        lines.add(String.format(Locale.ROOT, row, "FLOW", "OWNER", "MATCH", "REWRITE", "PPS", "BPS", "PACKETS"));
+        for (Row r : rows) {
             lines.add(String.format(Locale.ROOT, row.replace("%12s", "%12d"), cut(r.name(), 24),
-                    r.rule().owner().name().toLowerCase(Locale.ROOT), cut(endpoints(r.ingress(), r.match()), ends),
-                    cut(endpoints(r.egress(), r.rule().rewrite()), ends), human(r.pps()), human(r.bps()),
+                    r.rule().owner().name().toLowerCase(Locale.ROOT),
+                    FlowsCommand.cut(endpoints(r.ingress(), r.rule().match()), ends),
+                    FlowsCommand.cut(endpoints(r.egress(), r.rule().rewrite()), ends), human(r.pps()), human(r.bps()),
                     r.counters().packets()));
         }
         return width <= 0 ? lines : lines.stream().map(l -> cut(l, width)).toList();
     }
 
     /**
-     * The rows a filter lets through ({@code indexes[0..count)}) with their totals, and the config rules of all.
+     * The rows a filter lets through ({@code indexes[0..count)}) with their totals, and the config and IPv6 rules of
+     * all.
      */
-    record Shown(int[] indexes, int count, double pps, double bps, long config) {
+    record Shown(int[] indexes, int count, double pps, double bps, long config, int ipv6) {
         static Shown of(Table t, Filter filter) {
             int[] shown = new int[t.size()];
             int count = 0;
             double pps = 0;
             double bps = 0;
             long config = 0;
+            int ipv6 = 0;
             for (int i = 0; i < t.size(); i++) {
                 if (t.ownerCode(i) == Owner.CONFIG.code()) {
                     config++;
+                }
+                if (t.ipv6(i)) {
+                    ipv6++;
                 }
                 if (filter.matches(t, i)) {
                     shown[count++] = i;
@@ -260,7 +276,7 @@ final class TopView {
                     bps += t.bps(i);
                 }
             }
-            return new Shown(shown, count, pps, bps, config);
+            return new Shown(shown, count, pps, bps, config, ipv6);
         }
     }
 
@@ -274,8 +290,10 @@ final class TopView {
         Map<String, Object> doc = new java.util.LinkedHashMap<>();
         doc.put("kind", "xdprecon-top/v1");
         doc.put("intervalSeconds", frame.interval());
-        doc.put("rules", t.size());
+        doc.put("rules", t.size() - selected.ipv6());
         doc.put("capacity", frame.capacity());
+        doc.put("ipv6Rules", selected.ipv6());
+        doc.put("ipv6Capacity", frame.capacity6());
         doc.put("configRules", selected.config());
         doc.put("sessionRules", t.size() - selected.config());
         doc.put("filter", filter.describe());
@@ -296,7 +314,7 @@ final class TopView {
                 m.put("service", r.service());
             }
             m.put("owner", r.rule().owner().name().toLowerCase(Locale.ROOT));
-            m.put("match", devices.json(r.match()));
+            m.put("match", devices.json(r.rule().match()));
             m.put("rewrite", devices.json(r.rule().rewrite()));
             m.put("packets", r.counters().packets());
             m.put("bytes", r.counters().bytes());
@@ -368,9 +386,8 @@ final class TopView {
         a[j] = x;
     }
 
-    static String endpoints(String iface, FlowKey k) {
-        return iface + " " + io.xdprecon.dataplane.maps.Ipv4.format(k.srcIp()) + ":" + k.srcPort() + ">"
-                + io.xdprecon.dataplane.maps.Ipv4.format(k.dstIp()) + ":" + k.dstPort();
+    static String endpoints(String iface, FlowEnds k) {
+        return iface + " " + k.src().withPort(k.srcPort()) + ">" + k.dst().withPort(k.dstPort());
     }
 
     /** 1234 → 1.2k, 5600000 → 5.6M: rates at a glance in 9 columns. */

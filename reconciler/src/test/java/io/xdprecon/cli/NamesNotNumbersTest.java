@@ -24,7 +24,7 @@ class NamesNotNumbersTest {
         FlowKey match = FlowKey.of(LO, "198.51.100.200", srcPort, "203.0.113.110", 30000);
         FlowRule rule = new FlowRule(FlowKey.of(LO, "10.200.200.1", 40000 + srcPort % 1000, "10.200.200.222", 50000),
                 Owner.CONFIG);
-        return new FlowsCommand.Row(match, rule, new FlowCounters(packets, bytes), pps, pps == null ? null : pps * 8000,
+        return new FlowsCommand.Row(ShownRule.of(match, rule), new FlowCounters(packets, bytes), pps, pps == null ? null : pps * 8000,
                 name);
     }
 
@@ -56,7 +56,7 @@ class NamesNotNumbersTest {
 
     @Test
     void aKeyInJsonHasItsDeviceNameBesideItsIndex() {
-        var json = new DeviceNames().json(FlowKey.of(LO, "198.51.100.200", 1, "203.0.113.110", 2));
+        var json = new DeviceNames().json(FlowEnds.of(FlowKey.of(LO, "198.51.100.200", 1, "203.0.113.110", 2)));
         assertEquals("lo", json.get("iface"));
         assertEquals(LO, json.get("ifindex"));
         assertTrue(new DeviceNames().name(Integer.MAX_VALUE).equals("if" + Integer.MAX_VALUE), "no such device");

@@ -19,29 +19,31 @@ import org.junit.jupiter.api.Test;
 
 class SessionsCommandTest {
     /** A session's two rules as the session table derives them (hairpin on ifindex 2, VIP 10.0.0.1:3478). */
-    static void session(Map<FlowKey, FlowRule> rules, String client, int clientPort, String backend, int egressPort) {
-        FlowKey forward = FlowKey.of(2, client, clientPort, "10.0.0.1", 3478);
-        FlowKey reverse = FlowKey.of(2, backend, 7000, "10.0.0.1", egressPort);
-        rules.put(reverse, new FlowRule(FlowKey.of(2, "10.0.0.1", 3478, client, clientPort), Owner.SESSION));
-        rules.put(forward, new FlowRule(FlowKey.of(2, "10.0.0.1", egressPort, backend, 7000), Owner.SESSION));
+    static void session(Map<FlowEnds, ShownRule> rules, String client, int clientPort, String backend, int egressPort) {
+        put(rules, FlowKey.of(2, backend, 7000, "10.0.0.1", egressPort), FlowKey.of(2, "10.0.0.1", 3478, client, clientPort));
+        put(rules, FlowKey.of(2, client, clientPort, "10.0.0.1", 3478), FlowKey.of(2, "10.0.0.1", egressPort, backend, 7000));
+    }
+
+    private static void put(Map<FlowEnds, ShownRule> rules, FlowKey match, FlowKey rewrite) {
+        rules.put(FlowEnds.of(match), ShownRule.of(match, new FlowRule(rewrite, Owner.SESSION)));
     }
 
     @Test
     void withoutTheDaemonEachSessionsRulesAreListedTogetherClientSideFirst() {
-        Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
+        Map<FlowEnds, ShownRule> rules = new LinkedHashMap<>();
         session(rules, "198.51.100.9", 5000, "10.0.0.31", 40001);
         session(rules, "198.51.100.7", 6000, "10.0.0.30", 40000);
         FlowKey half = FlowKey.of(2, "10.0.0.32", 7000, "10.0.0.1", 40002);
-        rules.put(half, new FlowRule(FlowKey.of(2, "10.0.0.1", 3478, "198.51.100.8", 7000), Owner.SESSION));
+        put(rules, half, FlowKey.of(2, "10.0.0.1", 3478, "198.51.100.8", 7000));
 
-        List<FlowKey> ordered = SessionsCommand.pairs(rules);
+        List<FlowEnds> ordered = SessionsCommand.pairs(rules);
         assertEquals(5, ordered.size(), ordered.toString());
-        assertEquals(FlowKey.of(2, "198.51.100.7", 6000, "10.0.0.1", 3478), ordered.get(0), "a client leg leads");
-        assertEquals(SessionsCommand.partner(rules.get(ordered.get(0))), ordered.get(1), "its partner follows");
-        assertEquals(FlowKey.of(2, "198.51.100.9", 5000, "10.0.0.1", 3478), ordered.get(2));
-        assertEquals(SessionsCommand.partner(rules.get(ordered.get(2))), ordered.get(3));
-        assertEquals(half, ordered.get(4), "a rule without its partner comes last, alone");
-        assertFalse(rules.containsKey(SessionsCommand.partner(rules.get(half))));
+        assertEquals(FlowEnds.of(FlowKey.of(2, "198.51.100.7", 6000, "10.0.0.1", 3478)), ordered.get(0), "a client leg leads");
+        assertEquals(rules.get(ordered.get(0)).partner(), ordered.get(1), "its partner follows");
+        assertEquals(FlowEnds.of(FlowKey.of(2, "198.51.100.9", 5000, "10.0.0.1", 3478)), ordered.get(2));
+        assertEquals(rules.get(ordered.get(2)).partner(), ordered.get(3));
+        assertEquals(FlowEnds.of(half), ordered.get(4), "a rule without its partner comes last, alone");
+        assertFalse(rules.containsKey(rules.get(FlowEnds.of(half)).partner()));
     }
 
     @Test

@@ -17,14 +17,14 @@ class TopViewTest {
     private static TopView.Row row(String name, String service, Owner owner, int port, String in, double pps, long packets) {
         FlowKey match = FlowKey.of(2, "10.0.0.1", port, "10.0.0.100", 3478);
         FlowRule rule = new FlowRule(FlowKey.of(3, "10.1.0.1", port, "10.1.0.2", 7000), owner);
-        return new TopView.Row(name, service, match, rule, in, "eth1", new FlowCounters(packets, packets * 100), pps, pps * 800);
+        return new TopView.Row(name, service, ShownRule.of(match, rule), in, "eth1", new FlowCounters(packets, packets * 100), pps, pps * 800);
     }
 
     private static final List<TopView.Row> ROWS = List.of(
             row("alpha (forward)", null, Owner.CONFIG, 1000, "eth0", 10, 5000),
             row("bravo (forward)", null, Owner.CONFIG, 1001, "eth0", 900, 100),
             row("svc (session)", "svc", Owner.SESSION, 1002, "eth2", 50, 70));
-    private static final TopView.Frame FRAME = new TopView.Frame(TopView.Table.of(ROWS), Map.of(Stat.REWRITE_HIT, 960.0), 1024, 1, 12, 9);
+    private static final TopView.Frame FRAME = new TopView.Frame(TopView.Table.of(ROWS), Map.of(Stat.REWRITE_HIT, 960.0), 1024, 64, 1, 12, 9);
 
     private static List<String> tableRows(List<String> lines) {
         return lines.subList(lines.indexOf(lines.stream().filter(l -> l.startsWith("FLOW")).findFirst().orElseThrow()) + 1,
@@ -67,7 +67,7 @@ class TopViewTest {
     @Test
     void theHeaderHasTotalsCountersAndTheRefreshCost() {
         List<String> lines = TopView.render(FRAME, TopView.Sort.PPS, false, TopView.Filter.NONE, 0, 0);
-        assertTrue(lines.get(0).contains("rules 3 of 1,024 (config 2, session 1) - refresh 12 ms (cpu 9 ms)"), lines.get(0));
+        assertTrue(lines.get(0).contains("rules 3 of 1,024 + IPv6 0 of 64 (config 2, session 1) - refresh 12 ms (cpu 9 ms)"), lines.get(0));
         assertTrue(lines.get(1).contains("960 pps"), lines.get(1));
         assertTrue(lines.get(2).startsWith("datapath/s: hit 960 miss -"), lines.get(2));
     }

@@ -30,6 +30,13 @@ public record UdpCounters(String snmp) {
         return Long.parseLong(udp.get(1).split("\\s+")[at]);
     }
 
+    /** {@code ns}'s IPv6 UDP counter {@code name} (e.g. RcvbufErrors, InCsumErrors): {@code Udp6NAME} of /proc/net/snmp6. */
+    public static long ipv6(String ns, String name) {
+        String snmp6 = NetNs.call(ns, () -> Files.readString(Path.of("/proc/thread-self/net/snmp6")));
+        return snmp6.lines().map(l -> l.split("\\s+")).filter(f -> f[0].equals("Udp6" + name)).mapToLong(f -> Long.parseLong(f[1]))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no Udp6" + name + " in /proc/net/snmp6:\n" + snmp6));
+    }
+
     @Override
     public String toString() {
         return snmp;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdprecon.cli.Main;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.layout.PinnedLayout;
@@ -12,10 +14,12 @@ import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv6;
+import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.tests.traffic.SequencedStream;
+import io.xdprecon.tests.traffic.UdpCounters;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -112,6 +116,7 @@ class DualStackEndToEndTest {
                 "the answer comes back from the listen address");
         assertArrayEquals(answer, Arrays.copyOf(atClient.getData(), atClient.getLength()));
         assertEquals(1, lab.datapath().rules6().counters(forwardKey(1)).packets(), "forwarded in XDP, counted on its rule");
+        flowsTopAndSessionsShowIpv6(v1);
         // The kernels at both ends checked the UDP checksums the rewrite updated (XDP frames carry none verified).
         assertEquals(0, udp6ChecksumErrors(lab.serverNs()), "server side");
         assertEquals(0, udp6ChecksumErrors(lab.clientNs()), "client side");
@@ -188,6 +193,70 @@ class DualStackEndToEndTest {
         assertTrue(rebuild.out().contains("rebuilt under " + lab.pinRoot() + ": 4 rules moved with their counters"),
                 rebuild.out());
         assertKeptAndCounting(rules6, 4, client, server, small);
+    }
+
+    /**
+     * {@code flows}, {@code top} and the daemon-less {@code sessions} show the IPv6 rules as plans write them, with the
+     * counters of xdp_rules6 (changing6 forwarded one datagram), beside the IPv4 ones.
+     */
+    private void flowsTopAndSessionsShowIpv6(Path config) throws Exception {
+        Main.Captured flows = cli("flows", "-c", config.toString(), "--wide");
+        assertEquals(0, flows.exit(), flows.out() + flows.err());
+        assertTrue(flows.out().lines().anyMatch(l -> l.matches("changing6 \\(forward\\) +pc \\[2001:db8:c::2\\]:20001 ->"
+                + " \\[2001:db8:c::100\\]:30001 +ps \\[2001:db8:d::1\\]:40001 -> \\[2001:db8:d::2\\]:50001 +1 +\\d+")), flows.out());
+        assertTrue(flows.out().contains("leaving4 (forward)"), flows.out());
+        assertEquals("6 rules", lastLine(flows.out()), flows.out());
+        Main.Captured flowsJson = cli("flows", "-c", config.toString(), "--json");
+        assertEquals(0, flowsJson.exit(), flowsJson.err());
+        JsonNode rule = byMatchSource(new ObjectMapper().readTree(flowsJson.out()), "[2001:db8:c::2]:20001");
+        assertEquals("changing6 (forward)", rule.get("flow").asText(), rule.toString());
+        assertEquals("[2001:db8:d::2]:50001", rule.get("rewrite").get("dst").asText(), rule.toString());
+        assertEquals(1, rule.get("packets").asLong(), rule.toString());
+
+        Main.Captured top = cli("top", "-c", config.toString(), "--json", "-n", "0", "--interval", "100ms");
+        assertEquals(0, top.exit(), top.out() + top.err());
+        JsonNode doc = new ObjectMapper().readTree(top.out());
+        assertEquals(2, doc.get("rules").asInt(), doc.toString());
+        assertEquals(4, doc.get("ipv6Rules").asInt(), doc.toString());
+        JsonNode row = byMatchSource(doc.get("top"), "[2001:db8:c::2]:20001");
+        assertEquals("changing6 (forward)", row.get("flow").asText(), row.toString());
+        assertEquals(1, row.get("packets").asLong(), row.toString());
+
+        // what a DPDK loop leaves pinned: one IPv6 session's two rules, read without a daemon
+        IpAddress.V6 client = v6("2001:db8:c::7");
+        FlowKey6 forward = new FlowKey6(lab.pc().ifindex(), client, v6(Lab.VIP6), 21000, 3478);
+        FlowKey6 reverse = new FlowKey6(lab.ps().ifindex(), v6(Lab.SERVER_IP6), v6(Lab.PROXY_SERVER_SIDE_IP6), 3478, 45000);
+        lab.datapath().rules6().put(forward, new FlowRule6(new FlowKey6(lab.ps().ifindex(), v6(Lab.PROXY_SERVER_SIDE_IP6),
+                v6(Lab.SERVER_IP6), 45000, 3478), Owner.SESSION));
+        lab.datapath().rules6().put(reverse, new FlowRule6(new FlowKey6(lab.pc().ifindex(), v6(Lab.VIP6), client, 3478,
+                21000), Owner.SESSION));
+        try {
+            Main.Captured sessions = NetNs.call(lab.proxyNs(), () -> Main.capture("sessions", "--admin", "127.0.0.1:1",
+                    "--pin-root", lab.pinRoot().toString()));
+            assertEquals(0, sessions.exit(), sessions.out() + sessions.err());
+            assertTrue(sessions.out().lines().anyMatch(l -> l.matches("pc \\[2001:db8:c::7\\]:21000 -> \\[2001:db8:c::100\\]:3478"
+                    + " +ps \\[2001:db8:d::1\\]:45000 -> \\[2001:db8:d::2\\]:3478 +0 +0")), sessions.out());
+            assertEquals("2 session rules", lastLine(sessions.out()), sessions.out());
+            Main.Captured sessionsJson = NetNs.call(lab.proxyNs(), () -> Main.capture("sessions", "--json", "--admin",
+                    "127.0.0.1:1", "--pin-root", lab.pinRoot().toString()));
+            JsonNode rules = new ObjectMapper().readTree(sessionsJson.out()).get("rules");
+            assertEquals(2, rules.size(), rules.toString());
+            assertEquals("[2001:db8:c::7]:21000", rules.get(0).get("match").get("src").asText(), "the client's leg first");
+            assertEquals("[2001:db8:d::2]:3478", rules.get(1).get("match").get("src").asText(), "its partner next");
+            assertTrue(rules.get(0).get("partnerPresent").asBoolean() && rules.get(1).get("partnerPresent").asBoolean());
+        } finally {
+            lab.datapath().rules6().remove(forward);
+            lab.datapath().rules6().remove(reverse);
+        }
+    }
+
+    private static JsonNode byMatchSource(JsonNode list, String source) {
+        for (JsonNode n : list) {
+            if (n.get("match").get("src").asText().equals(source)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no rule from " + source + " in " + list);
     }
 
     /** What `systemctl restart` does under a numbered IPv6 stream: SIGTERM, a new start that adopts and writes nothing. */
@@ -269,8 +338,7 @@ class DualStackEndToEndTest {
 
     /** {@code Udp6InCsumErrors} of namespace {@code ns}'s kernel. */
     private static long udp6ChecksumErrors(String ns) {
-        return Lab.inNs(ns, "cat", "/proc/net/snmp6").lines().filter(l -> l.startsWith("Udp6InCsumErrors"))
-                .mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).sum();
+        return UdpCounters.ipv6(ns, "InCsumErrors");
     }
 
     private static IpAddress.V6 v6(String text) {
