@@ -58,7 +58,7 @@ class DpdkMigrationTest {
                 String echoed = SessionLoopTest.exchange(sessionClient, lab.vip, "setup");
                 assertEquals("setup", echoed, "the session's first datagram through DPDK");
                 sessionClient.setSoTimeout(500);
-                long overflowsBefore = RestartWithoutLossTest.socketOverflows(lab);
+                long overflowsBefore = RestartWithoutLossTest.socketOverflows(List.of(lab.clientNs, lab.pair.peerNs));
 
                 List<SequencedStream> streams = streams(lab, flowClient, sessionClient);
                 first.process.toHandle().destroy(); // SIGTERM: the bridge takes over, the ports close
@@ -75,7 +75,7 @@ class DpdkMigrationTest {
 
                 second.process.toHandle().destroyForcibly(); // SIGKILL: XDP stays attached, on the 65,536-rule maps
                 assertTrue(second.process.waitFor(STEP_MS, TimeUnit.MILLISECONDS), "killed child exits");
-                assertTrue(RestartWithoutLossTest.xdp(lab).isPresent(), "a killed process leaves XDP attached");
+                assertTrue(RestartWithoutLossTest.xdp(lab.pair).isPresent(), "a killed process leaves XDP attached");
                 DpdkPair.Child third = start(lab, 4_096, children);
                 assertEquals("READY adopted=1 orphans=0", third.await("READY", STEP_MS), "the session adopted from the new maps");
                 assertEquals(List.of("MAPS_MIGRATED", "BRIDGE_ATTACHED", "STALE_XDP_DETACHED", "PORTS_STARTED", "XDP_VERIFIED",
@@ -89,7 +89,7 @@ class DpdkMigrationTest {
                 }
                 System.out.printf("dpdk-mode resize through SIGTERM+start and SIGKILL+start: config flow %s; session %s%n",
                         reports.get(0), reports.get(1));
-                assertEquals(0, RestartWithoutLossTest.socketOverflows(lab) - overflowsBefore,
+                assertEquals(0, RestartWithoutLossTest.socketOverflows(List.of(lab.clientNs, lab.pair.peerNs)) - overflowsBefore,
                         "UDP receive buffer overflows in the test's sockets (the machine starved them): rerun");
                 for (SequencedStream.Report report : reports) {
                     assertEquals(0, report.missing(), "lost: " + reports);
@@ -112,11 +112,11 @@ class DpdkMigrationTest {
                             "session, reverse rule (the setup datagram's reply included)");
                 }
                 // the PMD's xdp_main runs on the resized maps, and DPDK sets up a new session there
-                BpfProgram.Info program = BpfProgram.describe(RestartWithoutLossTest.xdp(lab).orElseThrow().programId()).orElseThrow();
+                BpfProgram.Info program = BpfProgram.describe(RestartWithoutLossTest.xdp(lab.pair).orElseThrow().programId()).orElseThrow();
                 try (BpfMap rules = BpfMap.openPinned(lab.pair.pinRoot.resolve(Datapath.RULES_MAP))) {
                     assertTrue(program.mapIds().contains(rules.id()), "XDP runs on the pinned rules map: " + program);
                 }
-                assertEquals(Optional.empty(), RestartWithoutLossTest.bridge(lab));
+                assertEquals(Optional.empty(), RestartWithoutLossTest.bridge(lab.pair));
                 assertEquals("late", SessionLoopTest.exchange(lab.clients(24600, 1).getFirst(), lab.vip, "late"));
                 SessionLoopTest.Setup.stop(third);
                 assertEquals(Map.of("created", 1L, "adopted", 1L), SessionLoopTest.pick(third.counters("TABLE"), "created", "adopted"),

@@ -323,6 +323,11 @@ class DualStackSessionLoopTest {
 
         /** The config of {@link #startLoop}, written to a new file. */
         Path config(int idleMillis) throws IOException {
+            return config(idleMillis, BACKEND_PORT);
+        }
+
+        /** The config of {@link #startLoop} with the backends on {@code backendPort}, written to a new file. */
+        Path config(int idleMillis, int backendPort) throws IOException {
             String yaml = """
                     apiVersion: xdprecon.io/v1
                     interfaces:
@@ -342,8 +347,8 @@ class DualStackSessionLoopTest {
                         idleTimeout: %6$dms
                         identity: { offset: 0, length: 3 }
                     """.formatted(DpdkPair.LOCAL_IP, DpdkPair.LOCAL_IP6, PORT,
-                    String.join(", ", BACKENDS4.stream().map(b -> b + ":" + BACKEND_PORT).toList()),
-                    String.join(", ", BACKENDS6.stream().map(b -> "\"[" + b + "]:" + BACKEND_PORT + "\"").toList()), idleMillis);
+                    String.join(", ", BACKENDS4.stream().map(b -> b + ":" + backendPort).toList()),
+                    String.join(", ", BACKENDS6.stream().map(b -> "\"[" + b + "]:" + backendPort + "\"").toList()), idleMillis);
             Path config = Files.createTempFile(dir, "loop6-", ".yaml");
             Files.writeString(config, yaml);
             return config;
