@@ -24,6 +24,9 @@ public final class Session {
     private long identity;
     /** Its place in the table's sweep ring, -1 outside it. */
     private int sweepSlot = -1;
+    /** What the table's gauges count of it now (on the slow path, draining): both false outside the table. */
+    private boolean countedSlow;
+    private boolean countedDraining;
 
     Session(SessionKey key, SessionService service, Endpoint backend, int egressPort, long nowNanos, boolean adopted) {
         this.key = key;
@@ -164,6 +167,19 @@ public final class Session {
 
     void installed(boolean installed) {
         this.installed = installed;
+    }
+
+    boolean countedSlow() {
+        return countedSlow;
+    }
+
+    boolean countedDraining() {
+        return countedDraining;
+    }
+
+    void counted(boolean slow, boolean draining) {
+        this.countedSlow = slow;
+        this.countedDraining = draining;
     }
 
     void slowPathPacket() {
