@@ -10,6 +10,7 @@ class LinkAheadTest {
     @Test
     void everyClassLinkedAheadExists() {
         assertFalse(DaemonProcess.LINKED_AHEAD.isEmpty());
+        assertDoesNotThrow(() -> Class.forName(DaemonProcess.LIBRARIES, false, DaemonProcess.class.getClassLoader()));
         for (String name : DaemonProcess.LINKED_AHEAD) {
             assertDoesNotThrow(() -> Class.forName(name, false, DaemonProcess.class.getClassLoader()), name);
         }
