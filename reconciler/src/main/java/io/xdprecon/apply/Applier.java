@@ -114,8 +114,9 @@ public final class Applier {
             return List.of();
         }
         List<RuleChange> rules = plan.ruleChanges();
-        Map<FlowKey, FlowRule> now = reader.readRules(plan.touchedKeys());
-        boolean moved = rules.stream().anyMatch(c -> !Optional.ofNullable(now.get(c.key())).equals(c.before()));
+        // One lookup per change as the changes are read (a view for a packed plan): no map of what is live.
+        boolean moved = reader.lookingUpRules(now -> rules.stream()
+                .anyMatch(c -> !Optional.ofNullable(now.apply(c.key())).equals(c.before())));
         if (!plan.localIps().isEmpty()) {
             Set<Integer> localIps = reader.readLocalIps();
             moved |= plan.localIps().stream()
@@ -151,6 +152,32 @@ public final class Applier {
             @Override
             public int size() {
                 return rules.size();
+            }
+        };
+    }
+
+    /**
+     * The changes of {@code rules} that {@code keep} takes, as a view by their indexes: a packed plan's changes are
+     * made as they are read, and a list of half a million of them (with their keys and rules) does not fit the heap.
+     */
+    private static List<RuleChange> only(List<RuleChange> rules, java.util.function.Predicate<RuleChange> keep) {
+        int[] kept = new int[rules.size()];
+        int n = 0;
+        for (int i = 0; i < rules.size(); i++) {
+            if (keep.test(rules.get(i))) {
+                kept[n++] = i;
+            }
+        }
+        int size = n;
+        return new java.util.AbstractList<>() {
+            @Override
+            public RuleChange get(int index) {
+                return rules.get(kept[index]);
+            }
+
+            @Override
+            public int size() {
+                return size;
             }
         };
     }
@@ -426,7 +453,7 @@ public final class Applier {
     private void runRuleWrites(Plan plan, List<RuleChange> rules, Datapath datapath, List<Step> steps) {
         // A cold plan's changes are made as they are read: no pass over them to learn what it says already.
         boolean deletes = !plan.addsToAnEmptyMap() && rules.stream().anyMatch(c -> c.kind() == Change.Kind.DELETE);
-        List<RuleChange> writes = deletes ? rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).toList() : rules;
+        List<RuleChange> writes = deletes ? only(rules, c -> c.kind() != Change.Kind.DELETE) : rules;
         if (writes.isEmpty()) {
             return;
         }
@@ -440,11 +467,11 @@ public final class Applier {
         if (plan.addsToAnEmptyMap()) {
             return;
         }
-        List<FlowKey> deletes = rules.stream()
-                .filter(c -> c.kind() == Change.Kind.DELETE).map(RuleChange::key).toList();
-        if (deletes.isEmpty()) {
+        List<RuleChange> deleted = only(rules, c -> c.kind() == Change.Kind.DELETE);
+        if (deleted.isEmpty()) {
             return;
         }
+        List<FlowKey> deletes = keysOf(deleted);
         long start = System.nanoTime();
         datapath.rules().removeAll(deletes);
         steps.add(new Step("delete rules", deletes.size(), micros(start)));

@@ -604,8 +604,9 @@ public final class Daemon implements AutoCloseable {
         Baseline baseline = state.holds().get();
         RevisionDiff diff = RevisionDiff.between(baseline.desired(), desired);
         int liveRules = (int) state.ruleOwners().get().values().stream().mapToLong(Long::longValue).sum();
-        Optional<Plan> plan = Planner.planChange(baseline, desired, diff, reader.readFacts(desired), liveRules,
-                reader.readRules(diff.keys()));
+        LiveState facts = reader.readFacts(desired);
+        Optional<Plan> plan = reader.lookingUpRules(live -> Planner.planChange(baseline, desired, diff, facts, liveRules,
+                live));
         if (plan.isEmpty()) {
             LOG.log(Level.INFO, "the node is not as the last revision left it: planning from a full read");
         }

@@ -61,12 +61,17 @@ public final class FleetConfigs {
      * atomically as config tools do (a watcher never sees half a file).
      */
     public static void writeFile(Path file, int flows, Keys keys, long seed, int edited, int variant) {
+        writeFile(file, flows, keys, seed, i -> i == edited ? variant : 0);
+    }
+
+    /** {@link #writeFile(Path, int, Keys, long)} with flow {@code i} in variant {@code variantOf(i)}: an edit of many. */
+    public static void writeFile(Path file, int flows, Keys keys, long seed, java.util.function.IntUnaryOperator variantOf) {
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             try (Writer out = Files.newBufferedWriter(temporary)) {
                 out.write(base(maxRules(flows), true));
                 for (int i = 0; i < flows; i++) {
-                    out.write(flow(i, keys, seed, i == edited ? variant : 0));
+                    out.write(flow(i, keys, seed, variantOf.applyAsInt(i)));
                 }
             }
             Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,

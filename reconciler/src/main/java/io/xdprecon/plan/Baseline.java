@@ -1,6 +1,5 @@
 package io.xdprecon.plan;
 
-import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DesiredRule;
@@ -33,17 +32,19 @@ public final class Baseline {
         return new Baseline(desired, rules);
     }
 
-    /** The baseline once {@code next}, which differs from this one at {@code diff}, is applied. */
+    /** The baseline once {@code next}, which differs from this one at {@code diff}, is applied: no objects per key. */
     public Baseline next(DesiredState next, RevisionDiff diff) {
         Fingerprint.EntrySetDigest after = rules.copy();
-        for (FlowKey key : diff.keys()) {
-            DesiredRule was = desired.rules().get(key);
-            if (was != null) {
-                after.remove(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(was));
+        DesiredRules was = diff.previous();
+        DesiredRules now = diff.next();
+        for (int d = 0; d < diff.size(); d++) {
+            int i = diff.before(d);
+            if (i >= 0) {
+                after.foldConfigRule(was.keyHigh(i), was.keyLow(i), was.rewriteHigh(i), was.rewriteLow(i), -1);
             }
-            DesiredRule now = next.rules().get(key);
-            if (now != null) {
-                after.add(Fingerprint.EntrySetDigest.CONFIG_RULE, key, written(now));
+            int j = diff.after(d);
+            if (j >= 0) {
+                after.foldConfigRule(now.keyHigh(j), now.keyLow(j), now.rewriteHigh(j), now.rewriteLow(j), 1);
             }
         }
         return new Baseline(next, after);

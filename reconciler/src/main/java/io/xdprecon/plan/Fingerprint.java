@@ -324,7 +324,12 @@ public record Fingerprint(String sha256) {
 
         /** Adds a config-owned rule given packed ({@link FlowKey#high()}, {@link FlowKey#low()}): no objects. */
         void addConfigRule(long keyHigh, long keyLow, long rewriteHigh, long rewriteLow) {
-            fold(CONFIG_RULE << 8 | Owner.CONFIG.ordinal(), keyHigh, keyLow, rewriteHigh, rewriteLow, 1);
+            foldConfigRule(keyHigh, keyLow, rewriteHigh, rewriteLow, 1);
+        }
+
+        /** {@link #addConfigRule} ({@code sign} 1) or takes one back (-1). */
+        void foldConfigRule(long keyHigh, long keyLow, long rewriteHigh, long rewriteLow, int sign) {
+            fold(CONFIG_RULE << 8 | Owner.CONFIG.ordinal(), keyHigh, keyLow, rewriteHigh, rewriteLow, sign);
         }
 
         private void fold(long tag, FlowKey key, FlowRule rule, int sign) {

@@ -53,7 +53,7 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         interfaces = Map.copyOf(interfaces);
         datapath = List.copyOf(datapath);
         localIps = List.copyOf(localIps);
-        flows = flows instanceof AddedFlows ? flows : List.copyOf(flows); // packed and immutable: kept as it is
+        flows = flows instanceof AddedFlows || flows instanceof ChangedFlows ? flows : List.copyOf(flows); // packed, immutable
         tuning = List.copyOf(tuning);
         Objects.requireNonNull(guard, "guard");
         warnings = List.copyOf(warnings);
@@ -97,6 +97,10 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
                 .forEach(changes -> changes.forEach(c -> counts[c.kind().ordinal()]++));
         if (flows instanceof AddedFlows) {
             counts[Change.Kind.ADD.ordinal()] += flows.size(); // every flow of a cold plan is an add
+        } else if (flows instanceof ChangedFlows changed) {
+            for (Change.Kind kind : Change.Kind.values()) {
+                counts[kind.ordinal()] += changed.flows(kind);
+            }
         } else {
             flows.forEach(c -> counts[c.kind().ordinal()]++);
         }
@@ -142,6 +146,9 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
     public List<RuleChange> ruleChanges() {
         if (flows instanceof AddedFlows added) {
             return added.ruleChanges();
+        }
+        if (flows instanceof ChangedFlows changed) {
+            return changed.ruleChanges();
         }
         int n = 0;
         for (FlowChange flow : flows) {

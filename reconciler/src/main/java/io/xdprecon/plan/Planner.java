@@ -29,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Computes the {@link Plan} that takes a node from its live state to the desired one. A pure function:
@@ -116,33 +117,52 @@ public final class Planner {
      */
     public static Optional<Plan> planChange(Baseline baseline, DesiredState desired, RevisionDiff diff,
             LiveState facts, int liveRules, Map<FlowKey, FlowRule> liveAtDiff) {
+        return planChange(baseline, desired, diff, facts, liveRules, liveAtDiff::get);
+    }
+
+    /**
+     * {@link #planChange(Baseline, DesiredState, RevisionDiff, LiveState, int, Map)} with the live rules looked up
+     * one key at a time as the plan walks the diff ({@code liveAt} gives null where there is none): the plan holds
+     * no live rule, only the kind of each change ({@link ChangedFlows}), so a revision that edits every flow is
+     * planned in what its diff's indexes take.
+     */
+    public static Optional<Plan> planChange(Baseline baseline, DesiredState desired, RevisionDiff diff,
+            LiveState facts, int liveRules, Function<FlowKey, FlowRule> liveAt) {
         DesiredState previous = baseline.desired();
         if (!facts.datapathPresent() || !previous.datapath().equals(desired.datapath())) {
             return Optional.empty();
         }
-        Map<FlowKey, DesiredRule> before = previous.rules();
-        Map<FlowKey, DesiredRule> after = desired.rules();
-        List<NamedChange> changed = new ArrayList<>();
-        List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
-        for (FlowKey key : diff.keys()) {
-            FlowRule live = liveAtDiff.get(key);
-            DesiredRule written = before.get(key);
-            boolean asWritten = written == null
-                    ? live == null || live.owner() == Owner.SESSION && sessionsOwned(desired)
-                    : live != null && live.owner() == Owner.CONFIG && live.rewrite().equals(written.rule().rewrite());
+        DesiredRules before = diff.previous();
+        DesiredRules after = diff.next();
+        boolean sessionsOwned = sessionsOwned(desired);
+        byte[] kinds = new byte[diff.size()];
+        Map<Integer, FlowRule> sessions = new HashMap<>();
+        for (int d = 0; d < diff.size(); d++) {
+            FlowRule live = liveAt.apply(diff.key(d));
+            int written = diff.before(d);
+            boolean asWritten = written < 0
+                    ? live == null || live.owner() == Owner.SESSION && sessionsOwned
+                    : live != null && live.owner() == Owner.CONFIG && live.rewrite().high() == before.rewriteHigh(written)
+                            && live.rewrite().low() == before.rewriteLow(written);
             if (!asWritten) {
                 return Optional.empty();
             }
-            DesiredRule wanted = after.get(key);
-            if (wanted != null) {
-                diff(key, wanted, live).ifPresent(change -> changed.add(new NamedChange(wanted, change)));
-            } else if (live != null && live.owner() == Owner.CONFIG) {
-                orphans.add(Map.entry(key, live));
+            Change.Kind kind;
+            if (diff.after(d) < 0) {
+                kind = Change.Kind.DELETE; // written here by the previous revision, so config-owned
+            } else if (live == null) {
+                kind = Change.Kind.ADD;
+            } else if (live.owner() == Owner.SESSION) {
+                kind = Change.Kind.REPLACE;
+                sessions.put(d, live);
+            } else {
+                kind = Change.Kind.CHANGE; // the diff holds a key both write only when their rewrites differ
             }
+            kinds[d] = (byte) kind.ordinal();
         }
         // Every rule previous wrote is live and config-owned: the baseline's digest is the live one.
-        return Optional.of(assemble(desired, facts, (names, warnings) -> planFlows(desired.packed(), changed, orphans,
-                names, warnings), baseline.rules(), liveRules));
+        return Optional.of(assemble(desired, facts, (names, warnings) -> ChangedFlows.of(diff, kinds, sessions, names,
+                warnings), baseline.rules(), liveRules));
     }
 
     /** How a plan's flows are found: from the changes of a diff, or all added (a cold start). */
@@ -183,7 +203,12 @@ public final class Planner {
         int deletes = 0;
         int orphanSessions = 0;
         List<RuleChange> ruleChanges = new ArrayList<>();
-        for (FlowChange flow : flows instanceof AddedFlows ? List.<FlowChange>of() : flows) { // adds: nothing to weigh
+        if (flows instanceof ChangedFlows packed) {
+            deletes = packed.rules(Change.Kind.DELETE); // each the previous revision's rule: config-owned
+            ruleChanges = packed.ruleChanges();
+        }
+        boolean weighEach = !(flows instanceof AddedFlows) && !(flows instanceof ChangedFlows); // packed: weighed above
+        for (FlowChange flow : weighEach ? flows : List.<FlowChange>of()) { // adds: nothing to weigh
             for (RuleChange rule : flow.rules()) {
                 ruleChanges.add(rule);
                 FlowRule before = rule.before().orElse(null);
@@ -647,6 +672,9 @@ public final class Planner {
     private static long count(List<FlowChange> flows, Change.Kind kind) {
         if (flows instanceof AddedFlows added) {
             return kind == Change.Kind.ADD ? added.rules() : 0;
+        }
+        if (flows instanceof ChangedFlows changed) {
+            return changed.rules(kind);
         }
         long n = 0;
         for (FlowChange flow : flows) {

@@ -385,13 +385,22 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
     /** The index of the rule with this key, or -1. */
     public int find(long high, long low) {
+        return find(size, i -> keyHigh[i], i -> keyLow[i], high, low);
+    }
+
+    /**
+     * The index of key {@code (high, low)} among {@code size} keys sorted as unsigned pairs, read by index
+     * ({@code highAt}, {@code lowAt}); -1 when absent. A binary search for any packed table of keys.
+     */
+    public static int find(int size, java.util.function.IntToLongFunction highAt, java.util.function.IntToLongFunction lowAt,
+            long high, long low) {
         int lo = 0;
         int hi = size - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = Long.compareUnsigned(keyHigh[mid], high);
+            int c = Long.compareUnsigned(highAt.applyAsLong(mid), high);
             if (c == 0) {
-                c = Long.compareUnsigned(keyLow[mid], low);
+                c = Long.compareUnsigned(lowAt.applyAsLong(mid), low);
             }
             if (c < 0) {
                 lo = mid + 1;

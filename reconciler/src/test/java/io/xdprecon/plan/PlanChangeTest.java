@@ -175,6 +175,41 @@ class PlanChangeTest {
         assertTrue(moves > 20 && renames > 20 && refused > 20, "moves " + moves + ", renames " + renames + ", refused " + refused);
     }
 
+    /**
+     * A revision that edits every flow (each flow's server port moves: its forward rule changes, its reverse rule
+     * moves to another key), removes some and adds others is planned packed ({@link ChangedFlows}, no object per
+     * change) as the very plan a full read gives, summary included.
+     */
+    @Test
+    void anEditOfEveryFlowIsPlannedPackedAsTheFullPlan() {
+        Path root = Path.of("/etc/xdprecon/fleet");
+        InterfaceResolver devices = InterfaceResolver.of(Fixtures.INTERFACES);
+        Map<String, List<int[]>> before = new java.util.TreeMap<>();
+        Map<String, List<int[]>> after = new java.util.TreeMap<>();
+        for (int f = 0; f < 330; f++) { // a map of 1,024 rules holds 300 flows and, at the peak, 330 added rules
+            if (f < 300) {
+                before.computeIfAbsent("flows/" + f % 3 + ".yaml", n -> new ArrayList<>()).add(new int[] {f, 0});
+            }
+            if (f < 270 || f >= 300) { // 270 edited, 30 removed, 30 added
+                after.computeIfAbsent("flows/" + f % 3 + ".yaml", n -> new ArrayList<>()).add(new int[] {f, f < 270 ? 1 : 0});
+            }
+        }
+        DesiredState previous = ConfigLoader.load(root, inputs(root, texts(before, false))).forNode("n", devices);
+        DesiredState next = ConfigLoader.load(root, inputs(root, texts(after, false))).forNode("n", devices);
+        Map<FlowKey, FlowRule> live = new HashMap<>();
+        applied(Planner.plan(previous, liveState(live, Set.of())), live);
+
+        RevisionDiff diff = RevisionDiff.between(previous, next);
+        assertEquals(3 * 270 + 2 * 30 + 2 * 30, diff.size(), "each edited flow: a changed rule, one gone, one new");
+        Plan full = Planner.plan(next, liveState(live, previous.localIps()));
+        Plan change = planChange(Baseline.of(previous), next, diff, live, previous.localIps()).orElseThrow();
+        assertTrue(change.flows() instanceof ChangedFlows, "packed");
+        assertEquals(full, change);
+        assertTrue(full.errors().isEmpty(), full.errors().toString());
+        assertEquals("Plan: 30 to add, 270 to change, 30 to destroy.", change.summary().line());
+        assertEquals(full.ruleChanges(), change.ruleChanges());
+    }
+
     private static List<int[]> newFlows(Random random, int[] nextFlow, int n) {
         List<int[]> flows = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -35,7 +35,8 @@ import org.eclipse.jgit.transport.RefSpec;
 /**
  * The control plane at fleet scale as a user meets it: {@code xdprecon validate} of a generated config, and
  * {@code xdprecon run} — cold start (empty maps) until every rule is in the kernel's map, then a one-flow edit until
- * the edited rule is — each build through its launcher with the JVM options its shipped unit gives it
+ * the edited rule is, then (one file, file source) an edit of every flow until the daemon reports it applied — each
+ * build through its launcher with the JVM options its shipped unit gives it
  * ({@code XDPRECON_JAVA_OPTS} of its systemd/xdprecon.env), side by side for several builds (this checkout and a
  * baseline checkout), at several sizes, with two sources:
  * <ul>
@@ -94,10 +95,22 @@ public final class ScaleBench {
 
     /** One build at one size, layout and source. A stage that failed holds its reason, and the later ones are not run. */
     record Row(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit, double pushSeconds,
-               long editCpuMs, long rssKb, long peakKb, long coldCpuMs) {
+               long editCpuMs, long rssKb, long peakKb, long coldCpuMs, Stage every, long everyCpuMs, long everyPeakKb) {
+        Row(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit, double pushSeconds,
+                long editCpuMs, long rssKb, long peakKb, long coldCpuMs) {
+            this(build, source, flows, files, validate, cold, edit, pushSeconds, editCpuMs, rssKb, peakKb, coldCpuMs,
+                    Stage.failed("-"), -1, -1);
+        }
+
         static Row failed(Build build, Source source, int flows, int files, Stage validate, Stage cold, Stage edit,
                 long rssKb, long peakKb, long coldCpuMs) {
             return new Row(build, source, flows, files, validate, cold, edit, Double.NaN, -1, rssKb, peakKb, coldCpuMs);
+        }
+
+        /** This row with the every-flow edit measured after it. */
+        Row withEvery(Stage stage, long cpuMs, long everyPeak) {
+            return new Row(build, source, flows, files, validate, cold, edit, pushSeconds, editCpuMs, rssKb, peakKb,
+                    coldCpuMs, stage, cpuMs, everyPeak);
         }
     }
 
@@ -383,11 +396,46 @@ public final class ScaleBench {
                     // The daemon at rest, as it spends most of its life: past the unit's idle collection (every 5 s when idle).
                     Thread.sleep(REST.toMillis());
                     Map<String, Long> memory = daemon.memory();
-                    return new Row(build, source, flows, files, validate, cold, new Stage(median(edits), null, -1), push,
+                    Row rested = new Row(build, source, flows, files, validate, cold, new Stage(median(edits), null, -1), push,
                             (long) median(cpu), memory.get("VmRSS"), memory.get("VmHWM"), coldCpu);
+                    return files == 1 && source == Source.FILE ? everyFlowEdit(rested, daemon, config, rules, root, devices)
+                            : rested;
                 }
             }
         }
+    }
+
+    /**
+     * A revision that edits every flow (each flow's server port moves: every forward rule changes, every reverse rule
+     * moves to another key), the file replaced: timed until the daemon reports the apply, the map then holding the
+     * sampled flows' new rules and no more rules than before; with the daemon's CPU and its peak RSS since it started.
+     */
+    private static Row everyFlowEdit(Row rested, DaemonUnderTest daemon, Layout config, BpfMap rules, Path root,
+            Map<String, Integer> devices) throws IOException {
+        int flows = config.flows();
+        int variant = EDITS + 1;
+        Map<FlowKey, FlowRule> wanted = new HashMap<>();
+        for (int flow : new int[] {0, flows / 2, flows - 1}) {
+            wanted.putAll(rulesOf(root, flow, config.keys(), variant, devices));
+        }
+        int appliedBefore = daemon.count("applied revision");
+        long cpuBefore = daemon.cpuMillis();
+        FleetConfigs.writeFile(config.path(), flows, config.keys(), SEED, i -> variant);
+        long saved = System.nanoTime();
+        try {
+            long at = daemon.await("every flow's edit applied", COLD_TIMEOUT, POLL,
+                    () -> daemon.count("applied revision") > appliedBefore || stopped(daemon));
+            if (!holds(rules, wanted) || rules.countEntries() != 2 * flows) {
+                return rested.withEvery(Stage.failed(failure(daemon)), -1, peak(daemon));
+            }
+            return rested.withEvery(new Stage((at - saved) / 1e9, null, -1), daemon.cpuMillis() - cpuBefore, peak(daemon));
+        } catch (IllegalStateException failed) {
+            return rested.withEvery(Stage.failed(failure(daemon)), -1, peak(daemon));
+        }
+    }
+
+    private static long peak(DaemonUnderTest daemon) {
+        return daemon.process().isAlive() ? daemon.memory().getOrDefault("VmHWM", -1L) : -1;
     }
 
     private static double median(double[] values) {
@@ -512,34 +560,38 @@ public final class ScaleBench {
     private static void print(List<Row> rows, List<Build> builds, FleetConfigs.Keys keys, String loadBefore, String loadAfter) {
         System.out.printf("%nxdprecon at fleet scale (%s keys): validate, and `run` — cold start until every rule is in the"
                 + " map, one-flow edit until the edited rule is (median of %d; git: from the push, then the webhook; edit CPU:"
-                + " the daemon's, until it reports the apply; load-proof where wall times are not); each build through its"
+                + " the daemon's, until it reports the apply; load-proof where wall times are not; every edit: one file, file"
+                + " source, every flow's server port moved, until the apply is reported, peak = VmHWM after it); each build through its"
                 + " launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
                 loadBefore, loadAfter);
         for (Build build : builds) {
             System.out.printf("  %s: %s (layout %d), XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.layout(),
                     build.javaOptions());
         }
-        System.out.printf("| %-8s | %-6s | %7s | %5s | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s |%n", "build",
-                "source", "flows", "files", "validate s", "valid. MB", "cold start s", "one edit s", "push s", "edit CPU ms",
-                "daemon MB", "peak MB", "cold µs/fl");
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s | %12s | %12s |"
+                + " %13s |%n", "build", "source", "flows", "files", "validate s", "valid. MB", "cold start s", "one edit s",
+                "push s", "edit CPU ms", "daemon MB", "peak MB", "cold µs/fl", "every edit s", "every CPU ms", "every peak MB");
         System.out.println("|----------|--------|---------|-------|-------------|-----------|--------------|------------|--------|"
-                + "-------------|------------|-----------|------------|");
+                + "-------------|------------|-----------|------------|--------------|--------------|---------------|");
         for (Row r : rows) {
-            System.out.printf("| %-8s | %-6s | %7d | %5d | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s |%n",
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %11s | %9s | %12s | %10s | %6s | %11s | %10s | %9s | %10s | %12s |"
+                    + " %12s | %13s |%n",
                     r.build().name(), r.source().label(), r.flows(), r.files(), r.validate().cell(), mb(r.validate().peakKb()),
                     r.cold().cell(), r.edit().cell(), Double.isNaN(r.pushSeconds()) ? "-" : "%.2f".formatted(r.pushSeconds()),
                     r.editCpuMs() < 0 ? "-" : Long.toString(r.editCpuMs()), mb(r.rssKb()), mb(r.peakKb()),
-                    r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()));
+                    r.coldCpuMs() < 0 ? "-" : Long.toString(r.coldCpuMs() * 1000 / r.flows()), r.every().cell(),
+                    r.everyCpuMs() < 0 ? "-" : Long.toString(r.everyCpuMs()), mb(r.everyPeakKb()));
         }
         if (builds.size() < 2) {
             return;
         }
         Build mine = builds.getFirst();
         System.out.printf("%nratios other build / %s (>1: %s is faster or smaller)%n", mine.name(), mine.name());
-        System.out.printf("| %-8s | %-6s | %7s | %5s | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s |%n", "build", "source",
-                "flows", "files", "validate", "valid. MB", "cold start", "one edit", "edit CPU", "cold CPU", "daemon MB", "peak MB");
+        System.out.printf("| %-8s | %-6s | %7s | %5s | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s | %10s | %9s |"
+                + " %10s |%n", "build", "source", "flows", "files", "validate", "valid. MB", "cold start", "one edit", "edit CPU",
+                "cold CPU", "daemon MB", "peak MB", "every edit", "every CPU", "every peak");
         System.out.println("|----------|--------|---------|-------|------------|-----------|--------------|------------|-------------|"
-                + "------------|------------|-----------|");
+                + "------------|------------|-----------|------------|-----------|------------|");
         for (Row r : rows) {
             if (r.build() == mine) {
                 continue;
@@ -549,11 +601,13 @@ public final class ScaleBench {
             if (m == null) {
                 continue;
             }
-            System.out.printf("| %-8s | %-6s | %7d | %5d | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s |%n",
+            System.out.printf("| %-8s | %-6s | %7d | %5d | %10s | %9s | %12s | %10s | %11s | %10s | %10s | %9s | %10s | %9s |"
+                    + " %10s |%n",
                     r.build().name(), r.source().label(), r.flows(), r.files(), ratio(r.validate(), m.validate()),
                     ratio(r.validate().peakKb(), m.validate().peakKb()), ratio(r.cold(), m.cold()), ratio(r.edit(), m.edit()),
                     ratio(r.editCpuMs(), m.editCpuMs()), ratio(r.coldCpuMs(), m.coldCpuMs()), ratio(r.rssKb(), m.rssKb()),
-                    ratio(r.peakKb(), m.peakKb()));
+                    ratio(r.peakKb(), m.peakKb()), ratio(r.every(), m.every()), ratio(r.everyCpuMs(), m.everyCpuMs()),
+                    ratio(r.everyPeakKb(), m.everyPeakKb()));
         }
     }
 

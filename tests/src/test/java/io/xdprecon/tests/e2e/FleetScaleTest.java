@@ -25,18 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped unit's daemon holds a fleet-sized config: {@code xdprecon run} through the launcher with the unit's
- * JVM options (systemd/xdprecon.env) on a file of 65,536 flows — which ran out of heap before the streamed loader and the packed
- * desired state — applies every rule, then a one-flow edit of the file lands in the map.
+ * JVM options (systemd/xdprecon.env) on a file of 131,072 flows (65,536 ran out of heap before the streamed loader and the
+ * packed desired state) applies every rule, then a one-flow edit of the file lands in the map, then an edit of every
+ * flow (which ran out of heap before the packed change plan) leaves the map holding exactly the edited file's rules.
  */
 class FleetScaleTest {
-    private static final int FLOWS = 65_536;
+    private static final int FLOWS = 131_072;
     private static final long SEED = 9;
 
     @TempDir
     Path dir;
 
     @Test
-    void theUnitsDaemonAppliesSixtyFiveThousandFlowsAndThenAOneFlowEdit() throws Exception {
+    void theUnitsDaemonAppliesAHundredThirtyOneThousandFlowsThenAOneFlowEditThenAnEditOfEveryFlow() throws Exception {
         Path file = dir.resolve("flows.yaml");
         FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED);
         String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
@@ -62,6 +63,20 @@ class FleetScaleTest {
                         () -> daemon.count("applied revision") == 2);
                 assertEquals(2 * FLOWS, rules.slotsInUse(), "one rule replaced, none added: " + daemon.tail());
                 assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
+
+                // Every flow's server port moves: each flow's forward rule changes and its reverse rule moves to
+                // another key (3 x 131,072 rule changes), which ran out of the unit's heap when the change was
+                // planned and checked as an object per rule (98,304 flows still fitted).
+                FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED, i -> 2);
+                Map<FlowKey, FlowRule> everyFlow = allRulesOf(file, devices);
+                assertEquals(2 * FLOWS, everyFlow.size());
+                daemon.await("every flow's edit applied", Duration.ofMinutes(3), Duration.ofMillis(100), () -> {
+                    assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
+                    return daemon.count("applied revision") == 3;
+                });
+                assertTrue(daemon.log().contains("Plan: 0 to add, " + FLOWS + " to change, 0 to destroy."), daemon.tail());
+                assertEquals(everyFlow, rules.readAll(), "the map holds exactly the edited config's rules");
+                assertEquals(2 * FLOWS, rules.slotsInUse(), daemon.tail());
             }
         }
     }
@@ -107,6 +122,14 @@ class FleetScaleTest {
                 + FleetConfigs.flow(flow, FleetConfigs.Keys.RANDOM, SEED, variant));
         Map<FlowKey, FlowRule> rules = new HashMap<>();
         ConfigLoader.load(one).forNode("lab", InterfaceResolver.of(devices)).rules()
+                .forEach((key, rule) -> rules.put(key, rule.rule()));
+        return rules;
+    }
+
+    /** Every rule the loader derives from {@code file}. */
+    private static Map<FlowKey, FlowRule> allRulesOf(Path file, Map<String, Integer> devices) throws Exception {
+        Map<FlowKey, FlowRule> rules = new HashMap<>();
+        ConfigLoader.load(file).forNode("lab", InterfaceResolver.of(devices)).rules()
                 .forEach((key, rule) -> rules.put(key, rule.rule()));
         return rules;
     }
