@@ -12,7 +12,9 @@
 #              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server),
 #              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
 #              the build to compare with (built there: mvn -B -q package -DskipTests), when set; each build in a lab
-#              of its own datapath layout
+#              of its own datapath layout; then, in one file with the file source, an edit of every flow (every flow's
+#              server port moved) until it is applied, when the file's map (MAX_RULES, default twice the flows, at least
+#              524288) has room for it: make before break needs 3 rules a flow at the peak (MAX_RULES=1048576 at 262000)
 #   sessionmem the daemon in dpdk mode (the unit's launcher and JVM options) with DPDK_SESSIONS live sessions (default
 #              100000; first datagrams from as many client address:ports at DPDK_RATE a second, default 2000, in
 #              namespaces of its own): whole-process RSS beside the EAL memory it configures
@@ -48,6 +50,7 @@ case $what in
   sessions|all) run io.xdprecon.tests.bench.SessionBench "${SESSIONS:-200000}" "${ROUNDS:-3}" ;;&
   top|all) run io.xdprecon.tests.bench.TopBench "$root/xdprecon" "${RULES:-524288}" "${TOP_RUNS:-3}" ;;&
   scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" -Dxdprecon.bench.sources="${SOURCES:-file,git}" \
+      -Dxdprecon.bench.maxRules="${MAX_RULES:-0}" \
       io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   sessionmem|all) run io.xdprecon.tests.bench.SessionMemoryBench "$root" "${DPDK_SESSIONS:-100000}" "${DPDK_RATE:-2000}" ;;&

@@ -66,10 +66,16 @@ public final class FleetConfigs {
 
     /** {@link #writeFile(Path, int, Keys, long)} with flow {@code i} in variant {@code variantOf(i)}: an edit of many. */
     public static void writeFile(Path file, int flows, Keys keys, long seed, java.util.function.IntUnaryOperator variantOf) {
+        writeFile(file, flows, maxRules(flows), keys, seed, variantOf);
+    }
+
+    /** {@link #writeFile(Path, int, Keys, long, java.util.function.IntUnaryOperator)} with a map of {@code maxRules}. */
+    public static void writeFile(Path file, int flows, int maxRules, Keys keys, long seed,
+            java.util.function.IntUnaryOperator variantOf) {
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             try (Writer out = Files.newBufferedWriter(temporary)) {
-                out.write(base(maxRules(flows), true));
+                out.write(base(maxRules, true));
                 for (int i = 0; i < flows; i++) {
                     out.write(flow(i, keys, seed, variantOf.applyAsInt(i)));
                 }

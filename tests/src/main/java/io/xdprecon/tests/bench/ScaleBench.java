@@ -164,7 +164,7 @@ public final class ScaleBench {
                         for (Build build : builds) {
                             Path root = Files.createDirectories(work.resolve("run-" + rows.size()));
                             try {
-                                Layout layout = new Layout(root.resolve("config"), flows, files, keys);
+                                Layout layout = new Layout(root.resolve("config"), flows, files, keys, maxRules(flows));
                                 System.err.printf("%,d flows (%s keys), %s source, %s: %s (%s)%n", flows, keys.label(),
                                         source.label(), build.name(), layout.describe(), load());
                                 Row row = measure(build, layout, source, validated, root);
@@ -209,8 +209,20 @@ public final class ScaleBench {
         return Lab.startWith("xdp_fwd_layout" + build.layout());
     }
 
-    /** The config: one file, or a directory of a base file and {@code files} flow files (flow i in file i % files). */
-    record Layout(Path root, int flows, int files, FleetConfigs.Keys keys) {
+    /**
+     * The rules map of a config of {@code flows}: {@code xdprecon.bench.maxRules} when larger than the loader's default
+     * ({@link FleetConfigs#maxRules}) — an edit of every flow moves every flow's reverse rule, and make before break
+     * needs room for one new rule per flow beside the old ones.
+     */
+    static int maxRules(int flows) {
+        return Math.max(Integer.getInteger("xdprecon.bench.maxRules", 0), FleetConfigs.maxRules(flows));
+    }
+
+    /**
+     * The config: one file, or a directory of a base file and {@code files} flow files (flow i in file i % files); one
+     * file declares a map of {@code maxRules} (a directory the default).
+     */
+    record Layout(Path root, int flows, int files, FleetConfigs.Keys keys, int maxRules) {
         /** The path inside {@link #root()}: what {@code --git-path} names. */
         String relative() {
             return files == 1 ? "flows.yaml" : "fleet";
@@ -223,7 +235,7 @@ public final class ScaleBench {
         void write() throws IOException {
             Files.createDirectories(root);
             if (files == 1) {
-                FleetConfigs.writeFile(path(), flows, keys, SEED);
+                FleetConfigs.writeFile(path(), flows, maxRules, keys, SEED, i -> 0);
             } else {
                 FleetConfigs.writeDirectory(path(), flows, files, keys, SEED);
             }
@@ -232,7 +244,7 @@ public final class ScaleBench {
         /** Flow {@code flow} in {@code variant}, the file (or the directory's one file that holds it) replaced. */
         void edit(int flow, int variant) {
             if (files == 1) {
-                FleetConfigs.writeFile(path(), flows, keys, SEED, flow, variant);
+                FleetConfigs.writeFile(path(), flows, maxRules, keys, SEED, i -> i == flow ? variant : 0);
             } else {
                 FleetConfigs.editDirectory(path(), flows, files, keys, SEED, flow, variant);
             }
@@ -303,7 +315,7 @@ public final class ScaleBench {
         FleetConfigs.Keys keys = layout.keys();
         ConfigRepository repository = source == Source.GIT ? new ConfigRepository(root.resolve("git")) : null;
         try (AutoCloseable closeRepository = repository != null ? repository : () -> { }) {
-            Layout config = repository != null ? new Layout(repository.tree(), flows, files, keys) : layout;
+            Layout config = repository != null ? new Layout(repository.tree(), flows, files, keys, layout.maxRules()) : layout;
             config.write();
             String sourceArgument = "file:" + config.path();
             List<String> extra = List.of();
@@ -413,6 +425,9 @@ public final class ScaleBench {
     private static Row everyFlowEdit(Row rested, DaemonUnderTest daemon, Layout config, BpfMap rules, Path root,
             Map<String, Integer> devices) throws IOException {
         int flows = config.flows();
+        if (3L * flows > config.maxRules()) {
+            return rested.withEvery(Stage.failed("no room"), -1, -1); // set xdprecon.bench.maxRules (MAX_RULES)
+        }
         int variant = EDITS + 1;
         Map<FlowKey, FlowRule> wanted = new HashMap<>();
         for (int flow : new int[] {0, flows / 2, flows - 1}) {
@@ -420,7 +435,7 @@ public final class ScaleBench {
         }
         int appliedBefore = daemon.count("applied revision");
         long cpuBefore = daemon.cpuMillis();
-        FleetConfigs.writeFile(config.path(), flows, config.keys(), SEED, i -> variant);
+        FleetConfigs.writeFile(config.path(), flows, config.maxRules(), config.keys(), SEED, i -> variant);
         long saved = System.nanoTime();
         try {
             long at = daemon.await("every flow's edit applied", COLD_TIMEOUT, POLL,
@@ -561,8 +576,8 @@ public final class ScaleBench {
         System.out.printf("%nxdprecon at fleet scale (%s keys): validate, and `run` — cold start until every rule is in the"
                 + " map, one-flow edit until the edited rule is (median of %d; git: from the push, then the webhook; edit CPU:"
                 + " the daemon's, until it reports the apply; load-proof where wall times are not; every edit: one file, file"
-                + " source, every flow's server port moved, until the apply is reported, peak = VmHWM after it); each build through its"
-                + " launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
+                + " source, every flow's server port moved, until the apply is reported, peak = VmHWM after it); each build"
+                + " through its launcher, in a lab of its own layout; %s before, %s after%n", keys.label(), EDITS,
                 loadBefore, loadAfter);
         for (Build build : builds) {
             System.out.printf("  %s: %s (layout %d), XDPRECON_JAVA_OPTS=%s%n", build.name(), build.checkout(), build.layout(),
