@@ -22,6 +22,7 @@ import io.xdprecon.source.SourceException;
 import io.xdprecon.source.SourceUnreachableException;
 import io.xdprecon.source.UntrustedRevisionException;
 import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.LiveRules;
 import io.xdprecon.state.LiveState;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -525,9 +526,13 @@ public final class Daemon implements AutoCloseable {
         if (change.isPresent()) {
             return new Planned(change.get().plan(), change);
         }
-        LiveState live = reader.read(desired);
-        Plan plan = Planner.plan(desired, live);
-        state = state.owning(Optional.of(countOwners(live)));
+        // The live rules read packed as the map is walked: a map of half a million rule objects, and a plan of them,
+        // did not fit the unit's heap beside an edit of every flow.
+        LiveRules.Builder walked = new LiveRules.Builder();
+        LiveState live = reader.readStreamingRules(desired.datapath().attachTo(), desired.tuning(), walked::add);
+        LiveRules rules = walked.build();
+        Plan plan = Planner.plan(desired, live, rules);
+        state = state.owning(Optional.of(countOwners(rules)));
         if (plan.hasChanges() || !plan.errors().isEmpty()) {
             state = state.holding(Optional.empty()); // the node is not as any revision left it until this applies
         }
@@ -625,9 +630,11 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private static Map<Owner, Long> countOwners(LiveState live) {
+    private static Map<Owner, Long> countOwners(LiveRules rules) {
         Map<Owner, Long> owners = DaemonState.noOwners();
-        live.rules().values().forEach(rule -> owners.merge(rule.owner(), 1L, Long::sum));
+        for (int i = 0; i < rules.size(); i++) {
+            owners.merge(rules.owner(i), 1L, Long::sum);
+        }
         return owners;
     }
 

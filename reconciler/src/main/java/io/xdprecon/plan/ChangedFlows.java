@@ -9,26 +9,27 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.RandomAccess;
+import java.util.function.IntFunction;
 
 /**
- * The flows of a plan made from a {@link RevisionDiff} ({@link Planner#planChange}): the same list the planner makes
- * of objects — named flows by name, each its changed legs forward first then by key, then the deleted legs shown
- * with them; then removed flows by key — as a view over the diff, each {@link FlowChange} made when it is read.
- * Every key of the diff is one rule change, told by its kind and the diff's two indexes (a session rule the config
- * takes over is the one value kept aside). A revision editing every one of 262,144 flows changes 786,432 rules: as
- * objects (changes, keys, rules, optionals) that did not fit the unit's heap; here it is some 13 bytes a rule.
+ * The flows of a plan that changes rules ({@link Planner#plan} against the live map, {@link Planner#planChange}
+ * against the previous revision): named flows by name, each its changed legs forward first then by key, then the
+ * deleted legs shown with them; then removed flows by key — as a view over a {@link RuleDiff}, each
+ * {@link FlowChange} made when it is read. Every key of the diff is one rule change, told by its kind, the diff's
+ * indexes and the rule it finds there. A revision editing every one of 262,144 flows changes 786,432 rules: as objects
+ * (changes, keys, rules, optionals, and a map of the live rules) that did not fit the unit's heap; here it is some 13
+ * bytes a rule besides the diff's.
  */
 final class ChangedFlows extends AbstractList<FlowChange> implements RandomAccess {
     private static final Change.Kind[] KINDS = Change.Kind.values();
 
-    private final RevisionDiff diff;
+    private final RuleDiff diff;
     /** Per diff entry: its rule change's kind (ordinal). */
     private final byte[] kinds;
-    /** The live session rule at each entry the config takes over ({@link Change.Kind#REPLACE}). */
-    private final Map<Integer, FlowRule> sessions;
+    /** The rule the node holds at a diff entry (null for an add). */
+    private final IntFunction<FlowRule> befores;
     /** Diff entries in plan order. */
     private final int[] planned;
     /** Per flow in plan order: where its legs start in {@link #planned}; one more entry for the end. */
@@ -39,11 +40,11 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
     private final int[] flowsByKind = new int[KINDS.length];
     private final int[] rulesByKind = new int[KINDS.length];
 
-    private ChangedFlows(RevisionDiff diff, byte[] kinds, Map<Integer, FlowRule> sessions, int[] planned, int[] starts,
+    private ChangedFlows(RuleDiff diff, byte[] kinds, IntFunction<FlowRule> befores, int[] planned, int[] starts,
             int[] flows, byte[] flowKinds) {
         this.diff = diff;
         this.kinds = kinds;
-        this.sessions = Map.copyOf(sessions);
+        this.befores = befores;
         this.planned = planned;
         this.starts = starts;
         this.flows = flows;
@@ -57,14 +58,13 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
     }
 
     /**
-     * The flows of {@code diff}'s changes: {@code kinds[d]} is entry {@code d}'s (every entry is one change),
-     * {@code sessions} the live rule of each {@link Change.Kind#REPLACE}. Warnings for rules taken over from
-     * sessions go to {@code warnings}, in plan order.
+     * The flows of {@code diff}'s changes: {@code kinds[d]} is entry {@code d}'s (every entry is one change), and
+     * {@code befores} gives the rule the node holds there (null for an add; it must give the same rule at every
+     * call). Warnings for rules taken over from sessions go to {@code warnings}, in plan order.
      */
-    static ChangedFlows of(RevisionDiff diff, byte[] kinds, Map<Integer, FlowRule> sessions, InterfaceNames names,
+    static ChangedFlows of(RuleDiff diff, byte[] kinds, IntFunction<FlowRule> befores, InterfaceNames names,
             List<String> warnings) {
         DesiredRules next = diff.next();
-        DesiredRules previous = diff.previous();
         int n = diff.size();
         int delete = Change.Kind.DELETE.ordinal();
         // The flow each entry is shown with: its own (a written rule), or the one its reverse leg belongs to (a
@@ -86,9 +86,9 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
                 continue;
             }
             placed.set(d);
-            int was = diff.before(d);
-            long high = reverseHigh(previous.rewriteHigh(was), previous.rewriteLow(was));
-            long low = reverseLow(previous.rewriteHigh(was), previous.rewriteLow(was));
+            FlowKey was = befores.apply(d).rewrite();
+            long high = reverseHigh(was.high(), was.low());
+            long low = reverseLow(was.high(), was.low());
             int partner = next.find(high, low);
             if (partner >= 0) {
                 shownWith[d] = next.flowNumber(partner);
@@ -192,10 +192,10 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
             }
         }
         starts[flowCount] = at;
-        return new ChangedFlows(diff, kinds, sessions, planned, starts, flows, flowKinds);
+        return new ChangedFlows(diff, kinds, befores, planned, starts, flows, flowKinds);
     }
 
-    private static int bucket(RevisionDiff diff, byte[] kinds, int[] shownWith, int[] rankOf, int d) {
+    private static int bucket(RuleDiff diff, byte[] kinds, int[] shownWith, int[] rankOf, int d) {
         int leg = kinds[d] == Change.Kind.DELETE.ordinal() ? 2 : diff.next().direction(diff.after(d)).ordinal();
         return 3 * rankOf[shownWith[d]] + leg;
     }
@@ -257,16 +257,10 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
         Change.Kind kind = KINDS[kinds[d]];
         return switch (kind) {
             case ADD -> RuleChange.add(key, after(d));
-            case CHANGE -> RuleChange.change(key, before(d), after(d));
-            case REPLACE -> RuleChange.replace(key, sessions.get(d), after(d));
-            case DELETE -> RuleChange.delete(key, before(d));
+            case CHANGE -> RuleChange.change(key, befores.apply(d), after(d));
+            case REPLACE -> RuleChange.replace(key, befores.apply(d), after(d));
+            case DELETE -> RuleChange.delete(key, befores.apply(d));
         };
-    }
-
-    /** What the previous revision wrote at entry {@code d}: the live rule wherever the plan found it as written. */
-    private FlowRule before(int d) {
-        int i = diff.before(d);
-        return new FlowRule(FlowKey.unpack(diff.previous().rewriteHigh(i), diff.previous().rewriteLow(i)), Owner.CONFIG);
     }
 
     private FlowRule after(int d) {

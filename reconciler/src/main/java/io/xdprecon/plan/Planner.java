@@ -14,6 +14,7 @@ import io.xdprecon.state.DesiredRule6;
 import io.xdprecon.state.Direction;
 import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.LiveRules;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Computes the {@link Plan} that takes a node from its live state to the desired one. A pure function:
@@ -52,44 +54,35 @@ public final class Planner {
     private Planner() {}
 
     public static Plan plan(DesiredState desired, LiveState live) {
-        Map<FlowKey, FlowRule> liveRules = live.rules();
-        if (liveRules.isEmpty() && !desired.rules().isEmpty()) {
+        return plan(desired, live, LiveRules.of(live.rules()));
+    }
+
+    /**
+     * {@link #plan(DesiredState, LiveState)} against the live rules {@code rules} read packed (the daemon's full read:
+     * {@code live}'s own rules are not looked at): one merged walk of the desired and the live rules finds the keys
+     * that change, and the plan holds their indexes ({@link ChangedFlows}), not an object per rule.
+     */
+    public static Plan plan(DesiredState desired, LiveState live, LiveRules rules) {
+        if (rules.size() == 0 && !desired.rules().isEmpty()) {
             // A cold start: every desired rule is an add. The flows stay packed (AddedFlows), not an object per rule.
             Optional<AddedFlows> added = AddedFlows.of(desired.packed());
             if (added.isPresent()) {
                 return assemble(desired, live, (names, warnings) -> added.get(), new Fingerprint.EntrySetDigest(), 0);
             }
         }
-        // Diff first, in hash order, and sort only what changed: one changed flow among 262,144 must not
-        // cost a sort of all of them.
-        List<NamedChange> changed = new ArrayList<>();
-        DesiredRules rules = desired.packed();
-        for (int i = 0; i < rules.size(); i++) {
-            FlowKey key = rules.key(i);
-            FlowRule before = liveRules.get(key);
-            if (before != null && before.owner() == Owner.CONFIG && before.rewrite().high() == rules.rewriteHigh(i)
-                    && before.rewrite().low() == rules.rewriteLow(i)) {
-                continue; // already what the config writes: no objects for an unchanged rule
-            }
-            DesiredRule wanted = rules.rule(i);
-            diff(key, wanted, before).ifPresent(change -> changed.add(new NamedChange(wanted, change)));
-        }
         Fingerprint.EntrySetDigest configRules = new Fingerprint.EntrySetDigest();
-        List<Map.Entry<FlowKey, FlowRule>> orphans = new ArrayList<>();
-        boolean sessionsOwned = sessionsOwned(desired);
-        for (Map.Entry<FlowKey, FlowRule> e : liveRules.entrySet()) {
-            Owner owner = e.getValue().owner();
-            if (owner == Owner.CONFIG) {
-                configRules.add(Fingerprint.EntrySetDigest.CONFIG_RULE, e.getKey(), e.getValue());
-            }
-            // A rule of an owner code this build does not know, or a session's where no session loop runs, is
-            // nobody's: it goes like a config orphan.
-            if ((owner != Owner.SESSION || !sessionsOwned) && !desired.rules().containsKey(e.getKey())) {
-                orphans.add(e);
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.owner(i) == Owner.CONFIG) {
+                configRules.addConfigRule(rules.keyHigh(i), rules.keyLow(i), rules.rewriteHigh(i), rules.rewriteLow(i));
             }
         }
-        return assemble(desired, live, (names, warnings) -> planFlows(desired.packed(), changed, orphans, names, warnings),
-                configRules, liveRules.size());
+        LiveDiff diff = LiveDiff.between(desired.packed(), rules, sessionsOwned(desired));
+        byte[] kinds = new byte[diff.size()];
+        for (int d = 0; d < kinds.length; d++) {
+            kinds[d] = (byte) diff.kind(d).ordinal();
+        }
+        return assemble(desired, live, (names, warnings) -> ChangedFlows.of(diff, kinds, diff::live, names, warnings),
+                configRules, rules.size());
     }
 
     /**
@@ -160,8 +153,15 @@ public final class Planner {
             }
             kinds[d] = (byte) kind.ordinal();
         }
+        // Where the change looked, the node holds what the previous revision wrote, or (replaced) a session's rule.
+        Map<Integer, FlowRule> taken = Map.copyOf(sessions);
+        IntFunction<FlowRule> befores = d -> {
+            int written = diff.before(d);
+            return written < 0 ? taken.get(d)
+                    : new FlowRule(FlowKey.unpack(before.rewriteHigh(written), before.rewriteLow(written)), Owner.CONFIG);
+        };
         // Every rule previous wrote is live and config-owned: the baseline's digest is the live one.
-        return Optional.of(assemble(desired, facts, (names, warnings) -> ChangedFlows.of(diff, kinds, sessions, names,
+        return Optional.of(assemble(desired, facts, (names, warnings) -> ChangedFlows.of(diff, kinds, befores, names,
                 warnings), baseline.rules(), liveRules));
     }
 
@@ -202,27 +202,20 @@ public final class Planner {
 
         int deletes = 0;
         int orphanSessions = 0;
-        List<RuleChange> ruleChanges = new ArrayList<>();
-        if (flows instanceof ChangedFlows packed) {
-            deletes = packed.rules(Change.Kind.DELETE); // each the previous revision's rule: config-owned
-            ruleChanges = packed.ruleChanges();
-        }
-        boolean weighEach = !(flows instanceof AddedFlows) && !(flows instanceof ChangedFlows); // packed: weighed above
-        for (FlowChange flow : weighEach ? flows : List.<FlowChange>of()) { // adds: nothing to weigh
-            for (RuleChange rule : flow.rules()) {
-                ruleChanges.add(rule);
-                FlowRule before = rule.before().orElse(null);
-                if (before != null && before.owner() == Owner.SESSION && rule.kind() == Change.Kind.DELETE) {
-                    orphanSessions++;
-                }
-                if (before != null && before.owner() == Owner.UNKNOWN) {
-                    warnings.add("the rule at " + names.format(rule.key()) + " (=> " + names.format(before.rewrite())
-                            + ") has " + before.ownerName() + ", which this build does not write: nobody's, so "
-                            + (rule.kind() == Change.Kind.DELETE ? "it is removed" : "the config's rule replaces it"));
-                }
-                // The guard weighs the config's own rules: removing rules of no known owner is no mass delete.
-                deletes += rule.kind() == Change.Kind.DELETE && before.owner() == Owner.CONFIG ? 1 : 0;
+        // A cold plan's adds have nothing to weigh; a change's rules are made as they are read, and not kept.
+        List<RuleChange> ruleChanges = flows instanceof ChangedFlows changed ? changed.ruleChanges() : List.of();
+        for (RuleChange rule : ruleChanges) {
+            FlowRule before = rule.before().orElse(null);
+            if (before != null && before.owner() == Owner.SESSION && rule.kind() == Change.Kind.DELETE) {
+                orphanSessions++;
             }
+            if (before != null && before.owner() == Owner.UNKNOWN) {
+                warnings.add("the rule at " + names.format(rule.key()) + " (=> " + names.format(before.rewrite())
+                        + ") has " + before.ownerName() + ", which this build does not write: nobody's, so "
+                        + (rule.kind() == Change.Kind.DELETE ? "it is removed" : "the config's rule replaces it"));
+            }
+            // The guard weighs the config's own rules: removing rules of no known owner is no mass delete.
+            deletes += rule.kind() == Change.Kind.DELETE && before.owner() == Owner.CONFIG ? 1 : 0;
         }
         if (orphanSessions > 0) {
             warnings.add(orphanSessions + " session-owned rule(s) are live, but datapath.mode is "
@@ -336,95 +329,6 @@ public final class Planner {
         return changes;
     }
 
-    private static List<FlowChange> planFlows(DesiredRules desired, List<NamedChange> changed,
-            List<Map.Entry<FlowKey, FlowRule>> orphans, InterfaceNames names, List<String> warnings) {
-        // Named flows by name, forward leg first. Grouped first, then only the names are sorted: a cold
-        // plan has 262,144 flows, and sorting their 524,288 legs by a chained comparator costs seconds.
-        Map<String, List<NamedChange>> byFlow = HashMap.newHashMap(changed.size());
-        for (NamedChange c : changed) {
-            byFlow.computeIfAbsent(c.desired().flow(), f -> new ArrayList<>(2)).add(c);
-        }
-        // The entries are sorted, not the names: looking each name up again afterwards, in an order
-        // unrelated to the table's, costs as much as the sort.
-        @SuppressWarnings("unchecked")
-        Map.Entry<String, List<NamedChange>>[] flowsByName = byFlow.entrySet().toArray(Map.Entry[]::new);
-        Arrays.sort(flowsByName, Map.Entry.comparingByKey());
-        // Filled in name order, so a hash map keeps that order without a tree's string comparisons.
-        Map<String, List<RuleChange>> named = LinkedHashMap.newLinkedHashMap(flowsByName.length);
-        for (Map.Entry<String, List<NamedChange>> group : flowsByName) {
-            String flow = group.getKey();
-            List<NamedChange> legs = group.getValue();
-            if (legs.size() == 2) {
-                if (NamedChange.LEG_ORDER.compare(legs.get(0), legs.get(1)) > 0) {
-                    legs.set(0, legs.set(1, legs.get(0))); // a flow's usual two legs: no sort machinery
-                }
-            } else if (legs.size() > 2) {
-                legs.sort(NamedChange.LEG_ORDER);
-            }
-            List<RuleChange> rules = new ArrayList<>(legs.size());
-            for (NamedChange c : legs) {
-                if (c.change().kind() == Change.Kind.REPLACE) {
-                    warnings.add("flow " + flow + ": the config claims " + names.format(c.change().key())
-                            + " from a session-owned rule; it becomes config-owned");
-                }
-                rules.add(c.change());
-            }
-            named.put(flow, rules);
-        }
-        int namedBeforeOrphans = named.size();
-
-        // Config-owned live rules the config no longer has. The maps keep no flow names, so a leg is
-        // shown with the desired flow its reverse leg belongs to (the flow changed a key), else with
-        // its own orphaned reverse leg (a removed flow), else alone.
-        orphans.sort(Map.Entry.comparingByKey(FlowKeyOrder.INSTANCE));
-        Map<FlowKey, FlowRule> orphanRules = new HashMap<>();
-        orphans.forEach(e -> orphanRules.put(e.getKey(), e.getValue()));
-        Set<FlowKey> placed = new HashSet<>();
-        List<FlowChange> unnamed = new ArrayList<>();
-        for (Map.Entry<FlowKey, FlowRule> orphan : orphans) {
-            FlowKey key = orphan.getKey();
-            if (!placed.add(key)) {
-                continue;
-            }
-            RuleChange delete = RuleChange.delete(key, orphan.getValue());
-            FlowKey partner = reverseKey(orphan.getValue());
-            if (desired.containsKey(partner)) {
-                named.computeIfAbsent(desired.get(partner).flow(), f -> new ArrayList<>()).add(delete);
-            } else if (orphanRules.containsKey(partner) && placed.add(partner)) {
-                List<RuleChange> pair = new ArrayList<>(List.of(delete, RuleChange.delete(partner, orphanRules.get(partner))));
-                pair.sort(Comparator.comparing(RuleChange::key, FlowKeyOrder.INSTANCE));
-                unnamed.add(new FlowChange(Change.Kind.DELETE, Optional.empty(), pair));
-            } else {
-                unnamed.add(new FlowChange(Change.Kind.DELETE, Optional.empty(), List.of(delete)));
-            }
-        }
-        unnamed.sort(Comparator.comparing(f -> f.rules().getFirst().key(), FlowKeyOrder.INSTANCE));
-
-        if (named.size() != namedBeforeOrphans) {
-            // A deleted leg put an otherwise unchanged named flow in the plan, at the end: restore name order.
-            named = new TreeMap<>(named);
-        }
-        // Only a flow all of whose changes are adds can be new, and only then do its legs need counting:
-        // one pass over every desired rule, skipped when no flow is a candidate (a changed flow), or when
-        // every desired rule changed (a cold plan), so that every leg of a flow is in its changes.
-        boolean everyLegChanged = changed.size() == desired.size();
-        Set<String> candidates = new HashSet<>();
-        if (!everyLegChanged) {
-            named.forEach((flow, rules) -> {
-                if (rules.stream().allMatch(r -> r.kind() == Change.Kind.ADD)) {
-                    candidates.add(flow);
-                }
-            });
-        }
-        Map<String, Integer> legsPerFlow = legsOf(candidates, desired);
-        List<FlowChange> flows = new ArrayList<>(named.size() + unnamed.size());
-        named.forEach((flow, rules) -> flows.add(new FlowChange(
-                flowKind(rules, everyLegChanged ? rules.size() : legsPerFlow.getOrDefault(flow, 0)),
-                Optional.of(flow), rules)));
-        flows.addAll(unnamed);
-        return flows;
-    }
-
     private static final Comparator<IpAddress.V6> V6_ORDER = Comparator.<IpAddress.V6>comparingLong(
             a -> a.high() ^ Long.MIN_VALUE).thenComparingLong(a -> a.low() ^ Long.MIN_VALUE);
 
@@ -530,65 +434,6 @@ public final class Planner {
     static FlowKey6 reverseKey6(FlowRule6 rule) {
         FlowKey6 r = rule.rewrite();
         return new FlowKey6(r.ifindex(), r.dstIp(), r.srcIp(), r.dstPort(), r.srcPort());
-    }
-
-    /** A desired rule's change, with the flow and leg it belongs to for ordering and grouping. */
-    private record NamedChange(DesiredRule desired, RuleChange change) {
-        /** The order of the legs of one flow. */
-        static final Comparator<NamedChange> LEG_ORDER = (a, b) -> {
-            int c = a.desired().direction().compareTo(b.desired().direction());
-            return c != 0 ? c : FlowKeyOrder.INSTANCE.compare(a.change().key(), b.change().key());
-        };
-    }
-
-    /** What writing {@code wanted} at {@code key} does to the live rule {@code before}; empty when nothing. */
-    private static Optional<RuleChange> diff(FlowKey key, DesiredRule wanted, FlowRule before) {
-        // A config-owned rule with the same rewrite is already what the config writes: no allocation for
-        // the common case of an unchanged rule.
-        if (before != null && before.owner() == Owner.CONFIG && before.rewrite().equals(wanted.rule().rewrite())) {
-            return Optional.empty();
-        }
-        // What the config writes is config-owned by definition, whatever the input carried.
-        FlowRule after = Baseline.written(wanted);
-        if (before == null) {
-            return Optional.of(RuleChange.add(key, after));
-        }
-        return Optional.of(before.owner() == Owner.SESSION ? RuleChange.replace(key, before, after)
-                : RuleChange.change(key, before, after));
-    }
-
-    /** How many legs the config gives each of {@code flows}: only flows that may be new need counting. */
-    private static Map<String, Integer> legsOf(Set<String> flows, DesiredRules desired) {
-        // A hash map to probe, not the caller's sorted set: this runs once per desired rule.
-        Map<String, Integer> legs = HashMap.newHashMap(flows.size());
-        flows.forEach(flow -> legs.put(flow, 0));
-        if (!legs.isEmpty()) {
-            for (int i = 0; i < desired.size(); i++) {
-                legs.computeIfPresent(desired.flow(i), (flow, n) -> n + 1);
-            }
-        }
-        return legs;
-    }
-
-    /**
-     * A named flow is added only when none of its legs lived before; a flow that keeps living while
-     * something in it changes is a change, or a replace when it takes over a session's rule.
-     */
-    private static Change.Kind flowKind(List<RuleChange> rules, int desiredLegs) {
-        boolean allAdds = true;
-        for (RuleChange rule : rules) {
-            if (rule.kind() == Change.Kind.REPLACE) {
-                return Change.Kind.REPLACE;
-            }
-            allAdds &= rule.kind() == Change.Kind.ADD;
-        }
-        return allAdds && rules.size() == desiredLegs ? Change.Kind.ADD : Change.Kind.CHANGE;
-    }
-
-    /** The key of the packets that answer a rewritten packet: the other leg of the same relay flow. */
-    static FlowKey reverseKey(FlowRule rule) {
-        FlowKey r = rule.rewrite();
-        return new FlowKey(r.ifindex(), r.dstIp(), r.srcIp(), r.dstPort(), r.srcPort());
     }
 
     /**

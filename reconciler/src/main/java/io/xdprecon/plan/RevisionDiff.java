@@ -18,7 +18,7 @@ import java.util.Set;
  * revision's {@link DesiredRules} (-1 where it has none) — 8 bytes a key. A revision that edits every one of
  * 262,144 flows disagrees on 786,432 keys; as a set of key objects that was some 60 MB.
  */
-public final class RevisionDiff {
+public final class RevisionDiff implements RuleDiff {
     private final DesiredRules before;
     private final DesiredRules after;
     private final int[] beforeAt;
@@ -75,6 +75,7 @@ public final class RevisionDiff {
     }
 
     /** How many keys the revisions disagree on. */
+    @Override
     public int size() {
         return beforeAt.length;
     }
@@ -85,6 +86,7 @@ public final class RevisionDiff {
     }
 
     /** The next revision's rules, which {@link #after(int)} indexes. */
+    @Override
     public DesiredRules next() {
         return after;
     }
@@ -95,23 +97,28 @@ public final class RevisionDiff {
     }
 
     /** Entry {@code d}'s rule in the next revision, or -1 (a key gone). */
+    @Override
     public int after(int d) {
         return afterAt[d];
     }
 
+    @Override
     public long keyHigh(int d) {
         return beforeAt[d] >= 0 ? before.keyHigh(beforeAt[d]) : after.keyHigh(afterAt[d]);
     }
 
+    @Override
     public long keyLow(int d) {
         return beforeAt[d] >= 0 ? before.keyLow(beforeAt[d]) : after.keyLow(afterAt[d]);
     }
 
+    @Override
     public FlowKey key(int d) {
         return FlowKey.unpack(keyHigh(d), keyLow(d));
     }
 
     /** The entry with this key, or -1: entries are in key order. */
+    @Override
     public int find(long high, long low) {
         return DesiredRules.find(size(), this::keyHigh, this::keyLow, high, low);
     }

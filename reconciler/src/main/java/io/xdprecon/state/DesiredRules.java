@@ -252,88 +252,12 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
         /** Sorts by key, equal keys in the order they were added (so the last stays last). */
         private void sort() {
-            int[] order = new int[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
-            }
-            quicksort(order, 0, size - 1);
-            long[] kh = new long[size];
-            long[] kl = new long[size];
-            long[] rh = new long[size];
-            long[] rl = new long[size];
-            int[] lg = new int[size];
-            for (int i = 0; i < size; i++) {
-                int from = order[i];
-                kh[i] = keyHigh[from];
-                kl[i] = keyLow[from];
-                rh[i] = rewriteHigh[from];
-                rl[i] = rewriteLow[from];
-                lg[i] = legs[from];
-            }
-            keyHigh = kh;
-            keyLow = kl;
-            rewriteHigh = rh;
-            rewriteLow = rl;
-            legs = lg;
-        }
-
-        private int compare(int a, int b) {
-            int c = Long.compareUnsigned(keyHigh[a], keyHigh[b]);
-            if (c == 0) {
-                c = Long.compareUnsigned(keyLow[a], keyLow[b]);
-            }
-            return c != 0 ? c : Integer.compare(a, b);
-        }
-
-        private void quicksort(int[] order, int lo, int hi) {
-            while (hi - lo > 16) {
-                int mid = (lo + hi) >>> 1;
-                if (compare(order[mid], order[lo]) < 0) {
-                    swap(order, mid, lo);
-                }
-                if (compare(order[hi], order[lo]) < 0) {
-                    swap(order, hi, lo);
-                }
-                if (compare(order[hi], order[mid]) < 0) {
-                    swap(order, hi, mid);
-                }
-                int pivot = order[mid];
-                int i = lo;
-                int j = hi;
-                while (i <= j) {
-                    while (compare(order[i], pivot) < 0) {
-                        i++;
-                    }
-                    while (compare(order[j], pivot) > 0) {
-                        j--;
-                    }
-                    if (i <= j) {
-                        swap(order, i++, j--);
-                    }
-                }
-                if (j - lo < hi - i) {
-                    quicksort(order, lo, j);
-                    lo = i;
-                } else {
-                    quicksort(order, i, hi);
-                    hi = j;
-                }
-            }
-            for (int i = lo + 1; i <= hi; i++) {
-                int v = order[i];
-                int j = i - 1;
-                while (j >= lo && compare(order[j], v) > 0) {
-                    order[j + 1] = order[j];
-                    j--;
-                }
-                order[j + 1] = v;
-            }
-        }
-
-        private static void swap(int[] a, int i, int j) {
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
+            int[] order = KeyOrder.sorted(keyHigh, keyLow, size);
+            keyHigh = KeyOrder.permuted(keyHigh, order);
+            keyLow = KeyOrder.permuted(keyLow, order);
+            rewriteHigh = KeyOrder.permuted(rewriteHigh, order);
+            rewriteLow = KeyOrder.permuted(rewriteLow, order);
+            legs = KeyOrder.permuted(legs, order);
         }
     }
 

@@ -178,7 +178,7 @@ class PlanChangeTest {
     /**
      * A revision that edits every flow (each flow's server port moves: its forward rule changes, its reverse rule
      * moves to another key), removes some and adds others is planned packed ({@link ChangedFlows}, no object per
-     * change) as the very plan a full read gives, summary included.
+     * change) from the previous revision as from a full read (packed too), summary included.
      */
     @Test
     void anEditOfEveryFlowIsPlannedPackedAsTheFullPlan() {
@@ -203,7 +203,7 @@ class PlanChangeTest {
         assertEquals(3 * 270 + 2 * 30 + 2 * 30, diff.size(), "each edited flow: a changed rule, one gone, one new");
         Plan full = Planner.plan(next, liveState(live, previous.localIps()));
         Plan change = planChange(Baseline.of(previous), next, diff, live, previous.localIps()).orElseThrow();
-        assertTrue(change.flows() instanceof ChangedFlows, "packed");
+        assertTrue(change.flows() instanceof ChangedFlows && full.flows() instanceof ChangedFlows, "packed");
         assertEquals(full, change);
         assertTrue(full.errors().isEmpty(), full.errors().toString());
         assertEquals("Plan: 30 to add, 270 to change, 30 to destroy.", change.summary().line());

@@ -330,8 +330,8 @@ public final class ScaleBench {
             }
             Stage validate = validated.containsKey(build) ? Stage.failed("-") : validate(build, config.path(), root);
             validated.putIfAbsent(build, validate);
-            try (Lab lab = labFor(build);
-                    BpfMap rules = BpfMap.openPinned(lab.pinRoot().resolve(Datapath.RULES_MAP))) {
+            try (Lab lab = labFor(build)) {
+                PinnedRules rules = new PinnedRules(lab.pinRoot().resolve(Datapath.RULES_MAP));
                 Path state = Files.createDirectories(root.resolve("state"));
                 if (repository != null) {
                     repository.emptyMirror(state);
@@ -348,8 +348,8 @@ public final class ScaleBench {
                     Stage cold;
                     try {
                         long at = daemon.await("every rule applied", COLD_TIMEOUT, POLL,
-                                () -> holds(rules, sample) && rules.countEntries() >= 2 * flows || stopped(daemon));
-                        if (!holds(rules, sample)) {
+                                () -> rules.holds(sample) && rules.countEntries() >= 2 * flows || stopped(daemon));
+                        if (!rules.holds(sample)) {
                             return Row.failed(build, source, flows, files, validate, Stage.failed(failure(daemon)),
                                     Stage.failed("-"), -1, -1, -1);
                         }
@@ -390,8 +390,8 @@ public final class ScaleBench {
                         }
                         try {
                             long at = daemon.await("the edit applied", EDIT_TIMEOUT, POLL,
-                                    () -> holds(rules, wanted) || stopped(daemon));
-                            if (!holds(rules, wanted)) {
+                                    () -> rules.holds(wanted) || stopped(daemon));
+                            if (!rules.holds(wanted)) {
                                 throw new IllegalStateException("out of memory");
                             }
                             edits[e] = (at - saved) / 1e9;
@@ -422,7 +422,7 @@ public final class ScaleBench {
      * moves to another key), the file replaced: timed until the daemon reports the apply, the map then holding the
      * sampled flows' new rules and no more rules than before; with the daemon's CPU and its peak RSS since it started.
      */
-    private static Row everyFlowEdit(Row rested, DaemonUnderTest daemon, Layout config, BpfMap rules, Path root,
+    private static Row everyFlowEdit(Row rested, DaemonUnderTest daemon, Layout config, PinnedRules rules, Path root,
             Map<String, Integer> devices) throws IOException {
         int flows = config.flows();
         if (3L * flows > config.maxRules()) {
@@ -440,7 +440,7 @@ public final class ScaleBench {
         try {
             long at = daemon.await("every flow's edit applied", COLD_TIMEOUT, POLL,
                     () -> daemon.count("applied revision") > appliedBefore || stopped(daemon));
-            if (!holds(rules, wanted) || rules.countEntries() != 2 * flows) {
+            if (!rules.holds(wanted) || rules.countEntries() != 2 * flows) {
                 return rested.withEvery(Stage.failed(failure(daemon)), -1, peak(daemon));
             }
             return rested.withEvery(new Stage((at - saved) / 1e9, null, -1), daemon.cpuMillis() - cpuBefore, peak(daemon));
@@ -520,16 +520,30 @@ public final class ScaleBench {
         return rules;
     }
 
-    /** Whether the pinned rules map holds every wanted rule: the same rewrite and owner, in any layout. */
-    private static boolean holds(BpfMap rules, Map<FlowKey, FlowRule> wanted) {
-        byte[] value = new byte[rules.valueSize()];
-        for (Map.Entry<FlowKey, FlowRule> e : wanted.entrySet()) {
-            if (!rules.lookup(Abi.keyBytes(e.getKey()), value)
-                    || !Arrays.equals(value, 0, RULE_REWRITE_AND_OWNER, Abi.ruleBytes(e.getValue(), 0), 0, RULE_REWRITE_AND_OWNER)) {
-                return false;
+    /**
+     * The pinned rules map, opened at each look: a config whose {@code maxRules} differs from the lab's map has the
+     * daemon migrate it onto a new one at its cold start, and a map opened before would be the old one.
+     */
+    record PinnedRules(Path pin) {
+        /** Whether it holds every wanted rule: the same rewrite and owner, in any layout. */
+        boolean holds(Map<FlowKey, FlowRule> wanted) {
+            try (BpfMap rules = BpfMap.openPinned(pin)) {
+                byte[] value = new byte[rules.valueSize()];
+                for (Map.Entry<FlowKey, FlowRule> e : wanted.entrySet()) {
+                    if (!rules.lookup(Abi.keyBytes(e.getKey()), value) || !Arrays.equals(value, 0, RULE_REWRITE_AND_OWNER,
+                            Abi.ruleBytes(e.getValue(), 0), 0, RULE_REWRITE_AND_OWNER)) {
+                        return false;
+                    }
+                }
+                return true;
             }
         }
-        return true;
+
+        int countEntries() {
+            try (BpfMap rules = BpfMap.openPinned(pin)) {
+                return rules.countEntries();
+            }
+        }
     }
 
     private static int polls;

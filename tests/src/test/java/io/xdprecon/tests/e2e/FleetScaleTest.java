@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped unit's daemon holds a fleet-sized config: {@code xdprecon run} through the launcher with the unit's
  * JVM options (systemd/xdprecon.env) on a file of 131,072 flows (65,536 ran out of heap before the streamed loader and the
  * packed desired state) applies every rule, then a one-flow edit of the file lands in the map, then an edit of every
- * flow (which ran out of heap before the packed change plan) leaves the map holding exactly the edited file's rules.
+ * flow (which ran out of heap before the packed change plan) leaves the map holding exactly the edited file's rules,
+ * and so does another, made while the daemon was down, which its restart plans from a full read of the map.
  */
 class FleetScaleTest {
     private static final int FLOWS = 131_072;
@@ -37,7 +38,7 @@ class FleetScaleTest {
     Path dir;
 
     @Test
-    void theUnitsDaemonAppliesAHundredThirtyOneThousandFlowsThenAOneFlowEditThenAnEditOfEveryFlow() throws Exception {
+    void theUnitsDaemonAppliesAHundredThirtyOneThousandFlowsThenAOneFlowEditThenEditsOfEveryFlowBeforeAndAfterARestart() throws Exception {
         Path file = dir.resolve("flows.yaml");
         FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED);
         String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
@@ -76,6 +77,22 @@ class FleetScaleTest {
                 });
                 assertTrue(daemon.log().contains("Plan: 0 to add, " + FLOWS + " to change, 0 to destroy."), daemon.tail());
                 assertEquals(everyFlow, rules.readAll(), "the map holds exactly the edited config's rules");
+                assertEquals(2 * FLOWS, rules.slotsInUse(), daemon.tail());
+            }
+            // Every flow edited again while the daemon is down: restarted, it knows no previous revision and plans
+            // against a full read of the map's 262,144 rules, which as objects (and the plan's changes with them)
+            // ran out of the unit's heap.
+            FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED, i -> 3);
+            Map<FlowKey, FlowRule> again = allRulesOf(file, devices);
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+                    "file:" + file, dir.resolve("state"), dir.resolve("restarted.log"), List.of())) {
+                daemon.await("the restart's full plan applied", Duration.ofMinutes(3), Duration.ofMillis(100), () -> {
+                    assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
+                    return daemon.count("applied revision") == 1;
+                });
+                assertTrue(daemon.log().contains("(full plan): Plan: 0 to add, " + FLOWS + " to change, 0 to destroy."),
+                        daemon.tail());
+                assertEquals(again, rules.readAll(), "the map holds exactly the edited config's rules");
                 assertEquals(2 * FLOWS, rules.slotsInUse(), daemon.tail());
             }
         }
