@@ -49,8 +49,14 @@ public sealed interface Legs {
 
     void removeReverse(RuleSink sink);
 
-    /** Packets the datapath rewrote for both rules so far. */
+    /** Packets the datapath rewrote for both rules so far, read by key (about four bpf syscalls). */
     long packets(CounterSource counters);
+
+    /** The request rule's counter slot now ({@link CounterSource#slotOf}). */
+    int forwardSlot(CounterSource counters);
+
+    /** The reply rule's counter slot now. */
+    int reverseSlot(CounterSource counters);
 
     /** An IPv4 session's rules. */
     record V4(FlowKey forwardKey, FlowRule forwardRule, FlowKey reverseKey, FlowRule reverseRule) implements Legs {
@@ -77,6 +83,16 @@ public sealed interface Legs {
         @Override
         public long packets(CounterSource counters) {
             return counters.packets(forwardKey) + counters.packets(reverseKey);
+        }
+
+        @Override
+        public int forwardSlot(CounterSource counters) {
+            return counters.slotOf(forwardKey);
+        }
+
+        @Override
+        public int reverseSlot(CounterSource counters) {
+            return counters.slotOf(reverseKey);
         }
     }
 
@@ -105,6 +121,16 @@ public sealed interface Legs {
         @Override
         public long packets(CounterSource counters) {
             return counters.packets(forwardKey) + counters.packets(reverseKey);
+        }
+
+        @Override
+        public int forwardSlot(CounterSource counters) {
+            return counters.slotOf(forwardKey);
+        }
+
+        @Override
+        public int reverseSlot(CounterSource counters) {
+            return counters.slotOf(reverseKey);
         }
     }
 }

@@ -27,6 +27,18 @@ public final class Session {
     /** What the table's gauges count of it now (on the slow path, draining): both false outside the table. */
     private boolean countedSlow;
     private boolean countedDraining;
+    /**
+     * The counter slots of its two rules as last looked up ({@link #UNSEEN} until then, and again after its rules were
+     * rewritten), the rules' packets at its last observation, and its observations so far: the sweep reads the slots
+     * (one syscall each) and looks the rules up again only when that reading could be another rule's.
+     */
+    private int forwardSlot = UNSEEN;
+    private int reverseSlot = UNSEEN;
+    private long lastRulePackets;
+    private int observations;
+
+    /** The slots of rules not looked up yet. */
+    static final int UNSEEN = Integer.MIN_VALUE;
 
     Session(SessionKey key, SessionService service, Endpoint backend, int egressPort, long nowNanos, boolean adopted) {
         this.key = key;
@@ -180,6 +192,37 @@ public final class Session {
     void counted(boolean slow, boolean draining) {
         this.countedSlow = slow;
         this.countedDraining = draining;
+    }
+
+    int forwardSlot() {
+        return forwardSlot;
+    }
+
+    int reverseSlot() {
+        return reverseSlot;
+    }
+
+    void slots(int forward, int reverse) {
+        this.forwardSlot = forward;
+        this.reverseSlot = reverse;
+    }
+
+    /** Its rules were (re)written: their slots are looked up at its next observation. */
+    void forgetSlots() {
+        slots(UNSEEN, UNSEEN);
+    }
+
+    long lastRulePackets() {
+        return lastRulePackets;
+    }
+
+    void lastRulePackets(long packets) {
+        this.lastRulePackets = packets;
+    }
+
+    /** Counts an observation; returns how many there were before. */
+    int observed() {
+        return observations++;
     }
 
     void slowPathPacket() {

@@ -39,8 +39,8 @@ import java.util.Set;
  *       sweep. A sweep observes the sessions the
  *       round owes by then at one round per {@link #period()} (1 s, or a quarter of the shortest idle timeout when
  *       that is shorter), and at most {@value #MAX_SLICE} of them: it reads at most {@value #MAX_SLICE} sessions'
- *       counters however many there are, and a table of more than ten times that takes proportionally longer
- *       rounds (at one sweep every 100 ms, {@code sessions / }{@value #MAX_SLICE}{@code  x 100 ms}: 4.9 s at 100,000
+ *       counters however many there are (one bpf syscall a rule: {@link #rulePackets}), and a table of more than
+ *       ten times that takes proportionally longer rounds (at one sweep every 100 ms, {@code sessions / }{@value #MAX_SLICE}{@code  x 100 ms}: 4.9 s at 100,000
  *       sessions). A table of at most {@value #MIN_SLICE} sessions is observed whole at every sweep.</li>
  *   <li>A session expires when a sweep observes it with no movement for its service's idle timeout since the
  *       sweep that last saw it move (or since it was created or adopted): never before it was observed idle across
@@ -103,8 +103,10 @@ public final class SessionTable {
     public static final long PERIOD_NANOS = 1_000_000_000L;
     /** A table of at most this many sessions is observed whole at every sweep... */
     public static final int MIN_SLICE = 256;
-    /** ...and a sweep observes at most this many, about four bpf syscalls each, whatever the table's size. */
+    /** ...and a sweep observes at most this many, about two bpf syscalls each, whatever the table's size. */
     public static final int MAX_SLICE = 2_048;
+    /** A session's rules are looked up again at least at every this many observations ({@link #rulePackets}). */
+    public static final int VERIFY_EVERY = 8;
     private long period = PERIOD_NANOS;
     /**
      * Every live session once, in the order sweeps observe them (the order of their creation): {@code [0, cursor)}
@@ -247,6 +249,7 @@ public final class SessionTable {
             Legs old = s.legs();
             unindexReverse(s);
             s.retarget(backend, port);
+            s.forgetSlots();
             if (s.installed()) {
                 Legs now = s.legs();
                 if (!now.putReverse(sink) || !now.putForward(sink)) {
@@ -292,6 +295,8 @@ public final class SessionTable {
                 "Sessions moved off a backend removed from the config (onBackendRemoval: move)")),
         RETIRED(Counters.detail("Sessions removed because a new config dropped their service or changed its listen"
                 + " or egress")),
+        STALE_SLOTS(Counters.detail("Times a sweep found a session's rule at another counter slot than it kept (another"
+                + " writer removed or re-created the rule)")),
         EVICTED(Counters.metric("xdprecon_session_evictions",
                 "Sessions evicted because the table reached its bound (both rules and the port released)"));
 
@@ -509,6 +514,7 @@ public final class SessionTable {
         } else {
             s.installed(true);
         }
+        s.forgetSlots();
         if (s.sweepSlot() >= 0) {
             recount(s); // a session of the table retrying its rules; a new one is counted as it enters
         }
@@ -574,13 +580,59 @@ public final class SessionTable {
         }
         long count = s.slowPathPackets();
         if (s.installed()) {
-            count += s.legs().packets(counters);
+            count += rulePackets(s, nowNanos);
         }
         s.observe(count, nowNanos);
         if (nowNanos - s.lastActiveNanos() >= s.service().idleTimeout().toNanos()) {
             remove(s);
             counts.increment(Counter.EXPIRED);
         }
+    }
+
+    /**
+     * The packets of {@code s}'s two rules, read at the counter slots it kept from its last lookup of them: one bpf
+     * syscall a rule, where reading by key costs two (the rule for its slot, then the slot). A kept slot is stale when
+     * another writer removed or re-created the rule (the reconciler released a key it had claimed, a restart, a
+     * rebuild): its counters were zeroed and it may since count another rule. So the rules are looked up again (one
+     * syscall each) when the reading is in doubt: the slots are not known yet (a new, adopted, moved or rebound
+     * session); the count went down (a live rule's counters only grow: that slot is no longer its rule's); the session
+     * would expire on this reading (a stale slot must not end a session whose rule counts at another); and at every
+     * {@value #VERIFY_EVERY}th observation, because a slot handed to another rule that counts past ours looks like
+     * activity — so it keeps an idle session at most that many rounds. A session whose rules stay put costs two
+     * syscalls an observation, and on average a quarter more.
+     */
+    private long rulePackets(Session s, long nowNanos) {
+        Legs legs = s.legs();
+        boolean looked = s.forwardSlot() == Session.UNSEEN;
+        if (looked) {
+            lookUpSlots(s, legs);
+        }
+        if (s.forwardSlot() == CounterSource.BY_KEY) {
+            return legs.packets(counters);
+        }
+        long packets = packetsAtSlots(s);
+        boolean due = s.observed() % VERIFY_EVERY == VERIFY_EVERY - 1;
+        boolean wouldExpire = packets == s.lastRulePackets()
+                && nowNanos - s.lastActiveNanos() >= s.service().idleTimeout().toNanos();
+        if (!looked && (due || packets < s.lastRulePackets() || wouldExpire)) {
+            int forward = s.forwardSlot();
+            int reverse = s.reverseSlot();
+            lookUpSlots(s, legs);
+            if (forward != s.forwardSlot() || reverse != s.reverseSlot()) {
+                counts.increment(Counter.STALE_SLOTS);
+                packets = packetsAtSlots(s);
+            }
+        }
+        s.lastRulePackets(packets);
+        return packets;
+    }
+
+    private void lookUpSlots(Session s, Legs legs) {
+        s.slots(legs.forwardSlot(counters), legs.reverseSlot(counters));
+    }
+
+    private long packetsAtSlots(Session s) {
+        return counters.packetsAt(s.forwardSlot()) + counters.packetsAt(s.reverseSlot());
     }
 
     /** Appends {@code s} to the ring: the last of this round. */
@@ -750,6 +802,7 @@ public final class SessionTable {
         Legs old = s.legs();
         boolean wasInstalled = s.installed();
         s.rebind(next);
+        s.forgetSlots();
         if (wasInstalled) {
             Legs now = s.legs();
             if (now.putForward(sink) && now.putReverse(sink)) {
@@ -817,7 +870,7 @@ public final class SessionTable {
                 continue;
             }
             candidate.installed(true);
-            candidate.observe(candidate.legs().packets(counters), nowNanos);
+            candidate.observe(rulePackets(candidate, nowNanos), nowNanos);
             index(candidate);
             claimed.add(legs[0]);
             claimed.add(legs[2]);
