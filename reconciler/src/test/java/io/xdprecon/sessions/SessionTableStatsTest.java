@@ -19,6 +19,7 @@ import io.xdprecon.dataplane.maps.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SessionTable#stats}' gauges are kept as sessions change, not counted by a walk at each publish: through
  * every way a session enters, changes or leaves (created on or off the map, retried into it, rebound, its backend
- * removed under drain or move, retired, expired, evicted) they equal a count of the sessions themselves.
+ * removed under drain or move, retired, expired, evicted, adopted by a restarted table) they equal a count of the sessions themselves.
  */
 class SessionTableStatsTest {
     private final SessionTableTest.FakeMap map = new SessionTableTest.FakeMap();
@@ -49,11 +50,13 @@ class SessionTableStatsTest {
     void theGaugesFollowEverySessionChangeWithoutAWalk() {
         Random random = new Random(17);
         List<List<Endpoint>> backendSets = List.of(List.of(B1, B2, B3), List.of(B1, B3), List.of(B2), List.of(B1, B2));
-        SessionTable t = new SessionTable(List.of(relay(backendSets.get(0), Service.OnBackendRemoval.DRAIN, 3478)), map, map, 16);
+        List<SessionService> current = List.of(relay(backendSets.get(0), Service.OnBackendRemoval.DRAIN, 3478));
+        SessionTable t = new SessionTable(current, map, map, 16);
         int listenPort = 3478;
         long now = 0;
         int slowSeen = 0;
         int drainingSeen = 0;
+        long adopted = 0;
         List<String> done = new ArrayList<>();
         for (int step = 0; step < 3_000; step++) {
             now += S / 20;
@@ -84,12 +87,20 @@ class SessionTableStatsTest {
                 Service.OnBackendRemoval policy = random.nextBoolean() ? Service.OnBackendRemoval.DRAIN
                         : Service.OnBackendRemoval.MOVE;
                 map.capacity = random.nextInt(4) == 0 ? map.rules.size() : Integer.MAX_VALUE;
-                t.update(List.of(relay(backends, policy, listenPort)));
+                current = List.of(relay(backends, policy, listenPort));
+                t.update(current);
                 what = "update to " + backends + " " + policy;
-            } else {
+            } else if (op < 99) {
                 listenPort = listenPort == 3478 ? 3479 : 3478; // a moved listen retires every session
-                t.update(List.of(relay(backendSets.get(0), Service.OnBackendRemoval.DRAIN, listenPort)));
+                current = List.of(relay(backendSets.get(0), Service.OnBackendRemoval.DRAIN, listenPort));
+                t.update(current);
                 what = "listen moved to " + listenPort;
+            } else {
+                // a restart: a new table adopts the sessions back from the map (draining ones too)
+                t = new SessionTable(current, map, map, 16);
+                t.adopt(Map.copyOf(map.rules), now);
+                what = "restart adopting " + t.stats().get(SessionTable.Counter.ADOPTED);
+                adopted += t.stats().get(SessionTable.Counter.ADOPTED);
             }
             done.add(what);
             assertGaugesCountTheSessions(t, "step " + step + ": " + what);
@@ -98,7 +109,8 @@ class SessionTableStatsTest {
         }
         // the run went through the states it is about
         SessionTable.Stats stats = t.stats();
-        assertTrue(slowSeen > 100 && drainingSeen > 100, "slow " + slowSeen + ", draining " + drainingSeen);
+        assertTrue(slowSeen > 100 && drainingSeen > 100 && adopted > 0,
+                "slow " + slowSeen + ", draining " + drainingSeen + ", adopted " + adopted);
         for (SessionTable.Counter c : List.of(SessionTable.Counter.MAP_REFUSED, SessionTable.Counter.EXPIRED,
                 SessionTable.Counter.REBOUND, SessionTable.Counter.MOVED, SessionTable.Counter.RETIRED,
                 SessionTable.Counter.EVICTED)) {
