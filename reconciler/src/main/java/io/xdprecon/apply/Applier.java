@@ -10,6 +10,7 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.plan.Change;
@@ -98,16 +99,15 @@ public final class Applier {
      * Applies a plan this process made moments ago from what it had just read (the daemon's case).
      * Instead of a walk of every live rule into the fingerprint, it looks up only the keys and local IPs
      * the plan changes and refuses if one no longer holds what the plan saw: the check costs what the
-     * plan's size costs, not the map's. A plan that loads the datapath or changes tuning gets
-     * {@link #apply}'s full check.
+     * plan's size costs, not the map's. IPv6 rules and local IPs are checked the same way (an IPv6-only change
+     * reads nothing of the IPv4 map). A plan that loads the datapath or changes tuning gets {@link #apply}'s full
+     * check.
      *
      * @throws ApplyRefusedException before any write, with every reason
      * @throws ApplyFailedException  when a step failed part way, with what landed
      */
     public List<Step> applyFresh(Plan plan, Options options) {
-        // IPv6 changes take the full check: the IPv6 facts (every IPv6 rule, at most 65,536) are in the fingerprint.
-        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty() || plan.addsToAnEmptyMap() || !plan.flows6().isEmpty()
-                || !plan.localIps6().isEmpty()) {
+        if (!plan.datapath().isEmpty() || !plan.tuning().isEmpty() || plan.addsToAnEmptyMap()) {
             return apply(plan, options);
         }
         if (!writesAnything(plan, options)) {
@@ -122,10 +122,24 @@ public final class Applier {
             moved |= plan.localIps().stream()
                     .anyMatch(c -> localIps.contains(c.ip()) != (c.kind() == Change.Kind.DELETE));
         }
+        moved |= movedIpv6(plan);
         if (moved) {
             throw stale();
         }
         return run(plan, rules, null);
+    }
+
+    /** Whether an IPv6 rule or local IP the plan changes no longer holds what the plan saw, by point lookups. */
+    private boolean movedIpv6(Plan plan) {
+        List<Rule6Change> rules6 = plan.rule6Changes();
+        Map<FlowKey6, FlowRule6> now6 = reader.readRules6(plan.touchedKeys6());
+        boolean moved = rules6.stream().anyMatch(c -> !Optional.ofNullable(now6.get(c.key())).equals(c.before()));
+        if (!plan.localIps6().isEmpty()) {
+            Set<IpAddress.V6> localIps6 = reader.readLocalIps6();
+            moved |= plan.localIps6().stream()
+                    .anyMatch(c -> localIps6.contains(c.ip()) != (c.kind() == Change.Kind.DELETE));
+        }
+        return moved;
     }
 
     /** False when the plan has no changes; throws when it must not start. */

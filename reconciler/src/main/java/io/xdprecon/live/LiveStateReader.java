@@ -8,7 +8,10 @@ import io.xdprecon.dataplane.layout.PinnedMaps;
 import io.xdprecon.dataplane.maps.Abi;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule;
+import io.xdprecon.dataplane.maps.FlowRule6;
+import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
@@ -98,6 +101,30 @@ public final class LiveStateReader {
         }
         try (Datapath live = Datapath.openPinned(pinRoot)) {
             return use.apply(key -> live.rules().get(key).orElse(null));
+        }
+    }
+
+    /** The live IPv6 rule at each of {@code keys} that has one, by point lookups; empty without a datapath. */
+    public Map<FlowKey6, FlowRule6> readRules6(Collection<FlowKey6> keys) {
+        Map<FlowKey6, FlowRule6> found = new HashMap<>();
+        if (keys.isEmpty() || !Datapath.isPinned(pinRoot)) {
+            return found;
+        }
+        try (Datapath live = Datapath.openPinned(pinRoot)) {
+            for (FlowKey6 key : keys) {
+                live.rules6().get(key).ifPresent(rule -> found.put(key, rule));
+            }
+        }
+        return found;
+    }
+
+    /** The live IPv6 local IPs; empty without a datapath. */
+    public Set<IpAddress.V6> readLocalIps6() {
+        if (!Datapath.isPinned(pinRoot)) {
+            return Set.of();
+        }
+        try (Datapath live = Datapath.openPinned(pinRoot)) {
+            return Set.copyOf(live.localIps6().readAll().keySet());
         }
     }
 

@@ -3,11 +3,18 @@ package io.xdprecon.tests.e2e;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdprecon.apply.Applier;
+import io.xdprecon.apply.ApplyRefusedException;
 import io.xdprecon.cli.Main;
+import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.dataplane.maps.FlowKey;
+import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.layout.PinnedLayout;
 import io.xdprecon.dataplane.maps.FlowKey6;
@@ -18,6 +25,10 @@ import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
+import io.xdprecon.live.LiveStateReader;
+import io.xdprecon.plan.Plan;
+import io.xdprecon.plan.Planner;
+import io.xdprecon.state.DesiredState;
 import io.xdprecon.tests.traffic.SequencedStream;
 import io.xdprecon.tests.traffic.UdpCounters;
 import java.net.DatagramPacket;
@@ -261,6 +272,42 @@ class DualStackEndToEndTest {
             }
         }
         throw new AssertionError("no rule from " + source + " in " + list);
+    }
+
+    /**
+     * The daemon's apply of a plan it just made (applyFresh) checks an IPv6 change as it checks an IPv4 one, by point
+     * lookups of what the plan touches: a session taking an IPv6 key it touches refuses it and nothing is written,
+     * while a config rule written meanwhile at an IPv4 key it does not touch does not refuse it. (Before, any IPv6
+     * change took the full check, which walks the whole IPv4 map into the fingerprint: that rule refused it.)
+     */
+    @Test
+    void aFreshIpv6PlanChecksOnlyWhatItTouches() throws Exception {
+        Path v1 = config("v1", LabConfigs.flow6("six", 1, 50001), LabConfigs.flow("four", 2, 50002));
+        Main.Captured applied = cli("apply", "-c", v1.toString());
+        assertEquals(0, applied.exit(), applied.out() + applied.err());
+        Path v2 = config("v2", LabConfigs.flow6("six", 1, 50011), LabConfigs.flow("four", 2, 50002));
+        LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
+        Applier applier = new Applier(reader, setting -> { }, line -> { });
+        Plan plan = NetNs.call(lab.proxyNs(), () -> {
+            DesiredState desired = ConfigLoader.load(v2).forNode(NODE, InterfaceResolver.currentNetns());
+            return Planner.plan(desired, reader.read(desired));
+        });
+        assertTrue(plan.touchedKeys().isEmpty() && plan.touchedKeys6().contains(forwardKey(1)), "an IPv6-only change");
+
+        FlowRule6 written = lab.datapath().rules6().get(forwardKey(1)).orElseThrow();
+        lab.datapath().rules6().put(forwardKey(1), new FlowRule6(written.rewrite(), Owner.SESSION));
+        Map<FlowKey6, FlowRule6> before = lab.datapath().rules6().readAll();
+        ApplyRefusedException refused = assertThrows(ApplyRefusedException.class,
+                () -> applier.applyFresh(plan, new Applier.Options(false, false)));
+        assertTrue(refused.getMessage().contains("the live state changed since this plan was made"), refused.getMessage());
+        assertEquals(before, lab.datapath().rules6().readAll(), "nothing was written");
+
+        lab.datapath().rules6().put(forwardKey(1), written);
+        lab.datapath().rules().put(FlowKey.of(lab.pc().ifindex(), "10.210.1.9", 20009, Lab.VIP, 30009), new FlowRule(
+                FlowKey.of(lab.ps().ifindex(), Lab.PROXY_SERVER_SIDE_IP, 40009, Lab.SERVER_IP, 50009), Owner.CONFIG));
+        applier.applyFresh(plan, new Applier.Options(false, false));
+        assertEquals(50011, lab.datapath().rules6().get(forwardKey(1)).orElseThrow().rewrite().dstPort(),
+                "applied beside an IPv4 rule it does not touch");
     }
 
     /** What `systemctl restart` does under a numbered IPv6 stream: SIGTERM, a new start that adopts and writes nothing. */
