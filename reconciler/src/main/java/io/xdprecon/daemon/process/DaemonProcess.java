@@ -60,20 +60,7 @@ public final class DaemonProcess {
     private final DpdkSlowPath slowPath;
     private final Daemon daemon;
 
-    /**
-     * Classes whose initialisation links native calls the first reconcile's datapath steps make (libbpf's ~40
-     * downcalls), by name: the dataplane keeps them package-private.
-     */
-    static final List<String> LINKED_AHEAD = List.of("io.xdprecon.dataplane.bpf.Libbpf");
-    /**
-     * The native libraries' loader, initialised on the starting thread before {@link #LINKED_AHEAD}: a node without
-     * libbpf is told so there ("cannot load libbpf.so.1: install libbpf1"), as before, not by a class left unusable
-     * by the other thread.
-     */
-    static final String LIBRARIES = "io.xdprecon.dataplane.ffm.Native";
-
     public DaemonProcess(Source source, Options options) {
-        linkAhead();
         this.source = source;
         this.options = options;
         this.slowPath = new DpdkSlowPath(options.node(), options.pinRoot());
@@ -92,29 +79,6 @@ public final class DaemonProcess {
                     + " exists (xdprecon suspend); `xdprecon resume` removes it");
             daemon.suspend();
         }
-    }
-
-    /**
-     * Links {@link #LINKED_AHEAD} on a thread of its own while the first reconcile loads the config: ~0.3 s of CPU
-     * (a stub class per downcall) on the other core, not on the cold start's path. A failure there (a symbol this
-     * libbpf lacks) is the datapath's to report: the class stays unusable, and its first use names the cause.
-     */
-    private static void linkAhead() {
-        ClassLoader loader = DaemonProcess.class.getClassLoader();
-        try {
-            Class.forName(LIBRARIES, true, loader);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(e);
-        }
-        Thread.ofPlatform().daemon().name("xdprecon-link-ahead").start(() -> {
-            for (String name : LINKED_AHEAD) {
-                try {
-                    Class.forName(name, true, loader);
-                } catch (ClassNotFoundException | LinkageError e) {
-                    LOG.log(System.Logger.Level.DEBUG, "not linked ahead: " + name + ": " + e);
-                }
-            }
-        });
     }
 
     /** The state directory, where the admin token and the suspension mark live. */
