@@ -95,7 +95,9 @@ public final class DaemonMetrics implements DaemonEvents {
         }
     };
     /** Done once the JVM's and the process's series are in {@link #registry}, or failed to be. */
-    private final CompletableFuture<Void> jvmMetrics;
+    private final CompletableFuture<Void> jvmMetrics = new CompletableFuture<>();
+    /** Whether their registration has begun: at the first reconcile's end or the first scrape, whichever is first. */
+    private final AtomicBoolean jvmMetricsStarted = new AtomicBoolean();
     private final AtomicBoolean jvmMetricsFailureLogged = new AtomicBoolean();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
     private final Supplier<DatapathSampler.Sample> live;
@@ -137,17 +139,19 @@ public final class DaemonMetrics implements DaemonEvents {
     }
 
     /**
-     * @param jvm whether the JVM's and the process's series are registered too: on a thread of their own, as the
-     *            daemon starts. They start the JVM's management (JMX and its platform beans), ~0.5 s of CPU that a
-     *            cold start's first reconcile would otherwise wait for; on the other core it overlaps the config's
-     *            load. A scrape waits for them.
+     * @param jvm whether the JVM's and the process's series are registered too: on a thread of their own, once the
+     *            first reconcile has ended or at the first scrape, whichever comes first. They start the JVM's
+     *            management (JMX and its platform beans, ~300 classes), ~0.5 s of CPU: at the daemon's start that
+     *            CPU was taken from a cold start's first reconcile (on 2 cores the other one is the JIT's). A scrape
+     *            waits for them.
      */
     private DaemonMetrics(DatapathSampler sampler, Supplier<DatapathSampler.Sample> live, boolean jvm) {
         this.sampler = sampler;
         this.live = live;
-        jvmMetrics = !jvm ? CompletableFuture.completedFuture(null) : CompletableFuture.runAsync(
-                () -> JvmMetrics.builder().register(registry),
-                task -> Thread.ofPlatform().daemon().name("xdprecon-jvm-metrics").start(task));
+        if (!jvm) {
+            jvmMetricsStarted.set(true);
+            jvmMetrics.complete(null);
+        }
         duration = Histogram.builder().name("xdprecon_reconcile_duration_seconds")
                 .help("Time one reconcile took: read source, plan, apply").unit(Unit.SECONDS)
                 .classicOnly().classicUpperBounds(DURATION_BUCKETS).register(registry);
@@ -315,8 +319,28 @@ public final class DaemonMetrics implements DaemonEvents {
         return registry;
     }
 
-    /** Waits until the JVM's series are registered; if that failed, says so once and serves the others. */
+    /** Whether the JVM's series are registered or being registered. */
+    boolean jvmMetricsStarted() {
+        return jvmMetricsStarted.get();
+    }
+
+    /** Registers the JVM's and the process's series on a thread of their own, once. */
+    private void startJvmMetrics() {
+        if (jvmMetricsStarted.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("xdprecon-jvm-metrics").start(() -> {
+                try {
+                    JvmMetrics.builder().register(registry);
+                    jvmMetrics.complete(null);
+                } catch (RuntimeException | Error e) {
+                    jvmMetrics.completeExceptionally(e);
+                }
+            });
+        }
+    }
+
+    /** Waits until the JVM's series are registered (begun now if not yet); if that failed, says so once and serves the others. */
     private void awaitJvmMetrics() {
+        startJvmMetrics();
         try {
             jvmMetrics.join();
         } catch (CompletionException | CancellationException e) {
@@ -340,6 +364,7 @@ public final class DaemonMetrics implements DaemonEvents {
             rejections.labelValues(rejected.refusal().label()).inc();
         }
         latest.set(status);
+        startJvmMetrics();
     }
 
     @Override

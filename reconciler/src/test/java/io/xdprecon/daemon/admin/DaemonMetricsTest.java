@@ -1,6 +1,7 @@
 package io.xdprecon.daemon.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -60,6 +61,21 @@ class DaemonMetricsTest {
         assertTrue(jvm.stream().anyMatch(n -> n.startsWith("jvm_")) && jvm.stream().anyMatch(n -> n.startsWith("process_")), jvm::toString);
         assertTrue(names.containsAll(jvm), () -> "missing at the first scrape: " + jvm.stream().filter(n -> !names.contains(n)).toList());
         assertTrue(names.contains("xdprecon_reconciles"), names::toString);
+    }
+
+    /**
+     * A daemon's start leaves the JVM's series (JMX, ~0.5 s of CPU) until its first reconcile has ended: on 2 cores a
+     * cold start's load would share the CPU with them.
+     */
+    @Test
+    void theJvmSeriesAreRegisteredOnceTheFirstReconcileHasEnded(@TempDir Path pins) throws Exception {
+        DaemonMetrics metrics = new DaemonMetrics(new DatapathSampler(pins, 0));
+        assertFalse(metrics.jvmMetricsStarted(), "the JVM's series are being registered before any reconcile");
+        metrics.reconciled(APPLIED, Duration.ZERO, status(T1, "a", "a", false));
+        assertTrue(metrics.jvmMetricsStarted(), "the first reconcile's end did not start the JVM's series");
+        Set<String> names = metrics.registry().scrape().stream().map(s -> s.getMetadata().getPrometheusName())
+                .collect(Collectors.toSet());
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("jvm_")), names::toString);
     }
 
     @Test
