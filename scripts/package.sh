@@ -134,13 +134,13 @@ if [[ ! -f $codegen ]]; then
     -DoutputDirectory="$work") || die "cannot get picocli-codegen $picocli_version"
 fi
 "$JAVA_HOME/bin/java" -cp "$stagecp:$codegen" picocli.codegen.docgen.manpage.ManPageGenerator --exit \
-  -d "$work/adoc" io.xdprecon.cli.Main
+  -d "$work/adoc" 'io.xdprecon.cli.Main$AllCommands'
 asciidoctor --backend=manpage --destination-dir="$work/man" "$work"/adoc/*.adoc
 for page in "$work"/man/*.1; do
   gzip -9n < "$page" > "$stage/usr/share/man/man1/$(basename "$page").gz"
 done
 "$JAVA_HOME/bin/java" -Dpicocli.autocomplete.systemExitOnError -cp "$stagecp" picocli.AutoComplete --force \
-  -n xdprecon -o "$work/completion" io.xdprecon.cli.Main
+  -n xdprecon -o "$work/completion" 'io.xdprecon.cli.Main$AllCommands'
 # bash-completion sources the file: no interpreter line
 sed '1{/^#!/d}' "$work/completion" > "$stage/usr/share/bash-completion/completions/xdprecon"
 chmod 0644 "$stage/usr/share/bash-completion/completions/xdprecon"

@@ -1,6 +1,8 @@
 package io.xdprecon.cli;
 
 import io.xdprecon.text.Escape;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import io.xdprecon.daemon.JournalLogging;
@@ -34,8 +36,13 @@ import picocli.CommandLine.Spec;
         "The rules are declared in a YAML file kept in Git. xdprecon compares that desired state with the"
             + " live maps, shows a plan of exactly what will change, and applies it: adds and changes"
             + " before deletes, so no live flow is ever without a rule.",
-    },
-    subcommands = {
+    })
+public class Main implements Callable<Integer> {
+    /**
+     * The whole command tree, as picocli's generators (man pages and completion, scripts/package.sh) take it: a class.
+     * Its list of subcommands is the one {@link #commandLine(EnvFile, String...)} registers from, in the usage's order.
+     */
+    @Command(subcommands = {
         PlanCommand.class,
         RunCommand.class,
         ApplyCommand.class,
@@ -52,7 +59,9 @@ import picocli.CommandLine.Spec;
         VersionCommand.class,
         CommandLine.HelpCommand.class,
     })
-public final class Main implements Callable<Integer> {
+    static final class AllCommands extends Main {}
+
+    static final List<Class<?>> SUBCOMMANDS = List.of(AllCommands.class.getAnnotation(Command.class).subcommands());
 
     /** Set in the environment, an unexpected exception is shown with its stack trace. */
     static final String TRACE_VARIABLE = "XDPRECON_TRACE";
@@ -71,7 +80,7 @@ public final class Main implements Callable<Integer> {
     JournalLogging.Format logFormat;
 
     public static void main(String[] args) {
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLine(EnvFile.ofProcess(), args);
         // Logging is the process's: set up here, once the options are parsed, not by in-process runs (capture).
         cli.setExecutionStrategy(parsed -> {
             Main main = cli.getCommand();
@@ -88,7 +97,23 @@ public final class Main implements Callable<Integer> {
 
     /** The command line with option defaults from {@code env} (the node's env file, see {@link EnvFile}). */
     static CommandLine commandLine(EnvFile env) {
+        return commandLine(env, new String[0]);
+    }
+
+    /**
+     * The command line to run {@code arguments}: with only the subcommand they name when they plainly name one (a name
+     * before any other word, after the options of {@code xdprecon} itself), else with all. Picocli builds the model of
+     * every subcommand it holds by reflection, ~0.6 s of CPU for all of them in a new JVM (its classes, compiled for
+     * Java 5, cannot be in the AOT cache): the daemon's start paid it before loading its config.
+     */
+    static CommandLine commandLine(EnvFile env, String... arguments) {
         CommandLine cli = new CommandLine(new Main());
+        Optional<Class<?>> named = named(arguments);
+        for (Class<?> subcommand : SUBCOMMANDS) {
+            if (named.isEmpty() || named.get() == subcommand) {
+                cli.addSubcommand(subcommand);
+            }
+        }
         cli.setDefaultValueProvider(new EnvDefaults(env));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // Usage errors of a command: the cause on one line and where help is, exit 2 (its whole usage would bury
@@ -127,6 +152,28 @@ public final class Main implements Callable<Integer> {
         return cli;
     }
 
+    /**
+     * The subcommand {@code args} name, when nothing else can be meant: their first word that is not an option of
+     * {@code xdprecon} itself (nor its value), when it is a subcommand's name other than {@code help}. An argument file
+     * ({@code @FILE}) before it, or anything else, leaves the choice to picocli among all of them.
+     */
+    static Optional<Class<?>> named(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--log-level") || arg.equals("--log-format")) {
+                i++;
+            } else if (arg.startsWith("--log-level=") || arg.startsWith("--log-format=")) {
+                continue;
+            } else if (arg.startsWith("-") || arg.startsWith("@")) {
+                return Optional.empty();
+            } else {
+                return SUBCOMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class)
+                        .filter(c -> c.getAnnotation(Command.class).name().equals(arg)).findFirst();
+            }
+        }
+        return Optional.empty();
+    }
+
     /** What one in-process run printed, and its exit code. */
     public record Captured(int exit, String out, String err) {}
 
@@ -137,7 +184,7 @@ public final class Main implements Callable<Integer> {
 
     /** As {@link #capture(String...)}, with option defaults from {@code env}. */
     static Captured capture(EnvFile env, String... args) {
-        CommandLine cli = commandLine(env);
+        CommandLine cli = commandLine(env, args);
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         cli.setOut(new java.io.PrintWriter(out, true));
