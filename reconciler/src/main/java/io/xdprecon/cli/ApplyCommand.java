@@ -12,15 +12,17 @@ import io.xdprecon.plan.PlanFileException;
 import io.xdprecon.plan.PlanOrigin;
 import io.xdprecon.plan.PlanJson;
 import io.xdprecon.plan.PlanRenderer;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.plan.Planner;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.tuning.TuningApplier;
 import io.xdprecon.tuning.TuningReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,6 +49,9 @@ import picocli.CommandLine.Spec;
                 + " before anything else; the other checks of `xdprecon check` that are not ok are printed on stderr."
         })
 final class ApplyCommand implements Callable<Integer> {
+    /** Jackson's default pretty printer, as {@code apply --json} has always indented. */
+    private static final ObjectWriter RESULT = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writer();
+
     @Mixin
     ConfigOptions config;
 
@@ -119,11 +124,11 @@ final class ApplyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (!json) {
-            out.print(PlanRenderer.render(plan, datapath.pinRoot));
+            PlanRenderer.render(plan, datapath.pinRoot, out);
         }
         if (!plan.hasChanges() && plan.errors().isEmpty()) {
             if (json) {
-                out.println(result(plan, List.of(), 0));
+                writeResult(out, plan, List.of(), 0);
             }
             out.flush();
             return 0;
@@ -147,7 +152,7 @@ final class ApplyCommand implements Callable<Integer> {
             List<Applier.Step> steps = applier.apply(plan, new Applier.Options(allowMassDelete, allowDisruptive));
             Plan.Summary summary = plan.summary();
             if (json) {
-                out.println(result(plan, lines, (System.nanoTime() - start) / 1e6));
+                writeResult(out, plan, lines, (System.nanoTime() - start) / 1e6);
                 out.flush();
                 return 0;
             }
@@ -160,23 +165,31 @@ final class ApplyCommand implements Callable<Integer> {
         }
     }
 
-    /** The document of {@code apply --json}: the plan, what was done, and how long it took. */
-    private static String result(Plan plan, List<String> steps, double millis) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = mapper.createObjectNode();
-        doc.put("format", "xdprecon-apply/v1");
+    /**
+     * The document of {@code apply --json}, and a line break: the plan, what was done, and how long it took. Written as
+     * it is made, the plan a flow at a time: a full map's plan as a tree of nodes ran out of the unit's heap.
+     */
+    private static void writeResult(PrintWriter out, Plan plan, List<String> steps, double millis) {
         Plan.Summary summary = plan.summary();
-        try {
-            doc.set("plan", mapper.readTree(PlanJson.write(plan)));
-            doc.put("applied", plan.hasChanges());
-            doc.put("added", summary.add());
-            doc.put("changed", summary.change());
-            doc.put("destroyed", summary.destroy());
-            steps.forEach(doc.putArray("steps")::add);
-            doc.put("millis", Math.round(millis * 10) / 10.0);
-            return mapper.writeValueAsString(doc);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the plan's JSON did not read back", e);
+        try (JsonGenerator doc = RESULT.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            doc.writeStartObject();
+            doc.writeStringField("format", "xdprecon-apply/v1");
+            doc.writeFieldName("plan");
+            PlanJson.write(plan, null, doc);
+            doc.writeBooleanField("applied", plan.hasChanges());
+            doc.writeNumberField("added", summary.add());
+            doc.writeNumberField("changed", summary.change());
+            doc.writeNumberField("destroyed", summary.destroy());
+            doc.writeArrayFieldStart("steps");
+            for (String step : steps) {
+                doc.writeString(step);
+            }
+            doc.writeEndArray();
+            doc.writeNumberField("millis", Math.round(millis * 10) / 10.0);
+            doc.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a PrintWriter does not throw", e);
         }
+        out.println();
     }
 }

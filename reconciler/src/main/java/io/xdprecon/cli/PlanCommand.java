@@ -13,7 +13,9 @@ import io.xdprecon.plan.PlanRenderer;
 import io.xdprecon.plan.Planner;
 import io.xdprecon.state.DesiredState;
 import io.xdprecon.tuning.TuningReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -85,9 +87,20 @@ final class PlanCommand implements Callable<Integer> {
             warnOfChecks(spec, desired, datapath.pinRoot);
             plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
         }
+        // Written as it is made, a flow at a time: a full map's plan as one String ran out of the unit's heap.
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.print(json ? PlanJson.write(plan) + "\n"
-                : offline ? PlanRenderer.renderOffline(plan) : PlanRenderer.render(plan, datapath.pinRoot));
+        if (json) {
+            try {
+                PlanJson.write(plan, null, stdout);
+            } catch (IOException e) {
+                throw new UncheckedIOException("a PrintWriter does not throw", e);
+            }
+            stdout.print("\n");
+        } else if (offline) {
+            PlanRenderer.renderOffline(plan, stdout);
+        } else {
+            PlanRenderer.render(plan, datapath.pinRoot, stdout);
+        }
         stdout.flush();
         if (out != null) {
             PlanFile.save(plan, new PlanOrigin(Config.defaultNode(), offline), out);

@@ -53,7 +53,8 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         interfaces = Map.copyOf(interfaces);
         datapath = List.copyOf(datapath);
         localIps = List.copyOf(localIps);
-        flows = flows instanceof AddedFlows || flows instanceof ChangedFlows ? flows : List.copyOf(flows); // packed, immutable
+        flows = flows instanceof AddedFlows || flows instanceof ChangedFlows || flows instanceof SavedFlows ? flows
+                : List.copyOf(flows); // packed, immutable
         tuning = List.copyOf(tuning);
         Objects.requireNonNull(guard, "guard");
         warnings = List.copyOf(warnings);
@@ -100,6 +101,10 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         } else if (flows instanceof ChangedFlows changed) {
             for (Change.Kind kind : Change.Kind.values()) {
                 counts[kind.ordinal()] += changed.flows(kind);
+            }
+        } else if (flows instanceof SavedFlows saved) {
+            for (Change.Kind kind : Change.Kind.values()) {
+                counts[kind.ordinal()] += saved.flows(kind);
             }
         } else {
             flows.forEach(c -> counts[c.kind().ordinal()]++);
@@ -149,6 +154,9 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         }
         if (flows instanceof ChangedFlows changed) {
             return changed.ruleChanges();
+        }
+        if (flows instanceof SavedFlows saved) {
+            return saved.ruleChanges();
         }
         int n = 0;
         for (FlowChange flow : flows) {

@@ -1,7 +1,11 @@
 package io.xdprecon.plan;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -29,16 +33,15 @@ public final class PlanFile {
     public static void save(Plan plan, PlanOrigin origin, Path file) {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        byte[] bytes = PlanJson.write(plan, origin).getBytes(StandardCharsets.UTF_8);
         Path temp = null;
         try {
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                // Written as it is made: the document of a full map's plan (~250 MB) does not fit the unit's heap.
+                Writer writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
+                        StandardCharsets.UTF_8), 1 << 16);
+                PlanJson.write(plan, origin, writer);
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -68,23 +71,19 @@ public final class PlanFile {
         return loadSaved(file).plan();
     }
 
-    /** {@link #load}, with the plan's origin. */
+    /** {@link #load}, with the plan's origin; read as it is parsed (a full map's plan is some 250 MB of JSON). */
     public static Saved loadSaved(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return PlanJson.read(reader);
         } catch (NoSuchFileException e) {
             throw new PlanFileException(file, PlanFileException.Problem.MISSING,
                     "plan file " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new PlanFileException(file, PlanFileException.Problem.IO,
-                    "cannot read plan file " + file + ": " + describe(e), e);
-        }
-        try {
-            return new Saved(PlanJson.read(text), PlanJson.readOrigin(text));
         } catch (PlanFormatException e) {
             throw new PlanFileException(file, PlanFileException.Problem.FORMAT,
                     "plan file " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PlanFileException(file, PlanFileException.Problem.IO,
+                    "cannot read plan file " + file + ": " + describe(e), e);
         }
     }
 

@@ -1,15 +1,18 @@
 package io.xdprecon.plan;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.maps.FlowKey;
@@ -22,6 +25,12 @@ import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.TuningSetting;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -75,140 +84,289 @@ public final class PlanJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** A value inside the document, as a tree: the parser goes on after it (the document's end is checked once). */
+    private static final ObjectReader VALUES = MAPPER.reader();
 
     private PlanJson() {}
 
     /** The document, pretty-printed with two-space indents and a final newline. */
     public static String write(Plan plan) {
-        return write(plan, null);
+        return write(plan, (PlanOrigin) null);
     }
 
     /** The document with where the plan was made, as a plan file holds it. */
     public static String write(Plan plan, PlanOrigin origin) {
-        ObjectNode root = NODES.objectNode();
-        root.put("format", FORMAT);
-        root.put("node", plan.node());
-        root.put("source", plan.source());
-        root.put("mode", lower(plan.mode()));
-        root.put("datapathAbsent", plan.datapathAbsent());
-        ObjectNode interfaces = root.putObject("interfaces");
-        new TreeMap<>(plan.interfaces()).forEach(interfaces::put);
+        StringWriter text = new StringWriter();
+        try {
+            write(plan, origin, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * {@link #write(Plan, PlanOrigin)} to {@code out} (not closed), each value as it is made: the document of 262,144
+     * flows (some 250 MB) held as a tree of nodes, or as one String, ran out of the unit's 144 MB heap.
+     */
+    public static void write(Plan plan, PlanOrigin origin, Writer out) throws IOException {
+        try (JsonGenerator json = MAPPER.writer(prettyPrinter()).createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            write(plan, origin, json);
+        }
+        out.write('\n');
+        out.flush();
+    }
+
+    /**
+     * The document as one JSON object into {@code json}, formatted by its pretty printer: what {@code apply --json}
+     * nests in its own document.
+     */
+    public static void write(Plan plan, PlanOrigin origin, JsonGenerator json) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("format", FORMAT);
+        json.writeStringField("node", plan.node());
+        json.writeStringField("source", plan.source());
+        json.writeStringField("mode", lower(plan.mode()));
+        json.writeBooleanField("datapathAbsent", plan.datapathAbsent());
+        json.writeObjectFieldStart("interfaces");
+        for (Map.Entry<String, Integer> device : new TreeMap<>(plan.interfaces()).entrySet()) {
+            json.writeNumberField(device.getKey(), device.getValue());
+        }
+        json.writeEndObject();
         Plan.Summary summary = plan.summary();
-        ObjectNode summaryNode = root.putObject("summary");
-        summaryNode.put("add", summary.add());
-        summaryNode.put("change", summary.change());
-        summaryNode.put("destroy", summary.destroy());
-        summaryNode.put("line", summary.line());
-        root.put("disruptive", plan.disruptive());
-        ArrayNode datapath = root.putArray("datapath");
-        plan.datapath().forEach(change -> datapath.add(datapathNode(change)));
-        ArrayNode localIps = root.putArray("localIps");
-        plan.localIps().forEach(change -> localIps.addObject().put("kind", lower(change.kind()))
-                .put("ip", Ipv4.format(change.ip())));
-        plan.localIps6().forEach(change -> localIps.addObject().put("kind", lower(change.kind()))
-                .put("ip", change.ip().toString()));
-        ArrayNode flows = root.putArray("flows");
+        json.writeObjectFieldStart("summary");
+        json.writeNumberField("add", summary.add());
+        json.writeNumberField("change", summary.change());
+        json.writeNumberField("destroy", summary.destroy());
+        json.writeStringField("line", summary.line());
+        json.writeEndObject();
+        json.writeBooleanField("disruptive", plan.disruptive());
+        json.writeArrayFieldStart("datapath");
+        for (DatapathChange change : plan.datapath()) {
+            writeDatapath(json, change);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("localIps");
+        for (LocalIpChange change : plan.localIps()) {
+            writeLocalIp(json, change.kind(), Ipv4.format(change.ip()));
+        }
+        for (LocalIp6Change change : plan.localIps6()) {
+            writeLocalIp(json, change.kind(), change.ip().toString());
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("flows");
         InterfaceNames names = new InterfaceNames(plan.interfaces());
-        for (FlowChange flow : plan.flows()) {
-            ObjectNode node = flows.addObject();
-            node.put("kind", lower(flow.kind()));
-            node.put("flow", flow.flow().orElse(null));
-            ArrayNode rules = node.putArray("rules");
+        for (FlowChange flow : plan.flows()) { // a packed plan makes each flow as it is read
+            json.writeStartObject();
+            json.writeStringField("kind", lower(flow.kind()));
+            json.writeStringField("flow", flow.flow().orElse(null));
+            json.writeArrayFieldStart("rules");
             for (RuleChange rule : flow.rules()) {
-                ObjectNode ruleNode = rules.addObject();
-                ruleNode.put("kind", lower(rule.kind()));
-                ruleNode.set("key", keyNode(rule.key(), names));
-                ruleNode.set("before", rule.before().map(r -> ruleNode(r, names)).orElse(null));
-                ruleNode.set("after", rule.after().map(r -> ruleNode(r, names)).orElse(null));
+                json.writeStartObject();
+                json.writeStringField("kind", lower(rule.kind()));
+                json.writeFieldName("key");
+                writeKey(json, rule.key(), names);
+                json.writeFieldName("before");
+                writeRule(json, rule.before(), names);
+                json.writeFieldName("after");
+                writeRule(json, rule.after(), names);
+                json.writeEndObject();
             }
+            json.writeEndArray();
+            json.writeEndObject();
         }
         // IPv6 flows in the same array, after the IPv4 ones: their addresses (RFC 5952) say the family.
         for (Flow6Change flow : plan.flows6()) {
-            ObjectNode node = flows.addObject();
-            node.put("kind", lower(flow.kind()));
-            node.put("flow", flow.flow().orElse(null));
-            ArrayNode rules = node.putArray("rules");
+            json.writeStartObject();
+            json.writeStringField("kind", lower(flow.kind()));
+            json.writeStringField("flow", flow.flow().orElse(null));
+            json.writeArrayFieldStart("rules");
             for (Rule6Change rule : flow.rules()) {
-                ObjectNode ruleNode = rules.addObject();
-                ruleNode.put("kind", lower(rule.kind()));
-                ruleNode.set("key", keyNode6(rule.key(), names));
-                ruleNode.set("before", rule.before().map(r -> ruleNode6(r, names)).orElse(null));
-                ruleNode.set("after", rule.after().map(r -> ruleNode6(r, names)).orElse(null));
+                json.writeStartObject();
+                json.writeStringField("kind", lower(rule.kind()));
+                json.writeFieldName("key");
+                writeKey6(json, rule.key(), names);
+                json.writeFieldName("before");
+                writeRule6(json, rule.before(), names);
+                json.writeFieldName("after");
+                writeRule6(json, rule.after(), names);
+                json.writeEndObject();
             }
+            json.writeEndArray();
+            json.writeEndObject();
         }
-        ArrayNode tuning = root.putArray("tuning");
+        json.writeEndArray();
+        json.writeArrayFieldStart("tuning");
         for (TuningChange change : plan.tuning()) {
-            ObjectNode node = tuning.addObject();
-            node.put("kind", lower(change.kind()));
-            node.put("id", change.id());
-            node.set("before", change.before().map(PlanJson::settingNode).orElse(null));
-            node.set("after", settingNode(change.after()));
-            node.put("disruptive", change.disruptive());
+            json.writeStartObject();
+            json.writeStringField("kind", lower(change.kind()));
+            json.writeStringField("id", change.id());
+            json.writeFieldName("before");
+            if (change.before().isPresent()) {
+                writeSetting(json, change.before().get());
+            } else {
+                json.writeNull();
+            }
+            json.writeFieldName("after");
+            writeSetting(json, change.after());
+            json.writeBooleanField("disruptive", change.disruptive());
+            json.writeEndObject();
         }
-        ObjectNode guard = root.putObject("massDelete");
-        guard.put("desiredEmpty", plan.guard().desiredEmpty());
-        guard.put("liveConfigRules", plan.guard().liveConfigRules());
-        guard.put("deletedRules", plan.guard().deletedRules());
-        guard.put("refused", plan.guard().trips());
-        guard.put("refusal", plan.guard().refusal().orElse(null));
-        ArrayNode warnings = root.putArray("warnings");
-        plan.warnings().forEach(warnings::add);
-        ArrayNode errors = root.putArray("errors");
-        plan.errors().forEach(errors::add);
-        root.put("fingerprint", plan.fingerprint().sha256());
+        json.writeEndArray();
+        json.writeObjectFieldStart("massDelete");
+        json.writeBooleanField("desiredEmpty", plan.guard().desiredEmpty());
+        json.writeNumberField("liveConfigRules", plan.guard().liveConfigRules());
+        json.writeNumberField("deletedRules", plan.guard().deletedRules());
+        json.writeBooleanField("refused", plan.guard().trips());
+        json.writeStringField("refusal", plan.guard().refusal().orElse(null));
+        json.writeEndObject();
+        writeStrings(json, "warnings", plan.warnings());
+        writeStrings(json, "errors", plan.errors());
+        json.writeStringField("fingerprint", plan.fingerprint().sha256());
         if (origin != null) {
-            root.putObject("origin").put("host", origin.host()).put("offline", origin.offline());
+            json.writeObjectFieldStart("origin");
+            json.writeStringField("host", origin.host());
+            json.writeBooleanField("offline", origin.offline());
+            json.writeEndObject();
         }
-        try {
-            return MAPPER.writer(prettyPrinter()).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of plain values always serialises", e);
-        }
+        json.writeEndObject();
     }
 
     /** Parses a document written by {@link #write}; throws {@link PlanFormatException} naming the field. */
     public static Plan read(String json) {
-        return read(root(json));
-    }
-
-    /** Where the plan was made; empty in a document without {@code "origin"} (written before it existed). */
-    public static Optional<PlanOrigin> readOrigin(String json) {
-        return new Field(root(json), "$").optional("origin")
-                .map(o -> o.convert(() -> new PlanOrigin(o.get("host").text(), o.get("offline").bool())));
-    }
-
-    private static JsonNode root(String json) {
-        JsonNode rootJson;
         try {
-            rootJson = MAPPER.readTree(json);
+            return read(new StringReader(json)).plan();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringReader does not fail", e);
+        }
+    }
+
+    /**
+     * Parses a document written by {@link #write} as it is read, with where it was made (empty in a document without
+     * {@code "origin"}, written before it existed). Its IPv4 flows are kept packed ({@link SavedFlows}): the saved
+     * plan of 262,144 flows (some 250 MB of text) read as a String and a tree of nodes ran out of the unit's heap.
+     * Throws {@link PlanFormatException} naming the field, as a read of the whole document would: syntax first, then
+     * the format tag, then the fields; {@link IOException} only when {@code input} fails.
+     */
+    public static PlanFile.Saved read(Reader input) throws IOException {
+        try (JsonParser parser = MAPPER.createParser(input)) {
+            return read(parser);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new PlanFormatException(PlanFormatException.Problem.NOT_JSON,
                     "not valid JSON" + where + ": " + e.getOriginalMessage(), e);
         }
-        if (rootJson == null || rootJson.isMissingNode()) {
+    }
+
+    private static PlanFile.Saved read(JsonParser parser) throws IOException {
+        JsonToken first = parser.nextToken();
+        if (first == null) {
             throw new PlanFormatException(PlanFormatException.Problem.NOT_JSON, "not valid JSON: the document is empty");
         }
-        if (!rootJson.isObject() || !rootJson.has("format")) {
+        // Every top-level field but the flows as a tree (they are small); the flows converted one at a time.
+        ObjectNode top = JsonNodeFactory.instance.objectNode();
+        StreamedFlows flows = null;
+        if (first == JsonToken.START_OBJECT) {
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                if (parser.nextToken() == JsonToken.START_ARRAY && name.equals("flows")) {
+                    flows = StreamedFlows.read(parser);
+                    top.putArray(name); // read: a stand-in for the checks that the field is an array
+                } else {
+                    top.set(name, value(parser));
+                }
+            }
+        } else {
+            parser.skipChildren();
+        }
+        JsonToken trailing = parser.nextToken();
+        if (trailing != null) {
+            throw new PlanFormatException(PlanFormatException.Problem.NOT_JSON, "not valid JSON at line "
+                    + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr()
+                    + ": trailing token (" + trailing + ") after the document");
+        }
+        if (first != JsonToken.START_OBJECT || !top.has("format")) {
             throw new PlanFormatException(PlanFormatException.Problem.NOT_A_PLAN,
                     "not an xdprecon plan: expected a JSON object with a \"format\" field");
         }
-        JsonNode format = rootJson.get("format");
+        JsonNode format = top.get("format");
         if (!format.isTextual() || !format.asText().equals(FORMAT)) {
             throw new PlanFormatException(PlanFormatException.Problem.UNKNOWN_FORMAT,
                     "unknown plan format " + format + "; this xdprecon reads \"" + FORMAT + "\"");
         }
-        return rootJson;
+        Field root = new Field(top, "$");
+        Plan plan = read(root, flows == null ? StreamedFlows.none() : flows);
+        Optional<PlanOrigin> origin = root.optional("origin")
+                .map(o -> o.convert(() -> new PlanOrigin(o.get("host").text(), o.get("offline").bool())));
+        return new PlanFile.Saved(plan, origin);
     }
 
-    private static Plan read(JsonNode rootJson) {
-        Field root = new Field(rootJson, "$");
+    /** The value at the parser's current token, as a tree; the parser is left at its last token. */
+    private static JsonNode value(JsonParser parser) throws IOException {
+        JsonNode value = VALUES.readTree(parser);
+        return value == null ? NullNode.getInstance() : value;
+    }
+
+    /**
+     * The flows array as it was read: the IPv4 flows packed, the IPv6 ones as records, and the first error of each
+     * family, which {@link #read(Field, StreamedFlows)} throws where a read of the whole document would have.
+     */
+    private record StreamedFlows(SavedFlows.Builder flows, List<Flow6Change> flows6, PlanFormatException[] errors) {
+        static StreamedFlows none() {
+            return new StreamedFlows(new SavedFlows.Builder(), List.of(), new PlanFormatException[2]);
+        }
+
+        /** Reads the array at the parser's START_ARRAY through its END_ARRAY, a flow's tree at a time. */
+        static StreamedFlows read(JsonParser parser) throws IOException {
+            StreamedFlows read = new StreamedFlows(new SavedFlows.Builder(), new ArrayList<>(), new PlanFormatException[2]);
+            for (int i = 0; parser.nextToken() != JsonToken.END_ARRAY; i++) {
+                if (read.errors[0] != null) {
+                    parser.skipChildren(); // the flows cannot be used; the rest is only checked for syntax
+                    continue;
+                }
+                Field flow = new Field(value(parser), "$.flows[" + i + "]");
+                try {
+                    if (!isIpv6Flow(flow)) {
+                        read.flows.add(readFlow(flow));
+                        continue;
+                    }
+                } catch (PlanFormatException e) {
+                    read.errors[0] = e;
+                    continue;
+                }
+                if (read.errors[1] == null) {
+                    try {
+                        read.flows6.add(readFlow6(flow));
+                    } catch (PlanFormatException e) {
+                        read.errors[1] = e;
+                    }
+                }
+            }
+            return read;
+        }
+
+        List<FlowChange> ipv4() {
+            if (errors[0] != null) {
+                throw errors[0];
+            }
+            return flows.build();
+        }
+
+        List<Flow6Change> ipv6() {
+            if (errors[1] != null) {
+                throw errors[1];
+            }
+            return flows6;
+        }
+    }
+
+    /** The plan of the top-level fields {@code root}, its flows those read from the stream, checked in field order. */
+    private static Plan read(Field root, StreamedFlows flows) {
         List<Field> localIpFields = root.get("localIps").list(f -> f);
-        List<Field> flowFields = root.get("flows").list(f -> f);
+        root.get("flows").list(f -> f); // an array (the stand-in of the streamed one), or the error it is not
         return new Plan(
                 root.get("node").text(),
                 root.get("source").text(),
@@ -218,7 +376,7 @@ public final class PlanJson {
                 root.get("datapath").list(PlanJson::readDatapath),
                 localIpFields.stream().filter(f -> !f.get("ip").isIpv6()).map(f -> f.convert(() -> new LocalIpChange(
                         f.get("kind").enumValue(Change.Kind.class), f.get("ip").ipv4()))).toList(),
-                flowFields.stream().filter(f -> !isIpv6Flow(f)).map(PlanJson::readFlow).toList(),
+                flows.ipv4(),
                 root.get("tuning").list(PlanJson::readTuning),
                 readGuard(root.get("massDelete")),
                 root.get("warnings").list(Field::text),
@@ -226,7 +384,7 @@ public final class PlanJson {
                 root.get("fingerprint").convert(f -> new Fingerprint(f.text())),
                 localIpFields.stream().filter(f -> f.get("ip").isIpv6()).map(f -> f.convert(() -> new LocalIp6Change(
                         f.get("kind").enumValue(Change.Kind.class), f.get("ip").ipv6()))).toList(),
-                flowFields.stream().filter(PlanJson::isIpv6Flow).map(PlanJson::readFlow6).toList());
+                flows.ipv6());
     }
 
     private static boolean isIpv6Flow(Field flow) {
@@ -236,113 +394,141 @@ public final class PlanJson {
 
     // ---- writing ------------------------------------------------------------------------------------
 
-    private static ObjectNode datapathNode(DatapathChange change) {
-        ObjectNode node = NODES.objectNode();
+    private static void writeDatapath(JsonGenerator json, DatapathChange change) throws IOException {
+        json.writeStartObject();
         switch (change) {
             case DatapathChange.Load load -> {
-                node.put("action", "load");
-                node.put("kind", lower(load.kind()));
-                node.put("maxRules", load.maxRules());
+                json.writeStringField("action", "load");
+                json.writeStringField("kind", lower(load.kind()));
+                json.writeNumberField("maxRules", load.maxRules());
             }
             case DatapathChange.Migrate migrate -> {
-                node.put("action", "migrate");
-                node.put("kind", lower(migrate.kind()));
-                node.put("fromLayout", migrate.fromLayout());
-                node.put("toLayout", migrate.toLayout());
-                node.put("fromCapacity", migrate.fromCapacity());
-                node.put("toCapacity", migrate.toCapacity());
-                node.put("rules", migrate.rules());
+                json.writeStringField("action", "migrate");
+                json.writeStringField("kind", lower(migrate.kind()));
+                json.writeNumberField("fromLayout", migrate.fromLayout());
+                json.writeNumberField("toLayout", migrate.toLayout());
+                json.writeNumberField("fromCapacity", migrate.fromCapacity());
+                json.writeNumberField("toCapacity", migrate.toCapacity());
+                json.writeNumberField("rules", migrate.rules());
             }
             case DatapathChange.Attach attach -> {
-                node.put("action", "attach");
-                node.put("kind", lower(attach.kind()));
-                node.put("iface", attach.iface());
-                node.put("ifindex", attach.ifindex());
-                node.put("mode", lower(attach.mode()));
+                json.writeStringField("action", "attach");
+                json.writeStringField("kind", lower(attach.kind()));
+                json.writeStringField("iface", attach.iface());
+                json.writeNumberField("ifindex", attach.ifindex());
+                json.writeStringField("mode", lower(attach.mode()));
+                json.writeFieldName("replacesProgramId");
                 if (attach.replacesProgramId().isPresent()) {
-                    node.put("replacesProgramId", attach.replacesProgramId().getAsInt());
+                    json.writeNumber(attach.replacesProgramId().getAsInt());
                 } else {
-                    node.putNull("replacesProgramId");
+                    json.writeNull();
                 }
             }
             case DatapathChange.ChangeAttachMode modeChange -> {
-                node.put("action", "attachMode");
-                node.put("kind", lower(modeChange.kind()));
-                node.put("iface", modeChange.iface());
-                node.put("ifindex", modeChange.ifindex());
-                node.put("from", lower(modeChange.from()));
-                node.put("to", lower(modeChange.to()));
+                json.writeStringField("action", "attachMode");
+                json.writeStringField("kind", lower(modeChange.kind()));
+                json.writeStringField("iface", modeChange.iface());
+                json.writeNumberField("ifindex", modeChange.ifindex());
+                json.writeStringField("from", lower(modeChange.from()));
+                json.writeStringField("to", lower(modeChange.to()));
             }
         }
-        return node;
+        json.writeEndObject();
+    }
+
+    private static void writeLocalIp(JsonGenerator json, Change.Kind kind, String ip) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("kind", lower(kind));
+        json.writeStringField("ip", ip);
+        json.writeEndObject();
     }
 
     /** A key: its device's name ({@code iface}, for the reader; {@code ifN} when the config has none) and ifindex. */
-    private static ObjectNode keyNode(FlowKey key, InterfaceNames names) {
-        ObjectNode node = NODES.objectNode();
-        node.put("iface", names.name(key.ifindex()));
-        node.put("ifindex", key.ifindex());
-        node.put("srcIp", Ipv4.format(key.srcIp()));
-        node.put("srcPort", key.srcPort());
-        node.put("dstIp", Ipv4.format(key.dstIp()));
-        node.put("dstPort", key.dstPort());
-        return node;
+    private static void writeKey(JsonGenerator json, FlowKey key, InterfaceNames names) throws IOException {
+        writeKey(json, names.name(key.ifindex()), key.ifindex(), Ipv4.format(key.srcIp()), key.srcPort(),
+                Ipv4.format(key.dstIp()), key.dstPort());
     }
 
-    private static ObjectNode keyNode6(FlowKey6 key, InterfaceNames names) {
-        ObjectNode node = NODES.objectNode();
-        node.put("iface", names.name(key.ifindex()));
-        node.put("ifindex", key.ifindex());
-        node.put("srcIp", key.srcIp().toString());
-        node.put("srcPort", key.srcPort());
-        node.put("dstIp", key.dstIp().toString());
-        node.put("dstPort", key.dstPort());
-        return node;
+    private static void writeKey6(JsonGenerator json, FlowKey6 key, InterfaceNames names) throws IOException {
+        writeKey(json, names.name(key.ifindex()), key.ifindex(), key.srcIp().toString(), key.srcPort(),
+                key.dstIp().toString(), key.dstPort());
     }
 
-    private static ObjectNode ruleNode6(FlowRule6 rule, InterfaceNames names) {
-        ObjectNode node = NODES.objectNode();
-        node.set("rewrite", keyNode6(rule.rewrite(), names));
-        node.put("owner", lower(rule.owner()));
-        return node;
+    private static void writeKey(JsonGenerator json, String iface, int ifindex, String srcIp, int srcPort, String dstIp,
+            int dstPort) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("iface", iface);
+        json.writeNumberField("ifindex", ifindex);
+        json.writeStringField("srcIp", srcIp);
+        json.writeNumberField("srcPort", srcPort);
+        json.writeStringField("dstIp", dstIp);
+        json.writeNumberField("dstPort", dstPort);
+        json.writeEndObject();
     }
 
-    private static ObjectNode ruleNode(FlowRule rule, InterfaceNames names) {
-        ObjectNode node = NODES.objectNode();
-        node.set("rewrite", keyNode(rule.rewrite(), names));
-        node.put("owner", lower(rule.owner()));
-        if (rule.owner() == Owner.UNKNOWN) {
-            node.put("ownerCode", Integer.toUnsignedLong(rule.ownerCode())); // as the map holds it
+    /** A rule, or null where the change has none (the before of an add, the after of a delete). */
+    private static void writeRule(JsonGenerator json, Optional<FlowRule> rule, InterfaceNames names) throws IOException {
+        if (rule.isEmpty()) {
+            json.writeNull();
+            return;
         }
-        return node;
+        json.writeStartObject();
+        json.writeFieldName("rewrite");
+        writeKey(json, rule.get().rewrite(), names);
+        json.writeStringField("owner", lower(rule.get().owner()));
+        if (rule.get().owner() == Owner.UNKNOWN) {
+            json.writeNumberField("ownerCode", Integer.toUnsignedLong(rule.get().ownerCode())); // as the map holds it
+        }
+        json.writeEndObject();
     }
 
-    private static ObjectNode settingNode(TuningSetting setting) {
-        ObjectNode node = NODES.objectNode();
+    private static void writeRule6(JsonGenerator json, Optional<FlowRule6> rule, InterfaceNames names) throws IOException {
+        if (rule.isEmpty()) {
+            json.writeNull();
+            return;
+        }
+        json.writeStartObject();
+        json.writeFieldName("rewrite");
+        writeKey6(json, rule.get().rewrite(), names);
+        json.writeStringField("owner", lower(rule.get().owner()));
+        json.writeEndObject();
+    }
+
+    private static void writeSetting(JsonGenerator json, TuningSetting setting) throws IOException {
+        json.writeStartObject();
         switch (setting) {
             case TuningSetting.Hugepages h -> {
-                node.put("type", "hugepages");
-                node.put("pageSizeKb", h.pageSizeKb());
+                json.writeStringField("type", "hugepages");
+                json.writeNumberField("pageSizeKb", h.pageSizeKb());
+                json.writeFieldName("numaNode");
                 if (h.numaNode().isPresent()) {
-                    node.put("numaNode", h.numaNode().getAsInt());
+                    json.writeNumber(h.numaNode().getAsInt());
                 } else {
-                    node.putNull("numaNode");
+                    json.writeNull();
                 }
-                node.put("count", h.count());
+                json.writeNumberField("count", h.count());
             }
             case TuningSetting.QueueCount q -> {
-                node.put("type", "queues");
-                node.put("iface", q.iface());
-                node.put("queues", q.queues());
+                json.writeStringField("type", "queues");
+                json.writeStringField("iface", q.iface());
+                json.writeNumberField("queues", q.queues());
             }
             case TuningSetting.RssKey r -> {
-                node.put("type", "rss-key");
-                node.put("iface", r.iface());
-                node.put("key", HexFormat.ofDelimiter(":").formatHex(r.key()));
+                json.writeStringField("type", "rss-key");
+                json.writeStringField("iface", r.iface());
+                json.writeStringField("key", HexFormat.ofDelimiter(":").formatHex(r.key()));
             }
         }
-        node.put("value", setting.value());
-        return node;
+        json.writeStringField("value", setting.value());
+        json.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator json, String field, List<String> values) throws IOException {
+        json.writeArrayFieldStart(field);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
     }
 
     private static DefaultPrettyPrinter prettyPrinter() {

@@ -6,10 +6,13 @@ import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.text.Columns;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -51,7 +54,7 @@ public final class PlanRenderer {
 
     /** The plan, naming no pin root in the "no live datapath" line. */
     public static String render(Plan plan) {
-        return render(plan, Optional.empty(), false);
+        return rendered(out -> render(plan, Optional.empty(), false, out));
     }
 
     /**
@@ -62,17 +65,36 @@ public final class PlanRenderer {
 
     /** An offline plan: another node's full create plan, nothing on this host read. */
     public static String renderOffline(Plan plan) {
-        return render(plan, Optional.empty(), true);
+        return rendered(out -> renderOffline(plan, out));
+    }
+
+    /** {@link #renderOffline(Plan)}, written to {@code out} a line at a time. */
+    public static void renderOffline(Plan plan, PrintWriter out) {
+        render(plan, Optional.empty(), true, out);
     }
 
     /** The plan, naming the bpffs directory where no maps were found when the datapath is absent. */
     public static String render(Plan plan, Path pinRoot) {
-        return render(plan, Optional.of(pinRoot), false);
+        return rendered(out -> render(plan, pinRoot, out));
     }
 
-    private static String render(Plan plan, Optional<Path> pinRoot, boolean offline) {
+    /**
+     * {@link #render(Plan, Path)}, written to {@code out} a line at a time: the plan of 262,144 flows is some 60 MB of
+     * text, which as one String ran out of the unit's 144 MB heap; its rows are made one flow at a time from the
+     * packed plan and written as they are made.
+     */
+    public static void render(Plan plan, Path pinRoot, PrintWriter out) {
+        render(plan, Optional.of(pinRoot), false, out);
+    }
+
+    private static String rendered(Consumer<PrintWriter> render) {
+        StringWriter text = new StringWriter();
+        render.accept(new PrintWriter(text));
+        return text.toString();
+    }
+
+    private static void render(Plan plan, Optional<Path> pinRoot, boolean offline, PrintWriter out) {
         InterfaceNames names = new InterfaceNames(plan.interfaces());
-        StringBuilder out = new StringBuilder();
         out.append("Node ").append(plan.node()).append(", config ").append(plan.source()).append(", datapath mode ")
                 .append(plan.mode().name().toLowerCase(Locale.ROOT)).append(".\n");
         if (offline) {
@@ -100,7 +122,7 @@ public final class PlanRenderer {
             if (plan.localIps().isEmpty() && change == plan.localIps6().getFirst()) {
                 out.append("\nLocal IPs:\n");
             }
-            out.append(INDENT).append(change.kind().symbol()).append(' ').append(change.ip()).append('\n');
+            out.append(INDENT).append(change.kind().symbol()).append(' ').append(change.ip().toString()).append('\n');
         }
         if (!plan.flows().isEmpty() || !plan.flows6().isEmpty()) {
             out.append("\nFlows:\n");
@@ -136,24 +158,24 @@ public final class PlanRenderer {
         plan.guard().refusal().ifPresent(refusal -> out.append('\n').append(refusal).append('\n'));
 
         out.append('\n').append(plan.summary().line()).append('\n');
-        return out.toString();
+        out.flush();
     }
 
-    private static void appendRule(StringBuilder out, RuleChange rule, InterfaceNames names) {
+    private static void appendRule(PrintWriter out, RuleChange rule, InterfaceNames names) {
         appendLeg(out, rule.kind(), names.format(rule.key()), rule.before().map(FlowRule::owner),
                 showOwner -> describe(rule.before().orElseThrow(), names, showOwner),
                 showOwner -> describe(rule.after().orElseThrow(), names, showOwner));
     }
 
     /** {@link #appendRule} for an IPv6 rule: addresses in RFC 5952 form, in brackets before the port. */
-    private static void appendRule6(StringBuilder out, Rule6Change rule, InterfaceNames names) {
+    private static void appendRule6(PrintWriter out, Rule6Change rule, InterfaceNames names) {
         appendLeg(out, rule.kind(), names.format(rule.key()), rule.before().map(FlowRule6::owner),
                 showOwner -> describe6(rule.before().orElseThrow(), names, showOwner),
                 showOwner -> describe6(rule.after().orElseThrow(), names, showOwner));
     }
 
     /** One leg of either family: its key, then its rewrite (an add or delete) or what it was and is now. */
-    private static void appendLeg(StringBuilder out, Change.Kind kind, String key, Optional<Owner> beforeOwner,
+    private static void appendLeg(PrintWriter out, Change.Kind kind, String key, Optional<Owner> beforeOwner,
             Function<Boolean, String> before, Function<Boolean, String> after) {
         String legIndent = INDENT + INDENT + INDENT;
         out.append(legIndent).append(kind.symbol()).append(' ').append(key);
@@ -207,7 +229,7 @@ public final class PlanRenderer {
         return mode == XdpMode.AUTO ? "native if supported, else generic" : mode.name().toLowerCase(Locale.ROOT);
     }
 
-    private static void appendMessages(StringBuilder out, String heading, List<String> messages) {
+    private static void appendMessages(PrintWriter out, String heading, List<String> messages) {
         if (messages.isEmpty()) {
             return;
         }
