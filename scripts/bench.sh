@@ -24,8 +24,12 @@
 #   fastpath   forwarded pps from dpdk-testpmd: XDP_DROP, the redirect ceiling, kernel forwarding, nftables,
 #              xdp_main (1 flow, full map), the tc bridge, the price list, IPv4 vs IPv6 hit (one frame replayed
 #              through net_pcap), DPDK slow path, 2-queue scaling
+#   planwalk   the planner's merged walks of packed rules at WALK_FLOWS (default 262000): the revision diff and the full
+#              plan against the live rules, nothing changed and every flow edited (CPU ms, WALK_REPS runs; a price
+#              list); beside WALK_BASE, a built checkout to compare with (the same bench class on its class path),
+#              when set, alternating the two WALK_ROUNDS times (default 3)
 #   families   one rules map for both address families vs layout 4's two: ns per hit (bpf_stats) and memory, maps full
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|all]   (default all)
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -57,6 +61,14 @@ case $what in
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
       "${KEYS:-even,random,one-client,one-server}" ;;&
   fastpath|all) run io.xdprecon.tests.bench.FastpathBench "${FP_ROUNDS:-5}" "${FP_WINDOW:-3}" "${FP_FLOWS:-524288}" ;;&
+  planwalk|all)
+    for ((r = 0; r < ${WALK_ROUNDS:-3}; r++)); do
+      run -Xmx1g io.xdprecon.tests.bench.PlanWalkBench "${WALK_FLOWS:-262000}" "${WALK_REPS:-15}" "this=$root"
+      if [[ -n ${WALK_BASE:-} ]]; then
+        "$JAVA_HOME/bin/java" -Xmx1g -cp "$root/tests/target/classes:$(<"$WALK_BASE/tests/target/runtime.classpath")" \
+          io.xdprecon.tests.bench.PlanWalkBench "${WALK_FLOWS:-262000}" "${WALK_REPS:-15}" "base=$WALK_BASE"
+      fi
+    done ;;&
   families|all) run io.xdprecon.tests.bench.FamilyMapsBench "${FAM_ROUNDS:-7}" "${FAM_DATAGRAMS:-100000}" "${FAM_FLOWS:-1024}" ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
@@ -77,6 +89,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost, planwalk or all)" >&2; exit 2 ;;
 esac
