@@ -21,63 +21,26 @@ import java.util.Set;
 public final class RevisionDiff implements RuleDiff {
     private final DesiredRules before;
     private final DesiredRules after;
-    private final int[] beforeAt;
-    private final int[] afterAt;
+    /** First: the previous revision's rules; second: the next one's. */
+    private final KeyPairs pairs;
 
-    private RevisionDiff(DesiredRules before, DesiredRules after, int[] beforeAt, int[] afterAt) {
+    private RevisionDiff(DesiredRules before, DesiredRules after, KeyPairs pairs) {
         this.before = before;
         this.after = after;
-        this.beforeAt = beforeAt;
-        this.afterAt = afterAt;
+        this.pairs = pairs;
     }
 
-    /** One walk over both revisions' rules, in key order (twice: to count, then to fill): no objects per rule. */
+    /** One merged walk over both revisions' rules, in key order ({@link KeyPairs}): no objects per rule. */
     public static RevisionDiff between(DesiredState previous, DesiredState next) {
         DesiredRules before = previous.packed();
         DesiredRules after = next.packed();
-        int size = walk(before, after, null, null);
-        int[] beforeAt = new int[size];
-        int[] afterAt = new int[size];
-        walk(before, after, beforeAt, afterAt);
-        return new RevisionDiff(before, after, beforeAt, afterAt);
-    }
-
-    /** Counts the keys the two disagree on, and fills their indexes when given arrays. */
-    private static int walk(DesiredRules before, DesiredRules after, int[] beforeAt, int[] afterAt) {
-        int n = 0;
-        int i = 0;
-        int j = 0;
-        while (i < before.size() || j < after.size()) {
-            int c = i == before.size() ? 1 : j == after.size() ? -1 : before.compareKeys(i, after, j);
-            int from;
-            int to;
-            if (c < 0) {
-                from = i++; // gone
-                to = -1;
-            } else if (c > 0) {
-                from = -1; // new
-                to = j++;
-            } else {
-                boolean same = before.sameRewrite(i, after, j);
-                from = i++;
-                to = j++;
-                if (same) {
-                    continue;
-                }
-            }
-            if (beforeAt != null) {
-                beforeAt[n] = from;
-                afterAt[n] = to;
-            }
-            n++;
-        }
-        return n;
+        return new RevisionDiff(before, after, KeyPairs.disagreeing(before.sorted(), after.sorted(), null));
     }
 
     /** How many keys the revisions disagree on. */
     @Override
     public int size() {
-        return beforeAt.length;
+        return pairs.size();
     }
 
     /** The previous revision's rules, which {@link #before(int)} indexes. */
@@ -93,23 +56,23 @@ public final class RevisionDiff implements RuleDiff {
 
     /** Entry {@code d}'s rule in the previous revision, or -1 (a new key). */
     public int before(int d) {
-        return beforeAt[d];
+        return pairs.first(d);
     }
 
     /** Entry {@code d}'s rule in the next revision, or -1 (a key gone). */
     @Override
     public int after(int d) {
-        return afterAt[d];
+        return pairs.second(d);
     }
 
     @Override
     public long keyHigh(int d) {
-        return beforeAt[d] >= 0 ? before.keyHigh(beforeAt[d]) : after.keyHigh(afterAt[d]);
+        return pairs.keyHigh(d);
     }
 
     @Override
     public long keyLow(int d) {
-        return beforeAt[d] >= 0 ? before.keyLow(beforeAt[d]) : after.keyLow(afterAt[d]);
+        return pairs.keyLow(d);
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
     private final byte[] names;
     private final int[] nameEnds;
     private final int size;
+    private final SortedRules sorted;
 
     private DesiredRules(long[] keyHigh, long[] keyLow, long[] rewriteHigh, long[] rewriteLow, int[] legs, byte[] names,
             int[] nameEnds, int size) {
@@ -43,6 +44,7 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
         this.names = names;
         this.nameEnds = nameEnds;
         this.size = size;
+        this.sorted = new SortedRules(keyHigh, keyLow, rewriteHigh, rewriteLow, null); // arrays of exactly size rules
     }
 
     public static DesiredRules empty() {
@@ -302,11 +304,6 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
         return new String(names, start, nameEnds[flow] - start, StandardCharsets.UTF_8);
     }
 
-    /** Whether rules {@code i} of this and {@code j} of {@code other} rewrite alike. */
-    public boolean sameRewrite(int i, DesiredRules other, int j) {
-        return rewriteHigh[i] == other.rewriteHigh[j] && rewriteLow[i] == other.rewriteLow[j];
-    }
-
     /** The index of the rule with this key, or -1. */
     public int find(long high, long low) {
         return find(size, i -> keyHigh[i], i -> keyLow[i], high, low);
@@ -339,8 +336,12 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
     /** Orders rule {@code i} of this against rule {@code j} of {@code other} by key. */
     public int compareKeys(int i, DesiredRules other, int j) {
-        int c = Long.compareUnsigned(keyHigh[i], other.keyHigh[j]);
-        return c != 0 ? c : Long.compareUnsigned(keyLow[i], other.keyLow[j]);
+        return sorted.compareKeys(i, other.sorted, j);
+    }
+
+    /** The rules as a merged walk beside another packed table reads them (all config-owned). */
+    public SortedRules sorted() {
+        return sorted;
     }
 
     public FlowKey key(int i) {

@@ -20,6 +20,7 @@ public final class LiveRules {
     private final long[] rewriteHigh;
     private final long[] rewriteLow;
     private final int[] ownerCodes;
+    private final SortedRules sorted;
 
     private LiveRules(long[] keyHigh, long[] keyLow, long[] rewriteHigh, long[] rewriteLow, int[] ownerCodes) {
         this.keyHigh = keyHigh;
@@ -27,6 +28,7 @@ public final class LiveRules {
         this.rewriteHigh = rewriteHigh;
         this.rewriteLow = rewriteLow;
         this.ownerCodes = ownerCodes;
+        this.sorted = new SortedRules(keyHigh, keyLow, rewriteHigh, rewriteLow, ownerCodes);
     }
 
     public static LiveRules empty() {
@@ -107,16 +109,9 @@ public final class LiveRules {
         return FlowRule.read(FlowKey.unpack(rewriteHigh[i], rewriteLow[i]), ownerCodes[i]);
     }
 
-    /** Whether rule {@code i} is config-owned and rewrites as rule {@code j} of {@code desired}: what the config writes. */
-    public boolean writtenAs(int i, DesiredRules desired, int j) {
-        return ownerCodes[i] == Owner.CONFIG.code() && rewriteHigh[i] == desired.rewriteHigh(j)
-                && rewriteLow[i] == desired.rewriteLow(j);
-    }
-
-    /** Orders rule {@code i} of this against rule {@code j} of {@code desired} by key. */
-    public int compareKeys(int i, DesiredRules desired, int j) {
-        int c = Long.compareUnsigned(keyHigh[i], desired.keyHigh(j));
-        return c != 0 ? c : Long.compareUnsigned(keyLow[i], desired.keyLow(j));
+    /** The rules as a merged walk beside the desired rules reads them. */
+    public SortedRules sorted() {
+        return sorted;
     }
 
     /** Heap bytes held. */
