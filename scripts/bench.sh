@@ -29,7 +29,9 @@
 #              list); beside WALK_BASE, a built checkout to compare with (the same bench class on its class path),
 #              when set, alternating the two WALK_ROUNDS times (default 3)
 #   families   one rules map for both address families vs layout 4's two: ns per hit (bpf_stats) and memory, maps full
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|all]   (default all)
+#   planout    `plan --offline` of FLOWS (default 262000) flows as text and --json, the launcher with the unit's JVM
+#              options, PLANOUT_RUNS (default 2) turns beside SCALE_BASE when set: wall, CPU, peak RSS, load
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|planout|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -70,6 +72,8 @@ case $what in
       fi
     done ;;&
   families|all) run io.xdprecon.tests.bench.FamilyMapsBench "${FAM_ROUNDS:-7}" "${FAM_DATAGRAMS:-100000}" "${FAM_FLOWS:-1024}" ;;&
+  planout|all) run io.xdprecon.tests.bench.PlanOutputBench "${FLOWS:-262000}" "${PLANOUT_RUNS:-2}" "${KEYS:-even}" \
+      "this=$root" ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   plan|all)
     # `xdprecon plan` cold start on the example (node edge-3, xdp mode), in a namespace whose devices
     # (a veth pair) carry the example's names; a new JVM per run, as an operator would run it.
@@ -89,6 +93,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost, planwalk or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|planout) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost, planwalk, planout or all)" >&2; exit 2 ;;
 esac
