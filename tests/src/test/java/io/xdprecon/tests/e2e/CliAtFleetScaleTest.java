@@ -91,6 +91,12 @@ class CliAtFleetScaleTest {
             assertEquals(counted.summaryAdd(), counted.added(), "apply's count is the plan's");
             assertTrue(counted.applied());
             assertEquals(2 * FLOWS, lab.datapath().rules().slotsInUse(), "every rule of the file is in the map");
+
+            // Planned again against the full map it made: nothing to do.
+            Run again = Run.launcher(lab, dir.resolve("lab-plan-again"), "plan", "--node", "lab", "--pin-root",
+                    lab.pinRoot().toString(), "-c", config.toString(), "--detailed-exitcode");
+            again.assertSucceeded();
+            assertEquals("No changes.", again.lines().getLast());
         }
     }
 
