@@ -174,24 +174,15 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
     /** Collects rules (in any order) and their flows' names; {@link #build} sorts them. */
     public static final class Builder {
-        private long[] keyHigh;
-        private long[] keyLow;
-        private long[] rewriteHigh;
-        private long[] rewriteLow;
-        private int[] legs;
-        private int size;
+        /** Tag: flow << 1 | direction ordinal. */
+        private final RuleColumns rules;
         private byte[] names = new byte[256];
         private int namesUsed;
         private int[] nameEnds = new int[16];
         private int flows;
 
         public Builder(int expectedRules) {
-            int capacity = Math.max(expectedRules, 4);
-            keyHigh = new long[capacity];
-            keyLow = new long[capacity];
-            rewriteHigh = new long[capacity];
-            rewriteLow = new long[capacity];
-            legs = new int[capacity];
+            rules = new RuleColumns(Math.max(expectedRules, 4));
         }
 
         /** Adds a flow by name; returns the number its rules are added under. */
@@ -211,55 +202,25 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
 
         /** Adds flow {@code flow}'s rule: key and rewrite as {@link FlowKey#high()} and {@link FlowKey#low()}. */
         public void rule(int flow, Direction direction, long keyHi, long keyLo, long rewriteHi, long rewriteLo) {
-            if (size == keyHigh.length) {
-                int grown = size * 2;
-                keyHigh = Arrays.copyOf(keyHigh, grown);
-                keyLow = Arrays.copyOf(keyLow, grown);
-                rewriteHigh = Arrays.copyOf(rewriteHigh, grown);
-                rewriteLow = Arrays.copyOf(rewriteLow, grown);
-                legs = Arrays.copyOf(legs, grown);
-            }
-            keyHigh[size] = keyHi;
-            keyLow[size] = keyLo;
-            rewriteHigh[size] = rewriteHi;
-            rewriteLow[size] = rewriteLo;
-            legs[size] = flow << 1 | direction.ordinal();
-            size++;
+            rules.add(keyHi, keyLo, rewriteHi, rewriteLo, flow << 1 | direction.ordinal());
         }
 
         /**
          * The rules sorted by key. Two rules with one key: the later added wins, as in a map.
          */
         public DesiredRules build() {
-            sort();
+            rules.sort(); // equal keys in the order added, so the last stays last
             int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (kept > 0 && keyHigh[kept - 1] == keyHigh[i] && keyLow[kept - 1] == keyLow[i]) {
+            for (int i = 0; i < rules.size; i++) {
+                if (kept > 0 && rules.keyHigh[kept - 1] == rules.keyHigh[i] && rules.keyLow[kept - 1] == rules.keyLow[i]) {
                     kept--; // a repeated key: keep the last
                 }
-                move(i, kept++);
+                rules.move(i, kept++);
             }
-            return new DesiredRules(Arrays.copyOf(keyHigh, kept), Arrays.copyOf(keyLow, kept),
-                    Arrays.copyOf(rewriteHigh, kept), Arrays.copyOf(rewriteLow, kept), Arrays.copyOf(legs, kept),
-                    Arrays.copyOf(names, namesUsed), Arrays.copyOf(nameEnds, flows), kept);
-        }
-
-        private void move(int from, int to) {
-            keyHigh[to] = keyHigh[from];
-            keyLow[to] = keyLow[from];
-            rewriteHigh[to] = rewriteHigh[from];
-            rewriteLow[to] = rewriteLow[from];
-            legs[to] = legs[from];
-        }
-
-        /** Sorts by key, equal keys in the order they were added (so the last stays last). */
-        private void sort() {
-            int[] order = KeyOrder.sorted(keyHigh, keyLow, size);
-            keyHigh = KeyOrder.permuted(keyHigh, order);
-            keyLow = KeyOrder.permuted(keyLow, order);
-            rewriteHigh = KeyOrder.permuted(rewriteHigh, order);
-            rewriteLow = KeyOrder.permuted(rewriteLow, order);
-            legs = KeyOrder.permuted(legs, order);
+            return new DesiredRules(Arrays.copyOf(rules.keyHigh, kept), Arrays.copyOf(rules.keyLow, kept),
+                    Arrays.copyOf(rules.rewriteHigh, kept), Arrays.copyOf(rules.rewriteLow, kept),
+                    Arrays.copyOf(rules.tags, kept), Arrays.copyOf(names, namesUsed), Arrays.copyOf(nameEnds, flows),
+                    kept);
         }
     }
 

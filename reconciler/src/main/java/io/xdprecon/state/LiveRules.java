@@ -3,7 +3,6 @@ package io.xdprecon.state;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -44,36 +43,16 @@ public final class LiveRules {
 
     /** Collects rules as a walk of the map gives them (any order); {@link #build} sorts them. */
     public static final class Builder {
-        private long[] keyHigh = new long[1024];
-        private long[] keyLow = new long[1024];
-        private long[] rewriteHigh = new long[1024];
-        private long[] rewriteLow = new long[1024];
-        private int[] ownerCodes = new int[1024];
-        private int size;
+        private final RuleColumns rules = new RuleColumns(1024);
 
         public void add(FlowKey key, FlowRule rule) {
-            if (size == keyHigh.length) {
-                int grown = size * 2;
-                keyHigh = Arrays.copyOf(keyHigh, grown);
-                keyLow = Arrays.copyOf(keyLow, grown);
-                rewriteHigh = Arrays.copyOf(rewriteHigh, grown);
-                rewriteLow = Arrays.copyOf(rewriteLow, grown);
-                ownerCodes = Arrays.copyOf(ownerCodes, grown);
-            }
-            keyHigh[size] = key.high();
-            keyLow[size] = key.low();
-            rewriteHigh[size] = rule.rewrite().high();
-            rewriteLow[size] = rule.rewrite().low();
-            ownerCodes[size] = rule.ownerCode();
-            size++;
+            rules.add(key.high(), key.low(), rule.rewrite().high(), rule.rewrite().low(), rule.ownerCode());
         }
 
         /** The rules sorted by key (a map walk gives each key once). */
         public LiveRules build() {
-            int[] order = KeyOrder.sorted(keyHigh, keyLow, size);
-            return new LiveRules(KeyOrder.permuted(keyHigh, order), KeyOrder.permuted(keyLow, order),
-                    KeyOrder.permuted(rewriteHigh, order), KeyOrder.permuted(rewriteLow, order),
-                    KeyOrder.permuted(ownerCodes, order));
+            rules.sort();
+            return new LiveRules(rules.keyHigh, rules.keyLow, rules.rewriteHigh, rules.rewriteLow, rules.tags);
         }
     }
 
