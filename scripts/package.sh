@@ -114,9 +114,10 @@ exec "\$lib/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:AOTCache="\
 LAUNCHER
 chmod 0755 "$stage/usr/bin/xdprecon"
 step "AOT cache"
-# trained where it will run from the same relative layout (the JVM accepts a relocated runtime and class path)
+# trained where it will run from the same relative layout (the JVM accepts a relocated runtime and class path), on
+# what a daemon's cold start walks before its first write (io.xdprecon.cli.AotTraining, as the checkout's launcher)
 "$lib/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:AOTCacheOutput="$lib/xdprecon.aot" -Xlog:aot=off \
-  -Xlog:cds=off -cp "$stagecp" io.xdprecon.cli.Main validate "$root/examples/flows.yaml" >"$work/aot.log" 2>&1 || true
+  -Xlog:cds=off -cp "$stagecp" io.xdprecon.cli.AotTraining >"$work/aot.log" 2>&1 || true
 [[ -s $lib/xdprecon.aot ]] || die "the AOT cache was not made: $(cat "$work/aot.log")"
 "$lib/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:AOTCache="$lib/xdprecon.aot" -XX:AOTMode=on \
   -Xlog:aot=off -Xlog:cds=off -cp "$stagecp" io.xdprecon.cli.Main --version >/dev/null \
