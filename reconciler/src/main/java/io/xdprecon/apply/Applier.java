@@ -21,6 +21,7 @@ import io.xdprecon.plan.LocalIpChange;
 import io.xdprecon.plan.Rule6Change;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.RuleChange;
+import io.xdprecon.plan.TouchedKeys;
 import io.xdprecon.plan.TuningChange;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
@@ -85,9 +86,9 @@ public final class Applier {
         LayoutMigration.recover(reader.pinRoot()).ifPresent(progress);
         // The staleness check walks the live rules into the fingerprint without collecting them: a map of
         // half a million rules costs far more than the check itself. The snapshot's rules are thus empty;
-        // the steps below use only its other facts.
+        // the steps below use only its other facts. The keys the plan touches are its own packed tables.
         List<RuleChange> rules = plan.ruleChanges();
-        Fingerprint.Walk walk = new Fingerprint.Walk(keysOf(rules), plan.tuningIds(), plan.touchedKeys6());
+        Fingerprint.Walk walk = new Fingerprint.Walk(plan.touchedKeys(), plan.tuningIds(), plan.touchedKeys6());
         LiveState live = reader.readStreamingRules(plan.interfaces(), desiredTuning(plan), walk::rule);
         if (!plan.fingerprint().equals(walk.finish(live))) {
             throw stale();
@@ -203,9 +204,9 @@ public final class Applier {
             current = "migrate the datapath";
             Optional<DatapathChange.Migrate> migrate = plan.datapath().stream()
                     .filter(DatapathChange.Migrate.class::isInstance).map(DatapathChange.Migrate.class::cast).findFirst();
-            migrate.ifPresent(m -> runMigration(plan, m, rules, steps));
+            migrate.ifPresent(m -> runMigration(plan, m, steps));
             current = "rebuild the unpinned datapath";
-            Set<String> rebuilt = rebuildUnpinned(plan, rules, steps);
+            Set<String> rebuilt = rebuildUnpinned(plan, steps);
             current = "load the datapath";
             // Loading creates the pinned maps, or adopts them; the attachment keeps the program alive after close.
             try (Datapath loaded = loadIfAttaching(plan, live, migrate, steps)) {
@@ -285,15 +286,14 @@ public final class Applier {
      * interfaces done so. When its maps cannot be read (another layout), nothing happens here: the rules are then
      * written to new maps before the program is replaced, and its counters start from zero.
      */
-    private Set<String> rebuildUnpinned(Plan plan, List<RuleChange> rules, List<Step> steps) {
+    private Set<String> rebuildUnpinned(Plan plan, List<Step> steps) {
         Optional<DatapathChange.Load> load = load(plan);
         List<DatapathChange.Attach> replacing = attaches(plan).stream().filter(a -> a.replacesProgramId().isPresent()).toList();
         if (load.isEmpty() || replacing.isEmpty()) {
             return Set.of();
         }
         long start = System.nanoTime();
-        Set<FlowKey> kept = new HashSet<>();
-        rules.stream().filter(c -> c.kind() != Change.Kind.DELETE).forEach(c -> kept.add(c.key()));
+        TouchedKeys touched = plan.touchedKeys();
         Set<FlowKey6> kept6 = new HashSet<>();
         plan.rule6Changes().stream().filter(c -> c.kind() != Change.Kind.DELETE).forEach(c -> kept6.add(c.key()));
         int program = replacing.getFirst().replacesProgramId().getAsInt();
@@ -301,7 +301,7 @@ public final class Applier {
         try {
             report = LayoutMigration.rebuildUnpinned(reader.pinRoot(), program, load.get().maxRules(),
                     LayoutMigration.Devices.xdp(replacing.stream().map(DatapathChange.Attach::ifindex).toList()),
-                    key -> !kept.contains(key), key -> !kept6.contains(key), LayoutMigration.Checkpoint.NONE);
+                    key -> !writes(touched, key), key -> !kept6.contains(key), LayoutMigration.Checkpoint.NONE);
         } catch (LayoutMigration.MigrationException e) {
             throw e;
         } catch (IllegalStateException e) {
@@ -317,6 +317,12 @@ public final class Applier {
         Set<String> done = new HashSet<>();
         replacing.forEach(a -> done.add(a.iface()));
         return done;
+    }
+
+    /** Whether the plan writes a rule at {@code key} (adds, changes or takes it over). */
+    private static boolean writes(TouchedKeys touched, FlowKey key) {
+        Change.Kind kind = touched.kindAt(key);
+        return kind != null && kind != Change.Kind.DELETE;
     }
 
     /** Attaches the program where the plan says, once the rules are written; {@code rebuilt} interfaces are done. */
@@ -365,15 +371,15 @@ public final class Applier {
      * Moves the datapath onto new maps before any write, the rules the plan deletes left behind; {@code xdp_main} is
      * swapped wherever it runs on the config's interfaces. A failure leaves the old maps serving.
      */
-    private void runMigration(Plan plan, DatapathChange.Migrate migrate, List<RuleChange> rules, List<Step> steps) {
+    private void runMigration(Plan plan, DatapathChange.Migrate migrate, List<Step> steps) {
         long start = System.nanoTime();
-        Set<FlowKey> leaveBehind = new HashSet<>();
-        rules.stream().filter(c -> c.kind() == Change.Kind.DELETE).forEach(c -> leaveBehind.add(c.key()));
+        // The deleted keys are looked up in the plan's packed keys: a set of them was 64 bytes a key.
+        TouchedKeys touched = plan.touchedKeys();
         Set<FlowKey6> leaveBehind6 = new HashSet<>();
         plan.rule6Changes().stream().filter(c -> c.kind() == Change.Kind.DELETE).forEach(c -> leaveBehind6.add(c.key()));
         LayoutMigration.Report report = LayoutMigration.migrate(reader.pinRoot(), migrate.toCapacity(),
-                LayoutMigration.Devices.xdp(List.copyOf(new TreeMap<>(plan.interfaces()).values())), leaveBehind, leaveBehind6,
-                LayoutMigration.Checkpoint.NONE);
+                LayoutMigration.Devices.xdp(List.copyOf(new TreeMap<>(plan.interfaces()).values())),
+                key -> touched.kindAt(key) == Change.Kind.DELETE, leaveBehind6::contains, LayoutMigration.Checkpoint.NONE);
         progress.accept("  ~ datapath: layout " + report.fromLayout() + " -> " + report.toLayout() + ", rules map "
                 + report.fromCapacity() + " -> " + report.toCapacity() + " entries: " + report.rulesMoved() + " rules moved, "
                 + report.countsCarried() + " packets counted meanwhile carried" + (report.swapped().isEmpty() ? ""

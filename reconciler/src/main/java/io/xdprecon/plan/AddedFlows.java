@@ -117,6 +117,11 @@ final class AddedFlows extends AbstractList<FlowChange> implements RandomAccess 
         };
     }
 
+    /** The keys the plan adds, in key order: every desired rule's. */
+    TouchedKeys touched() {
+        return TouchedKeys.added(rules);
+    }
+
     /** How many rules the plan adds: all of them. */
     int rules() {
         return planned.length;

@@ -235,6 +235,11 @@ final class ChangedFlows extends AbstractList<FlowChange> implements RandomAcces
         return rulesByKind[kind.ordinal()];
     }
 
+    /** The keys of this plan's rule changes with their kinds, in key order: the diff's own. */
+    TouchedKeys touched() {
+        return TouchedKeys.of(diff, kinds);
+    }
+
     /** Every rule change of every flow, in plan order: {@link Plan#ruleChanges()} of this plan, as a view. */
     List<RuleChange> ruleChanges() {
         return new AbstractRuleList() {

@@ -18,10 +18,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -113,15 +112,18 @@ public record Fingerprint(String sha256) {
      * The fingerprint computed while the rules stream past, one at a time, instead of from a map of all
      * of them: apply checks half a million live rules this way without collecting them (see
      * {@code RulesMap.forEach}). Feed every live rule to {@link #rule}, then {@link #finish} with the
-     * other facts; the result equals {@link #of(LiveState, Set, Set)} over the same rules.
+     * other facts; the result equals {@link #of(LiveState, Set, Set)} over the same rules. The touched keys are
+     * looked up in the plan's packed keys ({@link TouchedKeys}) and each live value found is folded as it passes:
+     * nothing is kept per key but a bit (a set and a map of objects per touched key did not fit the unit's heap
+     * beside an edit of every flow).
      */
     public static final class Walk {
-        private final Collection<FlowKey> touched; // distinct keys
-        private Set<FlowKey> touchedSet; // built at the first live rule: a walk of an empty map needs none
+        private final TouchedKeys touched;
+        private final BitSet found; // entries of touched that a live rule was found at
         private final Set<String> tuningIds; // null: every setting
         private final Collection<FlowKey6> touched6;
         private final EntrySetDigest configRules = new EntrySetDigest();
-        private final Map<FlowKey, FlowRule> touchedRules = new HashMap<>();
+        private final EntrySetDigest touchedLive = new EntrySetDigest();
 
         /** @param touched the distinct keys the plan writes or deletes */
         public Walk(Collection<FlowKey> touched, Set<String> tuningIds) {
@@ -130,7 +132,9 @@ public record Fingerprint(String sha256) {
 
         /** @param touched6 the IPv6 keys the plan writes or deletes (their live values are in the facts) */
         public Walk(Collection<FlowKey> touched, Set<String> tuningIds, Collection<FlowKey6> touched6) {
-            this.touched = Objects.requireNonNull(touched, "touched");
+            Objects.requireNonNull(touched, "touched");
+            this.touched = touched instanceof TouchedKeys packed ? packed : TouchedKeys.ofKeys(touched);
+            this.found = new BitSet(this.touched.size());
             this.tuningIds = tuningIds;
             this.touched6 = Objects.requireNonNull(touched6, "touched6");
         }
@@ -140,11 +144,15 @@ public record Fingerprint(String sha256) {
             if (rule.owner() == Owner.CONFIG) {
                 configRules.add(EntrySetDigest.CONFIG_RULE, key, rule);
             }
-            if (touchedSet == null) {
-                touchedSet = touched instanceof Set<FlowKey> set ? set : new HashSet<>(touched);
+            int at = touched.find(key.high(), key.low());
+            if (at < 0) {
+                return;
             }
-            if (touchedSet.contains(key) && touchedRules.put(key, rule) != null) {
+            if (found.get(at)) {
                 configRules.add(EntrySetDigest.REPEATED_KEY, key, rule);
+            } else {
+                found.set(at);
+                touchedLive.add(EntrySetDigest.TOUCHED_PRESENT, key, rule);
             }
         }
 
@@ -154,12 +162,9 @@ public record Fingerprint(String sha256) {
         }
 
         private byte[] canonicalBytes(LiveState facts) {
-            EntrySetDigest touchedKeys = new EntrySetDigest();
-            boolean noneLive = touchedRules.isEmpty(); // a cold apply: skip half a million misses
-            for (FlowKey key : touched) {
-                FlowRule rule = noneLive ? null : touchedRules.get(key);
-                touchedKeys.add(rule == null ? EntrySetDigest.TOUCHED_ABSENT : EntrySetDigest.TOUCHED_PRESENT, key,
-                        rule);
+            EntrySetDigest touchedKeys = touchedLive.copy();
+            for (int i = found.nextClearBit(0); i < touched.size(); i = found.nextClearBit(i + 1)) {
+                touchedKeys.addAbsent(touched.keyHigh(i), touched.keyLow(i));
             }
             return Fingerprint.canonicalBytes(facts, configRules, touchedKeys, tuningIds, touched6);
         }
@@ -320,6 +325,11 @@ public record Fingerprint(String sha256) {
             copy.lane2 = lane2;
             copy.count = count;
             return copy;
+        }
+
+        /** Adds a touched key where no rule lives, given packed: as {@link #add} of {@link #TOUCHED_ABSENT}. */
+        void addAbsent(long keyHigh, long keyLow) {
+            fold(TOUCHED_ABSENT, keyHigh, keyLow, 0, 0, 1);
         }
 
         /** Adds a config-owned rule given packed ({@link FlowKey#high()}, {@link FlowKey#low()}): no objects. */

@@ -1,6 +1,5 @@
 package io.xdprecon.plan;
 
-import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.state.DatapathSettings;
 import io.xdprecon.state.LiveState;
@@ -167,12 +166,18 @@ public record Plan(String node, String source, DatapathSettings.Mode mode, boole
         return Collections.unmodifiableList(rules);
     }
 
-    /** The keys this plan writes or deletes: what the {@link #fingerprint} pins besides the config rules. */
-    public Set<FlowKey> touchedKeys() {
-        List<RuleChange> rules = ruleChanges();
-        Set<FlowKey> keys = LinkedHashSet.newLinkedHashSet(rules.size());
-        rules.forEach(r -> keys.add(r.key()));
-        return Collections.unmodifiableSet(keys);
+    /**
+     * The keys this plan writes or deletes, with what it does at each: what the {@link #fingerprint} pins besides the
+     * config rules. Packed in key order, a view of the plan's own tables where its flows are packed.
+     */
+    public TouchedKeys touchedKeys() {
+        if (flows instanceof AddedFlows added) {
+            return added.touched();
+        }
+        if (flows instanceof ChangedFlows changed) {
+            return changed.touched();
+        }
+        return TouchedKeys.of(ruleChanges());
     }
 
     /**

@@ -4,7 +4,7 @@ package io.xdprecon.state;
  * The order of packed rule keys (two longs each, as {@code FlowKey.high()} and {@code low()}): unsigned pairs,
  * which sorts by interface, then addresses, then ports. One sort for every packed table of rules.
  */
-final class KeyOrder {
+public final class KeyOrder {
     private final long[] high;
     private final long[] low;
 
@@ -14,7 +14,7 @@ final class KeyOrder {
     }
 
     /** The indexes of the first {@code size} keys in key order; equal keys in index order. */
-    static int[] sorted(long[] high, long[] low, int size) {
+    public static int[] sorted(long[] high, long[] low, int size) {
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;
@@ -24,7 +24,7 @@ final class KeyOrder {
     }
 
     /** {@code values} in {@code order} (from {@link #sorted}): a new array of {@code order.length}. */
-    static long[] permuted(long[] values, int[] order) {
+    public static long[] permuted(long[] values, int[] order) {
         long[] out = new long[order.length];
         for (int i = 0; i < order.length; i++) {
             out[i] = values[order[i]];
@@ -32,7 +32,7 @@ final class KeyOrder {
         return out;
     }
 
-    static int[] permuted(int[] values, int[] order) {
+    public static int[] permuted(int[] values, int[] order) {
         int[] out = new int[order.length];
         for (int i = 0; i < order.length; i++) {
             out[i] = values[order[i]];

@@ -184,6 +184,16 @@ public final class LayoutMigration {
     /** {@link #migrate(Path, int, Devices, Set, Checkpoint)} that leaves the IPv6 rules at {@code leaveBehind6} behind too. */
     public static Report migrate(Path pinRoot, int maxRules, Devices devices, Set<FlowKey> leaveBehind,
             Set<FlowKey6> leaveBehind6, Checkpoint checkpoint) {
+        return migrate(pinRoot, maxRules, devices, (Predicate<FlowKey>) leaveBehind::contains,
+                (Predicate<FlowKey6>) leaveBehind6::contains, checkpoint);
+    }
+
+    /**
+     * {@link #migrate(Path, int, Devices, Set, Set, Checkpoint)} with the rules to leave behind told by predicates: a
+     * plan that edits every flow deletes half a million keys, which it holds packed, not as a set of objects.
+     */
+    public static Report migrate(Path pinRoot, int maxRules, Devices devices, Predicate<FlowKey> leaveBehind,
+            Predicate<FlowKey6> leaveBehind6, Checkpoint checkpoint) {
         if (maxRules < 2) {
             throw new IllegalArgumentException("maxRules must be at least 2: " + maxRules);
         }
@@ -193,8 +203,8 @@ public final class LayoutMigration {
         if (from.isNewer()) {
             throw new Datapath.LayoutMismatch(pinRoot, from.version());
         }
-        return move(pinRoot, from, () -> PinnedMaps.open(pinRoot, from), maxRules, devices, leaveBehind::contains,
-                leaveBehind6::contains, checkpoint, "migrated the maps under " + pinRoot);
+        return move(pinRoot, from, () -> PinnedMaps.open(pinRoot, from), maxRules, devices, leaveBehind, leaveBehind6,
+                checkpoint, "migrated the maps under " + pinRoot);
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.RulesMap;
@@ -28,11 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM options (systemd/xdprecon.env) on a file of 131,072 flows (65,536 ran out of heap before the streamed loader and the
  * packed desired state) applies every rule, then a one-flow edit of the file lands in the map, then an edit of every
  * flow (which ran out of heap before the packed change plan) leaves the map holding exactly the edited file's rules,
- * and so does another, made while the daemon was down, which its restart plans from a full read of the map.
+ * and so does another, made while the daemon was down, which its restart plans from a full read of the map, and one
+ * more together with a resize of the map (the apply checks the whole map and migrates it).
  */
 class FleetScaleTest {
     private static final int FLOWS = 131_072;
     private static final long SEED = 9;
+    /** The map's capacity after the last edit: the size the product claims (262,144 flows of 2 rules, made before broken). */
+    private static final int RESIZED = 1_048_576;
 
     @TempDir
     Path dir;
@@ -94,6 +98,22 @@ class FleetScaleTest {
                         daemon.tail());
                 assertEquals(again, rules.readAll(), "the map holds exactly the edited config's rules");
                 assertEquals(2 * FLOWS, rules.slotsInUse(), daemon.tail());
+
+                // Every flow edited in the same revision as a resize of the map: the plan migrates the datapath, so
+                // its apply checks the whole live map (not only the keys it changes) and leaves the deleted rules
+                // behind, which with an object per changed key ran out of the unit's heap.
+                FleetConfigs.writeFile(file, FLOWS, RESIZED, FleetConfigs.Keys.RANDOM, SEED, i -> 4);
+                Map<FlowKey, FlowRule> resized = allRulesOf(file, devices);
+                daemon.await("every flow's edit with the resize applied", Duration.ofMinutes(3), Duration.ofMillis(100),
+                        () -> {
+                            assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
+                            return daemon.count("applied revision") == 2;
+                        });
+                try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+                    assertEquals(RESIZED, pinned.rules().capacity(), daemon.tail());
+                    assertEquals(resized, pinned.rules().readAll(), "the new map holds exactly the edited config's rules");
+                    assertEquals(2 * FLOWS, pinned.rules().slotsInUse(), daemon.tail());
+                }
             }
         }
     }
