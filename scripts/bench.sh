@@ -18,6 +18,10 @@
 #   sessionmem the daemon in dpdk mode (the unit's launcher and JVM options) with DPDK_SESSIONS live sessions (default
 #              100000; first datagrams from as many client address:ports at DPDK_RATE a second, default 2000, in
 #              namespaces of its own): whole-process RSS beside the EAL memory it configures
+#   fullcheck  whole-map reads at FLOWS (default 262000) beside SCALE_BASE when set: `plan` and `apply` of a one-flow
+#              edit on a dpdk node whose map of 1,048,576 holds the config's rules and SESSIONS sessions' (default
+#              260000), and the daemon applying an edit of every flow together with a resize of its map (apply's full
+#              staleness check and the migration): wall, CPU, peak RSS, with each build's unit JVM options
 #   flowcost   what a flow costs the control plane (CPU µs from the file to a cold plan, heap bytes kept) at FLOWS
 #              (default 16384,65536,262000) for KEYS (default even,random,one-client,one-server), with the unit's heap:
 #              growth must be linear (a price list: one JVM, no kernel)
@@ -31,7 +35,7 @@
 #   families   one rules map for both address families vs layout 4's two: ns per hit (bpf_stats) and memory, maps full
 #   planout    `plan --offline` of FLOWS (default 262000) flows as text and --json, the launcher with the unit's JVM
 #              options, PLANOUT_RUNS (default 2) turns beside SCALE_BASE when set: wall, CPU, peak RSS, load
-# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|planout|all]   (default all)
+# Usage: sudo scripts/bench.sh [rules|packet|reconcile|plan|sessions|top|fastpath|families|scale|fullcheck|sessionmem|flowcost|planwalk|planout|all]   (default all)
 # Benchmarks that draw charts write NAME.csv and NAME.png into $BENCH_OUT (default docs/bench, which the
 # README shows): ReconcileBench over FLOWS (comma-separated sizes), SessionBench.
 set -euo pipefail
@@ -58,6 +62,8 @@ case $what in
   scale|all) run -Dxdprecon.bench.files="${FILES:-1,256}" -Dxdprecon.bench.sources="${SOURCES:-file,git}" \
       -Dxdprecon.bench.maxRules="${MAX_RULES:-0}" \
       io.xdprecon.tests.bench.ScaleBench "${FLOWS:-65536,262000}" "${KEYS:-even}" "this=$root" \
+      ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
+  fullcheck|all) run io.xdprecon.tests.bench.FullCheckBench "${FLOWS:-262000}" "${SESSIONS:-260000}" "this=$root" \
       ${SCALE_BASE:+"base=$SCALE_BASE"} ;;&
   sessionmem|all) run io.xdprecon.tests.bench.SessionMemoryBench "$root" "${DPDK_SESSIONS:-100000}" "${DPDK_RATE:-2000}" ;;&
   flowcost|all) run -Xmx256m io.xdprecon.tests.bench.FlowCostBench "${FLOWS:-16384,65536,262000}" \
@@ -93,6 +99,6 @@ case $what in
     printf '| %-28s | %8s |\n|%s|%s|\n' "statistic" "ms" "------------------------------" "----------"
     printf '| %-28s | %8d |\n' "min" "${sorted[0]}" "median" "${sorted[$((runs / 2))]}" "max" "${sorted[$((runs - 1))]}"
     ;;
-  rules|packet|reconcile|sessions|top|fastpath|families|scale|sessionmem|flowcost|planwalk|planout) ;;
-  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, sessionmem, flowcost, planwalk, planout or all)" >&2; exit 2 ;;
+  rules|packet|reconcile|sessions|top|fastpath|families|scale|fullcheck|sessionmem|flowcost|planwalk|planout) ;;
+  *) echo "bench.sh: unknown benchmark '$what' (rules, packet, reconcile, plan, sessions, top, fastpath, families, scale, fullcheck, sessionmem, flowcost, planwalk, planout or all)" >&2; exit 2 ;;
 esac

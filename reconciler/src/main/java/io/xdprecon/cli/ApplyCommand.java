@@ -120,7 +120,8 @@ final class ApplyCommand implements Callable<Integer> {
         } else {
             DesiredState desired = config.desired();
             PlanCommand.warnOfChecks(spec, desired, datapath.pinRoot);
-            plan = Planner.plan(desired, reader.read(desired));
+            LiveStateReader.WithRules live = reader.readPacked(desired);
+            plan = Planner.plan(desired, live.facts(), live.rules());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (!json) {

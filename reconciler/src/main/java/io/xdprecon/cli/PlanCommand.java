@@ -85,7 +85,8 @@ final class PlanCommand implements Callable<Integer> {
         } else {
             DesiredState desired = config.desired();
             warnOfChecks(spec, desired, datapath.pinRoot);
-            plan = Planner.plan(desired, new LiveStateReader(datapath.pinRoot, new TuningReader()::read).read(desired));
+            LiveStateReader.WithRules live = new LiveStateReader(datapath.pinRoot, new TuningReader()::read).readPacked(desired);
+            plan = Planner.plan(desired, live.facts(), live.rules());
         }
         // Written as it is made, a flow at a time: a full map's plan as one String ran out of the unit's heap.
         PrintWriter stdout = spec.commandLine().getOut();

@@ -528,10 +528,9 @@ public final class Daemon implements AutoCloseable {
         }
         // The live rules read packed as the map is walked: a map of half a million rule objects, and a plan of them,
         // did not fit the unit's heap beside an edit of every flow.
-        LiveRules.Builder walked = new LiveRules.Builder();
-        LiveState live = reader.readStreamingRules(desired.datapath().attachTo(), desired.tuning(), walked::add);
-        LiveRules rules = walked.build();
-        Plan plan = Planner.plan(desired, live, rules);
+        LiveStateReader.WithRules live = reader.readPacked(desired);
+        LiveRules rules = live.rules();
+        Plan plan = Planner.plan(desired, live.facts(), rules);
         state = state.owning(Optional.of(countOwners(rules)));
         if (plan.hasChanges() || !plan.errors().isEmpty()) {
             state = state.holding(Optional.empty()); // the node is not as any revision left it until this applies

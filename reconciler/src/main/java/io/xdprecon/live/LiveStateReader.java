@@ -13,6 +13,7 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.state.DesiredState;
+import io.xdprecon.state.LiveRules;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.nio.file.Files;
@@ -66,6 +67,20 @@ public final class LiveStateReader {
     public LiveState readStreamingRules(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings,
             BiConsumer<FlowKey, FlowRule> rules) {
         return read(interfaces, tuningSettings, Objects.requireNonNull(rules, "rules"));
+    }
+
+    /** A full read of the node: its facts ({@link LiveState#rules()} empty) and its live rules packed. */
+    public record WithRules(LiveState facts, LiveRules rules) {}
+
+    /**
+     * A snapshot of what {@code desired} talks about with the rules read packed as the map is walked: what a full plan
+     * takes ({@code Planner.plan(desired, facts, rules)}). A map of half a million rule objects did not fit the unit's
+     * heap (the CLI's plan and apply against a full map, the daemon beside an edit of every flow).
+     */
+    public WithRules readPacked(DesiredState desired) {
+        LiveRules.Builder walked = new LiveRules.Builder();
+        LiveState facts = readStreamingRules(desired.datapath().attachTo(), desired.tuning(), walked::add);
+        return new WithRules(facts, walked.build());
     }
 
     /**

@@ -509,11 +509,16 @@ public final class ScaleBench {
         return new Stage(seconds, null, peakKb);
     }
 
-    /** The rules flow {@code flow} in {@code variant} gives, derived by the loader from a one-flow config. */
     private static Map<FlowKey, FlowRule> rulesOf(Path work, int flow, FleetConfigs.Keys keys, int variant,
             Map<String, Integer> devices) throws IOException {
+        return rulesOf(work, flow, keys, SEED, variant, devices);
+    }
+
+    /** The rules flow {@code flow} in {@code variant} gives, derived by the loader from a one-flow config. */
+    public static Map<FlowKey, FlowRule> rulesOf(Path work, int flow, FleetConfigs.Keys keys, long seed, int variant,
+            Map<String, Integer> devices) throws IOException {
         Path one = work.resolve("one-flow.yaml");
-        Files.writeString(one, FleetConfigs.base(FleetConfigs.maxRules(1), true) + FleetConfigs.flow(flow, keys, SEED, variant));
+        Files.writeString(one, FleetConfigs.base(FleetConfigs.maxRules(1), true) + FleetConfigs.flow(flow, keys, seed, variant));
         Map<FlowKey, FlowRule> rules = new LinkedHashMap<>();
         ConfigLoader.load(one).forNode("lab", InterfaceResolver.of(devices)).rules()
                 .forEach((key, rule) -> rules.put(key, rule.rule()));
