@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -93,16 +94,7 @@ public final class LiveStateReader {
 
     /** The live rule at each of {@code keys} that has one, by point lookups; empty without a datapath. */
     public Map<FlowKey, FlowRule> readRules(Collection<FlowKey> keys) {
-        Map<FlowKey, FlowRule> found = new HashMap<>();
-        if (keys.isEmpty() || !Datapath.isPinned(pinRoot)) {
-            return found;
-        }
-        try (Datapath live = Datapath.openPinned(pinRoot)) {
-            for (FlowKey key : keys) {
-                live.rules().get(key).ifPresent(rule -> found.put(key, rule));
-            }
-        }
-        return found;
+        return lookUp(keys, (live, key) -> live.rules().get(key));
     }
 
     /**
@@ -121,35 +113,40 @@ public final class LiveStateReader {
 
     /** The live IPv6 rule at each of {@code keys} that has one, by point lookups; empty without a datapath. */
     public Map<FlowKey6, FlowRule6> readRules6(Collection<FlowKey6> keys) {
-        Map<FlowKey6, FlowRule6> found = new HashMap<>();
-        if (keys.isEmpty() || !Datapath.isPinned(pinRoot)) {
-            return found;
-        }
-        try (Datapath live = Datapath.openPinned(pinRoot)) {
-            for (FlowKey6 key : keys) {
-                live.rules6().get(key).ifPresent(rule -> found.put(key, rule));
-            }
-        }
-        return found;
+        return lookUp(keys, (live, key) -> live.rules6().get(key));
     }
 
     /** The live IPv6 local IPs; empty without a datapath. */
     public Set<IpAddress.V6> readLocalIps6() {
-        if (!Datapath.isPinned(pinRoot)) {
-            return Set.of();
-        }
-        try (Datapath live = Datapath.openPinned(pinRoot)) {
-            return Set.copyOf(live.localIps6().readAll().keySet());
-        }
+        return fromPinned(Set.of(), live -> Set.copyOf(live.localIps6().readAll().keySet()));
     }
 
     /** The live local IPs; empty without a datapath. */
     public Set<Integer> readLocalIps() {
+        return fromPinned(Set.of(), live -> Set.copyOf(live.localIps().readAll().keySet()));
+    }
+
+    /** The live rule at each of {@code keys} that has one, by point lookups in one family's map ({@code get}). */
+    private <K, R> Map<K, R> lookUp(Collection<K> keys, BiFunction<Datapath, K, Optional<R>> get) {
+        Map<K, R> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
+        return fromPinned(found, live -> {
+            for (K key : keys) {
+                get.apply(live, key).ifPresent(rule -> found.put(key, rule));
+            }
+            return found;
+        });
+    }
+
+    /** What {@code read} takes from the pinned maps, open meanwhile; {@code absent} without a datapath. */
+    private <T> T fromPinned(T absent, Function<Datapath, T> read) {
         if (!Datapath.isPinned(pinRoot)) {
-            return Set.of();
+            return absent;
         }
         try (Datapath live = Datapath.openPinned(pinRoot)) {
-            return Set.copyOf(live.localIps().readAll().keySet());
+            return read.apply(live);
         }
     }
 
