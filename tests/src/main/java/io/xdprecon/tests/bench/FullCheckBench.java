@@ -180,6 +180,7 @@ public final class FullCheckBench {
             builds.add(new ScaleBench.Build(nameAndCheckout[0], checkout, DaemonUnderTest.unitJavaOptions(checkout),
                     ScaleBench.layoutOf(checkout)));
         }
+        ScaleBench.warm(builds);
         String loadBefore = ScaleBench.load();
         Path work = Files.createTempDirectory("xdprecon-fullcheck-bench");
         List<String> rows = new ArrayList<>();

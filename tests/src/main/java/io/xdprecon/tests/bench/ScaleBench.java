@@ -144,15 +144,7 @@ public final class ScaleBench {
             String options = checkoutAndOptions.length > 1 ? checkoutAndOptions[1] : DaemonUnderTest.unitJavaOptions(checkout);
             builds.add(new Build(nameAndRest[0], checkout, options, layoutOf(checkout)));
         }
-        for (Build build : builds) {
-            // The launcher makes its AOT cache on first use (an installed package ships one): not in a measurement.
-            Process warm = new ProcessBuilder(build.launcher().toString(), "validate",
-                    build.checkout().resolve("examples/flows.yaml").toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (warm.waitFor() != 0) {
-                throw new IllegalStateException(build.launcher() + " validate examples/flows.yaml failed");
-            }
-        }
+        warm(builds);
         String loadBefore = load();
         List<Row> rows = new ArrayList<>();
         Path work = Files.createTempDirectory("xdprecon-scale-bench");
@@ -186,6 +178,18 @@ public final class ScaleBench {
             Lab.deleteRecursively(work);
         }
         print(rows, builds, keys, loadBefore, load());
+    }
+
+    /** The launcher makes its AOT cache on first use (an installed package ships one): not in a measurement. */
+    static void warm(List<Build> builds) throws IOException, InterruptedException {
+        for (Build build : builds) {
+            Process warm = new ProcessBuilder(build.launcher().toString(), "validate",
+                    build.checkout().resolve("examples/flows.yaml").toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (warm.waitFor() != 0) {
+                throw new IllegalStateException(build.launcher() + " validate examples/flows.yaml failed");
+            }
+        }
     }
 
     /** {@code XDPRECON_ABI_VERSION} of a checkout's datapath header: the layout of the maps its daemon pins. */
