@@ -3,9 +3,6 @@ package io.xdprecon.plan;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.DesiredState;
-import java.util.AbstractSet;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -88,37 +85,7 @@ public final class RevisionDiff implements RuleDiff {
 
     /** The keys, in key order, as a view that makes each key when it is read. */
     public Set<FlowKey> keys() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<FlowKey> iterator() {
-                return new Iterator<>() {
-                    private int next;
-
-                    @Override
-                    public boolean hasNext() {
-                        return next < size();
-                    }
-
-                    @Override
-                    public FlowKey next() {
-                        if (next >= size()) {
-                            throw new NoSuchElementException();
-                        }
-                        return key(next++);
-                    }
-                };
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                return o instanceof FlowKey k && find(k.high(), k.low()) >= 0;
-            }
-
-            @Override
-            public int size() {
-                return RevisionDiff.this.size();
-            }
-        };
+        return TouchedKeys.of(this, null);
     }
 
     @Override

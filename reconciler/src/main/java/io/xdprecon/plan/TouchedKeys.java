@@ -66,7 +66,7 @@ public abstract sealed class TouchedKeys extends AbstractSet<FlowKey> {
         };
     }
 
-    /** The keys of {@code diff}, entry {@code d}'s change of the kind {@code kinds[d]}. */
+    /** The keys of {@code diff}, entry {@code d}'s change of the kind {@code kinds[d]}; kinds null: the keys alone. */
     static TouchedKeys of(RuleDiff diff, byte[] kinds) {
         return new OfDiff(diff, kinds);
     }
@@ -136,7 +136,7 @@ public abstract sealed class TouchedKeys extends AbstractSet<FlowKey> {
 
         @Override
         public Change.Kind kind(int i) {
-            return KINDS[kinds[i]];
+            return kinds == null ? null : KINDS[kinds[i]];
         }
     }
 
