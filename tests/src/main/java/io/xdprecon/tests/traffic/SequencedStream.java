@@ -32,6 +32,9 @@ public final class SequencedStream implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final CountDownLatch firstArrived = new CountDownLatch(1);
+    /** Notified as the count sent grows (every {@link #PROGRESS_EVERY} datagrams) and when sending ends. */
+    private final Object progress = new Object();
+    private static final int PROGRESS_EVERY = 64;
     private volatile boolean sending = true;
     private volatile boolean receiving = true;
     private final Thread sendThread;
@@ -79,6 +82,30 @@ public final class SequencedStream implements AutoCloseable {
         return sent.get();
     }
 
+    /**
+     * Blocks until {@code count} datagrams have been sent in all, or the timeout, or the sender stopped; whether they
+     * have. A check that traffic kept flowing for a while, however fast the step it ran beside was.
+     */
+    public boolean awaitSent(long count, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (progress) {
+            while (sent.get() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !sendThread.isAlive()) {
+                    return sent.get() >= count;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+            return true;
+        }
+    }
+
+    private void signalProgress() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
     private void send() {
         ByteBuffer buffer = ByteBuffer.allocate(SIZE);
         DatagramPacket packet = new DatagramPacket(buffer.array(), SIZE, destination);
@@ -87,7 +114,9 @@ public final class SequencedStream implements AutoCloseable {
             for (long seq = 0; sending && seq < maxDatagrams; seq++) {
                 buffer.putLong(0, seq);
                 sender.send(packet);
-                sent.incrementAndGet();
+                if (sent.incrementAndGet() % PROGRESS_EVERY == 0) {
+                    signalProgress();
+                }
                 long due = start + seq * nanosPerDatagram;
                 while (System.nanoTime() < due) {
                     Thread.onSpinWait(); // pacing, not synchronisation
@@ -95,6 +124,8 @@ public final class SequencedStream implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("stream sender failed after " + sent.get() + " datagrams", e);
+        } finally {
+            signalProgress();
         }
     }
 

@@ -149,6 +149,8 @@ class DualStackEndToEndTest {
         assertEquals("Plan: 1 to add, 1 to change, 1 to destroy.", lastLine(plan2.out()), plan2.out());
         Main.Captured apply2 = cli("apply", "-c", v2.toString());
         assertEquals(0, apply2.exit(), apply2.out() + apply2.err());
+        // The apply may take a few milliseconds: the stream goes on after it, so the flow is seen forwarding past it.
+        assertTrue(stream.awaitSent(stream.sentSoFar() + 1000, 10, TimeUnit.SECONDS), "the stream goes on after the apply");
         SequencedStream.Report report = stream.stop();
         System.out.println("IPv6 stream through edit, plan and apply: " + report);
         assertTrue(report.sent() > 1000, "the stream ran: " + report);

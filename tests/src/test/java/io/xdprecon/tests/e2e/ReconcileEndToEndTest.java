@@ -142,6 +142,8 @@ class ReconcileEndToEndTest {
 
         Main.Captured apply2 = cli("apply", "-c", v2.toString());
         assertEquals(0, apply2.exit(), apply2.out() + apply2.err());
+        // The apply may take a few milliseconds: the stream goes on after it, so the flow is seen forwarding past it.
+        assertTrue(stream.awaitSent(stream.sentSoFar() + 1000, 10, TimeUnit.SECONDS), "the stream goes on after the apply");
         SequencedStream.Report report = stream.stop();
         assertTrue(report.lossless(), "untouched flow through the apply: " + report);
         assertTrue(report.sent() > 1000, "the stream ran: " + report);
