@@ -72,17 +72,6 @@ public final class RevisionDiff implements RuleDiff {
         return pairs.keyLow(d);
     }
 
-    @Override
-    public FlowKey key(int d) {
-        return FlowKey.unpack(keyHigh(d), keyLow(d));
-    }
-
-    /** The entry with this key, or -1: entries are in key order. */
-    @Override
-    public int find(long high, long low) {
-        return DesiredRules.find(size(), this::keyHigh, this::keyLow, high, low);
-    }
-
     /** The keys, in key order, as a view that makes each key when it is read. */
     public Set<FlowKey> keys() {
         return TouchedKeys.of(this, null);
