@@ -20,7 +20,7 @@ import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RuleTable;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.dataplane.maps.SlotCounters;
-import io.xdprecon.lab.PinRoot;
+import io.xdprecon.tests.kernel.PinRootPerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,9 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The typed map layer on real kernel maps, each test under a pin root of its own. No namespace and no
@@ -44,18 +43,9 @@ class MapLayerTest {
     private static final int BULK_CAPACITY = 1 << 17;
     private static final int SMALL = 1024;
 
-    private PinRoot pins;
-
-    @BeforeEach
-    void createPinRoot() {
-        pins = PinRoot.create();
-    }
-
-    @AfterEach
-    void removePinRoot() {
-        pins.close();
-        assertFalse(Files.exists(pins.path()), "pin root left behind");
-    }
+    /** Removed after each test, and checked gone ("pin root left behind"). */
+    @RegisterExtension
+    final PinRootPerTest pins = PinRootPerTest.empty();
 
     @Test
     void putGetRemoveOneRule() {

@@ -18,14 +18,10 @@ import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv6;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.Rules6Map;
-import io.xdprecon.lab.Lab;
 import io.xdprecon.tests.upgrade.OtherLayouts;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The typed view of {@code xdp_rules6} on real maps: the IPv4 view's contract for IPv6 keys, with slots from the one
@@ -39,50 +35,39 @@ class Rules6MapTest {
     private static final FlowKey6 KEY = new FlowKey6(3, CLIENT, RELAY, 40000, 3478);
     private static final FlowRule6 RULE = new FlowRule6(new FlowKey6(0, RELAY, SERVER, 50000, 3478), Owner.CONFIG);
 
-    private Path pinRoot;
-    private Datapath datapath;
-    private Rules6Map rules6;
+    @RegisterExtension
+    final PinRootPerTest pins = PinRootPerTest.withDatapath(4096);
 
-    @BeforeEach
-    void load() throws Exception {
-        pinRoot = Files.createDirectories(Lab.BPFFS.resolve(Lab.PIN_PREFIX + "rules6-" + Lab.newId()));
-        datapath = Datapath.load(pinRoot, 4096);
-        rules6 = datapath.rules6();
-    }
-
-    @AfterEach
-    void unload() throws Exception {
-        datapath.close();
-        Datapath.unpin(pinRoot);
-        Files.deleteIfExists(pinRoot);
+    private Rules6Map rules6() {
+        return pins.datapath().rules6();
     }
 
     @Test
     void slotsComeFromTheBitmapBothFamiliesShareAndCountersFollowTheRule() {
-        datapath.rules().put(FlowKey.of(3, "10.0.0.1", 1, "10.0.0.2", 2),
+        pins.datapath().rules().put(FlowKey.of(3, "10.0.0.1", 1, "10.0.0.2", 2),
                 new FlowRule(FlowKey.of(0, "10.0.0.2", 3, "10.0.0.3", 4), Owner.CONFIG));
-        rules6.put(KEY, RULE);
-        int slot = rules6.slotOf(KEY);
+        rules6().put(KEY, RULE);
+        int slot = rules6().slotOf(KEY);
         assertTrue(slot > 0, "a slot");
-        assertNotEquals(datapath.rules().slotOf(FlowKey.of(3, "10.0.0.1", 1, "10.0.0.2", 2)), slot, "not the IPv4 rule's");
-        assertEquals(2, datapath.rules().slotsInUse(), "one bitmap: both rules hold a slot in it");
-        assertEquals(Map.of(KEY, RULE), rules6.readAll());
+        assertNotEquals(pins.datapath().rules().slotOf(FlowKey.of(3, "10.0.0.1", 1, "10.0.0.2", 2)), slot, "not the IPv4 rule's");
+        assertEquals(2, pins.datapath().rules().slotsInUse(), "one bitmap: both rules hold a slot in it");
+        assertEquals(Map.of(KEY, RULE), rules6().readAll());
 
-        try (BpfMap counters = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_COUNTERS_MAP))) {
+        try (BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
             OtherLayouts.setCounters(counters, slot, new FlowCounters(7, 700));
         }
-        assertEquals(new FlowCounters(7, 700), rules6.counters(KEY));
-        assertEquals(new FlowCounters(7, 700), rules6.countersAt(slot), "read by the slot alone");
+        assertEquals(new FlowCounters(7, 700), rules6().counters(KEY));
+        assertEquals(new FlowCounters(7, 700), rules6().countersAt(slot), "read by the slot alone");
         FlowRule6 moved = new FlowRule6(new FlowKey6(0, RELAY, SERVER, 50001, 3478), Owner.CONFIG);
-        rules6.put(KEY, moved);
-        assertEquals(slot, rules6.slotOf(KEY), "a replacement keeps its slot");
-        assertEquals(new FlowCounters(7, 700), rules6.counters(KEY), "and its counters");
-        assertEquals(Map.of(KEY, new FlowCounters(7, 700)), rules6.readAllCounters());
+        rules6().put(KEY, moved);
+        assertEquals(slot, rules6().slotOf(KEY), "a replacement keeps its slot");
+        assertEquals(new FlowCounters(7, 700), rules6().counters(KEY), "and its counters");
+        assertEquals(Map.of(KEY, new FlowCounters(7, 700)), rules6().readAllCounters());
 
-        assertTrue(rules6.remove(KEY));
-        assertFalse(rules6.remove(KEY));
-        assertEquals(1, datapath.rules().slotsInUse(), "the slot is released");
-        try (BpfMap counters = BpfMap.openPinned(pinRoot.resolve(Datapath.FLOW_COUNTERS_MAP))) {
+        assertTrue(rules6().remove(KEY));
+        assertFalse(rules6().remove(KEY));
+        assertEquals(1, pins.datapath().rules().slotsInUse(), "the slot is released");
+        try (BpfMap counters = BpfMap.openPinned(pins.path().resolve(Datapath.FLOW_COUNTERS_MAP))) {
             byte[] value = new byte[counters.valueSize()];
             counters.lookup(Abi.u32Bytes(slot), value);
             assertEquals(FlowCounters.ZERO, Abi.sumCounters(value, BpfMap.possibleCpus(), counters.slotSize()), "zeroed");
@@ -91,33 +76,33 @@ class Rules6MapTest {
 
     @Test
     void aSessionNeitherOverwritesNorRemovesTheConfigsRule() {
-        rules6.put(KEY, RULE);
+        rules6().put(KEY, RULE);
         FlowRule6 session = new FlowRule6(new FlowKey6(0, RELAY, SERVER, 60000, 3478), Owner.SESSION);
-        assertFalse(rules6.putUnlessOwnedByOther(KEY, session));
-        assertFalse(rules6.removeIfOwnedBy(KEY, Owner.SESSION));
-        assertEquals(RULE, rules6.get(KEY).orElseThrow());
+        assertFalse(rules6().putUnlessOwnedByOther(KEY, session));
+        assertFalse(rules6().removeIfOwnedBy(KEY, Owner.SESSION));
+        assertEquals(RULE, rules6().get(KEY).orElseThrow());
         FlowKey6 other = new FlowKey6(3, v6("2001:db8:2::11"), RELAY, 40000, 3478);
-        assertTrue(rules6.putUnlessOwnedByOther(other, session));
-        assertTrue(rules6.putUnlessOwnedByOther(other, session), "its own rule it replaces");
-        assertEquals(java.util.List.of(other), rules6.keysOwnedBy(Owner.SESSION));
-        assertTrue(rules6.removeIfOwnedBy(other, Owner.SESSION));
-        assertEquals(Map.of(KEY, RULE), rules6.readAll());
+        assertTrue(rules6().putUnlessOwnedByOther(other, session));
+        assertTrue(rules6().putUnlessOwnedByOther(other, session), "its own rule it replaces");
+        assertEquals(java.util.List.of(other), rules6().keysOwnedBy(Owner.SESSION));
+        assertTrue(rules6().removeIfOwnedBy(other, Owner.SESSION));
+        assertEquals(Map.of(KEY, RULE), rules6().readAll());
     }
 
     @Test
     void localIpv6AddressesAreKeptWithTheirCounters() {
-        assertTrue(datapath.localIps6().add(RELAY));
-        assertFalse(datapath.localIps6().add(RELAY), "already there");
-        try (BpfMap map = BpfMap.openPinned(pinRoot.resolve(Datapath.LOCAL_IPS6_MAP))) {
+        assertTrue(pins.datapath().localIps6().add(RELAY));
+        assertFalse(pins.datapath().localIps6().add(RELAY), "already there");
+        try (BpfMap map = BpfMap.openPinned(pins.path().resolve(Datapath.LOCAL_IPS6_MAP))) {
             byte[] key = new byte[Abi.IP6_SIZE];
             byte[] value = new byte[map.valueSize()];
             assertTrue(map.lookup(rawAddress(RELAY, key), value), "keyed by the 16 bytes in network order");
             value[0] = 5; // the counter, host order (little-endian here)
             map.update(key, value, UpdateMode.ANY);
         }
-        assertEquals(Map.of(RELAY, 5L), datapath.localIps6().readAll());
-        assertTrue(datapath.localIps6().remove(RELAY));
-        assertEquals(Map.of(), datapath.localIps6().readAll());
+        assertEquals(Map.of(RELAY, 5L), pins.datapath().localIps6().readAll());
+        assertTrue(pins.datapath().localIps6().remove(RELAY));
+        assertEquals(Map.of(), pins.datapath().localIps6().readAll());
     }
 
     private static byte[] rawAddress(IpAddress.V6 ip, byte[] into) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.Endpoint;
 import io.xdprecon.config.PortRange;
-import io.xdprecon.dataplane.Datapath;
 import io.xdprecon.dataplane.bpf.BpfMap;
 import io.xdprecon.dataplane.bpf.UpdateMode;
 import io.xdprecon.dataplane.maps.Abi;
@@ -17,20 +16,16 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Owner;
 import io.xdprecon.dataplane.maps.RulesMap;
-import io.xdprecon.lab.Lab;
 import io.xdprecon.sessions.CounterSource;
 import io.xdprecon.sessions.RuleSink;
 import io.xdprecon.sessions.Session;
 import io.xdprecon.sessions.SessionKey;
 import io.xdprecon.sessions.SessionService;
 import io.xdprecon.sessions.SessionTable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sweep reads a session's rule counters at the slots it kept (one bpf syscall a rule, not two), on the real maps,
@@ -45,22 +40,11 @@ class SessionSlotCountersTest {
     private static final int CLIENT = 0x0A400001;
     private static final long S = 1_000_000_000L;
 
-    private Path pinRoot;
-    private Datapath datapath;
-    private RulesMap rules;
+    @RegisterExtension
+    final PinRootPerTest pins = PinRootPerTest.withDatapath(0);
 
-    @BeforeEach
-    void load() throws Exception {
-        pinRoot = Files.createDirectories(Lab.BPFFS.resolve(Lab.PIN_PREFIX + "slots-" + Lab.newId()));
-        datapath = Datapath.load(pinRoot, 0);
-        rules = datapath.rules();
-    }
-
-    @AfterEach
-    void unload() throws Exception {
-        datapath.close();
-        Datapath.unpin(pinRoot);
-        Files.deleteIfExists(pinRoot);
+    private RulesMap rules() {
+        return pins.datapath().rules();
     }
 
     /**
@@ -68,7 +52,7 @@ class SessionSlotCountersTest {
      * is a rule, its slot's; a slot lookup is one; a read at a slot is one (none at slot 0).
      */
     private final class Syscalls implements CounterSource {
-        final CounterSource real = CounterSource.of(rules);
+        final CounterSource real = CounterSource.of(rules());
         final boolean slots;
         long calls;
 
@@ -78,7 +62,7 @@ class SessionSlotCountersTest {
 
         @Override
         public long packets(FlowKey rule) {
-            calls += rules.get(rule).isPresent() ? 2 : 1;
+            calls += rules().get(rule).isPresent() ? 2 : 1;
             return real.packets(rule);
         }
 
@@ -105,7 +89,7 @@ class SessionSlotCountersTest {
 
     /** The datapath's part, played by hand: {@code packets} counted at {@code slot} (on the first CPU). */
     private void count(int slot, long packets) {
-        BpfMap counters = rules.countersMap();
+        BpfMap counters = rules().countersMap();
         counters.update(Abi.u32Bytes(slot), Abi.perCpuCounterBytes(List.of(new FlowCounters(packets, packets * 100)),
                 BpfMap.possibleCpus(), counters.slotSize()), UpdateMode.ANY);
     }
@@ -117,7 +101,7 @@ class SessionSlotCountersTest {
         long[] calls = new long[2];
         for (int slots = 0; slots < 2; slots++) {
             Syscalls source = new Syscalls(slots == 1);
-            SessionTable table = new SessionTable(List.of(service(n, Duration.ofSeconds(60))), RuleSink.of(rules), source);
+            SessionTable table = new SessionTable(List.of(service(n, Duration.ofSeconds(60))), RuleSink.of(rules()), source);
             for (int i = 0; i < n; i++) {
                 assertNotNull(table.route(LISTEN_IFINDEX, CLIENT + i, VIP, 5000, 3478, 0));
             }
@@ -127,7 +111,7 @@ class SessionSlotCountersTest {
             assertEquals(n, table.stats().sessions(), "idle within their timeout: none expired");
             calls[slots] = source.calls;
             table.update(List.of()); // retires them all: the next table starts from an empty map
-            assertEquals(0, rules.slotsInUse());
+            assertEquals(0, rules().slotsInUse());
         }
         long observations = (long) n * (sweeps - 1);
         System.out.printf("bpf syscalls per session observed, %d sessions, %d sweeps: by key %.3f, by slot %.3f,"
@@ -146,10 +130,10 @@ class SessionSlotCountersTest {
     @Test
     void aSessionWhoseRuleAnotherWriterReCreatedIsReadAtItsNewSlot() {
         Duration idle = Duration.ofSeconds(30);
-        SessionTable table = new SessionTable(List.of(service(16, idle)), RuleSink.of(rules), CounterSource.of(rules));
+        SessionTable table = new SessionTable(List.of(service(16, idle)), RuleSink.of(rules()), CounterSource.of(rules()));
         assertNotNull(table.route(LISTEN_IFINDEX, CLIENT, VIP, 5000, 3478, 0));
         Session s = table.get(new SessionKey("relay", CLIENT, 5000));
-        int kept = rules.slotOf(s.forwardKey());
+        int kept = rules().slotOf(s.forwardKey());
         count(kept, 10);
         table.sweep(S);
         table.sweep(2 * S);
@@ -157,12 +141,12 @@ class SessionSlotCountersTest {
 
         // another writer removes the rule (its counters zeroed, its slot released), another rule takes the slot, and
         // the session's rule is written again at a new one
-        rules.remove(s.forwardKey());
+        rules().remove(s.forwardKey());
         FlowKey other = new FlowKey(LISTEN_IFINDEX, CLIENT + 1, VIP, 6000, 3478);
-        rules.put(other, new FlowRule(new FlowKey(EGRESS_IFINDEX, EGRESS, 0x0A02000B, 30000, 7000), Owner.CONFIG));
-        assertEquals(kept, rules.slotOf(other), "the freed slot is handed on at once");
-        rules.put(s.forwardKey(), s.forwardRule());
-        int moved = rules.slotOf(s.forwardKey());
+        rules().put(other, new FlowRule(new FlowKey(EGRESS_IFINDEX, EGRESS, 0x0A02000B, 30000, 7000), Owner.CONFIG));
+        assertEquals(kept, rules().slotOf(other), "the freed slot is handed on at once");
+        rules().put(s.forwardKey(), s.forwardRule());
+        int moved = rules().slotOf(s.forwardKey());
         assertNotEquals(kept, moved);
         long own = 10;
         long foreign = 0;

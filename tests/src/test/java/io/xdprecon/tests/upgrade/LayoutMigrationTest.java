@@ -19,18 +19,17 @@ import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.LocalIpsMap;
 import io.xdprecon.dataplane.maps.Owner;
-import io.xdprecon.lab.PinRoot;
 import io.xdprecon.live.LiveStateReader;
 import io.xdprecon.state.LiveState;
+import io.xdprecon.tests.kernel.PinRootPerTest;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link LayoutMigration} on real pinned maps, no traffic (the same under traffic, on the lab's live datapath, is in
@@ -43,17 +42,8 @@ class LayoutMigrationTest {
     /** XDPRECON_MAX_RULES: the capacity of an object loaded as compiled. */
     private static final int COMPILED = 524_288;
 
-    private PinRoot pins;
-
-    @BeforeEach
-    void createPinRoot() {
-        pins = PinRoot.create();
-    }
-
-    @AfterEach
-    void removePinRoot() {
-        pins.close();
-    }
+    @RegisterExtension
+    final PinRootPerTest pins = PinRootPerTest.empty();
 
     @Test
     void layout1PinsBecomeThisLayoutWithEveryRuleOwnerCounterAndLocalIp() {
