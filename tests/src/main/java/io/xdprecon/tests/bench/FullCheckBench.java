@@ -177,8 +177,7 @@ public final class FullCheckBench {
         for (int i = 2; i < args.length; i++) {
             String[] nameAndCheckout = args[i].split("=", 2);
             Path checkout = Path.of(nameAndCheckout[1]).toAbsolutePath().normalize();
-            builds.add(new ScaleBench.Build(nameAndCheckout[0], checkout, DaemonUnderTest.unitJavaOptions(checkout),
-                    ScaleBench.layoutOf(checkout)));
+            builds.add(ScaleBench.Build.asItsUnitRunsIt(nameAndCheckout[0], checkout));
         }
         ScaleBench.warm(builds);
         String loadBefore = ScaleBench.load();

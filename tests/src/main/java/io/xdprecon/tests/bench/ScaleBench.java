@@ -78,8 +78,13 @@ public final class ScaleBench {
     private static final int RULE_REWRITE_AND_OWNER = Abi.FLOW_KEY_SIZE + 4;
 
     /** A build to measure: its checkout (whose launcher is run), the JVM options it runs with, its maps' layout. */
-    record Build(String name, Path checkout, String javaOptions, int layout) {
-        Path launcher() {
+    public record Build(String name, Path checkout, String javaOptions, int layout) {
+        /** {@code checkout}'s build as the shipped unit runs it: with the JVM options of its systemd/xdprecon.env. */
+        public static Build asItsUnitRunsIt(String name, Path checkout) throws IOException {
+            return new Build(name, checkout, DaemonUnderTest.unitJavaOptions(checkout), layoutOf(checkout));
+        }
+
+        public Path launcher() {
             return checkout.resolve("xdprecon");
         }
     }

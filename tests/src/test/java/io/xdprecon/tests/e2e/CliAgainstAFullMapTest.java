@@ -11,7 +11,6 @@ import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.lab.Lab;
-import io.xdprecon.tests.bench.DaemonUnderTest;
 import io.xdprecon.tests.bench.FullCheckBench;
 import io.xdprecon.tests.bench.ScaleBench;
 import java.nio.file.Path;
@@ -38,8 +37,7 @@ class CliAgainstAFullMapTest {
     void planAndApplyOfAOneFlowEditReadAMapOfThreeQuartersOfAMillionRulesWithinTheUnitsHeap() throws Exception {
         Path file = dir.resolve("flows.yaml");
         FullCheckBench.writeDpdkFile(file, FLOWS, i -> 0);
-        Path launcher = Shell.REPOSITORY.resolve("xdprecon");
-        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        ScaleBench.Build unit = ScaleBench.Build.asItsUnitRunsIt("this checkout", Shell.REPOSITORY);
         try (Lab lab = Lab.start()) {
             FullCheckBench.fillDpdkNode(lab, file, SESSIONS);
             Map<String, Integer> devices = FullCheckBench.devices(lab);
@@ -52,13 +50,13 @@ class CliAgainstAFullMapTest {
                 RulesMap rules = datapath.rules();
                 assertEquals(2 * FLOWS + SESSIONS, rules.slotsInUse());
 
-                FullCheckBench.Run plan = FullCheckBench.cli(lab, launcher, options, "plan", "-c", file.toString());
+                FullCheckBench.Run plan = FullCheckBench.cli(lab, unit.launcher(), unit.javaOptions(), "plan", "-c", file.toString());
                 assertFalse(plan.output().contains("OutOfMemoryError"), plan.output());
                 assertEquals(0, plan.exit(), plan.output());
                 assertTrue(plan.output().contains("Plan: 0 to add, 1 to change, 0 to destroy."), plan.output());
                 assertEquals(2 * FLOWS + SESSIONS, rules.slotsInUse(), "a plan writes nothing");
 
-                FullCheckBench.Run apply = FullCheckBench.cli(lab, launcher, options, "apply", "-c", file.toString());
+                FullCheckBench.Run apply = FullCheckBench.cli(lab, unit.launcher(), unit.javaOptions(), "apply", "-c", file.toString());
                 assertFalse(apply.output().contains("OutOfMemoryError"), apply.output());
                 assertEquals(0, apply.exit(), apply.output());
                 assertTrue(apply.output().contains("Apply complete: 0 added, 1 changed, 0 destroyed"), apply.output());

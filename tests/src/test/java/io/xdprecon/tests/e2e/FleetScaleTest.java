@@ -14,6 +14,8 @@ import io.xdprecon.dataplane.maps.RulesMap;
 import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.tests.bench.DaemonUnderTest;
+import io.xdprecon.tests.bench.FullCheckBench;
+import io.xdprecon.tests.bench.ScaleBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,16 +47,16 @@ class FleetScaleTest {
     void theUnitsDaemonAppliesAHundredThirtyOneThousandFlowsThenAOneFlowEditThenEditsOfEveryFlowBeforeAndAfterARestart() throws Exception {
         Path file = dir.resolve("flows.yaml");
         FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED);
-        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        ScaleBench.Build unit = ScaleBench.Build.asItsUnitRunsIt("this checkout", Shell.REPOSITORY);
         try (Lab lab = Lab.start()) {
-            Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
+            Map<String, Integer> devices = FullCheckBench.devices(lab);
             Map<FlowKey, FlowRule> ends = new HashMap<>(rulesOf(0, 0, devices));
             ends.putAll(rulesOf(FLOWS - 1, 0, devices));
             int edited = FLOWS / 3;
             Map<FlowKey, FlowRule> edit = rulesOf(edited, 1, devices);
             assertNotEquals(rulesOf(edited, 0, devices), edit, "the edit changes the flow's rules");
             RulesMap rules = lab.datapath().rules();
-            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, unit.launcher(), unit.javaOptions(),
                     "file:" + file, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"), List.of())) {
                 daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
                         () -> daemon.count("applied revision") == 1);
@@ -88,7 +90,7 @@ class FleetScaleTest {
             // ran out of the unit's heap.
             FleetConfigs.writeFile(file, FLOWS, FleetConfigs.Keys.RANDOM, SEED, i -> 3);
             Map<FlowKey, FlowRule> again = allRulesOf(file, devices);
-            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, unit.launcher(), unit.javaOptions(),
                     "file:" + file, dir.resolve("state"), dir.resolve("restarted.log"), List.of())) {
                 daemon.await("the restart's full plan applied", Duration.ofMinutes(3), Duration.ofMillis(100), () -> {
                     assertFalse(daemon.log().contains("OutOfMemoryError"), daemon.tail());
@@ -128,13 +130,13 @@ class FleetScaleTest {
         int files = 64;
         Path fleet = dir.resolve("fleet");
         FleetConfigs.writeDirectory(fleet, flows, files, FleetConfigs.Keys.RANDOM, SEED);
-        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        ScaleBench.Build unit = ScaleBench.Build.asItsUnitRunsIt("this checkout", Shell.REPOSITORY);
         try (Lab lab = Lab.start()) {
-            Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
+            Map<String, Integer> devices = FullCheckBench.devices(lab);
             int edited = flows / 3;
             Map<FlowKey, FlowRule> edit = rulesOf(edited, 1, devices);
             RulesMap rules = lab.datapath().rules();
-            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+            try (DaemonUnderTest daemon = DaemonUnderTest.start(lab, unit.launcher(), unit.javaOptions(),
                     "file:" + fleet, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"), List.of())) {
                 daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
                         () -> daemon.count("applied revision") == 1);
@@ -154,13 +156,7 @@ class FleetScaleTest {
 
     /** Flow {@code flow}'s rules in {@code variant}, as the loader derives them from a config of that flow alone. */
     private Map<FlowKey, FlowRule> rulesOf(int flow, int variant, Map<String, Integer> devices) throws Exception {
-        Path one = dir.resolve("one-flow.yaml");
-        Files.writeString(one, FleetConfigs.base(FleetConfigs.maxRules(1), true)
-                + FleetConfigs.flow(flow, FleetConfigs.Keys.RANDOM, SEED, variant));
-        Map<FlowKey, FlowRule> rules = new HashMap<>();
-        ConfigLoader.load(one).forNode("lab", InterfaceResolver.of(devices)).rules()
-                .forEach((key, rule) -> rules.put(key, rule.rule()));
-        return rules;
+        return ScaleBench.rulesOf(dir, flow, FleetConfigs.Keys.RANDOM, SEED, variant, devices);
     }
 
     /** Every rule the loader derives from {@code file}. */
