@@ -56,7 +56,12 @@ public final class FullCheckBench {
 
     /** The fleet file of {@code flows} flows in {@code variantOf(i)}, in dpdk mode with a map of {@link #MAX_RULES}. */
     public static void writeDpdkFile(Path file, int flows, IntUnaryOperator variantOf) throws IOException {
-        FleetConfigs.writeFile(file, flows, MAX_RULES, FleetConfigs.Keys.RANDOM, SEED, variantOf);
+        writeDpdkFile(file, flows, MAX_RULES, variantOf);
+    }
+
+    /** {@link #writeDpdkFile(Path, int, IntUnaryOperator)} with a map of {@code maxRules}. */
+    public static void writeDpdkFile(Path file, int flows, int maxRules, IntUnaryOperator variantOf) throws IOException {
+        FleetConfigs.writeFile(file, flows, maxRules, FleetConfigs.Keys.RANDOM, SEED, variantOf);
         Files.writeString(file, Files.readString(file).replace("mode: xdp, attachMode: native", "mode: dpdk"));
     }
 
@@ -66,18 +71,32 @@ public final class FullCheckBench {
      * {@code sessions} rules of clients a DPDK loop took (10.64.0.0/10, to the lab's server). The lab unpins them.
      */
     public static void fillDpdkNode(Lab lab, Path file, int sessions) throws IOException {
+        fillDpdkNode(lab, file, MAX_RULES, sessions);
+    }
+
+    /** {@link #fillDpdkNode(Lab, Path, int)} with maps of {@code maxRules}. */
+    public static void fillDpdkNode(Lab lab, Path file, int maxRules, int sessions) throws IOException {
         Map<String, Integer> devices = devices(lab);
         Datapath.unpin(lab.pinRoot());
-        try (Datapath datapath = Datapath.load(lab.pinRoot(), MAX_RULES)) {
+        try (Datapath datapath = Datapath.load(lab.pinRoot(), maxRules)) {
             Map<FlowKey, DesiredRule> applied = ConfigLoader.load(file).forNode("lab", InterfaceResolver.of(devices)).rules();
             datapath.rules().putAll(applied.entrySet(), Map.Entry::getKey, e -> e.getValue().rule());
-            int vip = Ipv4.parse(Lab.VIP);
-            int server = Ipv4.parse(Lab.SERVER_IP);
-            datapath.localIps().add(vip);
-            datapath.rules().putAll(IntStream.range(0, sessions).boxed().toList(),
-                    i -> new FlowKey(devices.get("pc"), 0x0a400000 + (i >>> 4), vip, 1024 + (i & 15), 40000),
-                    i -> new FlowRule(new FlowKey(devices.get("ps"), vip, server, 40000 + (i & 0x3fff), 5004), Owner.SESSION));
+            datapath.localIps().add(Ipv4.parse(Lab.VIP));
+            addSessions(lab, datapath, sessions);
         }
+    }
+
+    /**
+     * Writes {@code sessions} rules as a DPDK loop takes clients (10.64.0.0/10, to the lab's server), session-owned, into
+     * the lab's pinned maps: what another writer does beside the config's.
+     */
+    public static void addSessions(Lab lab, Datapath datapath, int sessions) {
+        Map<String, Integer> devices = devices(lab);
+        int vip = Ipv4.parse(Lab.VIP);
+        int server = Ipv4.parse(Lab.SERVER_IP);
+        datapath.rules().putAll(IntStream.range(0, sessions).boxed().toList(),
+                i -> new FlowKey(devices.get("pc"), 0x0a400000 + (i >>> 4), vip, 1024 + (i & 15), 40000),
+                i -> new FlowRule(new FlowKey(devices.get("ps"), vip, server, 40000 + (i & 0x3fff), 5004), Owner.SESSION));
     }
 
     public static Map<String, Integer> devices(Lab lab) {
