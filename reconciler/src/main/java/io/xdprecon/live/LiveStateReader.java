@@ -79,8 +79,16 @@ public final class LiveStateReader {
      * heap (the CLI's plan and apply against a full map, the daemon beside an edit of every flow).
      */
     public WithRules readPacked(DesiredState desired) {
+        return readPacked(desired.datapath().attachTo(), desired.tuning());
+    }
+
+    /**
+     * {@link #readPacked(DesiredState)} of the programs on {@code interfaces} (name → ifindex) and of {@code tuning}:
+     * what a plan talks about (apply reads the node so after a failure, to say what landed).
+     */
+    public WithRules readPacked(Map<String, Integer> interfaces, List<TuningSetting> tuningSettings) {
         LiveRules.Builder walked = new LiveRules.Builder();
-        LiveState facts = readStreamingRules(desired.datapath().attachTo(), desired.tuning(), walked::add);
+        LiveState facts = readStreamingRules(interfaces, tuningSettings, walked::add);
         return new WithRules(facts, walked.build());
     }
 

@@ -88,6 +88,17 @@ public final class LiveRules {
         return FlowRule.read(FlowKey.unpack(rewriteHigh[i], rewriteLow[i]), ownerCodes[i]);
     }
 
+    /** The rule with this key ({@link FlowKey#high()}, {@link FlowKey#low()}), or -1: a binary search. */
+    public int find(long high, long low) {
+        return DesiredRules.find(keyHigh.length, i -> keyHigh[i], i -> keyLow[i], high, low);
+    }
+
+    /** Whether rule {@code i} is {@code rule} (its rewrite and owner code), compared packed: no object is made. */
+    public boolean holds(int i, FlowRule rule) {
+        return rewriteHigh[i] == rule.rewrite().high() && rewriteLow[i] == rule.rewrite().low()
+                && ownerCodes[i] == rule.ownerCode();
+    }
+
     /** The rules as a merged walk beside the desired rules reads them. */
     public SortedRules sorted() {
         return sorted;
