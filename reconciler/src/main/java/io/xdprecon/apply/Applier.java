@@ -8,7 +8,6 @@ import io.xdprecon.dataplane.layout.AttachModeChange;
 import io.xdprecon.dataplane.layout.LayoutMigration;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowKey6;
-import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Ipv4;
@@ -23,6 +22,7 @@ import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.RuleChange;
 import io.xdprecon.plan.TouchedKeys;
 import io.xdprecon.plan.TuningChange;
+import io.xdprecon.state.LiveRules;
 import io.xdprecon.state.LiveState;
 import io.xdprecon.state.TuningSetting;
 import java.util.ArrayList;
@@ -47,8 +47,8 @@ import java.util.function.Consumer;
  *       (detached and attached again, the tc bridge forwarding meanwhile);</li>
  *   <li>rules deleted, in batches; local IPs removed last.</li>
  * </ol>
- * A failing step stops the apply; the node is read again and {@link ApplyFailedException} says which
- * changes landed and which did not. Applying the same config again converges.
+ * A failing step stops the apply; the node is read again and {@link ApplyFailedException} says how many
+ * changes landed and how many did not, naming the first that did not. Applying the same config again converges.
  */
 public final class Applier {
     private final LiveStateReader reader;
@@ -238,10 +238,6 @@ public final class Applier {
         } catch (RuntimeException e) {
             throw failed(plan, current, e);
         }
-    }
-
-    private LiveState readLive(Plan plan) {
-        return reader.read(plan.interfaces(), desiredTuning(plan));
     }
 
     private static List<TuningSetting> desiredTuning(Plan plan) {
@@ -498,41 +494,48 @@ public final class Applier {
         progress.accept("  - " + deletes.size() + " rules deleted");
     }
 
-    /** Re-reads the node after a failure and sorts every planned change into landed and not landed. */
+    /**
+     * Re-reads the node after a failure and sorts every planned change into landed and not landed: counted, the first
+     * few that did not land named. The rules are read packed and each change looked up among them; an edit of every
+     * flow at fleet scale (786,432 changes against a map of as many rules) read as an object per rule, and reported as a
+     * String per change, ran out of the unit's heap, so the failure became a crash (issue 9).
+     */
     private ApplyFailedException failed(Plan plan, String step, RuntimeException cause) {
-        LiveState after;
+        Tally tally = new Tally();
+        LiveStateReader.WithRules read;
         try {
-            after = readLive(plan);
+            read = reader.readPacked(plan.interfaces(), desiredTuning(plan));
         } catch (RuntimeException reread) {
             cause.addSuppressed(reread);
-            return new ApplyFailedException(step, cause, List.of(), List.of("(the node could not be read again: "
-                    + reread.getMessage() + ")"));
+            tally.add(false, () -> "(the node could not be read again: " + reread.getMessage() + ")");
+            return tally.exception(step, cause);
         }
-        List<String> landed = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
+        LiveState after = read.facts();
+        LiveRules rules = read.rules();
         for (RuleChange change : plan.ruleChanges()) {
-            Optional<FlowRule> now = Optional.ofNullable(after.rules().get(change.key()));
-            boolean done = change.kind() == Change.Kind.DELETE ? now.isEmpty() : now.equals(change.after());
-            (done ? landed : missing).add(change.kind().symbol() + " rule " + change.key());
+            int live = rules.find(change.key().high(), change.key().low());
+            boolean done = change.kind() == Change.Kind.DELETE ? live < 0
+                    : live >= 0 && rules.holds(live, change.after().orElseThrow());
+            tally.add(done, () -> change.kind().symbol() + " rule " + change.key());
         }
         for (LocalIpChange change : plan.localIps()) {
             boolean present = after.localIps().contains(change.ip());
             boolean done = change.kind() == Change.Kind.ADD ? present : !present;
-            (done ? landed : missing).add(change.kind().symbol() + " local IP " + Ipv4.format(change.ip()));
+            tally.add(done, () -> change.kind().symbol() + " local IP " + Ipv4.format(change.ip()));
         }
         for (Rule6Change change : plan.rule6Changes()) {
             Optional<FlowRule6> now = Optional.ofNullable(after.rules6().get(change.key()));
             boolean done = change.kind() == Change.Kind.DELETE ? now.isEmpty() : now.equals(change.after());
-            (done ? landed : missing).add(change.kind().symbol() + " rule " + change.key());
+            tally.add(done, () -> change.kind().symbol() + " rule " + change.key());
         }
         for (LocalIp6Change change : plan.localIps6()) {
             boolean present = after.localIps6().contains(change.ip());
             boolean done = change.kind() == Change.Kind.ADD ? present : !present;
-            (done ? landed : missing).add(change.kind().symbol() + " local IP " + change.ip());
+            tally.add(done, () -> change.kind().symbol() + " local IP " + change.ip());
         }
         for (TuningChange change : plan.tuning()) {
             boolean done = after.tuning().contains(change.after());
-            (done ? landed : missing).add("~ " + change.id() + " = " + change.after().value());
+            tally.add(done, () -> "~ " + change.id() + " = " + change.after().value());
         }
         for (DatapathChange change : plan.datapath()) {
             boolean done = switch (change) {
@@ -545,9 +548,30 @@ public final class Applier {
                         .filter(p -> p.name().equals(io.xdprecon.plan.Planner.PROGRAM_NAME) && p.mode() == mode.to())
                         .isPresent();
             };
-            (done ? landed : missing).add("+ datapath " + change);
+            tally.add(done, () -> "+ datapath " + change);
         }
-        return new ApplyFailedException(step, cause, landed, missing);
+        return tally.exception(step, cause);
+    }
+
+    /** Planned changes counted as landed or not, in plan order; only the first that did not land are written out. */
+    private static final class Tally {
+        private int landed;
+        private int notLanded;
+        private final List<String> firstNotLanded = new ArrayList<>(ApplyFailedException.LISTED);
+
+        void add(boolean done, java.util.function.Supplier<String> text) {
+            if (done) {
+                landed++;
+                return;
+            }
+            if (notLanded++ < ApplyFailedException.LISTED) {
+                firstNotLanded.add(text.get());
+            }
+        }
+
+        ApplyFailedException exception(String step, RuntimeException cause) {
+            return new ApplyFailedException(step, cause, landed, notLanded, firstNotLanded);
+        }
     }
 
     private static long micros(long startNanos) {
