@@ -12,11 +12,17 @@ import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.maps.FlowRule;
 import io.xdprecon.dataplane.maps.Ipv4;
 import io.xdprecon.dataplane.maps.RulesMap;
+import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.state.DesiredRule;
 import io.xdprecon.tests.bench.DaemonUnderTest;
 import io.xdprecon.tests.bench.FullCheckBench;
+import io.xdprecon.tests.bench.ScaleBench;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An apply that fails part way at the scale the product claims reports what landed within the unit's heap
- * ({@code xdprecon apply} through the launcher with systemd/xdprecon.env's JVM options). A dpdk node holds a config of
+ * An apply that fails part way at the scale the product claims reports what landed within the unit's heap, through
+ * the launcher with systemd/xdprecon.env's JVM options: {@code xdprecon apply} here, the daemon below (whose report
+ * ran out of heap the same way, and the daemon with it). A dpdk node holds a config of
  * 262,000 flows in a map of 786,432: room for an edit of every flow made before broken (each flow's server port moved:
  * its forward rule changed, its reverse rule added at a new key before the old one is deleted, 786,000 rule changes).
  * The plan is saved; then another writer, the DPDK loop, takes 200,000 sessions (session rules at keys the plan does
@@ -40,6 +47,7 @@ class ApplyFailingAtFleetScaleTest {
     private static final int FLOWS = 262_000;
     private static final int MAX_RULES = 786_432;
     private static final int SESSIONS = 200_000;
+    private static final long SEED = 9;
     private static final Pattern COUNTS = Pattern.compile("(\\d+) planned changes landed, (\\d+) did not:\n");
     private static final Pattern RULE = Pattern.compile(
             "  ([+~-]|-/\\+) rule if(\\d+) (\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+) -> (\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+)");
@@ -111,6 +119,68 @@ class ApplyFailingAtFleetScaleTest {
             }
         }
         System.err.printf("ApplyFailingAtFleetScaleTest: %.1f s in all%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The unit's daemon, holding 262,144 flows in XDP mode, is given a revision that edits every flow (786,432 rule
+     * changes) and asks for two RX queues on the private interface, which the kernel refuses (a veth running XDP
+     * cannot take more RX channels than its peer has TX queues): the apply stops at its tuning step, before any rule is
+     * written. The daemon reports what landed (nothing) and keeps running; the same edit without the tuning then
+     * lands. Reporting read the map as an object per rule and a String per change: the daemon ran out of its heap.
+     */
+    @Test
+    void theDaemonReportsAnApplyTheKernelRefusesAtFleetScaleAndKeepsRunning() throws Exception {
+        long start = System.nanoTime();
+        int flows = 262_144;
+        int maxRules = 3 * flows; // room for every flow's edit, made before broken
+        Path file = dir.resolve("flows.yaml");
+        FleetConfigs.writeFile(file, flows, maxRules, FleetConfigs.Keys.RANDOM, SEED, i -> 0);
+        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        try (Lab lab = Lab.start();
+                DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+                        "file:" + file, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"),
+                        List.of("--allow-disruptive"))) {
+            daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
+                    () -> stopped(daemon) || daemon.count("applied revision") == 1);
+            assertFalse(stopped(daemon), daemon.tail());
+            // Opened once the cold start moved the lab's maps onto the config's capacity.
+            try (Datapath pinned = Datapath.openPinned(lab.pinRoot())) {
+                RulesMap rules = pinned.rules();
+                assertEquals(maxRules, rules.capacity(), daemon.tail());
+                assertEquals(2 * flows, rules.slotsInUse(), daemon.tail());
+                Map<FlowKey, FlowRule> before = ScaleBench.rulesOf(dir, flows / 3, FleetConfigs.Keys.RANDOM, SEED, 0,
+                        FullCheckBench.devices(lab));
+
+                // Every flow's server port moved, and the queues, in one revision (the file replaced at once).
+                Path staged = dir.resolve("staged.yaml");
+                FleetConfigs.writeFile(staged, flows, maxRules, FleetConfigs.Keys.RANDOM, SEED, i -> 1);
+                Files.writeString(staged, "tuning:\n  interfaces:\n    private: { queues: 2 }\n", StandardOpenOption.APPEND);
+                Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                daemon.await("the failed apply reported", Duration.ofMinutes(3), Duration.ofMillis(100),
+                        () -> stopped(daemon) || daemon.log().contains("Run apply again to converge."));
+                assertFalse(stopped(daemon), daemon.tail());
+                String log = daemon.log();
+                assertTrue(log.contains("apply stopped at step 'tuning'"), daemon.tail());
+                assertTrue(log.contains("0 planned changes landed, " + (3 * flows + 1) + " did not:\n"), daemon.tail());
+                assertEquals(2 * flows, rules.slotsInUse(), "nothing after the failed step was written: " + daemon.tail());
+                before.forEach((key, rule) -> assertEquals(Optional.of(rule), rules.get(key), key.toString()));
+
+                // The daemon still runs: the edit alone lands.
+                FleetConfigs.writeFile(file, flows, maxRules, FleetConfigs.Keys.RANDOM, SEED, i -> 1);
+                Map<FlowKey, FlowRule> after = ScaleBench.rulesOf(dir, flows / 3, FleetConfigs.Keys.RANDOM, SEED, 1,
+                        FullCheckBench.devices(lab));
+                daemon.await("the edit without the tuning applied", Duration.ofMinutes(3), Duration.ofMillis(100),
+                        () -> stopped(daemon) || daemon.count("applied revision") == 2);
+                assertFalse(stopped(daemon), daemon.tail());
+                after.forEach((key, rule) -> assertEquals(Optional.of(rule), rules.get(key), key.toString()));
+                assertEquals(2 * flows, rules.slotsInUse(), daemon.tail());
+            }
+        }
+        System.err.printf("ApplyFailingAtFleetScaleTest, daemon: %.1f s in all%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    private static boolean stopped(DaemonUnderTest daemon) {
+        return !daemon.process().isAlive() || daemon.log().contains("OutOfMemoryError");
     }
 
     /** The end of a long output, where a failure says why. */
