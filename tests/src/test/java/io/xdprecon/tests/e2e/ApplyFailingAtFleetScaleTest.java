@@ -60,14 +60,13 @@ class ApplyFailingAtFleetScaleTest {
         long start = System.nanoTime();
         Path file = dir.resolve("flows.yaml");
         FullCheckBench.writeDpdkFile(file, FLOWS, MAX_RULES, i -> 0);
-        Path launcher = Shell.REPOSITORY.resolve("xdprecon");
-        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        ScaleBench.Build unit = ScaleBench.Build.asItsUnitRunsIt("this checkout", Shell.REPOSITORY);
         try (Lab lab = Lab.start()) {
             FullCheckBench.fillDpdkNode(lab, file, MAX_RULES, 0);
             FullCheckBench.writeDpdkFile(file, FLOWS, MAX_RULES, i -> 1); // every flow's server port moved
             Path saved = dir.resolve("plan.json");
-            FullCheckBench.Run plan = FullCheckBench.cli(lab, launcher, options, "plan", "-c", file.toString(),
-                    "--out", saved.toString());
+            FullCheckBench.Run plan = FullCheckBench.cli(lab, unit.launcher(), unit.javaOptions(), "plan",
+                    "-c", file.toString(), "--out", saved.toString());
             assertFalse(plan.output().contains("OutOfMemoryError"), tail(plan.output()));
             assertEquals(0, plan.exit(), tail(plan.output()));
             assertTrue(plan.output().contains("Plan: 0 to add, " + FLOWS + " to change, 0 to destroy."), tail(plan.output()));
@@ -78,7 +77,8 @@ class ApplyFailingAtFleetScaleTest {
                 int room = MAX_RULES - 2 * FLOWS - SESSIONS;
                 assertEquals(MAX_RULES - room, rules.slotsInUse());
 
-                FullCheckBench.Run apply = FullCheckBench.cli(lab, launcher, options, "apply", saved.toString());
+                FullCheckBench.Run apply = FullCheckBench.cli(lab, unit.launcher(), unit.javaOptions(), "apply",
+                        saved.toString());
                 String output = apply.output();
                 System.err.printf("ApplyFailingAtFleetScaleTest: plan %.1f s, %d MB peak; failing apply %.1f s, %d MB peak%n",
                         plan.seconds(), plan.peakKb() / 1024, apply.seconds(), apply.peakKb() / 1024);
@@ -135,9 +135,9 @@ class ApplyFailingAtFleetScaleTest {
         int maxRules = 3 * flows; // room for every flow's edit, made before broken
         Path file = dir.resolve("flows.yaml");
         FleetConfigs.writeFile(file, flows, maxRules, FleetConfigs.Keys.RANDOM, SEED, i -> 0);
-        String options = DaemonUnderTest.unitJavaOptions(Shell.REPOSITORY);
+        ScaleBench.Build unit = ScaleBench.Build.asItsUnitRunsIt("this checkout", Shell.REPOSITORY);
         try (Lab lab = Lab.start();
-                DaemonUnderTest daemon = DaemonUnderTest.start(lab, Shell.REPOSITORY.resolve("xdprecon"), options,
+                DaemonUnderTest daemon = DaemonUnderTest.start(lab, unit.launcher(), unit.javaOptions(),
                         "file:" + file, Files.createDirectory(dir.resolve("state")), dir.resolve("daemon.log"),
                         List.of("--allow-disruptive"))) {
             daemon.await("every rule applied", Duration.ofMinutes(5), Duration.ofMillis(100),
