@@ -96,7 +96,7 @@ public final class DaemonMetrics implements DaemonEvents {
     };
     /** Done once the JVM's and the process's series are in {@link #registry}, or failed to be. */
     private final CompletableFuture<Void> jvmMetrics = new CompletableFuture<>();
-    /** Whether their registration has begun: at the first reconcile's end or the first scrape, whichever is first. */
+    /** Whether their registration has begun: at the first scrape. */
     private final AtomicBoolean jvmMetricsStarted = new AtomicBoolean();
     private final AtomicBoolean jvmMetricsFailureLogged = new AtomicBoolean();
     private final AtomicReference<DaemonStatus> latest = new AtomicReference<>();
@@ -139,11 +139,10 @@ public final class DaemonMetrics implements DaemonEvents {
     }
 
     /**
-     * @param jvm whether the JVM's and the process's series are registered too: on a thread of their own, once the
-     *            first reconcile has ended or at the first scrape, whichever comes first. They start the JVM's
-     *            management (JMX and its platform beans, ~300 classes), ~0.5 s of CPU: at the daemon's start that
-     *            CPU was taken from a cold start's first reconcile (on 2 cores the other one is the JIT's). A scrape
-     *            waits for them.
+     * @param jvm whether the JVM's and the process's series are registered too: at the first scrape, which waits for
+     *            them. They start the JVM's management (JMX and its platform beans, ~300 classes), ~0.4 s of CPU: at
+     *            the daemon's start that CPU was taken from a cold start (on 2 cores the other one is the JIT's), and
+     *            at the first reconcile's end from the edit after it. A daemon nobody scrapes never pays it.
      */
     private DaemonMetrics(DatapathSampler sampler, Supplier<DatapathSampler.Sample> live, boolean jvm) {
         this.sampler = sampler;
@@ -324,7 +323,7 @@ public final class DaemonMetrics implements DaemonEvents {
         return jvmMetricsStarted.get();
     }
 
-    /** Registers the JVM's and the process's series on a thread of their own, once. */
+    /** Registers the JVM's and the process's series on a thread of their own, once: concurrent first scrapes wait for one. */
     private void startJvmMetrics() {
         if (jvmMetricsStarted.compareAndSet(false, true)) {
             Thread.ofPlatform().daemon().name("xdprecon-jvm-metrics").start(() -> {
@@ -364,7 +363,6 @@ public final class DaemonMetrics implements DaemonEvents {
             rejections.labelValues(rejected.refusal().label()).inc();
         }
         latest.set(status);
-        startJvmMetrics();
     }
 
     @Override
