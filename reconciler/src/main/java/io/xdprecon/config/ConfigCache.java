@@ -46,25 +46,25 @@ public final class ConfigCache {
      * @throws ConfigException with every problem found
      */
     public synchronized Config load(Path root, List<ConfigInput> files) {
-        Map<Key, ParsedFile> next = new HashMap<>();
-        int[] read = new int[1];
+        Map<Key, ParsedFile> before = kept;
+        // Files are read on every core ({@link ConfigLoader#readAll}): the reader only reads the map kept before.
+        java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
         List<ParsedFile> parsed = ConfigLoader.parse(root, files, (input, prefix, part) -> {
-            Key key = new Key(prefix, part, input.id());
-            ParsedFile before = input.id().isEmpty() ? null : kept.get(key);
-            ParsedFile now;
-            if (before != null) {
-                now = before.input().equals(input) ? before : before.as(input);
-            } else {
-                read[0]++;
-                now = FileParser.parse(input, prefix, part);
+            ParsedFile reused = input.id().isEmpty() ? null : before.get(new Key(prefix, part, input.id()));
+            if (reused != null) {
+                return reused.input().equals(input) ? reused : reused.as(input);
             }
-            if (!input.id().isEmpty() && now.readable() && now.errors().isEmpty()) {
-                next.put(key, now);
-            }
-            return now;
+            read.incrementAndGet();
+            return FileParser.parse(input, prefix, part);
         });
+        Map<Key, ParsedFile> next = new HashMap<>();
+        for (ParsedFile now : parsed) {
+            if (!now.input().id().isEmpty() && now.readable() && now.errors().isEmpty()) {
+                next.put(new Key(now.prefix(), files.size() > 1, now.input().id()), now);
+            }
+        }
         kept = next;
-        last = new Reads(read[0], files.size() - read[0]);
+        last = new Reads(read.get(), files.size() - read.get());
         return ConfigLoader.assemble(root, parsed, index::update);
     }
 
