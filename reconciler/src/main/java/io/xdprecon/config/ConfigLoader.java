@@ -6,6 +6,7 @@ import io.xdprecon.config.Spec.Layer;
 import io.xdprecon.config.Spec.NodeSpec;
 import io.xdprecon.config.Spec.ServiceEntry;
 import io.xdprecon.config.Spec.TuningSpec;
+import io.xdprecon.host.InOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -134,73 +135,29 @@ public final class ConfigLoader {
         if (files.size() == 1) {
             return List.of(reader.read(files.getFirst(), prefix(root, files.getFirst(), 1), false));
         }
-        return readAll(root, files, reader, Runtime.getRuntime().availableProcessors());
+        return readAll(root, files, reader, InOrder.cores());
     }
 
     /**
-     * The files of a directory read by {@code reader} on {@code threads} threads, their results in path order: a
-     * directory of 256 files started slower than its flows in one file on one core. At most twice as many files as
-     * there are threads are read ahead of the next in path order, so the results held beyond the bound of a directory
-     * are at most that many files' (each bounded while it is read). The characters are summed in path order, so a directory
-     * past the bound fails at the same file, with the same message, as read one by one; a reader's exception is
-     * thrown as it would be, for the first file in path order that throws.
+     * The files of a directory read by {@code reader} on {@code threads} threads ({@link InOrder}), their results in
+     * path order: a directory of 256 files started slower than its flows in one file, read on one core. The
+     * characters are summed in path order, so a directory past the bound fails at the same file, with the same
+     * message, as read one by one, and holds at most twice as many files' results as there are threads beyond it
+     * (each file bounded while it is read); a reader's exception is thrown as it would be, the first in path order.
      */
     static List<ParsedFile> readAll(Path root, List<ConfigInput> files, FileReader reader, int threads) {
-        int workers = Math.clamp(threads, 1, files.size());
         List<ParsedFile> parsed = new ArrayList<>(files.size());
-        java.util.ArrayDeque<java.util.concurrent.Future<ParsedFile>> ahead = new java.util.ArrayDeque<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers,
-                Thread.ofPlatform().name("xdprecon-config-read-", 1).daemon().factory());
-        try {
-            long characters = 0;
-            int next = 0;
-            for (ConfigInput input : files) {
-                while (next < files.size() && ahead.size() < 2 * workers) {
-                    ConfigInput file = files.get(next++);
-                    String prefix = prefix(root, file, files.size());
-                    ahead.add(pool.submit(() -> reader.read(file, prefix, true)));
-                }
-                ParsedFile file = result(ahead.removeFirst());
-                parsed.add(file);
-                // One file is bounded while it is read; its results (packed flows, a tree) are kept until all are read.
-                if ((characters += file.characters()) > YamlReader.MAX_CODE_POINTS) {
-                    throw new ConfigException(List.of(ConfigError.ofFile(input.name(), "the config's files hold more than "
-                            + YamlReader.MAX_CODE_POINTS + " characters (128 Mi) with this one, the bound of a config"
-                            + " directory as of one file; the files after it were not read")));
-                }
+        long[] characters = {0};
+        InOrder.forEach(files, threads, input -> reader.read(input, prefix(root, input, files.size()), true), file -> {
+            parsed.add(file);
+            // One file is bounded while it is read; its results (packed flows, a tree) are kept until all are read.
+            if ((characters[0] += file.characters()) > YamlReader.MAX_CODE_POINTS) {
+                throw new ConfigException(List.of(ConfigError.ofFile(file.input().name(), "the config's files hold more"
+                        + " than " + YamlReader.MAX_CODE_POINTS + " characters (128 Mi) with this one, the bound of a"
+                        + " config directory as of one file; the files after it were not read")));
             }
-        } finally {
-            ahead.forEach(f -> f.cancel(true)); // results no one will take: a failure, or a directory past its bound
-            pool.close(); // and no read goes on after the load (a source may close what it reads from)
-        }
+        });
         return parsed;
-    }
-
-    /**
-     * A file's result, waited for without regard to interrupts (reading files one by one never stopped for one
-     * either; the flag is set again afterwards); its reader's exception as thrown.
-     */
-    private static ParsedFile result(java.util.concurrent.Future<ParsedFile> read) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return read.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    switch (e.getCause()) {
-                        case RuntimeException r -> throw r;
-                        case Error r -> throw r;
-                        default -> throw new IllegalStateException("a reader threw a checked exception", e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** The pointer prefix of {@code input}: "" alone, else its relative path as one pointer segment. */

@@ -1,7 +1,8 @@
 /**
  * The host as the process meets it: commands (ip, ethtool, sysctl, …) run with a timeout in the calling thread's
  * network namespace, files read only when they are regular ({@link io.xdprecon.host.RegularFile}: a FIFO would
- * block forever), and I/O errors in words ({@link io.xdprecon.host.IoErrors}).
+ * block forever), I/O errors in words ({@link io.xdprecon.host.IoErrors}), and its cores: work on a list's items
+ * spread over them, taken in list order ({@link io.xdprecon.host.InOrder}).
  *
  * <p>May import: nothing of xdprecon.
  */

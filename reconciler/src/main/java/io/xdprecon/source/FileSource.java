@@ -4,6 +4,7 @@ import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigInput;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.dataplane.fs.Inotify;
+import io.xdprecon.host.InOrder;
 import io.xdprecon.host.IoErrors;
 import io.xdprecon.host.RegularFile;
 import io.xdprecon.text.Utf8;
@@ -230,13 +231,12 @@ public final class FileSource implements Source {
     private Snapshot read() throws SourceException {
         boolean directory = Files.isDirectory(path);
         List<Path> files = configFiles();
-        java.util.Map<Path, FileState> now = new java.util.HashMap<>();
+        java.util.Map<Path, FileState> last = known;
         List<FileState> states = new ArrayList<>(files.size());
-        for (Path file : files) {
-            FileState state = read(file, known.get(file));
-            states.add(state);
-            now.put(file, state);
-        }
+        // A directory's files digested on every core: a cold start reads every byte of them (issue 9).
+        InOrder.forEach(files, InOrder.cores(), file -> read(file, last.get(file)), states::add);
+        java.util.Map<Path, FileState> now = new java.util.HashMap<>();
+        states.forEach(state -> now.put(state.file(), state));
         known = now;
         String id;
         if (!directory) {

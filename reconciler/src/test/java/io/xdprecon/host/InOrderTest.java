@@ -1,0 +1,57 @@
+package io.xdprecon.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Work spread over threads and taken in list order, as if done one by one (issue 9: a directory read on every core). */
+class InOrderTest {
+    private static final List<Integer> ITEMS = IntStream.range(0, 100).boxed().toList();
+
+    @Test
+    void resultsAreTakenInListOrderOnTheCallersThread() throws Exception {
+        for (int threads : new int[] {1, 2, 7}) {
+            List<Integer> taken = new ArrayList<>();
+            Thread caller = Thread.currentThread();
+            InOrder.forEach(ITEMS, threads, i -> i * i, r -> {
+                assertSame(caller, Thread.currentThread());
+                taken.add(r);
+            });
+            assertEquals(ITEMS.stream().map(i -> i * i).toList(), taken, threads + " threads");
+        }
+    }
+
+    @Test
+    void aCheckedExceptionIsThrownAsItselfAndNoWorkGoesOnAfterTheCall() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        CountDownLatch laterStarted = new CountDownLatch(1);
+        IOException thrown = assertThrows(IOException.class, () -> InOrder.forEach(ITEMS, 4, i -> {
+            running.incrementAndGet();
+            try {
+                if (i == 1) {
+                    assertTrue(laterStarted.await(30, TimeUnit.SECONDS), "item 2 never started: one by one?");
+                    throw new IOException("item 1");
+                }
+                if (i == 2) {
+                    laterStarted.countDown();
+                    new CountDownLatch(1).await(); // until interrupted: dropped work must be stopped and waited for
+                }
+                return i;
+            } finally {
+                running.decrementAndGet();
+            }
+        }, r -> { }));
+        assertEquals("item 1", thrown.getMessage());
+        assertEquals(0, running.get(), "work still running after the call");
+    }
+}
