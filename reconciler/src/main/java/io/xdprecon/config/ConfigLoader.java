@@ -82,10 +82,13 @@ public final class ConfigLoader {
 
     /** The YAML files of a config directory, in path order. */
     public static List<ConfigInput> directory(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> Files.isRegularFile(p) && isYaml(dir.relativize(p)))
-                    .sorted((a, b) -> relative(dir, a).compareTo(relative(dir, b)))
-                    .map(p -> ConfigInput.of(p, "")).toList();
+        // The walk's own attributes say what is a regular file (a link is asked where it leads), and each file's name
+        // is made once, not at each comparison of the sort: listing 256 files cost 50-100 ms of a cold start (issue 9).
+        record Named(String name, Path file) {}
+        try (Stream<Path> walk = Files.find(dir, Integer.MAX_VALUE, (p, attributes) -> (attributes.isRegularFile()
+                || attributes.isSymbolicLink() && Files.isRegularFile(p)) && isYaml(dir.relativize(p)))) {
+            return walk.map(p -> new Named(relative(dir, p), p)).sorted(java.util.Comparator.comparing(Named::name))
+                    .map(n -> ConfigInput.of(n.file(), "")).toList();
         } catch (IOException e) {
             throw new ConfigException(List.of(ConfigError.ofFile(dir, "cannot be read: " + e.getMessage())));
         } catch (UncheckedIOException e) {

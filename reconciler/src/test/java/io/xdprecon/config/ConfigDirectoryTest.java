@@ -140,6 +140,20 @@ class ConfigDirectoryTest {
         assertEquals(List.of("a", "b"), config.flows("edge-1").stream().map(Flow::name).toList());
     }
 
+    @Test
+    void aDirectoryHoldsItsYamlFilesInPathOrderLinksTooHiddenOnesNot() throws Exception {
+        for (String name : List.of("b.yml", "a/b.yaml", "a-b.yaml", "a.yaml", "z/y/x.yaml", ".hidden.yaml", ".git/c.yaml",
+                "notes.txt", "dir.yaml/inside.yaml")) {
+            write(name, "flows: []\n");
+        }
+        Path elsewhere = Files.writeString(Files.createTempFile(dir.getParent(), "linked", ".txt"), "flows: []\n");
+        Files.createSymbolicLink(dir.resolve("link.yaml"), elsewhere);
+        Files.createSymbolicLink(dir.resolve("dangling.yaml"), dir.resolve("nowhere"));
+        assertEquals(List.of("a-b.yaml", "a.yaml", "a/b.yaml", "b.yml", "dir.yaml/inside.yaml", "link.yaml", "z/y/x.yaml"),
+                ConfigLoader.directory(dir).stream().map(f -> ConfigLoader.relative(dir, f.name())).toList(),
+                "by the name messages show, '/' between parts; a link that leads to a regular file is one");
+    }
+
     private void write(String name, String text) throws Exception {
         Path file = dir.resolve(name);
         Files.createDirectories(file.getParent());
