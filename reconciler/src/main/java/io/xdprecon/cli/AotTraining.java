@@ -29,11 +29,16 @@ import java.util.stream.Stream;
  * desired rules packed and planned cold against an empty node — over a generated config of {@link #FLOWS} flows,
  * enough for the loops to be profiled as they are at full scale; then {@code validate} and {@code plan --offline}
  * of that config, as an operator runs them. (Trained on {@code validate} of the 5-flow example, as before, the
- * daemon's classes were not in the cache and the load's profiles came from 5 flows.)
+ * daemon's classes were not in the cache and the load's profiles came from 5 flows.) Then the same of the config
+ * split over {@link #SPLIT_FILES} files, as a fleet keeps it: its files listed and read on every core, each checked as
+ * one part, their rules built in runs and merged — paths a one-file config never takes (trained on one file only, a
+ * split config's {@code validate} and cold start loaded and ran them cold: issue 9).
  */
 public final class AotTraining {
     /** Flows of the generated config: a few seconds of training, loops run thousands of times. */
     static final int FLOWS = 8_192;
+    /** Files of the split config, which holds twice as many flows: rules built in two runs. */
+    static final int SPLIT_FILES = 32;
 
     private AotTraining() {}
 
@@ -42,8 +47,11 @@ public final class AotTraining {
         try {
             Path config = dir.resolve("flows.yaml");
             FleetConfigs.writeFile(config, FLOWS, FleetConfigs.Keys.RANDOM, 1);
-            coldStart(config);
-            for (List<String> command : List.of(List.of("validate", config.toString()),
+            coldStart(config, FLOWS);
+            Path split = dir.resolve("fleet");
+            FleetConfigs.writeDirectory(split, 2 * FLOWS, SPLIT_FILES, FleetConfigs.Keys.RANDOM, 1);
+            coldStart(split, 2 * FLOWS);
+            for (List<String> command : List.of(List.of("validate", config.toString()), List.of("validate", split.toString()),
                     List.of("plan", "--offline", "-c", config.toString(), "--node", "training"),
                     List.of("run", "--help"))) {
                 Main.Captured run = Main.capture(EnvFile.NONE, command.toArray(String[]::new));
@@ -59,7 +67,7 @@ public final class AotTraining {
     }
 
     /** What the daemon does with a new revision of a file source on an empty node, up to the first write. */
-    private static void coldStart(Path config) throws SourceException {
+    private static void coldStart(Path config, int flows) throws SourceException {
         Revision revision;
         try (FileSource source = new FileSource(config, Duration.ZERO)) {
             revision = source.poll();
@@ -69,8 +77,8 @@ public final class AotTraining {
                 InterfaceResolver.of(Map.of("pc", 1_000_001, "ps", 1_000_002)));
         LiveState empty = LiveState.absent(List.of(), Map.of());
         Plan plan = Planner.plan(loaded.desired(), empty, new LiveRules.Builder().build());
-        if (plan.ruleChanges().size() != 2 * FLOWS) {
-            throw new IllegalStateException("the cold plan of " + FLOWS + " flows has " + plan.ruleChanges().size() + " rules");
+        if (plan.ruleChanges().size() != 2 * flows) {
+            throw new IllegalStateException("the cold plan of " + flows + " flows has " + plan.ruleChanges().size() + " rules");
         }
     }
 
