@@ -1,5 +1,6 @@
 package io.xdprecon.daemon;
 
+import io.xdprecon.host.InOrder;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
@@ -15,7 +16,8 @@ import java.util.function.LongSupplier;
  * and restarted into the same work.
  *
  * <p>Every heartbeat it looks at the loop thread's CPU time (user and system: batch map writes are system time):
- * a loop in a reconcile whose CPU time grew since the last look is working, and the watchdog is pinged; one that
+ * a loop in a reconcile whose CPU time grew since the last look (or that of the threads it waits for:
+ * {@link InOrder#workCpuNanos}) is working, and the watchdog is pinged; one that
  * used none (blocked on a lock, a socket, a hung fetch) is not, and systemd kills it as before. A phase the loop
  * is busy in for two looks or more is reported once (the log, and systemd's STATUS=).
  */
@@ -60,7 +62,8 @@ final class BusyLoopWatch implements AutoCloseable {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().threadId();
         LongSupplier cpu = threads.isThreadCpuTimeSupported()
-                ? () -> threads.getThreadCpuTime(id)
+                // With the CPU of the threads a directory's files are read on while the loop waits for them.
+                ? () -> threads.getThreadCpuTime(id) + InOrder.workCpuNanos()
                 // No CPU clock to tell work from a hang: a reconcile counts as working, as its phases report.
                 : new LongSupplier() {
                     private long ticks;

@@ -5,6 +5,7 @@
  * DPDK loop of {@code daemon.dpdk}); {@link io.xdprecon.daemon.DaemonEvents} tell metrics and systemd what happened.
  *
  * <p>May import: {@code apply}, {@code config}, {@code dataplane}, {@code dataplane.bpf}, {@code dataplane.maps},
- * {@code dataplane.systemd}, {@code live}, {@code plan}, {@code source}, {@code state}, {@code text}.
+ * {@code dataplane.systemd}, {@code host} (the CPU of the threads a load works on), {@code live}, {@code plan},
+ * {@code source}, {@code state}, {@code text}.
  */
 package io.xdprecon.daemon;

@@ -1,11 +1,16 @@
 package io.xdprecon.host;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Work on the items of a list on several threads, its results taken in list order, on the caller's thread, as if
@@ -14,9 +19,48 @@ import java.util.concurrent.Future;
  * passed by that many items' results at most. The first item in list order whose work throws has its exception
  * thrown, as done one by one; the results no one takes after it (or after a taker that throws) are dropped, their
  * work interrupted and waited for: nothing of it goes on after the call.
+ *
+ * <p>The caller waits while other threads work for it: the CPU they use is counted ({@link #workCpuNanos}), so that
+ * the daemon's watchdog, fed while its loop uses CPU, is fed while its loop waits here too.
  */
 public final class InOrder {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** CPU used by work finished on the threads of this class. */
+    private static final AtomicLong DONE_CPU = new AtomicLong();
+    /** The threads of this class at work now, with their CPU time when the work began. */
+    private static final Map<Thread, Long> AT_WORK = new ConcurrentHashMap<>();
+
     private InOrder() {}
+
+    /**
+     * The CPU time (ns) that the threads of this class have used for their callers' work so far, finished and under
+     * way; grows while any of them works. 0 where the JVM measures no thread's CPU time.
+     */
+    public static long workCpuNanos() {
+        long cpu = DONE_CPU.get();
+        for (Map.Entry<Thread, Long> working : AT_WORK.entrySet()) {
+            long now = cpuNanos(working.getKey());
+            cpu += now < 0 ? 0 : Math.max(0, now - working.getValue());
+        }
+        return cpu;
+    }
+
+    private static long cpuNanos(Thread thread) {
+        return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1;
+    }
+
+    /** {@code work} on {@code item} on this thread, its CPU counted in {@link #workCpuNanos}. */
+    private static <T, R, E extends Exception> R counted(Work<T, R, E> work, T item) throws E {
+        Thread self = Thread.currentThread();
+        long start = cpuNanos(self);
+        AT_WORK.put(self, start);
+        try {
+            return work.apply(item);
+        } finally {
+            AT_WORK.remove(self);
+            DONE_CPU.addAndGet(start < 0 ? 0 : Math.max(0, cpuNanos(self) - start));
+        }
+    }
 
     /** The work on one item; {@code E} is what it may throw besides unchecked exceptions. */
     @FunctionalInterface
@@ -53,7 +97,7 @@ public final class InOrder {
             for (int i = 0; i < items.size(); i++) {
                 while (next < items.size() && ahead.size() < 2 * workers) {
                     T item = items.get(next++);
-                    ahead.add(pool.submit(() -> work.apply(item)));
+                    ahead.add(pool.submit(() -> counted(work, item)));
                 }
                 taker.take(InOrder.<R, E>result(ahead.removeFirst()));
             }

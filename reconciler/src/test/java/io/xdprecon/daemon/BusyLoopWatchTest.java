@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdprecon.config.Config;
+import io.xdprecon.host.InOrder;
 import io.xdprecon.source.FileSource;
 import io.xdprecon.state.DesiredState;
 import java.lang.management.ManagementFactory;
@@ -115,6 +116,31 @@ class BusyLoopWatchTest {
         } finally {
             release.countDown();
             blocked.join();
+        }
+    }
+
+    /**
+     * A loop that waits while other threads read a directory's files for it ({@link InOrder}) uses no CPU itself, but
+     * its reconcile works: the watch counts their CPU (issue 9). Counting the loop's own CPU only, it was not pinged.
+     */
+    @Test
+    void aLoopWaitingForTheThreadsThatReadItsFilesIsPinged() throws Exception {
+        Recorder recorder = new Recorder();
+        try (BusyLoopWatch watch = BusyLoopWatch.ofCurrentThread(recorder, Duration.ofMillis(20))) {
+            watch.phase("loading revision abc");
+            Thread loop = Thread.currentThread();
+            long bound = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
+            List<Long> work = new CopyOnWriteArrayList<>();
+            InOrder.forEach(List.of(1, 2), 2, item -> {
+                long spun = 0;
+                while (recorder.pings.size() < 3 && System.nanoTime() < bound) {
+                    spun += Long.numberOfTrailingZeros(spun * 31 + item); // CPU, as parsing a file uses
+                }
+                return spun;
+            }, work::add);
+            assertEquals(2, work.size());
+            assertTrue(recorder.pings.size() >= 3, "pings while the loop waited: " + recorder.pings.size());
+            assertTrue(recorder.pings.stream().noneMatch(t -> t == loop));
         }
     }
 

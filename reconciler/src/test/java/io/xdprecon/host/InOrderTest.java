@@ -32,6 +32,22 @@ class InOrderTest {
     }
 
     @Test
+    void theCpuOfWorkUnderWayAndFinishedIsCounted() {
+        long before = InOrder.workCpuNanos();
+        long bound = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
+        List<Long> seen = new ArrayList<>();
+        InOrder.forEach(List.of(1, 2), 2, i -> {
+            long spun = 0;
+            while (InOrder.workCpuNanos() - before < 20_000_000L && System.nanoTime() < bound) {
+                spun += Long.numberOfTrailingZeros(spun * 31 + i); // counted while it runs, not only once it ends
+            }
+            return InOrder.workCpuNanos() - before;
+        }, seen::add);
+        assertTrue(seen.stream().allMatch(cpu -> cpu >= 20_000_000L), seen.toString());
+        assertTrue(InOrder.workCpuNanos() - before >= 20_000_000L, "finished work stays counted");
+    }
+
+    @Test
     void aCheckedExceptionIsThrownAsItselfAndNoWorkGoesOnAfterTheCall() throws Exception {
         AtomicInteger running = new AtomicInteger();
         CountDownLatch laterStarted = new CountDownLatch(1);
