@@ -66,7 +66,10 @@ class BusyLoopWatchTest {
                 loop.set(Thread.currentThread());
                 long bound = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
                 long work = 0;
-                while (recorder.pings.stream().filter(t -> t != loop.get()).count() < 3 && System.nanoTime() < bound) {
+                // The watch pings (alive) before it says what the loop is busy with (progress), and pings of the fetch
+                // phase count too: held until both were seen, or the line the test asks for may come after the loop ended.
+                while ((recorder.pings.stream().filter(t -> t != loop.get()).count() < 3
+                        || recorder.progress.stream().noneMatch(BusyLoopWatchTest::saysItIsLoading)) && System.nanoTime() < bound) {
                     work += Long.numberOfTrailingZeros(work * 31 + 7); // CPU, as parsing a big config uses
                 }
                 throw new Stop(work);
@@ -85,8 +88,11 @@ class BusyLoopWatchTest {
         }
         long fromTheWatch = recorder.pings.stream().filter(t -> t != loop.get()).count();
         assertTrue(fromTheWatch >= 3, "pings from outside the busy loop: " + fromTheWatch);
-        assertEquals(1, recorder.progress.stream().filter(line -> line.matches("reconciling: loading revision [0-9a-f]+ "
-                + "\\(busy \\d+ s\\)")).count(), recorder.progress::toString);
+        assertEquals(1, recorder.progress.stream().filter(BusyLoopWatchTest::saysItIsLoading).count(), recorder.progress::toString);
+    }
+
+    private static boolean saysItIsLoading(String progressLine) {
+        return progressLine.matches("reconciling: loading revision [0-9a-f]+ \\(busy \\d+ s\\)");
     }
 
     /** A loop blocked in a reconcile (a lock, a socket) uses no CPU: the watch does not feed it, systemd kills it. */
