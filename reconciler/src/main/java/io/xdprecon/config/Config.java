@@ -13,7 +13,6 @@ import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.FlowRule6;
 import io.xdprecon.dataplane.maps.IpAddress;
 import io.xdprecon.dataplane.maps.Owner;
-import io.xdprecon.host.InOrder;
 import io.xdprecon.state.Direction;
 import io.xdprecon.state.DesiredRule6;
 import io.xdprecon.state.DesiredRules;
@@ -198,7 +197,7 @@ public final class Config {
         boolean anyV6 = spec.flows().stream().anyMatch(FlowTable::anyV6);
         DesiredRules rules = previous.filter(p -> p.node().equals(node) && !anyV6) // IPv6 rows are not in the packed rules
                 .flatMap(p -> reuse(spec.flows(), ifindexes, p))
-                .orElseGet(() -> build(spec.flows(), ifindexes, InOrder.cores()));
+                .orElseGet(() -> build(spec.flows(), ifindexes, t -> true));
         Map<FlowKey6, DesiredRule6> rules6 = anyV6 ? rules6(spec.flows(), ifindexes) : Map.of();
         DatapathSettings datapath = new DatapathSettings(
                 spec.datapath().mode().map(At::value).orElse(DatapathSettings.Mode.XDP),
@@ -226,40 +225,6 @@ public final class Config {
             }
         }
         return rules;
-    }
-
-    /** The fewest flows a run of {@link #build(List, List, int)} is given a thread for: threads cost time too. */
-    static final int MIN_FLOWS_A_RUN = 8192;
-
-    /**
-     * The rules of all {@code tables}, the tables of a config of several files built in up to {@code parts} runs of
-     * about as many flows each, on as many threads, joined by one merged walk ({@link DesiredRules#concat}): a split
-     * config's cold start sorts its rules on every core (issue 9). The same rules, numbered the same, as one build.
-     */
-    static DesiredRules build(List<FlowTable> tables, List<int[]> ifindexes, int parts) {
-        long flows = tables.stream().mapToLong(FlowTable::size).sum();
-        parts = (int) Math.min(parts, flows / MIN_FLOWS_A_RUN);
-        List<int[]> runs = new ArrayList<>(); // [first table, end table)
-        int first = 0;
-        long taken = 0;
-        for (int t = 0; t < tables.size() && runs.size() < parts - 1; t++) {
-            taken += tables.get(t).size();
-            if (taken * parts >= flows * (runs.size() + 1)) {
-                runs.add(new int[] {first, t + 1});
-                first = t + 1;
-            }
-        }
-        if (first < tables.size()) {
-            runs.add(new int[] {first, tables.size()});
-        }
-        if (runs.size() < 2) {
-            return build(tables, ifindexes, t -> true);
-        }
-        List<DesiredRules.Span> spans = new ArrayList<>(runs.size());
-        InOrder.forEach(runs, runs.size(), run -> build(tables, ifindexes, t -> t >= run[0] && t < run[1]),
-                built -> spans.add(new DesiredRules.Span(built, 0, built.flows())));
-        // Two files that hold one key (no valid config does): a builder says which rule wins, as in one build.
-        return DesiredRules.concat(spans).orElseGet(() -> build(tables, ifindexes, t -> true));
     }
 
     /** The rules of {@code tables} for which {@code which} holds: two per flow, sorted by key. */

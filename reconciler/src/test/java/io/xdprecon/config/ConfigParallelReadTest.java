@@ -162,19 +162,6 @@ class ConfigParallelReadTest {
         assertEquals(new ConfigCache.Reads(0, 2), cache.lastReads(), "kept across loads as before");
     }
 
-    @Test
-    void theRulesOfADirectoryBuiltInRunsOnSeveralThreadsAreTheRulesBuiltInOne() {
-        Path root = dir.resolve("fleet");
-        FleetConfigs.writeDirectory(root, 3 * Config.MIN_FLOWS_A_RUN + 100, 40, FleetConfigs.Keys.RANDOM, 11);
-        Config.NodeRules rules = ConfigLoader.load(root).forNode("n", LAB, java.util.Optional.empty());
-        var inOne = Config.build(rules.tables(), rules.ifindexes(), 1);
-        assertEquals(2 * (3 * Config.MIN_FLOWS_A_RUN + 100), inOne.size());
-        assertTrue(inOne.samePacked(rules.desired().packed()), "a node's rules");
-        for (int parts : new int[] {2, 3, 4, 8}) {
-            assertTrue(inOne.samePacked(Config.build(rules.tables(), rules.ifindexes(), parts)), parts + " runs");
-        }
-    }
-
     /** {@code text} as a file with an id, running {@code onOpen} each time it is opened. */
     private static ConfigInput opened(Path name, String text, Runnable onOpen) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
