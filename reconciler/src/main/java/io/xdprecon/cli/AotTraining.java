@@ -31,13 +31,13 @@ import java.util.stream.Stream;
  * of that config, as an operator runs them. (Trained on {@code validate} of the 5-flow example, as before, the
  * daemon's classes were not in the cache and the load's profiles came from 5 flows.) Then the same of the config
  * split over {@link #SPLIT_FILES} files, as a fleet keeps it: its files listed and read on every core, each checked as
- * one part, their rules built in runs and merged — paths a one-file config never takes (trained on one file only, a
- * split config's {@code validate} and cold start loaded and ran them cold: issue 9).
+ * one part, their flows indexed and built across files — paths a one-file config never takes (trained on one file
+ * only, a split config's {@code validate} and cold start loaded and ran them cold: issue 9).
  */
 public final class AotTraining {
     /** Flows of the generated config: a few seconds of training, loops run thousands of times. */
     static final int FLOWS = 8_192;
-    /** Files of the split config, which holds twice as many flows: rules built in two runs. */
+    /** Files of the split config, which holds twice as many flows. */
     static final int SPLIT_FILES = 32;
 
     private AotTraining() {}
