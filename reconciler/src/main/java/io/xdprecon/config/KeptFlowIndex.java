@@ -41,10 +41,12 @@ final class KeptFlowIndex {
             return ConfigLoader.index(spec);
         }
         try {
+            if (!slots.isEmpty() && slots.entrySet().stream().noneMatch(kept -> stays(kept, wanted))) {
+                clear(); // every table goes (one file's edit): cleared at once, not row by row
+            }
             for (Iterator<Map.Entry<FlowTable, Integer>> it = slots.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<FlowTable, Integer> kept = it.next();
-                int[] devices = wanted.get(kept.getKey());
-                if (devices == null || !Arrays.equals(devices, index.devices(kept.getValue()))) {
+                if (!stays(kept, wanted)) {
                     index.remove(kept.getValue());
                     free.push(kept.getValue());
                     it.remove();
@@ -68,8 +70,19 @@ final class KeptFlowIndex {
         }
     }
 
+    /** Whether a kept table stays in the index: still wanted, with the same device numbers. */
+    private boolean stays(Map.Entry<FlowTable, Integer> kept, Map<FlowTable, int[]> wanted) {
+        int[] devices = wanted.get(kept.getKey());
+        return devices != null && Arrays.equals(devices, index.devices(kept.getValue()));
+    }
+
     private void reset() {
         index = new FlowIndex();
+        clear();
+    }
+
+    private void clear() {
+        index.clear();
         slots.clear();
         free.clear();
         for (int slot = 0; slot < FlowIndex.MAX_SLOTS; slot++) {

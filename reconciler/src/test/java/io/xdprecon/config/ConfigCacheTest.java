@@ -71,6 +71,40 @@ class ConfigCacheTest {
                 () -> ConfigLoader.load(second, inputs(second, texts))).lines()), all, "what a full load says");
     }
 
+    /**
+     * One file's edits replace the only table of the kept index (cleared at once): each revision is still checked
+     * as a full load checks it — a name taken twice found, then gone once the edit undoes it.
+     */
+    @Test
+    void aOneFileConfigEditedAgainAndAgainIsCheckedAsAFullLoad() {
+        Path file = Path.of("/srv/edge.yaml");
+        ConfigCache cache = new ConfigCache();
+        List<String> revisions = List.of(oneFile(40, -1, 0), oneFile(40, 7, 1), oneFile(40, 7, 1).replace("f8\n", "f7\n"),
+                oneFile(40, 7, 2), oneFile(41, 7, 2));
+        for (String text : revisions) {
+            List<ConfigInput> input = List.of(ConfigInput.ofText(file, text));
+            List<ConfigInput> again = List.of(ConfigInput.ofText(file, text));
+            try {
+                ConfigCache.Loaded loaded = cache.load(file, input, "n", LAB);
+                assertEquals(1, cache.lastReads().read());
+                assertEquals(ConfigLoader.load(file, again).forNode("n", LAB).rules(), loaded.desired().rules(),
+                        "what a full load gives");
+            } catch (ConfigException e) {
+                assertEquals(String.join("\n", assertThrows(ConfigException.class,
+                        () -> ConfigLoader.load(file, again)).lines()), String.join("\n", e.lines()), "what a full load says");
+                assertTrue(String.join("\n", e.lines()).contains("f7"), String.join("\n", e.lines()));
+            }
+        }
+    }
+
+    private static String oneFile(int flows, int edited, int variant) {
+        StringBuilder text = new StringBuilder(FleetConfigs.base(FleetConfigs.maxRules(flows), true));
+        for (int i = 0; i < flows; i++) {
+            text.append(FleetConfigs.flow(i, FleetConfigs.Keys.EVEN, 7, i == edited ? variant : 0));
+        }
+        return text.toString();
+    }
+
     @Test
     void aFileWithProblemsIsReadAgain() {
         Path root = Path.of("/srv/fleet");
