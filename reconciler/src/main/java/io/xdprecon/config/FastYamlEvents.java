@@ -27,6 +27,11 @@ final class FastYamlEvents extends EventCursor {
     }
 
     private static final int MAX_SIMPLE_KEY = 1024;
+    /** Characters no plain scalar starts with (but see {@link #plainStart}). */
+    private static final boolean[] INDICATOR = ascii("-?:,[]{}#&*!|>'\"%@`");
+    /** Characters that end a plain scalar in a flow collection, and that end it after a ':' there. */
+    private static final boolean[] FLOW_END = ascii(",?[]{}");
+    private static final boolean[] FLOW_INDICATOR = ascii(",[]{}");
 
     private final Reader in;
     private char[] buf = new char[1 << 16];
@@ -400,14 +405,14 @@ final class FastYamlEvents extends EventCursor {
      */
     private boolean plainStart(int i, boolean flow) {
         char c = buf[i];
-        if ("-?:,[]{}#&*!|>'\"%@`".indexOf(c) < 0) {
+        if (!in(INDICATOR, c)) {
             return true;
         }
         if (c != '-' || i + 1 >= lineEnd) {
             return false;
         }
         char n = buf[i + 1];
-        return n != ' ' && (!flow || ",[]{}".indexOf(n) < 0);
+        return n != ' ' && (!flow || !in(FLOW_INDICATOR, n));
     }
 
     /**
@@ -426,7 +431,7 @@ final class FastYamlEvents extends EventCursor {
             while (q < lineEnd) {
                 char c = buf[q];
                 if (c == ' ' || c == ':' && (q + 1 == lineEnd || buf[q + 1] == ' '
-                        || flow && ",[]{}".indexOf(buf[q + 1]) >= 0) || flow && ",?[]{}".indexOf(c) >= 0) {
+                        || flow && in(FLOW_INDICATOR, buf[q + 1])) || flow && in(FLOW_END, c)) {
                     break;
                 }
                 q++;
@@ -441,6 +446,20 @@ final class FastYamlEvents extends EventCursor {
             }
             p = s;
         }
+    }
+
+    /**
+     * A set of ASCII characters as a table: looked up for every character of a plain scalar, where a search of a
+     * string cost ~0.1 s of the ~0.65 s that a file of 262,000 flows took to parse.
+     */
+    private static boolean[] ascii(String characters) {
+        boolean[] set = new boolean[128];
+        characters.chars().forEach(c -> set[c] = true);
+        return set;
+    }
+
+    private static boolean in(boolean[] set, char c) {
+        return c < set.length && set[c];
     }
 
     /** The end (after the closing quote) of the one-line quoted scalar at {@code i}; -1 if it goes on. */
