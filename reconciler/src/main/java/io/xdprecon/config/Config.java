@@ -235,6 +235,7 @@ public final class Config {
         }
         DesiredRules.Builder rules = new DesiredRules.Builder(2 * flows);
         long[] leg = new long[4];
+        Direction[] directions = Direction.values();
         for (int t = 0; t < tables.size(); t++) {
             if (!which.test(t)) {
                 continue;
@@ -244,8 +245,8 @@ public final class Config {
                 if (table.v6(r)) {
                     continue; // DesiredState.rules6
                 }
-                int flow = rules.flow(table.name(r));
-                for (Direction direction : Direction.values()) {
+                int flow = table.nameInto(r, rules);
+                for (Direction direction : directions) {
                     table.leg(r, direction, ifindexes.get(t), leg);
                     rules.rule(flow, direction, leg[Flow.KEY_HIGH], leg[Flow.KEY_LOW], leg[Flow.REWRITE_HIGH],
                             leg[Flow.REWRITE_LOW]);

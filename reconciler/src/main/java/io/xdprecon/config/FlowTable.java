@@ -2,6 +2,7 @@ package io.xdprecon.config;
 
 import io.xdprecon.dataplane.maps.FlowKey6;
 import io.xdprecon.dataplane.maps.IpAddress;
+import io.xdprecon.state.DesiredRules;
 import io.xdprecon.state.Direction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -254,6 +255,12 @@ final class FlowTable {
     String name(int r) {
         int start = r == 0 ? 0 : nameEnds[r - 1];
         return new String(names, start, nameEnds[r] - start, StandardCharsets.UTF_8);
+    }
+
+    /** Row {@code r}'s name added to {@code rules} as its bytes (no String made and encoded again); its flow number. */
+    int nameInto(int r, DesiredRules.Builder rules) {
+        int start = r == 0 ? 0 : nameEnds[r - 1];
+        return rules.flow(names, start, nameEnds[r] - start);
     }
 
     /** Whether row {@code r}'s name is {@code other}'s row {@code o}'s, without making either. */

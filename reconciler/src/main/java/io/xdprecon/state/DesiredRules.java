@@ -32,6 +32,7 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
     private final byte[] names;
     private final int[] nameEnds;
     private final int size;
+    private static final Direction[] DIRECTIONS = Direction.values();
     private final SortedRules sorted;
 
     private DesiredRules(long[] keyHigh, long[] keyLow, long[] rewriteHigh, long[] rewriteLow, int[] legs, byte[] names,
@@ -188,11 +189,16 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
         /** Adds a flow by name; returns the number its rules are added under. */
         public int flow(String name) {
             byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-            if (namesUsed + utf8.length > names.length) {
-                names = Arrays.copyOf(names, Math.max(names.length * 2, namesUsed + utf8.length));
+            return flow(utf8, 0, utf8.length);
+        }
+
+        /** {@link #flow(String)} of a name as UTF-8 bytes: {@code length} of {@code utf8} from {@code from}. */
+        public int flow(byte[] utf8, int from, int length) {
+            if (namesUsed + length > names.length) {
+                names = Arrays.copyOf(names, Math.max(names.length * 2, namesUsed + length));
             }
-            System.arraycopy(utf8, 0, names, namesUsed, utf8.length);
-            namesUsed += utf8.length;
+            System.arraycopy(utf8, from, names, namesUsed, length);
+            namesUsed += length;
             if (flows == nameEnds.length) {
                 nameEnds = Arrays.copyOf(nameEnds, flows * 2);
             }
@@ -217,10 +223,18 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
                 }
                 rules.move(i, kept++);
             }
-            return new DesiredRules(Arrays.copyOf(rules.keyHigh, kept), Arrays.copyOf(rules.keyLow, kept),
-                    Arrays.copyOf(rules.rewriteHigh, kept), Arrays.copyOf(rules.rewriteLow, kept),
-                    Arrays.copyOf(rules.tags, kept), Arrays.copyOf(names, namesUsed), Arrays.copyOf(nameEnds, flows),
-                    kept);
+            // The sort made arrays of exactly every rule: the table takes them unless a repeated key was dropped.
+            return new DesiredRules(fit(rules.keyHigh, kept), fit(rules.keyLow, kept), fit(rules.rewriteHigh, kept),
+                    fit(rules.rewriteLow, kept), fit(rules.tags, kept), Arrays.copyOf(names, namesUsed),
+                    Arrays.copyOf(nameEnds, flows), kept);
+        }
+
+        private static long[] fit(long[] column, int size) {
+            return column.length == size ? column : Arrays.copyOf(column, size);
+        }
+
+        private static int[] fit(int[] column, int size) {
+            return column.length == size ? column : Arrays.copyOf(column, size);
         }
     }
 
@@ -246,7 +260,7 @@ public final class DesiredRules extends AbstractMap<FlowKey, DesiredRule> {
     }
 
     public Direction direction(int i) {
-        return Direction.values()[legs[i] & 1];
+        return DIRECTIONS[legs[i] & 1];
     }
 
     /** Rule {@code i}'s flow, by name. */
