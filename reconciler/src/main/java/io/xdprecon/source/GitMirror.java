@@ -122,12 +122,21 @@ final class GitMirror implements AutoCloseable {
     /** The names (or their start) of the files {@link #holdsOnlyTheDaemonsFiles} lets stand. */
     static final List<String> DAEMON_FILES = List.of("admin-token", "suspended");
 
-    /** Fetches every branch and tag of the remote; on failure the repository is as it was. */
+    /**
+     * Fetches every branch and tag of the remote; on failure the repository is as it was.
+     *
+     * <p>The pack asked for is not thin: a server (git's own, whose {@code core.bigFileThreshold} is 512 MB) sends an
+     * edited big file as a delta against the version the mirror holds, and JGit resolves such a delta with the base
+     * and the result whole in the heap — a 57 MB config is then 114 MB, past the unit's {@code -Xmx144m} ("Out of
+     * memory loading unknown object"). Without thin packs the server sends the file whole and JGit streams it; what
+     * it costs is the changed files' bytes (compressed) instead of their deltas.
+     */
     void fetch() throws SourceException {
         FetchCommand fetch = Git.wrap(repository()).fetch()
                 .setRemote("origin")
                 .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
                 .setTagOpt(TagOpt.NO_TAGS)
+                .setThin(false)
                 .setRemoveDeletedRefs(true)
                 .setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
         transport.configure(fetch);

@@ -67,6 +67,63 @@ class GitMirrorTest {
         }
     }
 
+    /**
+     * An edit's fetch brings the edited file whole, not as a delta against the version the mirror holds (a thin
+     * pack): JGit resolves such a delta with base and result whole in the heap, which a big config does not fit in the
+     * unit's heap. The server is git's own upload-pack (JGit's in-process one, which file:// uses, sends this file
+     * whole anyway). A thin pack shows in the mirror as a pack of 4 objects: JGit appends the base it resolved
+     * against, to keep the pack whole.
+     */
+    @Test
+    void anEditIsFetchedWholeNotAsADeltaAgainstTheMirrorsCopy() throws Exception {
+        StringBuilder big = new StringBuilder("flows:\n");
+        for (int i = 0; i < 400; i++) {
+            big.append("  - name: flow-").append(i).append("\n    client: 10.0.").append(i / 250).append('.')
+                    .append(i % 250 + 1).append(":5000\n");
+        }
+        fx.commit("flows.yaml", big.toString(), "v1");
+        fx.push();
+        Path state = tmp.resolve("state");
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            var config = mirror.repository().getConfig();
+            config.setString("remote", "origin", "uploadpack", gitUploadPack()); // a path: JGit forks it
+            config.save();
+            mirror.fetch();
+            java.util.Set<Path> before = packs(state);
+            fx.commit("flows.yaml", big.toString().replace("flow-7\n", "flow-7-edited\n"), "v2");
+            fx.push();
+            mirror.fetch();
+            java.util.Set<Path> added = packs(state);
+            added.removeAll(before);
+            assertEquals(1, added.size(), "one pack fetched: " + added);
+            assertEquals(3, objectCount(added.iterator().next()), "the commit, its tree and the edited file, whole");
+        }
+    }
+
+    /** git's upload-pack program, by its path. */
+    private static String gitUploadPack() throws Exception {
+        Process p = new ProcessBuilder("git", "--exec-path").redirectErrorStream(true).start();
+        String dir = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), "git --exec-path: " + dir);
+        Path program = Path.of(dir, "git-upload-pack");
+        assertTrue(Files.isExecutable(program), program + " is not executable");
+        return program.toString();
+    }
+
+    private static java.util.Set<Path> packs(Path state) throws java.io.IOException {
+        try (var files = Files.list(state.resolve("objects/pack"))) {
+            return files.filter(p -> p.toString().endsWith(".pack")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /** The object count of a pack's header ("PACK", version, count: big-endian 32-bit words). */
+    private static int objectCount(Path pack) throws java.io.IOException {
+        try (var in = new java.io.DataInputStream(Files.newInputStream(pack))) {
+            in.skipNBytes(8);
+            return in.readInt();
+        }
+    }
+
     @Test
     void ancestryBothWays() throws Exception {
         RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
