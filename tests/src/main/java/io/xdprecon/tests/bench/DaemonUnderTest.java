@@ -140,6 +140,34 @@ public final class DaemonUnderTest implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time (user + system, ms) of the daemon's live threads, summed by name with digits dropped (a pool's threads
+     * together), from /proc/PID/task; "(exited threads)" is what the process used beyond them.
+     */
+    public Map<String, Long> threadCpuMillis() {
+        Map<String, Long> ms = new java.util.TreeMap<>();
+        long threads = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile: counted below
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+                ms.merge(name, cpu, Long::sum);
+                threads += cpu;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ms.put("(exited threads)", Math.max(0, cpuMillis() - threads));
+        return ms;
+    }
+
     /** CPU time the daemon used so far (user + system), from /proc/PID/stat, in ms. */
     public long cpuMillis() {
         try {

@@ -42,10 +42,13 @@ import org.eclipse.jgit.transport.RefSpec;
  * <ul>
  *   <li>{@code file}: the daemon watches a file (or directory); an edit replaces the file that holds the flow, as
  *       editors and config tools do, and is timed from the replacement;</li>
- *   <li>{@code git}: the daemon follows a branch of a real bare repository the bench creates (JGit, {@code file://});
- *       an edit is a commit in a working clone, timed from the start of its push, then the signed webhook a Git host
- *       would POST to the daemon's admin endpoint (the poll interval is 10 minutes, so only the webhook wakes it).
- *       The cold start includes the daemon's clone.</li>
+ *   <li>{@code git}: the daemon follows a branch of a real bare repository the bench creates, served by
+ *       {@code git daemon} ({@code git://}) in the lab's proxy namespace, as a Git host serves it: the server's pack
+ *       writing is its own process, not the daemon's CPU (over {@code file://} JGit runs upload-pack inside the
+ *       daemon's JVM; {@code -Dxdprecon.bench.gitProtocol=file} measures that); an edit is a commit in a working
+ *       clone, timed from the start of its push, then the signed webhook a Git host would POST to the daemon's admin
+ *       endpoint (the poll interval is 10 minutes, so only the webhook wakes it). The cold start includes the
+ *       daemon's clone.</li>
  * </ul>
  * Each build runs in a lab of its own (namespaces and a pin root) whose datapath is the build's own layout: this
  * build's, or the frozen copy of an older one ({@code bpf/legacy}, object {@code xdp_fwd_layoutN}) for a baseline of
@@ -57,6 +60,7 @@ import org.eclipse.jgit.transport.RefSpec;
  * files (a one-flow edit replaces the one file that holds the flow); {@code xdprecon.bench.sources} (default
  * {@code file}) lists the sources ({@code file}, {@code git}). KEYS is one of {@link FleetConfigs.Keys} (even, random,
  * one-client, one-server). A build without {@code @JAVA_OPTS} runs with its own unit's options.
+ * {@code xdprecon.bench.threads=true} prints each daemon's CPU per thread at its cold start.
  */
 public final class ScaleBench {
     private static final long SEED = 20261203;
@@ -68,6 +72,8 @@ public final class ScaleBench {
     private static final Duration REST = Duration.ofSeconds(15);
     /** The admin endpoint in the lab's proxy namespace (a namespace of the bench's own: the port is free). */
     private static final int ADMIN_PORT = 9477;
+    /** Where {@code git daemon} listens in the lab's proxy namespace. */
+    private static final int GIT_PORT = 9418;
     private static final String WEBHOOK_SECRET = "scale-bench-secret";
     /**
      * Deliveries closer than the daemon's webhook gap (2 s) are deferred to its end: a Git host's pushes are further
@@ -276,6 +282,7 @@ public final class ScaleBench {
     static final class ConfigRepository implements AutoCloseable {
         final Path bare;
         final Git clone;
+        private Process server;
 
         ConfigRepository(Path dir) throws GitAPIException {
             bare = dir.resolve("flows.git");
@@ -299,10 +306,10 @@ public final class ScaleBench {
          * then brings every object, as a clone does. Builds before 9533cd0 refuse a fresh state directory once their
          * admin endpoint has written its token there; made for every build alike, the cold starts compare.
          */
-        void emptyMirror(Path state) throws GitAPIException, IOException {
+        void emptyMirror(Path state, String url) throws GitAPIException, IOException {
             try (Git mirror = Git.init().setBare(true).setDirectory(state.toFile()).setInitialBranch("xdprecon-unused").call()) {
                 org.eclipse.jgit.lib.StoredConfig config = mirror.getRepository().getConfig();
-                config.setString("remote", "origin", "url", bare.toUri().toString());
+                config.setString("remote", "origin", "url", url);
                 config.setBoolean("gc", null, "autoDetach", false);
                 config.save();
             }
@@ -312,8 +319,47 @@ public final class ScaleBench {
             clone.push().setRemote("origin").setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
         }
 
+        /**
+         * The URL the daemon fetches from: {@code git daemon} serving the bare repository in the lab's proxy namespace
+         * (the daemon's), or with {@code -Dxdprecon.bench.gitProtocol=file} the bare repository itself.
+         */
+        String serve(Lab lab) {
+            if ("file".equals(System.getProperty("xdprecon.bench.gitProtocol", "git"))) {
+                return bare.toUri().toString();
+            }
+            List<String> command = List.of("git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+                    "--port=" + GIT_PORT, "--base-path=" + bare.getParent(), bare.getParent().toString());
+            server = NetNs.call(lab.proxyNs(), () -> new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(bare.resolveSibling("git-daemon.log").toFile()).start());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!NetNs.call(lab.proxyNs(), () -> listening(GIT_PORT))) {
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("git daemon does not listen on port " + GIT_PORT);
+                }
+                Thread.onSpinWait(); // awaiting the port: there is nothing to wait on
+            }
+            return "git://127.0.0.1:" + GIT_PORT + "/" + bare.getFileName();
+        }
+
+        private static boolean listening(int port) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         @Override
         public void close() {
+            if (server != null) {
+                server.destroy();
+                try {
+                    server.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             clone.close();
         }
     }
@@ -333,7 +379,6 @@ public final class ScaleBench {
                 repository.push();
                 Path secret = root.resolve("webhook.secret");
                 Files.writeString(secret, WEBHOOK_SECRET + "\n");
-                sourceArgument = "git:" + repository.bare.toUri();
                 extra = List.of("--ref", "main", "--git-path", config.relative(), "--admin", "127.0.0.1:" + ADMIN_PORT,
                         "--webhook-secret-file", secret.toString());
             }
@@ -343,7 +388,9 @@ public final class ScaleBench {
                 PinnedRules rules = new PinnedRules(lab.pinRoot().resolve(Datapath.RULES_MAP));
                 Path state = Files.createDirectories(root.resolve("state"));
                 if (repository != null) {
-                    repository.emptyMirror(state);
+                    String url = repository.serve(lab);
+                    repository.emptyMirror(state, url);
+                    sourceArgument = "git:" + url;
                 }
                 Path log = root.resolve("daemon.log");
                 Map<String, Integer> devices = Map.of("pc", lab.pc().ifindex(), "ps", lab.ps().ifindex());
@@ -368,6 +415,10 @@ public final class ScaleBench {
                                 Stage.failed("-"), -1, -1, -1);
                     }
                     long coldCpu = daemon.cpuMillis();
+                    if (Boolean.getBoolean("xdprecon.bench.threads")) {
+                        System.err.printf("%s, %s, %d files: CPU ms by thread at the cold start: %s%n", build.name(),
+                                source.label(), files, daemon.threadCpuMillis());
+                    }
                     // The apply is done once the daemon says so: only then is an edit a new revision after it.
                     daemon.await("the apply reported", Duration.ofMinutes(1), POLL, () -> daemon.count("applied revision") >= 1);
                     double[] edits = new double[EDITS];
