@@ -103,6 +103,7 @@ public final class GitSource implements Source {
 
     public GitSource(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        chooseSha1(settings.trust().isPresent());
         this.displayUrl = displayUrl(settings.url());
         this.mirror = new GitMirror(settings.url(), displayUrl, settings.stateDir(), settings.auth(), settings.timeout());
     }
@@ -222,6 +223,35 @@ public final class GitSource implements Source {
         } catch (SourceException | IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot record the applied commit " + revision.shortId() + " in "
                     + settings.stateDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** JGit's choice of SHA-1 implementation: a system property, read each time it starts a hash. */
+    static final String SHA1_IMPLEMENTATION = "org.eclipse.jgit.util.sha1.implementation";
+
+    /** Whether whoever started the process chose JGit's SHA-1 ({@code -D}{@value #SHA1_IMPLEMENTATION}): then it stands. */
+    private static final boolean SHA1_CHOSEN_AT_START = System.getProperty(SHA1_IMPLEMENTATION) != null;
+
+    /**
+     * Which SHA-1 JGit hashes fetched objects with — index-pack hashes every byte a first fetch brings (57 MB for
+     * 262,144 flows): JGit's own, which detects SHAttered-style collision attacks (about 7x slower than the JDK's,
+     * and cold at a daemon's start), or the JDK's, which does not.
+     *
+     * <p>A collision matters only where a signature vouches for content it names by SHA-1: a signed commit's tree
+     * and files. With {@link Settings#trust()} set, a compromised host could otherwise serve a file that collides
+     * with the one that was signed; JGit's detection refuses it. Without trust, whoever serves the repository
+     * already decides the config, and the hosts that detect collisions (GitHub, git itself since 2.13) refuse
+     * colliding pushes: detection on the fetch adds nothing there. The property is the process's, so the choice is
+     * one-way: any source with trust turns detection on for all, and a source without it never turns it off again.
+     */
+    static synchronized void chooseSha1(boolean trusted) {
+        if (SHA1_CHOSEN_AT_START) {
+            return;
+        }
+        if (trusted) {
+            System.setProperty(SHA1_IMPLEMENTATION, "java");
+        } else if (System.getProperty(SHA1_IMPLEMENTATION) == null) {
+            System.setProperty(SHA1_IMPLEMENTATION, "jdkNative");
         }
     }
 
