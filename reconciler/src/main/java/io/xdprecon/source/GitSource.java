@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -100,6 +102,8 @@ public final class GitSource implements Source {
     private final String displayUrl;
     private final GitMirror mirror;
     private boolean closed;
+    /** The fetch {@link #prefetch()} started, which the next poll takes instead of fetching; null when none. */
+    private FutureTask<Void> prefetched;
 
     public GitSource(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -128,16 +132,74 @@ public final class GitSource implements Source {
         return Duration.ofNanos((long) (interval.toNanos() * f));
     }
 
+    /**
+     * Starts the fetch on a thread of its own ({@code xdprecon-git-prefetch}): a daemon's start opens its source, then
+     * makes its metrics, admin endpoint and loop while the clone comes. The next poll waits for it and fetches no
+     * more; what it sees is the remote as it was when the prefetch started.
+     */
+    @Override
+    public synchronized void prefetch() {
+        if (closed || prefetched != null) {
+            return;
+        }
+        prefetched = new FutureTask<>(() -> {
+            mirror.repository();
+            try {
+                mirror.fetch();
+            } catch (SourceException e) {
+                throw new FetchFailed(e);
+            }
+            return null;
+        });
+        Thread.ofPlatform().name("xdprecon-git-prefetch").daemon().start(prefetched);
+    }
+
+    /** A prefetch's failed fetch (the remote away), told from a state directory that is not ours. */
+    private static final class FetchFailed extends Exception {
+        FetchFailed(SourceException cause) {
+            super(cause);
+        }
+    }
+
+    /** Waits for the prefetch, if one was started; whether it fetched (its failures thrown as a poll's). */
+    private boolean awaitPrefetch() throws SourceException {
+        FutureTask<Void> started = prefetched;
+        prefetched = null;
+        if (started == null) {
+            return false;
+        }
+        try {
+            started.get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(describe() + ": interrupted while fetching", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case FetchFailed f -> {
+                    SourceException fetch = (SourceException) f.getCause();
+                    throw new SourceUnreachableException(fetch.getMessage(), fetch, cached());
+                }
+                case SourceException s -> throw s;
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new SourceException(describe() + ": " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
     @Override
     public synchronized Revision poll() throws SourceException {
         if (closed) {
             throw new SourceException(describe() + ": the source is closed");
         }
-        mirror.repository(); // a state directory that is not ours is refused before any fetch
-        try {
-            mirror.fetch();
-        } catch (SourceException e) {
-            throw new SourceUnreachableException(e.getMessage(), e, cached());
+        if (!awaitPrefetch()) {
+            mirror.repository(); // a state directory that is not ours is refused before any fetch
+            try {
+                mirror.fetch();
+            } catch (SourceException e) {
+                throw new SourceUnreachableException(e.getMessage(), e, cached());
+            }
         }
         try {
             String refName = mirror.resolveRef(settings.ref());
@@ -271,6 +333,16 @@ public final class GitSource implements Source {
     @Override
     public synchronized void close() {
         closed = true;
+        if (prefetched != null) {
+            try {
+                prefetched.get(); // the mirror is the prefetch's until it ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the poll that would have reported it will not come
+            }
+            prefetched = null;
+        }
         mirror.close();
     }
 }

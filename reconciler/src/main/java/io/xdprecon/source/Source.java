@@ -20,6 +20,12 @@ public sealed interface Source extends AutoCloseable permits FileSource, GitSour
     Revision poll() throws SourceException;
 
     /**
+     * Starts, on a thread of its own, what the next {@link #poll()} would wait for (a remote source's fetch), so that a
+     * daemon's start does its other work meanwhile; that poll then uses it. Never throws: a failure is the poll's.
+     */
+    default void prefetch() {}
+
+    /**
      * The daemon applied {@code revision} (or found the node already holding it): a source that keeps history
      * records it, to serve it while unreachable ({@link SourceUnreachableException#cached()}) and to refuse a
      * later revision that would go back before it. Never throws.

@@ -266,6 +266,49 @@ class GitSourceTest {
         }
     }
 
+    /**
+     * A daemon's start: the fetch starts while it makes the rest of itself, and its first poll takes that fetch — with
+     * a poll's outcomes (the remote away: unreachable, with the applied revision; a state directory of another clone:
+     * refused). Later polls fetch again; a source closed before its poll waits for the prefetch.
+     */
+    @Test
+    void aPrefetchIsTheFirstPollsFetchWithItsOutcomes() throws Exception {
+        RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
+        fx.push();
+        try (GitSource source = source(false)) {
+            source.prefetch();
+            source.prefetch(); // once is enough
+            Revision first = source.poll();
+            assertEquals(v1.name(), first.id());
+            source.applied(first);
+            RevCommit v2 = fx.commit("flows.yaml", "flows: [] # v2\n", "v2");
+            fx.push();
+            assertEquals(v2.name(), source.poll().id(), "the next poll fetches");
+        }
+        Path moved = tmp.resolve("moved.git");
+        Files.move(fx.remote, moved);
+        try (GitSource source = source(false)) { // a restart, the remote away
+            source.prefetch();
+            SourceUnreachableException e = assertThrows(SourceUnreachableException.class, source::poll);
+            assertTrue(e.getMessage().startsWith("cannot fetch " + fx.url() + ": "), e.getMessage());
+            assertEquals(v1.name(), e.cached().orElseThrow().id(), "the applied revision");
+        }
+        Files.move(moved, fx.remote);
+        String other = tmp.resolve("other.git").toString();
+        try (GitSource source = source(other, "main", "flows.yaml", tmp.resolve("state"))) {
+            source.prefetch();
+            SourceException e = assertThrows(SourceException.class, source::poll);
+            assertTrue(!(e instanceof SourceUnreachableException), e.toString());
+            assertTrue(e.getMessage().contains("holds a clone of " + fx.url() + ", not of " + other), e.getMessage());
+        }
+        try (GitSource source = source(false)) {
+            source.prefetch();
+        }
+        try (GitSource source = source(false)) {
+            assertTrue(source.poll().text().endsWith("# v2\n"), "the clone whole after a prefetch closed unpolled");
+        }
+    }
+
     @Test
     void anUnreachableRemoteOffersTheAppliedRevisionFromTheClone() throws Exception {
         RevCommit v1 = fx.commit("flows.yaml", "flows: [] # v1\n", "v1");
