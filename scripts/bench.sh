@@ -7,7 +7,7 @@
 #   sessions   session setup rate and first-packet-to-rules latency on the pinned map; DPDK slow path vs XDP pps
 #   top        what one refresh of `xdprecon top` costs on a full map (524,288 rules with per-CPU counters)
 #   scale      the control plane as a user meets it, each build with its unit's JVM options: `validate`, and `run` with
-#              SOURCES (default file,git: a file replaced; a commit pushed to a bare repository, then the signed webhook)
+#              SOURCES (default file,git: a file replaced; a commit pushed to a bare repository that git daemon serves, then the signed webhook)
 #              from cold start to every rule in the map and from a one-flow edit to its rule, at FLOWS
 #              (default 65536,262000: at 262,144 the default map is full and an edit, which moves a key, is refused) with KEYS (even|random|one-client|one-server),
 #              in one file and split over FILES flow files (default 1,256; an edit replaces one file); beside SCALE_BASE, a checkout of
