@@ -33,11 +33,15 @@ public final class ConfigCache {
     /** How the last load went: files read, and files whose result was reused. */
     public record Reads(int read, int reused) {}
 
+    /** Where the last load spent its time (ns): reading files on their own, checking them together, a node's rules. */
+    public record Stages(long readNanos, long checksNanos, long rulesNanos) {}
+
     private Map<Key, ParsedFile> kept = Map.of();
     private final KeptFlowIndex index = new KeptFlowIndex();
     /** The node's rules as the last load built them: an unchanged file's flows keep theirs. */
     private java.util.Optional<Config.NodeRules> lastRules = java.util.Optional.empty();
     private Reads last = new Reads(0, 0);
+    private Stages lastStages = new Stages(0, 0, 0);
 
     /**
      * The config made of {@code files} (see {@link ConfigLoader#load(Path, List)}), reading only those whose id is
@@ -46,6 +50,7 @@ public final class ConfigCache {
      * @throws ConfigException with every problem found
      */
     public synchronized Config load(Path root, List<ConfigInput> files) {
+        long start = System.nanoTime();
         Map<Key, ParsedFile> before = kept;
         // Files are read on every core ({@link ConfigLoader#readAll}): the reader only reads the map kept before.
         java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
@@ -65,7 +70,11 @@ public final class ConfigCache {
         }
         kept = next;
         last = new Reads(read.get(), files.size() - read.get());
-        return ConfigLoader.assemble(root, parsed, index::update);
+        long parsedAt = System.nanoTime();
+        lastStages = new Stages(parsedAt - start, 0, 0);
+        Config config = ConfigLoader.assemble(root, parsed, index::update);
+        lastStages = new Stages(parsedAt - start, System.nanoTime() - parsedAt, 0);
+        return config;
     }
 
     /**
@@ -75,7 +84,9 @@ public final class ConfigCache {
      */
     public synchronized Loaded load(Path root, List<ConfigInput> files, String node, InterfaceResolver resolver) {
         Config config = load(root, files);
+        long checked = System.nanoTime();
         Config.NodeRules rules = config.forNode(node, resolver, lastRules);
+        lastStages = new Stages(lastStages.readNanos(), lastStages.checksNanos(), System.nanoTime() - checked);
         lastRules = java.util.Optional.of(rules);
         return new Loaded(config, rules.desired());
     }
@@ -83,5 +94,10 @@ public final class ConfigCache {
     /** How the last load went. */
     public synchronized Reads lastReads() {
         return last;
+    }
+
+    /** Where the last load spent its time; what it did not reach (it failed before) is 0. */
+    public synchronized Stages lastStages() {
+        return lastStages;
     }
 }

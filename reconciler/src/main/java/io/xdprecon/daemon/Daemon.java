@@ -105,6 +105,8 @@ public final class Daemon implements AutoCloseable {
     private DaemonState state = DaemonState.initial();
     /** What the outside sees of it, published after every reconcile. */
     private volatile DaemonStatus status;
+    /** Where the reconcile under way spends its time: said with the revision it applies. */
+    private final StageClock clock = StageClock.ofProcess();
     /** Feeds the watchdog while {@link #run()}'s loop works through a long reconcile; null outside {@code run()}. */
     private volatile BusyLoopWatch busy;
 
@@ -245,6 +247,8 @@ public final class Daemon implements AutoCloseable {
     private Optional<ReconcileOutcome> reconcile() {
         try {
             state = state.started(Instant.now());
+            clock.begin();
+            clock.enter(StageClock.Stage.FETCH);
             phase("fetching " + source.describe());
             Fetch fetched = fetch();
             synchronized (lock) {
@@ -409,9 +413,14 @@ public final class Daemon implements AutoCloseable {
         }
         state = state.attempting(revision.id());
         phase("loading revision " + revision.shortId());
+        clock.enter(StageClock.Stage.READ);
         try {
             ConfigCache.Loaded loaded = configs.load(revision.root(), revision.files(), settings.node(),
                     InterfaceResolver.currentNetns());
+            ConfigCache.Stages stages = configs.lastStages();
+            clock.tookWithin(StageClock.Stage.CHECKS, stages.checksNanos());
+            clock.tookWithin(StageClock.Stage.RULES, stages.rulesNanos());
+            clock.enter(StageClock.Stage.PLAN); // the slow path prepared for it, then converge plans it
             Config config = loaded.config();
             DesiredState desired = loaded.desired();
             ConfigCache.Reads reads = configs.lastReads();
@@ -482,6 +491,7 @@ public final class Daemon implements AutoCloseable {
             return converge(newest.desired(), Optional.of(newest));
         }
         phase("planning " + candidate.map(c -> "revision " + c.revision().shortId()).orElse("drift correction"));
+        clock.enter(StageClock.Stage.PLAN);
         adoptDatapathOnce(desired);
         Planned planned = plan(desired, candidate.isPresent());
         Plan plan = planned.plan();
@@ -491,7 +501,7 @@ public final class Daemon implements AutoCloseable {
                 boolean wasPending = state.pending().isPresent();
                 accept(candidate.get());
                 LOG.log(Level.INFO, "revision " + candidate.get().revision().shortId() + " is live (no changes needed"
-                        + (wasPending ? ": the node was brought to it by hand" : "") + ")");
+                        + (wasPending ? ": the node was brought to it by hand" : "") + "); took " + clock.describe());
                 return new ReconcileOutcome.Unchanged(Optional.of(candidate.get().revision().id()));
             }
             return new ReconcileOutcome.Unchanged(Optional.empty());
@@ -542,6 +552,7 @@ public final class Daemon implements AutoCloseable {
         Plan plan = planned.plan();
         phase("applying " + candidate.map(c -> "revision " + c.revision().shortId()).orElse("drift correction") + ": "
                 + plan.summary().line());
+        clock.enter(StageClock.Stage.APPLY);
         try {
             // Planned moments ago from what was just read: the applier checks only the keys it changes.
             applier.applyFresh(plan, new Applier.Options(settings.allowMassDelete(), settings.allowDisruptive()));
@@ -560,7 +571,7 @@ public final class Daemon implements AutoCloseable {
             accept(candidate.get());
             LOG.log(Level.INFO, "applied revision " + revision.shortId() + revision.summary().map(s -> " (" + s + ")").orElse("")
                     + " (" + (planned.change().isPresent() ? "planned from the last revision" : "full plan") + "): "
-                    + summary);
+                    + summary + " Took " + clock.describe());
             return new ReconcileOutcome.Applied(Optional.of(revision.id()), summary, planned.change().isPresent());
         }
         state = state.correctedDrift();

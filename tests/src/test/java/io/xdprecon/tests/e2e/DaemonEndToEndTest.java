@@ -354,6 +354,10 @@ class DaemonEndToEndTest {
             daemon.trigger();
             await("v3 applied", Duration.ofSeconds(5), () -> daemon.status().lastAppliedRevision().equals(Optional.of(v3)));
             assertTrue(plans.getLast().contains("(full plan)"), plans.toString());
+            // Where it spent its time, stage by stage, as a user reads it to see what is slow (issue 9).
+            assertTrue(java.util.regex.Pattern.compile("Took [0-9.]+ s \\(fetch [0-9.]+ s, read [0-9.]+ s, checks [0-9.]+ s,"
+                    + " rules [0-9.]+ s, plan [0-9.]+ s, apply [0-9.]+ s; CPU [0-9.]+ s\\)$").matcher(plans.getLast()).find(),
+                    plans.toString());
             assertTrue(hasRule(0), "the full plan restored the untouched flow");
             assertEquals(50021, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
             assertEquals(Map.of("config", 4L, "session", 0L), daemon.status().rulesByOwner());
