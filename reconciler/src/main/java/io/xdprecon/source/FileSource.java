@@ -232,15 +232,27 @@ public final class FileSource implements Source {
         boolean directory = Files.isDirectory(path);
         List<Path> files = configFiles();
         java.util.Map<Path, FileState> last = known;
-        List<FileState> states = new ArrayList<>(files.size());
-        // A directory's files digested on every core: a cold start reads every byte of them (issue 9).
-        InOrder.forEach(files, InOrder.cores(), file -> read(file, last.get(file)), states::add);
+        // A file whose size, time and inode vouch for its content keeps its id after a stat, on this thread; the
+        // others are digested, on every core when there are several: a cold start reads every byte (issue 9). A poll
+        // that finds nothing changed makes no thread.
+        FileState[] states = new FileState[files.size()];
+        List<Integer> changed = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            states[i] = unchanged(files.get(i), last.get(files.get(i)));
+            if (states[i] == null) {
+                changed.add(i);
+            }
+        }
+        int[] taken = {0};
+        InOrder.forEach(changed, InOrder.cores(), i -> digested(files.get(i)), state -> states[changed.get(taken[0]++)] = state);
         java.util.Map<Path, FileState> now = new java.util.HashMap<>();
-        states.forEach(state -> now.put(state.file(), state));
+        for (FileState state : states) {
+            now.put(state.file(), state);
+        }
         known = now;
         String id;
         if (!directory) {
-            id = states.getFirst().id();
+            id = states[0].id();
         } else {
             MessageDigest digest = newDigest();
             for (FileState state : states) {
@@ -248,25 +260,31 @@ public final class FileSource implements Source {
             }
             id = HexFormat.of().formatHex(digest.digest());
         }
-        return new Snapshot(path, directory, List.copyOf(states), id);
+        return new Snapshot(path, directory, List.of(states), id);
     }
 
-    /** {@code file} read, or its {@code last} read when its size, time and inode vouch that nothing changed. */
-    private static FileState read(Path file, FileState last) throws SourceException {
-        if (last != null) {
-            try {
-                java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(file,
-                        java.nio.file.attribute.BasicFileAttributes.class);
-                Instant modified = now.lastModifiedTime().toInstant();
-                if (now.isRegularFile() && now.size() == last.size() && modified.equals(last.modified())
-                        && java.util.Objects.equals(now.fileKey(), last.inode())
-                        && modified.isBefore(Instant.now().minus(RACY))) {
-                    return last;
-                }
-            } catch (IOException e) {
-                // read it, which says what is wrong
-            }
+    /** {@code last}, when {@code file}'s size, time and inode vouch that nothing changed since it; else null. */
+    private static FileState unchanged(Path file, FileState last) {
+        if (last == null) {
+            return null;
         }
+        try {
+            java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            Instant modified = now.lastModifiedTime().toInstant();
+            if (now.isRegularFile() && now.size() == last.size() && modified.equals(last.modified())
+                    && java.util.Objects.equals(now.fileKey(), last.inode())
+                    && modified.isBefore(Instant.now().minus(RACY))) {
+                return last;
+            }
+        } catch (IOException e) {
+            // read it, which says what is wrong
+        }
+        return null;
+    }
+
+    /** {@code file} read through: its size, time, inode and the SHA-256 of its bytes, which must be UTF-8. */
+    private static FileState digested(Path file) throws SourceException {
         // Streamed through the digest and a strict UTF-8 check in small pieces: a fleet's config is not held.
         MessageDigest digest = newDigest();
         java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,30 @@ class FileSourceTest {
             assertTrue(changed.getCause().getMessage().contains("changed since revision " + r.shortId()),
                     changed.getCause().getMessage());
             assertEquals("flows: []  # v2\n", source.poll().text(), "the next poll is the new revision");
+        }
+    }
+
+    /**
+     * A poll of a directory whose files did not change takes each file's id after a stat, on the polling thread: it
+     * started a pool of two reader threads at each read (a daemon polls every interval). Fails before: 2 threads.
+     */
+    @Test
+    void aPollOfUnchangedFilesStatsThemAndStartsNoThread() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("fleet"));
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(FileSource.RACY.multipliedBy(10)));
+        for (String name : List.of("base.yaml", "a.yaml", "b.yaml")) {
+            Files.setLastModifiedTime(Files.writeString(config.resolve(name), "flows: []  # " + name + "\n"), past);
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (FileSource source = new FileSource(config, Duration.ZERO)) {
+            Revision first = source.poll(); // reads every file: on every core
+            long started = threads.getTotalStartedThreadCount();
+            Revision again = source.poll();
+            assertEquals(first.id(), again.id());
+            assertEquals(started, threads.getTotalStartedThreadCount(), "no reader thread for files that need a stat");
+            Files.setLastModifiedTime(Files.writeString(config.resolve("a.yaml"), "flows: []  # changed\n"), past);
+            assertNotEquals(first.id(), source.poll().id(), "a file whose size changed is read");
         }
     }
 
