@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
  * and restarted into the same work.
  *
  * <p>Every heartbeat it looks at the loop thread's CPU time (user and system: batch map writes are system time):
- * a loop in a reconcile whose CPU time grew since the last look (or that of the threads it waits for:
- * {@link InOrder#workCpuNanos}) is working, and the watchdog is pinged; one that
+ * a loop in a reconcile whose CPU time grew since the last look (or that of the threads it waits for: those of
+ * {@link InOrder} working for it, within {@link #watching}) is working, and the watchdog is pinged; one that
  * used none (blocked on a lock, a socket, a hung fetch) is not, and systemd kills it as before. A phase the loop
  * is busy in for two looks or more is reported once (the log, and systemd's STATUS=).
  */
@@ -33,13 +33,21 @@ final class BusyLoopWatch implements AutoCloseable {
     private final long reportAfterNanos;
     private final Thread looker;
     private final AtomicInteger looks = new AtomicInteger();
+    /** The CPU of the threads that work for the loop while it waits for them ({@link InOrder}). */
+    private final InOrder.WorkCpu helpers;
     private volatile String phase;
     private volatile long phaseStarted;
     private long lastCpu;
     private long lastReported;
 
     BusyLoopWatch(LongSupplier loopCpuNanos, DaemonEvents events, LongSupplier nanoTime, Duration every) {
+        this(loopCpuNanos, new InOrder.WorkCpu(), events, nanoTime, every);
+    }
+
+    private BusyLoopWatch(LongSupplier loopCpuNanos, InOrder.WorkCpu helpers, DaemonEvents events, LongSupplier nanoTime,
+            Duration every) {
         this.loopCpuNanos = loopCpuNanos;
+        this.helpers = helpers;
         this.events = events;
         this.nanoTime = nanoTime;
         this.lastCpu = loopCpuNanos.getAsLong();
@@ -61,9 +69,10 @@ final class BusyLoopWatch implements AutoCloseable {
     static BusyLoopWatch ofCurrentThread(DaemonEvents events, Duration every) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().threadId();
+        InOrder.WorkCpu helpers = new InOrder.WorkCpu();
         LongSupplier cpu = threads.isThreadCpuTimeSupported()
                 // With the CPU of the threads a directory's files are read on while the loop waits for them.
-                ? () -> threads.getThreadCpuTime(id) + InOrder.workCpuNanos()
+                ? () -> threads.getThreadCpuTime(id) + helpers.nanos()
                 // No CPU clock to tell work from a hang: a reconcile counts as working, as its phases report.
                 : new LongSupplier() {
                     private long ticks;
@@ -73,9 +82,14 @@ final class BusyLoopWatch implements AutoCloseable {
                         return ticks += MIN_WORK_NANOS;
                     }
                 };
-        BusyLoopWatch watch = new BusyLoopWatch(cpu, events, System::nanoTime, every);
+        BusyLoopWatch watch = new BusyLoopWatch(cpu, helpers, events, System::nanoTime, every);
         watch.looker.start();
         return watch;
+    }
+
+    /** Runs the loop, on the watched thread: the threads that work for it meanwhile ({@link InOrder}) count as its work. */
+    void watching(Runnable loop) {
+        InOrder.countingCpuIn(helpers, loop);
     }
 
     /** The loop entered {@code what} of a reconcile (fetching, loading, planning, applying). */

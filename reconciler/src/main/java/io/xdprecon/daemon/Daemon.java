@@ -177,7 +177,7 @@ public final class Daemon implements AutoCloseable {
         // pings of a busy loop are at most 1.5 heartbeats apart, within WatchdogSec.
         try (BusyLoopWatch watch = BusyLoopWatch.ofCurrentThread(events, settings.heartbeat().dividedBy(2))) {
             busy = watch;
-            loop();
+            watch.watching(this::loop);
         } finally {
             busy = null;
             synchronized (lock) {

@@ -20,46 +20,59 @@ import java.util.concurrent.atomic.AtomicLong;
  * thrown, as done one by one; the results no one takes after it (or after a taker that throws) are dropped, their
  * work interrupted and waited for: nothing of it goes on after the call.
  *
- * <p>The caller waits while other threads work for it: the CPU they use is counted ({@link #workCpuNanos}), so that
- * the daemon's watchdog, fed while its loop uses CPU, is fed while its loop waits here too.
+ * <p>The caller waits while other threads work for it: the CPU they use is counted in the caller's {@link WorkCpu}
+ * when it bound one ({@link #countingCpuIn}), so that the daemon's watchdog, fed while its loop uses CPU, is fed while
+ * its loop waits here too. Each caller has its own: work done for another caller (a {@code validate} in the same JVM, a
+ * second daemon in a test) is not counted as its work.
  */
 public final class InOrder {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    /** CPU used by work finished on the threads of this class. */
-    private static final AtomicLong DONE_CPU = new AtomicLong();
-    /** The threads of this class at work now, with their CPU time when the work began. */
-    private static final Map<Thread, Long> AT_WORK = new ConcurrentHashMap<>();
+    /** The account of the code that runs within {@link #countingCpuIn}: work done for it is counted there. */
+    private static final ScopedValue<WorkCpu> COUNTED = ScopedValue.newInstance();
 
     private InOrder() {}
 
-    /**
-     * The CPU time (ns) that the threads of this class have used for their callers' work so far, finished and under
-     * way; grows while any of them works. 0 where the JVM measures no thread's CPU time.
-     */
-    public static long workCpuNanos() {
-        long cpu = DONE_CPU.get();
-        for (Map.Entry<Thread, Long> working : AT_WORK.entrySet()) {
-            long now = cpuNanos(working.getKey());
-            cpu += now < 0 ? 0 : Math.max(0, now - working.getValue());
+    /** One caller's account of the CPU that the threads of this class use for its work. */
+    public static final class WorkCpu {
+        /** CPU used by work finished for this caller. */
+        private final AtomicLong done = new AtomicLong();
+        /** The threads at work for this caller now, with their CPU time when the work began. */
+        private final Map<Thread, Long> atWork = new ConcurrentHashMap<>();
+
+        /**
+         * The CPU time (ns) used for the caller's work so far, finished and under way: it grows while any thread works
+         * for it. 0 where the JVM measures no thread's CPU time.
+         */
+        public long nanos() {
+            long cpu = done.get();
+            for (Map.Entry<Thread, Long> working : atWork.entrySet()) {
+                long now = cpuNanos(working.getKey());
+                cpu += now < 0 ? 0 : Math.max(0, now - working.getValue());
+            }
+            return cpu;
         }
-        return cpu;
+
+        /** {@code work} on {@code item} on this thread, its CPU counted here. */
+        private <T, R, E extends Exception> R counted(Work<T, R, E> work, T item) throws E {
+            Thread self = Thread.currentThread();
+            long start = cpuNanos(self);
+            atWork.put(self, start);
+            try {
+                return work.apply(item);
+            } finally {
+                atWork.remove(self);
+                done.addAndGet(start < 0 ? 0 : Math.max(0, cpuNanos(self) - start));
+            }
+        }
+    }
+
+    /** Runs {@code code} on this thread, the work {@link #forEach} does for it on other threads counted in {@code account}. */
+    public static void countingCpuIn(WorkCpu account, Runnable code) {
+        ScopedValue.where(COUNTED, account).run(code);
     }
 
     private static long cpuNanos(Thread thread) {
         return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1;
-    }
-
-    /** {@code work} on {@code item} on this thread, its CPU counted in {@link #workCpuNanos}. */
-    private static <T, R, E extends Exception> R counted(Work<T, R, E> work, T item) throws E {
-        Thread self = Thread.currentThread();
-        long start = cpuNanos(self);
-        AT_WORK.put(self, start);
-        try {
-            return work.apply(item);
-        } finally {
-            AT_WORK.remove(self);
-            DONE_CPU.addAndGet(start < 0 ? 0 : Math.max(0, cpuNanos(self) - start));
-        }
     }
 
     /** The work on one item; {@code E} is what it may throw besides unchecked exceptions. */
@@ -89,6 +102,7 @@ public final class InOrder {
             }
             return;
         }
+        WorkCpu account = COUNTED.isBound() ? COUNTED.get() : null; // the caller's, read on its thread
         ArrayDeque<Future<R>> ahead = new ArrayDeque<>();
         ExecutorService pool = Executors.newFixedThreadPool(workers,
                 Thread.ofPlatform().name("xdprecon-in-order-", 1).daemon().factory());
@@ -97,7 +111,7 @@ public final class InOrder {
             for (int i = 0; i < items.size(); i++) {
                 while (next < items.size() && ahead.size() < 2 * workers) {
                     T item = items.get(next++);
-                    ahead.add(pool.submit(() -> counted(work, item)));
+                    ahead.add(pool.submit(() -> account == null ? work.apply(item) : account.counted(work, item)));
                 }
                 taker.take(InOrder.<R, E>result(ahead.removeFirst()));
             }

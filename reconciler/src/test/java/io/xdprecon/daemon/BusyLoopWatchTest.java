@@ -137,13 +137,13 @@ class BusyLoopWatchTest {
             Thread loop = Thread.currentThread();
             long bound = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
             List<Long> work = new CopyOnWriteArrayList<>();
-            InOrder.forEach(List.of(1, 2), 2, item -> {
+            watch.watching(() -> InOrder.forEach(List.of(1, 2), 2, item -> {
                 long spun = 0;
                 while (recorder.pings.size() < 3 && System.nanoTime() < bound) {
                     spun += Long.numberOfTrailingZeros(spun * 31 + item); // CPU, as parsing a file uses
                 }
                 return spun;
-            }, work::add);
+            }, work::add));
             assertEquals(2, work.size());
             assertTrue(recorder.pings.size() >= 3, "pings while the loop waited: " + recorder.pings.size());
             assertTrue(recorder.pings.stream().noneMatch(t -> t == loop));

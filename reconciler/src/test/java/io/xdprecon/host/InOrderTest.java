@@ -32,19 +32,24 @@ class InOrderTest {
     }
 
     @Test
-    void theCpuOfWorkUnderWayAndFinishedIsCounted() {
-        long before = InOrder.workCpuNanos();
+    void theCpuOfWorkUnderWayAndFinishedIsCountedForItsCallerOnly() {
+        InOrder.WorkCpu caller = new InOrder.WorkCpu();
+        InOrder.WorkCpu another = new InOrder.WorkCpu();
         long bound = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
         List<Long> seen = new ArrayList<>();
-        InOrder.forEach(List.of(1, 2), 2, i -> {
+        InOrder.countingCpuIn(caller, () -> InOrder.forEach(List.of(1, 2), 2, i -> {
             long spun = 0;
-            while (InOrder.workCpuNanos() - before < 20_000_000L && System.nanoTime() < bound) {
+            while (caller.nanos() < 20_000_000L && System.nanoTime() < bound) {
                 spun += Long.numberOfTrailingZeros(spun * 31 + i); // counted while it runs, not only once it ends
             }
-            return InOrder.workCpuNanos() - before;
-        }, seen::add);
+            return caller.nanos();
+        }, seen::add));
         assertTrue(seen.stream().allMatch(cpu -> cpu >= 20_000_000L), seen.toString());
-        assertTrue(InOrder.workCpuNanos() - before >= 20_000_000L, "finished work stays counted");
+        assertTrue(caller.nanos() >= 20_000_000L, "finished work stays counted");
+        assertEquals(0, another.nanos(), "work done for one caller is not another's");
+        long counted = caller.nanos();
+        InOrder.forEach(List.of(1, 2), 2, i -> i, i -> { }); // outside countingCpuIn: counted nowhere
+        assertEquals(counted, caller.nanos());
     }
 
     @Test
