@@ -13,10 +13,12 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -138,11 +140,18 @@ final class GitMirror implements AutoCloseable {
                 .setTagOpt(TagOpt.NO_TAGS)
                 .setThin(false)
                 .setRemoveDeletedRefs(true)
-                .setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
+                .setTimeout(timeoutSeconds());
         transport.configure(fetch);
         try {
             fetch.call();
+        } catch (OutOfMemoryError e) {
+            // Only here, where JGit holds a delta's base and result whole: once the fetch unwinds they are garbage and
+            // the heap is as before (GitSourceBigHistoryTest runs on in the same JVM). The daemon catches no other.
+            throw new HeapExceeded(displayUrl, e);
         } catch (GitAPIException | RuntimeException e) {
+            if (causedBy(e, LargeObjectException.OutOfMemory.class)) {
+                throw new HeapExceeded(displayUrl, e); // JGit's own mapping of the same failure
+            }
             String message = rootMessage(e);
             for (String prefix : List.of(url + ": ", displayUrl + ": ")) {
                 if (message.startsWith(prefix)) {
@@ -150,6 +159,113 @@ final class GitMirror implements AutoCloseable {
                 }
             }
             throw new SourceException("cannot fetch " + displayUrl + ": " + message, e);
+        }
+    }
+
+    /**
+     * A fetch that brought a file too big to resolve within this JVM's heap: JGit applies a delta (one revision of
+     * the file against another, as the host packed them) with the base and the result whole in the heap — twice the
+     * file, and the serial collector needs each array in one piece of its old generation. Nothing was written.
+     */
+    static final class HeapExceeded extends SourceException {
+        HeapExceeded(String displayUrl, Throwable cause) {
+            super("cannot fetch " + displayUrl + ": a file in its history does not fit this JVM's heap (-Xmx"
+                    + heapMb() + "m; JGit resolves a revision of a big file against another whole in the heap: twice"
+                    + " the file)", cause);
+        }
+
+        /** The heap's size as {@code -Xmx} gave it, in MB ({@link Runtime#maxMemory()} leaves a survivor space out). */
+        static long heapMb() {
+            try {
+                var vm = java.lang.management.ManagementFactory
+                        .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+                return Long.parseLong(vm.getVMOption("MaxHeapSize").getValue()) >> 20;
+            } catch (RuntimeException e) {
+                return Runtime.getRuntime().maxMemory() >> 20;
+            }
+        }
+    }
+
+    /** The fetch timeout as JGit counts it: whole seconds, at least one. */
+    private int timeoutSeconds() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The size of the config at {@code path} at the remote's {@code ref} (its biggest file when a directory), told
+     * after {@link HeapExceeded}: a depth-1 fetch into a scratch repository in the state directory, deleted after —
+     * that brings each file of the head once, whole (no delta: 22 MB of heap for a 57 MB file). The mirror is not
+     * touched, so its history (and the rollback checks on it) stays whole. Empty when it cannot tell.
+     */
+    Optional<ConfigFileSize> biggestAtRemote(String ref, String path) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory(stateDir, "xdprecon-size-probe");
+            try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
+                StoredConfig cfg = git.getRepository().getConfig();
+                cfg.setString("remote", "origin", "url", url);
+                cfg.save();
+                FetchCommand fetch = git.fetch().setRemote("origin")
+                        .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                        .setTagOpt(TagOpt.NO_TAGS).setThin(false).setDepth(1)
+                        .setTimeout(timeoutSeconds());
+                transport.configure(fetch);
+                fetch.call();
+                Repository repo = git.getRepository();
+                Ref head = ref.startsWith("refs/") ? repo.exactRef(ref)
+                        : Optional.ofNullable(repo.exactRef(Constants.R_HEADS + ref))
+                                .orElse(repo.exactRef(Constants.R_TAGS + ref));
+                if (head == null) {
+                    return Optional.empty();
+                }
+                try (RevWalk walk = new RevWalk(repo);
+                     TreeWalk tw = TreeWalk.forPath(repo, path, walk.parseCommit(head.getObjectId()).getTree())) {
+                    if (tw == null) {
+                        return Optional.empty();
+                    }
+                    List<ConfigFile> files = tw.getFileMode(0) == FileMode.TREE ? yamlFiles(repo, tw.getObjectId(0))
+                            : List.of(new ConfigFile("", tw.getObjectId(0)));
+                    ConfigFileSize biggest = null;
+                    try (ObjectReader reader = repo.newObjectReader()) {
+                        for (ConfigFile f : files) {
+                            long size = reader.getObjectSize(f.blob(), Constants.OBJ_BLOB);
+                            if (biggest == null || size > biggest.size()) {
+                                String name = f.path().isEmpty() ? path : path + "/" + f.path();
+                                biggest = new ConfigFileSize(name, f.blob(), size);
+                            }
+                        }
+                    }
+                    return Optional.ofNullable(biggest);
+                }
+            }
+        } catch (IOException | GitAPIException | SourceException | RuntimeException | OutOfMemoryError e) {
+            return Optional.empty(); // what is said without it is still true
+        } finally {
+            if (scratch != null) {
+                deleteTree(scratch);
+            }
+        }
+    }
+
+    /** A file of the config by its path in the repository, its blob and its size in bytes. */
+    record ConfigFileSize(String path, ObjectId blob, long size) {}
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a scratch left behind is harmless: the next probe makes another
         }
     }
 

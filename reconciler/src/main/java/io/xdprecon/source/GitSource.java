@@ -145,13 +145,35 @@ public final class GitSource implements Source {
         prefetched = new FutureTask<>(() -> {
             mirror.repository();
             try {
-                mirror.fetch();
+                fetch();
             } catch (SourceException e) {
                 throw new FetchFailed(e);
             }
             return null;
         });
         Thread.ofPlatform().name("xdprecon-git-prefetch").daemon().start(prefetched);
+    }
+
+    /**
+     * The mirror's fetch; one that ran out of heap says which file, how big, and what to do: nothing was written, the
+     * last applied state stands (a {@link SourceUnreachableException} with the cached revision, as for a remote away).
+     */
+    private void fetch() throws SourceException {
+        try {
+            mirror.fetch();
+        } catch (GitMirror.HeapExceeded e) {
+            Optional<GitMirror.ConfigFileSize> big = mirror.biggestAtRemote(settings.ref(), settings.path());
+            String file = big.map(f -> ": " + f.path() + " is " + String.format(java.util.Locale.ROOT, "%,d", f.size())
+                            + " bytes at " + settings.ref() + " (blob " + f.blob().name().substring(0, SHORT) + ")")
+                    .orElse(": the config at " + settings.path() + " (its size unknown: the head could not be fetched)");
+            // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
+            String heap = big.map(f -> "-Xmx" + (GitMirror.HeapExceeded.heapMb() + 2 * ((f.size() >> 20) + 1) + 15) / 16 * 16
+                    + "m").orElse("-Xmx…m");
+            throw new SourceException(e.getMessage() + file + "; nothing was written; split the config over files"
+                    + " (README: \"A config is one file or a directory\"), or give the daemon a heap larger by twice"
+                    + " the file: XDPRECON_JAVA_OPTS=\"-XX:+UseSerialGC " + heap + "\" in /etc/xdprecon/xdprecon.env, then"
+                    + " systemctl restart xdprecon", e);
+        }
     }
 
     /** A prefetch's failed fetch (the remote away), told from a state directory that is not ours. */
@@ -196,7 +218,7 @@ public final class GitSource implements Source {
         if (!awaitPrefetch()) {
             mirror.repository(); // a state directory that is not ours is refused before any fetch
             try {
-                mirror.fetch();
+                fetch();
             } catch (SourceException e) {
                 throw new SourceUnreachableException(e.getMessage(), e, cached());
             }
