@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
@@ -152,14 +154,49 @@ final class GitMirror implements AutoCloseable {
             if (causedBy(e, LargeObjectException.OutOfMemory.class)) {
                 throw new HeapExceeded(displayUrl, e); // JGit's own mapping of the same failure
             }
-            String message = rootMessage(e);
-            for (String prefix : List.of(url + ": ", displayUrl + ": ")) {
-                if (message.startsWith(prefix)) {
-                    message = message.substring(prefix.length()); // JGit starts with the URL; say it once
-                }
-            }
-            throw new SourceException("cannot fetch " + displayUrl + ": " + message, e);
+            throw cannotFetch(e);
         }
+    }
+
+    /** A failed fetch or ls-remote, said once with the URL (JGit starts its message with the URL too). */
+    private SourceException cannotFetch(Exception e) {
+        String message = rootMessage(e);
+        for (String prefix : List.of(url + ": ", displayUrl + ": ")) {
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+        }
+        return new SourceException("cannot fetch " + displayUrl + ": " + message, e);
+    }
+
+    /**
+     * The branches and tags the remote advertises (an ls-remote: the refs, no object), by name — what {@link #fetch}
+     * would make the mirror's. Annotated tags by their tag object, as a fetch stores them. Fails as a fetch does.
+     */
+    Map<String, ObjectId> advertised() throws SourceException {
+        var ls = Git.wrap(repository()).lsRemote().setRemote("origin").setHeads(true).setTags(true)
+                .setTimeout(timeoutSeconds());
+        transport.configure(ls);
+        try {
+            return byName(ls.call());
+        } catch (GitAPIException | RuntimeException e) {
+            throw cannotFetch(e);
+        }
+    }
+
+    /** The mirror's branches and tags, by name: what it fetched last, as {@link #advertised} names them. */
+    Map<String, ObjectId> fetched() throws SourceException, IOException {
+        return byName(repository().getRefDatabase().getRefsByPrefix(Constants.R_HEADS, Constants.R_TAGS));
+    }
+
+    private static Map<String, ObjectId> byName(java.util.Collection<Ref> refs) {
+        Map<String, ObjectId> byName = new TreeMap<>();
+        for (Ref r : refs) {
+            if (r.getObjectId() != null && !r.getName().endsWith("^{}")) {
+                byName.put(r.getName(), r.getObjectId());
+            }
+        }
+        return byName;
     }
 
     /**

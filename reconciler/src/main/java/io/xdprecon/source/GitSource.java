@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -104,6 +105,8 @@ public final class GitSource implements Source {
     private boolean closed;
     /** The fetch {@link #prefetch()} started, which the next poll takes instead of fetching; null when none. */
     private FutureTask<Void> prefetched;
+    /** The last fetch, when it ran out of heap; null otherwise. Used by the prefetch, then by polls after it. */
+    private HeapFailure heapFailure;
 
     public GitSource(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -155,10 +158,32 @@ public final class GitSource implements Source {
     }
 
     /**
-     * The mirror's fetch; one that ran out of heap says which file, how big, and what to do: nothing was written, the
-     * last applied state stands (a {@link SourceUnreachableException} with the cached revision, as for a remote away).
+     * The mirror's fetch, after an ls-remote: none when the remote advertises the branches and tags the mirror holds
+     * (nothing new: one round trip, as a fetch that finds nothing), nor while it advertises those of a fetch that ran
+     * out of heap. Such a fetch says which file, how big, and what to do: nothing was written, the last applied
+     * state stands (a {@link SourceUnreachableException} with the cached revision, as for a remote away).
+     *
+     * <p>The failure is remembered with the advertisement taken before the fetch, in this instance only: while the
+     * remote advertises the same refs, the fetch would download the same history (tens of MB) and fail the same way
+     * at every step of the daemon's backoff, on every node; a push (one that splits the file) fetches again, and so
+     * does a restart (with a larger heap, say) — one download per start, not a loop: the daemon survives the failure.
+     * An advertisement taken before the fetch can only be older than the one the fetch saw, so a push in between
+     * fetches again rather than being taken for the failed head.
      */
     private void fetch() throws SourceException {
+        Map<String, ObjectId> advertised = mirror.advertised();
+        HeapFailure failed = heapFailure;
+        if (failed != null && failed.advertised().equals(advertised)) {
+            throw new SourceException(failed.message());
+        }
+        heapFailure = null;
+        try {
+            if (advertised.equals(mirror.fetched())) {
+                return;
+            }
+        } catch (IOException e) {
+            throw new SourceException(describe() + ": cannot read the repository in " + settings.stateDir() + ": " + e, e);
+        }
         try {
             mirror.fetch();
         } catch (GitMirror.HeapExceeded e) {
@@ -169,12 +194,20 @@ public final class GitSource implements Source {
             // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
             String heap = big.map(f -> "-Xmx" + (GitMirror.HeapExceeded.heapMb() + 2 * ((f.size() >> 20) + 1) + 15) / 16 * 16
                     + "m").orElse("-Xmx…m");
-            throw new SourceException(e.getMessage() + file + "; nothing was written; split the config over files"
+            SourceException tooBig = new SourceException(e.getMessage() + file + "; nothing was written; split the config over files"
                     + " (README: \"A config is one file or a directory\"), or give the daemon a heap larger by twice"
                     + " the file: XDPRECON_JAVA_OPTS=\"-XX:+UseSerialGC " + heap + "\" in /etc/xdprecon/xdprecon.env, then"
                     + " systemctl restart xdprecon", e);
+            heapFailure = new HeapFailure(advertised, tooBig.getMessage());
+            throw tooBig;
         }
     }
+
+    /**
+     * A fetch that ran out of heap: what the remote advertised before it, and the message to repeat (only the text:
+     * nothing of the failed fetch stays reachable).
+     */
+    private record HeapFailure(Map<String, ObjectId> advertised, String message) {}
 
     /** A prefetch's failed fetch (the remote away), told from a state directory that is not ours. */
     private static final class FetchFailed extends Exception {

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * options: JGit resolves a delta of one revision against another whole in the heap (2 × 57 MB), which does not fit
  * {@code -XX:+UseSerialGC -Xmx144m}. The fetch must fail precisely — which file, its size, what to do — write
  * nothing, keep the applied revision to serve, and leave the JVM usable; before, a first clone threw
- * {@link OutOfMemoryError} out of the poll (the daemon died, and systemd restarted it into the same clone).
+ * {@link OutOfMemoryError} out of the poll (the daemon died, and systemd restarted it into the same clone). Polled
+ * again while the remote advertises the same refs (the daemon's backoff), the source fails at once with the same
+ * message instead of downloading the history again; a new head is fetched.
  */
 class GitSourceBigHistoryTest {
     /** The unit's heap options (systemd/xdprecon.env's XDPRECON_JAVA_OPTS). */
@@ -56,9 +58,16 @@ class GitSourceBigHistoryTest {
         }
         git(work, "push", "-q", remote.toString(), "main");
         git(remote, "repack", "-a", "-d", "-f", "-q");
+        // What the operator pushes then (a new history whose flows.yaml is small), kept aside until the child moves main.
+        Path split = tmp.resolve("split");
+        git(tmp, "init", "-q", "-b", "main", split.toString());
+        Files.writeString(split.resolve("flows.yaml"), "flows: []\n");
+        git(split, "add", "flows.yaml");
+        git(split, "commit", "-q", "-m", "split");
+        git(split, "push", "-q", remote.toString(), "main:refs/pending/split");
 
         String out = child("history", url, applied.toString(), tmp.resolve("state-fresh").toString(),
-                tmp.resolve("small.git").toUri().toString(), tmp.resolve("state-small").toString());
+                tmp.resolve("small.git").toUri().toString(), tmp.resolve("state-small").toString(), remote.toString());
         System.out.println(out);
         assertTrue(Files.size(work.resolve("flows.yaml")) > 56_000_000);
         String size = String.format(java.util.Locale.ROOT, "%,d", Files.size(work.resolve("flows.yaml")));
@@ -73,13 +82,18 @@ class GitSourceBigHistoryTest {
         assertTrue(out.contains("cached v0"), "the applied revision is still served: " + out);
         assertTrue(out.contains("fetch fresh: cannot fetch"), out);
         assertTrue(out.contains("cached none"), out);
+        // While the remote advertises the same refs, a poll fails at once with the same message: no download (the
+        // failed fetch allocates the file twice over, > 100 MB, and its probe 22 MB), no probe.
+        String again = out.lines().filter(l -> l.startsWith("again fresh: ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertTrue(again.endsWith("same message: true"), again);
+        long allocated = Long.parseLong(again.replaceAll("^again fresh: allocated (\\d+) bytes.*$", "$1"));
+        assertTrue(allocated < 16 << 20, "the unchanged remote is fetched again: " + again);
+        assertTrue(out.contains("split fresh: fetched flows: []"), "a new head (the split pushed) is fetched: " + out);
         assertTrue(out.contains("small fetched"), "the JVM goes on fetching: " + out);
         try (Stream<Path> left = Files.list(applied)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("xdprecon-size-probe")), "no scratch left");
         }
-        try (Stream<Path> packs = Files.list(tmp.resolve("state-fresh").resolve("objects").resolve("pack"))) {
-            assertEquals(List.of(), packs.toList(), "a failed first clone leaves no pack (nor a temporary one)");
-        }
+        assertTrue(out.contains("packs fresh: []"), "a failed first clone leaves no pack (nor a temporary one): " + out);
         assertEquals(git(tmp, "--git-dir=" + applied, "rev-parse", GitMirror.APPLIED),
                 git(tmp, "--git-dir=" + applied, "rev-parse", "refs/heads/main"),
                 "nothing written: the mirror's branch is still the applied commit");
@@ -130,7 +144,7 @@ class GitSourceBigHistoryTest {
                 return;
             }
             report("applied", a[1], Path.of(a[2]));
-            report("fresh", a[1], Path.of(a[3]));
+            retry("fresh", a[1], Path.of(a[3]), Path.of(a[6]));
             // The JVM is usable: a small repository is fetched and read, and the heap takes a big array again.
             Path small = Path.of(java.net.URI.create(a[4]));
             try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.init().setBare(false).setInitialBranch("main")
@@ -156,6 +170,44 @@ class GitSourceBigHistoryTest {
                 System.out.println("cached " + e.cached().map(r -> r.summary().orElseThrow().split(" ")[0]).orElse("none"));
             } catch (SourceException e) {
                 System.out.println("fetch " + name + " failed otherwise: " + e.getMessage());
+            }
+        }
+
+        /**
+         * A first clone that fails, polled again with the remote unchanged (what it allocates: a fetch's download and
+         * deltas, or not), then after the remote's main moved to the split history.
+         */
+        private static void retry(String name, String url, Path state, Path remote) throws Exception {
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            try (GitSource s = source(url, state)) {
+                String first;
+                try {
+                    s.poll();
+                    System.out.println("fetch " + name + ": fetched (unexpected)");
+                    return;
+                } catch (SourceUnreachableException e) {
+                    first = e.getMessage();
+                    System.out.println("fetch " + name + ": " + first);
+                    System.out.println("cached " + e.cached().map(r -> r.summary().orElseThrow().split(" ")[0]).orElse("none"));
+                }
+                try (Stream<Path> packs = Files.list(state.resolve("objects").resolve("pack"))) {
+                    System.out.println("packs " + name + ": " + packs.toList());
+                }
+                long before = threads.getTotalThreadAllocatedBytes();
+                try {
+                    s.poll();
+                    System.out.println("again " + name + ": fetched (unexpected)");
+                } catch (SourceUnreachableException e) {
+                    System.out.println("again " + name + ": allocated " + (threads.getTotalThreadAllocatedBytes() - before)
+                            + " bytes, same message: " + e.getMessage().equals(first));
+                }
+                Process p = new ProcessBuilder("git", "--git-dir=" + remote, "update-ref", "refs/heads/main",
+                        "refs/pending/split").redirectErrorStream(true).start();
+                String git = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("git update-ref: " + git);
+                }
+                System.out.println("split " + name + ": fetched " + s.poll().text().strip());
             }
         }
 
