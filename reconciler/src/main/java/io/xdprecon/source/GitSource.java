@@ -188,16 +188,24 @@ public final class GitSource implements Source {
             mirror.fetch();
         } catch (GitMirror.HeapExceeded e) {
             Optional<GitMirror.ConfigFileSize> big = mirror.biggestAtRemote(settings.ref(), settings.path());
+            long heapMb = GitMirror.HeapExceeded.heapMb();
             String file = big.map(f -> ": " + f.path() + " is " + String.format(java.util.Locale.ROOT, "%,d", f.size())
                             + " bytes at " + settings.ref() + " (blob " + f.blob().name().substring(0, SHORT) + ")")
                     .orElse(": the config at " + settings.path() + " (its size unknown: the head could not be fetched)");
-            // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
-            String heap = big.map(f -> "-Xmx" + (GitMirror.HeapExceeded.heapMb() + 2 * ((f.size() >> 20) + 1) + 15) / 16 * 16
-                    + "m").orElse("-Xmx…m");
-            SourceException tooBig = new SourceException(e.getMessage() + file + "; nothing was written; split the config over files"
-                    + " (README: \"A config is one file or a directory\"), or give the daemon a heap larger by twice"
-                    + " the file: XDPRECON_JAVA_OPTS=\"-XX:+UseSerialGC " + heap + "\" in /etc/xdprecon/xdprecon.env, then"
-                    + " systemctl restart xdprecon", e);
+            String restart = "\" in /etc/xdprecon/xdprecon.env, then systemctl restart xdprecon";
+            // The head's file twice over fits in half the heap: what failed is a bigger revision before the head (a
+            // node behind a split pushed on top of the big history still fetches those revisions).
+            boolean headFits = big.map(f -> 2 * ((f.size() >> 20) + 1) < heapMb / 2).orElse(false);
+            String advice = headFits
+                    ? "; a bigger revision of it lies in the history this node fetches up to " + settings.ref()
+                            + ": nothing was written; a split at the head does not help this node: give the daemon, for one fetch, a heap larger by twice that revision's file:"
+                            + " XDPRECON_JAVA_OPTS=\"-XX:+UseSerialGC -Xmx…m" + restart + " (then the unit's heap again)"
+                    // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
+                    : "; nothing was written; split the config over files (README: \"A config is one file or a"
+                            + " directory\"), or give the daemon a heap larger by twice the file: XDPRECON_JAVA_OPTS=\""
+                            + "-XX:+UseSerialGC " + big.map(f -> "-Xmx" + (heapMb + 2 * ((f.size() >> 20) + 1) + 15) / 16 * 16
+                                    + "m").orElse("-Xmx…m") + restart;
+            SourceException tooBig = new SourceException(e.getMessage() + file + advice, e);
             heapFailure = new HeapFailure(advertised, tooBig.getMessage());
             throw tooBig;
         }

@@ -97,6 +97,18 @@ class GitSourceBigHistoryTest {
         assertEquals(git(tmp, "--git-dir=" + applied, "rev-parse", GitMirror.APPLIED),
                 git(tmp, "--git-dir=" + applied, "rev-parse", "refs/heads/main"),
                 "nothing written: the mirror's branch is still the applied commit");
+
+        // The operator splits on top of the big history instead: a node behind it still fetches v1 and v2, so the
+        // advice is a heap for one fetch, not one sized by the head's small file, nor a split.
+        Files.writeString(work.resolve("flows.yaml"), "flows: []\n");
+        git(work, "commit", "-q", "-am", "split on top");
+        git(work, "push", "-q", "-f", remote.toString(), "main");
+        String behind = child("behind", url, applied.toString());
+        assertTrue(behind.contains("fetch behind: cannot fetch") && behind.contains("flows.yaml is 10 bytes at main")
+                && behind.contains("a bigger revision of it lies in the history this node fetches up to main")
+                && behind.contains("a split at the head does not help this node") && behind.contains("-Xmx…m")
+                && !behind.contains("split the config over files"), behind);
+        assertTrue(behind.contains("cached v0"), behind);
     }
 
     /** {@code flows} flows of a config, revision {@code v} differing from the others in one flow. */
@@ -141,6 +153,10 @@ class GitSourceBigHistoryTest {
                     s.applied(r);
                     System.out.println("applied " + r.summary().orElseThrow().split(" ")[0]);
                 }
+                return;
+            }
+            if (a[0].equals("behind")) {
+                report("behind", a[1], Path.of(a[2]));
                 return;
             }
             report("applied", a[1], Path.of(a[2]));
