@@ -126,6 +126,10 @@ final class GitMirror implements AutoCloseable {
     /** The names (or their start) of the files {@link #holdsOnlyTheDaemonsFiles} lets stand. */
     static final List<String> DAEMON_FILES = List.of("admin-token", "suspended");
 
+    /** Every branch and tag of the remote, as the mirror keeps them. */
+    private static final List<RefSpec> BRANCHES_AND_TAGS =
+            List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+
     /**
      * Fetches every branch and tag of the remote; on failure the repository is as it was.
      *
@@ -138,7 +142,7 @@ final class GitMirror implements AutoCloseable {
     void fetch() throws SourceException {
         FetchCommand fetch = Git.wrap(repository()).fetch()
                 .setRemote("origin")
-                .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                .setRefSpecs(BRANCHES_AND_TAGS)
                 .setTagOpt(TagOpt.NO_TAGS)
                 .setThin(false)
                 .setRemoveDeletedRefs(true)
@@ -252,37 +256,26 @@ final class GitMirror implements AutoCloseable {
                 cfg.setString("remote", "origin", "url", url);
                 cfg.save();
                 FetchCommand fetch = git.fetch().setRemote("origin")
-                        .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
-                        .setTagOpt(TagOpt.NO_TAGS).setThin(false).setDepth(1)
+                        .setRefSpecs(BRANCHES_AND_TAGS).setTagOpt(TagOpt.NO_TAGS).setThin(false).setDepth(1)
                         .setTimeout(timeoutSeconds());
                 transport.configure(fetch);
                 fetch.call();
                 Repository repo = git.getRepository();
-                Ref head = ref.startsWith("refs/") ? repo.exactRef(ref)
-                        : Optional.ofNullable(repo.exactRef(Constants.R_HEADS + ref))
-                                .orElse(repo.exactRef(Constants.R_TAGS + ref));
-                if (head == null) {
-                    return Optional.empty();
+                RevCommit head;
+                try (RevWalk walk = new RevWalk(repo)) {
+                    head = walk.parseCommit(repo.exactRef(resolveRef(repo, ref)).getObjectId());
                 }
-                try (RevWalk walk = new RevWalk(repo);
-                     TreeWalk tw = TreeWalk.forPath(repo, path, walk.parseCommit(head.getObjectId()).getTree())) {
-                    if (tw == null) {
-                        return Optional.empty();
-                    }
-                    List<ConfigFile> files = tw.getFileMode(0) == FileMode.TREE ? yamlFiles(repo, tw.getObjectId(0))
-                            : List.of(new ConfigFile("", tw.getObjectId(0)));
-                    ConfigFileSize biggest = null;
-                    try (ObjectReader reader = repo.newObjectReader()) {
-                        for (ConfigFile f : files) {
-                            long size = reader.getObjectSize(f.blob(), Constants.OBJ_BLOB);
-                            if (biggest == null || size > biggest.size()) {
-                                String name = f.path().isEmpty() ? path : path + "/" + f.path();
-                                biggest = new ConfigFileSize(name, f.blob(), size);
-                            }
+                ConfigFileSize biggest = null;
+                try (ObjectReader reader = repo.newObjectReader()) {
+                    for (ConfigFile f : read(repo, head, path, ref)) {
+                        long size = reader.getObjectSize(f.blob(), Constants.OBJ_BLOB);
+                        if (biggest == null || size > biggest.size()) {
+                            String name = f.path().isEmpty() ? path : path + "/" + f.path();
+                            biggest = new ConfigFileSize(name, f.blob(), size);
                         }
                     }
-                    return Optional.ofNullable(biggest);
                 }
+                return Optional.ofNullable(biggest);
             }
         } catch (IOException | GitAPIException | SourceException | RuntimeException | OutOfMemoryError e) {
             return Optional.empty(); // what is said without it is still true
@@ -321,7 +314,11 @@ final class GitMirror implements AutoCloseable {
      * names.
      */
     String resolveRef(String ref) throws SourceException, IOException {
-        Repository repo = repository();
+        return resolveRef(repository(), ref);
+    }
+
+    /** {@link #resolveRef(String)} in {@code repo} (the mirror, or the size probe's scratch). */
+    private String resolveRef(Repository repo, String ref) throws SourceException, IOException {
         if (ref.startsWith("refs/")) {
             if (repo.exactRef(ref) == null) {
                 throw new SourceException("ref " + ref + " does not exist in " + displayUrl);
@@ -387,7 +384,12 @@ final class GitMirror implements AutoCloseable {
      * by its blob id, opened when read: no text is held.
      */
     List<ConfigFile> read(RevCommit commit, String path, String ref) throws SourceException, IOException {
-        Repository repo = repository();
+        return read(repository(), commit, path, ref);
+    }
+
+    /** {@link #read(RevCommit, String, String)} in {@code repo} (the mirror, or the size probe's scratch). */
+    private List<ConfigFile> read(Repository repo, RevCommit commit, String path, String ref)
+            throws SourceException, IOException {
         String shortId = commit.name().substring(0, 12);
         try (TreeWalk tw = TreeWalk.forPath(repo, path, commit.getTree())) {
             if (tw == null) {
