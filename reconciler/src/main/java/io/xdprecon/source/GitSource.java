@@ -198,7 +198,8 @@ public final class GitSource implements Source {
             boolean headFits = big.map(f -> 2 * ((f.size() >> 20) + 1) < heapMb / 2).orElse(false);
             String advice = headFits
                     ? "; a bigger revision of it lies in the history this node fetches up to " + settings.ref()
-                            + ": nothing was written; a split at the head does not help this node: give the daemon, for one fetch, a heap larger by twice that revision's file:"
+                            + ": nothing was written; a split at the head does not help this node: give the daemon,"
+                            + " for one fetch, a heap larger by twice that revision's file:"
                             + " XDPRECON_JAVA_OPTS=\"-XX:+UseSerialGC -Xmx…m" + restart + " (then the unit's heap again)"
                     // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
                     : "; nothing was written; split the config over files (README: \"A config is one file or a"
