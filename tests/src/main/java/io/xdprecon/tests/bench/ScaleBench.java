@@ -421,6 +421,12 @@ public final class ScaleBench {
                     }
                     // The apply is done once the daemon says so: only then is an edit a new revision after it.
                     daemon.await("the apply reported", Duration.ofMinutes(1), POLL, () -> daemon.count("applied revision") >= 1);
+                    if (Boolean.getBoolean("xdprecon.bench.threads")) {
+                        System.err.printf("%s, %s, %d files: the daemon's log to its first apply:%n%s%n", build.name(),
+                                source.label(), files, daemon.log().lines().takeWhile(line -> !line.contains("applied revision"))
+                                        .collect(java.util.stream.Collectors.joining("\n")) + "\n" + daemon.log().lines()
+                                        .filter(line -> line.contains("applied revision")).findFirst().orElse(""));
+                    }
                     double[] edits = new double[EDITS];
                     double[] pushes = new double[EDITS];
                     double[] cpu = new double[EDITS];
