@@ -2,6 +2,7 @@ package io.xdprecon.cli;
 
 import io.xdprecon.config.ConfigCache;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.host.FileTree;
 import io.xdprecon.lab.FleetConfigs;
 import io.xdprecon.plan.Plan;
 import io.xdprecon.plan.Planner;
@@ -10,15 +11,11 @@ import io.xdprecon.source.Revision;
 import io.xdprecon.source.SourceException;
 import io.xdprecon.state.LiveRules;
 import io.xdprecon.state.LiveState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The training run of the JDK's AOT cache (JEPs 483, 514, 515), which the launchers make with
@@ -60,9 +57,7 @@ public final class AotTraining {
                 }
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(AotTraining::delete);
-            }
+            FileTree.delete(dir); // strict: AotTrainingTest holds the training to leaving nothing behind
         }
     }
 
@@ -79,14 +74,6 @@ public final class AotTraining {
         Plan plan = Planner.plan(loaded.desired(), empty, new LiveRules.Builder().build());
         if (plan.ruleChanges().size() != 2 * flows) {
             throw new IllegalStateException("the cold plan of " + flows + " flows has " + plan.ruleChanges().size() + " rules");
-        }
-    }
-
-    private static void delete(Path path) {
-        try {
-            Files.delete(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

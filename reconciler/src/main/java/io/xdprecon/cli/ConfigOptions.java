@@ -5,6 +5,7 @@ import io.xdprecon.config.ConfigCache;
 import io.xdprecon.config.ConfigException;
 import io.xdprecon.config.ConfigLoader;
 import io.xdprecon.config.InterfaceResolver;
+import io.xdprecon.host.FileTree;
 import io.xdprecon.source.GitSource;
 import io.xdprecon.source.Revision;
 import io.xdprecon.source.SourceException;
@@ -214,11 +215,7 @@ final class ConfigOptions {
         } catch (SourceException e) {
             throw new CliException(e.getMessage());
         } finally {
-            try (var files = java.nio.file.Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (java.io.IOException ignored) {
-                // a temporary directory left behind is harmless
-            }
+            FileTree.deleteOrWarn(state, System.getLogger(ConfigOptions.class.getName())); // the config read stands
         }
     }
 }

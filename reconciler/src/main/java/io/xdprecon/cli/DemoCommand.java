@@ -5,6 +5,7 @@ import io.xdprecon.daemon.Daemon;
 import io.xdprecon.daemon.DaemonEvents;
 import io.xdprecon.dataplane.maps.FlowKey;
 import io.xdprecon.dataplane.netns.NetNs;
+import io.xdprecon.host.FileTree;
 import io.xdprecon.lab.Lab;
 import io.xdprecon.lab.LabConfigs;
 import io.xdprecon.live.LiveStateReader;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -112,9 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                 source.close();
             }
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            FileTree.deleteOrWarn(dir, System.getLogger(DemoCommand.class.getName())); // the demo's outcome stands
             out.flush();
         }
     }

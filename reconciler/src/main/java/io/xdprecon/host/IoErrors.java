@@ -3,6 +3,7 @@ package io.xdprecon.host;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,7 @@ public final class IoErrors {
             case AccessDeniedException a -> "permission denied";
             case NoSuchFileException n -> "no such file";
             case NotDirectoryException n -> "not a directory";
+            case DirectoryNotEmptyException d -> "directory not empty";
             case FileSystemLoopException l -> "too many levels of symbolic links";
             case CharacterCodingException c -> "not UTF-8 text";
             case FileSystemException f when f.getReason() != null -> lower(f.getReason());

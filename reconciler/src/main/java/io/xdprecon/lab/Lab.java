@@ -7,6 +7,7 @@ import io.xdprecon.dataplane.bpf.Xdp;
 import io.xdprecon.dataplane.bpf.XdpMode;
 import io.xdprecon.dataplane.netns.NetNs;
 import io.xdprecon.host.Command;
+import io.xdprecon.host.FileTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -493,17 +493,15 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Deletes a directory tree (a bpffs pin directory: files are pins), children first. */
+    /**
+     * Deletes a directory tree (a bpffs pin directory: files are pins) as {@link FileTree#delete} does, nothing when
+     * it is gone; unchecked for the lab's teardown steps, which collect what failed.
+     */
     public static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root, e);
+        try {
+            FileTree.delete(root);
+        } catch (FileTree.NotDeleted e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 

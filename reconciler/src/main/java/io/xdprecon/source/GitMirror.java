@@ -1,6 +1,7 @@
 package io.xdprecon.source;
 
 import io.xdprecon.config.ConfigLoader;
+import io.xdprecon.host.FileTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -281,23 +282,14 @@ final class GitMirror implements AutoCloseable {
             return Optional.empty(); // what is said without it is still true
         } finally {
             if (scratch != null) {
-                deleteTree(scratch);
+                // a scratch left behind is harmless to the next probe (it makes another), but takes room: said, not thrown
+                FileTree.deleteOrWarn(scratch, System.getLogger("xdprecon.source"));
             }
         }
     }
 
     /** A file of the config by its path in the repository, its blob and its size in bytes. */
     record ConfigFileSize(String path, ObjectId blob, long size) {}
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a scratch left behind is harmless: the next probe makes another
-        }
-    }
 
     private static String rootMessage(Throwable e) {
         StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));

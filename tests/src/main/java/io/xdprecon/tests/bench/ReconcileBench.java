@@ -98,9 +98,7 @@ public final class ReconcileBench {
             writeConfig(config, flows);
             return NetNs.call(lab.proxyNs(), () -> run(lab, config, dir, flows));
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Lab.deleteRecursively(dir);
         }
     }
 
