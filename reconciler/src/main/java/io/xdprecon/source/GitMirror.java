@@ -255,6 +255,7 @@ final class GitMirror implements AutoCloseable {
             try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
                 StoredConfig cfg = git.getRepository().getConfig();
                 cfg.setString("remote", "origin", "url", url);
+                cfg.setBoolean("gc", null, "autoDetach", false); // no gc task may outlive the scratch, deleted below
                 cfg.save();
                 FetchCommand fetch = git.fetch().setRemote("origin")
                         .setRefSpecs(BRANCHES_AND_TAGS).setTagOpt(TagOpt.NO_TAGS).setThin(false).setDepth(1)

@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jgit.internal.storage.file.GC;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.RefSpec;
 import org.junit.jupiter.api.AfterEach;
@@ -198,5 +204,58 @@ class GitMirrorTest {
             assertEquals(v1, mirror.commit(mirror.resolveRef("main")), "reopened beside the token");
         }
         assertEquals("token\n", Files.readString(state.resolve(io.xdprecon.daemon.admin.ControlToken.FILE_NAME)));
+    }
+
+    /**
+     * The size probe deletes its scratch repository as it returns, so no work on the scratch may outlive the probe.
+     * JGit runs the auto gc after a fetch detached unless {@code gc.autoDetach} is false (the mirror sets it): its task
+     * then found the scratch gone and logged "Unlocking LockFile …/gc.log.lock failed" (SEVERE, with a stack trace)
+     * after every probe, racing the deletion. Detached gc tasks are caught here by JGit's executor hook.
+     */
+    @Test
+    void theSizeProbeLeavesNoWorkOnItsScratchBehind() throws Exception {
+        fx.commit("flows.yaml", "flows: []\n", "v1");
+        fx.push();
+        Path state = tmp.resolve("state");
+        List<Runnable> detached = new CopyOnWriteArrayList<>();
+        GC.setExecutor(new AbstractExecutorService() {
+            @Override
+            public void execute(Runnable task) {
+                detached.add(task); // never run: the scratch is gone by then
+            }
+
+            @Override
+            public void shutdown() {}
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return true;
+            }
+        });
+        try (GitMirror mirror = mirror(fx.url(), state)) {
+            mirror.fetch();
+            assertEquals(Optional.of("flows.yaml"), mirror.biggestAtRemote("main", "flows.yaml").map(GitMirror.ConfigFileSize::path));
+        } finally {
+            GC.setExecutor(null); // JGit's own work queue again
+        }
+        assertEquals(List.of(), detached, "gc tasks left to run on the deleted scratch");
+        try (Stream<Path> left = Files.list(state)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("xdprecon-size-probe")).toList());
+        }
     }
 }
