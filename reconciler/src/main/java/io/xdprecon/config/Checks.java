@@ -47,11 +47,7 @@ final class Checks {
 
     /** Checks {@code spec}, its flows through an index built for it. */
     static List<Problem> check(NodeSpec spec) {
-        FlowIndex index = new FlowIndex();
-        for (int i = 0; i < spec.flows().size(); i++) {
-            index.add(i, spec.flows().get(i), devices(spec, spec.flows().get(i)), i);
-        }
-        return check(spec, index);
+        return check(spec, ConfigLoader.index(spec));
     }
 
     /**

@@ -247,6 +247,11 @@ public final class ConfigLoader {
     /** The flows of {@code spec} in an index, each table with its devices. */
     static FlowIndex index(NodeSpec spec) {
         FlowIndex index = new FlowIndex();
+        int rows = 0;
+        for (FlowTable table : spec.flows()) {
+            rows += table.size();
+        }
+        index.reserve(rows);
         for (int i = 0; i < spec.flows().size(); i++) {
             index.add(i, spec.flows().get(i), Checks.devices(spec, spec.flows().get(i)), i);
         }

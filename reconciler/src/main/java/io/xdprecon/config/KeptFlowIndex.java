@@ -52,6 +52,11 @@ final class KeptFlowIndex {
                     it.remove();
                 }
             }
+            int added = 0;
+            for (FlowTable table : tables) {
+                added += slots.containsKey(table) ? 0 : table.size();
+            }
+            index.reserve(added);
             for (int rank = 0; rank < tables.size(); rank++) {
                 FlowTable table = tables.get(rank);
                 Integer slot = slots.get(table);
