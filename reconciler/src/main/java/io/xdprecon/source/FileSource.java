@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /**
@@ -74,6 +76,8 @@ public final class FileSource implements Source {
     private final Set<String> beingWritten = new HashSet<>();
     /** What the last poll returned: a file read complete before is not waited for again. */
     private Snapshot lastComplete;
+    /** The first poll {@link #prefetch()} started, until a poll takes it; null when none. */
+    private FutureTask<Snapshot> prefetched;
     /** The last read of each file: its id is taken again while its size, time and inode stay (see {@link #RACY}). */
     private java.util.Map<Path, FileState> known = java.util.Map.of();
 
@@ -203,20 +207,77 @@ public final class FileSource implements Source {
         }
     }
 
+    /**
+     * Starts the first poll's reads on a thread of its own ({@code xdprecon-file-prefetch}): a daemon's start opens its
+     * source, then makes the rest of itself (its datapath, metrics, watch and loop) while every file is digested and
+     * the settle time passes. The next {@link #poll()} waits for it and takes what it found as the poll before it: the
+     * snapshot it read complete (the poll reads again, a stat where size, time and inode vouch, and returns it only
+     * unchanged, so the two reads a settle time apart are the prefetch's and the poll's; a change settles anew), or the
+     * exception it threw. A writer at work during the prefetch is not known to the watch, started after it: as for any
+     * poll before a watch, only the settle protects it, and the poll that takes the prefetch waits, watched, for a
+     * writer seen since. A second call, or one after a poll, starts nothing.
+     */
+    @Override
+    public synchronized void prefetch() {
+        if (prefetched != null || lastComplete != null) {
+            return;
+        }
+        prefetched = new FutureTask<>(() -> settled(System.nanoTime() + maxWait.toNanos()));
+        Thread.ofPlatform().name("xdprecon-file-prefetch").daemon().start(prefetched);
+    }
+
+    /** Whether a prefetch has ended and waits for a poll to take it (for tests). */
+    synchronized boolean prefetchEnded() {
+        return prefetched != null && prefetched.isDone();
+    }
+
     @Override
     public synchronized Revision poll() throws SourceException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
+        awaitPrefetch();
+        return settled(System.nanoTime() + maxWait.toNanos()).revision();
+    }
+
+    /**
+     * Waits for the prefetch, if one was started, and throws what it threw. Until it ends, it alone reads and keeps
+     * {@link #known} and {@link #lastComplete}: a poll interrupted while waiting leaves it to the next.
+     */
+    private void awaitPrefetch() throws SourceException {
+        FutureTask<Snapshot> started = prefetched;
+        if (started == null) {
+            return;
+        }
+        try {
+            started.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted while " + path + " is read");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case SourceException s -> throw s;
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new SourceException("cannot read " + path + ": " + e.getCause(), e.getCause());
+            }
+        } finally {
+            if (started.isDone()) {
+                prefetched = null;
+            }
+        }
+    }
+
+    /** Reads until the config is complete ({@link FileSource}): the snapshot, kept as {@link #lastComplete}. */
+    private Snapshot settled(long deadline) throws SourceException {
         while (true) {
             boolean quiet = awaitNoWriter(deadline);
             Snapshot first = read();
             if (quiet && first.sameAs(lastComplete)) {
-                return first.revision();
+                return first;
             }
             pause(settle);
             Snapshot second = read();
             if (quiet && second.sameAs(first) && !isBeingWritten()) {
                 lastComplete = second;
-                return second.revision();
+                return second;
             }
             if (System.nanoTime() - deadline > 0) {
                 String what = second.directory() ? "a config file in " + path : "config file " + path;

@@ -71,6 +71,91 @@ class FileSourceTest {
         }
     }
 
+    /**
+     * The daemon's start calls prefetch as it opens the source: every file is digested, and the settle time passes, on a
+     * thread of its own while the daemon makes the rest of itself; its first poll takes what the prefetch read and reads
+     * no file again where a stat vouches for it. Fails before (prefetch did nothing): the prefetch never ends.
+     */
+    @Test
+    void aPrefetchReadsTheConfigOnAThreadOfItsOwnAndTheFirstPollTakesIt() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("fleet"));
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(FileSource.RACY.multipliedBy(10)));
+        for (String name : List.of("base.yaml", "a.yaml", "b.yaml")) {
+            Files.setLastModifiedTime(Files.writeString(config.resolve(name), "flows: []  # " + name + "\n"), past);
+        }
+        String expected;
+        try (FileSource fresh = new FileSource(config, Duration.ZERO)) {
+            expected = fresh.poll().id();
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (FileSource source = new FileSource(config, Duration.ofMillis(50))) {
+            source.prefetch();
+            await("the prefetch read the config", source::prefetchEnded);
+            long started = threads.getTotalStartedThreadCount();
+            assertEquals(expected, source.poll().id());
+            assertEquals(started, threads.getTotalStartedThreadCount(), "the first poll digests nothing: the prefetch did");
+            source.prefetch();
+            assertFalse(source.prefetchEnded(), "a prefetch after a poll starts nothing");
+            assertEquals(started, threads.getTotalStartedThreadCount());
+        }
+    }
+
+    /** What a prefetch threw is the first poll's; the next poll reads again. */
+    @Test
+    void aPrefetchThatFailsFailsTheFirstPollOnly() throws Exception {
+        Path f = dir.resolve("flows.yaml");
+        try (FileSource source = new FileSource(f, Duration.ZERO)) {
+            source.prefetch();
+            await("the prefetch ended", source::prefetchEnded);
+            Files.writeString(f, "flows: []  # v1\n");
+            SourceException e = assertThrows(SourceException.class, source::poll);
+            assertEquals("config file " + f + " does not exist", e.getMessage());
+            assertEquals("flows: []  # v1\n", source.poll().text());
+        }
+    }
+
+    /**
+     * A writer that rewrites the file in place and pauses longer than the settle time while the prefetch reads it
+     * (before the daemon watches: only the settle protects a poll then) leaves a half the prefetch takes for complete;
+     * the writer closes before the watch starts, so no event tells. The first poll reads again and finds the file
+     * changed since: it settles anew and returns the whole file, never the half. A prefetch handed to the first poll
+     * as it stood returns the half's revision (whose files then fail their check: their bytes are gone).
+     */
+    @Test
+    void aFileWrittenDuringAPrefetchIsNotTakenHalfWritten() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
+        try (FileSource source = new FileSource(f, Duration.ofMillis(50))) {
+            try (FileChannel writer = halfReadByAPrefetch(source, f)) {
+                writer.write(ByteBuffer.wrap("0007\n".getBytes(StandardCharsets.UTF_8)));
+            }
+            source.watch(() -> { });
+            assertEquals("flows:\n  - server: 10.0.0.2:40007\n", source.poll().text());
+        }
+    }
+
+    /**
+     * The same writer at work again once the daemon watches: the first poll waits for it to close the file, as any
+     * watched poll does, although the prefetch took the file for complete.
+     */
+    @Test
+    void theFirstPollAfterAPrefetchWaitsForAWriterTheWatchSees() throws Exception {
+        Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
+        try (FileSource source = new FileSource(f, Duration.ofMillis(50))) {
+            try (FileChannel writer = halfReadByAPrefetch(source, f)) {
+                source.watch(() -> { });
+                writer.write(ByteBuffer.wrap("00".getBytes(StandardCharsets.UTF_8)));
+                awaitWriterSeen(source);
+                CompletableFuture<Revision> poll = pollInBackground(source);
+                Thread.sleep(source.settle().multipliedBy(3)); // the pause under test
+                assertFalse(poll.isDone(), "a poll returned while the writer had the file open: " + poll.getNow(null));
+                writer.write(ByteBuffer.wrap("07\n".getBytes(StandardCharsets.UTF_8)));
+                writer.close();
+                assertEquals("flows:\n  - server: 10.0.0.2:40007\n", poll.get(10, TimeUnit.SECONDS).text());
+            }
+        }
+    }
+
     @Test
     void fileRevisionIsTheHashOfItsBytes() throws Exception {
         Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []\n");
@@ -228,6 +313,17 @@ class FileSourceTest {
 
     // ---- a file is read only once it is complete ------------------------------------------------------------
 
+    /**
+     * A writer rewriting {@code file} in place, paused after a half that parses (the server port cut after its first
+     * digits) while {@code source}, unwatched, prefetched it: its channel, open.
+     */
+    private static FileChannel halfReadByAPrefetch(FileSource source, Path file) throws Exception {
+        FileChannel writer = rewriteInPlace(file, "flows:\n  - server: 10.0.0.2:4");
+        source.prefetch();
+        await("the prefetch read the half", source::prefetchEnded);
+        return writer;
+    }
+
     /** Rewrites {@code file} in place as cp and {@code >} do: truncate, then write; the channel stays open. */
     private static FileChannel rewriteInPlace(Path file, String firstPart) throws Exception {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -243,6 +339,26 @@ class FileSourceTest {
         }
     }
 
+    private static void awaitWriterSeen(FileSource source) throws Exception {
+        await("the watch sees the writer at work", () -> {
+            try {
+                return source.isBeingWritten();
+            } catch (SourceException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static CompletableFuture<Revision> pollInBackground(FileSource source) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return source.poll();
+            } catch (SourceException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
     @Test
     void aWatchedFileIsNotReadWhileItsWriterPausesWithItOpen() throws Exception {
         Path f = Files.writeString(dir.resolve("flows.yaml"), "flows: []  # v1\n");
@@ -253,20 +369,8 @@ class FileSourceTest {
 
             // A half that parses on its own: the server port cut after its first digits.
             try (FileChannel writer = rewriteInPlace(f, "flows:\n  - server: 10.0.0.2:4")) {
-                await("the watch sees the writer at work", () -> {
-                    try {
-                        return source.isBeingWritten();
-                    } catch (SourceException e) {
-                        throw new AssertionError(e);
-                    }
-                });
-                CompletableFuture<Revision> poll = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return source.poll();
-                    } catch (SourceException e) {
-                        throw new CompletionException(e);
-                    }
-                });
+                awaitWriterSeen(source);
+                CompletableFuture<Revision> poll = pollInBackground(source);
                 // The writer pauses longer than the settle time: the poll must still not take the half.
                 Thread.sleep(source.settle().multipliedBy(3)); // the pause under test
                 assertFalse(poll.isDone(), "a poll returned while the writer had the file open: " + poll.getNow(null));
@@ -311,13 +415,7 @@ class FileSourceTest {
             CountDownLatch reported = new CountDownLatch(1);
             source.watch(reported::countDown);
             try (FileChannel writer = rewriteInPlace(f, "flows: []  # v2, half")) {
-                await("the watch sees the writer at work", () -> {
-                    try {
-                        return source.isBeingWritten();
-                    } catch (SourceException e) {
-                        throw new AssertionError(e);
-                    }
-                });
+                awaitWriterSeen(source);
                 SourceException e = assertThrows(SourceException.class, source::poll);
                 assertEquals("config file " + f + " is being written: a writer has not closed it for the last "
                         + source.maxWait().toMillis() + " ms; it is read once it is complete", e.getMessage());
