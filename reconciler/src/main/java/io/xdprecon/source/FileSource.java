@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -43,7 +44,8 @@ import java.util.stream.Stream;
  * parse: the first flows of a list, a port cut after its first digits. So {@link #poll()} returns a file
  * only when (1) no writer is at work on it — while {@link #watch watched}, a file written to since it was
  * last closed after a write ({@code IN_CLOSE_WRITE}) is still being written, however long the writer
- * pauses — and (2) two reads {@link #settle()} apart find the same size, modification time and bytes. A
+ * pauses — and (2) two reads find the same size, modification time and bytes, each file looked at by the second
+ * {@link #settle()} after the first (whose reading of the bytes, after that look, passes part of the settle time). A
  * file that stays in flux for {@link #maxWait()} is reported as being written (a {@link SourceException};
  * the caller keeps what it has and asks again), never returned. A file already returned complete is
  * returned at once.
@@ -118,8 +120,11 @@ public final class FileSource implements Source {
         return (Files.isDirectory(path) ? "directory " : "file ") + path;
     }
 
-    /** One file as read: where, its size, modification time, inode and content id. */
-    private record FileState(Path file, long size, Instant modified, Object inode, String id) {
+    /**
+     * One file as read: where, its size, modification time, inode and content id; and when (nanoTime) its size, time and
+     * inode were taken, before its bytes were read, which is not part of what it is ({@link #sameAs}).
+     */
+    private record FileState(Path file, long size, Instant modified, Object inode, String id, long looked) {
         boolean sameAs(FileState other) {
             return other != null && file.equals(other.file) && size == other.size && modified.equals(other.modified)
                     && java.util.Objects.equals(inode, other.inode) && id.equals(other.id);
@@ -130,8 +135,11 @@ public final class FileSource implements Source {
         }
     }
 
-    /** One read of the config: what a revision is made of, and what says whether it moved. */
-    private record Snapshot(Path root, boolean directory, List<FileState> files, String id) {
+    /**
+     * One read of the config: what a revision is made of, and what says whether it moved; {@code lastLook} is when it
+     * took the size, time and inode of the file it looked at last.
+     */
+    private record Snapshot(Path root, boolean directory, List<FileState> files, String id, long lastLook) {
         boolean sameAs(Snapshot other) {
             if (other == null || !root.equals(other.root) || files.size() != other.files.size() || !id.equals(other.id)) {
                 return false;
@@ -273,7 +281,9 @@ public final class FileSource implements Source {
             if (quiet && first.sameAs(lastComplete)) {
                 return first;
             }
-            pause(settle);
+            // The second read looks at each file a settle time after the first did at the latest: the first's digest
+            // passes part of it (a cold start reads every byte, and waited for the settle time after).
+            pause(first.lastLook() + settle.toNanos() - System.nanoTime());
             Snapshot second = read();
             if (quiet && second.sameAs(first) && !isBeingWritten()) {
                 lastComplete = second;
@@ -295,17 +305,21 @@ public final class FileSource implements Source {
         java.util.Map<Path, FileState> last = known;
         // A file whose size, time and inode vouch for its content keeps its id after a stat, on this thread; the
         // others are digested, on every core when there are several: a cold start reads every byte (issue 9). A poll
-        // that finds nothing changed makes no thread.
+        // that finds nothing changed makes no thread. Every file is looked at (a stat) before any is digested: the settle
+        // time runs from there for all of them, while they are digested.
         FileState[] states = new FileState[files.size()];
+        Look[] looks = new Look[files.size()];
         List<Integer> changed = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            states[i] = unchanged(files.get(i), last.get(files.get(i)));
+            looks[i] = Look.at(files.get(i));
+            states[i] = unchanged(looks[i], last.get(files.get(i)));
             if (states[i] == null) {
                 changed.add(i);
             }
         }
         int[] taken = {0};
-        InOrder.forEach(changed, InOrder.cores(), i -> digested(files.get(i)), state -> states[changed.get(taken[0]++)] = state);
+        InOrder.forEach(changed, InOrder.cores(), i -> digested(files.get(i), looks[i]),
+                state -> states[changed.get(taken[0]++)] = state);
         java.util.Map<Path, FileState> now = new java.util.HashMap<>();
         for (FileState state : states) {
             now.put(state.file(), state);
@@ -321,31 +335,55 @@ public final class FileSource implements Source {
             }
             id = HexFormat.of().formatHex(digest.digest());
         }
-        return new Snapshot(path, directory, List.of(states), id);
+        long lastLook = states[0].looked(); // a poll reads one file at least (configFiles)
+        for (FileState state : states) {
+            lastLook = state.looked() - lastLook > 0 ? state.looked() : lastLook;
+        }
+        return new Snapshot(path, directory, List.of(states), id, lastLook);
     }
 
-    /** {@code last}, when {@code file}'s size, time and inode vouch that nothing changed since it; else null. */
-    private static FileState unchanged(Path file, FileState last) {
-        if (last == null) {
+    /**
+     * A file's size, modification time and inode (null when it could not be taken: reading it says what is wrong), and
+     * when (nanoTime) they were taken.
+     */
+    private record Look(BasicFileAttributes attributes, long at) {
+        static Look at(Path file) {
+            long at = System.nanoTime();
+            try {
+                return new Look(Files.readAttributes(file, BasicFileAttributes.class), at);
+            } catch (IOException e) {
+                return new Look(null, at);
+            }
+        }
+
+        /** Whether {@code attributes} are the size, time and inode of this look. */
+        boolean sameAs(BasicFileAttributes other) {
+            return attributes != null && attributes.size() == other.size()
+                    && attributes.lastModifiedTime().equals(other.lastModifiedTime())
+                    && java.util.Objects.equals(attributes.fileKey(), other.fileKey());
+        }
+    }
+
+    /** {@code last}, looked at again, when the look's size, time and inode vouch that nothing changed since; else null. */
+    private static FileState unchanged(Look look, FileState last) {
+        if (last == null || look.attributes() == null) {
             return null;
         }
-        try {
-            java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(file,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            Instant modified = now.lastModifiedTime().toInstant();
-            if (now.isRegularFile() && now.size() == last.size() && modified.equals(last.modified())
-                    && java.util.Objects.equals(now.fileKey(), last.inode())
-                    && modified.isBefore(Instant.now().minus(RACY))) {
-                return last;
-            }
-        } catch (IOException e) {
-            // read it, which says what is wrong
+        BasicFileAttributes now = look.attributes();
+        Instant modified = now.lastModifiedTime().toInstant();
+        if (now.isRegularFile() && now.size() == last.size() && modified.equals(last.modified())
+                && java.util.Objects.equals(now.fileKey(), last.inode())
+                && modified.isBefore(Instant.now().minus(RACY))) {
+            return new FileState(last.file(), last.size(), last.modified(), last.inode(), last.id(), look.at());
         }
         return null;
     }
 
-    /** {@code file} read through: its size, time, inode and the SHA-256 of its bytes, which must be UTF-8. */
-    private static FileState digested(Path file) throws SourceException {
+    /**
+     * {@code file} read through: its size, time, inode and the SHA-256 of its bytes, which must be UTF-8. It counts as
+     * looked at when {@code look} was taken if its size, time and inode are still the look's once opened, else then.
+     */
+    private static FileState digested(Path file, Look look) throws SourceException {
         // Streamed through the digest and a strict UTF-8 check in small pieces: a fleet's config is not held.
         MessageDigest digest = newDigest();
         java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -356,9 +394,11 @@ public final class FileSource implements Source {
         long size = 0;
         Instant modified;
         Object inode;
+        long looked;
         try (java.io.InputStream in = RegularFile.open(file)) { // a FIFO would block forever: refused unopened
-            java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
-                    java.nio.file.attribute.BasicFileAttributes.class);
+            looked = System.nanoTime();
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            looked = look.sameAs(attributes) ? look.at() : looked;
             modified = attributes.lastModifiedTime().toInstant();
             inode = attributes.fileKey();
             boolean end = false;
@@ -386,7 +426,7 @@ public final class FileSource implements Source {
         } catch (IOException e) {
             throw new SourceException("cannot read config file " + file + ": " + IoErrors.cause(e), e);
         }
-        return new FileState(file, size, modified, inode, HexFormat.of().formatHex(digest.digest()));
+        return new FileState(file, size, modified, inode, HexFormat.of().formatHex(digest.digest()), looked);
     }
 
     /** Where {@code file} stops being UTF-8 (read again, streamed, to place it: the check above does not say). */
@@ -433,12 +473,13 @@ public final class FileSource implements Source {
         }
     }
 
-    private static void pause(Duration settle) throws SourceException {
-        if (settle.isZero()) {
+    /** Sleeps {@code nanos} (none when not positive). */
+    private static void pause(long nanos) throws SourceException {
+        if (nanos <= 0) {
             return;
         }
         try {
-            Thread.sleep(settle); // the settle time itself: nothing to wait on but the clock
+            Thread.sleep(Duration.ofNanos(nanos)); // the settle time itself: nothing to wait on but the clock
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted while waiting for the config to settle");
