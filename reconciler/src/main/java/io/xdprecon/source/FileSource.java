@@ -135,11 +135,17 @@ public final class FileSource implements Source {
         }
     }
 
-    /**
-     * One read of the config: what a revision is made of, and what says whether it moved; {@code lastLook} is when it
-     * took the size, time and inode of the file it looked at last.
-     */
-    private record Snapshot(Path root, boolean directory, List<FileState> files, String id, long lastLook) {
+    /** One read of the config: what a revision is made of, and what says whether it moved. */
+    private record Snapshot(Path root, boolean directory, List<FileState> files, String id) {
+        /** When (nanoTime) it took the size, time and inode of the file it looked at last (it reads one at least). */
+        long lastLook() {
+            long last = files.getFirst().looked();
+            for (FileState file : files) {
+                last = file.looked() - last > 0 ? file.looked() : last;
+            }
+            return last;
+        }
+
         boolean sameAs(Snapshot other) {
             if (other == null || !root.equals(other.root) || files.size() != other.files.size() || !id.equals(other.id)) {
                 return false;
@@ -335,11 +341,7 @@ public final class FileSource implements Source {
             }
             id = HexFormat.of().formatHex(digest.digest());
         }
-        long lastLook = states[0].looked(); // a poll reads one file at least (configFiles)
-        for (FileState state : states) {
-            lastLook = state.looked() - lastLook > 0 ? state.looked() : lastLook;
-        }
-        return new Snapshot(path, directory, List.of(states), id, lastLook);
+        return new Snapshot(path, directory, List.of(states), id);
     }
 
     /**
