@@ -195,7 +195,8 @@ public final class GitSource implements Source {
             String restart = "\" in /etc/xdprecon/xdprecon.env, then systemctl restart xdprecon";
             // The head's file twice over fits in half the heap: what failed is a bigger revision before the head (a
             // node behind a split pushed on top of the big history still fetches those revisions).
-            boolean headFits = big.map(f -> 2 * ((f.size() >> 20) + 1) < heapMb / 2).orElse(false);
+            Optional<Long> twiceTheFileMb = big.map(f -> 2 * ((f.size() >> 20) + 1));
+            boolean headFits = twiceTheFileMb.map(mb -> mb < heapMb / 2).orElse(false);
             String advice = headFits
                     ? "; a bigger revision of it lies in the history this node fetches up to " + settings.ref()
                             + ": nothing was written; a split at the head does not help this node: give the daemon,"
@@ -204,8 +205,8 @@ public final class GitSource implements Source {
                     // Twice the file on top of the heap the daemon has, rounded up to 16 MB.
                     : "; nothing was written; split the config over files (README: \"A config is one file or a"
                             + " directory\"), or give the daemon a heap larger by twice the file: XDPRECON_JAVA_OPTS=\""
-                            + "-XX:+UseSerialGC " + big.map(f -> "-Xmx" + (heapMb + 2 * ((f.size() >> 20) + 1) + 15) / 16 * 16
-                                    + "m").orElse("-Xmx…m") + restart;
+                            + "-XX:+UseSerialGC " + twiceTheFileMb.map(mb -> "-Xmx" + (heapMb + mb + 15) / 16 * 16 + "m")
+                                    .orElse("-Xmx…m") + restart;
             SourceException tooBig = new SourceException(e.getMessage() + file + advice, e);
             heapFailure = new HeapFailure(advertised, tooBig.getMessage());
             throw tooBig;
