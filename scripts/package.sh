@@ -125,7 +125,8 @@ step "AOT cache"
 
 # --- man pages and completion (picocli's generators, on the build JDK) ---------------------------
 step "man pages and completion"
-picocli=$(tr : '\n' < "$target/runtime.classpath" | grep '/picocli-[0-9.]*\.jar$')
+# picocli-codegen beside picocli in the local Maven repository (runtime.classpath has the build's copy of picocli)
+picocli=$(tr : '\n' < "$target/dependencies.classpath" | grep '/picocli-[0-9.]*\.jar$')
 picocli_version=$(basename "$picocli" .jar)
 picocli_version=${picocli_version#picocli-}
 codegen=$(dirname "$(dirname "$picocli")")/../picocli-codegen/$picocli_version/picocli-codegen-$picocli_version.jar
