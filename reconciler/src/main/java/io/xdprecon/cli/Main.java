@@ -101,18 +101,15 @@ public class Main implements Callable<Integer> {
     }
 
     /**
-     * The command line to run {@code arguments}: with only the subcommand they name when they plainly name one (a name
-     * before any other word, after the options of {@code xdprecon} itself), else with all. Picocli builds the model of
-     * every subcommand it holds by reflection, ~0.6 s of CPU for all of them in a new JVM (its classes, compiled for
-     * Java 5, cannot be in the AOT cache): the daemon's start paid it before loading its config.
+     * The command line to run {@code arguments}: with only the subcommands they need ({@link #needed}). Picocli builds
+     * the model of every subcommand it holds by reflection: ~0.6 s of CPU for all of them in a new JVM while its classes
+     * were out of the AOT cache, ~0.3 s since (reconciler/CacheableJars.java); the daemon's start paid it before loading
+     * its config.
      */
     static CommandLine commandLine(EnvFile env, String... arguments) {
         CommandLine cli = new CommandLine(new Main());
-        Optional<Class<?>> named = named(arguments);
-        for (Class<?> subcommand : SUBCOMMANDS) {
-            if (named.isEmpty() || named.get() == subcommand) {
-                cli.addSubcommand(subcommand);
-            }
+        for (Class<?> subcommand : needed(arguments)) {
+            cli.addSubcommand(subcommand);
         }
         cli.setDefaultValueProvider(new EnvDefaults(env));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -150,6 +147,18 @@ public class Main implements Callable<Integer> {
             return 1;
         });
         return cli;
+    }
+
+    /**
+     * The subcommands {@code args} need built, in the usage's order: none for {@code --version} (or {@code -V}) alone,
+     * which prints the build and exits (the whole tree's models, and the classes of every command, were most of its
+     * time); the one they plainly name ({@link #named}); else all of them.
+     */
+    static List<Class<?>> needed(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
+        return named(args).<List<Class<?>>>map(List::of).orElse(SUBCOMMANDS);
     }
 
     /**

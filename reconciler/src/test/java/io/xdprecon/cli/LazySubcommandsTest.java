@@ -29,8 +29,20 @@ class LazySubcommandsTest {
     }
 
     @Test
+    void versionAloneBuildsNoSubcommandAndPrintsWhatTheVersionCommandDoes() {
+        assertEquals(Set.of(), built("--version"));
+        assertEquals(Set.of(), built("-V"));
+        Main.Captured version = Main.capture(EnvFile.NONE, "version");
+        for (String option : List.of("--version", "-V")) {
+            Main.Captured printed = Main.capture(EnvFile.NONE, option);
+            assertEquals(0, printed.exit(), printed.err());
+            assertEquals(version.out(), printed.out(), option);
+        }
+    }
+
+    @Test
     void anythingElseBuildsTheWholeTree() {
-        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"-V"}, new String[] {"help", "run"},
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"-V", "run"}, new String[] {"help", "run"},
                 new String[] {"@args.txt", "run"}, new String[] {"runn"}, new String[] {"--log-level"})) {
             assertEquals(Set.copyOf(ALL), built(args), () -> List.of(args).toString());
         }
