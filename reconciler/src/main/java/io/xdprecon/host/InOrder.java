@@ -38,6 +38,8 @@ public final class InOrder {
         private final AtomicLong done = new AtomicLong();
         /** The threads at work for this caller now, with their CPU time when the work began. */
         private final Map<Thread, Long> atWork = new ConcurrentHashMap<>();
+        /** The accounts of work this caller waits for now ({@link #awaiting}), with what they had counted when it began. */
+        private final Map<WorkCpu, Long> awaited = new ConcurrentHashMap<>();
 
         /**
          * The CPU time (ns) used for the caller's work so far, finished and under way: it grows while any thread works
@@ -48,6 +50,9 @@ public final class InOrder {
             for (Map.Entry<Thread, Long> working : atWork.entrySet()) {
                 long now = cpuNanos(working.getKey());
                 cpu += now < 0 ? 0 : Math.max(0, now - working.getValue());
+            }
+            for (Map.Entry<WorkCpu, Long> waitedFor : awaited.entrySet()) {
+                cpu += Math.max(0, waitedFor.getKey().nanos() - waitedFor.getValue());
             }
             return cpu;
         }
@@ -69,6 +74,35 @@ public final class InOrder {
     /** Runs {@code code} on this thread, the work {@link #forEach} does for it on other threads counted in {@code account}. */
     public static void countingCpuIn(WorkCpu account, Runnable code) {
         ScopedValue.where(COUNTED, account).run(code);
+    }
+
+    /**
+     * Runs {@code code} on this thread as work for {@code account}'s owner, who may wait for it on another thread
+     * ({@link #awaiting}): the CPU of this thread, and of the threads {@link #forEach} uses for it, is counted there.
+     */
+    public static <R, E extends Exception> R workingFor(WorkCpu account, Work<WorkCpu, R, E> code) throws E {
+        return account.counted(self -> ScopedValue.where(COUNTED, self).call(() -> code.apply(self)), account);
+    }
+
+    /**
+     * The result of {@code work}, counted in {@code other} ({@link #workingFor}), waited for as {@link #forEach}'s caller
+     * waits (without regard to interrupts; its exception thrown as it threw it): the CPU {@code other} counts meanwhile
+     * is counted as this thread's caller's work too, when it bound an account ({@link #countingCpuIn}) — the daemon's
+     * loop waiting for a config read ahead of it is as busy as that read.
+     */
+    public static <R> R awaiting(WorkCpu other, Future<R> work) {
+        WorkCpu account = COUNTED.isBound() ? COUNTED.get() : null;
+        if (account == null || account == other) {
+            return InOrder.<R, RuntimeException>result(work);
+        }
+        long before = other.nanos();
+        account.awaited.put(other, before);
+        try {
+            return InOrder.<R, RuntimeException>result(work);
+        } finally {
+            account.awaited.remove(other);
+            account.done.addAndGet(Math.max(0, other.nanos() - before));
+        }
     }
 
     private static long cpuNanos(Thread thread) {

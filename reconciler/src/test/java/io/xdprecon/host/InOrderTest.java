@@ -52,6 +52,47 @@ class InOrderTest {
         assertEquals(counted, caller.nanos());
     }
 
+    /**
+     * Work done ahead on a thread of its own ({@link InOrder#workingFor}) — its own CPU and that of the threads it
+     * spreads work on — counts as the work of a caller while it waits for it ({@link InOrder#awaiting}): the daemon's
+     * loop waiting for its first revision read ahead is fed to the watchdog as busy (issue 9).
+     */
+    @Test
+    void workDoneAheadCountsForACallerWhileItWaitsForIt() throws Exception {
+        InOrder.WorkCpu ahead = new InOrder.WorkCpu();
+        InOrder.WorkCpu caller = new InOrder.WorkCpu();
+        long bound = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos(); // a failure's bound, not a timing
+        java.util.concurrent.CompletableFuture<Long> work = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                work.complete(InOrder.workingFor(ahead, account -> {
+                    long spun = 0;
+                    InOrder.forEach(List.of(1, 2), 2, i -> {
+                        long mine = 0;
+                        while (caller.nanos() < 20_000_000L && System.nanoTime() < bound) {
+                            mine += Long.numberOfTrailingZeros(mine * 31 + i); // until the waiter has counted it
+                        }
+                        return mine;
+                    }, r -> { });
+                    while (caller.nanos() < 40_000_000L && System.nanoTime() < bound) {
+                        spun += Long.numberOfTrailingZeros(spun * 31 + 1); // this thread's own CPU counts too
+                    }
+                    return caller.nanos();
+                }));
+            } catch (RuntimeException | Error e) {
+                work.completeExceptionally(e);
+            }
+        });
+        long[] seen = new long[1];
+        InOrder.countingCpuIn(caller, () -> seen[0] = InOrder.awaiting(ahead, work));
+        assertTrue(seen[0] >= 40_000_000L && System.nanoTime() < bound, "counted for the waiter: " + seen[0]);
+        assertTrue(caller.nanos() >= 40_000_000L, "stays counted once waited for");
+        assertTrue(ahead.nanos() >= 40_000_000L, "and counted where it was done");
+        long counted = caller.nanos();
+        InOrder.workingFor(ahead, account -> 1);
+        assertEquals(counted, caller.nanos(), "work no longer waited for is not the caller's");
+    }
+
     @Test
     void aCheckedExceptionIsThrownAsItselfAndNoWorkGoesOnAfterTheCall() throws Exception {
         AtomicInteger running = new AtomicInteger();
