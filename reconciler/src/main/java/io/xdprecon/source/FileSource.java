@@ -232,11 +232,24 @@ public final class FileSource implements Source {
      * writer seen since. A second call, or one after a poll, starts nothing.
      */
     @Override
-    public synchronized void prefetch() {
+    public void prefetch() {
+        prefetch(revision -> { });
+    }
+
+    /**
+     * {@link #prefetch()}, handing {@code complete} the revision of the snapshot it read complete, before the first
+     * poll can take it: that poll returns the same files (names and content ids) unless one changed since.
+     */
+    @Override
+    public synchronized void prefetch(java.util.function.Consumer<Revision> complete) {
         if (prefetched != null || lastComplete != null) {
             return;
         }
-        prefetched = new FutureTask<>(() -> settled(System.nanoTime() + maxWait.toNanos()));
+        prefetched = new FutureTask<>(() -> {
+            Snapshot read = settled(System.nanoTime() + maxWait.toNanos());
+            complete.accept(read.revision());
+            return read;
+        });
         Thread.ofPlatform().name("xdprecon-file-prefetch").daemon().start(prefetched);
     }
 

@@ -26,6 +26,17 @@ public sealed interface Source extends AutoCloseable permits FileSource, GitSour
     default void prefetch() {}
 
     /**
+     * {@link #prefetch()}, handing {@code complete} the revision it read complete, when it read one: on the prefetch's
+     * thread, once, before the poll can take it. Work keyed by the content ids of a revision's files (the daemon's
+     * config cache) may so start before the poll, which returns the same files unless they changed since. A source
+     * whose prefetch reads no revision (a clone: its trust is the poll's to check) never calls it. {@code complete}
+     * must return at once and never throw.
+     */
+    default void prefetch(java.util.function.Consumer<Revision> complete) {
+        prefetch();
+    }
+
+    /**
      * The daemon applied {@code revision} (or found the node already holding it): a source that keeps history
      * records it, to serve it while unreachable ({@link SourceUnreachableException#cached()}) and to refuse a
      * later revision that would go back before it. Never throws.

@@ -101,6 +101,49 @@ class FileSourceTest {
         }
     }
 
+    /**
+     * A daemon's start reads its first revision while it makes the rest of itself: the prefetch hands the revision it
+     * read complete, on its own thread, before the first poll returns the same one (issue 9). Fails before: no revision
+     * is handed over before the poll.
+     */
+    @Test
+    void aPrefetchHandsTheRevisionItReadCompleteOverBeforeTheFirstPoll() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("fleet"));
+        for (String name : List.of("base.yaml", "a.yaml", "b.yaml")) {
+            Files.writeString(config.resolve(name), "flows: []  # " + name + "\n");
+        }
+        List<Revision> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> on = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (FileSource source = new FileSource(config, Duration.ofMillis(50))) {
+            source.prefetch(revision -> {
+                handed.add(revision);
+                on.add(Thread.currentThread().getName());
+            });
+            await("the prefetch read the config", source::prefetchEnded);
+            assertEquals(1, handed.size(), "handed over once, before any poll");
+            assertEquals(List.of("xdprecon-file-prefetch"), on);
+            Revision polled = source.poll();
+            assertEquals(polled.id(), handed.getFirst().id());
+            assertEquals(polled.files().stream().map(f -> f.name() + "@" + f.id()).toList(),
+                    handed.getFirst().files().stream().map(f -> f.name() + "@" + f.id()).toList());
+            source.prefetch(revision -> handed.add(revision));
+            assertEquals(1, handed.size(), "a prefetch after a poll hands nothing");
+        }
+    }
+
+    /** A prefetch that fails hands no revision over: the failure is the first poll's. */
+    @Test
+    void aPrefetchThatFailsHandsNothingOver() throws Exception {
+        Path f = dir.resolve("flows.yaml");
+        List<Revision> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (FileSource source = new FileSource(f, Duration.ZERO)) {
+            source.prefetch(handed::add);
+            await("the prefetch ended", source::prefetchEnded);
+            assertThrows(SourceException.class, source::poll);
+            assertEquals(List.of(), handed);
+        }
+    }
+
     /** What a prefetch threw is the first poll's; the next poll reads again. */
     @Test
     void aPrefetchThatFailsFailsTheFirstPollOnly() throws Exception {
