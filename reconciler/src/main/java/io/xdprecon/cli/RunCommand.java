@@ -156,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
                 allowMassDelete, allowDisruptive, admin.address(), secret, stateDir.resolve(ControlToken.FILE_NAME),
                 metricsTopFlows, running.version(), running.commit());
         try (Source configSource = openSource()) {
-            configSource.prefetch(); // a clone comes while the daemon makes the rest of itself
+            // Starts the source's prefetch and the first revision's read, which run while it makes the rest of itself.
             DaemonProcess daemon = new DaemonProcess(configSource, options);
             if (once) {
                 DaemonProcess.Once done = daemon.once();

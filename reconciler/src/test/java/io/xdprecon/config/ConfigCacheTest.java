@@ -105,6 +105,127 @@ class ConfigCacheTest {
         return text.toString();
     }
 
+    /** {@code texts} as inputs whose opening is counted, by the thread that opens them, and may first run {@code before}. */
+    private static List<ConfigInput> counted(Path root, Map<String, String> texts, List<String> openedOn, Runnable before) {
+        return inputs(root, texts).stream().map(input -> new ConfigInput(input.name(), input.id(), () -> {
+            before.run();
+            openedOn.add(Thread.currentThread().getName());
+            return input.bytes().open();
+        })).toList();
+    }
+
+    private static List<ConfigInput> counted(Path root, Map<String, String> texts, List<String> openedOn) {
+        return counted(root, texts, openedOn, () -> { });
+    }
+
+    /**
+     * A daemon's start reads its first revision ahead, on a thread of its own, while it makes the rest of itself; its
+     * first load, of the same files, takes that result and reads no file (issue 9). Fails before: the load reads all 9.
+     */
+    @Test
+    void aLoadOfTheFilesReadAheadTakesTheirResultAndReadsNoFile() {
+        Path root = Path.of("/srv/fleet");
+        Map<String, String> texts = fleet(8, 50);
+        List<String> aheadOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> loadOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConfigCache cache = new ConfigCache();
+        cache.readAhead(root, counted(root, texts, aheadOn), "n", LAB);
+        ConfigCache.Loaded loaded = cache.load(root, counted(root, texts, loadOn), "n", LAB);
+        assertEquals(List.of(), loadOn, "the load read no file");
+        assertEquals(9, aheadOn.size());
+        assertFalse(aheadOn.contains(Thread.currentThread().getName()), "read ahead on other threads: " + aheadOn);
+        assertEquals(new ConfigCache.Reads(9, 0), cache.lastReads(), "what the read ahead read");
+        ConfigCache.Stages stages = cache.lastStages();
+        assertTrue(stages.aheadNanos() + stages.readNanos() + stages.checksNanos() + stages.rulesNanos() > 0, stages.toString());
+        assertEquals(ConfigLoader.load(root, inputs(root, texts)).forNode("n", LAB).rules(), loaded.desired().rules(),
+                "what a full load gives");
+
+        texts.put("flows/03.yaml", texts.get("flows/03.yaml").replace("5004", "5005"));
+        cache.readAhead(root, counted(root, texts, aheadOn), "n", LAB);
+        assertEquals(new ConfigCache.Reads(1, 8), reload(cache, root, texts), "no read ahead after a load");
+    }
+
+    private static ConfigCache.Reads reload(ConfigCache cache, Path root, Map<String, String> texts) {
+        ConfigCache.Loaded loaded = cache.load(root, inputs(root, texts), "n", LAB);
+        assertEquals(ConfigLoader.load(root, inputs(root, texts)).forNode("n", LAB).rules(), loaded.desired().rules(),
+                "what a full load gives");
+        return cache.lastReads();
+    }
+
+    /** A file changed after the read ahead: the load reads it alone, as any load after another. */
+    @Test
+    void aLoadOfOtherFilesThanReadAheadReadsTheNewContentOnly() {
+        Path root = Path.of("/srv/fleet");
+        Map<String, String> texts = fleet(8, 50);
+        ConfigCache cache = new ConfigCache();
+        cache.readAhead(root, inputs(root, texts), "n", LAB);
+        texts.put("flows/03.yaml", texts.get("flows/03.yaml").replace("5004", "5005"));
+        assertEquals(new ConfigCache.Reads(1, 8), reload(cache, root, texts));
+        assertEquals(0, cache.lastStages().aheadNanos());
+    }
+
+    /**
+     * Rules read ahead in another network namespace (other ifindexes, a device missing) are built again where the load
+     * resolves them: a daemon's loop may run elsewhere than the thread that started it.
+     */
+    @Test
+    void rulesReadAheadWhereDevicesResolveOtherwiseAreBuiltAgain() {
+        Path root = Path.of("/srv/fleet");
+        Map<String, String> texts = fleet(2, 5);
+        for (InterfaceResolver elsewhere : List.of(InterfaceResolver.of(Map.of("pc", 7, "ps", 3)),
+                InterfaceResolver.of(Map.of()))) {
+            ConfigCache cache = new ConfigCache();
+            cache.readAhead(root, inputs(root, texts), "n", elsewhere);
+            List<String> loadOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ConfigCache.Loaded loaded = cache.load(root, counted(root, texts, loadOn), "n", LAB);
+            assertEquals(List.of(), loadOn, "the files were read ahead all the same");
+            assertEquals(ConfigLoader.load(root, inputs(root, texts)).forNode("n", LAB).rules(), loaded.desired().rules(),
+                    "the rules of the load's devices");
+            assertEquals(Map.of("pc", 2, "ps", 3), loaded.desired().datapath().attachTo());
+        }
+    }
+
+    /** A bad config read ahead: the load finds and throws the errors a full load finds, its bad files read again. */
+    @Test
+    void aBadConfigReadAheadFailsTheLoadWithAFullLoadsErrors() {
+        Path root = Path.of("/srv/fleet");
+        Map<String, String> texts = fleet(2, 3);
+        texts.put("flows/99.yaml", "flows:\n" + FleetConfigs.flow(100, FleetConfigs.Keys.EVEN, 7, 0).replace("f100", "f1"));
+        texts.put("flows/98.yaml", "flows:\n  - name: broken\n    client: 10.0.0.300:1\n");
+        String full = String.join("\n", assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(root, inputs(root, texts))).lines());
+        ConfigCache cache = new ConfigCache();
+        cache.readAhead(root, inputs(root, texts), "n", LAB);
+        ConfigException e = assertThrows(ConfigException.class, () -> cache.load(root, inputs(root, texts), "n", LAB));
+        assertEquals(full, String.join("\n", e.lines()));
+        assertEquals(1, cache.lastReads().read(), "the file with problems, read again");
+    }
+
+    /**
+     * The load waits for the read ahead as busy as it is: its CPU counts as the load's work where the caller counts it
+     * (the daemon's watchdog, fed while its loop works). Fails before: the loop waiting counted nothing, and the read
+     * ahead here spins to its bound.
+     */
+    @Test
+    void aLoadWaitingForTheReadAheadCountsItsCpu() throws Exception {
+        Path root = Path.of("/srv/fleet");
+        Map<String, String> texts = fleet(2, 5);
+        io.xdprecon.host.InOrder.WorkCpu loop = new io.xdprecon.host.InOrder.WorkCpu();
+        long bound = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos(); // a failure's bound, not a timing
+        java.util.concurrent.atomic.AtomicBoolean spun = new java.util.concurrent.atomic.AtomicBoolean();
+        ConfigCache cache = new ConfigCache();
+        cache.readAhead(root, counted(root, texts, new java.util.concurrent.CopyOnWriteArrayList<>(), () -> {
+            long work = 0;
+            while (!spun.get() && loop.nanos() < 20_000_000L && System.nanoTime() < bound) {
+                work += Long.numberOfTrailingZeros(work * 31 + 1); // until the waiting load has counted it
+            }
+            spun.set(true);
+        }), "n", LAB);
+        io.xdprecon.host.InOrder.countingCpuIn(loop, () -> cache.load(root, inputs(root, texts), "n", LAB));
+        assertTrue(loop.nanos() >= 20_000_000L && System.nanoTime() < bound, "counted: " + loop.nanos());
+        assertEquals(new ConfigCache.Reads(3, 0), cache.lastReads(), "taken from the read ahead");
+    }
+
     @Test
     void aFileWithProblemsIsReadAgain() {
         Path root = Path.of("/srv/fleet");

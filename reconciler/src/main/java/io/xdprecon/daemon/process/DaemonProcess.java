@@ -60,7 +60,12 @@ public final class DaemonProcess {
     private final DpdkSlowPath slowPath;
     private final Daemon daemon;
 
+    /**
+     * Starts {@code source}'s prefetch, and the read of the revision it reads, first ({@link Daemon#prefetch}): they
+     * run while the rest of the daemon is made here.
+     */
     public DaemonProcess(Source source, Options options) {
+        Daemon.FirstRead first = Daemon.prefetch(source, options.node());
         this.source = source;
         this.options = options;
         this.slowPath = new DpdkSlowPath(options.node(), options.pinRoot());
@@ -73,7 +78,7 @@ public final class DaemonProcess {
         daemon = new Daemon(source,
                 new Daemon.Settings(options.node(), options.pinRoot(), options.interval(), options.jitter(), options.drift(),
                         MAX_BACKOFF, options.allowMassDelete(), options.allowDisruptive(), heartbeat),
-                reader, applier, slowPath, new CompositeEvents(List.of(metrics, systemd)));
+                reader, applier, slowPath, new CompositeEvents(List.of(metrics, systemd)), first);
         if (Suspension.isSet(stateDir())) {
             LOG.log(System.Logger.Level.WARNING, "starting suspended: " + Suspension.file(stateDir())
                     + " exists (xdprecon suspend); `xdprecon resume` removes it");

@@ -119,11 +119,26 @@ class DaemonEndToEndTest {
     }
 
     private void startDaemon(Source source, Duration interval, Daemon.DriftMode drift, DaemonEvents events) throws Exception {
+        startDaemon(source, interval, drift, events, Optional.empty());
+    }
+
+    /** A daemon as {@code xdprecon run} makes it: its source's prefetch, and its first revision's read, started first. */
+    private void startDaemonReadingAhead(Source source) throws Exception {
+        // Started in the lab's proxy namespace, where the loop runs: as run starts it on the thread that runs the loop.
+        Daemon.FirstRead first = NetNs.call(lab.proxyNs(), () -> Daemon.prefetch(source, "lab"));
+        startDaemon(source, Duration.ofMinutes(10), Daemon.DriftMode.ENFORCE, new DaemonEvents() { }, Optional.of(first));
+    }
+
+    private void startDaemon(Source source, Duration interval, Daemon.DriftMode drift, DaemonEvents events,
+            Optional<Daemon.FirstRead> first) throws Exception {
         LiveStateReader reader = new LiveStateReader(lab.pinRoot(), settings -> List.of());
         DaemonMetrics metrics = new DaemonMetrics();
-        daemon = new Daemon(source, new Daemon.Settings("lab", lab.pinRoot(), interval, 0, drift,
-                Duration.ofSeconds(2), false, false, Duration.ofSeconds(1)),
-                reader, new Applier(reader, setting -> { }, line -> { }), new CompositeEvents(List.of(metrics, events)));
+        Daemon.Settings settings = new Daemon.Settings("lab", lab.pinRoot(), interval, 0, drift,
+                Duration.ofSeconds(2), false, false, Duration.ofSeconds(1));
+        Applier applier = new Applier(reader, setting -> { }, line -> { });
+        CompositeEvents told = new CompositeEvents(List.of(metrics, events));
+        daemon = first.map(read -> new Daemon(source, settings, reader, applier, io.xdprecon.daemon.SlowPath.KERNEL, told, read))
+                .orElseGet(() -> new Daemon(source, settings, reader, applier, told));
         Daemon running = daemon;
         current = daemon;
         Thread.ofPlatform().name("daemon-in-" + lab.proxyNs()).start(() -> {
@@ -314,24 +329,8 @@ class DaemonEndToEndTest {
 
     @Test
     void aNewRevisionIsPlannedFromTheLastOneUnlessTheNodeDrifted() throws Exception {
-        List<String> plans = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("xdprecon.daemon");
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getMessage().startsWith("applied revision")) {
-                    plans.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        log.addHandler(handler);
-        try {
+        try (DaemonLog log = new DaemonLog(record -> record.getMessage().startsWith("applied revision"))) {
+            List<String> plans = log.lines();
             String v1 = push(config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001)), "two flows");
             startDaemon(Duration.ofMinutes(10)); // only the first reconcile and triggers move it
             // The status is published after the reconcile's log line: awaiting it, not the rule, orders them.
@@ -361,8 +360,89 @@ class DaemonEndToEndTest {
             assertTrue(hasRule(0), "the full plan restored the untouched flow");
             assertEquals(50021, lab.datapath().rules().get(forward(1)).orElseThrow().rewrite().dstPort());
             assertEquals(Map.of("config", 4L, "session", 0L), daemon.status().rulesByOwner());
-        } finally {
+        }
+    }
+
+    /** The messages of the daemon's log records that {@code which} selects, from its opening until it is closed. */
+    private static final class DaemonLog implements AutoCloseable {
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger log = java.util.logging.Logger.getLogger("xdprecon.daemon");
+        private final java.util.logging.Handler handler;
+
+        DaemonLog(java.util.function.Predicate<java.util.logging.LogRecord> which) {
+            handler = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord record) {
+                    if (which.test(record)) {
+                        lines.add(record.getMessage());
+                    }
+                }
+
+                @Override
+                public void flush() {}
+
+                @Override
+                public void close() {}
+            };
+            log.addHandler(handler);
+        }
+
+        /** The messages so far, and those to come while it is open. */
+        List<String> lines() {
+            return lines;
+        }
+
+        @Override
+        public void close() {
             log.removeHandler(handler);
+        }
+    }
+
+    /**
+     * A file source's first revision is read ahead while the daemon starts, as {@code xdprecon run} starts it (issue 9):
+     * a bad config is rejected with the log a daemon without the read ahead writes, and nothing applied; a good one is
+     * applied, its log saying it was read ahead. Fails before: no read ahead.
+     */
+    @Test
+    void aFileSourcesFirstRevisionIsReadAheadAndABadOneIsRejectedAsWithout() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad")).resolve("flows.yaml");
+        Files.writeString(bad, config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("zero", 1, 50001),
+                LabConfigs.flow("two", 2, 50002).replace(Lab.CLIENT_IP + ":", "10.0.0.300:")));
+        List<List<String>> rejections = new java.util.ArrayList<>();
+        for (boolean ahead : new boolean[] {false, true}) {
+            FileSource source = new FileSource(bad, Duration.ZERO);
+            try (DaemonLog log = new DaemonLog(record -> record.getLevel() != java.util.logging.Level.INFO)) {
+                if (ahead) {
+                    startDaemonReadingAhead(source);
+                } else {
+                    startDaemon(source, Duration.ofMinutes(10), Daemon.DriftMode.ENFORCE, new DaemonEvents() { });
+                }
+                await("the first revision rejected", Duration.ofSeconds(10), () -> daemon.status().reconciles() >= 1);
+                daemon.close();
+                assertTrue(daemon.awaitStopped(Duration.ofSeconds(30)), "the loop stopped");
+                daemon = null;
+                admin.close();
+                admin = null;
+                source.close();
+                rejections.add(List.copyOf(log.lines()));
+            }
+        }
+        assertTrue(rejections.getFirst().stream().anyMatch(line -> line.startsWith("rejected revision")
+                && line.contains("10.0.0.300") && line.contains("zero")), rejections.getFirst().toString());
+        assertEquals(rejections.getFirst(), rejections.getLast(), "what a daemon without the read ahead logs");
+        assertFalse(hasRule(0), "nothing applied");
+
+        Path good = Files.createDirectories(dir.resolve("good")).resolve("flows.yaml");
+        Files.writeString(good, config(LabConfigs.flow("zero", 0, 50000), LabConfigs.flow("one", 1, 50001)));
+        FileSource source = new FileSource(good, Duration.ZERO);
+        try (DaemonLog log = new DaemonLog(record -> true)) {
+            startDaemonReadingAhead(source);
+            await("applied", Duration.ofSeconds(10), () -> daemon.status().lastAppliedRevision().isPresent());
+            assertTrue(hasRule(0) && hasRule(1));
+            assertTrue(log.lines().stream().anyMatch(line -> line.contains("read ahead while the daemon started")),
+                    log.lines().toString());
+        } finally {
+            source.close();
         }
     }
 
