@@ -40,11 +40,12 @@ public final class ConfigCache {
 
     /**
      * Where the last load spent its time (ns) after it was asked for: reading files on their own, checking them
-     * together, a node's rules; and how much of that work was done before, read ahead ({@link #readAhead}).
+     * together, a node's rules; whether the load took a read ahead ({@link #readAhead}), and how much of that work it
+     * had done before the load was asked for (0 when the load came first and waited for all of it).
      */
-    public record Stages(long readNanos, long checksNanos, long rulesNanos, long aheadNanos) {
+    public record Stages(long readNanos, long checksNanos, long rulesNanos, boolean readAhead, long aheadNanos) {
         Stages(long readNanos, long checksNanos, long rulesNanos) {
-            this(readNanos, checksNanos, rulesNanos, 0);
+            this(readNanos, checksNanos, rulesNanos, false, 0);
         }
     }
 
@@ -235,7 +236,7 @@ public final class ConfigCache {
         long read = within(done.began(), done.read(), askedAt, waited);
         long checks = within(done.read(), done.checked(), askedAt, waited);
         long builtRules = within(done.checked(), done.ended(), askedAt, waited);
-        lastStages = new Stages(read, checks, builtRules + rulesNow,
+        lastStages = new Stages(read, checks, builtRules + rulesNow, true,
                 (done.ended() - done.began()) - (read + checks + builtRules));
         return new Loaded(done.config(), rules.desired());
     }

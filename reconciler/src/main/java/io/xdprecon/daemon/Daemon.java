@@ -464,7 +464,7 @@ public final class Daemon implements AutoCloseable {
                 LOG.log(Level.INFO, "revision " + revision.shortId() + ": " + reads.read() + " of "
                         + revision.files().size() + " files read, " + reads.reused() + " unchanged");
             }
-            if (stages.aheadNanos() > 0) {
+            if (stages.readAhead()) {
                 LOG.log(Level.INFO, "revision " + revision.shortId() + ": read ahead while the daemon started, "
                         + String.format(Locale.ROOT, "%.2f s", stages.aheadNanos() / 1e9) + " of its read, checks and rules"
                         + " done before it was polled");

@@ -137,6 +137,7 @@ class ConfigCacheTest {
         assertEquals(new ConfigCache.Reads(9, 0), cache.lastReads(), "what the read ahead read");
         ConfigCache.Stages stages = cache.lastStages();
         assertTrue(stages.aheadNanos() + stages.readNanos() + stages.checksNanos() + stages.rulesNanos() > 0, stages.toString());
+        assertTrue(stages.readAhead(), stages.toString());
         assertEquals(ConfigLoader.load(root, inputs(root, texts)).forNode("n", LAB).rules(), loaded.desired().rules(),
                 "what a full load gives");
 
@@ -162,6 +163,7 @@ class ConfigCacheTest {
         texts.put("flows/03.yaml", texts.get("flows/03.yaml").replace("5004", "5005"));
         assertEquals(new ConfigCache.Reads(1, 8), reload(cache, root, texts));
         assertEquals(0, cache.lastStages().aheadNanos());
+        assertFalse(cache.lastStages().readAhead(), "the load took no read ahead");
     }
 
     /**
