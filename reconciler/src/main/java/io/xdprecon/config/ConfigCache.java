@@ -123,8 +123,7 @@ public final class ConfigCache {
         long checked = read + lastStages.checksNanos();
         Optional<Config.NodeRules> rules;
         try {
-            rules = Optional.of(config.forNode(node, resolver, lastRules));
-            lastRules = rules;
+            rules = Optional.of(rulesFor(config, node, resolver));
         } catch (ConfigException missing) {
             rules = Optional.empty(); // a device missing here, maybe not where the load asks: it builds them
         }
@@ -209,9 +208,8 @@ public final class ConfigCache {
             done = null; // another revision: what it holds is garbage before this load makes its own
             Config config = load(root, files, System.nanoTime());
             long checked = System.nanoTime();
-            Config.NodeRules rules = config.forNode(node, resolver, lastRules);
+            Config.NodeRules rules = rulesFor(config, node, resolver);
             lastStages = new Stages(lastStages.readNanos(), lastStages.checksNanos(), System.nanoTime() - checked);
-            lastRules = Optional.of(rules);
             return new Loaded(config, rules.desired());
         }
     }
@@ -228,8 +226,7 @@ public final class ConfigCache {
         long rulesNow = 0;
         if (rules == null) {
             long start = System.nanoTime();
-            rules = done.config().forNode(node, resolver, lastRules);
-            lastRules = Optional.of(rules);
+            rules = rulesFor(done.config(), node, resolver);
             rulesNow = System.nanoTime() - start;
         }
         last = done.reads();
@@ -239,6 +236,13 @@ public final class ConfigCache {
         lastStages = new Stages(read, checks, builtRules + rulesNow, true,
                 (done.ended() - done.began()) - (read + checks + builtRules));
         return new Loaded(done.config(), rules.desired());
+    }
+
+    /** {@code node}'s rules of {@code config}, an unchanged file's flows keeping the last load's: kept as the last. */
+    private Config.NodeRules rulesFor(Config config, String node, InterfaceResolver resolver) {
+        Config.NodeRules rules = config.forNode(node, resolver, lastRules);
+        lastRules = Optional.of(rules);
+        return rules;
     }
 
     /** Whether each device of {@code rules} has the ifindex they were built with through {@code resolver}. */
